@@ -1,0 +1,466 @@
+package dev.lakehouse.kafka.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) running in a child JVM.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>{@link Builder#start()} returns only when the broker answers metadata requests on
+ *       {@link #bootstrapServers()}; otherwise it throws {@link BrokerStartException} with the tail of the log.</li>
+ *   <li>The broker never outlives this JVM: {@link #close()} stops it (SIGTERM, then SIGKILL after a grace
+ *       period), a shutdown hook does the same on a normal exit, and the child stops by itself when this JVM
+ *       dies abruptly (it watches its standard input, see {@link BrokerProcessMain}).</li>
+ *   <li>Ports are chosen free at start; the data directory is a fresh temporary one that is deleted on close,
+ *       unless the caller gives its own (then it is kept, and a restart reuses the data).</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Start takes about 3-6 seconds, so tests share one broker per test class or per suite.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalKafkaBroker.class);
+    private static final String CLASSPATH_RESOURCE = "broker.classpath";
+    private static final int STOP_GRACE_SECONDS = 30;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(STOP_GRACE_SECONDS);
+
+    private final Process process;
+    private final OutputStream parentLifeline;
+    private final String bootstrapServers;
+    private final Path dataDir;
+    private final Path logFile;
+    private final boolean ownsDataDir;
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    private LocalKafkaBroker(Process process, String bootstrapServers, Path dataDir, Path logFile,
+                             boolean ownsDataDir) {
+        this.process = process;
+        this.parentLifeline = process.getOutputStream();
+        this.bootstrapServers = bootstrapServers;
+        this.dataDir = dataDir;
+        this.logFile = logFile;
+        this.ownsDataDir = ownsDataDir;
+        this.shutdownHook = new Thread(this::stopProcess, "local-kafka-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** A builder with defaults fit for tests: temporary data, 512 MB heap, one partition per new topic. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code host:port} of the PLAINTEXT listener, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Directory holding the broker's configuration, log segments and {@link #logFile()}. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The broker's own output (stdout and stderr of the child JVM). */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** Whether the child JVM is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The child JVM's process id, e.g. to check that nothing is left behind after {@link #close()}. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Opens an admin client on this broker. The caller closes it. */
+    public Admin admin() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        return Admin.create(props);
+    }
+
+    /**
+     * Creates a topic with replication factor 1 and waits until it exists.
+     *
+     * @param configs topic-level configs such as {@code retention.ms}; may be empty
+     * @throws IllegalStateException if the topic already exists or the broker refuses it
+     */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
+        try (Admin admin = admin()) {
+            NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
+            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                throw new IllegalStateException("topic '" + name + "' already exists on " + bootstrapServers, e);
+            }
+            throw new IllegalStateException("could not create topic '" + name + "': " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topic " + name, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out creating topic " + name, e);
+        }
+    }
+
+    /** Creates a topic with default configs. See {@link #createTopic(String, int, Map)}. */
+    public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /**
+     * Stops the broker: a graceful shutdown first, a kill after {@value #STOP_GRACE_SECONDS} seconds. Deletes the
+     * data directory when it was a temporary one. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopProcess();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The hook is running or about to: it stops the process itself.
+        }
+        if (ownsDataDir) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private void stopProcess() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("broker pid {} did not stop within {}; killing it", process.pid(), STOP_GRACE);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                parentLifeline.close();
+            } catch (IOException ignored) {
+                // The child is gone; nothing is left to tell.
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalKafkaBroker[" + bootstrapServers + ", pid " + process.pid() + ", " + dataDir + "]";
+    }
+
+    /** Configures and starts a {@link LocalKafkaBroker}. */
+    public static final class Builder {
+        private Path dataDir;
+        private String heap = "512m";
+        private Duration startupTimeout = Duration.ofSeconds(90);
+        private int defaultPartitions = 1;
+        private int port;
+        private final Map<String, String> overrides = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Keeps the broker's data in this directory across restarts (it is created if missing, never deleted).
+         * Without it, a temporary directory is used and deleted on close.
+         */
+        public Builder dataDir(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** Maximum heap of the broker JVM, in {@code -Xmx} syntax. Default 512m. */
+        public Builder heap(String xmx) {
+            this.heap = Objects.requireNonNull(xmx, "xmx");
+            return this;
+        }
+
+        /** How long {@link #start()} waits for the broker to answer. Default 90 s. */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Partitions of auto-created topics ({@code num.partitions}). Default 1. */
+        public Builder defaultPartitions(int partitions) {
+            this.defaultPartitions = partitions;
+            return this;
+        }
+
+        /** A fixed client port instead of a free one (the demo uses this so users know where Kafka is). */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Any broker property ({@code server.properties} key); applied after the defaults. */
+        public Builder brokerProperty(String key, String value) {
+            overrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Formats storage (first start only) and starts the broker, returning once it serves requests.
+         *
+         * @throws BrokerStartException if the child JVM exits or the broker does not answer in time
+         */
+        public LocalKafkaBroker start() {
+            boolean ownsDir = dataDir == null;
+            Path dir;
+            try {
+                dir = ownsDir ? Files.createTempDirectory("local-kafka-") : Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create broker data directory", e);
+            }
+            // A free port found now may be taken before the broker binds it; a second try with fresh ports
+            // makes that race practically harmless.
+            int attempts = port == 0 ? 3 : 1;
+            BrokerStartException last = null;
+            for (int attempt = 1; attempt <= attempts; attempt++) {
+                try {
+                    return startOnce(dir, ownsDir);
+                } catch (BrokerStartException e) {
+                    last = e;
+                    LOG.warn("local broker start attempt {} of {} failed: {}", attempt, attempts, e.getMessage());
+                }
+            }
+            if (ownsDir) {
+                deleteRecursively(dir);
+            }
+            throw last;
+        }
+
+        private LocalKafkaBroker startOnce(Path dir, boolean ownsDir) {
+            int clientPort = port != 0 ? port : freePort();
+            int controllerPort = freePort();
+            Path config = dir.resolve("server.properties");
+            Path logFile = dir.resolve("broker.log");
+            String bootstrap = "127.0.0.1:" + clientPort;
+            writeConfig(config, dir.resolve("logs"), clientPort, controllerPort);
+
+            Path clusterIdFile = dir.resolve("cluster.id");
+            String clusterId = readOrCreateClusterId(clusterIdFile);
+            Process format = launch(logFile, "format", clusterId, config.toString());
+            awaitExit(format, logFile, "formatting storage");
+
+            Process serve = launch(logFile, "serve", config.toString());
+            LocalKafkaBroker broker = new LocalKafkaBroker(serve, bootstrap, dir, logFile, ownsDir);
+            try {
+                awaitReady(broker, Instant.now().plus(startupTimeout));
+            } catch (RuntimeException e) {
+                broker.stopProcess();
+                Runtime.getRuntime().removeShutdownHook(broker.shutdownHook);
+                throw e;
+            }
+            LOG.info("local Kafka broker ready at {} (pid {}, data {})", bootstrap, serve.pid(), dir);
+            return broker;
+        }
+
+        private void writeConfig(Path config, Path logDirs, int clientPort, int controllerPort) {
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("process.roles", "broker,controller");
+            props.put("node.id", "1");
+            props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
+            props.put("controller.listener.names", "CONTROLLER");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+            props.put("log.dirs", logDirs.toString());
+            props.put("num.partitions", Integer.toString(defaultPartitions));
+            // A single node: every internal topic has one replica.
+            props.put("offsets.topic.replication.factor", "1");
+            props.put("offsets.topic.num.partitions", "5");
+            props.put("transaction.state.log.replication.factor", "1");
+            props.put("transaction.state.log.min.isr", "1");
+            props.put("share.coordinator.state.topic.replication.factor", "1");
+            props.put("share.coordinator.state.topic.min.isr", "1");
+            // Tests and the demo start consumers right away; the default 3 s delay only slows them down.
+            props.put("group.initial.rebalance.delay.ms", "0");
+            props.putAll(overrides);
+            StringBuilder text = new StringBuilder("# Written by LocalKafkaBroker\n");
+            props.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            try {
+                Files.writeString(config, text.toString(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + config, e);
+            }
+        }
+
+        private Process launch(Path logFile, String... args) {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx" + heap);
+            command.add("-XX:+UseG1GC");
+            command.add("-Djava.awt.headless=true");
+            command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+            command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
+            command.add("-cp");
+            command.add(brokerClasspath());
+            command.add(BrokerProcessMain.class.getName());
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            try {
+                return builder.start();
+            } catch (IOException e) {
+                throw new BrokerStartException("cannot launch the broker JVM: " + e.getMessage(), e);
+            }
+        }
+
+        private void awaitExit(Process process, Path logFile, String what) {
+            try {
+                if (!process.waitFor(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new BrokerStartException(what + " timed out after " + startupTimeout
+                            + "\n" + tail(logFile), null);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new BrokerStartException("interrupted while " + what, e);
+            }
+            if (process.exitValue() != 0) {
+                throw new BrokerStartException(what + " failed with exit code " + process.exitValue()
+                        + "\n" + tail(logFile), null);
+            }
+        }
+
+        private static void awaitReady(LocalKafkaBroker broker, Instant deadline) {
+            Exception lastError = null;
+            try (Admin admin = broker.admin()) {
+                while (Instant.now().isBefore(deadline)) {
+                    if (!broker.process.isAlive()) {
+                        throw new BrokerStartException("the broker JVM exited with code "
+                                + broker.process.exitValue() + " during start-up\n" + tail(broker.logFile), null);
+                    }
+                    try {
+                        if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
+                            return;
+                        }
+                    } catch (ExecutionException | TimeoutException e) {
+                        lastError = e;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new BrokerStartException("interrupted while waiting for the broker", e);
+                    }
+                }
+            }
+            throw new BrokerStartException("the broker did not answer within the start-up timeout at "
+                    + broker.bootstrapServers + "\n" + tail(broker.logFile), lastError);
+        }
+    }
+
+    /** The child JVM's classpath: the resolved broker jars, plus the jar holding {@link BrokerProcessMain}. */
+    static String brokerClasspath() {
+        try (InputStream in = LocalKafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + CLASSPATH_RESOURCE + " is missing: local-kafka was "
+                        + "not built by Maven (run `mvn -pl local-kafka -am install`)");
+            }
+            String brokerJars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            String self = Path.of(LocalKafkaBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
+            return self + java.io.File.pathSeparator + brokerJars;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free local port", e);
+        }
+    }
+
+    private static String readOrCreateClusterId(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            String id = Uuid.randomUuid().toString();
+            Files.writeString(file, id, StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + file, e);
+        }
+    }
+
+    /** The last lines of the broker log, for error messages. */
+    static String tail(Path logFile) {
+        try {
+            if (!Files.exists(logFile)) {
+                return "(no broker log at " + logFile + ")";
+            }
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            int from = Math.max(0, lines.size() - 40);
+            return "--- last lines of " + logFile + " ---\n" + String.join("\n", lines.subList(from, lines.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ": " + e.getMessage() + ")";
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warn("could not delete {}: {}", p, e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+}

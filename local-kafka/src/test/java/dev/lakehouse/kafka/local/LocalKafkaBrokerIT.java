@@ -1,0 +1,90 @@
+package dev.lakehouse.kafka.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalKafkaBrokerIT {
+
+    @Test
+    void servesProduceAndConsumeAndLeavesNothingBehind() throws Exception {
+        long pid;
+        Path dataDir;
+        try (LocalKafkaBroker broker = LocalKafkaBroker.builder().start()) {
+            pid = broker.pid();
+            dataDir = broker.dataDir();
+            broker.createTopic("greetings", 3);
+
+            Properties producerProps = new Properties();
+            producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            try (KafkaProducer<String, String> producer =
+                         new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 30; i++) {
+                    producer.send(new ProducerRecord<>("greetings", "k" + i, "hello " + i)).get();
+                }
+            }
+
+            Properties consumerProps = new Properties();
+            consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "it");
+            consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            List<String> values = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer =
+                         new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("greetings"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (values.size() < 30 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                        values.add(r.value());
+                    }
+                }
+            }
+            assertThat(values).hasSize(30).contains("hello 0", "hello 29");
+            assertThat(broker.logFile()).exists();
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
+    void keepsDataInACallerOwnedDirectoryAcrossRestarts(@TempDir Path dir) {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.builder().dataDir(dir).start()) {
+            broker.createTopic("durable", 1, Map.of("retention.ms", "-1"));
+        }
+        assertThat(dir.resolve("cluster.id")).exists();
+        try (LocalKafkaBroker again = LocalKafkaBroker.builder().dataDir(dir).start()) {
+            assertThatThrownBy(() -> again.createTopic("durable", 1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already exists");
+        }
+        assertThat(Files.isDirectory(dir)).isTrue();
+    }
+
+    @Test
+    void badBrokerPropertyFailsStartWithTheBrokerLog() {
+        assertThatThrownBy(() -> LocalKafkaBroker.builder()
+                .brokerProperty("num.network.threads", "not-a-number")
+                .startupTimeout(Duration.ofSeconds(60))
+                .start())
+                .isInstanceOf(BrokerStartException.class)
+                .hasMessageContaining("num.network.threads");
+    }
+}

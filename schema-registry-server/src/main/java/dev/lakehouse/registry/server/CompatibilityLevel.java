@@ -1,0 +1,78 @@
+package dev.lakehouse.registry.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.Incompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+
+/**
+ * Confluent's compatibility levels, checked with Avro's own reader/writer compatibility rules.
+ *
+ * <p>BACKWARD: consumers on the new schema can read data written with the previous one (new = reader).
+ * FORWARD: consumers on the previous schema can read data written with the new one (new = writer).
+ * FULL: both. The {@code _TRANSITIVE} variants check every earlier version instead of the latest only.
+ */
+public enum CompatibilityLevel {
+    NONE(false, false, false),
+    BACKWARD(true, false, false),
+    BACKWARD_TRANSITIVE(true, false, true),
+    FORWARD(false, true, false),
+    FORWARD_TRANSITIVE(false, true, true),
+    FULL(true, true, false),
+    FULL_TRANSITIVE(true, true, true);
+
+    private final boolean newReadsOld;
+    private final boolean oldReadsNew;
+    private final boolean transitive;
+
+    CompatibilityLevel(boolean newReadsOld, boolean oldReadsNew, boolean transitive) {
+        this.newReadsOld = newReadsOld;
+        this.oldReadsNew = oldReadsNew;
+        this.transitive = transitive;
+    }
+
+    /** Parses a level as Confluent accepts it (case-insensitive). */
+    static CompatibilityLevel parse(String text) {
+        if (text == null) {
+            throw RegistryError.invalidCompatibilityLevel("null");
+        }
+        try {
+            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw RegistryError.invalidCompatibilityLevel(text);
+        }
+    }
+
+    /**
+     * Checks a candidate against earlier versions.
+     *
+     * @param earlier earlier schemas of the subject, oldest first
+     * @return human-readable incompatibilities; empty when compatible
+     */
+    List<String> check(Schema candidate, List<Schema> earlier) {
+        List<String> problems = new ArrayList<>();
+        if (earlier.isEmpty() || this == NONE) {
+            return problems;
+        }
+        List<Schema> against = transitive ? earlier : List.of(earlier.get(earlier.size() - 1));
+        for (Schema previous : against) {
+            if (newReadsOld) {
+                describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, previous), "reader", problems);
+            }
+            if (oldReadsNew) {
+                describe(SchemaCompatibility.checkReaderWriterCompatibility(previous, candidate), "writer", problems);
+            }
+        }
+        return problems;
+    }
+
+    private static void describe(SchemaPairCompatibility result, String candidateRole, List<String> problems) {
+        for (Incompatibility incompatibility : result.getResult().getIncompatibilities()) {
+            problems.add("{errorType:'" + incompatibility.getType() + "', description:'" + incompatibility.getMessage()
+                    + "', location:'" + incompatibility.getLocation() + "', new schema as " + candidateRole + "}");
+        }
+    }
+}

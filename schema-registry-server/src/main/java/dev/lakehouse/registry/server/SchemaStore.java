@@ -1,0 +1,372 @@
+package dev.lakehouse.registry.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+/**
+ * The registry's state and rules: ids, subjects, versions, soft deletes and compatibility configuration.
+ *
+ * <p>Rules follow Confluent's: one id per distinct schema across all subjects; registering a schema the subject
+ * already has returns its id without a new version and without a compatibility check; version numbers are never
+ * reused, even after a delete; a soft-deleted version is hidden unless asked for and is the only kind that may
+ * be deleted permanently.
+ *
+ * <p>All methods are synchronized: the registry is small and writes are rare, so one lock keeps every
+ * operation atomic. When a store file is given, every change is written to it (atomically, by rename) before
+ * the change is acknowledged.
+ */
+final class SchemaStore {
+
+    /** One version of a subject. */
+    record SubjectVersion(String subject, int version, int id, String schema, boolean deleted) {
+    }
+
+    private record VersionEntry(int version, int id, boolean deleted) {
+        VersionEntry markDeleted() {
+            return new VersionEntry(version, id, true);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<Integer, String> schemaById = new HashMap<>();
+    private final Map<String, Integer> idByCanonicalSchema = new HashMap<>();
+    private final Map<String, List<VersionEntry>> subjects = new TreeMap<>();
+    private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
+    private final Path storeFile;
+    private CompatibilityLevel globalLevel;
+    private int lastId;
+
+    SchemaStore(CompatibilityLevel defaultLevel, Path storeFile) {
+        this.globalLevel = defaultLevel;
+        this.storeFile = storeFile;
+        if (storeFile != null && Files.exists(storeFile)) {
+            load(storeFile);
+        }
+    }
+
+    /** Parses and canonicalizes a schema; an unparsable one is a 42201. */
+    static Schema parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw RegistryError.invalidSchema("the request has no schema");
+        }
+        try {
+            return new Schema.Parser().parse(text);
+        } catch (SchemaParseException | NullPointerException e) {
+            throw RegistryError.invalidSchema(e.getMessage());
+        } catch (RuntimeException e) {
+            // Avro throws a few unchecked types for malformed JSON or bad defaults; all mean "invalid schema".
+            throw RegistryError.invalidSchema(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    synchronized int register(String subject, String schemaText) {
+        Schema schema = parse(schemaText);
+        String canonical = schema.toString();
+        List<VersionEntry> versions = subjects.computeIfAbsent(subject, s -> new ArrayList<>());
+        Integer existingId = idByCanonicalSchema.get(canonical);
+        if (existingId != null) {
+            for (VersionEntry v : versions) {
+                if (!v.deleted() && v.id() == existingId) {
+                    return existingId;
+                }
+            }
+        }
+        List<String> problems = effectiveLevel(subject).check(schema, liveSchemas(versions));
+        if (!problems.isEmpty()) {
+            if (versions.isEmpty()) {
+                subjects.remove(subject);
+            }
+            throw RegistryError.incompatible(subject, problems);
+        }
+        int id = existingId != null ? existingId : ++lastId;
+        schemaById.put(id, canonical);
+        idByCanonicalSchema.put(canonical, id);
+        int nextVersion = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
+        versions.add(new VersionEntry(nextVersion, id, false));
+        persist();
+        return id;
+    }
+
+    synchronized SubjectVersion lookup(String subject, String schemaText, boolean includeDeleted) {
+        List<VersionEntry> versions = existingSubject(subject, includeDeleted);
+        String canonical = parse(schemaText).toString();
+        Integer id = idByCanonicalSchema.get(canonical);
+        if (id != null) {
+            for (VersionEntry v : versions) {
+                if (v.id() == id && (includeDeleted || !v.deleted())) {
+                    return toSubjectVersion(subject, v);
+                }
+            }
+        }
+        throw RegistryError.schemaNotFound("under subject '" + subject + "'");
+    }
+
+    synchronized String schemaById(int id) {
+        String schema = schemaById.get(id);
+        if (schema == null) {
+            throw RegistryError.schemaNotFound(Integer.toString(id));
+        }
+        return schema;
+    }
+
+    synchronized List<SubjectVersion> versionsUsingId(int id) {
+        schemaById(id);
+        List<SubjectVersion> result = new ArrayList<>();
+        subjects.forEach((subject, versions) -> versions.stream()
+                .filter(v -> v.id() == id && !v.deleted())
+                .forEach(v -> result.add(toSubjectVersion(subject, v))));
+        return result;
+    }
+
+    synchronized List<String> subjects(boolean includeDeleted) {
+        List<String> result = new ArrayList<>();
+        subjects.forEach((subject, versions) -> {
+            if (versions.stream().anyMatch(v -> includeDeleted || !v.deleted())) {
+                result.add(subject);
+            }
+        });
+        return result;
+    }
+
+    synchronized List<Integer> versions(String subject, boolean includeDeleted) {
+        return existingSubject(subject, includeDeleted).stream()
+                .filter(v -> includeDeleted || !v.deleted())
+                .map(VersionEntry::version)
+                .toList();
+    }
+
+    /**
+     * @param versionSpec {@code latest}, {@code -1} or a version number
+     */
+    synchronized SubjectVersion version(String subject, String versionSpec, boolean includeDeleted) {
+        List<VersionEntry> versions = existingSubject(subject, includeDeleted);
+        int wanted = parseVersion(versionSpec);
+        return toSubjectVersion(subject, find(versions, wanted, includeDeleted));
+    }
+
+    /** Soft (or, for an already soft-deleted subject, permanent) delete; returns the versions deleted. */
+    synchronized List<Integer> deleteSubject(String subject, boolean permanent) {
+        List<VersionEntry> versions = existingSubject(subject, true);
+        List<Integer> deleted = new ArrayList<>();
+        if (permanent) {
+            if (versions.stream().anyMatch(v -> !v.deleted())) {
+                throw RegistryError.badRequest("Subject '" + subject + "' was not deleted first before being "
+                        + "permanently deleted");
+            }
+            versions.forEach(v -> deleted.add(v.version()));
+            subjects.remove(subject);
+            subjectLevels.remove(subject);
+        } else {
+            if (versions.stream().allMatch(VersionEntry::deleted)) {
+                throw RegistryError.subjectNotFound(subject);
+            }
+            for (int i = 0; i < versions.size(); i++) {
+                if (!versions.get(i).deleted()) {
+                    deleted.add(versions.get(i).version());
+                    versions.set(i, versions.get(i).markDeleted());
+                }
+            }
+        }
+        persist();
+        return deleted;
+    }
+
+    synchronized int deleteVersion(String subject, String versionSpec, boolean permanent) {
+        List<VersionEntry> versions = existingSubject(subject, permanent);
+        int wanted = parseVersion(versionSpec);
+        VersionEntry entry = find(versions, wanted, permanent);
+        if (permanent) {
+            if (!entry.deleted()) {
+                throw RegistryError.badRequest("Version " + entry.version() + " of subject '" + subject
+                        + "' was not deleted first before being permanently deleted");
+            }
+            versions.remove(entry);
+            if (versions.isEmpty()) {
+                subjects.remove(subject);
+            }
+        } else {
+            if (entry.deleted()) {
+                throw RegistryError.versionNotFound(entry.version());
+            }
+            versions.set(versions.indexOf(entry), entry.markDeleted());
+        }
+        persist();
+        return entry.version();
+    }
+
+    /**
+     * Checks a schema against one version ({@code versionSpec} non-null) or against what the subject's level
+     * requires ({@code versionSpec} null). A missing subject is compatible with anything when no version is named.
+     */
+    synchronized List<String> testCompatibility(String subject, String versionSpec, String schemaText) {
+        Schema candidate = parse(schemaText);
+        List<VersionEntry> versions = subjects.getOrDefault(subject, List.of());
+        CompatibilityLevel level = effectiveLevel(subject);
+        if (versionSpec == null) {
+            return level.check(candidate, liveSchemas(versions));
+        }
+        int wanted = parseVersion(versionSpec);
+        if (versions.stream().allMatch(VersionEntry::deleted)) {
+            if (wanted == -1) {
+                return List.of();
+            }
+            throw RegistryError.subjectNotFound(subject);
+        }
+        VersionEntry entry = find(versions, wanted, false);
+        return level.check(candidate, List.of(parse(schemaById.get(entry.id()))));
+    }
+
+    synchronized CompatibilityLevel globalLevel() {
+        return globalLevel;
+    }
+
+    synchronized void setGlobalLevel(CompatibilityLevel level) {
+        globalLevel = level;
+        persist();
+    }
+
+    synchronized Optional<CompatibilityLevel> subjectLevel(String subject) {
+        return Optional.ofNullable(subjectLevels.get(subject));
+    }
+
+    synchronized void setSubjectLevel(String subject, CompatibilityLevel level) {
+        subjectLevels.put(subject, level);
+        persist();
+    }
+
+    synchronized CompatibilityLevel deleteSubjectLevel(String subject) {
+        CompatibilityLevel previous = subjectLevels.remove(subject);
+        if (previous == null) {
+            throw RegistryError.subjectCompatibilityNotConfigured(subject);
+        }
+        persist();
+        return previous;
+    }
+
+    private CompatibilityLevel effectiveLevel(String subject) {
+        return subjectLevels.getOrDefault(subject, globalLevel);
+    }
+
+    private List<Schema> liveSchemas(List<VersionEntry> versions) {
+        List<Schema> result = new ArrayList<>();
+        for (VersionEntry v : versions) {
+            if (!v.deleted()) {
+                result.add(parse(schemaById.get(v.id())));
+            }
+        }
+        return result;
+    }
+
+    private List<VersionEntry> existingSubject(String subject, boolean includeDeleted) {
+        List<VersionEntry> versions = subjects.get(subject);
+        if (versions == null || versions.isEmpty()
+                || (!includeDeleted && versions.stream().allMatch(VersionEntry::deleted))) {
+            throw RegistryError.subjectNotFound(subject);
+        }
+        return versions;
+    }
+
+    private static VersionEntry find(List<VersionEntry> versions, int wanted, boolean includeDeleted) {
+        if (wanted == -1) {
+            for (int i = versions.size() - 1; i >= 0; i--) {
+                if (includeDeleted || !versions.get(i).deleted()) {
+                    return versions.get(i);
+                }
+            }
+            throw RegistryError.versionNotFound(-1);
+        }
+        for (VersionEntry v : versions) {
+            if (v.version() == wanted && (includeDeleted || !v.deleted())) {
+                return v;
+            }
+        }
+        throw RegistryError.versionNotFound(wanted);
+    }
+
+    /** {@code latest} and {@code -1} mean the latest version (returned as -1); otherwise 1..2^31-1. */
+    static int parseVersion(String spec) {
+        if ("latest".equalsIgnoreCase(spec)) {
+            return -1;
+        }
+        try {
+            int v = Integer.parseInt(spec);
+            if (v == -1 || v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // Falls through to the 42202 below.
+        }
+        throw RegistryError.invalidVersion(spec);
+    }
+
+    private SubjectVersion toSubjectVersion(String subject, VersionEntry v) {
+        return new SubjectVersion(subject, v.version(), v.id(), schemaById.get(v.id()), v.deleted());
+    }
+
+    private void persist() {
+        if (storeFile == null) {
+            return;
+        }
+        ObjectNode root = JSON.createObjectNode();
+        root.put("lastId", lastId);
+        root.put("globalLevel", globalLevel.name());
+        ObjectNode schemas = root.putObject("schemas");
+        schemaById.forEach((id, text) -> schemas.put(Integer.toString(id), text));
+        ObjectNode subjectsNode = root.putObject("subjects");
+        subjects.forEach((subject, versions) -> {
+            ArrayNode array = subjectsNode.putArray(subject);
+            versions.forEach(v -> array.addObject().put("version", v.version()).put("id", v.id())
+                    .put("deleted", v.deleted()));
+        });
+        ObjectNode levels = root.putObject("subjectLevels");
+        subjectLevels.forEach((subject, level) -> levels.put(subject, level.name()));
+        try {
+            Path tmp = storeFile.resolveSibling(storeFile.getFileName() + ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            Files.move(tmp, storeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw RegistryError.storeError("cannot write " + storeFile + ": " + e.getMessage());
+        }
+    }
+
+    private void load(Path file) {
+        try {
+            ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
+            lastId = root.path("lastId").asInt();
+            globalLevel = CompatibilityLevel.valueOf(root.path("globalLevel").asText(globalLevel.name()));
+            root.path("schemas").fields().forEachRemaining(e -> {
+                int id = Integer.parseInt(e.getKey());
+                schemaById.put(id, e.getValue().asText());
+                idByCanonicalSchema.put(e.getValue().asText(), id);
+            });
+            Map<String, List<VersionEntry>> loaded = new LinkedHashMap<>();
+            root.path("subjects").fields().forEachRemaining(e -> {
+                List<VersionEntry> versions = new ArrayList<>();
+                e.getValue().forEach(v -> versions.add(new VersionEntry(v.path("version").asInt(),
+                        v.path("id").asInt(), v.path("deleted").asBoolean())));
+                loaded.put(e.getKey(), versions);
+            });
+            subjects.putAll(loaded);
+            root.path("subjectLevels").fields().forEachRemaining(e ->
+                    subjectLevels.put(e.getKey(), CompatibilityLevel.valueOf(e.getValue().asText())));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the registry store " + file + ": " + e.getMessage()
+                    + ". Fix or delete the file to start with an empty registry.", e);
+        }
+    }
+}
