@@ -60,19 +60,55 @@ public enum CompatibilityLevel {
         List<Schema> against = transitive ? earlier : List.of(earlier.get(earlier.size() - 1));
         for (Schema previous : against) {
             if (newReadsOld) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, previous), "reader", problems);
+                describe(SchemaCompatibility.checkReaderWriterCompatibility(candidate, previous), candidate,
+                        "reader", problems);
             }
             if (oldReadsNew) {
-                describe(SchemaCompatibility.checkReaderWriterCompatibility(previous, candidate), "writer", problems);
+                describe(SchemaCompatibility.checkReaderWriterCompatibility(previous, candidate), previous,
+                        "writer", problems);
             }
         }
         return problems;
     }
 
-    private static void describe(SchemaPairCompatibility result, String candidateRole, List<String> problems) {
+    private static void describe(SchemaPairCompatibility result, Schema reader, String candidateRole,
+                                 List<String> problems) {
         for (Incompatibility incompatibility : result.getResult().getIncompatibilities()) {
-            problems.add("{errorType:'" + incompatibility.getType() + "', description:'" + incompatibility.getMessage()
-                    + "', location:'" + incompatibility.getLocation() + "', new schema as " + candidateRole + "}");
+            problems.add("{errorType:'" + incompatibility.getType() + "', field:'"
+                    + fieldPath(reader, incompatibility.getLocation()) + "', description:'"
+                    + incompatibility.getMessage() + "', location:'" + incompatibility.getLocation()
+                    + "', new schema as " + candidateRole + "}");
         }
+    }
+
+    /**
+     * Turns Avro's JSON-pointer location ({@code /fields/0/type/fields/2}) into the dotted field names a person
+     * knows ({@code customer.email}), by walking the reader schema. Unknown steps are kept as they are.
+     */
+    static String fieldPath(Schema reader, String location) {
+        StringBuilder path = new StringBuilder();
+        Schema current = reader;
+        String[] steps = location.split("/");
+        for (int i = 0; i < steps.length; i++) {
+            String step = steps[i];
+            try {
+                if (step.equals("fields") && i + 1 < steps.length && current.getType() == Schema.Type.RECORD) {
+                    Schema.Field field = current.getFields().get(Integer.parseInt(steps[++i]));
+                    path.append(path.length() == 0 ? "" : ".").append(field.name());
+                    current = field.schema();
+                } else if (step.equals("items") && current.getType() == Schema.Type.ARRAY) {
+                    current = current.getElementType();
+                    path.append("[]");
+                } else if (step.equals("values") && current.getType() == Schema.Type.MAP) {
+                    current = current.getValueType();
+                    path.append("{}");
+                } else if (step.matches("\\d+") && current.getType() == Schema.Type.UNION) {
+                    current = current.getTypes().get(Integer.parseInt(step));
+                }
+            } catch (RuntimeException e) {
+                return location;
+            }
+        }
+        return path.length() == 0 ? "(root)" : path.toString();
     }
 }

@@ -1,0 +1,335 @@
+package dev.lakehouse.registry.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes Confluent's REST paths to the {@link SchemaStore} and renders answers and errors as Confluent does
+ * (media type {@value #MEDIA_TYPE}, errors as {@code {"error_code": N, "message": "..."}}).
+ */
+final class RegistryHttpHandler implements HttpHandler {
+
+    static final String MEDIA_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SchemaStore store;
+    private final Map<String, byte[]> passwordDigestByUser;
+
+    RegistryHttpHandler(SchemaStore store, Map<String, String> users) {
+        this.store = store;
+        this.passwordDigestByUser = new HashMap<>();
+        users.forEach((user, password) -> passwordDigestByUser.put(user, sha256(password)));
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Object body;
+            int status = 200;
+            try {
+                authenticate(exchange);
+                body = route(exchange);
+            } catch (RegistryError e) {
+                status = e.httpStatus;
+                ObjectNode error = JSON.createObjectNode();
+                error.put("error_code", e.errorCode);
+                error.put("message", e.getMessage());
+                body = error;
+                if (e.httpStatus == 401) {
+                    exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"SchemaRegistry\"");
+                }
+            } catch (RuntimeException e) {
+                LOG.error("registry request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+                status = 500;
+                ObjectNode error = JSON.createObjectNode();
+                error.put("error_code", 50001);
+                error.put("message", "Error in the backend data store: " + e);
+                body = error;
+            }
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            exchange.getResponseHeaders().set("Content-Type", MEDIA_TYPE);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private void authenticate(HttpExchange exchange) {
+        if (passwordDigestByUser.isEmpty()) {
+            return;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            throw RegistryError.unauthorized();
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw RegistryError.unauthorized();
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            throw RegistryError.unauthorized();
+        }
+        byte[] expected = passwordDigestByUser.get(decoded.substring(0, colon));
+        // Digests have a fixed length, so the comparison time does not depend on the password.
+        if (expected == null || !MessageDigest.isEqual(expected, sha256(decoded.substring(colon + 1)))) {
+            throw RegistryError.unauthorized();
+        }
+    }
+
+    private Object route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        List<String> path = segments(exchange.getRequestURI().getRawPath());
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        boolean deleted = Boolean.parseBoolean(query.get("deleted"));
+        boolean permanent = Boolean.parseBoolean(query.get("permanent"));
+        int n = path.size();
+        String first = n > 0 ? path.get(0) : "";
+
+        if (n == 0) {
+            return JSON.createObjectNode();
+        }
+        switch (first) {
+            case "schemas" -> {
+                if (n == 2 && path.get(1).equals("types")) {
+                    requireMethod(method, "GET");
+                    return List.of("AVRO");
+                }
+                if (n >= 3 && path.get(1).equals("ids")) {
+                    requireMethod(method, "GET");
+                    int id = parseId(path.get(2));
+                    if (n == 3) {
+                        ObjectNode node = JSON.createObjectNode();
+                        node.put("schema", store.schemaById(id));
+                        return node;
+                    }
+                    if (n == 4 && path.get(3).equals("schema")) {
+                        return JSON.readTree(store.schemaById(id));
+                    }
+                    if (n == 4 && path.get(3).equals("subjects")) {
+                        return store.versionsUsingId(id).stream().map(SchemaStore.SubjectVersion::subject)
+                                .distinct().toList();
+                    }
+                    if (n == 4 && path.get(3).equals("versions")) {
+                        ArrayNode array = JSON.createArrayNode();
+                        store.versionsUsingId(id).forEach(v ->
+                                array.addObject().put("subject", v.subject()).put("version", v.version()));
+                        return array;
+                    }
+                }
+            }
+            case "subjects" -> {
+                if (n == 1) {
+                    requireMethod(method, "GET");
+                    return store.subjects(deleted);
+                }
+                String subject = path.get(1);
+                if (n == 2) {
+                    if (method.equals("POST")) {
+                        return subjectVersion(store.lookup(subject, schemaFrom(exchange), deleted));
+                    }
+                    requireMethod(method, "DELETE");
+                    return store.deleteSubject(subject, permanent);
+                }
+                if (path.get(2).equals("versions")) {
+                    if (n == 3) {
+                        if (method.equals("POST")) {
+                            ObjectNode node = JSON.createObjectNode();
+                            node.put("id", store.register(subject, schemaFrom(exchange)));
+                            return node;
+                        }
+                        requireMethod(method, "GET");
+                        return store.versions(subject, deleted);
+                    }
+                    String version = path.get(3);
+                    if (n == 4) {
+                        if (method.equals("DELETE")) {
+                            return store.deleteVersion(subject, version, permanent);
+                        }
+                        requireMethod(method, "GET");
+                        return subjectVersion(store.version(subject, version, deleted));
+                    }
+                    if (n == 5 && path.get(4).equals("schema")) {
+                        requireMethod(method, "GET");
+                        return JSON.readTree(store.version(subject, version, deleted).schema());
+                    }
+                }
+            }
+            case "compatibility" -> {
+                if (n >= 4 && path.get(1).equals("subjects") && path.get(3).equals("versions") && n <= 5) {
+                    requireMethod(method, "POST");
+                    String version = n == 5 ? path.get(4) : null;
+                    List<String> problems = store.testCompatibility(path.get(2), version, schemaFrom(exchange));
+                    ObjectNode node = JSON.createObjectNode();
+                    node.put("is_compatible", problems.isEmpty());
+                    if (Boolean.parseBoolean(query.get("verbose"))) {
+                        ArrayNode messages = node.putArray("messages");
+                        problems.forEach(messages::add);
+                    }
+                    return node;
+                }
+            }
+            case "config" -> {
+                if (n == 1) {
+                    if (method.equals("PUT")) {
+                        CompatibilityLevel level = levelFrom(exchange);
+                        store.setGlobalLevel(level);
+                        return levelAnswer("compatibility", level);
+                    }
+                    requireMethod(method, "GET");
+                    return levelAnswer("compatibilityLevel", store.globalLevel());
+                }
+                if (n == 2) {
+                    String subject = path.get(1);
+                    switch (method) {
+                        case "PUT" -> {
+                            CompatibilityLevel level = levelFrom(exchange);
+                            store.setSubjectLevel(subject, level);
+                            return levelAnswer("compatibility", level);
+                        }
+                        case "DELETE" -> {
+                            return levelAnswer("compatibilityLevel", store.deleteSubjectLevel(subject));
+                        }
+                        case "GET" -> {
+                            Optional<CompatibilityLevel> level = store.subjectLevel(subject);
+                            if (level.isPresent()) {
+                                return levelAnswer("compatibilityLevel", level.get());
+                            }
+                            if (Boolean.parseBoolean(query.get("defaultToGlobal"))) {
+                                return levelAnswer("compatibilityLevel", store.globalLevel());
+                            }
+                            throw RegistryError.subjectCompatibilityNotConfigured(subject);
+                        }
+                        default -> throw RegistryError.methodNotAllowed(method);
+                    }
+                }
+            }
+            case "mode" -> {
+                requireMethod(method, "GET");
+                ObjectNode node = JSON.createObjectNode();
+                node.put("mode", "READWRITE");
+                return node;
+            }
+            default -> {
+                // Falls through to the 404 below.
+            }
+        }
+        throw RegistryError.notFound(exchange.getRequestURI().getPath());
+    }
+
+    private static ObjectNode subjectVersion(SchemaStore.SubjectVersion v) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("subject", v.subject());
+        node.put("version", v.version());
+        node.put("id", v.id());
+        node.put("schema", v.schema());
+        return node;
+    }
+
+    private static ObjectNode levelAnswer(String field, CompatibilityLevel level) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put(field, level.name());
+        return node;
+    }
+
+    /** Reads {@code {"schema": "...", "schemaType": "AVRO", "references": []}}; only Avro without references. */
+    private static String schemaFrom(HttpExchange exchange) throws IOException {
+        JsonNode body = body(exchange);
+        String type = body.path("schemaType").asText("AVRO");
+        if (!type.equalsIgnoreCase("AVRO")) {
+            throw RegistryError.invalidSchema("schema type " + type + " is not supported: this registry serves AVRO");
+        }
+        if (body.path("references").isArray() && !body.path("references").isEmpty()) {
+            throw RegistryError.invalidSchema("schema references are not supported by this registry");
+        }
+        JsonNode schema = body.get("schema");
+        if (schema == null || !schema.isTextual()) {
+            throw RegistryError.invalidSchema("the request body needs a \"schema\" field holding the schema as a "
+                    + "JSON string");
+        }
+        return schema.asText();
+    }
+
+    private static CompatibilityLevel levelFrom(HttpExchange exchange) throws IOException {
+        JsonNode body = body(exchange);
+        JsonNode level = body.has("compatibility") ? body.get("compatibility") : body.get("compatibilityLevel");
+        return CompatibilityLevel.parse(level == null ? null : level.asText());
+    }
+
+    private static JsonNode body(HttpExchange exchange) throws IOException {
+        byte[] bytes = exchange.getRequestBody().readAllBytes();
+        try {
+            JsonNode node = JSON.readTree(bytes);
+            if (node == null || !node.isObject()) {
+                throw RegistryError.badRequest("the request body must be a JSON object");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw RegistryError.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static void requireMethod(String actual, String expected) {
+        if (!actual.equals(expected)) {
+            throw RegistryError.methodNotAllowed(actual);
+        }
+    }
+
+    private static int parseId(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw RegistryError.schemaNotFound(text);
+        }
+    }
+
+    private static List<String> segments(String rawPath) {
+        return java.util.Arrays.stream(rawPath.split("/"))
+                .filter(s -> !s.isEmpty())
+                .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    private static Map<String, String> query(String rawQuery) {
+        Map<String, String> result = new HashMap<>();
+        if (rawQuery == null) {
+            return result;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            result.put(key, value);
+        }
+        return result;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
