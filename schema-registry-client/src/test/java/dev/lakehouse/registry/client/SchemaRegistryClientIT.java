@@ -1,0 +1,171 @@
+package dev.lakehouse.registry.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against the project's registry server over real HTTP, success and error paths. */
+@ExtendWith(SchemaRegistryExtension.class)
+class SchemaRegistryClientIT {
+
+    private static final Schema V1 = SchemaBuilder.record("Order").namespace("shop").fields()
+            .requiredLong("id").endRecord();
+    private static final Schema V2 = SchemaBuilder.record("Order").namespace("shop").fields()
+            .requiredLong("id").optionalString("note").endRecord();
+    private static final Schema INCOMPATIBLE = SchemaBuilder.record("Order").namespace("shop").fields()
+            .requiredString("id").endRecord();
+
+    private SchemaRegistryClient client;
+    private String subject;
+
+    @BeforeEach
+    void connect(SchemaRegistryServer registry) {
+        client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
+        subject = TestNames.unique("orders") + "-value";
+    }
+
+    @Test
+    void registersAndReadsBackEveryWay() {
+        int id1 = client.register(subject, V1);
+        int id2 = client.register(subject, V2);
+        assertThat(client.register(subject, V1)).isEqualTo(id1);
+
+        assertThat(client.schemaById(id1)).isEqualTo(V1);
+        assertThat(client.lookup(subject, V2)).isEqualTo(new RegisteredSchema(subject, 2, id2, V2));
+        assertThat(client.latestVersion(subject).id()).isEqualTo(id2);
+        assertThat(client.version(subject, 1).schema()).isEqualTo(V1);
+        assertThat(client.versions(subject)).containsExactly(1, 2);
+        assertThat(client.subjects()).contains(subject);
+    }
+
+    @Test
+    void compatibilityLevelsAndTests() {
+        client.register(subject, V1);
+        assertThat(client.testCompatibility(subject, V2).compatible()).isTrue();
+        CompatibilityResult bad = client.testCompatibility(subject, INCOMPATIBLE);
+        assertThat(bad.compatible()).isFalse();
+        assertThat(bad.messages()).anySatisfy(m -> assertThat(m).contains("TYPE_MISMATCH"));
+
+        assertThat(client.compatibility(subject)).isEqualTo(client.globalCompatibility());
+        client.setCompatibility(subject, CompatibilityLevel.NONE);
+        assertThat(client.compatibility(subject)).isEqualTo(CompatibilityLevel.NONE);
+        assertThat(client.register(subject, INCOMPATIBLE)).isPositive();
+    }
+
+    @Test
+    void unknownIdSubjectAndVersionAreTypedErrors() {
+        assertThatThrownBy(() -> client.schemaById(424242))
+                .isInstanceOfSatisfying(SchemaNotFoundException.class, e -> assertThat(e.errorCode()).isEqualTo(40403))
+                .hasMessageContaining("schema id 424242").hasMessageContaining("same registry");
+        assertThatThrownBy(() -> client.latestVersion(subject))
+                .isInstanceOf(SubjectNotFoundException.class).hasMessageContaining(subject)
+                .hasMessageContaining("subject-name strategy");
+        client.register(subject, V1);
+        assertThatThrownBy(() -> client.version(subject, 7))
+                .isInstanceOfSatisfying(VersionNotFoundException.class, e -> assertThat(e.errorCode()).isEqualTo(40402));
+        assertThatThrownBy(() -> client.lookup(subject, V2)).isInstanceOf(SchemaNotFoundException.class);
+    }
+
+    @Test
+    void incompatibleSchemaIsRefusedWithTheFieldAndTheWayOut() {
+        client.register(subject, V1);
+        assertThatThrownBy(() -> client.register(subject, INCOMPATIBLE))
+                .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(409);
+                    assertThat(e.errorCode()).isEqualTo(409);
+                })
+                .hasMessageContaining(subject).hasMessageContaining("field:'id'")
+                .hasMessageContaining("compatibility level");
+    }
+
+    @Test
+    void authenticationFailureIsNotRetriedAndSaysWhatToCheck() {
+        try (SchemaRegistryServer secured = SchemaRegistryServer.builder().basicAuthUser("ingest", "pw").start()) {
+            SchemaRegistryClient wrong = SchemaRegistryClient.connect(
+                    RegistryClientConfig.builder(secured.url()).userInfo("ingest:wrong").build());
+            assertThatThrownBy(() -> wrong.subjects())
+                    .isInstanceOfSatisfying(RegistryAuthenticationException.class,
+                            e -> assertThat(e.httpStatus()).isEqualTo(401))
+                    .hasMessageContaining("user-info");
+            SchemaRegistryClient right = SchemaRegistryClient.connect(
+                    RegistryClientConfig.builder(secured.url()).userInfo("ingest:pw").build());
+            assertThat(right.register("auth-value", V1)).isPositive();
+        }
+    }
+
+    @Test
+    void serverDownIsTransientAfterBoundedRetries() {
+        String url;
+        try (SchemaRegistryServer doomed = SchemaRegistryServer.builder().start()) {
+            url = doomed.url();
+        }
+        SchemaRegistryClient down = SchemaRegistryClient.connect(RegistryClientConfig.builder(url)
+                .maxRetries(2).backoff(Duration.ofMillis(10), Duration.ofMillis(20)).build());
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> down.schemaById(1))
+                .isInstanceOf(RegistryUnavailableException.class)
+                .hasMessageContaining(url).hasMessageContaining("unreachable");
+        assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
+    }
+
+    @Test
+    void cachedSchemasSurviveTheRegistryGoingAway() {
+        int id;
+        SchemaRegistryClient cachingClient;
+        try (SchemaRegistryServer shortLived = SchemaRegistryServer.builder().start()) {
+            cachingClient = SchemaRegistryClient.connect(RegistryClientConfig.builder(shortLived.url()).maxRetries(0).build());
+            id = cachingClient.register("cache-value", V1);
+            cachingClient.schemaById(id);
+        }
+        assertThat(cachingClient.schemaById(id)).isEqualTo(V1);
+        assertThat(cachingClient.register("cache-value", V1)).isEqualTo(id);
+    }
+
+    @Test
+    void httpsWithATrustStoreAndAClearErrorWithout(@TempDir Path dir) throws Exception {
+        Path keyStore = dir.resolve("registry.p12");
+        Path cert = dir.resolve("registry.pem");
+        Path trustStore = dir.resolve("trust.p12");
+        keytool("-genkeypair", "-alias", "registry", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keyStore.toString(),
+                "-storepass", "changeit", "-keypass", "changeit");
+        keytool("-exportcert", "-alias", "registry", "-keystore", keyStore.toString(), "-storepass", "changeit",
+                "-rfc", "-file", cert.toString());
+        keytool("-importcert", "-noprompt", "-alias", "registry", "-file", cert.toString(), "-keystore",
+                trustStore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+
+        try (SchemaRegistryServer tls = SchemaRegistryServer.builder().tls(keyStore, "changeit".toCharArray()).start()) {
+            assertThat(tls.url()).startsWith("https://");
+            SchemaRegistryClient trusted = SchemaRegistryClient.connect(RegistryClientConfig.builder(tls.url())
+                    .trustStore(trustStore, "changeit".toCharArray(), "PKCS12").build());
+            assertThat(trusted.register("tls-value", V1)).isPositive();
+
+            SchemaRegistryClient untrusted = SchemaRegistryClient.connect(RegistryClientConfig.builder(tls.url()).build());
+            assertThatThrownBy(untrusted::subjects)
+                    .isInstanceOf(RegistryTlsException.class).hasMessageContaining("trust store");
+        }
+    }
+
+    private static void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as("keytool %s: %s", args[0], output).isZero();
+    }
+}
