@@ -1,0 +1,416 @@
+package dev.lakehouse.table;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.delta.standalone.DeltaLog;
+import io.delta.standalone.Operation;
+import io.delta.standalone.OptimisticTransaction;
+import io.delta.standalone.Snapshot;
+import io.delta.standalone.actions.Action;
+import io.delta.standalone.actions.AddFile;
+import io.delta.standalone.actions.CommitInfo;
+import io.delta.standalone.actions.Metadata;
+import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
+import io.delta.standalone.types.DataType;
+import io.delta.standalone.types.DateType;
+import io.delta.standalone.types.IntegerType;
+import io.delta.standalone.types.StringType;
+import io.delta.standalone.types.StructField;
+import io.delta.standalone.types.StructType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link LakeTable} on delta-standalone. */
+final class DeltaLakeTable implements LakeTable {
+
+    /** Table properties under this prefix belong to the appliance. */
+    static final String INTERNAL_PREFIX = "lakehouse.";
+    static final String AVRO_SCHEMA_PROPERTY = "lakehouse.avro.schema";
+    static final String PARTITION_SPEC_PROPERTY = "lakehouse.partition.spec";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeltaLakeTable.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TableOptions options;
+    private final Configuration conf;
+    private final Path root;
+    private final DeltaLog log;
+    /** Layout of the last schema seen, so writers of consecutive batches share it. */
+    private volatile ParquetDataFileWriter.Layout cachedLayout;
+
+    DeltaLakeTable(TableOptions options) {
+        this.options = options;
+        this.conf = HadoopConfigurations.create(options.hadoopProperties());
+        this.root = new Path(options.location());
+        this.log = DeltaLog.forTable(conf, root);
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    @Override
+    public boolean exists() {
+        log.update();
+        return log.tableExists();
+    }
+
+    @Override
+    public TableSnapshot createIfAbsent(Schema avroSchema) {
+        if (exists()) {
+            TableSnapshot existing = snapshot();
+            if (!existing.partitionSpec().equals(options.partitionSpec())) {
+                throw new IllegalStateException("table " + location() + " is partitioned by "
+                        + PartitionSpecs.format(existing.partitionSpec()) + " but the configuration says "
+                        + PartitionSpecs.format(options.partitionSpec())
+                        + "; the partitioning of an existing table cannot change");
+            }
+            return existing;
+        }
+        Schema normalized = TableSchemas.normalize(avroSchema);
+        StructType deltaSchema = deltaSchema(normalized, options.partitionSpec());
+        new PartitionValues(options.partitionSpec(), normalized);
+        Map<String, String> configuration = new LinkedHashMap<>(options.tableProperties());
+        configuration.put(AVRO_SCHEMA_PROPERTY, normalized.toString());
+        configuration.put(PARTITION_SPEC_PROPERTY, PartitionSpecs.format(options.partitionSpec()));
+        Metadata metadata = Metadata.builder()
+                .schema(deltaSchema)
+                .partitionColumns(options.partitionSpec().columns())
+                .configuration(configuration)
+                .createdTime(options.clock().millis())
+                .build();
+        OptimisticTransaction txn = log.startTransaction();
+        txn.updateMetadata(metadata);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("isManaged", "false");
+        params.put("partitionBy", json(options.partitionSpec().columns()));
+        try {
+            txn.commit(List.of(), new Operation(Operation.Name.CREATE_TABLE, params), options.engineInfo());
+            LOG.info("created table {} partitioned by [{}]", location(), PartitionSpecs.format(options.partitionSpec()));
+        } catch (DeltaConcurrentModificationException | IllegalStateException e) {
+            // Another creator won the race; its table is the table.
+            if (!exists()) {
+                throw e;
+            }
+            LOG.info("table {} was created concurrently; using it", location());
+        }
+        return snapshot();
+    }
+
+    @Override
+    public TableSnapshot snapshot() {
+        Snapshot snapshot = log.update();
+        if (snapshot.getVersion() < 0) {
+            throw new IllegalStateException("table " + location() + " does not exist yet");
+        }
+        Metadata metadata = snapshot.getMetadata();
+        List<DataFile> files = new ArrayList<>();
+        for (AddFile add : snapshot.getAllFiles()) {
+            files.add(new DataFile(add.getPath(), add.getPartitionValues(), add.getSize(),
+                    numRecords(add.getStats()), add.getStats(), add.getModificationTime()));
+        }
+        return new TableSnapshot(snapshot.getVersion(), tableAvroSchema(metadata), metadata.getSchema().toJson(),
+                PartitionSpecs.parse(metadata.getConfiguration().get(PARTITION_SPEC_PROPERTY), metadata),
+                metadata.getConfiguration(), files);
+    }
+
+    @Override
+    public List<TableCommit> history(int limit) {
+        long latest = log.update().getVersion();
+        List<TableCommit> commits = new ArrayList<>();
+        for (long v = latest; v >= 0 && commits.size() < limit; v--) {
+            CommitInfo info;
+            try {
+                info = log.getCommitInfoAt(v);
+            } catch (RuntimeException e) {
+                // Versions before the oldest retained log file are gone by design (log retention).
+                break;
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            info.getOperationParameters().forEach((k, value) -> params.put(k, unquote(value)));
+            commits.add(new TableCommit(v, info.getTimestamp().toInstant(), info.getOperation(), params,
+                    info.getOperationMetrics().orElse(Map.of()), info.getEngineInfo().orElse("")));
+        }
+        return commits;
+    }
+
+    @Override
+    public long txnVersion(String appId) {
+        log.update();
+        return log.startTransaction().txnVersion(appId);
+    }
+
+    @Override
+    public TableSnapshot evolveSchema(Schema writerSchema) {
+        for (int attempt = 1; ; attempt++) {
+            OptimisticTransaction txn = log.startTransaction();
+            Metadata current = txn.metadata();
+            Schema table = tableAvroSchema(current);
+            Schema merged = TableSchemas.merge(table, writerSchema);
+            if (merged == table) {
+                return snapshot();
+            }
+            PartitionSpec spec = PartitionSpecs.parse(current.getConfiguration().get(PARTITION_SPEC_PROPERTY), current);
+            StructType deltaSchema = deltaSchema(merged, spec);
+            Map<String, String> configuration = new LinkedHashMap<>(current.getConfiguration());
+            configuration.put(AVRO_SCHEMA_PROPERTY, merged.toString());
+            txn.updateMetadata(current.copyBuilder().schema(deltaSchema).configuration(configuration).build());
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("columns", json(addedColumns(table, merged)));
+            try {
+                txn.commit(List.of(), new Operation(Operation.Name.ADD_COLUMNS, params), options.engineInfo());
+                LOG.info("table {}: schema evolved, added {}", location(), addedColumns(table, merged));
+                return snapshot();
+            } catch (DeltaConcurrentModificationException e) {
+                if (attempt >= options.commitAttempts()) {
+                    throw new CommitFailedException("schema change of " + location() + " kept conflicting with "
+                            + "concurrent commits (" + attempt + " attempts)", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public DataFileWriter newDataFileWriter() {
+        Metadata metadata = log.update().getMetadata();
+        if (!log.tableExists()) {
+            throw new IllegalStateException("table " + location() + " does not exist yet; create it first");
+        }
+        Schema tableSchema = tableAvroSchema(metadata);
+        ParquetDataFileWriter.Layout layout = cachedLayout;
+        if (layout == null || !layout.tableSchema().equals(tableSchema)) {
+            PartitionSpec spec = PartitionSpecs.parse(metadata.getConfiguration().get(PARTITION_SPEC_PROPERTY), metadata);
+            layout = new ParquetDataFileWriter.Layout(root, conf, tableSchema, fileSchema(tableSchema, spec), spec,
+                    options.codec(), options.targetFileSizeBytes(), options.clock());
+            cachedLayout = layout;
+        }
+        return new ParquetDataFileWriter(layout);
+    }
+
+    @Override
+    public CommitOutcome commit(BatchCommit batch) {
+        RuntimeException lastError = null;
+        for (int attempt = 1; attempt <= options.commitAttempts(); attempt++) {
+            OptimisticTransaction txn = log.startTransaction();
+            Optional<CommitOutcome> skip = checkBatch(txn, batch);
+            if (skip.isPresent()) {
+                return skip.get();
+            }
+            try {
+                long version = txn.commit(actions(batch), operation(batch), options.engineInfo()).getVersion();
+                return new CommitOutcome(CommitOutcome.Status.COMMITTED, version, "");
+            } catch (DeltaConcurrentModificationException e) {
+                lastError = e;
+                LOG.info("table {}: batch {} of {} conflicted with a concurrent commit (attempt {}): {}", location(),
+                        batch.batchId(), batch.batchAppId(), attempt, e.getMessage());
+            } catch (RuntimeException e) {
+                // Unknown outcome: the commit file may be durable although commit() threw (e.g. in the
+                // post-commit checkpoint). Learn the truth from the log before trying again.
+                lastError = e;
+                LOG.warn("table {}: commit of batch {} of {} threw (attempt {}); checking the log before retrying",
+                        location(), batch.batchId(), batch.batchAppId(), attempt, e);
+                long committed;
+                try {
+                    log.update();
+                    committed = log.startTransaction().txnVersion(batch.batchAppId());
+                } catch (RuntimeException reloadFailure) {
+                    reloadFailure.addSuppressed(e);
+                    throw new CommitOutcomeUnknownException("commit of batch " + batch.batchId() + " to "
+                            + location() + " threw and the table cannot be reloaded to check it: "
+                            + reloadFailure.getMessage() + ". Retry the same batch when storage is back.",
+                            reloadFailure);
+                }
+                if (committed >= batch.batchId()) {
+                    long version = log.snapshot().getVersion();
+                    return new CommitOutcome(CommitOutcome.Status.COMMITTED, version,
+                            "committed; the commit call threw afterwards: " + e);
+                }
+            }
+        }
+        throw new CommitFailedException("batch " + batch.batchId() + " of " + batch.batchAppId() + " could not be "
+                + "committed to " + location() + " in " + options.commitAttempts() + " attempts; it is not in the "
+                + "table: " + (lastError == null ? "" : lastError.getMessage()), lastError);
+    }
+
+    /** The replay and gap checks, inside the committing transaction so they see what it will commit on. */
+    private Optional<CommitOutcome> checkBatch(OptimisticTransaction txn, BatchCommit batch) {
+        long committedBatch = txn.txnVersion(batch.batchAppId());
+        if (committedBatch == batch.batchId()) {
+            return Optional.of(new CommitOutcome(CommitOutcome.Status.DUPLICATE_BATCH, -1, "batch " + batch.batchId()
+                    + " of " + batch.batchAppId() + " is already committed"));
+        }
+        if (committedBatch > batch.batchId()) {
+            throw new StaleBatchException("batch " + batch.batchId() + " of " + batch.batchAppId() + " is older than "
+                    + "the committed batch " + committedBatch + " in " + location() + ": another process runs with "
+                    + "the same instance id, or this one restarted without reading the table's state");
+        }
+        for (OffsetRange range : batch.offsets()) {
+            long next = txn.txnVersion(range.appId(batch.pipeline()));
+            if (next < 0) {
+                continue;
+            }
+            if (range.startOffset() < next) {
+                return Optional.of(new CommitOutcome(CommitOutcome.Status.REPLAYED_OFFSETS, -1, range.topic() + "-"
+                        + range.partition() + " starts at offset " + range.startOffset() + " but the table already "
+                        + "holds everything before " + next + "; seek to the table's offsets and read again"));
+            }
+            if (range.startOffset() > next) {
+                throw new OffsetGapException("batch " + batch.batchId() + " of " + batch.batchAppId() + " starts "
+                        + range.topic() + "-" + range.partition() + " at offset " + range.startOffset()
+                        + " but the table's next offset is " + next + ": offsets " + next + " to "
+                        + (range.startOffset() - 1) + " would be lost. Not committed.");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<Action> actions(BatchCommit batch) {
+        List<Action> actions = new ArrayList<>();
+        for (DataFile f : batch.files()) {
+            actions.add(new AddFile(f.path(), f.partitionValues(), f.sizeBytes(), f.modificationTime(), true,
+                    f.statsJson(), null));
+        }
+        long now = options.clock().millis();
+        actions.add(new SetTransaction(batch.batchAppId(), batch.batchId(), Optional.of(now)));
+        for (OffsetRange range : batch.offsets()) {
+            actions.add(new SetTransaction(range.appId(batch.pipeline()), range.nextOffset(), Optional.of(now)));
+        }
+        return actions;
+    }
+
+    private static Operation operation(BatchCommit batch) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("outputMode", json("Append"));
+        params.put("queryId", json(batch.batchAppId()));
+        params.put("epochId", json(Long.toString(batch.batchId())));
+        params.put("pipeline", json(batch.pipeline()));
+        List<Map<String, Object>> offsets = new ArrayList<>();
+        for (OffsetRange r : batch.offsets()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("topic", r.topic());
+            o.put("partition", r.partition());
+            o.put("startOffset", r.startOffset());
+            o.put("nextOffset", r.nextOffset());
+            offsets.add(o);
+        }
+        params.put("offsets", json(json(offsets)));
+        batch.parameters().forEach((k, v) -> params.put(k, json(v)));
+        Map<String, String> metrics = new LinkedHashMap<>();
+        metrics.put("numAddedFiles", Integer.toString(batch.files().size()));
+        metrics.put("numOutputRows", Long.toString(batch.numRecords()));
+        metrics.put("numOutputBytes", Long.toString(batch.sizeBytes()));
+        return new Operation(Operation.Name.STREAMING_UPDATE, params, metrics);
+    }
+
+    /** Table columns: the Avro schema's, plus derived (non-identity) partition columns. */
+    static StructType deltaSchema(Schema tableSchema, PartitionSpec spec) {
+        StructType base = AvroToDelta.toStructType(tableSchema);
+        List<StructField> fields = new ArrayList<>(List.of(base.getFields()));
+        for (PartitionField field : spec.fields()) {
+            if (field.transform() == PartitionTransform.IDENTITY) {
+                continue;
+            }
+            if (tableSchema.getField(field.column()) != null) {
+                throw new SchemaMappingException(field.column(), "the derived partition column clashes with a "
+                        + "record field of the same name; choose another column name");
+            }
+            DataType type = switch (field.transform()) {
+                case YEAR -> new IntegerType();
+                case DAY -> new DateType();
+                default -> new StringType();
+            };
+            fields.add(new StructField(field.column(), type, true));
+        }
+        return new StructType(fields.toArray(new StructField[0]));
+    }
+
+    /** The schema of the data files: the table schema without identity partition columns. */
+    static Schema fileSchema(Schema tableSchema, PartitionSpec spec) {
+        List<String> identity = spec.fields().stream()
+                .filter(f -> f.transform() == PartitionTransform.IDENTITY).map(PartitionField::column).toList();
+        if (identity.isEmpty()) {
+            return tableSchema;
+        }
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : tableSchema.getFields()) {
+            if (!identity.contains(f.name())) {
+                fields.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+            }
+        }
+        return Schema.createRecord(tableSchema.getName(), tableSchema.getDoc(), tableSchema.getNamespace(), false, fields);
+    }
+
+    private static Schema tableAvroSchema(Metadata metadata) {
+        String avro = metadata.getConfiguration().get(AVRO_SCHEMA_PROPERTY);
+        if (avro == null) {
+            throw new IllegalStateException("table has no " + AVRO_SCHEMA_PROPERTY + " property: it was not created "
+                    + "by the appliance, which cannot append to it");
+        }
+        return new Schema.Parser().parse(avro);
+    }
+
+    private static List<String> addedColumns(Schema before, Schema after) {
+        List<String> added = new ArrayList<>();
+        collectAdded(before, after, "", added);
+        return added;
+    }
+
+    private static void collectAdded(Schema before, Schema after, String prefix, List<String> added) {
+        for (Schema.Field f : after.getFields()) {
+            String path = prefix.isEmpty() ? f.name() : prefix + "." + f.name();
+            Schema.Field old = before.getField(f.name());
+            if (old == null) {
+                added.add(path);
+                continue;
+            }
+            List<Schema> a = TableSchemas.nonNullBranches(f.schema());
+            List<Schema> b = TableSchemas.nonNullBranches(old.schema());
+            if (a.size() == 1 && b.size() == 1 && a.get(0).getType() == Schema.Type.RECORD
+                    && b.get(0).getType() == Schema.Type.RECORD) {
+                collectAdded(b.get(0), a.get(0), path, added);
+            }
+        }
+    }
+
+    private static long numRecords(String stats) {
+        if (stats == null) {
+            return -1;
+        }
+        try {
+            return JSON.readTree(stats).path("numRecords").asLong(-1);
+        } catch (JsonProcessingException e) {
+            return -1;
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static String unquote(String value) {
+        if (value == null || !value.startsWith("\"")) {
+            return value;
+        }
+        try {
+            JsonNode node = JSON.readTree(value);
+            return node.isTextual() ? node.asText() : value;
+        } catch (JsonProcessingException e) {
+            return value;
+        }
+    }
+}

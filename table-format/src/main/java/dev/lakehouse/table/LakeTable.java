@@ -1,0 +1,87 @@
+package dev.lakehouse.table;
+
+import java.util.List;
+import org.apache.avro.Schema;
+
+/**
+ * A Delta Lake table the appliance writes.
+ *
+ * <p><strong>Commit protocol.</strong> {@link #commit} writes a batch's files and Kafka offsets in one Delta
+ * commit, keyed by the batch id, so a batch is in the table entirely or not at all, and at most once:
+ * <ul>
+ *   <li>a batch id equal to the committed one is a replay: skipped and reported ({@code DUPLICATE_BATCH});</li>
+ *   <li>a lower one is refused ({@link StaleBatchException});</li>
+ *   <li>a partition range starting below the table's next offset is already in: skipped
+ *       ({@code REPLAYED_OFFSETS}); one starting above it would lose records: refused
+ *       ({@link OffsetGapException}).</li>
+ * </ul>
+ * Concurrent modifications are retried (the checks run again in each attempt). A commit that throws has an
+ * unknown outcome, so the table is reloaded and the batch id checked before any retry.
+ *
+ * <p>Thread-safe; one instance per table per JVM (it holds the table's log).
+ */
+public interface LakeTable {
+
+    /** Opens (does not create) the table at the options' location. Cheap: the log is read lazily. */
+    static LakeTable open(TableOptions options) {
+        return new DeltaLakeTable(options);
+    }
+
+    /** The table's location URI. */
+    String location();
+
+    /** Whether the table exists (its log has a first version). */
+    boolean exists();
+
+    /**
+     * Creates the table with this schema (normalized, see {@link TableSchemas}), the options' partition spec and
+     * table properties, unless it exists. Safe against concurrent creators: the loser sees the winner's table.
+     *
+     * @return the table's snapshot after creation (or the existing one)
+     * @throws SchemaMappingException if the schema cannot be a table schema, or a partition field is unusable
+     * @throws IllegalStateException if the table exists with a different partitioning than the options say
+     */
+    TableSnapshot createIfAbsent(Schema avroSchema);
+
+    /**
+     * The latest snapshot.
+     *
+     * @throws IllegalStateException if the table does not exist
+     */
+    TableSnapshot snapshot();
+
+    /** The newest {@code limit} history entries, newest first. Empty for a table that does not exist. */
+    List<TableCommit> history(int limit);
+
+    /**
+     * The version of a transaction id in the latest snapshot: a batch app id's last batch id, or a partition's
+     * next offset ({@link OffsetRange#appId}). -1 when the table has none.
+     */
+    long txnVersion(String appId);
+
+    /**
+     * Adds the writer schema's new fields (top level or nested) as nullable columns, and new enum symbols, in one
+     * commit ({@code ADD COLUMNS}). Nothing is committed when the table already covers the writer schema.
+     *
+     * @return the snapshot after the change
+     * @throws IncompatibleSchemaChangeException if the writer schema changes a column's type incompatibly
+     */
+    TableSnapshot evolveSchema(Schema writerSchema);
+
+    /**
+     * A writer of data files for the table's current schema. Records must be of that schema.
+     *
+     * @throws IllegalStateException if the table does not exist
+     */
+    DataFileWriter newDataFileWriter();
+
+    /**
+     * Commits a batch atomically (see the class comment).
+     *
+     * @throws StaleBatchException if the batch id is lower than the committed one
+     * @throws OffsetGapException if a partition range starts above the table's next offset
+     * @throws CommitFailedException if every attempt failed and the batch is known absent
+     * @throws CommitOutcomeUnknownException if the outcome cannot be learned (storage down): retry later
+     */
+    CommitOutcome commit(BatchCommit batch);
+}

@@ -1,0 +1,12 @@
+package dev.lakehouse.table;
+
+/**
+ * A batch id lower than the one already committed for the same batch app id: a zombie or misconfigured instance.
+ * Never committed. Not retryable.
+ */
+public final class StaleBatchException extends TableException {
+
+    StaleBatchException(String message) {
+        super(message, null);
+    }
+}
