@@ -93,8 +93,8 @@ final class DeltaLakeTable implements LakeTable {
         OptimisticTransaction txn = log.startTransaction();
         txn.updateMetadata(metadata);
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("isManaged", "false");
-        params.put("partitionBy", json(options.partitionSpec().columns()));
+        params.put("isManaged", parameter("false"));
+        params.put("partitionBy", parameter(json(options.partitionSpec().columns())));
         try {
             txn.commit(List.of(), new Operation(Operation.Name.CREATE_TABLE, params), options.engineInfo());
             LOG.info("created table {} partitioned by [{}]", location(), PartitionSpecs.format(options.partitionSpec()));
@@ -167,7 +167,7 @@ final class DeltaLakeTable implements LakeTable {
             configuration.put(AVRO_SCHEMA_PROPERTY, merged.toString());
             txn.updateMetadata(current.copyBuilder().schema(deltaSchema).configuration(configuration).build());
             Map<String, String> params = new LinkedHashMap<>();
-            params.put("columns", json(addedColumns(table, merged)));
+            params.put("columns", parameter(json(addedColumns(table, merged))));
             try {
                 txn.commit(List.of(), new Operation(Operation.Name.ADD_COLUMNS, params), options.engineInfo());
                 LOG.info("table {}: schema evolved, added {}", location(), addedColumns(table, merged));
@@ -279,7 +279,7 @@ final class DeltaLakeTable implements LakeTable {
         List<Action> actions = new ArrayList<>();
         for (DataFile f : batch.files()) {
             actions.add(new AddFile(f.path(), f.partitionValues(), f.sizeBytes(), f.modificationTime(), true,
-                    f.statsJson(), null));
+                    statsValue(f.statsJson()), null));
         }
         long now = options.clock().millis();
         actions.add(new SetTransaction(batch.batchAppId(), batch.batchId(), Optional.of(now)));
@@ -291,10 +291,10 @@ final class DeltaLakeTable implements LakeTable {
 
     private static Operation operation(BatchCommit batch) {
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("outputMode", json("Append"));
-        params.put("queryId", json(batch.batchAppId()));
-        params.put("epochId", json(Long.toString(batch.batchId())));
-        params.put("pipeline", json(batch.pipeline()));
+        params.put("outputMode", parameter("Append"));
+        params.put("queryId", parameter(batch.batchAppId()));
+        params.put("epochId", parameter(Long.toString(batch.batchId())));
+        params.put("pipeline", parameter(batch.pipeline()));
         List<Map<String, Object>> offsets = new ArrayList<>();
         for (OffsetRange r : batch.offsets()) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -304,8 +304,8 @@ final class DeltaLakeTable implements LakeTable {
             o.put("nextOffset", r.nextOffset());
             offsets.add(o);
         }
-        params.put("offsets", json(json(offsets)));
-        batch.parameters().forEach((k, v) -> params.put(k, json(v)));
+        params.put("offsets", parameter(json(offsets)));
+        batch.parameters().forEach((k, v) -> params.put(k, parameter(v)));
         Map<String, String> metrics = new LinkedHashMap<>();
         metrics.put("numAddedFiles", Integer.toString(batch.files().size()));
         metrics.put("numOutputRows", Long.toString(batch.numRecords()));
@@ -392,6 +392,24 @@ final class DeltaLakeTable implements LakeTable {
         } catch (JsonProcessingException e) {
             return -1;
         }
+    }
+
+    /**
+     * An operation parameter value. delta-standalone writes parameter values into the commit JSON verbatim and
+     * reads them back as strings, so every value must be a JSON string literal; structured values (lists,
+     * offsets) are JSON text inside that string, as Spark writes {@code partitionBy}. Anything else commits
+     * fine but makes the log unreadable.
+     */
+    private static String parameter(String value) {
+        return json(value);
+    }
+
+    /**
+     * {@code add.stats} as delta-standalone needs it: it writes the value verbatim, so the JSON document must be
+     * passed as a JSON string literal (it reads back as the plain document).
+     */
+    private static String statsValue(String statsJson) {
+        return statsJson == null ? null : json(statsJson);
     }
 
     private static String json(Object value) {

@@ -16,6 +16,7 @@ final class HadoopConfigurations {
         conf.setBoolean("parquet.avro.write-old-list-structure", false);
         // Hadoop's local file system writes a .crc file beside every data file; Delta readers never need them.
         conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+        conf.set("fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
         conf.setBoolean("fs.file.impl.disable.cache", true);
         properties.forEach(conf::set);
         return conf;
