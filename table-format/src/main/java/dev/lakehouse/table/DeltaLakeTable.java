@@ -98,12 +98,13 @@ final class DeltaLakeTable implements LakeTable {
         try {
             txn.commit(List.of(), new Operation(Operation.Name.CREATE_TABLE, params), options.engineInfo());
             LOG.info("created table {} partitioned by [{}]", location(), PartitionSpecs.format(options.partitionSpec()));
-        } catch (DeltaConcurrentModificationException | IllegalStateException e) {
-            // Another creator won the race; its table is the table.
+        } catch (Exception e) {
+            // Another creator won the race (its table is the table), or the commit landed and a post-commit step
+            // threw: either way the table exists now. Anything else is a real failure.
             if (!exists()) {
-                throw e;
+                throw new CommitFailedException("cannot create table " + location() + ": " + e, e);
             }
-            LOG.info("table {} was created concurrently; using it", location());
+            LOG.info("table {} exists after a failed create call ({}); using it", location(), e.toString());
         }
         return snapshot();
     }
@@ -172,11 +173,14 @@ final class DeltaLakeTable implements LakeTable {
                 txn.commit(List.of(), new Operation(Operation.Name.ADD_COLUMNS, params), options.engineInfo());
                 LOG.info("table {}: schema evolved, added {}", location(), addedColumns(table, merged));
                 return snapshot();
-            } catch (DeltaConcurrentModificationException e) {
+            } catch (Exception e) {
+                // A conflict, or an unknown outcome: the next attempt re-reads the table schema, so a change that
+                // did land is seen as "nothing to do" and one that did not is tried again.
                 if (attempt >= options.commitAttempts()) {
-                    throw new CommitFailedException("schema change of " + location() + " kept conflicting with "
-                            + "concurrent commits (" + attempt + " attempts)", e);
+                    throw new CommitFailedException("schema change of " + location() + " failed in " + attempt
+                            + " attempts: " + e, e);
                 }
+                LOG.info("table {}: schema change attempt {} failed, retrying: {}", location(), attempt, e.toString());
             }
         }
     }
@@ -200,7 +204,7 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public CommitOutcome commit(BatchCommit batch) {
-        RuntimeException lastError = null;
+        Exception lastError = null;
         for (int attempt = 1; attempt <= options.commitAttempts(); attempt++) {
             OptimisticTransaction txn = log.startTransaction();
             Optional<CommitOutcome> skip = checkBatch(txn, batch);
@@ -214,9 +218,11 @@ final class DeltaLakeTable implements LakeTable {
                 lastError = e;
                 LOG.info("table {}: batch {} of {} conflicted with a concurrent commit (attempt {}): {}", location(),
                         batch.batchId(), batch.batchAppId(), attempt, e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 // Unknown outcome: the commit file may be durable although commit() threw (e.g. in the
-                // post-commit checkpoint). Learn the truth from the log before trying again.
+                // post-commit checkpoint, whose FileAlreadyExistsException is a checked exception that Scala
+                // code throws undeclared, hence Exception and not RuntimeException here). Learn the truth from
+                // the log before trying again.
                 lastError = e;
                 LOG.warn("table {}: commit of batch {} of {} threw (attempt {}); checking the log before retrying",
                         location(), batch.batchId(), batch.batchAppId(), attempt, e);
