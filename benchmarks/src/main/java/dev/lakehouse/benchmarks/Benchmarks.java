@@ -6,7 +6,8 @@ import java.util.Map;
 public final class Benchmarks {
 
     private static final Map<String, Runnable> ALL = Map.of(
-            "deserialize", DeserializationBenchmark::run);
+            "deserialize", DeserializationBenchmark::run,
+            "table-write", TableWriteBenchmark::run);
 
     private Benchmarks() {
     }

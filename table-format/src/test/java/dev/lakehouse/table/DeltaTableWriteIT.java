@@ -95,6 +95,19 @@ class DeltaTableWriteIT {
     }
 
     @Test
+    void anIndependentReaderSkipsFilesByTheirStats(@TempDir Path dir) {
+        LakeTable table = LakeTable.open(TestTables.options(dir).build());
+        Schema schema = table.createIfAbsent(TestTables.eventSchema()).avroSchema();
+        for (int b = 0; b < 4; b++) {
+            table.commit(new BatchCommit("p", "i1", b, TestTables.write(table, TestTables.events(schema, b * 100L, b * 100L + 100)),
+                    List.of(), Map.of()));
+        }
+        assertThat(KernelReader.filesScannedWhereGreaterThan(dir.toString(), "id", -1)).isEqualTo(4);
+        assertThat(KernelReader.filesScannedWhereGreaterThan(dir.toString(), "id", 250)).isEqualTo(2);
+        assertThat(KernelReader.filesScannedWhereGreaterThan(dir.toString(), "id", 399)).isZero();
+    }
+
+    @Test
     void partitionsByIdentityAndDerivedDayInHiveDirectories(@TempDir Path dir) throws Exception {
         PartitionSpec spec = PartitionSpec.of(PartitionField.identity("status"),
                 PartitionField.derived("created_at", PartitionTransform.DAY, "event_date"));

@@ -82,6 +82,33 @@ final class KernelReader {
         }
     }
 
+    /** How many files a scan with {@code column > value} plans: data skipping by the files' statistics. */
+    static int filesScannedWhereGreaterThan(String tablePath, String column, long value) {
+        Engine engine = DefaultEngine.create(new Configuration());
+        try {
+            Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
+            io.delta.kernel.expressions.Predicate predicate = new io.delta.kernel.expressions.Predicate(">",
+                    new io.delta.kernel.expressions.Column(column), io.delta.kernel.expressions.Literal.ofLong(value));
+            Scan scan = snapshot.getScanBuilder(engine).withFilter(engine, predicate).build();
+            int files = 0;
+            try (CloseableIterator<FilteredColumnarBatch> scanFiles = scan.getScanFiles(engine)) {
+                while (scanFiles.hasNext()) {
+                    try (CloseableIterator<Row> rows = scanFiles.next().getRows()) {
+                        while (rows.hasNext()) {
+                            rows.next();
+                            files++;
+                        }
+                    }
+                }
+            }
+            return files;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (io.delta.kernel.exceptions.TableNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Map<String, Object> toMap(Row row) {
         Map<String, Object> map = new LinkedHashMap<>();
         StructType schema = row.getSchema();
