@@ -28,38 +28,32 @@ final class DeserializationBenchmark {
     private DeserializationBenchmark() {
     }
 
+    /** The 10-field order record every benchmark uses. */
     static Schema orderV1() {
-        Schema timestamp = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
-        return SchemaBuilder.record("Order").namespace("bench").fields()
-                .requiredLong("order_id")
-                .requiredString("customer_id")
-                .requiredString("sku")
-                .requiredInt("quantity")
-                .requiredDouble("unit_price")
-                .name("created_at").type(timestamp).noDefault()
-                .requiredBoolean("express")
-                .requiredString("country")
-                .optionalString("coupon")
-                .requiredFloat("discount")
-                .endRecord();
+        return orderFields().endRecord();
     }
 
+    /** {@link #orderV1()} plus two fields with defaults: what a producer's next schema version looks like. */
     static Schema orderV2() {
-        Schema timestamp = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
-        return SchemaBuilder.record("Order").namespace("bench").fields()
-                .requiredLong("order_id")
-                .requiredString("customer_id")
-                .requiredString("sku")
-                .requiredInt("quantity")
-                .requiredDouble("unit_price")
-                .name("created_at").type(timestamp).noDefault()
-                .requiredBoolean("express")
-                .requiredString("country")
-                .optionalString("coupon")
-                .requiredFloat("discount")
+        return orderFields()
                 .name("channel").type().stringType().stringDefault("web")
                 .optionalLong("loyalty_points")
                 .endRecord();
+    }
+
+    private static SchemaBuilder.FieldAssembler<Schema> orderFields() {
+        Schema timestamp = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+        return SchemaBuilder.record("Order").namespace("bench").fields()
+                .requiredLong("order_id")
+                .requiredString("customer_id")
+                .requiredString("sku")
+                .requiredInt("quantity")
+                .requiredDouble("unit_price")
+                .name("created_at").type(timestamp).noDefault()
+                .requiredBoolean("express")
+                .requiredString("country")
+                .optionalString("coupon")
+                .requiredFloat("discount");
     }
 
     static void run() {
