@@ -79,6 +79,46 @@ class LocalKafkaBrokerIT {
     }
 
     @Test
+    void aKilledParentTakesItsBrokerAlong() throws Exception {
+        Process owner = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), BrokerOwnerMain.class.getName())
+                .redirectErrorStream(true).start();
+        long brokerPid = -1;
+        Path brokerDir = null;
+        try (java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(owner.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith("BROKER_DIR ")) {
+                    brokerDir = Path.of(line.substring("BROKER_DIR ".length()).trim());
+                }
+                if (line.startsWith("BROKER_PID ")) {
+                    brokerPid = Long.parseLong(line.substring("BROKER_PID ".length()).trim());
+                    break;
+                }
+            }
+            assertThat(brokerPid).as("the owner process reported its broker").isPositive();
+            assertThat(ProcessHandle.of(brokerPid)).isPresent();
+
+            owner.destroyForcibly(); // SIGKILL: no shutdown hook runs in the owner
+            owner.waitFor(30, TimeUnit.SECONDS);
+
+            long pid = brokerPid;
+            org.awaitility.Awaitility.await("broker pid " + pid + " to exit after its parent was killed")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false);
+        } finally {
+            owner.destroyForcibly();
+            if (brokerPid > 0) {
+                ProcessHandle.of(brokerPid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            if (brokerDir != null) {
+                // The killed owner could not delete its temporary directory; the test does.
+                LocalKafkaBroker.deleteRecursively(brokerDir);
+            }
+        }
+    }
+
+    @Test
     void badBrokerPropertyFailsStartWithTheBrokerLog() {
         assertThatThrownBy(() -> LocalKafkaBroker.builder()
                 .brokerProperty("num.network.threads", "not-a-number")
