@@ -47,6 +47,7 @@ final class DeltaLakeTable implements LakeTable {
     private final DeltaLog log;
     /** Layout of the last schema seen, so writers of consecutive batches share it. */
     private volatile ParquetDataFileWriter.Layout cachedLayout;
+    private volatile String cachedLayoutSchemaJson;
 
     DeltaLakeTable(TableOptions options) {
         this.options = options;
@@ -80,7 +81,7 @@ final class DeltaLakeTable implements LakeTable {
         }
         Schema normalized = TableSchemas.normalize(avroSchema);
         StructType deltaSchema = deltaSchema(normalized, options.partitionSpec());
-        new PartitionValues(options.partitionSpec(), normalized);
+        PartitionValues.validate(options.partitionSpec(), normalized);
         Map<String, String> configuration = new LinkedHashMap<>(options.tableProperties());
         configuration.put(AVRO_SCHEMA_PROPERTY, normalized.toString());
         configuration.put(PARTITION_SPEC_PROPERTY, PartitionSpecs.format(options.partitionSpec()));
@@ -187,17 +188,21 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public DataFileWriter newDataFileWriter() {
-        Metadata metadata = log.update().getMetadata();
+        Snapshot snapshot = log.update();
         if (!log.tableExists()) {
             throw new IllegalStateException("table " + location() + " does not exist yet; create it first");
         }
-        Schema tableSchema = tableAvroSchema(metadata);
+        Metadata metadata = snapshot.getMetadata();
+        String schemaJson = metadata.getConfiguration().get(AVRO_SCHEMA_PROPERTY);
         ParquetDataFileWriter.Layout layout = cachedLayout;
-        if (layout == null || !layout.tableSchema().equals(tableSchema)) {
+        // Compare the stored schema text, not parsed schemas: this runs once per batch and the text rarely changes.
+        if (layout == null || !schemaJson.equals(cachedLayoutSchemaJson)) {
+            Schema tableSchema = tableAvroSchema(metadata);
             PartitionSpec spec = PartitionSpecs.parse(metadata.getConfiguration().get(PARTITION_SPEC_PROPERTY), metadata);
             layout = new ParquetDataFileWriter.Layout(root, conf, tableSchema, fileSchema(tableSchema, spec), spec,
                     options.codec(), options.targetFileSizeBytes(), options.clock());
             cachedLayout = layout;
+            cachedLayoutSchemaJson = schemaJson;
         }
         return new ParquetDataFileWriter(layout);
     }

@@ -17,6 +17,8 @@ final class HadoopConfigurations {
         // Hadoop's local file system writes a .crc file beside every data file; Delta readers never need them.
         conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
         conf.set("fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
+        // Hadoop caches file systems by scheme, not by configuration: without this, a checksumming local file
+        // system created elsewhere in the JVM (another library's default configuration) would be reused here.
         conf.setBoolean("fs.file.impl.disable.cache", true);
         properties.forEach(conf::set);
         return conf;

@@ -18,6 +18,15 @@ final class PartitionValues {
     private final int[] sourcePositions;
     private final Schema[] sourceTypes;
 
+    /**
+     * Checks that every partition field exists at the top level with a usable type.
+     *
+     * @throws SchemaMappingException naming the field otherwise
+     */
+    static void validate(PartitionSpec spec, Schema tableSchema) {
+        new PartitionValues(spec, tableSchema);
+    }
+
     PartitionValues(PartitionSpec spec, Schema tableSchema) {
         this.spec = spec;
         int n = spec.fields().size();

@@ -66,10 +66,10 @@ final class SchemaStore {
         }
         try {
             return new Schema.Parser().parse(text);
-        } catch (SchemaParseException | NullPointerException e) {
+        } catch (SchemaParseException e) {
             throw RegistryError.invalidSchema(e.getMessage());
         } catch (RuntimeException e) {
-            // Avro throws a few unchecked types for malformed JSON or bad defaults; all mean "invalid schema".
+            // Avro also throws other unchecked types for malformed JSON or bad defaults; all mean "invalid schema".
             throw RegistryError.invalidSchema(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
