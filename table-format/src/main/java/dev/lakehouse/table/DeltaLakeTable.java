@@ -46,8 +46,11 @@ final class DeltaLakeTable implements LakeTable {
     private final Path root;
     private final DeltaLog log;
     /** Layout of the last schema seen, so writers of consecutive batches share it. */
-    private volatile ParquetDataFileWriter.Layout cachedLayout;
-    private volatile String cachedLayoutSchemaJson;
+    /** The writer layout of the last schema written, with that schema's text; one field so both change together. */
+    private record CachedLayout(String schemaJson, ParquetDataFileWriter.Layout layout) {
+    }
+
+    private volatile CachedLayout cachedLayout;
 
     DeltaLakeTable(TableOptions options) {
         this.options = options;
@@ -188,23 +191,37 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public DataFileWriter newDataFileWriter() {
+        return newDataFileWriter(null);
+    }
+
+    @Override
+    public DataFileWriter newDataFileWriter(Schema recordSchema) {
         Snapshot snapshot = log.update();
         if (!log.tableExists()) {
             throw new IllegalStateException("table " + location() + " does not exist yet; create it first");
         }
         Metadata metadata = snapshot.getMetadata();
-        String schemaJson = metadata.getConfiguration().get(AVRO_SCHEMA_PROPERTY);
-        ParquetDataFileWriter.Layout layout = cachedLayout;
-        // Compare the stored schema text, not parsed schemas: this runs once per batch and the text rarely changes.
-        if (layout == null || !schemaJson.equals(cachedLayoutSchemaJson)) {
+        String tableSchemaJson = metadata.getConfiguration().get(AVRO_SCHEMA_PROPERTY);
+        String layoutSchemaJson = recordSchema == null ? tableSchemaJson : recordSchema.toString();
+        CachedLayout cached = cachedLayout;
+        // Compare schema text, not parsed schemas: this runs once per batch and the text rarely changes.
+        if (cached == null || !layoutSchemaJson.equals(cached.schemaJson())) {
             Schema tableSchema = tableAvroSchema(metadata);
+            Schema writeSchema = tableSchema;
+            if (recordSchema != null && !layoutSchemaJson.equals(tableSchemaJson)) {
+                writeSchema = TableSchemas.normalize(recordSchema);
+                if (TableSchemas.merge(tableSchema, writeSchema) != tableSchema) {
+                    throw new IllegalArgumentException("records of schema " + recordSchema.getFullName() + " have "
+                            + "columns table " + location() + " lacks; evolve the table schema before writing them");
+                }
+            }
             PartitionSpec spec = PartitionSpecs.parse(metadata.getConfiguration().get(PARTITION_SPEC_PROPERTY), metadata);
-            layout = new ParquetDataFileWriter.Layout(root, conf, tableSchema, fileSchema(tableSchema, spec), spec,
-                    options.codec(), options.targetFileSizeBytes(), options.clock());
-            cachedLayout = layout;
-            cachedLayoutSchemaJson = schemaJson;
+            cached = new CachedLayout(layoutSchemaJson, new ParquetDataFileWriter.Layout(root, conf, writeSchema,
+                    fileSchema(writeSchema, spec), spec, options.codec(), options.targetFileSizeBytes(),
+                    options.clock()));
+            cachedLayout = cached;
         }
-        return new ParquetDataFileWriter(layout);
+        return new ParquetDataFileWriter(cached.layout());
     }
 
     @Override

@@ -76,6 +76,16 @@ public interface LakeTable {
     DataFileWriter newDataFileWriter();
 
     /**
+     * A writer of data files for records of an earlier version of the table's schema (one the current schema
+     * covers, such as the schema records were decoded with before a concurrent {@link #evolveSchema}). Its files
+     * lack the newer columns, which readers fill with nulls.
+     *
+     * @throws IllegalStateException if the table does not exist
+     * @throws IllegalArgumentException if the current table schema does not cover {@code recordSchema}
+     */
+    DataFileWriter newDataFileWriter(Schema recordSchema);
+
+    /**
      * Commits a batch atomically (see the class comment).
      *
      * @throws StaleBatchException if the batch id is lower than the committed one

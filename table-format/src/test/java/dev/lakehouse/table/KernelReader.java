@@ -35,15 +35,15 @@ import org.apache.hadoop.conf.Configuration;
  * (no delta-standalone, no parquet-avro), as a downstream engine would. Rows come back as maps of plain Java
  * values: structs as maps, arrays as lists, dates as epoch days (int), timestamps as epoch micros (long).
  */
-final class KernelReader {
+public final class KernelReader {
 
-    record Result(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows) {
+    public record Result(long version, StructType schema, List<String> partitionColumns, List<Map<String, Object>> rows) {
     }
 
     private KernelReader() {
     }
 
-    static Result read(String tablePath) {
+    public static Result read(String tablePath) {
         Engine engine = DefaultEngine.create(new Configuration());
         try {
             Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
@@ -83,7 +83,7 @@ final class KernelReader {
     }
 
     /** How many files a scan with {@code column > value} plans: data skipping by the files' statistics. */
-    static int filesScannedWhereGreaterThan(String tablePath, String column, long value) {
+    public static int filesScannedWhereGreaterThan(String tablePath, String column, long value) {
         Engine engine = DefaultEngine.create(new Configuration());
         try {
             Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);

@@ -1,0 +1,144 @@
+package dev.lakehouse.ingest;
+
+import dev.lakehouse.table.OffsetRange;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Decides where batches begin and end. Pure bookkeeping on the poll thread; no I/O.
+ *
+ * <p>Each tracked partition has a position: where the open batch starts, equal to the table's next offset for
+ * it. A sealed batch holds one range per tracked partition (empty ranges included, so every partition the
+ * pipeline owns gets an offset in the table with the first commit, and a restart never mistakes it for a new
+ * partition). Ranges end after the last record seen, so positions chain from batch to batch without gaps even
+ * when offsets are missing in Kafka (transaction markers, compacted topics).
+ */
+final class BatchPlanner {
+
+    /** A closed batch's offsets and size. */
+    record PlannedBatch(List<OffsetRange> ranges, long records, long bytes, long openedAtMillis, long sealedAtMillis,
+                        long previousSealedAtMillis) {
+    }
+
+    private final long maxRecords;
+    private final long maxBytes;
+    private final long intervalMillis;
+    private final Clock clock;
+
+    private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> openNext = new HashMap<>();
+    private long records;
+    private long bytes;
+    private long openedAtMillis = -1;
+    private long lastSealedAtMillis = -1;
+
+    BatchPlanner(long maxRecords, long maxBytes, Duration interval, Clock clock) {
+        this.maxRecords = maxRecords;
+        this.maxBytes = maxBytes;
+        this.intervalMillis = interval.toMillis();
+        this.clock = clock;
+    }
+
+    /** Starts (or restarts) tracking a partition at a position; its part of the open batch, if any, is dropped. */
+    void track(TopicPartition partition, long position) {
+        positions.put(partition, position);
+        openNext.remove(partition);
+    }
+
+    void untrack(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            positions.remove(partition);
+            openNext.remove(partition);
+        }
+    }
+
+    Set<TopicPartition> tracked() {
+        return positions.keySet();
+    }
+
+    /**
+     * Whether a polled record belongs in the open batch: its partition is tracked and the record is not before the
+     * partition's position or a record already taken.
+     */
+    boolean accepts(TopicPartition partition, long offset) {
+        Long position = positions.get(partition);
+        if (position == null) {
+            return false;
+        }
+        Long next = openNext.get(partition);
+        return offset >= (next != null ? next : position);
+    }
+
+    /** Adds an accepted record to the open batch, opening it if needed. */
+    void add(TopicPartition partition, long offset, long sizeBytes) {
+        if (records == 0) {
+            openedAtMillis = clock.millis();
+        }
+        openNext.put(partition, offset + 1);
+        records++;
+        bytes += sizeBytes;
+    }
+
+    boolean isEmpty() {
+        return records == 0;
+    }
+
+    /** Whether the open batch reached its record or byte limit. */
+    boolean full() {
+        return records >= maxRecords || bytes >= maxBytes;
+    }
+
+    /** Whether the open batch has waited the trigger interval since its first record. */
+    boolean due() {
+        return records > 0 && clock.millis() - openedAtMillis >= intervalMillis;
+    }
+
+    /** Milliseconds until {@link #due()} turns true; {@code Long.MAX_VALUE} with no open batch. */
+    long millisUntilDue() {
+        return records == 0 ? Long.MAX_VALUE : Math.max(0, openedAtMillis + intervalMillis - clock.millis());
+    }
+
+    /**
+     * Closes the open batch and advances every partition's position past it.
+     *
+     * @throws IllegalStateException if the batch is empty
+     */
+    PlannedBatch seal() {
+        if (records == 0) {
+            throw new IllegalStateException("no records to seal");
+        }
+        List<OffsetRange> ranges = new ArrayList<>(positions.size());
+        for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
+            TopicPartition partition = entry.getKey();
+            long start = entry.getValue();
+            long next = openNext.getOrDefault(partition, start);
+            ranges.add(new OffsetRange(partition.topic(), partition.partition(), start, next));
+            entry.setValue(next);
+        }
+        long now = clock.millis();
+        PlannedBatch batch = new PlannedBatch(ranges, records, bytes, openedAtMillis, now,
+                lastSealedAtMillis < 0 ? openedAtMillis : lastSealedAtMillis);
+        lastSealedAtMillis = now;
+        openNext.clear();
+        records = 0;
+        bytes = 0;
+        openedAtMillis = -1;
+        return batch;
+    }
+
+    /** Drops the open batch; positions stay where the last sealed batch ended. */
+    void discardOpen() {
+        openNext.clear();
+        records = 0;
+        bytes = 0;
+        openedAtMillis = -1;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.lakehouse.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+
+/**
+ * What one batch did, in the spirit of Spark's streaming query progress. Logged as one JSON line per batch and
+ * kept for the console.
+ *
+ * @param pipeline the pipeline name
+ * @param instanceId the run's instance id
+ * @param batchId the batch id (per instance)
+ * @param timestamp when the commit finished, ISO-8601
+ * @param outcome {@code COMMITTED}, or the reason the batch was skipped ({@code DUPLICATE_BATCH},
+ *                {@code REPLAYED_OFFSETS}, {@code OFFSET_GAP}: its records are read again from the table's offsets)
+ * @param tableVersion the table version holding the batch, -1 when skipped
+ * @param numInputRows records in the batch
+ * @param inputBytes serialized key and value bytes of those records
+ * @param inputRowsPerSecond rows over the time since the previous batch closed: how fast data arrived
+ * @param processedRowsPerSecond rows over the batch's duration from its first record to its commit
+ * @param durationMs time per phase
+ * @param sources one entry per partition in the batch
+ * @param filesWritten data files added
+ * @param bytesWritten bytes of those files
+ */
+public record BatchProgress(String pipeline, String instanceId, long batchId, String timestamp, String outcome,
+                            long tableVersion, long numInputRows, long inputBytes, double inputRowsPerSecond,
+                            double processedRowsPerSecond, PhaseDurations durationMs, List<SourceProgress> sources,
+                            int filesWritten, long bytesWritten) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public BatchProgress {
+        sources = List.copyOf(sources);
+    }
+
+    /**
+     * Milliseconds spent per phase. Polling and decoding overlap with writing (they run on different threads),
+     * so the phases can add up to more than the total.
+     *
+     * @param pollDecode polling Kafka and decoding the batch's records (poll thread)
+     * @param write encoding Parquet (writer thread)
+     * @param commit closing the files and the Delta commit
+     * @param total from the batch's first record to the end of its commit
+     */
+    public record PhaseDurations(long pollDecode, long write, long commit, long total) {
+    }
+
+    /**
+     * One partition's part of a batch.
+     *
+     * @param startOffset the table's next offset before the batch
+     * @param endOffset the next offset after the batch (exclusive)
+     * @param latestOffset the partition's log-end offset as last seen by the consumer, -1 if not known yet
+     */
+    public record SourceProgress(String topic, int partition, long startOffset, long endOffset, long latestOffset) {
+    }
+
+    /** The progress as one line of JSON. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("progress cannot be written as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package dev.lakehouse.ingest;
+
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.CommitOutcome;
+import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetGapException;
+import dev.lakehouse.table.OffsetRange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer thread of a pipeline: encodes decoded records into Parquet and commits sealed batches, while the poll
+ * thread already reads the next batch. Tasks arrive in order on a bounded queue, which is the back-pressure
+ * between the two threads.
+ *
+ * <p>After a batch is skipped because the table already holds its offsets (another instance took them, or the
+ * chain of positions broke), every later task is dropped until the poll thread, having re-read the table's
+ * offsets, sends a {@link Task.Barrier}: nothing built on the stale positions is ever committed.
+ */
+final class BatchWriter implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
+
+    /** Work for the writer, in poll order. */
+    sealed interface Task {
+        /** Decoded records, all of {@code schema} (a version of the table schema). */
+        record Rows(Schema schema, List<GenericRecord> rows) implements Task {
+        }
+
+        /**
+         * Closes the batch the preceding rows belong to and commits it.
+         *
+         * @param latestOffsets log-end offsets the consumer knew when the batch closed, for the progress record
+         */
+        record Seal(long batchId, BatchPlanner.PlannedBatch batch, long pollDecodeNanos,
+                    Map<TopicPartition, Long> latestOffsets) implements Task {
+        }
+
+        /** Drops the open batch's rows and files, clears the skip state, then completes {@code done}. */
+        record Barrier(CompletableFuture<Void> done) implements Task {
+        }
+
+        /** Drops the open batch and ends the thread. */
+        record Shutdown() implements Task {
+        }
+    }
+
+    /** What happened to a sealed batch, for the poll thread. */
+    record Result(BatchPlanner.PlannedBatch batch, boolean committed, BatchProgress progress) {
+    }
+
+    private final PipelineSettings settings;
+    private final LakeTable table;
+    private final BlockingQueue<Task> tasks;
+    private final BlockingQueue<Result> results;
+    private final Consumer<BatchProgress> progressSink;
+
+    private DataFileWriter openWriter;
+    private Schema openSchema;
+    private final List<DataFile> openFiles = new ArrayList<>();
+    private long writeNanos;
+    private boolean skippingUntilBarrier;
+    private volatile Throwable failure;
+
+    BatchWriter(PipelineSettings settings, LakeTable table, BlockingQueue<Task> tasks, BlockingQueue<Result> results,
+                Consumer<BatchProgress> progressSink) {
+        this.settings = settings;
+        this.table = table;
+        this.tasks = tasks;
+        this.results = results;
+        this.progressSink = progressSink;
+    }
+
+    /** The error that ended the thread, or null. */
+    Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                Task task = tasks.take();
+                if (task instanceof Task.Rows rows) {
+                    if (!skippingUntilBarrier) {
+                        write(rows);
+                    }
+                } else if (task instanceof Task.Seal seal) {
+                    if (!skippingUntilBarrier) {
+                        commit(seal);
+                    } else {
+                        dropOpenBatch();
+                    }
+                } else if (task instanceof Task.Barrier barrier) {
+                    dropOpenBatch();
+                    skippingUntilBarrier = false;
+                    barrier.done().complete(null);
+                } else {
+                    dropOpenBatch();
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dropOpenBatch();
+        } catch (Throwable e) {
+            failure = e;
+            dropOpenBatch();
+            // Release a poll thread waiting at a barrier: it checks failure() when the barrier completes.
+            tasks.stream().filter(Task.Barrier.class::isInstance)
+                    .forEach(t -> ((Task.Barrier) t).done().complete(null));
+        }
+    }
+
+    private void write(Task.Rows rows) {
+        long start = System.nanoTime();
+        if (openWriter == null || openSchema != rows.schema()) {
+            // A schema change within a batch: the files written so far keep the older columns, which is valid
+            // (readers fill the new columns with nulls), and the rest goes into files of the new schema.
+            if (openWriter != null) {
+                openFiles.addAll(openWriter.finish());
+            }
+            openWriter = table.newDataFileWriter(rows.schema());
+            openSchema = rows.schema();
+        }
+        for (GenericRecord row : rows.rows()) {
+            openWriter.write(row);
+        }
+        writeNanos += System.nanoTime() - start;
+    }
+
+    private void commit(Task.Seal seal) throws InterruptedException {
+        long start = System.nanoTime();
+        if (openWriter != null) {
+            openFiles.addAll(openWriter.finish());
+            openWriter = null;
+            openSchema = null;
+        }
+        List<DataFile> files = List.copyOf(openFiles);
+        openFiles.clear();
+        BatchPlanner.PlannedBatch batch = seal.batch();
+        BatchCommit commit = new BatchCommit(settings.name(), settings.instanceId(), seal.batchId(), files,
+                batch.ranges(), Map.of("inputRows", Long.toString(batch.records()),
+                        "inputBytes", Long.toString(batch.bytes())));
+        String outcome;
+        long version = -1;
+        try {
+            CommitOutcome result = table.commit(commit);
+            outcome = result.status().name();
+            version = result.version();
+            if (result.status() == CommitOutcome.Status.REPLAYED_OFFSETS) {
+                LOG.warn("pipeline {}: batch {} skipped: {}", settings.name(), seal.batchId(), result.detail());
+            }
+        } catch (OffsetGapException e) {
+            LOG.warn("pipeline {}: batch {} not committed, its offsets do not continue the table's: {}",
+                    settings.name(), seal.batchId(), e.getMessage());
+            outcome = "OFFSET_GAP";
+        }
+        // A duplicate batch id means this very batch is already in (a retried commit): positions still chain.
+        boolean committed = outcome.equals("COMMITTED") || outcome.equals("DUPLICATE_BATCH");
+        if (!committed) {
+            skippingUntilBarrier = true;
+        }
+        long commitNanos = System.nanoTime() - start;
+        BatchProgress progress = progress(seal, outcome, version, files, commitNanos);
+        writeNanos = 0;
+        progressSink.accept(progress);
+        results.put(new Result(batch, committed, progress));
+    }
+
+    private BatchProgress progress(Task.Seal seal, String outcome, long version, List<DataFile> files,
+                                   long commitNanos) {
+        BatchPlanner.PlannedBatch batch = seal.batch();
+        long now = settings.clock().millis();
+        long totalMillis = Math.max(1, now - batch.openedAtMillis());
+        long arrivalMillis = Math.max(1, batch.sealedAtMillis() - batch.previousSealedAtMillis());
+        List<BatchProgress.SourceProgress> sources = new ArrayList<>(batch.ranges().size());
+        for (OffsetRange range : batch.ranges()) {
+            sources.add(new BatchProgress.SourceProgress(range.topic(), range.partition(), range.startOffset(),
+                    range.nextOffset(), seal.latestOffsets().getOrDefault(
+                            new TopicPartition(range.topic(), range.partition()), -1L)));
+        }
+        return new BatchProgress(settings.name(), settings.instanceId(), seal.batchId(),
+                Instant.ofEpochMilli(now).toString(), outcome, version, batch.records(), batch.bytes(),
+                batch.records() * 1000.0 / arrivalMillis, batch.records() * 1000.0 / totalMillis,
+                new BatchProgress.PhaseDurations(TimeUnit.NANOSECONDS.toMillis(seal.pollDecodeNanos()),
+                        TimeUnit.NANOSECONDS.toMillis(writeNanos), TimeUnit.NANOSECONDS.toMillis(commitNanos),
+                        totalMillis),
+                sources, files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum());
+    }
+
+    /** Abandons the open batch: its files are deleted best effort, and are orphans vacuum removes otherwise. */
+    private void dropOpenBatch() {
+        if (openWriter != null) {
+            openWriter.abort();
+            openWriter = null;
+            openSchema = null;
+        }
+        openFiles.clear();
+        writeNanos = 0;
+    }
+}

@@ -1,0 +1,234 @@
+package dev.lakehouse.ingest;
+
+import dev.lakehouse.table.LakeTable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Kafka-to-table pipeline: exactly-once micro-batches, each committed with its offsets in one Delta commit.
+ *
+ * <p><strong>Guarantees.</strong> Every record of the subscribed partitions lands in the table exactly once,
+ * across crashes, restarts and rebalances between instances of one consumer group: the table's transaction
+ * entries hold each partition's next offset, the pipeline seeks there on every assignment, and a batch whose
+ * offsets the table already holds is skipped (see {@link LakeTable#commit}). Kafka group offsets are committed
+ * after the table commit for monitoring only.
+ *
+ * <p><strong>Threads.</strong> A poll thread polls, plans batches and decodes; a writer thread encodes Parquet and
+ * commits, so both cores work. {@link #start()} returns at once.
+ *
+ * <p><strong>Failures.</strong> A transient failure (broker, registry or storage unreachable) ends the current run;
+ * the pipeline drops its uncommitted work and starts again from the table's offsets after a backoff (1 s doubling
+ * to 1 min), in state {@link PipelineState#RETRYING}. Any other failure (a record that cannot be decoded, an
+ * incompatible schema, expired offsets, bad settings) stops it in {@link PipelineState#FAILED} with the error in
+ * {@link #status()}.
+ */
+public final class IngestPipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
+    private static final Logger PROGRESS = LoggerFactory.getLogger("dev.lakehouse.progress");
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+    private final PipelineSettings settings;
+    private final LakeTable table;
+    private final RecordDecoder decoder;
+    private final AtomicLong batchIds = new AtomicLong();
+    private final List<Consumer<BatchProgress>> listeners = new CopyOnWriteArrayList<>();
+    private final Deque<BatchProgress> recent = new ArrayDeque<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    private volatile PipelineState state = PipelineState.NEW;
+    private volatile String error;
+    private volatile boolean stopRequested;
+    private volatile List<PartitionLag> lags = List.of();
+    private volatile Instant lastCommit;
+    private final AtomicLong batchesCommitted = new AtomicLong();
+    private final AtomicLong recordsCommitted = new AtomicLong();
+    private Thread pollThread;
+
+    /**
+     * @param settings what to read and how to batch
+     * @param table the table to write; this pipeline must be its only writer process on object stores
+     * @param decoder turns record values into table rows
+     */
+    public IngestPipeline(PipelineSettings settings, LakeTable table, RecordDecoder decoder) {
+        this.settings = settings;
+        this.table = table;
+        this.decoder = decoder;
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    public LakeTable table() {
+        return table;
+    }
+
+    /** Calls {@code listener} on the writer thread after every batch; it must be quick and must not throw. */
+    public void addProgressListener(Consumer<BatchProgress> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Starts the pipeline's threads and returns.
+     *
+     * @throws IllegalStateException if already started
+     */
+    public synchronized void start() {
+        if (state != PipelineState.NEW) {
+            throw new IllegalStateException("pipeline " + settings.name() + " was already started");
+        }
+        state = PipelineState.RUNNING;
+        pollThread = new Thread(this::supervise, "lakehouse-" + settings.name() + "-poll");
+        pollThread.start();
+    }
+
+    /**
+     * Asks the pipeline to stop: the open batch is committed, then the consumer leaves its group. Returns at once;
+     * use {@link #awaitTermination} to wait.
+     */
+    public void stop() {
+        stopRequested = true;
+        if (state == PipelineState.RUNNING || state == PipelineState.RETRYING) {
+            state = PipelineState.STOPPING;
+        }
+        synchronized (this) {
+            if (pollThread != null) {
+                pollThread.interrupt(); // only wakes a backoff sleep; the poll loop checks the flag
+            }
+        }
+    }
+
+    /** Waits until the pipeline stopped or failed. @return false on timeout */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops and waits up to two minutes. */
+    @Override
+    public void close() {
+        stop();
+        if (pollThread == null) {
+            return;
+        }
+        try {
+            if (!awaitTermination(Duration.ofMinutes(2))) {
+                LOG.warn("pipeline {} did not stop within 2 minutes", settings.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public PipelineStatus status() {
+        return new PipelineStatus(settings.name(), state, error, batchesCommitted.get(), recordsCommitted.get(),
+                lastCommit, lags);
+    }
+
+    /** The latest batch progress records, oldest first (at most {@link PipelineSettings#progressHistory()}). */
+    public List<BatchProgress> recentProgress() {
+        synchronized (recent) {
+            return new ArrayList<>(recent);
+        }
+    }
+
+    private void supervise() {
+        Duration backoff = FIRST_BACKOFF;
+        try {
+            while (!stopRequested) {
+                long committedBefore = batchesCommitted.get();
+                try {
+                    new PollLoop(settings, table, decoder, batchIds, this::onProgress, new StatusObserver())
+                            .run(() -> stopRequested);
+                    break;
+                } catch (RuntimeException | Error e) {
+                    if (stopRequested) {
+                        LOG.info("pipeline {}: run ended while stopping: {}", settings.name(), e.toString());
+                        break;
+                    }
+                    if (!FailureClassifier.isTransient(e)) {
+                        error = e.getMessage() != null ? e.getMessage() : e.toString();
+                        state = PipelineState.FAILED;
+                        LOG.error("pipeline {} failed: {}", settings.name(), error, e);
+                        return;
+                    }
+                    if (batchesCommitted.get() > committedBefore) {
+                        backoff = FIRST_BACKOFF; // the last run made progress: this is a new outage
+                    }
+                    error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    state = PipelineState.RETRYING;
+                    LOG.warn("pipeline {}: {}; restarting from the table's offsets in {} s", settings.name(), error,
+                            backoff.toSeconds(), e);
+                    if (!sleep(backoff)) {
+                        break;
+                    }
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    if (!stopRequested) {
+                        state = PipelineState.RUNNING;
+                    }
+                }
+            }
+            state = PipelineState.STOPPED;
+            LOG.info("pipeline {} stopped", settings.name());
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private boolean sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    private void onProgress(BatchProgress progress) {
+        PROGRESS.info(progress.toJson());
+        synchronized (recent) {
+            recent.addLast(progress);
+            while (recent.size() > settings.progressHistory()) {
+                recent.removeFirst();
+            }
+        }
+        for (Consumer<BatchProgress> listener : listeners) {
+            try {
+                listener.accept(progress);
+            } catch (RuntimeException e) {
+                LOG.warn("pipeline {}: a progress listener threw", settings.name(), e);
+            }
+        }
+    }
+
+    /** Keeps the status fields current; called on the poll thread. */
+    private final class StatusObserver implements PollLoop.Observer {
+        @Override
+        public void committed(BatchPlanner.PlannedBatch batch, BatchProgress progress) {
+            batchesCommitted.incrementAndGet();
+            recordsCommitted.addAndGet(batch.records());
+            lastCommit = Instant.parse(progress.timestamp());
+            if (state == PipelineState.RETRYING) {
+                state = PipelineState.RUNNING;
+            }
+            error = null;
+        }
+
+        @Override
+        public void lag(List<PartitionLag> partitions) {
+            lags = partitions;
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.lakehouse.ingest;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+/**
+ * What one pipeline reads, how it batches, and who it is. Immutable; build with {@link #builder(String)}.
+ *
+ * <p>Batches close at whichever comes first: {@code maxRecords}, {@code maxBytes} (serialized key and value
+ * bytes) or {@code triggerInterval} after the batch's first record. A batch with no records is never committed.
+ */
+public final class PipelineSettings {
+
+    /** Consumer settings the engine owns: it commits offsets in the table and seeks explicitly. */
+    static final Set<String> MANAGED_CONSUMER_KEYS = Set.of(
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.GROUP_ID_CONFIG);
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+
+    private final String name;
+    private final String instanceId;
+    private final List<String> topics;
+    private final Pattern topicPattern;
+    private final String groupId;
+    private final Map<String, Object> consumerProperties;
+    private final StartingPosition startingPosition;
+    private final Duration triggerInterval;
+    private final long maxRecords;
+    private final long maxBytes;
+    private final int progressHistory;
+    private final Clock clock;
+
+    private PipelineSettings(Builder b) {
+        this.name = b.name;
+        this.instanceId = b.instanceId != null ? b.instanceId : UUID.randomUUID().toString().substring(0, 8);
+        this.topics = List.copyOf(b.topics);
+        this.topicPattern = b.topicPattern;
+        this.groupId = b.groupId != null ? b.groupId : "lakehouse-" + b.name;
+        this.consumerProperties = Map.copyOf(b.consumerProperties);
+        this.startingPosition = b.startingPosition;
+        this.triggerInterval = b.triggerInterval;
+        this.maxRecords = b.maxRecords;
+        this.maxBytes = b.maxBytes;
+        this.progressHistory = b.progressHistory;
+        this.clock = b.clock;
+    }
+
+    /** Starts settings for a pipeline; the name goes into table transaction ids, so it must stay stable. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /**
+     * This run's instance id, part of the batch transaction id {@code <name>@<instanceId>}. Random per run unless
+     * set: a restarted or accidentally duplicated process then never reuses another's batch counter (a reused
+     * counter would make a new batch look like a replay). Offsets, not batch ids, carry progress across runs.
+     */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** Topics to subscribe to; empty when a pattern is used. */
+    public List<String> topics() {
+        return topics;
+    }
+
+    /** The subscription pattern, or null when topics are listed. */
+    public Pattern topicPattern() {
+        return topicPattern;
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    /** Consumer properties passed through to Kafka (bootstrap servers, security, tuning). */
+    public Map<String, Object> consumerProperties() {
+        return consumerProperties;
+    }
+
+    public StartingPosition startingPosition() {
+        return startingPosition;
+    }
+
+    public Duration triggerInterval() {
+        return triggerInterval;
+    }
+
+    public long maxRecords() {
+        return maxRecords;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** How many batch progress records are kept for {@link IngestPipeline#recentProgress()}. */
+    public int progressHistory() {
+        return progressHistory;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Builder; {@link #build()} validates and names the offending setting. */
+    public static final class Builder {
+        private final String name;
+        private String instanceId;
+        private List<String> topics = List.of();
+        private Pattern topicPattern;
+        private String groupId;
+        private final Map<String, Object> consumerProperties = new LinkedHashMap<>();
+        private StartingPosition startingPosition = StartingPosition.earliest();
+        private Duration triggerInterval = Duration.ofSeconds(30);
+        private long maxRecords = 1_000_000;
+        private long maxBytes = 256L * 1024 * 1024;
+        private int progressHistory = 100;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder instanceId(String id) {
+            this.instanceId = id;
+            return this;
+        }
+
+        public Builder topics(List<String> topics) {
+            this.topics = List.copyOf(topics);
+            return this;
+        }
+
+        public Builder topicPattern(Pattern pattern) {
+            this.topicPattern = pattern;
+            return this;
+        }
+
+        public Builder groupId(String groupId) {
+            this.groupId = groupId;
+            return this;
+        }
+
+        public Builder bootstrapServers(String servers) {
+            return consumerProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        }
+
+        /** Passes a Kafka consumer property through (security, tuning). */
+        public Builder consumerProperty(String key, Object value) {
+            consumerProperties.put(key, value);
+            return this;
+        }
+
+        public Builder startingPosition(StartingPosition position) {
+            this.startingPosition = Objects.requireNonNull(position, "startingPosition");
+            return this;
+        }
+
+        public Builder triggerInterval(Duration interval) {
+            this.triggerInterval = interval;
+            return this;
+        }
+
+        public Builder maxRecords(long records) {
+            this.maxRecords = records;
+            return this;
+        }
+
+        public Builder maxBytes(long bytes) {
+            this.maxBytes = bytes;
+            return this;
+        }
+
+        public Builder progressHistory(int batches) {
+            this.progressHistory = batches;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the setting that is missing or wrong
+         */
+        public PipelineSettings build() {
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("pipeline name '" + name + "' must be 1-100 letters, digits, '_', "
+                        + "'.' or '-', starting with a letter or digit (it is part of the table's transaction ids)");
+            }
+            if (instanceId != null && !NAME.matcher(instanceId).matches()) {
+                throw new IllegalArgumentException("instance id '" + instanceId + "' must be 1-100 letters, digits, "
+                        + "'_', '.' or '-'");
+            }
+            if (topics.isEmpty() == (topicPattern == null)) {
+                throw new IllegalArgumentException("pipeline " + name + ": give either topics or a topic pattern");
+            }
+            if (!consumerProperties.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalArgumentException("pipeline " + name + ": bootstrap servers are missing");
+            }
+            for (String key : consumerProperties.keySet()) {
+                if (MANAGED_CONSUMER_KEYS.contains(key)) {
+                    throw new IllegalArgumentException("pipeline " + name + ": consumer property '" + key + "' is set "
+                            + "by the engine (offsets live in the table, the engine seeks itself); remove it"
+                            + (key.equals(ConsumerConfig.GROUP_ID_CONFIG) ? " and use the group id setting" : ""));
+                }
+            }
+            if (triggerInterval == null || triggerInterval.isNegative() || triggerInterval.isZero()) {
+                throw new IllegalArgumentException("pipeline " + name + ": trigger interval must be positive, got "
+                        + triggerInterval);
+            }
+            if (maxRecords < 1) {
+                throw new IllegalArgumentException("pipeline " + name + ": max records must be at least 1, got "
+                        + maxRecords);
+            }
+            if (maxBytes < 1) {
+                throw new IllegalArgumentException("pipeline " + name + ": max bytes must be at least 1, got " + maxBytes);
+            }
+            if (progressHistory < 1) {
+                throw new IllegalArgumentException("pipeline " + name + ": progress history must be at least 1");
+            }
+            return new PipelineSettings(this);
+        }
+    }
+}

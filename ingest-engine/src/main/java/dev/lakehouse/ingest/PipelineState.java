@@ -1,0 +1,17 @@
+package dev.lakehouse.ingest;
+
+/** Life cycle of a pipeline. */
+public enum PipelineState {
+    /** Created, not started. */
+    NEW,
+    /** Consuming and committing batches. */
+    RUNNING,
+    /** Waiting before a restart after a transient failure (broker, registry or storage unreachable). */
+    RETRYING,
+    /** Stop requested: closing the open batch and leaving the group. */
+    STOPPING,
+    /** Stopped on request. */
+    STOPPED,
+    /** Stopped by an error that retrying cannot fix; see {@link PipelineStatus#error()}. */
+    FAILED
+}

@@ -1,0 +1,519 @@
+package dev.lakehouse.ingest;
+
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.TableSchemas;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a pipeline: the poll thread's loop (poll, plan, decode, hand rows to the {@link BatchWriter}) and the
+ * consumer's rebalance listener. A failure ends the run; {@link IngestPipeline} decides whether to start another.
+ *
+ * <p>Offsets come from the table only: on every assignment the loop seeks to the table's next offsets, and when
+ * it must drop work (revocation, a skipped batch) it re-reads them. Kafka group offsets are committed after the
+ * table commit, for monitoring tools only.
+ */
+final class PollLoop implements ConsumerRebalanceListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
+
+    /** Rows handed to the writer at once: large enough to amortize the queue, small enough to overlap well. */
+    private static final int CHUNK_ROWS = 2048;
+    private static final int QUEUE_CAPACITY = 32;
+    private static final long IDLE_POLL_MILLIS = 200;
+    private static final long LAG_REFRESH_MILLIS = 1000;
+
+    /** Receives what the loop learns, for the pipeline's status. */
+    interface Observer {
+        void committed(BatchPlanner.PlannedBatch batch, BatchProgress progress);
+
+        void lag(List<PartitionLag> partitions);
+    }
+
+    private final PipelineSettings settings;
+    private final LakeTable table;
+    private final RecordDecoder decoder;
+    private final AtomicLong batchIds;
+    private final Observer observer;
+
+    private final BatchPlanner planner;
+    private final BlockingQueue<BatchWriter.Task> tasks = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<BatchWriter.Result> results = new LinkedBlockingQueue<>();
+    private final BatchWriter writer;
+    private final Thread writerThread;
+    private final Map<Schema, Boolean> coveredWriterSchemas = new IdentityHashMap<>();
+    private final Map<TopicPartition, Long> tableNextOffsets = new HashMap<>();
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private Schema tableSchema;
+    private List<GenericRecord> chunk = new ArrayList<>(CHUNK_ROWS);
+    private Schema chunkSchema;
+    private long pollDecodeNanos;
+    private long lagRefreshedAt;
+
+    PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, AtomicLong batchIds,
+             Consumer<BatchProgress> progressSink, Observer observer) {
+        this.settings = settings;
+        this.table = table;
+        this.decoder = decoder;
+        this.batchIds = batchIds;
+        this.observer = observer;
+        this.planner = new BatchPlanner(settings.maxRecords(), settings.maxBytes(), settings.triggerInterval(),
+                settings.clock());
+        this.writer = new BatchWriter(settings, table, tasks, results, progressSink);
+        this.writerThread = new Thread(writer, "lakehouse-" + settings.name() + "-writer");
+        this.writerThread.setDaemon(true);
+    }
+
+    /**
+     * Runs until {@code stopRequested} is true (then commits the open batch and returns) or a failure (then the
+     * open batch is dropped and the failure thrown).
+     */
+    void run(BooleanSupplier stopRequested) {
+        writerThread.start();
+        boolean clean = false;
+        try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties())) {
+            consumer = kafka;
+            if (table.exists()) {
+                tableSchema = table.snapshot().avroSchema();
+            }
+            if (settings.topicPattern() != null) {
+                kafka.subscribe(settings.topicPattern(), this);
+            } else {
+                kafka.subscribe(settings.topics(), this);
+            }
+            while (!stopRequested.getAsBoolean()) {
+                pollOnce();
+            }
+            finishOpenBatch();
+            clean = true;
+        } finally {
+            stopWriter(clean);
+            consumer = null;
+        }
+    }
+
+    private Properties consumerProperties() {
+        Properties props = new Properties();
+        // Defaults tuned for throughput; anything the user passes wins, except the keys the engine owns.
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lakehouse-" + settings.name() + "-" + settings.instanceId());
+        props.putAll(settings.consumerProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // The engine always seeks; "none" turns a position that retention deleted into an error, not a jump.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    private void pollOnce() {
+        long timeout = Math.min(IDLE_POLL_MILLIS, planner.millisUntilDue());
+        ConsumerRecords<byte[], byte[]> records;
+        long pollStart = System.nanoTime();
+        try {
+            records = consumer.poll(Duration.ofMillis(timeout));
+        } catch (OffsetOutOfRangeException e) {
+            throw offsetsExpired(e);
+        }
+        if (!records.isEmpty()) {
+            for (TopicPartition partition : records.partitions()) {
+                for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                    take(partition, record);
+                }
+            }
+            pollDecodeNanos += System.nanoTime() - pollStart;
+        }
+        if (planner.due()) {
+            seal();
+        }
+        drainResults();
+        long now = settings.clock().millis();
+        if (now - lagRefreshedAt >= LAG_REFRESH_MILLIS) {
+            lagRefreshedAt = now;
+            observer.lag(lags());
+        }
+    }
+
+    private void take(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+        if (!planner.accepts(partition, record.offset())) {
+            return;
+        }
+        Schema writerSchema = decoder.writerSchema(record);
+        if (!coveredWriterSchemas.containsKey(writerSchema)) {
+            cover(writerSchema);
+        }
+        GenericRecord row = decoder.decode(record, tableSchema);
+        if (chunkSchema != tableSchema && !chunk.isEmpty()) {
+            flushChunk();
+        }
+        chunk.add(row);
+        chunkSchema = tableSchema;
+        planner.add(partition, record.offset(),
+                Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize()));
+        if (chunk.size() >= CHUNK_ROWS) {
+            flushChunk();
+        }
+        if (planner.full()) {
+            seal();
+        }
+    }
+
+    /** Makes the table able to hold records of a writer schema: creates it, or adds the new columns first. */
+    private void cover(Schema writerSchema) {
+        if (tableSchema == null) {
+            tableSchema = table.createIfAbsent(writerSchema).avroSchema();
+            LOG.info("pipeline {}: table {} ready with the schema of {}", settings.name(), table.location(),
+                    writerSchema.getFullName());
+        }
+        if (TableSchemas.merge(tableSchema, writerSchema) != tableSchema) {
+            // Columns are added in their own commit before any file that has them: the table never lacks a column
+            // a committed file holds. Files already written keep the older schema, which readers null-fill.
+            tableSchema = table.evolveSchema(writerSchema).avroSchema();
+        }
+        coveredWriterSchemas.put(writerSchema, Boolean.TRUE);
+    }
+
+    private void flushChunk() {
+        if (!chunk.isEmpty()) {
+            put(new BatchWriter.Task.Rows(chunkSchema, chunk));
+            chunk = new ArrayList<>(CHUNK_ROWS);
+        }
+    }
+
+    private void seal() {
+        flushChunk();
+        BatchPlanner.PlannedBatch batch = planner.seal();
+        put(new BatchWriter.Task.Seal(batchIds.getAndIncrement(), batch, pollDecodeNanos, logEndOffsets()));
+        pollDecodeNanos = 0;
+    }
+
+    private void finishOpenBatch() {
+        if (!planner.isEmpty()) {
+            seal();
+        }
+        barrier();
+        drainResults();
+        try {
+            consumer.commitSync(groupOffsets(List.copyOf(tableNextOffsets.keySet())));
+        } catch (RuntimeException e) {
+            LOG.debug("pipeline {}: group offsets not committed on stop (monitoring only): {}", settings.name(), e.toString());
+        }
+    }
+
+    private void drainResults() {
+        BatchWriter.Result result;
+        while ((result = results.poll()) != null) {
+            if (result.committed()) {
+                for (OffsetRange range : result.batch().ranges()) {
+                    tableNextOffsets.put(new TopicPartition(range.topic(), range.partition()), range.nextOffset());
+                }
+                observer.committed(result.batch(), result.progress());
+                commitGroupOffsets(result.batch());
+            } else {
+                resyncWithTable();
+            }
+        }
+        checkWriter();
+    }
+
+    /** Group offsets for monitoring tools (lag in Kafka UIs); never read back by the engine. */
+    private void commitGroupOffsets(BatchPlanner.PlannedBatch batch) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (OffsetRange range : batch.ranges()) {
+            TopicPartition partition = new TopicPartition(range.topic(), range.partition());
+            if (assigned.contains(partition)) {
+                offsets.put(partition, new OffsetAndMetadata(range.nextOffset()));
+            }
+        }
+        if (!offsets.isEmpty()) {
+            consumer.commitAsync(offsets, (committed, error) -> {
+                if (error != null) {
+                    LOG.debug("pipeline {}: group offset commit failed (monitoring only): {}", settings.name(),
+                            error.toString());
+                }
+            });
+        }
+    }
+
+    /** After a skipped batch: drop everything in flight and continue from the table's offsets. */
+    private void resyncWithTable() {
+        LOG.info("pipeline {}: re-reading offsets from table {}", settings.name(), table.location());
+        dropOpenBatch();
+        barrier();
+        seekFromTable(List.copyOf(planner.tracked()));
+    }
+
+    private void dropOpenBatch() {
+        planner.discardOpen();
+        chunk = new ArrayList<>(CHUNK_ROWS);
+        chunkSchema = null;
+        pollDecodeNanos = 0;
+    }
+
+    /** Waits until the writer has handled every task queued so far (committing sealed batches, dropping the open one). */
+    private void barrier() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        put(new BatchWriter.Task.Barrier(done));
+        while (true) {
+            try {
+                done.get(100, TimeUnit.MILLISECONDS);
+                break;
+            } catch (TimeoutException e) {
+                checkWriter();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the writer", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("writer barrier failed", e.getCause());
+            }
+        }
+        checkWriter();
+    }
+
+    private void put(BatchWriter.Task task) {
+        try {
+            while (!tasks.offer(task, 100, TimeUnit.MILLISECONDS)) {
+                checkWriter();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while handing work to the writer", e);
+        }
+    }
+
+    private void checkWriter() {
+        Throwable failure = writer.failure();
+        if (failure != null) {
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("the writer thread failed: " + failure, failure);
+        }
+    }
+
+    private void stopWriter(boolean clean) {
+        if (!tasks.offer(new BatchWriter.Task.Shutdown())) {
+            writerThread.interrupt();
+        }
+        try {
+            writerThread.join(TimeUnit.SECONDS.toMillis(clean ? 60 : 10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writerThread.isAlive()) {
+            writerThread.interrupt();
+        }
+    }
+
+    // ---- rebalance listener: runs on the poll thread, inside poll() ----
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            LOG.info("pipeline {}: assigned {}", settings.name(), partitions);
+            seekFromTable(partitions);
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            handOver(partitions, true);
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            handOver(partitions, false);
+        }
+    }
+
+    /**
+     * Partitions leave this instance: sealed batches are committed (we still own them until this returns), the
+     * open batch is dropped, and the partitions we keep go back to the table's offsets (their open rows are gone).
+     */
+    private void handOver(Collection<TopicPartition> partitions, boolean owned) {
+        LOG.info("pipeline {}: {} {}", settings.name(), owned ? "revoked" : "lost", partitions);
+        dropOpenBatch();
+        barrier();
+        drainResults();
+        if (owned) {
+            try {
+                consumer.commitSync(groupOffsets(partitions));
+            } catch (RuntimeException e) {
+                LOG.debug("pipeline {}: group offsets not committed on revocation (monitoring only): {}",
+                        settings.name(), e.toString());
+            }
+        }
+        planner.untrack(partitions);
+        partitions.forEach(tableNextOffsets::remove);
+        seekFromTable(List.copyOf(planner.tracked()));
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> groupOffsets(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            Long next = tableNextOffsets.get(partition);
+            if (next != null) {
+                offsets.put(partition, new OffsetAndMetadata(next));
+            }
+        }
+        return offsets;
+    }
+
+    /** Seeks partitions to the table's next offsets, or to the starting position where the table has none. */
+    private void seekFromTable(Collection<TopicPartition> partitions) {
+        List<TopicPartition> fresh = new ArrayList<>();
+        boolean tableExists = table.exists();
+        for (TopicPartition partition : partitions) {
+            long next = tableExists ? table.txnVersion(appId(partition)) : -1;
+            if (next >= 0) {
+                consumer.seek(partition, next);
+                planner.track(partition, next);
+                tableNextOffsets.put(partition, next);
+            } else {
+                fresh.add(partition);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Map<String, Boolean> topicKnown = new HashMap<>();
+        List<TopicPartition> toBeginning = new ArrayList<>();
+        List<TopicPartition> byPosition = new ArrayList<>();
+        for (TopicPartition partition : fresh) {
+            boolean known = topicKnown.computeIfAbsent(partition.topic(), t -> tableExists && tableHasOffsetsFor(t));
+            // A partition added to a topic the table already follows starts at its beginning: nothing skipped.
+            if (known || settings.startingPosition().kind() == StartingPosition.Kind.EARLIEST) {
+                toBeginning.add(partition);
+            } else {
+                byPosition.add(partition);
+            }
+        }
+        consumer.seekToBeginning(toBeginning);
+        if (!byPosition.isEmpty()) {
+            if (settings.startingPosition().kind() == StartingPosition.Kind.LATEST) {
+                consumer.seekToEnd(byPosition);
+            } else {
+                seekToTimestamp(byPosition);
+            }
+        }
+        for (TopicPartition partition : fresh) {
+            long position = consumer.position(partition);
+            planner.track(partition, position);
+            LOG.info("pipeline {}: {} has no offset in the table; starting at {} ({})", settings.name(), partition,
+                    position, toBeginning.contains(partition) ? "earliest" : settings.startingPosition());
+        }
+    }
+
+    private void seekToTimestamp(List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> query = new LinkedHashMap<>();
+        long millis = settings.startingPosition().timestamp().toEpochMilli();
+        partitions.forEach(p -> query.put(p, millis));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+        List<TopicPartition> none = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            OffsetAndTimestamp at = found.get(partition);
+            if (at != null) {
+                consumer.seek(partition, at.offset());
+            } else {
+                none.add(partition);
+            }
+        }
+        consumer.seekToEnd(none);
+    }
+
+    private boolean tableHasOffsetsFor(String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic);
+        for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
+            if (table.txnVersion(appId(new TopicPartition(topic, info.partition()))) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String appId(TopicPartition partition) {
+        return new OffsetRange(partition.topic(), partition.partition(), 0, 0).appId(settings.name());
+    }
+
+    private Map<TopicPartition, Long> logEndOffsets() {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition partition : planner.tracked()) {
+            if (!assigned.contains(partition)) {
+                continue;
+            }
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isPresent()) {
+                ends.put(partition, consumer.position(partition) + lag.getAsLong());
+            }
+        }
+        return ends;
+    }
+
+    private List<PartitionLag> lags() {
+        Map<TopicPartition, Long> ends = logEndOffsets();
+        List<PartitionLag> lags = new ArrayList<>();
+        for (TopicPartition partition : planner.tracked()) {
+            long tableNext = tableNextOffsets.getOrDefault(partition, -1L);
+            long end = ends.getOrDefault(partition, -1L);
+            long lag = end >= 0 && tableNext >= 0 ? Math.max(0, end - tableNext) : -1;
+            lags.add(new PartitionLag(partition.topic(), partition.partition(), tableNext, end, lag));
+        }
+        lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
+                : a.topic().compareTo(b.topic()));
+        return lags;
+    }
+
+    private OffsetsExpiredException offsetsExpired(OffsetOutOfRangeException e) {
+        StringBuilder message = new StringBuilder("pipeline " + settings.name() + ": the table's next offset is no "
+                + "longer in Kafka for ");
+        e.offsetOutOfRangePartitions().forEach((partition, offset) -> message.append(partition).append(" (offset ")
+                .append(offset).append(") "));
+        message.append("- retention deleted records before they were ingested. Nothing past the table's offsets was "
+                + "committed. Restore the records, or accept the loss explicitly; the pipeline will not skip them "
+                + "on its own.");
+        return new OffsetsExpiredException(message.toString(), e);
+    }
+}

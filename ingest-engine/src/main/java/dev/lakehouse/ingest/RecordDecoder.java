@@ -1,0 +1,33 @@
+package dev.lakehouse.ingest;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Turns Kafka record values into records of the table's Avro schema.
+ *
+ * <p>The engine asks for a record's writer schema first, so it can create or evolve the table before decoding;
+ * implementations return the same {@link Schema} instance for the same writer schema (the engine remembers which
+ * writer schemas the table already covers by identity).
+ *
+ * <p>Used by one thread (the pipeline's poll thread); implementations need not be thread-safe.
+ */
+public interface RecordDecoder {
+
+    /**
+     * The schema the record's value was written with.
+     *
+     * @throws RecordDecodeException if the value is malformed or its schema unknown
+     * @throws RuntimeException a transient failure (for example the registry is unreachable): not the record's fault
+     */
+    Schema writerSchema(ConsumerRecord<byte[], byte[]> record);
+
+    /**
+     * The record's value as a record of {@code tableSchema}, which covers the writer schema: fields the writer
+     * lacks are null, promoted types (int to long, float to double) are widened.
+     *
+     * @throws RecordDecodeException if the value cannot be decoded or does not fit the table
+     */
+    GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema);
+}
