@@ -47,6 +47,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final List<Consumer<BatchProgress>> listeners = new CopyOnWriteArrayList<>();
     private final Deque<BatchProgress> recent = new ArrayDeque<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
 
     private volatile PipelineState state = PipelineState.NEW;
     private volatile String error;
@@ -104,11 +105,7 @@ public final class IngestPipeline implements AutoCloseable {
         if (state == PipelineState.RUNNING || state == PipelineState.RETRYING) {
             state = PipelineState.STOPPING;
         }
-        synchronized (this) {
-            if (pollThread != null) {
-                pollThread.interrupt(); // only wakes a backoff sleep; the poll loop checks the flag
-            }
-        }
+        stopSignal.countDown(); // wakes a backoff wait; the poll loop checks the flag within a poll interval
     }
 
     /** Waits until the pipeline stopped or failed. @return false on timeout */
@@ -187,11 +184,12 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
+    /** Waits out a backoff; false when a stop was requested meanwhile. */
     private boolean sleep(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
-            return true;
+            return !stopSignal.await(duration.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }

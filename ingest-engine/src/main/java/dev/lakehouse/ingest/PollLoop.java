@@ -85,6 +85,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private Schema chunkSchema;
     private long pollDecodeNanos;
     private long lagRefreshedAt;
+    private boolean closing;
 
     PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, AtomicLong batchIds,
              Consumer<BatchProgress> progressSink, Observer observer) {
@@ -107,7 +108,9 @@ final class PollLoop implements ConsumerRebalanceListener {
     void run(BooleanSupplier stopRequested) {
         writerThread.start();
         boolean clean = false;
-        try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties())) {
+        KafkaConsumer<byte[], byte[]> kafka = null;
+        try {
+            kafka = new KafkaConsumer<>(consumerProperties());
             consumer = kafka;
             if (table.exists()) {
                 tableSchema = table.snapshot().avroSchema();
@@ -123,6 +126,16 @@ final class PollLoop implements ConsumerRebalanceListener {
             finishOpenBatch();
             clean = true;
         } finally {
+            // Closing revokes the partitions; by then nothing is in flight (or the run failed and nothing more
+            // may be committed), so the listener must not hand anything over.
+            closing = true;
+            if (kafka != null) {
+                try {
+                    kafka.close(Duration.ofSeconds(10));
+                } catch (RuntimeException e) {
+                    LOG.warn("pipeline {}: consumer did not close cleanly: {}", settings.name(), e.toString());
+                }
+            }
             stopWriter(clean);
             consumer = null;
         }
@@ -240,8 +253,10 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     private void drainResults() {
         BatchWriter.Result result;
+        boolean committed = false;
         while ((result = results.poll()) != null) {
             if (result.committed()) {
+                committed = true;
                 for (OffsetRange range : result.batch().ranges()) {
                     tableNextOffsets.put(new TopicPartition(range.topic(), range.partition()), range.nextOffset());
                 }
@@ -250,6 +265,9 @@ final class PollLoop implements ConsumerRebalanceListener {
             } else {
                 resyncWithTable();
             }
+        }
+        if (committed) {
+            observer.lag(lags());
         }
         checkWriter();
     }
@@ -356,14 +374,14 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
+        if (!partitions.isEmpty() && !closing) {
             handOver(partitions, true);
         }
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
+        if (!partitions.isEmpty() && !closing) {
             handOver(partitions, false);
         }
     }

@@ -337,6 +337,9 @@ final class SchemaStore {
         subjectLevels.forEach((subject, level) -> levels.put(subject, level.name()));
         try {
             Path tmp = storeFile.resolveSibling(storeFile.getFileName() + ".tmp");
+            if (tmp.getParent() != null) {
+                Files.createDirectories(tmp.getParent());
+            }
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
             Files.move(tmp, storeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

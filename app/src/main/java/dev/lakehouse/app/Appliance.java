@@ -1,0 +1,153 @@
+package dev.lakehouse.app;
+
+import dev.lakehouse.app.config.ApplianceConfig;
+import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
+import dev.lakehouse.app.config.PartitionByParser;
+import dev.lakehouse.ingest.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.JsonRecordDecoder;
+import dev.lakehouse.ingest.PipelineSettings;
+import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.ingest.RecordDecoder;
+import dev.lakehouse.ingest.StartingPosition;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+
+/**
+ * The running appliance: one {@link IngestPipeline} per configured pipeline, wired to its table, decoder and
+ * registry. Pipelines are independent: one failing leaves the others running.
+ */
+public final class Appliance implements AutoCloseable {
+
+    static final String ENGINE_INFO = "lakehouse-appliance/0.1.0";
+
+    private final List<IngestPipeline> pipelines;
+
+    private Appliance(List<IngestPipeline> pipelines) {
+        this.pipelines = List.copyOf(pipelines);
+    }
+
+    /**
+     * Builds (does not start) the pipelines of a validated configuration.
+     *
+     * @throws IllegalArgumentException if a setting is rejected by the engine (its message names it)
+     * @throws UncheckedIOException if a JSON value schema file cannot be read
+     */
+    public static Appliance create(ApplianceConfig config) {
+        Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
+        List<IngestPipeline> pipelines = new ArrayList<>();
+        for (PipelineConfig pipeline : config.pipelines()) {
+            RecordDecoder decoder = switch (pipeline.format()) {
+                case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), Appliance::registry));
+                case JSON -> new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
+            };
+            pipelines.add(new IngestPipeline(settings(pipeline), table(pipeline), decoder));
+        }
+        return new Appliance(pipelines);
+    }
+
+    public List<IngestPipeline> pipelines() {
+        return pipelines;
+    }
+
+    public void start() {
+        pipelines.forEach(IngestPipeline::start);
+    }
+
+    /** Asks every pipeline to commit its open batch and stop. */
+    public void stop() {
+        pipelines.forEach(IngestPipeline::stop);
+    }
+
+    /** Waits until every pipeline has stopped or failed. @return false on timeout */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        for (IngestPipeline pipeline : pipelines) {
+            Duration left = Duration.between(Instant.now(), deadline);
+            if (left.isNegative() || !pipeline.awaitTermination(left)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether any pipeline ended in {@link PipelineState#FAILED}. */
+    public boolean anyFailed() {
+        return pipelines.stream().anyMatch(p -> p.status().state() == PipelineState.FAILED);
+    }
+
+    @Override
+    public void close() {
+        stop();
+        pipelines.forEach(IngestPipeline::close);
+    }
+
+    static PipelineSettings settings(PipelineConfig pipeline) {
+        ApplianceConfig.SourceConfig source = pipeline.source();
+        PipelineSettings.Builder settings = PipelineSettings.builder(pipeline.name())
+                .instanceId(pipeline.instanceId())
+                .bootstrapServers(source.bootstrapServers())
+                .groupId(source.groupId())
+                .startingPosition(StartingPosition.parse(source.startingPosition()))
+                .triggerInterval(pipeline.trigger().interval())
+                .maxRecords(pipeline.trigger().maxRecords())
+                .maxBytes(pipeline.trigger().maxBytes());
+        if (source.topicPattern() != null) {
+            settings.topicPattern(Pattern.compile(source.topicPattern()));
+        } else {
+            settings.topics(source.topics());
+        }
+        source.consumerProperties().forEach(settings::consumerProperty);
+        return settings.build();
+    }
+
+    static LakeTable table(PipelineConfig pipeline) {
+        ApplianceConfig.TableConfig table = pipeline.table();
+        TableOptions.Builder options = TableOptions.builder(table.location())
+                .partitionSpec(PartitionByParser.parse(table.partitionBy()))
+                .targetFileSizeBytes(table.targetFileSize())
+                .codec(table.codec())
+                .engineInfo(ENGINE_INFO);
+        table.properties().forEach(options::tableProperty);
+        table.hadoop().forEach(options::hadoopProperty);
+        return LakeTable.open(options.build());
+    }
+
+    private static SchemaRegistryClient registry(RegistryConfig registry) {
+        RegistryClientConfig.Builder config = RegistryClientConfig.builder(String.join(",", registry.urls()))
+                .connectTimeout(registry.timeout())
+                .readTimeout(registry.timeout());
+        if (registry.userInfo() != null) {
+            config.userInfo(registry.userInfo());
+        }
+        if (registry.trustStore() != null) {
+            char[] password = registry.trustStorePassword() == null ? new char[0]
+                    : registry.trustStorePassword().toCharArray();
+            String type = registry.trustStore().endsWith(".jks") ? "JKS" : "PKCS12";
+            config.trustStore(Path.of(registry.trustStore()), password, type);
+        }
+        return SchemaRegistryClient.connect(config.build());
+    }
+
+    private static Schema readSchema(String file) {
+        try {
+            return new Schema.Parser().parse(Path.of(file).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the value schema " + file, e);
+        }
+    }
+}

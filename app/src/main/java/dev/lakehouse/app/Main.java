@@ -1,0 +1,41 @@
+package dev.lakehouse.app;
+
+import dev.lakehouse.app.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code lakehouse} command line. Exit codes: 0 success, 1 a pipeline failed or a runtime error, 2 bad
+ * command line or configuration.
+ */
+@Command(name = "lakehouse", mixinStandardHelpOptions = true, version = Appliance.ENGINE_INFO,
+        description = "Turns Kafka topics into transactional Delta Lake tables, exactly once.",
+        subcommands = {RunCommand.class, ValidateConfigCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (for tests and embedding). */
+    public static int execute(String... args) {
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    if (e instanceof ConfigException) {
+                        commandLine.getErr().println(e.getMessage());
+                        return 2;
+                    }
+                    commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                    return 1;
+                })
+                .execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

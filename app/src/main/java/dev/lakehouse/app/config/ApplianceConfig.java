@@ -1,0 +1,98 @@
+package dev.lakehouse.app.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The appliance's configuration file, validated. Every key, its default and its meaning is documented in the
+ * README ("Configuration"); {@link ConfigLoader} is the only way to make one.
+ *
+ * @param pipelines the pipelines to run, at least one, with unique names
+ */
+public record ApplianceConfig(List<PipelineConfig> pipelines) {
+
+    public ApplianceConfig {
+        pipelines = List.copyOf(pipelines);
+    }
+
+    /** How record values are encoded. */
+    public enum Format {
+        /** Avro in the Confluent wire format, schemas from the registry. */
+        AVRO,
+        /** JSON objects, decoded with a configured Avro schema. */
+        JSON
+    }
+
+    /**
+     * One pipeline.
+     *
+     * @param name stable name, part of the table's transaction ids
+     * @param instanceId fixed instance id, or null for a random one per run
+     * @param source where records come from
+     * @param format how values are encoded
+     * @param registry the schema registry (Avro), or null
+     * @param valueSchemaFile the Avro schema file of JSON values, or null
+     * @param table where rows go
+     * @param trigger when batches close
+     */
+    public record PipelineConfig(String name, String instanceId, SourceConfig source, Format format,
+                                 RegistryConfig registry, String valueSchemaFile, TableConfig table,
+                                 TriggerConfig trigger) {
+    }
+
+    /**
+     * @param bootstrapServers Kafka bootstrap servers
+     * @param topics topics to read, or empty with a pattern
+     * @param topicPattern a regular expression of topics, or null
+     * @param groupId the consumer group, or null for {@code lakehouse-<pipeline>}
+     * @param startingPosition earliest, latest or an ISO-8601 instant
+     * @param consumerProperties Kafka consumer properties passed through (security, tuning)
+     */
+    public record SourceConfig(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
+                               String startingPosition, Map<String, String> consumerProperties) {
+        public SourceConfig {
+            topics = List.copyOf(topics);
+            consumerProperties = Map.copyOf(consumerProperties);
+        }
+    }
+
+    /**
+     * @param urls registry URLs, tried in order
+     * @param userInfo basic auth {@code user:password}, or null
+     * @param trustStore a PKCS12 or JKS trust store for TLS, or null
+     * @param trustStorePassword its password, or null
+     * @param timeout connect and read timeout
+     */
+    public record RegistryConfig(List<String> urls, String userInfo, String trustStore, String trustStorePassword,
+                                 Duration timeout) {
+        public RegistryConfig {
+            urls = List.copyOf(urls);
+        }
+    }
+
+    /**
+     * @param location table URI ({@code file:///…}, {@code s3a://bucket/…})
+     * @param partitionBy partition columns: {@code field} or {@code day(field) as column}
+     * @param properties Delta table properties set at creation
+     * @param targetFileSize bytes at which data files roll
+     * @param codec Parquet codec
+     * @param hadoop Hadoop file system properties (for example {@code fs.s3a.endpoint})
+     */
+    public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
+                              long targetFileSize, String codec, Map<String, String> hadoop) {
+        public TableConfig {
+            partitionBy = List.copyOf(partitionBy);
+            properties = Map.copyOf(properties);
+            hadoop = Map.copyOf(hadoop);
+        }
+    }
+
+    /**
+     * @param interval how long a batch stays open after its first record
+     * @param maxRecords records at which a batch closes
+     * @param maxBytes serialized bytes at which a batch closes
+     */
+    public record TriggerConfig(Duration interval, long maxRecords, long maxBytes) {
+    }
+}

@@ -1,0 +1,228 @@
+package dev.lakehouse.app.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lakehouse.app.config.ApplianceConfig.Format;
+import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
+import dev.lakehouse.app.config.ApplianceConfig.SourceConfig;
+import dev.lakehouse.app.config.ApplianceConfig.TableConfig;
+import dev.lakehouse.app.config.ApplianceConfig.TriggerConfig;
+import dev.lakehouse.ingest.StartingPosition;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Reads and validates the YAML configuration. Unknown keys and bad values are errors, all reported together in
+ * one {@link ConfigException} naming each key path; nothing starts with a configuration that has any.
+ */
+public final class ConfigLoader {
+
+    static final Set<String> CODECS = Set.of("zstd", "snappy", "gzip", "uncompressed");
+    private static final Pattern PARTITION = Pattern.compile("(?i)\\s*(?:(year|month|day|hour)\\((\\w+)\\)(?:\\s+as\\s+(\\w+))?|(\\w+))\\s*");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @throws ConfigException if the file cannot be read or is invalid
+     */
+    public static ApplianceConfig load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("cannot read the file: " + e));
+        }
+        return parse(yaml, file.toString(), file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * @param baseDir the directory relative paths (table locations, schema files) are resolved against
+     * @throws ConfigException if the text is invalid
+     */
+    public static ApplianceConfig parse(String yaml, String source, Path baseDir) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() : "")));
+        }
+        List<String> problems = new ArrayList<>();
+        ConfigNode top = new ConfigNode("", root, problems);
+        List<PipelineConfig> pipelines = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<ConfigNode> pipelineNodes = top.children("pipelines");
+        if (pipelineNodes.isEmpty()) {
+            problems.add("pipelines: at least one pipeline is required");
+        }
+        for (ConfigNode node : pipelineNodes) {
+            PipelineConfig pipeline = pipeline(node, baseDir, problems);
+            if (pipeline.name() != null && !names.add(pipeline.name())) {
+                problems.add(node.pathOf("name") + ": '" + pipeline.name() + "' is used by another pipeline");
+            }
+            pipelines.add(pipeline);
+        }
+        top.finish();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return new ApplianceConfig(pipelines);
+    }
+
+    private static PipelineConfig pipeline(ConfigNode node, Path baseDir, List<String> problems) {
+        String name = node.requiredString("name", "a stable name such as 'orders'");
+        if (name != null && !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")) {
+            node.problem("name", "'" + name + "' must be letters, digits, '_', '.' or '-'");
+        }
+        String instanceId = node.string("instance-id").orElse(null);
+        SourceConfig source = source(node.child("source"));
+        Format format = node.choice("format", Format.class, Format.AVRO);
+        RegistryConfig registry = null;
+        if (node.has("registry")) {
+            registry = registry(node.child("registry"));
+        } else if (format == Format.AVRO) {
+            node.problem("registry", "is required for format avro: give at least registry.url");
+        }
+        String valueSchemaFile = node.string("value-schema-file").map(f -> resolve(baseDir, f).toString()).orElse(null);
+        if (format == Format.JSON && valueSchemaFile == null) {
+            node.problem("value-schema-file", "is required for format json: the Avro schema (.avsc) of the values");
+        } else if (valueSchemaFile != null && !Files.isReadable(Path.of(valueSchemaFile))) {
+            node.problem("value-schema-file", "cannot read " + valueSchemaFile);
+        }
+        TableConfig table = table(node.child("table"), baseDir);
+        TriggerConfig trigger = trigger(node.child("trigger"));
+        node.finish();
+        return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger);
+    }
+
+    private static SourceConfig source(ConfigNode node) {
+        String servers = node.requiredString("bootstrap-servers", "the Kafka brokers, such as localhost:9092");
+        List<String> topics = node.stringList("topics");
+        String pattern = node.string("topic-pattern").orElse(null);
+        if (topics.isEmpty() == (pattern == null)) {
+            node.problem("topics", "give either topics (a list) or topic-pattern (a regular expression)");
+        }
+        if (pattern != null) {
+            try {
+                Pattern.compile(pattern);
+            } catch (PatternSyntaxException e) {
+                node.problem("topic-pattern", "is not a regular expression: " + e.getDescription());
+            }
+        }
+        String groupId = node.string("group-id").orElse(null);
+        String starting = node.parsed("starting-position", "earliest", "earliest, latest or an ISO-8601 instant",
+                text -> StartingPosition.parse(text).toString());
+        var consumerProperties = node.stringMap("consumer-properties");
+        for (String managed : List.of("enable.auto.commit", "auto.offset.reset", "group.id", "key.deserializer",
+                "value.deserializer")) {
+            if (consumerProperties.containsKey(managed)) {
+                node.problem("consumer-properties." + managed, "is managed by the appliance (offsets live in the table)"
+                        + (managed.equals("group.id") ? "; use source.group-id" : "; remove it"));
+            }
+        }
+        node.finish();
+        return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties);
+    }
+
+    private static RegistryConfig registry(ConfigNode node) {
+        List<String> urls = node.stringList("url");
+        if (urls.isEmpty()) {
+            node.problem("url", "is required: the registry's URL, such as http://localhost:8081 (comma-separated for several)");
+        }
+        for (String url : urls) {
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                node.problem("url", "'" + url + "' must start with http:// or https://");
+            }
+        }
+        String userInfo = node.string("user-info").orElse(null);
+        if (userInfo != null && !userInfo.contains(":")) {
+            node.problem("user-info", "must be user:password");
+        }
+        String trustStore = node.string("trust-store").orElse(null);
+        String trustStorePassword = node.string("trust-store-password").orElse(null);
+        Duration timeout = node.duration("timeout", Duration.ofSeconds(10));
+        node.finish();
+        return new RegistryConfig(urls, userInfo, trustStore, trustStorePassword, timeout);
+    }
+
+    private static TableConfig table(ConfigNode node, Path baseDir) {
+        String location = node.requiredString("location", "a table URI such as file:///data/orders or s3a://bucket/orders");
+        if (location != null) {
+            location = normalizeLocation(node, location, baseDir);
+        }
+        List<String> partitionBy = node.stringList("partition-by");
+        for (String spec : partitionBy) {
+            if (!PARTITION.matcher(spec).matches()) {
+                node.problem("partition-by", "'" + spec + "' is not a partition column: use a field name, or "
+                        + "year|month|day|hour(field) [as column]");
+            }
+        }
+        var properties = node.stringMap("properties");
+        long targetFileSize = node.bytes("target-file-size", 128L * 1024 * 1024);
+        String codec = node.string("codec").map(c -> c.toLowerCase(Locale.ROOT)).orElse("zstd");
+        if (!CODECS.contains(codec)) {
+            node.problem("codec", "'" + codec + "' is not one of " + String.join(", ", new java.util.TreeSet<>(CODECS)));
+        }
+        var hadoop = node.stringMap("hadoop");
+        node.finish();
+        return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop);
+    }
+
+    private static String normalizeLocation(ConfigNode node, String location, Path baseDir) {
+        if (location.startsWith("s3a://") || location.startsWith("file:/")) {
+            try {
+                return URI.create(location).toString();
+            } catch (IllegalArgumentException e) {
+                node.problem("location", "'" + location + "' is not a valid URI: " + e.getMessage());
+                return location;
+            }
+        }
+        if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            node.problem("location", "'" + location + "': the scheme is not supported; use file:// or s3a://");
+            return location;
+        }
+        return resolve(baseDir, location).toUri().toString();
+    }
+
+    private static TriggerConfig trigger(ConfigNode node) {
+        Duration interval = node.duration("interval", Duration.ofSeconds(30));
+        long maxRecords = node.positiveLong("max-records", 1_000_000);
+        long maxBytes = node.bytes("max-bytes", 256L * 1024 * 1024);
+        node.finish();
+        return new TriggerConfig(interval, maxRecords, maxBytes);
+    }
+
+    private static Path resolve(Path baseDir, String path) {
+        Path p = Paths.get(path);
+        return (p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p)).toAbsolutePath().normalize();
+    }
+
+    /** Parses one partition-by entry (already validated). */
+    static String[] partitionParts(String spec) {
+        var m = PARTITION.matcher(spec);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(spec);
+        }
+        if (m.group(4) != null) {
+            return new String[] {"identity", m.group(4), m.group(4)};
+        }
+        String transform = m.group(1).toLowerCase(Locale.ROOT);
+        String column = m.group(3) != null ? m.group(3) : m.group(2) + "_" + transform;
+        return new String[] {transform, m.group(2), column};
+    }
+}

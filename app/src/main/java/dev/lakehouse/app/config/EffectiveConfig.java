@@ -1,0 +1,90 @@
+package dev.lakehouse.app.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The configuration as the appliance will use it (defaults filled in), as YAML, with every secret masked: safe to
+ * print and to log.
+ */
+public final class EffectiveConfig {
+
+    /** Keys whose values are secrets, in the appliance's own keys and in passed-through Kafka/Hadoop properties. */
+    private static final Pattern SECRET_KEY = Pattern.compile(
+            ".*(password|secret|jaas|user-info|user\\.info|token|credential|access\\.key|secret\\.key).*");
+    static final String MASK = "******";
+
+    private EffectiveConfig() {
+    }
+
+    public static boolean isSecretKey(String key) {
+        return SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    public static String render(ApplianceConfig config) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("pipelines", config.pipelines().stream().map(EffectiveConfig::pipeline).toList());
+        try {
+            return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
+                    .writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> pipeline(PipelineConfig p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.put("instance-id", p.instanceId() == null ? "(random per run)" : p.instanceId());
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("bootstrap-servers", p.source().bootstrapServers());
+        if (p.source().topicPattern() != null) {
+            source.put("topic-pattern", p.source().topicPattern());
+        } else {
+            source.put("topics", p.source().topics());
+        }
+        source.put("group-id", p.source().groupId() == null ? "lakehouse-" + p.name() : p.source().groupId());
+        source.put("starting-position", p.source().startingPosition());
+        source.put("consumer-properties", masked(p.source().consumerProperties()));
+        m.put("source", source);
+        m.put("format", p.format().name().toLowerCase(Locale.ROOT));
+        if (p.registry() != null) {
+            Map<String, Object> registry = new LinkedHashMap<>();
+            registry.put("url", p.registry().urls());
+            registry.put("user-info", p.registry().userInfo() == null ? null : MASK);
+            registry.put("trust-store", p.registry().trustStore());
+            registry.put("trust-store-password", p.registry().trustStorePassword() == null ? null : MASK);
+            registry.put("timeout", p.registry().timeout().toString());
+            m.put("registry", registry);
+        }
+        if (p.valueSchemaFile() != null) {
+            m.put("value-schema-file", p.valueSchemaFile());
+        }
+        Map<String, Object> table = new LinkedHashMap<>();
+        table.put("location", p.table().location());
+        table.put("partition-by", p.table().partitionBy());
+        table.put("properties", masked(p.table().properties()));
+        table.put("target-file-size", p.table().targetFileSize());
+        table.put("codec", p.table().codec());
+        table.put("hadoop", masked(p.table().hadoop()));
+        m.put("table", table);
+        m.put("trigger", Map.of("interval", p.trigger().interval().toString(),
+                "max-records", p.trigger().maxRecords(), "max-bytes", p.trigger().maxBytes()));
+        return m;
+    }
+
+    private static Map<String, String> masked(Map<String, String> properties) {
+        Map<String, String> out = new LinkedHashMap<>();
+        properties.forEach((k, v) -> out.put(k, isSecretKey(k) ? MASK : v));
+        return out;
+    }
+
+}

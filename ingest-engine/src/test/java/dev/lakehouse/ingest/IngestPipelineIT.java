@@ -1,0 +1,170 @@
+package dev.lakehouse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.table.KernelReader;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.TableCommit;
+import dev.lakehouse.table.TableOptions;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.KafkaTestClients;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pipeline over a real broker and registry, checked with Delta Kernel. */
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+class IngestPipelineIT {
+
+    @TempDir
+    Path dir;
+
+    private LocalKafkaBroker kafka;
+    private SchemaRegistryClient registry;
+    private String topic;
+
+    @BeforeEach
+    void setUp(LocalKafkaBroker kafka, SchemaRegistryServer registryServer) {
+        this.kafka = kafka;
+        this.registry = SchemaRegistryClient.connect(RegistryClientConfig.builder(registryServer.url()).build());
+        this.topic = TestNames.unique("orders");
+        kafka.createTopic(topic, 3);
+    }
+
+    @Test
+    void ingestsEveryRecordOnceAndResumesFromTheTableOffsetsAfterARestart() throws Exception {
+        TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 30_000);
+        String location = dir.resolve("orders").toUri().toString();
+
+        try (IngestPipeline first = pipeline("orders", location, 7_000)) {
+            first.start();
+            await().atMost(Duration.ofMinutes(1)).until(() -> first.status().recordsCommitted() == 30_000);
+            assertThat(first.recentProgress()).allSatisfy(p -> assertThat(p.numInputRows()).isLessThanOrEqualTo(7_000));
+            BatchProgress last = first.recentProgress().get(first.recentProgress().size() - 1);
+            assertThat(last.sources()).hasSize(3);
+            assertThat(last.outcome()).isEqualTo("COMMITTED");
+            assertThat(last.toJson()).contains("\"batchId\":").contains("\"processedRowsPerSecond\":");
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.status().totalLag() == 0
+                    && first.status().partitions().size() == 3
+                    && first.status().partitions().stream().allMatch(p -> p.logEndOffset() >= 0));
+        }
+        TestOrders.produce(kafka, registry, topic, TestOrders.V1, 30_000, 40_000);
+        try (IngestPipeline second = pipeline("orders", location, 7_000)) {
+            second.start();
+            await().atMost(Duration.ofMinutes(1)).until(() -> second.status().recordsCommitted() == 10_000);
+        }
+
+        Map<Long, Integer> counts = TestOrders.idCounts(location);
+        assertThat(counts).hasSize(40_000);
+        assertThat(counts.values()).allMatch(c -> c == 1);
+        LakeTable table = LakeTable.open(TableOptions.builder(location).build());
+        long sum = 0;
+        for (int p = 0; p < 3; p++) {
+            sum += table.txnVersion(new OffsetRange(topic, p, 0, 0).appId("orders"));
+        }
+        assertThat(sum).as("next offsets in the table add up to all records").isEqualTo(40_000);
+        List<TableCommit> history = table.history(100);
+        assertThat(history).anySatisfy(c -> assertThat(c.operation()).isEqualTo("STREAMING UPDATE"));
+    }
+
+    @Test
+    void addsColumnsForANewWriterSchemaAndKeepsOldFilesReadable() throws Exception {
+        TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 3_000);
+        TestOrders.produce(kafka, registry, topic, TestOrders.V2, 3_000, 6_000);
+        String location = dir.resolve("evolving").toUri().toString();
+        try (IngestPipeline pipeline = pipeline("evolving", location, 100_000)) {
+            pipeline.start();
+            await().atMost(Duration.ofMinutes(1)).until(() -> pipeline.status().recordsCommitted() == 6_000);
+        }
+        KernelReader.Result result = KernelReader.read(location);
+        assertThat(result.schema().fieldNames()).contains("coupon");
+        Map<Long, Object> coupons = result.rows().stream().collect(Collectors.toMap(
+                r -> (Long) r.get("order_id"), r -> String.valueOf(r.get("coupon"))));
+        assertThat(coupons).hasSize(6_000);
+        assertThat(coupons.get(10L)).isEqualTo("null");
+        assertThat(coupons.get(4_000L)).isEqualTo("C4000");
+    }
+
+    @Test
+    void latestStartsAfterWhatIsAlreadyInTheTopic() throws Exception {
+        TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 1_000);
+        String location = dir.resolve("latest").toUri().toString();
+        PipelineSettings settings = settings("latest", 10_000).startingPosition(StartingPosition.latest()).build();
+        try (IngestPipeline pipeline = new IngestPipeline(settings, table(location), new ConfluentAvroDecoder(registry))) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().partitions().size() == 3);
+            TestOrders.produce(kafka, registry, topic, TestOrders.V1, 1_000, 1_500);
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().recordsCommitted() == 500);
+        }
+        assertThat(TestOrders.idCounts(location).keySet()).allMatch(id -> id >= 1_000).hasSize(500);
+    }
+
+    @Test
+    void jsonRecordsAreDecodedWithTheConfiguredSchema() throws Exception {
+        List<ProducerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String json = "{\"order_id\":" + i + ",\"customer\":\"c" + i + "\",\"amount\":" + (i * 1.5)
+                    + ",\"created_at\":\"2026-01-01T00:00:0" + (i % 10) + "Z\",\"extra\":true}";
+            records.add(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
+        }
+        KafkaTestClients.produceAll(kafka, records);
+        String location = dir.resolve("json").toUri().toString();
+        try (IngestPipeline pipeline = new IngestPipeline(settings("json", 10_000).build(), table(location),
+                new JsonRecordDecoder(TestOrders.V1))) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().recordsCommitted() == 500);
+        }
+        List<Map<String, Object>> rows = KernelReader.read(location).rows();
+        assertThat(rows).hasSize(500);
+        Map<String, Object> row7 = rows.stream().filter(r -> r.get("order_id").equals(7L)).findFirst().orElseThrow();
+        assertThat(row7).containsEntry("customer", "c7").containsEntry("amount", 10.5)
+                .containsEntry("created_at", 1_767_225_607_000_000L);
+    }
+
+    @Test
+    void anUndecodableRecordStopsThePipelineWithItsPositionAndReason() throws Exception {
+        TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 100);
+        KafkaTestClients.produceAll(kafka, List.of(new ProducerRecord<>(topic, 1, null,
+                "not avro".getBytes(StandardCharsets.UTF_8))));
+        String location = dir.resolve("bad").toUri().toString();
+        try (IngestPipeline pipeline = pipeline("bad", location, 10_000)) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().state() == PipelineState.FAILED);
+            assertThat(pipeline.status().error()).contains(topic + "-1").contains("magic byte");
+        }
+    }
+
+    private IngestPipeline pipeline(String name, String location, long maxRecords) {
+        return new IngestPipeline(settings(name, maxRecords).build(), table(location), new ConfluentAvroDecoder(registry));
+    }
+
+    private PipelineSettings.Builder settings(String name, long maxRecords) {
+        return PipelineSettings.builder(name).topics(List.of(topic)).bootstrapServers(kafka.bootstrapServers())
+                .groupId(TestNames.unique("group")).triggerInterval(Duration.ofMillis(500)).maxRecords(maxRecords);
+    }
+
+    private static LakeTable table(String location) {
+        return LakeTable.open(TableOptions.builder(location).build());
+    }
+
+    static Schema schema() {
+        return TestOrders.V1;
+    }
+}
