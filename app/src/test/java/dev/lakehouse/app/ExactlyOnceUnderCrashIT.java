@@ -1,0 +1,143 @@
+package dev.lakehouse.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lakehouse.app.demo.OrderGenerator;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.table.KernelReader;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableOptions;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once under crashes: the appliance process is SIGKILLed at random moments while records keep arriving,
+ * then restarted; in the end Delta Kernel finds every order in the table exactly once.
+ */
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+class ExactlyOnceUnderCrashIT {
+
+    private static final int KILLS = 20;
+    private static final int PARTITIONS = 3;
+    private static final long RECORDS = 210_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyRecordIsInTheTableExactlyOnceAfterTwentySigkills(LocalKafkaBroker kafka, SchemaRegistryServer registry)
+            throws Exception {
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, PARTITIONS);
+        Path tableDir = dir.resolve("orders");
+        Path config = dir.resolve("appliance.yaml");
+        Files.writeString(config, """
+                pipelines:
+                  - name: orders
+                    source:
+                      bootstrap-servers: %s
+                      topics: [%s]
+                      consumer-properties:
+                        # Static membership: a restarted appliance takes its partitions back at once instead of
+                        # waiting for the killed one's session to time out.
+                        group.instance.id: appliance-1
+                        session.timeout.ms: "10000"
+                    registry:
+                      url: %s
+                    table:
+                      location: %s
+                      partition-by: [country]
+                    trigger:
+                      interval: 300ms
+                      max-records: 4000
+                """.formatted(kafka.bootstrapServers(), topic, registry.url(), tableDir.toUri()));
+
+        // Records arrive throughout the test, so kills land while batches are written and committed.
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        Thread producer = new Thread(() -> {
+            try (SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
+                 OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                         Clock.systemUTC())) {
+                while (generator.nextOrderId() < RECORDS) {
+                    // About 1,500 orders a second: production spans all the kills, so every run has work.
+                    generator.produce(Math.min(1_500, RECORDS - generator.nextOrderId()));
+                    TimeUnit.MILLISECONDS.sleep(950);
+                }
+            } catch (Throwable e) {
+                producerFailure.set(e);
+            }
+        }, "test-producer");
+        producer.start();
+
+        Random random = new Random(42);
+        Path log = Path.of("target", "exactly-once-under-crash-appliance.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        LakeTable table = LakeTable.open(TableOptions.builder(tableDir.toUri().toString()).build());
+        long rowsBeforeLastKill = 0;
+        int killsWhileCommitting = 0;
+        for (int kill = 1; kill <= KILLS; kill++) {
+            long versionAtStart = table.exists() ? table.snapshot().version() : -1;
+            Process appliance = ApplianceProcess.start(config, log);
+            // Random moments: a cold start takes about 5 s to its first commit here, then batches commit every
+            // few hundred ms, so kills land in start-up, polling, Parquet writing or the commit itself.
+            TimeUnit.MILLISECONDS.sleep(4_500 + random.nextInt(5_500));
+            assertThat(appliance.isAlive()).as("appliance alive before kill %d (see %s)", kill, log).isTrue();
+            appliance.destroyForcibly(); // SIGKILL
+            assertThat(appliance.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            if (table.exists() && table.snapshot().version() > versionAtStart) {
+                killsWhileCommitting++;
+            }
+            rowsBeforeLastKill = table.exists() ? table.snapshot().totalRecords() : 0;
+        }
+        producer.join(TimeUnit.MINUTES.toMillis(3));
+        assertThat(producerFailure.get()).isNull();
+        assertThat(rowsBeforeLastKill).as("the killed runs made progress").isGreaterThan(0).isLessThan(RECORDS);
+        assertThat(killsWhileCommitting).as("kills that hit a run which had begun committing batches")
+                .isGreaterThanOrEqualTo(KILLS / 2);
+
+        Process last = ApplianceProcess.start(config, log);
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> table.exists() && table.snapshot().totalRecords() >= RECORDS);
+        last.destroy(); // SIGTERM: a graceful stop
+        assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // 143 = 128 + SIGTERM: the JVM's exit status after running its shutdown hooks on SIGTERM.
+        assertThat(last.exitValue()).as("exit code after SIGTERM, see %s", log).isIn(0, 143);
+        assertThat(Files.readString(log)).as("graceful stop logged").contains("pipeline orders stopped");
+
+        BitSet seen = new BitSet((int) RECORDS);
+        long rows = 0;
+        long duplicates = 0;
+        for (Map<String, Object> row : KernelReader.read(tableDir.toUri().toString()).rows()) {
+            int id = Math.toIntExact((Long) row.get("order_id"));
+            if (seen.get(id)) {
+                duplicates++;
+            }
+            seen.set(id);
+            rows++;
+        }
+        System.out.printf("exactly-once under crash: %d SIGKILLs (%d while committing), %d rows, %d distinct ids%n",
+                KILLS, killsWhileCommitting, rows, seen.cardinality());
+        assertThat(duplicates).as("duplicate order ids").isZero();
+        assertThat(seen.cardinality()).as("distinct order ids").isEqualTo((int) RECORDS);
+        assertThat(seen.nextSetBit((int) RECORDS)).isEqualTo(-1);
+        assertThat(rows).isEqualTo(RECORDS);
+        assertThat(Files.readString(log)).contains("\"outcome\":\"COMMITTED\"");
+    }
+}
