@@ -20,8 +20,13 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs a command line and returns its exit code (for tests and embedding). */
+    /** Runs a command line and returns its exit code. */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line; tests redirect its output with {@code setOut}/{@code setErr}. */
+    static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     if (e instanceof ConfigException) {
@@ -30,8 +35,7 @@ public final class Main implements Runnable {
                     }
                     commandLine.getErr().println("error: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                     return 1;
-                })
-                .execute(args);
+                });
     }
 
     @Override

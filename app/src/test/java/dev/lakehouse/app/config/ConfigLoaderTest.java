@@ -1,0 +1,121 @@
+package dev.lakehouse.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static final String MINIMAL = """
+            pipelines:
+              - name: orders
+                source:
+                  bootstrap-servers: localhost:9092
+                  topics: [orders]
+                registry:
+                  url: http://localhost:8081
+                table:
+                  location: data/orders
+            """;
+
+    @Test
+    void fillsDefaultsAndResolvesRelativeLocations() {
+        ApplianceConfig config = ConfigLoader.parse(MINIMAL, "test.yaml", Path.of("/srv/lakehouse"));
+        ApplianceConfig.PipelineConfig p = config.pipelines().get(0);
+        assertThat(p.format()).isEqualTo(ApplianceConfig.Format.AVRO);
+        assertThat(p.table().location()).isEqualTo("file:///srv/lakehouse/data/orders");
+        assertThat(p.table().codec()).isEqualTo("zstd");
+        assertThat(p.table().targetFileSize()).isEqualTo(128L * 1024 * 1024);
+        assertThat(p.trigger().interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(p.trigger().maxRecords()).isEqualTo(1_000_000);
+        assertThat(p.trigger().maxBytes()).isEqualTo(256L * 1024 * 1024);
+        assertThat(p.source().startingPosition()).isEqualTo("earliest");
+    }
+
+    @Test
+    void readsEveryKey() {
+        ApplianceConfig config = ConfigLoader.parse("""
+                pipelines:
+                  - name: clicks
+                    instance-id: host-1
+                    source:
+                      bootstrap-servers: k1:9092,k2:9092
+                      topic-pattern: "clicks\\\\..*"
+                      group-id: my-group
+                      starting-position: 2026-01-01T00:00:00Z
+                      consumer-properties: {security.protocol: SASL_SSL}
+                    format: json
+                    value-schema-file: /dev/null
+                    table:
+                      location: s3a://bucket/clicks
+                      partition-by: [country, "hour(at) as at_hour"]
+                      properties: {delta.appendOnly: "true"}
+                      target-file-size: 64MB
+                      codec: snappy
+                      hadoop: {fs.s3a.endpoint: "http://minio:9000"}
+                    trigger: {interval: 500ms, max-records: 10, max-bytes: 1KB}
+                """, "test.yaml", null);
+        ApplianceConfig.PipelineConfig p = config.pipelines().get(0);
+        assertThat(p.instanceId()).isEqualTo("host-1");
+        assertThat(p.source().topicPattern()).isEqualTo("clicks\\..*");
+        assertThat(p.source().startingPosition()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(p.table().partitionBy()).containsExactly("country", "hour(at) as at_hour");
+        assertThat(PartitionByParser.parse(p.table().partitionBy()).columns()).containsExactly("country", "at_hour");
+        assertThat(p.table().targetFileSize()).isEqualTo(64L * 1024 * 1024);
+        assertThat(p.trigger().interval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(p.trigger().maxBytes()).isEqualTo(1024);
+    }
+
+    @Test
+    void reportsEveryProblemWithItsKeyPath() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                pipelines:
+                  - name: orders
+                    source:
+                      bootstrap-servers: localhost:9092
+                      topik: orders
+                      consumer-properties: {enable.auto.commit: "true"}
+                    registry: {url: localhost:8081}
+                    table: {location: "hdfs://nn/orders", codec: lzo}
+                    trigger: {interval: soon, max-records: 0}
+                    extra: 1
+                """, "bad.yaml", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bad.yaml")
+                .hasMessageContaining("pipelines[0].source.topik: unknown key (did you mean 'topics'?)")
+                .hasMessageContaining("pipelines[0].source.topics: give either topics")
+                .hasMessageContaining("pipelines[0].source.consumer-properties.enable.auto.commit: is managed")
+                .hasMessageContaining("pipelines[0].registry.url: 'localhost:8081' must start with http://")
+                .hasMessageContaining("pipelines[0].table.location: 'hdfs://nn/orders': the scheme is not supported")
+                .hasMessageContaining("pipelines[0].table.codec: 'lzo' is not one of")
+                .hasMessageContaining("pipelines[0].trigger.interval: 'soon' is not a duration")
+                .hasMessageContaining("pipelines[0].trigger.max-records: must be at least 1")
+                .hasMessageContaining("pipelines[0].extra: unknown key");
+    }
+
+    @Test
+    void requiresPipelinesWithUniqueNamesAndTheSettingsTheirFormatNeeds() {
+        assertThatThrownBy(() -> ConfigLoader.parse("pipelines: []", "x.yaml", null))
+                .hasMessageContaining("at least one pipeline");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + MINIMAL.substring("pipelines:\n".length()), "x.yaml", null))
+                .hasMessageContaining("pipelines[1].name: 'orders' is used by another pipeline");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("registry:\n      url: http://localhost:8081\n",
+                "format: json\n"), "x.yaml", null))
+                .hasMessageContaining("pipelines[0].value-schema-file: is required for format json");
+        assertThatThrownBy(() -> ConfigLoader.parse("pipelines: [ {name: a", "x.yaml", null))
+                .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void unitsAcceptTheDocumentedForms() {
+        assertThat(Units.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Units.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
+        assertThat(Units.parseDuration("PT1M")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(Units.parseSize("1048576")).isEqualTo(1_048_576);
+        assertThat(Units.parseSize("2GB")).isEqualTo(2L * 1024 * 1024 * 1024);
+        assertThatThrownBy(() -> Units.parseSize("lots")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
