@@ -7,7 +7,8 @@ public final class Benchmarks {
 
     private static final Map<String, Runnable> ALL = Map.of(
             "deserialize", DeserializationBenchmark::run,
-            "table-write", TableWriteBenchmark::run);
+            "table-write", TableWriteBenchmark::run,
+            "ingest", IngestBenchmark::run);
 
     private Benchmarks() {
     }

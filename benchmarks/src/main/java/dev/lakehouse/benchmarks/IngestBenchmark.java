@@ -1,0 +1,152 @@
+package dev.lakehouse.benchmarks;
+
+import dev.lakehouse.ingest.BatchProgress;
+import dev.lakehouse.ingest.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.PipelineSettings;
+import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.serde.ConfluentAvroSerializer;
+import dev.lakehouse.registry.serde.RecordPart;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End to end: fills a topic of the local broker (its own JVM, on this machine) with Avro orders, then drains it
+ * into a Delta table with the ingest engine and its default settings (zstd, 1 M records or 256 MB per batch).
+ * Reports records/s and MB/s (serialized Kafka bytes), batch latency percentiles and peak heap.
+ *
+ * <p>Size: {@code -Dingest.records=5000000} (default), partitions {@code -Dingest.partitions=3}.
+ */
+final class IngestBenchmark {
+
+    private IngestBenchmark() {
+    }
+
+    static void run() {
+        long records = Long.getLong("ingest.records", 5_000_000);
+        int partitions = Integer.getInteger("ingest.partitions", 3);
+        Path workDir;
+        try {
+            workDir = Files.createTempDirectory("ingest-bench");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().heap("1g").start();
+             SchemaRegistryServer registryServer = SchemaRegistryServer.builder().start();
+             SchemaRegistryClient registry = SchemaRegistryClient.connect(
+                     RegistryClientConfig.builder(registryServer.url()).build())) {
+            kafka.createTopic("orders", partitions);
+            long fillStart = System.nanoTime();
+            long kafkaBytes = fill(kafka, registry, records);
+            double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+            System.out.printf("filled topic 'orders' (%d partitions): %,d records, %,.1f MB in %.1f s%n",
+                    partitions, records, kafkaBytes / 1e6, fillSeconds);
+
+            String location = workDir.resolve("orders").toUri().toString();
+            PipelineSettings settings = PipelineSettings.builder("bench").topics(List.of("orders"))
+                    .bootstrapServers(kafka.bootstrapServers()).triggerInterval(Duration.ofSeconds(5)).build();
+            List<BatchProgress> batches = new CopyOnWriteArrayList<>();
+            long start = System.nanoTime();
+            long[] firstCommitNanos = {0};
+            try (IngestPipeline pipeline = new IngestPipeline(settings,
+                    LakeTable.open(TableOptions.builder(location).build()), new ConfluentAvroDecoder(registry))) {
+                pipeline.addProgressListener(p -> {
+                    if (batches.isEmpty()) {
+                        firstCommitNanos[0] = System.nanoTime();
+                    }
+                    batches.add(p);
+                });
+                pipeline.start();
+                while (pipeline.status().recordsCommitted() < records) {
+                    if (pipeline.status().state() == PipelineState.FAILED) {
+                        throw new IllegalStateException("pipeline failed: " + pipeline.status().error());
+                    }
+                    TimeUnit.MILLISECONDS.sleep(20);
+                }
+            }
+            long end = System.nanoTime();
+            double seconds = (end - start) / 1e9;
+            long inputBytes = batches.stream().mapToLong(BatchProgress::inputBytes).sum();
+            long firstBatchRows = batches.get(0).numInputRows();
+            double steadySeconds = (end - firstCommitNanos[0]) / 1e9;
+            long[] latencies = batches.stream().mapToLong(b -> b.durationMs().total()).sorted().toArray();
+            LakeTable table = LakeTable.open(TableOptions.builder(location).build());
+            long tableBytes = table.snapshot().totalBytes();
+            System.out.printf("ingest end to end: %,d records in %.1f s = %,.0f records/s, %.1f MB/s of Kafka "
+                            + "payload (start-up and group join included)%n", records, seconds, records / seconds,
+                    inputBytes / seconds / 1e6);
+            System.out.printf("ingest after the first commit: %,.0f records/s%n",
+                    (records - firstBatchRows) / steadySeconds);
+            System.out.printf("batches: %d, latency (first record to commit) p50 %d ms, p99 %d ms, max %d ms%n",
+                    latencies.length, percentile(latencies, 0.50), percentile(latencies, 0.99),
+                    latencies[latencies.length - 1]);
+            System.out.printf("table: %,d files, %,.1f MB (%.1f bytes/record)%n", table.snapshot().files().size(),
+                    tableBytes / 1e6, tableBytes / (double) records);
+            System.out.println("engine JVM " + Measurement.peakHeap() + "; broker in its own JVM with -Xmx1g");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /** Produces orders with unique ids; returns the serialized bytes. */
+    private static long fill(LocalKafkaBroker kafka, SchemaRegistryClient registry, long records) {
+        Schema schema = DeserializationBenchmark.orderV1();
+        ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
+        Random random = new Random(7);
+        String[] countries = {"DE", "FR", "US", "GB", "JP", "BR"};
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 50,
+                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
+            GenericRecord r = new GenericData.Record(schema);
+            for (long i = 0; i < records; i++) {
+                r.put("order_id", i);
+                r.put("customer_id", "cust-" + random.nextInt(100_000));
+                r.put("sku", "SKU-" + random.nextInt(5_000));
+                r.put("quantity", 1 + random.nextInt(9));
+                r.put("unit_price", random.nextInt(100_000) / 100.0);
+                r.put("created_at", 1_763_000_000_000L + i * 37L);
+                r.put("express", random.nextBoolean());
+                r.put("country", countries[random.nextInt(countries.length)]);
+                r.put("coupon", random.nextInt(4) == 0 ? "SAVE10" : null);
+                r.put("discount", random.nextFloat());
+                byte[] key = Long.toString(i).getBytes(StandardCharsets.UTF_8);
+                byte[] value = serializer.serialize("orders", RecordPart.VALUE, r);
+                bytes += key.length + value.length;
+                producer.send(new ProducerRecord<>("orders", key, value));
+            }
+            producer.flush();
+        }
+        return bytes;
+    }
+
+}
