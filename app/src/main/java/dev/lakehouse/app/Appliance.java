@@ -60,6 +60,23 @@ public final class Appliance implements AutoCloseable {
         return new Appliance(pipelines);
     }
 
+    /**
+     * Runs the engine's own checks of every pipeline (settings, partitioning, JSON value schemas) without opening a
+     * table or connecting to anything.
+     *
+     * @throws IllegalArgumentException naming the rejected setting
+     * @throws UncheckedIOException if a JSON value schema file cannot be read
+     */
+    public static void check(ApplianceConfig config) {
+        for (PipelineConfig pipeline : config.pipelines()) {
+            settings(pipeline);
+            PartitionByParser.parse(pipeline.table().partitionBy());
+            if (pipeline.valueSchemaFile() != null) {
+                new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
+            }
+        }
+    }
+
     public List<IngestPipeline> pipelines() {
         return pipelines;
     }

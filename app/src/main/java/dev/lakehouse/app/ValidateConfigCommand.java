@@ -27,10 +27,10 @@ final class ValidateConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ApplianceConfig loaded = ConfigLoader.load(config);
-        // Building the pipelines runs the engine's own checks too, without starting anything.
-        Appliance.create(loaded);
+        Appliance.check(loaded);
         spec.commandLine().getOut().println("# " + config + ": valid, " + loaded.pipelines().size() + " pipeline(s)");
         spec.commandLine().getOut().print(EffectiveConfig.render(loaded));
+        spec.commandLine().getOut().flush();
         return 0;
     }
 }

@@ -76,8 +76,11 @@ public final class EffectiveConfig {
         table.put("codec", p.table().codec());
         table.put("hadoop", masked(p.table().hadoop()));
         m.put("table", table);
-        m.put("trigger", Map.of("interval", p.trigger().interval().toString(),
-                "max-records", p.trigger().maxRecords(), "max-bytes", p.trigger().maxBytes()));
+        Map<String, Object> trigger = new LinkedHashMap<>();
+        trigger.put("interval", p.trigger().interval().toString());
+        trigger.put("max-records", p.trigger().maxRecords());
+        trigger.put("max-bytes", p.trigger().maxBytes());
+        m.put("trigger", trigger);
         return m;
     }
 
