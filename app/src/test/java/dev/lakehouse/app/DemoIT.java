@@ -1,0 +1,61 @@
+package dev.lakehouse.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lakehouse.table.KernelReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command: {@code lakehouse demo} fills a table, and Ctrl-C leaves no process behind. */
+class DemoIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDemoFillsATableAndCtrlCStopsEverything() throws Exception {
+        Path output = dir.resolve("demo.out");
+        Path dataDir = dir.resolve("lakehouse-data");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process demo = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "demo", "--data-dir", dataDir.toString(), "--rate", "2000", "--trigger", "1s"))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            Path table = dataDir.resolve("tables").resolve("orders");
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> Files.isDirectory(table.resolve("_delta_log"))
+                            && Files.readString(output).contains("\"outcome\":\"COMMITTED\""));
+            String printed = Files.readString(output);
+            assertThat(printed).contains("Delta table      file:" + table)
+                    .contains("delta_scan('" + table + "')").contains("Ctrl-C stops everything");
+            Set<Long> children = new HashSet<>();
+            demo.descendants().forEach(p -> children.add(p.pid()));
+            assertThat(children).as("the broker runs in its own JVM").isNotEmpty();
+
+            new ProcessBuilder("kill", "-INT", Long.toString(demo.pid())).start().waitFor(); // Ctrl-C
+            assertThat(demo.waitFor(2, TimeUnit.MINUTES)).as("demo exits after Ctrl-C").isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> children.stream()
+                    .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+            assertThat(Files.readString(output)).contains("Stopping the demo").contains("pipeline orders stopped");
+
+            List<Map<String, Object>> rows = KernelReader.read(table.toUri().toString()).rows();
+            Set<Object> ids = new HashSet<>();
+            rows.forEach(r -> ids.add(r.get("order_id")));
+            assertThat(rows).isNotEmpty();
+            assertThat(ids).as("order ids are unique").hasSize(rows.size());
+            assertThat(rows.get(0)).containsKeys("country", "amount", "status", "order_date");
+        } finally {
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
+            demo.destroyForcibly();
+        }
+    }
+}
