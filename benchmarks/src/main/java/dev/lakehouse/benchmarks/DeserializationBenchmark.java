@@ -24,6 +24,7 @@ final class DeserializationBenchmark {
     private static final int RECORDS = 200_000;
     private static final int WARMUP = 8;
     private static final int ITERATIONS = 15;
+    private static final String[] COUNTRIES = {"DE", "FR", "US", "GB", "JP", "BR"};
 
     private DeserializationBenchmark() {
     }
@@ -56,27 +57,35 @@ final class DeserializationBenchmark {
                 .requiredFloat("discount");
     }
 
+    /**
+     * Fills an order record of {@link #orderV1()} with random but plausible values.
+     *
+     * @param sequence the record's position in the run; timestamps grow with it
+     */
+    static void fillOrder(GenericRecord r, long orderId, long sequence, Random random) {
+        r.put("order_id", orderId);
+        r.put("customer_id", "cust-" + random.nextInt(100_000));
+        r.put("sku", "SKU-" + random.nextInt(5_000));
+        r.put("quantity", 1 + random.nextInt(9));
+        r.put("unit_price", random.nextInt(100_000) / 100.0);
+        r.put("created_at", 1_763_000_000_000L + sequence * 37L);
+        r.put("express", random.nextBoolean());
+        r.put("country", COUNTRIES[random.nextInt(COUNTRIES.length)]);
+        r.put("coupon", random.nextInt(4) == 0 ? "SAVE10" : null);
+        r.put("discount", random.nextFloat());
+    }
+
     static void run() {
         try (SchemaRegistryServer registry = SchemaRegistryServer.builder().start()) {
             SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
             Schema v1 = orderV1();
             ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(client).build();
             Random random = new Random(42);
-            String[] countries = {"DE", "FR", "US", "GB", "JP", "BR"};
             byte[][] payloads = new byte[RECORDS][];
             long bytes = 0;
             for (int i = 0; i < RECORDS; i++) {
                 GenericRecord r = new GenericData.Record(v1);
-                r.put("order_id", 10_000_000L + i);
-                r.put("customer_id", "cust-" + random.nextInt(100_000));
-                r.put("sku", "SKU-" + random.nextInt(5_000));
-                r.put("quantity", 1 + random.nextInt(9));
-                r.put("unit_price", random.nextInt(100_000) / 100.0);
-                r.put("created_at", 1_763_000_000_000L + i * 37L);
-                r.put("express", random.nextBoolean());
-                r.put("country", countries[random.nextInt(countries.length)]);
-                r.put("coupon", random.nextInt(4) == 0 ? "SAVE10" : null);
-                r.put("discount", random.nextFloat());
+                fillOrder(r, 10_000_000L + i, i, random);
                 payloads[i] = serializer.serialize("orders", RecordPart.VALUE, r);
                 bytes += payloads[i].length;
             }

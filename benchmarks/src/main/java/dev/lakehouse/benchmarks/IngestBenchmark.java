@@ -119,7 +119,6 @@ final class IngestBenchmark {
         Schema schema = DeserializationBenchmark.orderV1();
         ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
         Random random = new Random(7);
-        String[] countries = {"DE", "FR", "US", "GB", "JP", "BR"};
         long bytes = 0;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -129,16 +128,7 @@ final class IngestBenchmark {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
             GenericRecord r = new GenericData.Record(schema);
             for (long i = 0; i < records; i++) {
-                r.put("order_id", i);
-                r.put("customer_id", "cust-" + random.nextInt(100_000));
-                r.put("sku", "SKU-" + random.nextInt(5_000));
-                r.put("quantity", 1 + random.nextInt(9));
-                r.put("unit_price", random.nextInt(100_000) / 100.0);
-                r.put("created_at", 1_763_000_000_000L + i * 37L);
-                r.put("express", random.nextBoolean());
-                r.put("country", countries[random.nextInt(countries.length)]);
-                r.put("coupon", random.nextInt(4) == 0 ? "SAVE10" : null);
-                r.put("discount", random.nextFloat());
+                DeserializationBenchmark.fillOrder(r, i, i, random);
                 byte[] key = Long.toString(i).getBytes(StandardCharsets.UTF_8);
                 byte[] value = serializer.serialize("orders", RecordPart.VALUE, r);
                 bytes += key.length + value.length;

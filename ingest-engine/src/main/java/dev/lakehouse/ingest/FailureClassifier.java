@@ -27,8 +27,7 @@ final class FailureClassifier {
                     || t instanceof CommitFailedException
                     || t instanceof UncheckedIOException
                     || t instanceof java.io.IOException
-                    || t instanceof RetriableException
-                    || t instanceof org.apache.kafka.common.errors.DisconnectException) {
+                    || t instanceof RetriableException) {
                 return true;
             }
         }

@@ -19,8 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  */
 public final class PipelineSettings {
 
-    /** Consumer settings the engine owns: it commits offsets in the table and seeks explicitly. */
-    static final Set<String> MANAGED_CONSUMER_KEYS = Set.of(
+    /** Consumer settings the engine owns (it keeps offsets in the table and seeks itself); refused if given. */
+    public static final Set<String> MANAGED_CONSUMER_KEYS = Set.of(
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
             ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,

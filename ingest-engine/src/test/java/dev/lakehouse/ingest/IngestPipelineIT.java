@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,9 +161,5 @@ class IngestPipelineIT {
 
     private static LakeTable table(String location) {
         return LakeTable.open(TableOptions.builder(location).build());
-    }
-
-    static Schema schema() {
-        return TestOrders.V1;
     }
 }

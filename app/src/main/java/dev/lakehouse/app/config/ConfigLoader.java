@@ -10,6 +10,7 @@ import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
 import dev.lakehouse.app.config.ApplianceConfig.SourceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.TableConfig;
 import dev.lakehouse.app.config.ApplianceConfig.TriggerConfig;
+import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.StartingPosition;
 import java.io.IOException;
 import java.net.URI;
@@ -128,8 +129,7 @@ public final class ConfigLoader {
         String starting = node.parsed("starting-position", "earliest", "earliest, latest or an ISO-8601 instant",
                 text -> StartingPosition.parse(text).toString());
         var consumerProperties = node.stringMap("consumer-properties");
-        for (String managed : List.of("enable.auto.commit", "auto.offset.reset", "group.id", "key.deserializer",
-                "value.deserializer")) {
+        for (String managed : new java.util.TreeSet<>(PipelineSettings.MANAGED_CONSUMER_KEYS)) {
             if (consumerProperties.containsKey(managed)) {
                 node.problem("consumer-properties." + managed, "is managed by the appliance (offsets live in the table)"
                         + (managed.equals("group.id") ? "; use source.group-id" : "; remove it"));
