@@ -17,12 +17,35 @@ import java.util.Objects;
  * @param files data files, already complete on storage
  * @param offsets one range per partition consumed; may be empty (e.g. a batch of only dead letters elsewhere)
  * @param parameters extra operation parameters shown in the table history (values are plain strings)
+ * @param offsetCheck how the ranges must continue the table's offsets
  */
 public record BatchCommit(String pipeline, String instanceId, long batchId, List<DataFile> files,
-                          List<OffsetRange> offsets, Map<String, String> parameters) {
+                          List<OffsetRange> offsets, Map<String, String> parameters, OffsetCheck offsetCheck) {
+
+    /** How a batch's offset ranges must relate to the table's next offsets. */
+    public enum OffsetCheck {
+        /**
+         * Each range starts exactly at the table's next offset: below is a replay (skipped), above is a gap
+         * (refused). The rule for a table that holds every record of its partitions.
+         */
+        CONTIGUOUS,
+        /**
+         * Each range starts at or above the table's next offset; below is a replay (skipped). For a table that
+         * holds only some records of its partitions (dead letters), whose offsets advance only when it has any.
+         */
+        FORWARD_ONLY
+    }
+
+    /** A batch whose ranges must be {@link OffsetCheck#CONTIGUOUS}. */
+    public BatchCommit(String pipeline, String instanceId, long batchId, List<DataFile> files,
+                       List<OffsetRange> offsets, Map<String, String> parameters) {
+        this(pipeline, instanceId, batchId, files, offsets, parameters, OffsetCheck.CONTIGUOUS);
+    }
+
     public BatchCommit {
         Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(offsetCheck, "offsetCheck");
         if (batchId < 0) {
             throw new IllegalArgumentException("batch id must be >= 0, got " + batchId);
         }

@@ -7,11 +7,14 @@ import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Operation;
 import io.delta.standalone.OptimisticTransaction;
 import io.delta.standalone.Snapshot;
+import io.delta.standalone.VersionLog;
 import io.delta.standalone.actions.Action;
 import io.delta.standalone.actions.AddFile;
 import io.delta.standalone.actions.CommitInfo;
 import io.delta.standalone.actions.Metadata;
 import io.delta.standalone.actions.SetTransaction;
+import io.delta.standalone.exceptions.ConcurrentDeleteDeleteException;
+import io.delta.standalone.exceptions.ConcurrentDeleteReadException;
 import io.delta.standalone.exceptions.DeltaConcurrentModificationException;
 import io.delta.standalone.types.DataType;
 import io.delta.standalone.types.DateType;
@@ -20,6 +23,7 @@ import io.delta.standalone.types.StringType;
 import io.delta.standalone.types.StructField;
 import io.delta.standalone.types.StructType;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +41,8 @@ final class DeltaLakeTable implements LakeTable {
     static final String INTERNAL_PREFIX = "lakehouse.";
     static final String AVRO_SCHEMA_PROPERTY = "lakehouse.avro.schema";
     static final String PARTITION_SPEC_PROPERTY = "lakehouse.partition.spec";
+    /** The commit parameter naming the writer schema behind a create or a schema change. */
+    static final String WRITER_SCHEMA_PARAMETER = "writerSchema";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeltaLakeTable.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,7 +51,6 @@ final class DeltaLakeTable implements LakeTable {
     private final Configuration conf;
     private final Path root;
     private final DeltaLog log;
-    /** Layout of the last schema seen, so writers of consecutive batches share it. */
     /** The writer layout of the last schema written, with that schema's text; one field so both change together. */
     private record CachedLayout(String schemaJson, ParquetDataFileWriter.Layout layout) {
     }
@@ -72,6 +77,11 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public TableSnapshot createIfAbsent(Schema avroSchema) {
+        return createIfAbsent(avroSchema, "");
+    }
+
+    @Override
+    public TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
         if (exists()) {
             TableSnapshot existing = snapshot();
             if (!existing.partitionSpec().equals(options.partitionSpec())) {
@@ -99,6 +109,7 @@ final class DeltaLakeTable implements LakeTable {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("isManaged", parameter("false"));
         params.put("partitionBy", parameter(json(options.partitionSpec().columns())));
+        putWriterSchema(params, writerSchemaRef);
         try {
             txn.commit(List.of(), new Operation(Operation.Name.CREATE_TABLE, params), options.engineInfo());
             LOG.info("created table {} partitioned by [{}]", location(), PartitionSpecs.format(options.partitionSpec()));
@@ -158,6 +169,11 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public TableSnapshot evolveSchema(Schema writerSchema) {
+        return evolveSchema(writerSchema, "");
+    }
+
+    @Override
+    public TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef) {
         for (int attempt = 1; ; attempt++) {
             OptimisticTransaction txn = log.startTransaction();
             Metadata current = txn.metadata();
@@ -173,6 +189,7 @@ final class DeltaLakeTable implements LakeTable {
             txn.updateMetadata(current.copyBuilder().schema(deltaSchema).configuration(configuration).build());
             Map<String, String> params = new LinkedHashMap<>();
             params.put("columns", parameter(json(addedColumns(table, merged))));
+            putWriterSchema(params, writerSchemaRef);
             try {
                 txn.commit(List.of(), new Operation(Operation.Name.ADD_COLUMNS, params), options.engineInfo());
                 LOG.info("table {}: schema evolved, added {}", location(), addedColumns(table, merged));
@@ -187,6 +204,145 @@ final class DeltaLakeTable implements LakeTable {
                 LOG.info("table {}: schema change attempt {} failed, retrying: {}", location(), attempt, e.toString());
             }
         }
+    }
+
+    private static void putWriterSchema(Map<String, String> params, String writerSchemaRef) {
+        if (writerSchemaRef != null && !writerSchemaRef.isEmpty()) {
+            params.put(WRITER_SCHEMA_PARAMETER, parameter(writerSchemaRef));
+        }
+    }
+
+    @Override
+    public List<SchemaChange> schemaHistory() {
+        log.update();
+        List<SchemaChange> changes = new ArrayList<>();
+        if (!log.tableExists()) {
+            return changes;
+        }
+        Schema previous = null;
+        Iterator<VersionLog> versions = log.getChanges(0, false);
+        while (versions.hasNext()) {
+            VersionLog version = versions.next();
+            Metadata metadata = null;
+            CommitInfo info = null;
+            for (Action action : version.getActions()) {
+                if (action instanceof Metadata m) {
+                    metadata = m;
+                } else if (action instanceof CommitInfo c) {
+                    info = c;
+                }
+            }
+            if (metadata == null || metadata.getConfiguration().get(AVRO_SCHEMA_PROPERTY) == null) {
+                continue;
+            }
+            Schema schema = tableAvroSchema(metadata);
+            List<String> added = previous == null
+                    ? schema.getFields().stream().map(Schema.Field::name).toList()
+                    : addedColumns(previous, schema);
+            if (previous != null && added.isEmpty()) {
+                previous = schema; // a property or enum-symbol change: no new column
+                continue;
+            }
+            String operation = info != null ? info.getOperation() : previous == null ? "CREATE TABLE" : "ADD COLUMNS";
+            String writer = info == null ? "" : unquote(info.getOperationParameters().getOrDefault(WRITER_SCHEMA_PARAMETER, ""));
+            java.time.Instant at = info != null ? info.getTimestamp().toInstant()
+                    : java.time.Instant.ofEpochMilli(metadata.getCreatedTime().orElse(0L));
+            changes.add(new SchemaChange(version.getVersion(), at, operation, added, writer, schema.getFields().size()));
+            previous = schema;
+        }
+        return changes;
+    }
+
+    @Override
+    public RowReader openRows(DataFile file) {
+        Snapshot snapshot = log.update();
+        if (!log.tableExists()) {
+            throw new IllegalStateException("table " + location() + " does not exist");
+        }
+        Metadata metadata = snapshot.getMetadata();
+        Schema tableSchema = tableAvroSchema(metadata);
+        PartitionSpec spec = PartitionSpecs.parse(metadata.getConfiguration().get(PARTITION_SPEC_PROPERTY), metadata);
+        return new ParquetRowReader(conf, new Path(root, new Path(java.net.URI.create(file.path()))), tableSchema,
+                fileSchema(tableSchema, spec), spec, file.partitionValues());
+    }
+
+    @Override
+    public long rewrite(FileRewrite rewrite) {
+        Exception lastError = null;
+        for (int attempt = 1; attempt <= options.commitAttempts(); attempt++) {
+            OptimisticTransaction txn = log.startTransaction();
+            Map<String, AddFile> live = new java.util.HashMap<>();
+            for (AddFile add : log.snapshot().getAllFiles()) {
+                live.put(add.getPath(), add);
+            }
+            List<String> missing = rewrite.removed().stream().map(DataFile::path).filter(p -> !live.containsKey(p)).toList();
+            if (!missing.isEmpty()) {
+                throw new RewriteConflictException(rewrite.operation() + " of " + location() + " not committed: "
+                        + missing.size() + " of its " + rewrite.removed().size() + " files were removed by another "
+                        + "commit (for example " + missing.get(0) + ")", missing);
+            }
+            long now = options.clock().millis();
+            List<Action> actions = new ArrayList<>();
+            for (DataFile removed : rewrite.removed()) {
+                actions.add(live.get(removed.path()).remove(now, rewrite.dataChange()));
+            }
+            for (DataFile f : rewrite.added()) {
+                actions.add(new AddFile(f.path(), f.partitionValues(), f.sizeBytes(), f.modificationTime(),
+                        rewrite.dataChange(), statsValue(f.statsJson()), null));
+            }
+            try {
+                return txn.commit(actions, rewriteOperation(rewrite), options.engineInfo()).getVersion();
+            } catch (ConcurrentDeleteDeleteException | ConcurrentDeleteReadException e) {
+                lastError = e; // the next attempt finds which files are gone and reports them
+            } catch (DeltaConcurrentModificationException e) {
+                lastError = e;
+                LOG.info("table {}: {} conflicted with a concurrent commit (attempt {}): {}", location(),
+                        rewrite.operation(), attempt, e.getMessage());
+            } catch (Exception e) {
+                lastError = e;
+                LOG.warn("table {}: {} threw (attempt {}); checking the log before retrying", location(),
+                        rewrite.operation(), attempt, e);
+                Optional<Long> landed = rewriteLanded(rewrite);
+                if (landed.isPresent()) {
+                    return landed.get();
+                }
+            }
+        }
+        throw new CommitFailedException(rewrite.operation() + " of " + location() + " could not be committed in "
+                + options.commitAttempts() + " attempts; nothing changed: "
+                + (lastError == null ? "" : lastError.getMessage()), lastError);
+    }
+
+    /** After a commit call threw: the version if the rewrite is in the log (its files added, the old ones gone). */
+    private Optional<Long> rewriteLanded(FileRewrite rewrite) {
+        Snapshot snapshot;
+        try {
+            snapshot = log.update();
+        } catch (RuntimeException e) {
+            throw new CommitOutcomeUnknownException(rewrite.operation() + " of " + location() + " threw and the "
+                    + "table cannot be reloaded to check it: " + e.getMessage(), e);
+        }
+        java.util.Set<String> live = new java.util.HashSet<>();
+        snapshot.getAllFiles().forEach(a -> live.add(a.getPath()));
+        boolean added = rewrite.added().stream().allMatch(f -> live.contains(f.path()));
+        boolean removed = rewrite.removed().stream().noneMatch(f -> live.contains(f.path()));
+        return added && removed ? Optional.of(snapshot.getVersion()) : Optional.empty();
+    }
+
+    private static Operation rewriteOperation(FileRewrite rewrite) {
+        Map<String, String> params = new LinkedHashMap<>();
+        Operation.Name name = Operation.Name.UPDATE;
+        if (!rewrite.operation().equals("UPDATE")) {
+            name = Operation.Name.MANUAL_UPDATE;
+            params.put("operation", parameter(rewrite.operation()));
+        }
+        rewrite.parameters().forEach((k, v) -> params.put(k, parameter(v)));
+        Map<String, String> metrics = new LinkedHashMap<>(rewrite.metrics());
+        metrics.putIfAbsent("numRemovedFiles", Integer.toString(rewrite.removed().size()));
+        metrics.putIfAbsent("numAddedFiles", Integer.toString(rewrite.added().size()));
+        metrics.putIfAbsent("numRemovedBytes", Long.toString(rewrite.removed().stream().mapToLong(DataFile::sizeBytes).sum()));
+        metrics.putIfAbsent("numAddedBytes", Long.toString(rewrite.added().stream().mapToLong(DataFile::sizeBytes).sum()));
+        return new Operation(name, params, metrics);
     }
 
     @Override
@@ -293,7 +449,7 @@ final class DeltaLakeTable implements LakeTable {
                         + range.partition() + " starts at offset " + range.startOffset() + " but the table already "
                         + "holds everything before " + next + "; seek to the table's offsets and read again"));
             }
-            if (range.startOffset() > next) {
+            if (range.startOffset() > next && batch.offsetCheck() == BatchCommit.OffsetCheck.CONTIGUOUS) {
                 throw new OffsetGapException("batch " + batch.batchId() + " of " + batch.batchAppId() + " starts "
                         + range.topic() + "-" + range.partition() + " at offset " + range.startOffset()
                         + " but the table's next offset is " + next + ": offsets " + next + " to "

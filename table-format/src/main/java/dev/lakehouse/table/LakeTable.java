@@ -44,6 +44,13 @@ public interface LakeTable {
     TableSnapshot createIfAbsent(Schema avroSchema);
 
     /**
+     * {@link #createIfAbsent(Schema)}, recording in the history which writer schema the table was made from.
+     *
+     * @param writerSchemaRef the writer schema's identity, such as {@code registry id 7}; empty when unknown
+     */
+    TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef);
+
+    /**
      * The latest snapshot.
      *
      * @throws IllegalStateException if the table does not exist
@@ -67,6 +74,36 @@ public interface LakeTable {
      * @throws IncompatibleSchemaChangeException if the writer schema changes a column's type incompatibly
      */
     TableSnapshot evolveSchema(Schema writerSchema);
+
+    /**
+     * {@link #evolveSchema(Schema)}, recording in the history which writer schema caused the change.
+     *
+     * @param writerSchemaRef the writer schema's identity, such as {@code registry id 7}; empty when unknown
+     */
+    TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef);
+
+    /**
+     * The schema history, oldest first: the creation and every change that added columns, with the columns each
+     * added and the writer schema behind it. Versions older than the log retention are not listed.
+     */
+    List<SchemaChange> schemaHistory();
+
+    /**
+     * Reads the rows of one of the table's data files, in the current table schema (see {@link RowReader}).
+     *
+     * @throws IllegalStateException if the table does not exist
+     */
+    RowReader openRows(DataFile file);
+
+    /**
+     * Removes and adds files in one commit (see {@link FileRewrite}). Concurrent appends never make it fail;
+     * concurrent metadata changes are retried.
+     *
+     * @return the committed version
+     * @throws RewriteConflictException if a file to remove is no longer live; nothing was committed
+     * @throws CommitFailedException if every attempt failed and nothing was committed
+     */
+    long rewrite(FileRewrite rewrite);
 
     /**
      * A writer of data files for the table's current schema. Records must be of that schema.

@@ -20,7 +20,8 @@ import org.apache.avro.Schema;
  *
  * <p>{@link #merge} is the only way a table schema changes: it adds new fields (top level or nested) as optional
  * columns and new enum symbols, and keeps everything else; anything else is an
- * {@link IncompatibleSchemaChangeException} naming the field.
+ * {@link IncompatibleSchemaChangeException} naming the field. A new field must be optional or have a default, as
+ * Avro requires of a reader schema that reads older data: the table's existing rows have no value for it.
  */
 public final class TableSchemas {
 
@@ -41,7 +42,8 @@ public final class TableSchemas {
      * @param table a normalized table schema
      * @param writer the writer schema of incoming records
      * @throws IncompatibleSchemaChangeException if a field changes type in a way the table cannot hold
-     *         (narrowing, unrelated types, different logical types, fixed sizes, new union members)
+     *         (narrowing, unrelated types, different logical types, fixed sizes, new union members), or a new
+     *         field is required without a default
      */
     public static Schema merge(Schema table, Schema writer) {
         requireRecord(table);
@@ -135,6 +137,12 @@ public final class TableSchemas {
         }
         for (Schema.Field wf : writer.getFields()) {
             if (table.getField(wf.name()) == null) {
+                if (!wf.schema().isNullable() && !wf.hasDefaultValue()) {
+                    // Rows already in the table have no value for it, which the producer declares impossible.
+                    throw new IncompatibleSchemaChangeException(join(path, wf.name()), "absent",
+                            describe(wf.schema()) + " (required, no default)", "rows written before it would have "
+                            + "no value; make the new field optional or give it a default");
+                }
                 fields.add(optionalField(wf.name(), normalizeType(wf.schema(), new IdentityHashMap<>()), wf.doc()));
                 changed = true;
             }

@@ -11,7 +11,7 @@ class TableSchemasTest {
 
     private static final Schema ADDRESS_V1 = SchemaBuilder.record("Address").fields().requiredString("city").endRecord();
     private static final Schema ADDRESS_V2 = SchemaBuilder.record("Address").fields().requiredString("city")
-            .requiredString("zip").endRecord();
+            .optionalString("zip").endRecord();
     private static final Schema V1 = SchemaBuilder.record("Order").fields()
             .requiredLong("id").requiredInt("qty").requiredFloat("price")
             .name("address").type(ADDRESS_V1).noDefault()
@@ -38,6 +38,7 @@ class TableSchemasTest {
                 .name("address").type(ADDRESS_V2).noDefault()
                 .name("state").type().enumeration("State").symbols("NEW", "SHIPPED").noDefault()
                 .optionalString("coupon")
+                .name("channel").type().stringType().stringDefault("web")
                 .endRecord();
         Schema merged = TableSchemas.merge(table, writer);
         assertThat(merged.getField("coupon").schema().isNullable()).isTrue();
@@ -46,7 +47,24 @@ class TableSchemasTest {
         Schema state = TableSchemas.nonNullBranches(merged.getField("state").schema()).get(0);
         assertThat(state.getEnumSymbols()).containsExactly("NEW", "SHIPPED");
         assertThat(merged.getFields()).extracting(Schema.Field::name)
-                .containsExactly("id", "qty", "price", "address", "state", "coupon");
+                .containsExactly("id", "qty", "price", "address", "state", "coupon", "channel");
+    }
+
+    @Test
+    void mergeRefusesNewRequiredFieldsWithoutDefaultAtAnyDepth() {
+        Schema table = TableSchemas.normalize(V1);
+        Schema topLevel = SchemaBuilder.record("Order").fields().requiredLong("id").requiredString("channel").endRecord();
+        assertThatThrownBy(() -> TableSchemas.merge(table, topLevel))
+                .isInstanceOfSatisfying(IncompatibleSchemaChangeException.class,
+                        e -> assertThat(e.fieldPath()).isEqualTo("channel"))
+                .hasMessageContaining("required, no default");
+        Schema nested = SchemaBuilder.record("Order").fields().requiredLong("id")
+                .name("address").type(SchemaBuilder.record("Address").fields().requiredString("city")
+                        .requiredString("zip").endRecord()).noDefault()
+                .endRecord();
+        assertThatThrownBy(() -> TableSchemas.merge(table, nested))
+                .isInstanceOfSatisfying(IncompatibleSchemaChangeException.class,
+                        e -> assertThat(e.fieldPath()).isEqualTo("address.zip"));
     }
 
     @Test
