@@ -13,7 +13,8 @@ import java.util.List;
  * @param batchId the batch id (per instance)
  * @param timestamp when the commit finished, ISO-8601
  * @param outcome {@code COMMITTED}, or the reason the batch was skipped ({@code DUPLICATE_BATCH},
- *                {@code REPLAYED_OFFSETS}, {@code OFFSET_GAP}: its records are read again from the table's offsets)
+ *                {@code REPLAYED_OFFSETS}, {@code OFFSET_GAP}: its records are read again from the table's offsets),
+ *                or {@code NO_TABLE_YET} for a batch of only dead letters before the table exists
  * @param tableVersion the table version holding the batch, -1 when skipped
  * @param numInputRows records in the batch
  * @param inputBytes serialized key and value bytes of those records
@@ -23,11 +24,12 @@ import java.util.List;
  * @param sources one entry per partition in the batch
  * @param filesWritten data files added
  * @param bytesWritten bytes of those files
+ * @param deadLetters records of the batch that went to the dead-letter destination instead of the table
  */
 public record BatchProgress(String pipeline, String instanceId, long batchId, String timestamp, String outcome,
                             long tableVersion, long numInputRows, long inputBytes, double inputRowsPerSecond,
                             double processedRowsPerSecond, PhaseDurations durationMs, List<SourceProgress> sources,
-                            int filesWritten, long bytesWritten) {
+                            int filesWritten, long bytesWritten, int deadLetters) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

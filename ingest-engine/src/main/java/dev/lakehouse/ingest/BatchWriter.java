@@ -41,11 +41,12 @@ final class BatchWriter implements Runnable {
         }
 
         /**
-         * Closes the batch the preceding rows belong to and commits it.
+         * Closes the batch the preceding rows belong to and commits it, after writing its dead letters.
          *
+         * @param letters the batch's records that are not rows
          * @param latestOffsets log-end offsets the consumer knew when the batch closed, for the progress record
          */
-        record Seal(long batchId, BatchPlanner.PlannedBatch batch, long pollDecodeNanos,
+        record Seal(long batchId, BatchPlanner.PlannedBatch batch, List<DeadLetter> letters, long pollDecodeNanos,
                     Map<TopicPartition, Long> latestOffsets) implements Task {
         }
 
@@ -64,6 +65,7 @@ final class BatchWriter implements Runnable {
 
     private final PipelineSettings settings;
     private final LakeTable table;
+    private final DeadLetterDestination deadLetters;
     private final BlockingQueue<Task> tasks;
     private final BlockingQueue<Result> results;
     private final Consumer<BatchProgress> progressSink;
@@ -75,10 +77,11 @@ final class BatchWriter implements Runnable {
     private boolean skippingUntilBarrier;
     private volatile Throwable failure;
 
-    BatchWriter(PipelineSettings settings, LakeTable table, BlockingQueue<Task> tasks, BlockingQueue<Result> results,
-                Consumer<BatchProgress> progressSink) {
+    BatchWriter(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
+                BlockingQueue<Task> tasks, BlockingQueue<Result> results, Consumer<BatchProgress> progressSink) {
         this.settings = settings;
         this.table = table;
+        this.deadLetters = deadLetters;
         this.tasks = tasks;
         this.results = results;
         this.progressSink = progressSink;
@@ -152,12 +155,25 @@ final class BatchWriter implements Runnable {
         List<DataFile> files = List.copyOf(openFiles);
         openFiles.clear();
         BatchPlanner.PlannedBatch batch = seal.batch();
+        // Dead letters first: a committed batch always has its dead letters stored. If this batch is never
+        // committed, the destination still holds them, and the next attempt neither stores them twice nor ingests
+        // those records (DeadLetterDestination#writtenFrom).
+        deadLetters.write(new DeadLetterBatch(settings.name(), settings.instanceId(), seal.batchId(), batch.ranges(),
+                seal.letters()));
         BatchCommit commit = new BatchCommit(settings.name(), settings.instanceId(), seal.batchId(), files,
                 batch.ranges(), Map.of("inputRows", Long.toString(batch.records()),
-                        "inputBytes", Long.toString(batch.bytes())));
+                        "inputBytes", Long.toString(batch.bytes()),
+                        "deadLetters", Integer.toString(seal.letters().size())));
         String outcome;
         long version = -1;
         try {
+            if (files.isEmpty() && !table.exists()) {
+                // Only dead letters so far, and no schema to create the table with. The dead letters are stored;
+                // the table will take the offsets with its first rows.
+                outcome = "NO_TABLE_YET";
+                finish(seal, outcome, version, files, start);
+                return;
+            }
             CommitOutcome result = table.commit(commit);
             outcome = result.status().name();
             version = result.version();
@@ -169,8 +185,14 @@ final class BatchWriter implements Runnable {
                     settings.name(), seal.batchId(), e.getMessage());
             outcome = "OFFSET_GAP";
         }
+        finish(seal, outcome, version, files, start);
+    }
+
+    private void finish(Task.Seal seal, String outcome, long version, List<DataFile> files, long start)
+            throws InterruptedException {
         // A duplicate batch id means this very batch is already in (a retried commit): positions still chain.
-        boolean committed = outcome.equals("COMMITTED") || outcome.equals("DUPLICATE_BATCH");
+        boolean committed = outcome.equals("COMMITTED") || outcome.equals("DUPLICATE_BATCH")
+                || outcome.equals("NO_TABLE_YET");
         if (!committed) {
             skippingUntilBarrier = true;
         }
@@ -178,7 +200,7 @@ final class BatchWriter implements Runnable {
         BatchProgress progress = progress(seal, outcome, version, files, commitNanos);
         writeNanos = 0;
         progressSink.accept(progress);
-        results.put(new Result(batch, committed, progress));
+        results.put(new Result(seal.batch(), committed, progress));
     }
 
     private BatchProgress progress(Task.Seal seal, String outcome, long version, List<DataFile> files,
@@ -199,7 +221,7 @@ final class BatchWriter implements Runnable {
                 new BatchProgress.PhaseDurations(TimeUnit.NANOSECONDS.toMillis(seal.pollDecodeNanos()),
                         TimeUnit.NANOSECONDS.toMillis(writeNanos), TimeUnit.NANOSECONDS.toMillis(commitNanos),
                         totalMillis),
-                sources, files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum());
+                sources, files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum(), seal.letters().size());
     }
 
     /** Abandons the open batch: its files are deleted best effort, and are orphans vacuum removes otherwise. */

@@ -62,6 +62,16 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
         }
     }
 
+    @Override
+    public String writerSchemaRef(ConsumerRecord<byte[], byte[]> record) {
+        byte[] value = record.value();
+        if (value == null || value.length < 5 || value[0] != 0) {
+            return "";
+        }
+        int id = ((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff);
+        return "registry id " + id;
+    }
+
     private static byte[] requireValue(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
             throw new RecordDecodeException("NULL_VALUE", context(record) + ": the value is null (a tombstone); "

@@ -29,9 +29,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><strong>Failures.</strong> A transient failure (broker, registry or storage unreachable) ends the current run;
  * the pipeline drops its uncommitted work and starts again from the table's offsets after a backoff (1 s doubling
- * to 1 min), in state {@link PipelineState#RETRYING}. Any other failure (a record that cannot be decoded, an
- * incompatible schema, expired offsets, bad settings) stops it in {@link PipelineState#FAILED} with the error in
- * {@link #status()}.
+ * to 1 min), in state {@link PipelineState#RETRYING}. Transient failures never turn records into dead letters.
+ *
+ * <p><strong>Bad records.</strong> A record that cannot be decoded or does not fit the table goes to the
+ * {@link DeadLetterDestination} with a {@link DeadLetterReason}, in the same batch; without a destination, or for
+ * an incompatible writer schema under the {@code FAIL} policy, the pipeline stops in {@link PipelineState#FAILED}
+ * with the error in {@link #status()}, as it does for expired offsets (unless skipping was opted into) and bad
+ * settings.
  */
 public final class IngestPipeline implements AutoCloseable {
 
@@ -43,6 +47,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final PipelineSettings settings;
     private final LakeTable table;
     private final RecordDecoder decoder;
+    private final DeadLetterDestination deadLetters;
     private final AtomicLong batchIds = new AtomicLong();
     private final List<Consumer<BatchProgress>> listeners = new CopyOnWriteArrayList<>();
     private final Deque<BatchProgress> recent = new ArrayDeque<>();
@@ -59,14 +64,33 @@ public final class IngestPipeline implements AutoCloseable {
     private Thread pollThread;
 
     /**
+     * A pipeline without a dead-letter destination: the first record that cannot be ingested stops it.
+     *
      * @param settings what to read and how to batch
      * @param table the table to write; this pipeline must be its only writer process on object stores
      * @param decoder turns record values into table rows
      */
     public IngestPipeline(PipelineSettings settings, LakeTable table, RecordDecoder decoder) {
+        this(settings, table, decoder, DeadLetterDestination.none());
+    }
+
+    /**
+     * @param settings what to read and how to batch
+     * @param table the table to write; this pipeline must be its only writer process on object stores
+     * @param decoder turns record values into table rows
+     * @param deadLetters where records that cannot be rows go, exactly once, with the batch they came from
+     */
+    public IngestPipeline(PipelineSettings settings, LakeTable table, RecordDecoder decoder,
+                          DeadLetterDestination deadLetters) {
         this.settings = settings;
         this.table = table;
         this.decoder = decoder;
+        this.deadLetters = deadLetters;
+    }
+
+    /** Where this pipeline's dead letters go ({@link DeadLetterDestination#none()} if nowhere). */
+    public DeadLetterDestination deadLetters() {
+        return deadLetters;
     }
 
     public String name() {
@@ -113,19 +137,18 @@ public final class IngestPipeline implements AutoCloseable {
         return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops and waits up to two minutes. */
+    /** Stops, waits up to two minutes, and closes the dead-letter destination. */
     @Override
     public void close() {
         stop();
-        if (pollThread == null) {
-            return;
-        }
         try {
-            if (!awaitTermination(Duration.ofMinutes(2))) {
+            if (pollThread != null && !awaitTermination(Duration.ofMinutes(2))) {
                 LOG.warn("pipeline {} did not stop within 2 minutes", settings.name());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            deadLetters.close();
         }
     }
 
@@ -147,7 +170,7 @@ public final class IngestPipeline implements AutoCloseable {
             while (!stopRequested) {
                 long committedBefore = batchesCommitted.get();
                 try {
-                    new PollLoop(settings, table, decoder, batchIds, this::onProgress, new StatusObserver())
+                    new PollLoop(settings, table, decoder, deadLetters, batchIds, this::onProgress, new StatusObserver())
                             .run(() -> stopRequested);
                     break;
                 } catch (RuntimeException | Error e) {

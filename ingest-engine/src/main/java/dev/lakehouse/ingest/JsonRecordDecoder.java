@@ -30,7 +30,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * truncation); strings to strings and enum symbols; {@code date} from {@code "2026-01-31"} or epoch days;
  * {@code timestamp-millis/micros} from an ISO-8601 instant or an epoch number in the column's unit;
  * {@code decimal} from a number or a numeric string that fits the scale; bytes and fixed from base64.
- * Missing fields and JSON null are null. Fields the schema does not name are ignored.
+ * Missing fields and JSON null are null where the value schema allows null; a field the value schema declares
+ * non-null (at any depth, inside present records) that is missing or null makes the record a
+ * {@code NULL_IN_REQUIRED_COLUMN} dead letter. Fields the schema does not name are ignored.
  */
 public final class JsonRecordDecoder implements RecordDecoder {
 
@@ -70,12 +72,41 @@ public final class JsonRecordDecoder implements RecordDecoder {
             throw new RecordDecodeException("INVALID_JSON", where + ": the value must be a JSON object, got "
                     + (node == null ? "nothing" : node.getNodeType()), null);
         }
+        GenericRecord row;
         try {
-            return (GenericRecord) convert(tableSchema, node, "");
+            row = (GenericRecord) convert(tableSchema, node, "");
         } catch (MismatchException e) {
             throw new RecordDecodeException("INVALID_JSON", where + ": field '" + e.path + "' " + e.getMessage()
                     + "; fix the producer or the pipeline's value schema", null);
         }
+        String missing = firstMissingRequired(valueSchema, row, "");
+        if (missing != null) {
+            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN.name(), where + ": field '"
+                    + missing + "' is missing or null, but the value schema requires it; fix the producer, or make "
+                    + "the field optional in the value schema", null);
+        }
+        return row;
+    }
+
+    /** The path of the first field {@code schema} declares non-null that is null in {@code row}, or null. */
+    private static String firstMissingRequired(Schema schema, GenericRecord row, String path) {
+        for (Schema.Field field : schema.getFields()) {
+            String fieldPath = path.isEmpty() ? field.name() : path + "." + field.name();
+            Object value = row.getSchema().getField(field.name()) == null ? null : row.get(field.name());
+            if (value == null) {
+                if (!field.schema().isNullable()) {
+                    return fieldPath;
+                }
+                continue;
+            }
+            if (field.schema().getType() == Schema.Type.RECORD && value instanceof GenericRecord nested) {
+                String missing = firstMissingRequired(field.schema(), nested, fieldPath);
+                if (missing != null) {
+                    return missing;
+                }
+            }
+        }
+        return null;
     }
 
     private Object convert(Schema schema, JsonNode node, String path) {

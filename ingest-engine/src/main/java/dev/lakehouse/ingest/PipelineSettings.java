@@ -41,6 +41,26 @@ public final class PipelineSettings {
     private final long maxBytes;
     private final int progressHistory;
     private final Clock clock;
+    private final IncompatibleSchemaPolicy onIncompatibleSchema;
+    private final OffsetGapPolicy onOffsetGap;
+    private final long maxRecordBytes;
+    private final List<String> requiredColumns;
+
+    /** What to do with records whose writer schema the table cannot take. */
+    public enum IncompatibleSchemaPolicy {
+        /** Stop the pipeline with a message naming the field, the table's type and the new type. */
+        FAIL,
+        /** Send those records to the dead-letter destination ({@code INCOMPATIBLE_SCHEMA}) and keep going. */
+        DEAD_LETTER
+    }
+
+    /** What to do when the table's next offset of a partition is no longer in Kafka (retention deleted it). */
+    public enum OffsetGapPolicy {
+        /** Stop with a message naming topic, partition and the lost range. */
+        FAIL,
+        /** Continue at the earliest offset still in Kafka, recording the skipped range in the table history. */
+        SKIP
+    }
 
     private PipelineSettings(Builder b) {
         this.name = b.name;
@@ -55,6 +75,10 @@ public final class PipelineSettings {
         this.maxBytes = b.maxBytes;
         this.progressHistory = b.progressHistory;
         this.clock = b.clock;
+        this.onIncompatibleSchema = b.onIncompatibleSchema;
+        this.onOffsetGap = b.onOffsetGap;
+        this.maxRecordBytes = b.maxRecordBytes;
+        this.requiredColumns = List.copyOf(b.requiredColumns);
     }
 
     /** Starts settings for a pipeline; the name goes into table transaction ids, so it must stay stable. */
@@ -119,6 +143,26 @@ public final class PipelineSettings {
         return clock;
     }
 
+    /** Default {@link IncompatibleSchemaPolicy#DEAD_LETTER}. */
+    public IncompatibleSchemaPolicy onIncompatibleSchema() {
+        return onIncompatibleSchema;
+    }
+
+    /** Default {@link OffsetGapPolicy#FAIL}. */
+    public OffsetGapPolicy onOffsetGap() {
+        return onOffsetGap;
+    }
+
+    /** Records whose key and value exceed this many bytes are dead letters ({@code RECORD_TOO_LARGE}). Default 16 MiB. */
+    public long maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    /** Columns (dotted paths for nested ones) a row must have non-null, else it is a dead letter. Default none. */
+    public List<String> requiredColumns() {
+        return requiredColumns;
+    }
+
     /** Builder; {@link #build()} validates and names the offending setting. */
     public static final class Builder {
         private final String name;
@@ -133,6 +177,10 @@ public final class PipelineSettings {
         private long maxBytes = 256L * 1024 * 1024;
         private int progressHistory = 100;
         private Clock clock = Clock.systemUTC();
+        private IncompatibleSchemaPolicy onIncompatibleSchema = IncompatibleSchemaPolicy.DEAD_LETTER;
+        private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
+        private long maxRecordBytes = 16L * 1024 * 1024;
+        private List<String> requiredColumns = List.of();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -198,6 +246,26 @@ public final class PipelineSettings {
             return this;
         }
 
+        public Builder onIncompatibleSchema(IncompatibleSchemaPolicy policy) {
+            this.onIncompatibleSchema = Objects.requireNonNull(policy, "onIncompatibleSchema");
+            return this;
+        }
+
+        public Builder onOffsetGap(OffsetGapPolicy policy) {
+            this.onOffsetGap = Objects.requireNonNull(policy, "onOffsetGap");
+            return this;
+        }
+
+        public Builder maxRecordBytes(long bytes) {
+            this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        public Builder requiredColumns(List<String> columns) {
+            this.requiredColumns = List.copyOf(columns);
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException naming the setting that is missing or wrong
          */
@@ -233,6 +301,16 @@ public final class PipelineSettings {
             }
             if (maxBytes < 1) {
                 throw new IllegalArgumentException("pipeline " + name + ": max bytes must be at least 1, got " + maxBytes);
+            }
+            if (maxRecordBytes < 1) {
+                throw new IllegalArgumentException("pipeline " + name + ": max record size must be at least 1 byte, got "
+                        + maxRecordBytes);
+            }
+            for (String column : requiredColumns) {
+                if (!column.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+                    throw new IllegalArgumentException("pipeline " + name + ": required column '" + column + "' must be "
+                            + "a column name, or a dotted path to a nested one (customer.email)");
+                }
             }
             if (progressHistory < 1) {
                 throw new IllegalArgumentException("pipeline " + name + ": progress history must be at least 1");

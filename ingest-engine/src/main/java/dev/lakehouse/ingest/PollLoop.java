@@ -1,13 +1,15 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
-import dev.lakehouse.table.TableSchemas;
+import dev.lakehouse.table.TableCommit;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +69,8 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     private final PipelineSettings settings;
     private final LakeTable table;
-    private final RecordDecoder decoder;
+    private final DeadLetterDestination deadLetters;
+    private final RecordConverter converter;
     private final AtomicLong batchIds;
     private final Observer observer;
 
@@ -76,27 +79,27 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final BlockingQueue<BatchWriter.Result> results = new LinkedBlockingQueue<>();
     private final BatchWriter writer;
     private final Thread writerThread;
-    private final Map<Schema, Boolean> coveredWriterSchemas = new IdentityHashMap<>();
     private final Map<TopicPartition, Long> tableNextOffsets = new HashMap<>();
 
     private KafkaConsumer<byte[], byte[]> consumer;
-    private Schema tableSchema;
     private List<GenericRecord> chunk = new ArrayList<>(CHUNK_ROWS);
+    private List<DeadLetter> openLetters = new ArrayList<>();
     private Schema chunkSchema;
     private long pollDecodeNanos;
     private long lagRefreshedAt;
     private boolean closing;
 
-    PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, AtomicLong batchIds,
-             Consumer<BatchProgress> progressSink, Observer observer) {
+    PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
+             AtomicLong batchIds, Consumer<BatchProgress> progressSink, Observer observer) {
         this.settings = settings;
         this.table = table;
-        this.decoder = decoder;
+        this.deadLetters = deadLetters;
+        this.converter = new RecordConverter(settings, table, decoder, !deadLetters.isNone(), true);
         this.batchIds = batchIds;
         this.observer = observer;
         this.planner = new BatchPlanner(settings.maxRecords(), settings.maxBytes(), settings.triggerInterval(),
                 settings.clock());
-        this.writer = new BatchWriter(settings, table, tasks, results, progressSink);
+        this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink);
         this.writerThread = new Thread(writer, "lakehouse-" + settings.name() + "-writer");
         this.writerThread.setDaemon(true);
     }
@@ -112,9 +115,6 @@ final class PollLoop implements ConsumerRebalanceListener {
         try {
             kafka = new KafkaConsumer<>(consumerProperties());
             consumer = kafka;
-            if (table.exists()) {
-                tableSchema = table.snapshot().avroSchema();
-            }
             if (settings.topicPattern() != null) {
                 kafka.subscribe(settings.topicPattern(), this);
             } else {
@@ -164,7 +164,11 @@ final class PollLoop implements ConsumerRebalanceListener {
         try {
             records = consumer.poll(Duration.ofMillis(timeout));
         } catch (OffsetOutOfRangeException e) {
-            throw offsetsExpired(e);
+            if (settings.onOffsetGap() != PipelineSettings.OffsetGapPolicy.SKIP) {
+                throw offsetsExpired(e);
+            }
+            skipExpiredOffsets(e);
+            return;
         }
         if (!records.isEmpty()) {
             for (TopicPartition partition : records.partitions()) {
@@ -189,16 +193,16 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (!planner.accepts(partition, record.offset())) {
             return;
         }
-        Schema writerSchema = decoder.writerSchema(record);
-        if (!coveredWriterSchemas.containsKey(writerSchema)) {
-            cover(writerSchema);
+        RecordConverter.Outcome outcome = converter.convert(record);
+        if (outcome instanceof RecordConverter.Outcome.Row row) {
+            if (chunkSchema != row.schema() && !chunk.isEmpty()) {
+                flushChunk();
+            }
+            chunk.add(row.row());
+            chunkSchema = row.schema();
+        } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
+            openLetters.add(dead.letter());
         }
-        GenericRecord row = decoder.decode(record, tableSchema);
-        if (chunkSchema != tableSchema && !chunk.isEmpty()) {
-            flushChunk();
-        }
-        chunk.add(row);
-        chunkSchema = tableSchema;
         planner.add(partition, record.offset(),
                 Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize()));
         if (chunk.size() >= CHUNK_ROWS) {
@@ -207,21 +211,6 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (planner.full()) {
             seal();
         }
-    }
-
-    /** Makes the table able to hold records of a writer schema: creates it, or adds the new columns first. */
-    private void cover(Schema writerSchema) {
-        if (tableSchema == null) {
-            tableSchema = table.createIfAbsent(writerSchema).avroSchema();
-            LOG.info("pipeline {}: table {} ready with the schema of {}", settings.name(), table.location(),
-                    writerSchema.getFullName());
-        }
-        if (TableSchemas.merge(tableSchema, writerSchema) != tableSchema) {
-            // Columns are added in their own commit before any file that has them: the table never lacks a column
-            // a committed file holds. Files already written keep the older schema, which readers null-fill.
-            tableSchema = table.evolveSchema(writerSchema).avroSchema();
-        }
-        coveredWriterSchemas.put(writerSchema, Boolean.TRUE);
     }
 
     private void flushChunk() {
@@ -234,7 +223,9 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void seal() {
         flushChunk();
         BatchPlanner.PlannedBatch batch = planner.seal();
-        put(new BatchWriter.Task.Seal(batchIds.getAndIncrement(), batch, pollDecodeNanos, logEndOffsets()));
+        put(new BatchWriter.Task.Seal(batchIds.getAndIncrement(), batch, openLetters, pollDecodeNanos,
+                logEndOffsets()));
+        openLetters = new ArrayList<>();
         pollDecodeNanos = 0;
     }
 
@@ -303,6 +294,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void dropOpenBatch() {
         planner.discardOpen();
         chunk = new ArrayList<>(CHUNK_ROWS);
+        openLetters = new ArrayList<>();
         chunkSchema = null;
         pollDecodeNanos = 0;
     }
@@ -422,6 +414,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     /** Seeks partitions to the table's next offsets, or to the starting position where the table has none. */
     private void seekFromTable(Collection<TopicPartition> partitions) {
         List<TopicPartition> fresh = new ArrayList<>();
+        Map<TopicPartition, Long> positions = new HashMap<>();
         boolean tableExists = table.exists();
         for (TopicPartition partition : partitions) {
             long next = tableExists ? table.txnVersion(appId(partition)) : -1;
@@ -429,13 +422,43 @@ final class PollLoop implements ConsumerRebalanceListener {
                 consumer.seek(partition, next);
                 planner.track(partition, next);
                 tableNextOffsets.put(partition, next);
+                positions.put(partition, next);
             } else {
                 fresh.add(partition);
             }
         }
-        if (fresh.isEmpty()) {
+        if (!fresh.isEmpty()) {
+            seekFresh(fresh, tableExists, positions);
+        }
+        rememberDeadLetters(positions, tableExists && fresh.isEmpty());
+    }
+
+    /**
+     * Records past the table's offsets that are already dead letters (written just before a crash, with the batch
+     * that never committed) must not become rows now, even if they would decode today.
+     */
+    private void rememberDeadLetters(Map<TopicPartition, Long> positions, boolean allFromTable) {
+        if (deadLetters.isNone() || positions.isEmpty()) {
             return;
         }
+        Instant committedAt = Instant.EPOCH;
+        if (allFromTable) {
+            List<TableCommit> last = table.history(1);
+            committedAt = last.isEmpty() ? Instant.EPOCH : last.get(0).timestamp();
+        }
+        for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
+            TopicPartition partition = entry.getKey();
+            Set<Long> offsets = deadLetters.writtenFrom(partition.topic(), partition.partition(), entry.getValue(),
+                    committedAt);
+            if (!offsets.isEmpty()) {
+                LOG.info("pipeline {}: {} records of {} from offset {} are dead letters already; they will not be "
+                        + "ingested again", settings.name(), offsets.size(), partition, entry.getValue());
+            }
+            converter.alreadyDeadLettered(partition, offsets);
+        }
+    }
+
+    private void seekFresh(List<TopicPartition> fresh, boolean tableExists, Map<TopicPartition, Long> positions) {
         Map<String, Boolean> topicKnown = new HashMap<>();
         List<TopicPartition> toBeginning = new ArrayList<>();
         List<TopicPartition> byPosition = new ArrayList<>();
@@ -459,6 +482,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         for (TopicPartition partition : fresh) {
             long position = consumer.position(partition);
             planner.track(partition, position);
+            positions.put(partition, position);
             LOG.info("pipeline {}: {} has no offset in the table; starting at {} ({})", settings.name(), partition,
                     position, toBeginning.contains(partition) ? "earliest" : settings.startingPosition());
         }
@@ -522,6 +546,43 @@ final class PollLoop implements ConsumerRebalanceListener {
         lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
                 : a.topic().compareTo(b.topic()));
         return lags;
+    }
+
+    /**
+     * The table's next offsets of some partitions are gone from Kafka and the pipeline opted into skipping: the
+     * lost range is committed as an empty batch (visible in the table history as {@code skippedOffsets}), then
+     * reading continues at the earliest offset Kafka still has.
+     */
+    private void skipExpiredOffsets(OffsetOutOfRangeException e) {
+        dropOpenBatch();
+        barrier();
+        drainResults();
+        Set<TopicPartition> expired = e.offsetOutOfRangePartitions().keySet();
+        Map<TopicPartition, Long> earliest = consumer.beginningOffsets(expired);
+        List<OffsetRange> skipped = new ArrayList<>();
+        for (TopicPartition partition : expired) {
+            long next = table.exists() ? table.txnVersion(appId(partition)) : -1;
+            Long first = earliest.get(partition);
+            if (next < 0 || first == null || first <= next) {
+                // Out of range without records lost to retention (the offset is past the end: the topic was
+                // recreated, or the table belongs to another cluster). Skipping would go backwards: stop.
+                throw offsetsExpired(e);
+            }
+            skipped.add(new OffsetRange(partition.topic(), partition.partition(), next, first));
+        }
+        StringBuilder description = new StringBuilder();
+        for (OffsetRange range : skipped) {
+            description.append(description.length() == 0 ? "" : ", ").append(range.topic()).append('-')
+                    .append(range.partition()).append(" offsets ").append(range.startOffset()).append(" to ")
+                    .append(range.nextOffset() - 1);
+        }
+        CommitOutcome outcome = table.commit(new BatchCommit(settings.name(), settings.instanceId(),
+                batchIds.getAndIncrement(), List.of(), skipped, Map.of("skippedOffsets", description.toString(),
+                "skipReason", "deleted by Kafka retention before ingestion (on-offset-gap: skip)")));
+        LOG.warn("pipeline {}: SKIPPED {}: Kafka retention deleted them before they were ingested; recorded in table "
+                + "{} ({} at version {})", settings.name(), description, table.location(), outcome.status(),
+                outcome.version());
+        seekFromTable(List.copyOf(planner.tracked()));
     }
 
     private OffsetsExpiredException offsetsExpired(OffsetOutOfRangeException e) {

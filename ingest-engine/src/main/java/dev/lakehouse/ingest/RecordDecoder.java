@@ -30,4 +30,13 @@ public interface RecordDecoder {
      * @throws RecordDecodeException if the value cannot be decoded or does not fit the table
      */
     GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema);
+
+    /**
+     * The identity of the record's writer schema for the table's schema history and dead letters (for Avro
+     * {@code registry id <n>}), read from the value without any lookup; empty when there is none or it cannot
+     * be read. Never throws.
+     */
+    default String writerSchemaRef(ConsumerRecord<byte[], byte[]> record) {
+        return "";
+    }
 }

@@ -46,10 +46,33 @@ class JsonRecordDecoderTest {
     }
 
     @Test
-    void missingFieldsAreNull() {
-        GenericRecord row = decode("{\"id\": 1}");
-        assertThat(row.get("day")).isNull();
+    void missingOptionalFieldsAreNull() {
+        Schema optional = new Schema.Parser().parse("""
+                {"type": "record", "name": "Event", "fields": [
+                  {"name": "id", "type": "long"},
+                  {"name": "note", "type": ["null", "string"], "default": null},
+                  {"name": "inner", "type": ["null", {"type": "record", "name": "Inner", "fields": [
+                    {"name": "x", "type": "double"}]}], "default": null}
+                ]}""");
+        GenericRecord row = new JsonRecordDecoder(optional).decode(
+                new ConsumerRecord<>("t", 0, 3, null, "{\"id\": 1}".getBytes(StandardCharsets.UTF_8)),
+                TableSchemas.normalize(optional));
+        assertThat(row.get("id")).isEqualTo(1L);
+        assertThat(row.get("note")).isNull();
         assertThat(row.get("inner")).isNull();
+    }
+
+    @Test
+    void missingRequiredFieldsAreNamedAtAnyDepth() {
+        assertThatThrownBy(() -> decode("{\"id\": 1}"))
+                .isInstanceOf(RecordDecodeException.class)
+                .hasMessageContaining("t-0@3").hasMessageContaining("field 'day'")
+                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo("NULL_IN_REQUIRED_COLUMN");
+        assertThatThrownBy(() -> decode("""
+                {"id": 7, "day": "2026-01-31", "at": 1, "price": "1.00", "kind": "A", "tags": [], "attrs": {},
+                 "inner": {"x": null}}"""))
+                .hasMessageContaining("field 'inner.x'")
+                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo("NULL_IN_REQUIRED_COLUMN");
     }
 
     @Test

@@ -6,7 +6,7 @@ package dev.lakehouse.table;
  */
 public final class CommitFailedException extends TableException {
 
-    CommitFailedException(String message, Throwable cause) {
+    public CommitFailedException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,0 +1,40 @@
+package dev.lakehouse.ingest;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** {@link DeadLetterDestination#all}: writes to each destination in order. */
+final class CompositeDeadLetters implements DeadLetterDestination {
+
+    private final List<DeadLetterDestination> destinations;
+
+    CompositeDeadLetters(List<DeadLetterDestination> destinations) {
+        this.destinations = List.copyOf(destinations);
+    }
+
+    @Override
+    public void write(DeadLetterBatch batch) {
+        destinations.forEach(d -> d.write(batch));
+    }
+
+    /** The union: a record any destination holds was a dead letter, so it must not become a row. */
+    @Override
+    public Set<Long> writtenFrom(String topic, int partition, long fromOffset, Instant tableCommittedAt) {
+        Set<Long> union = new HashSet<>();
+        destinations.forEach(d -> union.addAll(d.writtenFrom(topic, partition, fromOffset, tableCommittedAt)));
+        return union;
+    }
+
+    @Override
+    public String describe() {
+        return destinations.stream().map(DeadLetterDestination::describe).collect(Collectors.joining(" and "));
+    }
+
+    @Override
+    public void close() {
+        destinations.forEach(DeadLetterDestination::close);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.lakehouse.ingest;
+
+/**
+ * Why a record became a dead letter. The names are stable: they are stored in dead-letter tables and topics and
+ * counted in metrics.
+ */
+public enum DeadLetterReason {
+    /** The value does not start with the Confluent magic byte 0: not Avro in the wire format. */
+    WRONG_MAGIC_BYTE,
+    /** The value is shorter than the wire-format header or its Avro body ends early. */
+    TRUNCATED_PAYLOAD,
+    /** The schema id is not in the registry (yet): register the producer's schema, then replay. */
+    UNKNOWN_SCHEMA_ID,
+    /** The Avro body does not decode with its writer schema. */
+    CORRUPT_AVRO,
+    /** The value is not a JSON object, or a field does not fit its column. */
+    INVALID_JSON,
+    /** A column the pipeline requires (or a JSON field the value schema requires) is null or missing. */
+    NULL_IN_REQUIRED_COLUMN,
+    /** The writer schema changes a column in a way the table cannot take (policy {@code dead-letter}). */
+    INCOMPATIBLE_SCHEMA,
+    /** Key and value together exceed the pipeline's maximum record size. */
+    RECORD_TOO_LARGE,
+    /** The value is null (a tombstone): an append-only table has no row for it. */
+    NULL_VALUE,
+    /** The value decodes to something other than a record. */
+    NOT_A_RECORD
+}

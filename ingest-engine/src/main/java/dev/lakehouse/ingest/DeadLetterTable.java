@@ -1,0 +1,380 @@
+package dev.lakehouse.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.CommitOutcome;
+import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.FileRewrite;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.RowReader;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dead letters in a Delta table of their own, next to the pipeline's table: one row per record, with the source
+ * coordinates, the original key, value and headers, the reason, and the replay state. Any engine that reads the
+ * main table reads this one ({@code SELECT reason, count(*) FROM … GROUP BY reason}).
+ *
+ * <p><strong>Exactly once.</strong> Each commit carries, per source partition it has letters for, the next source
+ * offset it covers, as a Delta transaction id {@code <pipeline>/<topic>/<partition>} (the same scheme as the main
+ * table). Offsets only move forward ({@link BatchCommit.OffsetCheck#FORWARD_ONLY}): letters below a partition's
+ * next offset are already stored and are dropped from a batch written again, and a concurrent writer that got
+ * there first makes the commit re-read and try again.
+ *
+ * <p><strong>Replay state.</strong> {@code replay_state} is null for a dead letter, {@code PENDING} while a replay
+ * is ingesting it and {@code REPLAYED} once it is in the main table (see {@link DeadLetterReplay}).
+ */
+public final class DeadLetterTable implements DeadLetterDestination {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTable.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int COMMIT_ATTEMPTS = 10;
+
+    /** Replay states. */
+    public static final String PENDING = "PENDING";
+    public static final String REPLAYED = "REPLAYED";
+
+    /** The table's schema. Column names avoid SQL keywords ({@code partition}, {@code offset}). */
+    public static final Schema SCHEMA = buildSchema();
+
+    private final LakeTable table;
+    private final String pipeline;
+    private final Clock clock;
+
+    /** A dead letter as stored, with its bookkeeping and the file that holds it. */
+    public record StoredDeadLetter(DeadLetter letter, String pipeline, long batchId, Instant deadLetteredAt,
+                                   String replayState, Long replayId, Instant replayedAt, Long replayTableVersion,
+                                   DataFile file) {
+    }
+
+    /**
+     * @param table the dead-letter table (created on the first dead letter)
+     * @param pipeline the pipeline whose dead letters it holds; its name prefixes the offset transaction ids
+     * @param clock stamps {@code dead_lettered_at}
+     */
+    public DeadLetterTable(LakeTable table, String pipeline, Clock clock) {
+        this.table = table;
+        this.pipeline = pipeline;
+        this.clock = clock;
+    }
+
+    /** The default location of a pipeline's dead-letter table: beside the main table, suffixed {@code _dead_letters}. */
+    public static String defaultLocation(String mainTableLocation) {
+        String base = mainTableLocation.endsWith("/") ? mainTableLocation.substring(0, mainTableLocation.length() - 1)
+                : mainTableLocation;
+        return base + "_dead_letters";
+    }
+
+    public LakeTable table() {
+        return table;
+    }
+
+    @Override
+    public String describe() {
+        return table.location();
+    }
+
+    @Override
+    public void write(DeadLetterBatch batch) {
+        if (batch.letters().isEmpty()) {
+            return;
+        }
+        if (!batch.pipeline().equals(pipeline)) {
+            throw new IllegalArgumentException("dead letters of pipeline " + batch.pipeline() + " sent to the table of "
+                    + pipeline);
+        }
+        table.createIfAbsent(SCHEMA);
+        for (int attempt = 1; ; attempt++) {
+            List<OffsetRange> ranges = new ArrayList<>();
+            List<DeadLetter> letters = new ArrayList<>();
+            Map<String, Long> nextByPartition = new HashMap<>();
+            for (OffsetRange range : batch.ranges()) {
+                long next = table.txnVersion(range.appId(batch.pipeline()));
+                nextByPartition.put(range.topic() + "/" + range.partition(), next);
+                boolean hasLetters = batch.letters().stream().anyMatch(l -> l.topic().equals(range.topic())
+                        && l.partition() == range.partition() && l.offset() >= Math.max(next, range.startOffset()));
+                if (hasLetters && range.nextOffset() > next) {
+                    ranges.add(new OffsetRange(range.topic(), range.partition(), Math.max(range.startOffset(), next),
+                            range.nextOffset()));
+                }
+            }
+            for (DeadLetter letter : batch.letters()) {
+                long next = nextByPartition.getOrDefault(letter.topic() + "/" + letter.partition(), -1L);
+                if (letter.offset() >= next) {
+                    letters.add(letter);
+                }
+            }
+            if (letters.isEmpty()) {
+                return; // all of them are stored already: this batch is a replay of one that got here
+            }
+            List<DataFile> files = writeFiles(batch, letters);
+            CommitOutcome outcome = table.commit(new BatchCommit(batch.pipeline(), batch.instanceId(), batch.batchId(),
+                    files, ranges, Map.of("deadLetters", Integer.toString(letters.size()),
+                    "reasons", reasonCounts(letters)), BatchCommit.OffsetCheck.FORWARD_ONLY));
+            if (outcome.status() != CommitOutcome.Status.REPLAYED_OFFSETS) {
+                LOG.info("pipeline {}: {} dead letters of batch {} written to {} ({})", batch.pipeline(),
+                        letters.size(), batch.batchId(), table.location(), reasonCounts(letters));
+                return;
+            }
+            if (attempt >= COMMIT_ATTEMPTS) {
+                throw new dev.lakehouse.table.CommitFailedException("dead letters of batch " + batch.batchId()
+                        + " could not be committed to " + table.location() + ": " + outcome.detail(), null);
+            }
+            // Another writer stored letters of these partitions meanwhile: recompute what is still missing.
+        }
+    }
+
+    private List<DataFile> writeFiles(DeadLetterBatch batch, List<DeadLetter> letters) {
+        Schema schema = table.snapshot().avroSchema();
+        long now = clock.millis();
+        try (DataFileWriter writer = table.newDataFileWriter()) {
+            for (DeadLetter letter : letters) {
+                writer.write(toRow(schema, letter, batch.pipeline(), batch.instanceId(), batch.batchId(), now));
+            }
+            return writer.finish();
+        }
+    }
+
+    @Override
+    public Set<Long> writtenFrom(String topic, int partition, long fromOffset, Instant tableCommittedAt) {
+        Set<Long> offsets = new HashSet<>();
+        // Fast path, nearly always taken: the table's offsets for the partition end before the main table's.
+        if (!table.exists() || table.txnVersion(new OffsetRange(topic, partition, 0, 0).appId(pipeline)) <= fromOffset) {
+            return offsets;
+        }
+        for (StoredDeadLetter stored : read(file -> mayHold(file, fromOffset))) {
+            DeadLetter letter = stored.letter();
+            if (letter.topic().equals(topic) && letter.partition() == partition && letter.offset() >= fromOffset) {
+                offsets.add(letter.offset());
+            }
+        }
+        return offsets;
+    }
+
+    /** Whether a file's statistics allow a source offset at or above {@code fromOffset}. */
+    private static boolean mayHold(DataFile file, long fromOffset) {
+        if (file.statsJson() == null) {
+            return true;
+        }
+        try {
+            JsonNode max = JSON.readTree(file.statsJson()).path("maxValues").path("source_offset");
+            return max.isMissingNode() || max.asLong() >= fromOffset;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    /** Every stored dead letter. Empty when the table does not exist yet. */
+    public List<StoredDeadLetter> readAll() {
+        return read(file -> true);
+    }
+
+    private List<StoredDeadLetter> read(java.util.function.Predicate<DataFile> fileFilter) {
+        List<StoredDeadLetter> all = new ArrayList<>();
+        if (!table.exists()) {
+            return all;
+        }
+        for (DataFile file : table.snapshot().files()) {
+            if (!fileFilter.test(file)) {
+                continue;
+            }
+            try (RowReader reader = table.openRows(file)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    all.add(fromRow(row, file));
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Dead letters not yet replayed, counted by reason (sorted by reason). */
+    public Map<String, Long> countsByReason() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (StoredDeadLetter stored : readAll()) {
+            if (!REPLAYED.equals(stored.replayState())) {
+                counts.merge(stored.letter().reason(), 1L, Long::sum);
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * Rewrites the files holding {@code changes}' letters with their new replay state, in one commit; the other
+     * rows of those files are kept as they are.
+     *
+     * @param changes the new state of each changed letter, keyed by {@link #key(DeadLetter)}
+     * @return the committed version
+     * @throws dev.lakehouse.table.RewriteConflictException if another writer rewrote those files meanwhile
+     */
+    long updateReplayState(Map<String, ReplayMark> changes, String description) {
+        Map<String, DataFile> files = new LinkedHashMap<>();
+        for (StoredDeadLetter stored : readAll()) {
+            if (changes.containsKey(key(stored.letter()))) {
+                files.put(stored.file().path(), stored.file());
+            }
+        }
+        Schema schema = table.snapshot().avroSchema();
+        List<DataFile> added;
+        try (DataFileWriter writer = table.newDataFileWriter()) {
+            for (DataFile file : files.values()) {
+                try (RowReader reader = table.openRows(file)) {
+                    for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                        GenericRecord copy = new GenericData.Record(schema);
+                        for (Schema.Field f : schema.getFields()) {
+                            copy.put(f.pos(), row.get(f.name()));
+                        }
+                        ReplayMark mark = changes.get(key(fromRow(row, file).letter()));
+                        if (mark != null) {
+                            copy.put("replay_state", mark.state());
+                            copy.put("replay_id", mark.replayId());
+                            copy.put("replayed_at", mark.replayedAt() == null ? null : mark.replayedAt().toEpochMilli());
+                            copy.put("replay_table_version", mark.tableVersion());
+                        }
+                        writer.write(copy);
+                    }
+                }
+            }
+            added = writer.finish();
+        }
+        return table.rewrite(new FileRewrite(List.copyOf(files.values()), added, true, "UPDATE",
+                Map.of("deadLetterReplay", description), Map.of("numUpdatedRows", Integer.toString(changes.size()))));
+    }
+
+    /** A new replay state for one dead letter. */
+    record ReplayMark(String state, Long replayId, Instant replayedAt, Long tableVersion) {
+    }
+
+    /** The identity of a dead letter: its source coordinates. */
+    static String key(DeadLetter letter) {
+        return letter.topic() + "/" + letter.partition() + "/" + letter.offset();
+    }
+
+    private static String reasonCounts(List<DeadLetter> letters) {
+        Map<String, Integer> counts = new TreeMap<>();
+        letters.forEach(l -> counts.merge(l.reason(), 1, Integer::sum));
+        return counts.toString();
+    }
+
+    private static GenericRecord toRow(Schema schema, DeadLetter letter, String pipeline, String instanceId,
+                                       long batchId, long now) {
+        GenericRecord row = new GenericData.Record(schema);
+        row.put("pipeline", pipeline);
+        row.put("source_topic", letter.topic());
+        row.put("source_partition", letter.partition());
+        row.put("source_offset", letter.offset());
+        row.put("source_timestamp", letter.timestamp() < 0 ? null : letter.timestamp());
+        row.put("timestamp_type", letter.timestampType());
+        row.put("key", letter.key() == null ? null : ByteBuffer.wrap(letter.key()));
+        row.put("value", letter.value() == null ? null : ByteBuffer.wrap(letter.value()));
+        Schema headerSchema = elementSchema(schema.getField("headers").schema());
+        List<GenericRecord> headers = new ArrayList<>();
+        for (DeadLetter.HeaderValue h : letter.headers()) {
+            GenericRecord header = new GenericData.Record(headerSchema);
+            header.put("key", h.key());
+            header.put("value", h.value() == null ? null : ByteBuffer.wrap(h.value()));
+            headers.add(header);
+        }
+        row.put("headers", headers);
+        row.put("reason", letter.reason());
+        row.put("message", letter.message());
+        row.put("writer_schema", letter.writerSchema().isEmpty() ? null : letter.writerSchema());
+        row.put("batch_id", batchId);
+        row.put("instance_id", instanceId);
+        row.put("dead_lettered_at", now);
+        return row;
+    }
+
+    private static StoredDeadLetter fromRow(GenericRecord row, DataFile file) {
+        List<DeadLetter.HeaderValue> headers = new ArrayList<>();
+        Object rawHeaders = row.get("headers");
+        if (rawHeaders instanceof List<?> list) {
+            for (Object o : list) {
+                GenericRecord h = (GenericRecord) o;
+                headers.add(new DeadLetter.HeaderValue(str(h.get("key")), bytes(h.get("value"))));
+            }
+        }
+        Long timestamp = (Long) row.get("source_timestamp");
+        DeadLetter letter = new DeadLetter(str(row.get("source_topic")), (Integer) row.get("source_partition"),
+                (Long) row.get("source_offset"), timestamp == null ? -1 : timestamp, str(row.get("timestamp_type")),
+                bytes(row.get("key")), bytes(row.get("value")), headers, str(row.get("reason")),
+                str(row.get("message")), str(row.get("writer_schema")));
+        Long replayedAt = (Long) row.get("replayed_at");
+        Long deadAt = (Long) row.get("dead_lettered_at");
+        return new StoredDeadLetter(letter, str(row.get("pipeline")), (Long) row.get("batch_id"),
+                deadAt == null ? null : Instant.ofEpochMilli(deadAt), str(row.get("replay_state")),
+                (Long) row.get("replay_id"), replayedAt == null ? null : Instant.ofEpochMilli(replayedAt),
+                (Long) row.get("replay_table_version"), file);
+    }
+
+    private static String str(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static byte[] bytes(Object value) {
+        if (value == null) {
+            return null;
+        }
+        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+
+    private static Schema elementSchema(Schema arrayOrNullable) {
+        Schema array = arrayOrNullable.isUnion() ? arrayOrNullable.getTypes().stream()
+                .filter(s -> s.getType() == Schema.Type.ARRAY).findFirst().orElseThrow() : arrayOrNullable;
+        Schema element = array.getElementType();
+        return element.isUnion() ? element.getTypes().stream().filter(s -> s.getType() == Schema.Type.RECORD)
+                .findFirst().orElseThrow() : element;
+    }
+
+    private static Schema buildSchema() {
+        Schema millis = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+        Schema header = SchemaBuilder.record("Header").namespace("dev.lakehouse.deadletter").fields()
+                .requiredString("key").optionalBytes("value").endRecord();
+        return SchemaBuilder.record("DeadLetter").namespace("dev.lakehouse.deadletter").fields()
+                .requiredString("pipeline")
+                .requiredString("source_topic")
+                .requiredInt("source_partition")
+                .requiredLong("source_offset")
+                .name("source_timestamp").type(nullable(millis)).withDefault(null)
+                .requiredString("timestamp_type")
+                .optionalBytes("key")
+                .optionalBytes("value")
+                .name("headers").type().array().items(header).noDefault()
+                .requiredString("reason")
+                .requiredString("message")
+                .optionalString("writer_schema")
+                .requiredLong("batch_id")
+                .requiredString("instance_id")
+                .name("dead_lettered_at").type(millis).noDefault()
+                .optionalString("replay_state")
+                .optionalLong("replay_id")
+                .name("replayed_at").type(nullable(millis)).withDefault(null)
+                .optionalLong("replay_table_version")
+                .endRecord();
+    }
+
+    private static Schema nullable(Schema type) {
+        return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
+    }
+}

@@ -1,0 +1,225 @@
+package dev.lakehouse.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dead letters in a Kafka topic: each message has the original key, value and headers, plus headers
+ * {@code lakehouse.dead-letter.*} with the source topic, partition, offset and timestamp, the reason, the message,
+ * the pipeline and the writer schema. Letters of one source partition go to one topic partition, in offset order.
+ *
+ * <p><strong>Exactly once</strong> without Kafka transactions: before writing past the table's offsets, the
+ * pipeline asks {@link #writtenFrom}, which reads the topic's messages since shortly before the table's last
+ * commit and collects the source offsets already there; {@link #write} skips those. Messages are sent with the
+ * idempotent producer ({@code acks=all}) and the batch is committed only after every send is acknowledged.
+ *
+ * <p>The topic is created (broker defaults for partitions and replication) if it does not exist.
+ */
+public final class DeadLetterTopic implements DeadLetterDestination {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTopic.class);
+    public static final String HEADER_PREFIX = "lakehouse.dead-letter.";
+    /** Clock skew allowed between this host and whoever wrote the table's last commit. */
+    private static final Duration SCAN_MARGIN = Duration.ofMinutes(10);
+
+    private final String topic;
+    private final String pipeline;
+    private final Map<String, Object> clientProperties;
+    private final Map<TopicPartition, Set<Long>> written = new HashMap<>();
+    private KafkaProducer<byte[], byte[]> producer;
+    private int partitions;
+
+    /**
+     * @param topic the dead-letter topic
+     * @param pipeline the pipeline name, written into a header
+     * @param clientProperties bootstrap servers and security settings for the producer, admin and scan consumer
+     */
+    public DeadLetterTopic(String topic, String pipeline, Map<String, Object> clientProperties) {
+        this.topic = topic;
+        this.pipeline = pipeline;
+        this.clientProperties = Map.copyOf(clientProperties);
+    }
+
+    @Override
+    public String describe() {
+        return "kafka:" + topic;
+    }
+
+    @Override
+    public synchronized void write(DeadLetterBatch batch) {
+        if (batch.letters().isEmpty()) {
+            return;
+        }
+        ensureProducer();
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        List<DeadLetter> sent = new ArrayList<>();
+        for (DeadLetter letter : batch.letters()) {
+            Set<Long> known = written.get(new TopicPartition(letter.topic(), letter.partition()));
+            if (known != null && known.contains(letter.offset())) {
+                continue;
+            }
+            sends.add(producer.send(new ProducerRecord<>(topic, letter.partition() % partitions, null,
+                    letter.key(), letter.value(), headers(letter, batch))));
+            sent.add(letter);
+        }
+        producer.flush();
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                send.get();
+            } catch (ExecutionException e) {
+                throw new KafkaException("dead letters of batch " + batch.batchId() + " could not be written to topic "
+                        + topic + ": " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while writing dead letters to " + topic, e);
+            }
+        }
+        for (DeadLetter letter : sent) {
+            written.computeIfAbsent(new TopicPartition(letter.topic(), letter.partition()), k -> new HashSet<>())
+                    .add(letter.offset());
+        }
+        // Offsets below the batch's ranges belong to committed batches: never asked about again.
+        batch.ranges().forEach(r -> Optional.ofNullable(written.get(new TopicPartition(r.topic(), r.partition())))
+                .ifPresent(set -> set.removeIf(o -> o < r.startOffset())));
+        if (!sent.isEmpty()) {
+            LOG.info("pipeline {}: {} dead letters of batch {} written to topic {}", pipeline, sent.size(),
+                    batch.batchId(), topic);
+        }
+    }
+
+    @Override
+    public synchronized Set<Long> writtenFrom(String sourceTopic, int sourcePartition, long fromOffset,
+                                              Instant tableCommittedAt) {
+        ensureProducer();
+        Set<Long> found = new HashSet<>();
+        TopicPartition dlq = new TopicPartition(topic, sourcePartition % partitions);
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        try (KafkaConsumer<byte[], byte[]> scan = new KafkaConsumer<>(props)) {
+            scan.assign(List.of(dlq));
+            long since = Math.max(0, tableCommittedAt.minus(SCAN_MARGIN).toEpochMilli());
+            OffsetAndTimestamp start = scan.offsetsForTimes(Map.of(dlq, since)).get(dlq);
+            long end = scan.endOffsets(List.of(dlq)).get(dlq);
+            if (start == null || start.offset() >= end) {
+                written.put(new TopicPartition(sourceTopic, sourcePartition), found);
+                return Set.copyOf(found);
+            }
+            scan.seek(dlq, start.offset());
+            while (scan.position(dlq) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : scan.poll(Duration.ofMillis(500))) {
+                    if (sourceTopic.equals(header(record, "source.topic"))
+                            && Integer.toString(sourcePartition).equals(header(record, "source.partition"))) {
+                        long offset = Long.parseLong(header(record, "source.offset"));
+                        if (offset >= fromOffset) {
+                            found.add(offset);
+                        }
+                    }
+                }
+            }
+        }
+        written.put(new TopicPartition(sourceTopic, sourcePartition), new HashSet<>(found));
+        return Set.copyOf(found);
+    }
+
+    private void ensureProducer() {
+        if (producer != null) {
+            return;
+        }
+        createTopicIfAbsent();
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "lakehouse-" + pipeline + "-dead-letters");
+        KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(props);
+        List<PartitionInfo> infos = created.partitionsFor(topic);
+        partitions = Math.max(1, infos.size());
+        producer = created;
+    }
+
+    private void createTopicIfAbsent() {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        try (Admin admin = Admin.create(props)) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all().get();
+                LOG.info("pipeline {}: created dead-letter topic {}", pipeline, topic);
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new KafkaException("cannot create dead-letter topic " + topic + ": " + e.getCause(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while checking dead-letter topic " + topic, e);
+        }
+    }
+
+    private RecordHeaders headers(DeadLetter letter, DeadLetterBatch batch) {
+        RecordHeaders headers = new RecordHeaders();
+        letter.headers().forEach(h -> headers.add(h.key(), h.value()));
+        add(headers, "source.topic", letter.topic());
+        add(headers, "source.partition", Integer.toString(letter.partition()));
+        add(headers, "source.offset", Long.toString(letter.offset()));
+        add(headers, "source.timestamp", Long.toString(letter.timestamp()));
+        add(headers, "reason", letter.reason());
+        add(headers, "message", letter.message());
+        add(headers, "pipeline", batch.pipeline());
+        add(headers, "batch", batch.instanceId() + "/" + batch.batchId());
+        if (!letter.writerSchema().isEmpty()) {
+            add(headers, "writer.schema", letter.writerSchema());
+        }
+        return headers;
+    }
+
+    private static void add(RecordHeaders headers, String name, String value) {
+        headers.add(HEADER_PREFIX + name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A {@code lakehouse.dead-letter.*} header's value, or null. */
+    public static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(HEADER_PREFIX + name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+            producer = null;
+        }
+    }
+}

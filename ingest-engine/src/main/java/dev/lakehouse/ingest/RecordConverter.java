@@ -1,0 +1,197 @@
+package dev.lakehouse.ingest;
+
+import dev.lakehouse.table.IncompatibleSchemaChangeException;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.SchemaMappingException;
+import dev.lakehouse.table.TableSchemas;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Turns a consumed record into a table row or a dead letter, keeping the table's schema able to hold the rows:
+ * a new writer schema is covered (table created, or new columns added in their own commit) before any of its
+ * records is decoded, so the table never lacks a column that a committed file has.
+ *
+ * <p>Transient failures (the registry unreachable, storage errors) are thrown, never turned into dead letters. A
+ * record that cannot be ingested is thrown as {@link RecordRejectedException} when the pipeline has no dead-letter
+ * destination, or when its writer schema is incompatible under the {@code FAIL} policy.
+ *
+ * <p>Used by one thread.
+ */
+final class RecordConverter {
+
+    /** What became of a record. */
+    sealed interface Outcome {
+        /** A row of {@code schema}, the table schema at the time it was decoded. */
+        record Row(Schema schema, GenericRecord row) implements Outcome {
+        }
+
+        /** A record for the dead-letter destination. */
+        record Dead(DeadLetter letter) implements Outcome {
+        }
+
+        /** A record the dead-letter destination already holds (written before a crash): neither row nor letter. */
+        record AlreadyDeadLettered() implements Outcome {
+        }
+    }
+
+    private final PipelineSettings settings;
+    private final LakeTable table;
+    private final RecordDecoder decoder;
+    private final boolean deadLettersEnabled;
+    private final boolean commitSchemaChanges;
+    private final Map<Schema, Boolean> coveredWriterSchemas = new IdentityHashMap<>();
+    private final Map<Schema, RuntimeException> incompatibleWriterSchemas = new IdentityHashMap<>();
+    private final Map<TopicPartition, Set<Long>> alreadyDeadLettered = new HashMap<>();
+    private Schema tableSchema;
+
+    /**
+     * @param deadLettersEnabled whether bad records become dead letters (else {@link RecordRejectedException})
+     * @param commitSchemaChanges whether the table is created and evolved; false for a dry run, which only
+     *        computes the schema the table would get
+     */
+    RecordConverter(PipelineSettings settings, LakeTable table, RecordDecoder decoder, boolean deadLettersEnabled,
+                    boolean commitSchemaChanges) {
+        this.settings = settings;
+        this.table = table;
+        this.decoder = decoder;
+        this.deadLettersEnabled = deadLettersEnabled;
+        this.commitSchemaChanges = commitSchemaChanges;
+        if (table.exists()) {
+            tableSchema = table.snapshot().avroSchema();
+            checkRequiredColumnsExist();
+        }
+    }
+
+    /** The table schema rows are decoded into; null until the table exists. */
+    Schema tableSchema() {
+        return tableSchema;
+    }
+
+    /** Records of a partition at these offsets are dead letters already (from the destination after a seek). */
+    void alreadyDeadLettered(TopicPartition partition, Set<Long> offsets) {
+        if (offsets.isEmpty()) {
+            alreadyDeadLettered.remove(partition);
+        } else {
+            alreadyDeadLettered.put(partition, new java.util.HashSet<>(offsets));
+        }
+    }
+
+    Outcome convert(ConsumerRecord<byte[], byte[]> record) {
+        Set<Long> known = alreadyDeadLettered.get(new TopicPartition(record.topic(), record.partition()));
+        if (known != null && known.contains(record.offset())) {
+            return new Outcome.AlreadyDeadLettered();
+        }
+        try {
+            return decode(record);
+        } catch (RecordDecodeException e) {
+            if (!deadLettersEnabled) {
+                throw new RecordRejectedException(e.getMessage() + ". The pipeline has no dead-letter destination, "
+                        + "so it stops rather than lose the record; configure one or fix the record.", e);
+            }
+            return new Outcome.Dead(DeadLetter.of(record, e.reason(), e.getMessage(), decoder.writerSchemaRef(record)));
+        }
+    }
+
+    private Outcome decode(ConsumerRecord<byte[], byte[]> record) {
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+        long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        if (size > settings.maxRecordBytes()) {
+            throw new RecordDecodeException(DeadLetterReason.RECORD_TOO_LARGE.name(), where + ": key and value are "
+                    + size + " bytes, above the pipeline's maximum record size of " + settings.maxRecordBytes()
+                    + " bytes; raise max-record-size or make the producer send smaller records", null);
+        }
+        Schema writerSchema = decoder.writerSchema(record);
+        if (!coveredWriterSchemas.containsKey(writerSchema) && !incompatibleWriterSchemas.containsKey(writerSchema)) {
+            cover(writerSchema, decoder.writerSchemaRef(record));
+        }
+        RuntimeException incompatible = incompatibleWriterSchemas.get(writerSchema);
+        if (incompatible != null) {
+            String message = where + ": the writer schema " + describe(writerSchema, record) + " does not fit table "
+                    + table.location() + ": " + incompatible.getMessage();
+            if (settings.onIncompatibleSchema() == PipelineSettings.IncompatibleSchemaPolicy.FAIL) {
+                throw new RecordRejectedException(message + ". The pipeline's on-incompatible-schema policy is "
+                        + "'fail'; fix the producer's schema, or set it to 'dead-letter' to route such records aside.",
+                        incompatible);
+            }
+            throw new RecordDecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA.name(), message, incompatible);
+        }
+        GenericRecord row = decoder.decode(record, tableSchema);
+        String missing = firstNullRequiredColumn(row);
+        if (missing != null) {
+            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN.name(), where + ": column '"
+                    + missing + "' is null, but the pipeline requires it (required-columns)", null);
+        }
+        return new Outcome.Row(tableSchema, row);
+    }
+
+    /** Makes the table able to hold records of a writer schema: creates it, or adds the new columns first. */
+    private void cover(Schema writerSchema, String writerSchemaRef) {
+        try {
+            if (!commitSchemaChanges) {
+                tableSchema = tableSchema == null ? TableSchemas.normalize(writerSchema)
+                        : TableSchemas.merge(tableSchema, writerSchema);
+                coveredWriterSchemas.put(writerSchema, Boolean.TRUE);
+                return;
+            }
+            if (tableSchema == null) {
+                tableSchema = table.createIfAbsent(writerSchema, writerSchemaRef).avroSchema();
+                checkRequiredColumnsExist();
+            }
+            if (TableSchemas.merge(tableSchema, writerSchema) != tableSchema) {
+                // Columns are added in their own commit before any file that has them. Files already written keep
+                // the older schema, which readers fill with nulls.
+                tableSchema = table.evolveSchema(writerSchema, writerSchemaRef).avroSchema();
+            }
+            coveredWriterSchemas.put(writerSchema, Boolean.TRUE);
+        } catch (IncompatibleSchemaChangeException | SchemaMappingException e) {
+            incompatibleWriterSchemas.put(writerSchema, e);
+        }
+    }
+
+    private String describe(Schema writerSchema, ConsumerRecord<byte[], byte[]> record) {
+        String ref = decoder.writerSchemaRef(record);
+        return writerSchema.getFullName() + (ref.isEmpty() ? "" : " (" + ref + ")");
+    }
+
+    private void checkRequiredColumnsExist() {
+        for (String column : settings.requiredColumns()) {
+            Schema type = tableSchema;
+            for (String part : column.split("\\.")) {
+                Schema record = type == null ? null : recordOf(type);
+                Schema.Field field = record == null ? null : record.getField(part);
+                if (field == null) {
+                    throw new IllegalArgumentException("pipeline " + settings.name() + ": required column '" + column
+                            + "' is not a column of table " + table.location() + "; fix required-columns");
+                }
+                type = field.schema();
+            }
+        }
+    }
+
+    private String firstNullRequiredColumn(GenericRecord row) {
+        for (String column : settings.requiredColumns()) {
+            Object value = row;
+            for (String part : column.split("\\.")) {
+                value = value instanceof GenericRecord r && r.getSchema().getField(part) != null ? r.get(part) : null;
+                if (value == null) {
+                    return column;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Schema recordOf(Schema type) {
+        List<Schema> branches = type.isUnion() ? type.getTypes().stream()
+                .filter(s -> s.getType() != Schema.Type.NULL).toList() : List.of(type);
+        return branches.size() == 1 && branches.get(0).getType() == Schema.Type.RECORD ? branches.get(0) : null;
+    }
+}
