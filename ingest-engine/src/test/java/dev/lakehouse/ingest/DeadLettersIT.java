@@ -353,6 +353,56 @@ class DeadLettersIT {
         assertThat(skip.parameters().get("skippedOffsets")).isEqualTo(topic + "-0 offsets 100 to 149");
     }
 
+    @Test
+    void aCrashBetweenTheDeadLettersAndTheBatchCommitKeepsEachRecordOnceAsRowOrLetter() throws Exception {
+        String subject = topic + "-value";
+        int v1 = registry.register(subject, V1);
+        int missing = v1 + 1;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (long i = 0; i < 10; i++) {
+            records.add(i % 3 == 0 ? record(missing, V4, order(V4, i, 4)) : record(v1, V1, order(V1, i, 1)));
+        }
+        KafkaTestClients.produceAll(kafka, records);
+        String location = dir.resolve("crash").toUri().toString();
+        DeadLetterTable dlq = new DeadLetterTable(table(DeadLetterTable.defaultLocation(location)), "crash",
+                Clock.systemUTC());
+        // The first batch commit "crashes" (a non-transient error stops the run) after its dead letters are stored.
+        LakeTable crashing = (LakeTable) java.lang.reflect.Proxy.newProxyInstance(LakeTable.class.getClassLoader(),
+                new Class<?>[] {LakeTable.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("commit")) {
+                        throw new IllegalStateException("simulated crash before the batch commit");
+                    }
+                    try {
+                        return method.invoke(table(location), args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try (IngestPipeline pipeline = new IngestPipeline(settings("crash").build(), crashing,
+                new ConfluentAvroDecoder(registry), dlq)) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().state() == PipelineState.FAILED);
+        }
+        assertThat(dlq.readAll()).hasSize(4);
+        assertThat(nextOffset(location, "crash")).isLessThan(0);
+
+        // The schema is registered before the restart: those records would decode now, but they are dead letters
+        // already, so they stay out of the table until a replay.
+        assertThat(registry.register(subject + "-v4", V4)).isEqualTo(missing);
+        try (IngestPipeline pipeline = new IngestPipeline(settings("crash").build(), table(location),
+                new ConfluentAvroDecoder(registry), dlq)) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> nextOffset(location, "crash") == 10);
+        }
+        assertThat(dlq.readAll()).hasSize(4);
+        assertThat(KernelReader.read(location).rows()).extracting(r -> r.get("id"))
+                .containsExactlyInAnyOrder(1L, 2L, 4L, 5L, 7L, 8L);
+        new DeadLetterReplay(settings("crash").build(), table(location), new ConfluentAvroDecoder(registry), dlq)
+                .run(Set.of(), false);
+        assertThat(KernelReader.read(location).rows()).extracting(r -> r.get("id"))
+                .containsExactlyInAnyOrder(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
+
     // ---- helpers ----
 
     private PipelineSettings.Builder settings(String name) {
