@@ -5,6 +5,9 @@ import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
 import dev.lakehouse.app.config.PartitionByParser;
 import dev.lakehouse.ingest.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.DeadLetterDestination;
+import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.ingest.DeadLetterTopic;
 import dev.lakehouse.ingest.IngestPipeline;
 import dev.lakehouse.ingest.JsonRecordDecoder;
 import dev.lakehouse.ingest.PipelineSettings;
@@ -18,6 +21,7 @@ import dev.lakehouse.table.TableOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,11 +55,8 @@ public final class Appliance implements AutoCloseable {
         Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
         List<IngestPipeline> pipelines = new ArrayList<>();
         for (PipelineConfig pipeline : config.pipelines()) {
-            RecordDecoder decoder = switch (pipeline.format()) {
-                case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), Appliance::registry));
-                case JSON -> new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
-            };
-            pipelines.add(new IngestPipeline(settings(pipeline), table(pipeline), decoder));
+            RecordDecoder decoder = decoder(pipeline, registries);
+            pipelines.add(new IngestPipeline(settings(pipeline), table(pipeline), decoder, deadLetters(pipeline)));
         }
         return new Appliance(pipelines);
     }
@@ -113,6 +114,48 @@ public final class Appliance implements AutoCloseable {
         pipelines.forEach(IngestPipeline::close);
     }
 
+    /** The pipeline's decoder, sharing one registry client per registry configuration. */
+    static RecordDecoder decoder(PipelineConfig pipeline, Map<RegistryConfig, SchemaRegistryClient> registries) {
+        return switch (pipeline.format()) {
+            case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), Appliance::registry));
+            case JSON -> new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
+        };
+    }
+
+    /** The pipeline's dead-letter destinations: its table and/or topic. */
+    static DeadLetterDestination deadLetters(PipelineConfig pipeline) {
+        List<DeadLetterDestination> destinations = new ArrayList<>();
+        DeadLetterTable table = deadLetterTable(pipeline);
+        if (table != null) {
+            destinations.add(table);
+        }
+        if (pipeline.deadLetters().topic() != null) {
+            Map<String, Object> client = new HashMap<>();
+            client.put("bootstrap.servers", pipeline.source().bootstrapServers());
+            // The topic lives on the source cluster: reuse the consumer's security settings, nothing else.
+            pipeline.source().consumerProperties().forEach((key, value) -> {
+                if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+                    client.put(key, value);
+                }
+            });
+            destinations.add(new DeadLetterTopic(pipeline.deadLetters().topic(), pipeline.name(), client));
+        }
+        return DeadLetterDestination.all(destinations);
+    }
+
+    /** The pipeline's dead-letter table, or null when it has none. */
+    static DeadLetterTable deadLetterTable(PipelineConfig pipeline) {
+        String location = pipeline.deadLetters().tableLocation();
+        if (location == null) {
+            return null;
+        }
+        TableOptions.Builder options = TableOptions.builder(location)
+                .codec(pipeline.table().codec())
+                .engineInfo(ENGINE_INFO);
+        pipeline.table().hadoop().forEach(options::hadoopProperty);
+        return new DeadLetterTable(LakeTable.open(options.build()), pipeline.name(), Clock.systemUTC());
+    }
+
     static PipelineSettings settings(PipelineConfig pipeline) {
         ApplianceConfig.SourceConfig source = pipeline.source();
         PipelineSettings.Builder settings = PipelineSettings.builder(pipeline.name())
@@ -122,7 +165,11 @@ public final class Appliance implements AutoCloseable {
                 .startingPosition(StartingPosition.parse(source.startingPosition()))
                 .triggerInterval(pipeline.trigger().interval())
                 .maxRecords(pipeline.trigger().maxRecords())
-                .maxBytes(pipeline.trigger().maxBytes());
+                .maxBytes(pipeline.trigger().maxBytes())
+                .onIncompatibleSchema(pipeline.onIncompatibleSchema())
+                .onOffsetGap(source.onOffsetGap())
+                .maxRecordBytes(source.maxRecordSize())
+                .requiredColumns(pipeline.table().requiredColumns());
         if (source.topicPattern() != null) {
             settings.topicPattern(Pattern.compile(source.topicPattern()));
         } else {

@@ -6,6 +6,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import dev.lakehouse.ingest.DeadLetter;
+import dev.lakehouse.ingest.DeadLetterBatch;
+import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.table.KernelReader;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.TableOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -59,6 +68,50 @@ class CommandLineTest {
         assertThat(err.toString()).contains("nope.yaml").contains("cannot read the file");
         assertThat(run("run")).isEqualTo(2);
         assertThat(err.toString()).contains("Missing required option: '--config");
+    }
+
+    @Test
+    void deadLettersReplayIngestsTheLettersThatNowDecodeAndListShowsTheRest() throws Exception {
+        Files.writeString(dir.resolve("click.avsc"), """
+                {"type": "record", "name": "Click", "fields": [
+                  {"name": "id", "type": "long"}, {"name": "page", "type": ["null", "string"], "default": null}]}""");
+        Path config = dir.resolve("clicks.yaml");
+        Files.writeString(config, """
+                pipelines:
+                  - name: clicks
+                    format: json
+                    value-schema-file: click.avsc
+                    source:
+                      bootstrap-servers: localhost:9
+                      topics: [clicks]
+                    table:
+                      location: tables/clicks
+                """);
+        // Letters from when 'page' was required: one now fits the relaxed schema, one is still not JSON.
+        DeadLetterTable letters = new DeadLetterTable(LakeTable.open(TableOptions.builder(
+                dir.resolve("tables/clicks_dead_letters").toUri().toString()).build()), "clicks", Clock.systemUTC());
+        letters.write(new DeadLetterBatch("clicks", "i1", 0, List.of(new OffsetRange("clicks", 0, 0, 2)), List.of(
+                letter(0, "{\"id\": 1}", "NULL_IN_REQUIRED_COLUMN"), letter(1, "{oops", "INVALID_JSON"))));
+
+        assertThat(run("dead-letters", "list", "--config", config.toString(), "--pipeline", "clicks")).isZero();
+        assertThat(out.toString()).contains("INVALID_JSON").contains("NULL_IN_REQUIRED_COLUMN");
+
+        assertThat(run("dead-letters", "replay", "--config", config.toString(), "--pipeline", "clicks", "--dry-run"))
+                .isZero();
+        assertThat(out.toString()).contains("dry run: 1 dead letters would be replayed");
+        assertThat(run("dead-letters", "replay", "--config", config.toString(), "--pipeline", "clicks")).isZero();
+        assertThat(out.toString()).contains("replayed 1 dead letters").contains("still failing: INVALID_JSON");
+        assertThat(KernelReader.read(dir.resolve("tables/clicks").toUri().toString()).rows())
+                .extracting(r -> r.get("id")).containsExactly(1L);
+        assertThat(letters.countsByReason()).containsOnlyKeys("INVALID_JSON");
+
+        assertThat(run("dead-letters", "replay", "--config", config.toString(), "--pipeline", "nope")).isEqualTo(2);
+        assertThat(err.toString()).contains("no pipeline named 'nope'");
+    }
+
+    private static DeadLetter letter(long offset, String value, String reason) {
+        return new DeadLetter("clicks", 0, offset, 1_700_000_000_000L, "CreateTime", null,
+                value.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), reason, "clicks-0@" + offset, "");
     }
 
     private int run(String... args) {

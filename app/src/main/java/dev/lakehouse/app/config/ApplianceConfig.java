@@ -3,6 +3,8 @@ package dev.lakehouse.app.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
 
 /**
  * The appliance's configuration file, validated. Every key, its default and its meaning is documented in the
@@ -35,10 +37,24 @@ public record ApplianceConfig(List<PipelineConfig> pipelines) {
      * @param valueSchemaFile the Avro schema file of JSON values, or null
      * @param table where rows go
      * @param trigger when batches close
+     * @param onIncompatibleSchema what records of a writer schema the table cannot take do
+     * @param deadLetters where records that cannot be rows go
      */
     public record PipelineConfig(String name, String instanceId, SourceConfig source, Format format,
                                  RegistryConfig registry, String valueSchemaFile, TableConfig table,
-                                 TriggerConfig trigger) {
+                                 TriggerConfig trigger, IncompatibleSchemaPolicy onIncompatibleSchema,
+                                 DeadLetterConfig deadLetters) {
+    }
+
+    /**
+     * @param tableLocation the dead-letter table's URI, or null for none
+     * @param topic the dead-letter topic, or null for none
+     */
+    public record DeadLetterConfig(String tableLocation, String topic) {
+        /** Whether records that cannot be rows have somewhere to go. */
+        public boolean any() {
+            return tableLocation != null || topic != null;
+        }
     }
 
     /**
@@ -48,9 +64,12 @@ public record ApplianceConfig(List<PipelineConfig> pipelines) {
      * @param groupId the consumer group, or null for {@code lakehouse-<pipeline>}
      * @param startingPosition earliest, latest or an ISO-8601 instant
      * @param consumerProperties Kafka consumer properties passed through (security, tuning)
+     * @param onOffsetGap what happens when the table's next offset is gone from Kafka
+     * @param maxRecordSize key plus value bytes above which a record is a dead letter
      */
     public record SourceConfig(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
-                               String startingPosition, Map<String, String> consumerProperties) {
+                               String startingPosition, Map<String, String> consumerProperties,
+                               OffsetGapPolicy onOffsetGap, long maxRecordSize) {
         public SourceConfig {
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);
@@ -78,11 +97,14 @@ public record ApplianceConfig(List<PipelineConfig> pipelines) {
      * @param targetFileSize bytes at which data files roll
      * @param codec Parquet codec
      * @param hadoop Hadoop file system properties (for example {@code fs.s3a.endpoint})
+     * @param requiredColumns columns a row must have non-null (dotted paths for nested ones)
      */
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
-                              long targetFileSize, String codec, Map<String, String> hadoop) {
+                              long targetFileSize, String codec, Map<String, String> hadoop,
+                              List<String> requiredColumns) {
         public TableConfig {
             partitionBy = List.copyOf(partitionBy);
+            requiredColumns = List.copyOf(requiredColumns);
             properties = Map.copyOf(properties);
             hadoop = Map.copyOf(hadoop);
         }

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lakehouse.app.config.ApplianceConfig.DeadLetterConfig;
 import dev.lakehouse.app.config.ApplianceConfig.Format;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
 import dev.lakehouse.app.config.ApplianceConfig.SourceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.TableConfig;
 import dev.lakehouse.app.config.ApplianceConfig.TriggerConfig;
+import dev.lakehouse.ingest.DeadLetterTable;
 import dev.lakehouse.ingest.PipelineSettings;
+import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
 import dev.lakehouse.ingest.StartingPosition;
 import java.io.IOException;
 import java.net.URI;
@@ -107,8 +111,35 @@ public final class ConfigLoader {
         }
         TableConfig table = table(node.child("table"), baseDir);
         TriggerConfig trigger = trigger(node.child("trigger"));
+        IncompatibleSchemaPolicy onIncompatible = node.choice("on-incompatible-schema", IncompatibleSchemaPolicy.class,
+                IncompatibleSchemaPolicy.DEAD_LETTER);
+        DeadLetterConfig deadLetters = deadLetters(node.child("dead-letters"), table.location(), baseDir);
+        if (onIncompatible == IncompatibleSchemaPolicy.DEAD_LETTER && !deadLetters.any()) {
+            node.problem("on-incompatible-schema", "is dead-letter but dead-letters has neither a table nor a topic; "
+                    + "configure one, or set on-incompatible-schema: fail");
+        }
         node.finish();
-        return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger);
+        return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger,
+                onIncompatible, deadLetters);
+    }
+
+    /** {@code table}: a location, {@code none}, or absent for the default beside the main table. */
+    private static DeadLetterConfig deadLetters(ConfigNode node, String mainLocation, Path baseDir) {
+        String table = node.string("table").orElse("default");
+        String location;
+        if (table.equalsIgnoreCase("none")) {
+            location = null;
+        } else if (table.equalsIgnoreCase("default")) {
+            location = mainLocation == null ? null : DeadLetterTable.defaultLocation(mainLocation);
+        } else {
+            location = normalizeLocation(node, "table", table, baseDir);
+        }
+        String topic = node.string("topic").orElse(null);
+        if (topic != null && !topic.matches("[A-Za-z0-9._-]{1,249}")) {
+            node.problem("topic", "'" + topic + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')");
+        }
+        node.finish();
+        return new DeadLetterConfig(location, topic);
     }
 
     private static SourceConfig source(ConfigNode node) {
@@ -135,8 +166,11 @@ public final class ConfigLoader {
                         + (managed.equals("group.id") ? "; use source.group-id" : "; remove it"));
             }
         }
+        OffsetGapPolicy onOffsetGap = node.choice("on-offset-gap", OffsetGapPolicy.class, OffsetGapPolicy.FAIL);
+        long maxRecordSize = node.bytes("max-record-size", 16L * 1024 * 1024);
         node.finish();
-        return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties);
+        return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties, onOffsetGap,
+                maxRecordSize);
     }
 
     private static RegistryConfig registry(ConfigNode node) {
@@ -163,7 +197,7 @@ public final class ConfigLoader {
     private static TableConfig table(ConfigNode node, Path baseDir) {
         String location = node.requiredString("location", "a table URI such as file:///data/orders or s3a://bucket/orders");
         if (location != null) {
-            location = normalizeLocation(node, location, baseDir);
+            location = normalizeLocation(node, "location", location, baseDir);
         }
         List<String> partitionBy = node.stringList("partition-by");
         for (String spec : partitionBy) {
@@ -179,21 +213,28 @@ public final class ConfigLoader {
             node.problem("codec", "'" + codec + "' is not one of " + String.join(", ", new java.util.TreeSet<>(CODECS)));
         }
         var hadoop = node.stringMap("hadoop");
+        List<String> requiredColumns = node.stringList("required-columns");
+        for (String column : requiredColumns) {
+            if (!column.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+                node.problem("required-columns", "'" + column + "' is not a column name or a dotted path to a nested "
+                        + "column (customer.email)");
+            }
+        }
         node.finish();
-        return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop);
+        return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns);
     }
 
-    private static String normalizeLocation(ConfigNode node, String location, Path baseDir) {
+    private static String normalizeLocation(ConfigNode node, String key, String location, Path baseDir) {
         if (location.startsWith("s3a://") || location.startsWith("file:/")) {
             try {
                 return URI.create(location).toString();
             } catch (IllegalArgumentException e) {
-                node.problem("location", "'" + location + "' is not a valid URI: " + e.getMessage());
+                node.problem(key, "'" + location + "' is not a valid URI: " + e.getMessage());
                 return location;
             }
         }
         if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-            node.problem("location", "'" + location + "': the scheme is not supported; use file:// or s3a://");
+            node.problem(key, "'" + location + "': the scheme is not supported; use file:// or s3a://");
             return location;
         }
         return resolve(baseDir, location).toUri().toString();

@@ -53,6 +53,8 @@ public final class EffectiveConfig {
         source.put("group-id", p.source().groupId() == null ? "lakehouse-" + p.name() : p.source().groupId());
         source.put("starting-position", p.source().startingPosition());
         source.put("consumer-properties", masked(p.source().consumerProperties()));
+        source.put("on-offset-gap", enumText(p.source().onOffsetGap()));
+        source.put("max-record-size", p.source().maxRecordSize());
         m.put("source", source);
         m.put("format", p.format().name().toLowerCase(Locale.ROOT));
         if (p.registry() != null) {
@@ -74,13 +76,23 @@ public final class EffectiveConfig {
         table.put("target-file-size", p.table().targetFileSize());
         table.put("codec", p.table().codec());
         table.put("hadoop", masked(p.table().hadoop()));
+        table.put("required-columns", p.table().requiredColumns());
         m.put("table", table);
+        m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
+        Map<String, Object> deadLetters = new LinkedHashMap<>();
+        deadLetters.put("table", p.deadLetters().tableLocation() == null ? "none" : p.deadLetters().tableLocation());
+        deadLetters.put("topic", p.deadLetters().topic());
+        m.put("dead-letters", deadLetters);
         Map<String, Object> trigger = new LinkedHashMap<>();
         trigger.put("interval", p.trigger().interval().toString());
         trigger.put("max-records", p.trigger().maxRecords());
         trigger.put("max-bytes", p.trigger().maxBytes());
         m.put("trigger", trigger);
         return m;
+    }
+
+    private static String enumText(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static Map<String, String> masked(Map<String, String> properties) {

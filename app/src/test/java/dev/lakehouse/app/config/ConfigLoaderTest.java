@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.lakehouse.ingest.PipelineSettings;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
@@ -33,6 +34,46 @@ class ConfigLoaderTest {
         assertThat(p.trigger().maxRecords()).isEqualTo(1_000_000);
         assertThat(p.trigger().maxBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(p.source().startingPosition()).isEqualTo("earliest");
+        assertThat(p.onIncompatibleSchema()).isEqualTo(PipelineSettings.IncompatibleSchemaPolicy.DEAD_LETTER);
+        assertThat(p.deadLetters().tableLocation()).isEqualTo("file:///srv/lakehouse/data/orders_dead_letters");
+        assertThat(p.deadLetters().topic()).isNull();
+        assertThat(p.source().onOffsetGap()).isEqualTo(PipelineSettings.OffsetGapPolicy.FAIL);
+        assertThat(p.source().maxRecordSize()).isEqualTo(16L * 1024 * 1024);
+        assertThat(p.table().requiredColumns()).isEmpty();
+    }
+
+    @Test
+    void readsTheBadInputSettings() {
+        ApplianceConfig config = ConfigLoader.parse(MINIMAL.replace("    table:\n", """
+                    on-incompatible-schema: fail
+                    dead-letters:
+                      table: none
+                      topic: orders-dead-letters
+                    table:
+                      required-columns: [id, customer.email]
+                """).replace("      topics: [orders]\n", """
+                      topics: [orders]
+                      on-offset-gap: skip
+                      max-record-size: 2MiB
+                """), "test.yaml", Path.of("/srv"));
+        ApplianceConfig.PipelineConfig p = config.pipelines().get(0);
+        assertThat(p.onIncompatibleSchema()).isEqualTo(PipelineSettings.IncompatibleSchemaPolicy.FAIL);
+        assertThat(p.deadLetters().tableLocation()).isNull();
+        assertThat(p.deadLetters().topic()).isEqualTo("orders-dead-letters");
+        assertThat(p.source().onOffsetGap()).isEqualTo(PipelineSettings.OffsetGapPolicy.SKIP);
+        assertThat(p.source().maxRecordSize()).isEqualTo(2L * 1024 * 1024);
+        assertThat(p.table().requiredColumns()).containsExactly("id", "customer.email");
+
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("    table:\n", """
+                    dead-letters: {table: none}
+                    on-offset-gap: sometimes
+                    table:
+                      required-columns: ["a b"]
+                """), "x.yaml", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].on-incompatible-schema: is dead-letter but dead-letters has neither")
+                .hasMessageContaining("pipelines[0].on-offset-gap: unknown key")
+                .hasMessageContaining("pipelines[0].table.required-columns: 'a b' is not a column name");
     }
 
     @Test

@@ -1,0 +1,128 @@
+package dev.lakehouse.app;
+
+import dev.lakehouse.app.config.ApplianceConfig;
+import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import dev.lakehouse.app.config.ConfigException;
+import dev.lakehouse.app.config.ConfigLoader;
+import dev.lakehouse.ingest.DeadLetterReplay;
+import dev.lakehouse.ingest.DeadLetterTable;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lakehouse dead-letters list|replay}: inspects and re-ingests a pipeline's dead letters. */
+@Command(name = "dead-letters", mixinStandardHelpOptions = true,
+        description = "Lists or replays a pipeline's dead letters (its dead-letter table).",
+        subcommands = {DeadLettersCommand.List.class, DeadLettersCommand.Replay.class})
+final class DeadLettersCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options both subcommands share. */
+    abstract static class PipelineOptions {
+        @Option(names = {"-c", "--config"}, required = true, description = "The YAML configuration file.")
+        Path config;
+
+        @Option(names = {"-p", "--pipeline"}, required = true, description = "The pipeline whose dead letters to use.")
+        String pipeline;
+
+        @Spec
+        CommandSpec spec;
+
+        PipelineConfig pipelineConfig(ApplianceConfig loaded) {
+            return loaded.pipelines().stream().filter(p -> p.name().equals(pipeline)).findFirst()
+                    .orElseThrow(() -> new ConfigException(config.toString(), java.util.List.of("no pipeline named '"
+                            + pipeline + "'; the file has " + loaded.pipelines().stream().map(PipelineConfig::name)
+                            .toList())));
+        }
+
+        DeadLetterTable deadLetterTable(PipelineConfig pipelineConfig) {
+            DeadLetterTable table = Appliance.deadLetterTable(pipelineConfig);
+            if (table == null) {
+                throw new ConfigException(config.toString(), java.util.List.of("pipelines[" + pipeline + "]"
+                        + ".dead-letters.table: is none; replay and listing read the dead-letter table"));
+            }
+            return table;
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Counts the dead letters not yet replayed, by reason, with an example of each.")
+    static final class List extends PipelineOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            PipelineConfig pipelineConfig = pipelineConfig(ConfigLoader.load(config));
+            DeadLetterTable table = deadLetterTable(pipelineConfig);
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            Map<String, String> examples = new HashMap<>();
+            for (DeadLetterTable.StoredDeadLetter stored : table.readAll()) {
+                if (!DeadLetterTable.REPLAYED.equals(stored.replayState())) {
+                    counts.merge(stored.letter().reason(), 1L, Long::sum);
+                    examples.putIfAbsent(stored.letter().reason(), stored.letter().message());
+                }
+            }
+            out().println("# dead letters of pipeline " + pipeline + " in " + table.describe());
+            if (counts.isEmpty()) {
+                out().println("none waiting");
+            }
+            counts.forEach((reason, count) -> out().printf("%-24s %8d   e.g. %s%n", reason, count, examples.get(reason)));
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Ingests the dead letters that now decode into the pipeline's table, exactly once, and "
+                    + "marks them replayed. Run it after fixing the cause (for example registering a schema).")
+    static final class Replay extends PipelineOptions implements Callable<Integer> {
+
+        @Option(names = "--reason", split = ",", description = "Only letters with these reasons (comma-separated).")
+        java.util.List<String> reasons = java.util.List.of();
+
+        @Option(names = "--dry-run", description = "Decode only; report what would be replayed, write nothing.")
+        boolean dryRun;
+
+        @Override
+        public Integer call() {
+            ApplianceConfig loaded = ConfigLoader.load(config);
+            Appliance.check(loaded);
+            PipelineConfig pipelineConfig = pipelineConfig(loaded);
+            DeadLetterTable deadLetters = deadLetterTable(pipelineConfig);
+            DeadLetterReplay replay = new DeadLetterReplay(Appliance.settings(pipelineConfig),
+                    Appliance.table(pipelineConfig), Appliance.decoder(pipelineConfig, new HashMap<>()), deadLetters);
+            DeadLetterReplay.Report report = replay.run(Set.copyOf(reasons), dryRun);
+            if (report.recovered() > 0) {
+                out().println("finished an interrupted replay: " + report.recovered() + " letters were already in "
+                        + "the table");
+            }
+            if (dryRun) {
+                out().println("dry run: " + report.replayed() + " dead letters would be replayed");
+            } else if (report.replayed() > 0) {
+                out().println("replayed " + report.replayed() + " dead letters into " + pipelineConfig.table().location()
+                        + " (replay " + report.replayId() + ", table version " + report.tableVersion() + ")");
+            } else {
+                out().println("nothing to replay");
+            }
+            report.stillFailing().forEach((reason, count) -> out().printf("still failing: %-24s %d%n", reason, count));
+            out().flush();
+            return 0;
+        }
+    }
+}
