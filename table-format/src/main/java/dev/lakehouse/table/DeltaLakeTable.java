@@ -346,6 +346,92 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
+    public TableOptions options() {
+        return options;
+    }
+
+    @Override
+    public VacuumResult vacuum(java.time.Duration retention, boolean dryRun) {
+        Snapshot snapshot = log.update();
+        if (snapshot.getVersion() < 0) {
+            return new VacuumResult(List.of(), 0, 0, 0, dryRun);
+        }
+        long cutoff = options.clock().millis() - retention.toMillis();
+        java.util.Set<String> live = new java.util.HashSet<>();
+        snapshot.getAllFiles().forEach(add -> live.add(absolute(add.getPath())));
+        java.util.Set<String> retained = new java.util.HashSet<>();
+        Iterator<VersionLog> versions = log.getChanges(0, false);
+        while (versions.hasNext()) {
+            for (Action action : versions.next().getActions()) {
+                if (action instanceof io.delta.standalone.actions.RemoveFile remove
+                        && remove.getDeletionTimestamp().orElse(Long.MAX_VALUE) > cutoff) {
+                    retained.add(absolute(remove.getPath()));
+                }
+            }
+        }
+        retained.removeAll(live);
+        List<String> deleted = new ArrayList<>();
+        long deletedBytes = 0;
+        String rootPath = root.toUri().getPath();
+        try {
+            org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(conf);
+            org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> files = fs.listFiles(root, true);
+            while (files.hasNext()) {
+                org.apache.hadoop.fs.LocatedFileStatus file = files.next();
+                String path = file.getPath().toUri().getPath();
+                String relative = path.startsWith(rootPath) ? path.substring(rootPath.length()).replaceFirst("^/", "")
+                        : path;
+                if (hidden(relative) || live.contains(path) || retained.contains(path)
+                        || file.getModificationTime() >= cutoff) {
+                    continue;
+                }
+                if (!dryRun && !fs.delete(file.getPath(), false)) {
+                    throw new java.io.IOException("could not delete " + file.getPath());
+                }
+                deleted.add(relative);
+                deletedBytes += file.getLen();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("vacuum of " + location() + " failed after " + deleted.size()
+                    + " files: " + e.getMessage(), e);
+        }
+        LOG.info("table {}: vacuum {} {} files ({} bytes); {} live, {} removed files kept for the retention of {}",
+                location(), dryRun ? "would delete" : "deleted", deleted.size(), deletedBytes, live.size(),
+                retained.size(), retention);
+        return new VacuumResult(deleted, deletedBytes, live.size(), retained.size(), dryRun);
+    }
+
+    /** The log, and anything hidden at any level (Delta's rule: names starting with '_' or '.'). */
+    private static boolean hidden(String relative) {
+        for (String part : relative.split("/")) {
+            if (part.startsWith("_") || part.startsWith(".")) {
+                return !part.contains("="); // a partition directory such as _x=1 is data
+            }
+        }
+        return false;
+    }
+
+    private String absolute(String addPath) {
+        return new Path(root, new Path(java.net.URI.create(addPath))).toUri().getPath();
+    }
+
+    @Override
+    public long lastCheckpointVersion() {
+        Path marker = new Path(new Path(root, "_delta_log"), "_last_checkpoint");
+        try {
+            org.apache.hadoop.fs.FileSystem fs = marker.getFileSystem(conf);
+            if (!fs.exists(marker)) {
+                return -1;
+            }
+            try (java.io.InputStream in = fs.open(marker)) {
+                return JSON.readTree(in).path("version").asLong(-1);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + marker, e);
+        }
+    }
+
+    @Override
     public DataFileWriter newDataFileWriter() {
         return newDataFileWriter(null);
     }

@@ -106,6 +106,28 @@ public interface LakeTable {
     long rewrite(FileRewrite rewrite);
 
     /**
+     * The table's options: location, partitioning, target file size, codec, clock.
+     */
+    TableOptions options();
+
+    /**
+     * Deletes files under the table root that no version within the retention window needs: files neither live in
+     * the latest snapshot nor removed less than {@code retention} ago, and older than {@code retention} themselves
+     * (so files of a batch being written now, not yet committed, are never touched). That includes files removed
+     * by compaction and orphans of failed batches. The log ({@code _delta_log}) and hidden files are left alone.
+     * Time travel to versions older than the retention stops working for their removed files.
+     *
+     * @param retention how long removed and unreferenced files are kept; callers enforce a sane minimum
+     * @param dryRun list only
+     * @throws java.io.UncheckedIOException if listing or deleting fails (files deleted so far stay deleted,
+     *         which is safe: they were not needed)
+     */
+    VacuumResult vacuum(java.time.Duration retention, boolean dryRun);
+
+    /** The version of the latest log checkpoint, or -1 when there is none yet. */
+    long lastCheckpointVersion();
+
+    /**
      * A writer of data files for the table's current schema. Records must be of that schema.
      *
      * @throws IllegalStateException if the table does not exist

@@ -1,0 +1,125 @@
+package dev.lakehouse.compaction;
+
+import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.FileRewrite;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.RewriteConflictException;
+import dev.lakehouse.table.RowReader;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link CompactionPlan}: each group's rows are read in the table's current schema (columns added after a
+ * file was written are null) and written into new files, then one commit removes the group's files and adds the
+ * new ones with {@code dataChange=false}, so streaming readers ignore it and concurrent appends never conflict.
+ *
+ * <p>It never fails an ingest batch: its commits carry no transaction ids and read no files, so ingestion's
+ * commits cannot conflict with them. A group whose files someone else removed meanwhile is skipped with a log
+ * line; its new files become orphans for vacuum.
+ */
+public final class CompactionRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CompactionRunner.class);
+
+    private final LakeTable table;
+    private final Clock clock;
+
+    public CompactionRunner(LakeTable table) {
+        this.table = table;
+        this.clock = table.options().clock();
+    }
+
+    /** Plans from the latest snapshot and runs. */
+    public MaintenanceRun compact(CompactionSettings settings) {
+        Instant started = clock.instant();
+        long startNanos = System.nanoTime();
+        try {
+            if (!table.exists()) {
+                return run(started, startNanos, "NOTHING_TO_DO", 0, 0, 0, 0, 0, "the table does not exist yet");
+            }
+            CompactionPlan plan = CompactionPlanner.plan(table.location(), table.snapshot(), settings);
+            return execute(plan, started, startNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("table {}: compaction failed: {}", table.location(), e.toString(), e);
+            return run(started, startNanos, "FAILED", 0, 0, 0, 0, 0, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** Runs a plan made earlier. */
+    public MaintenanceRun execute(CompactionPlan plan) {
+        return execute(plan, clock.instant(), System.nanoTime());
+    }
+
+    private MaintenanceRun execute(CompactionPlan plan, Instant started, long startNanos) {
+        if (plan.isEmpty()) {
+            return run(started, startNanos, "NOTHING_TO_DO", 0, 0, 0, 0, 0, plan.candidateFiles() + " small files, "
+                    + "no partition with enough of them");
+        }
+        int filesBefore = 0;
+        long bytesBefore = 0;
+        int filesAfter = 0;
+        long bytesAfter = 0;
+        int commits = 0;
+        int skipped = 0;
+        for (CompactionPlan.FileGroup group : plan.groups()) {
+            List<DataFile> written = rewrite(group);
+            try {
+                table.rewrite(new FileRewrite(group.files(), written, false, "OPTIMIZE",
+                        Map.of("partition", group.partitionValues().toString(), "planVersion",
+                                Long.toString(plan.snapshotVersion())),
+                        Map.of("numRemovedFiles", Integer.toString(group.files().size()),
+                                "numAddedFiles", Integer.toString(written.size()))));
+                commits++;
+                filesBefore += group.files().size();
+                bytesBefore += group.bytes();
+                filesAfter += written.size();
+                bytesAfter += written.stream().mapToLong(DataFile::sizeBytes).sum();
+            } catch (RewriteConflictException e) {
+                skipped++;
+                LOG.info("table {}: compaction group of {} files skipped: {}", table.location(), group.files().size(),
+                        e.getMessage());
+            }
+        }
+        String outcome = commits == 0 ? "NOTHING_TO_DO" : skipped > 0 ? "PARTIAL" : "COMPACTED";
+        MaintenanceRun run = run(started, startNanos, outcome, filesBefore, bytesBefore, filesAfter, bytesAfter,
+                commits, filesBefore + " files into " + filesAfter + " in " + commits + " commits"
+                        + (skipped > 0 ? ", " + skipped + " groups skipped (files removed by another writer)" : ""));
+        LOG.info("table {}: compaction {}: {} ({} MB/s)", table.location(), outcome, run.detail(),
+                String.format("%.1f", run.megabytesPerSecond()));
+        return run;
+    }
+
+    private List<DataFile> rewrite(CompactionPlan.FileGroup group) {
+        DataFileWriter writer = table.newDataFileWriter();
+        try {
+            for (DataFile file : group.files()) {
+                try (RowReader reader = table.openRows(file)) {
+                    for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                        writer.write(row);
+                    }
+                }
+            }
+            List<DataFile> files = writer.finish();
+            writer = null;
+            return files;
+        } finally {
+            if (writer != null) {
+                writer.abort();
+            }
+        }
+    }
+
+    private MaintenanceRun run(Instant started, long startNanos, String outcome, int filesBefore, long bytesBefore,
+                               int filesAfter, long bytesAfter, int commits, String detail) {
+        return new MaintenanceRun(table.location(), "COMPACTION", started,
+                Duration.ofNanos(System.nanoTime() - startNanos), outcome, filesBefore, bytesBefore, filesAfter,
+                bytesAfter, commits, detail);
+    }
+}

@@ -1,0 +1,251 @@
+package dev.lakehouse.compaction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.CommitOutcome;
+import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.KernelReader;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.PartitionField;
+import dev.lakehouse.table.PartitionSpec;
+import dev.lakehouse.table.TableCommit;
+import dev.lakehouse.table.TableOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Compaction and vacuum on real Delta tables, read back with Delta Kernel. */
+class CompactionIT {
+
+    private static final Schema V1 = new Schema.Parser().parse("""
+            {"type": "record", "name": "Event", "fields": [
+              {"name": "id", "type": "long"}, {"name": "region", "type": "string"},
+              {"name": "name", "type": "string"},
+              {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+              {"name": "amount", "type": "double"}]}""");
+    private static final Schema V2 = new Schema.Parser().parse("""
+            {"type": "record", "name": "Event", "fields": [
+              {"name": "id", "type": "long"}, {"name": "region", "type": "string"},
+              {"name": "name", "type": "string"},
+              {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+              {"name": "amount", "type": "double"},
+              {"name": "coupon", "type": ["null", "string"], "default": null}]}""");
+
+    @TempDir
+    Path dir;
+
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+
+    private LakeTable open(Clock clock) {
+        return LakeTable.open(TableOptions.builder(dir.toUri().toString())
+                .partitionSpec(PartitionSpec.of(PartitionField.identity("region")))
+                .targetFileSizeBytes(4L * 1024 * 1024).clock(clock).build());
+    }
+
+    /** Commits {@code files} files of 20 rows each, alternating two regions, in one batch. */
+    private CommitOutcome appendFiles(LakeTable table, int files) {
+        Schema schema = table.snapshot().avroSchema();
+        List<DataFile> written = new ArrayList<>();
+        for (int f = 0; f < files; f++) {
+            try (DataFileWriter writer = table.newDataFileWriter()) {
+                for (int r = 0; r < 20; r++) {
+                    long id = ids.getAndIncrement();
+                    GenericRecord row = new GenericData.Record(schema);
+                    row.put("id", id);
+                    row.put("region", f % 2 == 0 ? "eu" : "us");
+                    row.put("name", "event-" + id);
+                    row.put("at", 1_767_225_600_000L + id);
+                    row.put("amount", id * 0.5);
+                    if (schema.getField("coupon") != null) {
+                        row.put("coupon", "C" + id);
+                    }
+                    writer.write(row);
+                }
+                written.addAll(writer.finish());
+            }
+        }
+        return table.commit(new BatchCommit("p", "i", batches.getAndIncrement(), written, List.of(), Map.of()));
+    }
+
+    @Test
+    void fiveHundredSmallFilesBecomeOneFilePerPartitionWithIdenticalRowsWhileAppendsGoOn() throws Exception {
+        LakeTable table = open(Clock.systemUTC());
+        table.createIfAbsent(V1);
+        for (int batch = 0; batch < 26; batch++) {
+            appendFiles(table, 10);
+        }
+        table.evolveSchema(V2); // files written before the change are compacted with the new column null
+        for (int batch = 0; batch < 26; batch++) {
+            appendFiles(table, 10);
+        }
+        assertThat(table.snapshot().files()).hasSize(520);
+        String before = checksum(KernelReader.read(dir.toString()).rows());
+
+        CompactionSettings settings = CompactionSettings.forTarget(table.options().targetFileSizeBytes());
+        CompactionPlan plan = CompactionPlanner.plan(table.location(), table.snapshot(), settings);
+        assertThat(plan.groups()).hasSize(2);
+        long rowsBefore = ids.get();
+        // Ingestion keeps committing while the compaction runs: neither fails.
+        CompletableFuture<List<CommitOutcome>> appends = CompletableFuture.supplyAsync(() -> {
+            List<CommitOutcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                outcomes.add(appendFiles(table, 2));
+            }
+            return outcomes;
+        });
+        MaintenanceRun run = new CompactionRunner(table).execute(plan);
+        assertThat(appends.get()).allSatisfy(o -> assertThat(o.status()).isEqualTo(CommitOutcome.Status.COMMITTED));
+
+        assertThat(run.outcome()).isEqualTo("COMPACTED");
+        assertThat(run.filesBefore()).isEqualTo(520);
+        assertThat(run.filesAfter()).isEqualTo(2);
+        assertThat(run.commits()).isEqualTo(2);
+        assertThat(table.snapshot().files()).hasSize(2 + 20);
+        KernelReader.Result after = KernelReader.read(dir.toString());
+        assertThat(after.rows()).hasSize((int) ids.get());
+        List<Map<String, Object>> compactedRows = after.rows().stream()
+                .filter(r -> (Long) r.get("id") < rowsBefore).toList();
+        assertThat(checksum(compactedRows)).isEqualTo(before);
+        assertThat(compactedRows).filteredOn(r -> (Long) r.get("id") < 5_200).allSatisfy(
+                r -> assertThat(r.get("coupon")).isNull());
+
+        TableCommit optimize = table.history(40).stream()
+                .filter(c -> "OPTIMIZE".equals(c.parameters().get("operation"))).findFirst().orElseThrow();
+        assertThat(optimize.operation()).isEqualTo("Manual Update");
+        assertThat(optimize.metrics()).containsEntry("numAddedFiles", "1");
+
+        // A second pass packs the files appended meanwhile with the compacted ones (all still small); a third
+        // finds one file per partition and nothing worth doing.
+        assertThat(new CompactionRunner(table).compact(settings).outcome()).isEqualTo("COMPACTED");
+        assertThat(table.snapshot().files()).hasSize(2);
+        assertThat(new CompactionRunner(table).compact(settings).outcome()).isEqualTo("NOTHING_TO_DO");
+        assertThat(KernelReader.read(dir.toString()).rows()).hasSize((int) ids.get());
+    }
+
+    @Test
+    void vacuumDeletesOrphansAndOldRemovedFilesButNeverALiveOrRetainedOne() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        LakeTable table = open(clock);
+        table.createIfAbsent(V1);
+        for (int batch = 0; batch < 3; batch++) {
+            appendFiles(table, 4);
+        }
+        // An orphan: a file written by a batch that never committed.
+        try (DataFileWriter writer = table.newDataFileWriter()) {
+            GenericRecord row = new GenericData.Record(table.snapshot().avroSchema());
+            row.put("id", -1L);
+            row.put("region", "eu");
+            row.put("name", "orphan");
+            row.put("at", 0L);
+            row.put("amount", 0.0);
+            writer.write(row);
+            writer.finish();
+        }
+        assertThat(dataFiles()).hasSize(13);
+        // Compaction removes the 12 committed files (still needed for time travel inside the retention).
+        MaintenanceRun compaction = new CompactionRunner(table).compact(new CompactionSettings(4L << 20, 3L << 20, 2));
+        assertThat(compaction.filesBefore()).isEqualTo(12);
+        long liveAfterCompaction = table.snapshot().files().size();
+
+        assertThatThrownBy(() -> Vacuum.run(table, Duration.ofHours(1), true, false))
+                .hasMessageContaining("below the minimum of 7 days");
+        // Files are seconds old and removals minutes old: nothing is old enough.
+        assertThat(Vacuum.run(table, Duration.ofDays(7), false, false).filesBefore()).isZero();
+
+        // Eight days on: the orphan and the removed files are past the retention; live files stay.
+        clock.advance(Duration.ofDays(8));
+        MaintenanceRun dry = Vacuum.run(table, Duration.ofDays(7), true, false);
+        assertThat(dry.outcome()).isEqualTo("DRY_RUN");
+        assertThat(dry.filesBefore()).isEqualTo(13);
+        assertThat(dataFiles()).hasSize(13 + (int) liveAfterCompaction);
+        MaintenanceRun vacuum = Vacuum.run(table, Duration.ofDays(7), false, false);
+        assertThat(vacuum.filesBefore()).isEqualTo(13);
+        assertThat(dataFiles()).hasSize((int) liveAfterCompaction);
+        assertThat(KernelReader.read(dir.toString()).rows()).hasSize(240);
+        assertThat(Files.exists(dir.resolve("_delta_log"))).isTrue();
+    }
+
+    @Test
+    void removedFilesInsideTheRetentionAreKeptEvenIfOld() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        LakeTable table = open(clock);
+        table.createIfAbsent(V1);
+        appendFiles(table, 6);
+        ageFiles(Duration.ofDays(30)); // written long ago...
+        clock.advance(Duration.ofDays(30));
+        new CompactionRunner(table).compact(new CompactionSettings(4L << 20, 3L << 20, 2)); // ...removed just now
+        assertThat(Vacuum.run(table, Duration.ofDays(7), false, false).filesBefore()).isZero();
+        assertThat(dataFiles()).hasSize(6 + 2);
+    }
+
+    private List<Path> dataFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.toString().endsWith(".parquet")).toList();
+        }
+    }
+
+    private void ageFiles(Duration age) throws IOException {
+        for (Path file : dataFiles()) {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(
+                    Files.getLastModifiedTime(file).toInstant().minus(age)));
+        }
+    }
+
+    /** An order-independent digest of rows. */
+    private static String checksum(List<Map<String, Object>> rows) {
+        List<String> lines = new ArrayList<>();
+        for (Map<String, Object> row : rows) {
+            lines.add(new TreeMap<>(row).toString());
+        }
+        lines.sort(null);
+        return lines.size() + ":" + Integer.toHexString(lines.hashCode());
+    }
+
+    /** A clock tests move forward. */
+    private static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
