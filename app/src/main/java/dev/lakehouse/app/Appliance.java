@@ -1,7 +1,10 @@
 package dev.lakehouse.app;
 
 import dev.lakehouse.app.config.ApplianceConfig;
+import dev.lakehouse.app.config.ApplianceConfig.CompactionConfig;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import dev.lakehouse.compaction.CompactionSettings;
+import dev.lakehouse.compaction.MaintenanceScheduler;
 import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
 import dev.lakehouse.app.config.PartitionByParser;
 import dev.lakehouse.ingest.ConfluentAvroDecoder;
@@ -40,9 +43,11 @@ public final class Appliance implements AutoCloseable {
     static final String ENGINE_INFO = "lakehouse-appliance/0.1.0";
 
     private final List<IngestPipeline> pipelines;
+    private final MaintenanceScheduler maintenance;
 
-    private Appliance(List<IngestPipeline> pipelines) {
+    private Appliance(List<IngestPipeline> pipelines, MaintenanceScheduler maintenance) {
         this.pipelines = List.copyOf(pipelines);
+        this.maintenance = maintenance;
     }
 
     /**
@@ -54,11 +59,15 @@ public final class Appliance implements AutoCloseable {
     public static Appliance create(ApplianceConfig config) {
         Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
         List<IngestPipeline> pipelines = new ArrayList<>();
+        MaintenanceScheduler maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
         for (PipelineConfig pipeline : config.pipelines()) {
             RecordDecoder decoder = decoder(pipeline, registries);
-            pipelines.add(new IngestPipeline(settings(pipeline), table(pipeline), decoder, deadLetters(pipeline)));
+            LakeTable table = table(pipeline);
+            pipelines.add(new IngestPipeline(settings(pipeline), table, decoder, deadLetters(pipeline)));
+            // Maintenance shares the pipeline's table instance: one log per table in this process.
+            maintenance.add(maintenance(pipeline, table));
         }
-        return new Appliance(pipelines);
+        return new Appliance(pipelines, maintenance);
     }
 
     /**
@@ -82,11 +91,17 @@ public final class Appliance implements AutoCloseable {
         return pipelines;
     }
 
-    public void start() {
-        pipelines.forEach(IngestPipeline::start);
+    /** The tables' compaction and vacuum jobs. */
+    public MaintenanceScheduler maintenance() {
+        return maintenance;
     }
 
-    /** Asks every pipeline to commit its open batch and stop. */
+    public void start() {
+        pipelines.forEach(IngestPipeline::start);
+        maintenance.start();
+    }
+
+    /** Asks every pipeline to commit its open batch and stop; maintenance stops firing. */
     public void stop() {
         pipelines.forEach(IngestPipeline::stop);
     }
@@ -111,7 +126,28 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        maintenance.close();
         pipelines.forEach(IngestPipeline::close);
+    }
+
+    /** A pipeline table's maintenance: scheduled when compaction is enabled, on demand otherwise. */
+    static MaintenanceScheduler.TableMaintenance maintenance(PipelineConfig pipeline, LakeTable table) {
+        CompactionConfig compaction = pipeline.compaction();
+        MaintenanceScheduler.Schedule compactSchedule = null;
+        MaintenanceScheduler.Schedule vacuumSchedule = null;
+        if (compaction.enabled()) {
+            compactSchedule = compaction.cron() != null ? MaintenanceScheduler.Schedule.cron(compaction.cron())
+                    : MaintenanceScheduler.Schedule.every(compaction.interval());
+            vacuumSchedule = compaction.vacuumInterval() == null ? null
+                    : MaintenanceScheduler.Schedule.every(compaction.vacuumInterval());
+        }
+        return new MaintenanceScheduler.TableMaintenance(pipeline.name(), table, compactionSettings(pipeline),
+                compactSchedule, vacuumSchedule, compaction.vacuumRetention());
+    }
+
+    static CompactionSettings compactionSettings(PipelineConfig pipeline) {
+        return new CompactionSettings(pipeline.table().targetFileSize(), pipeline.compaction().smallFileSize(),
+                pipeline.compaction().minInputFiles());
     }
 
     /** The pipeline's decoder, sharing one registry client per registry configuration. */

@@ -39,11 +39,25 @@ public record ApplianceConfig(List<PipelineConfig> pipelines) {
      * @param trigger when batches close
      * @param onIncompatibleSchema what records of a writer schema the table cannot take do
      * @param deadLetters where records that cannot be rows go
+     * @param compaction the table's background maintenance
      */
     public record PipelineConfig(String name, String instanceId, SourceConfig source, Format format,
                                  RegistryConfig registry, String valueSchemaFile, TableConfig table,
                                  TriggerConfig trigger, IncompatibleSchemaPolicy onIncompatibleSchema,
-                                 DeadLetterConfig deadLetters) {
+                                 DeadLetterConfig deadLetters, CompactionConfig compaction) {
+    }
+
+    /**
+     * @param enabled whether the appliance compacts and vacuums the table on a schedule
+     * @param interval how often to compact, or null when {@code cron} is set
+     * @param cron a Quartz cron expression, or null when {@code interval} is set
+     * @param smallFileSize files below this size are compacted
+     * @param minInputFiles fewer small files than this in a partition are left alone
+     * @param vacuumInterval how often to vacuum, or null for never
+     * @param vacuumRetention how long removed and unreferenced files are kept
+     */
+    public record CompactionConfig(boolean enabled, Duration interval, String cron, long smallFileSize,
+                                   int minInputFiles, Duration vacuumInterval, Duration vacuumRetention) {
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lakehouse.app.config.ApplianceConfig.CompactionConfig;
 import dev.lakehouse.app.config.ApplianceConfig.DeadLetterConfig;
 import dev.lakehouse.app.config.ApplianceConfig.Format;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
@@ -118,9 +119,45 @@ public final class ConfigLoader {
             node.problem("on-incompatible-schema", "is dead-letter but dead-letters has neither a table nor a topic; "
                     + "configure one, or set on-incompatible-schema: fail");
         }
+        CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize());
         node.finish();
         return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger,
-                onIncompatible, deadLetters);
+                onIncompatible, deadLetters, compaction);
+    }
+
+    private static CompactionConfig compaction(ConfigNode node, long targetFileSize) {
+        boolean enabled = node.bool("enabled", true);
+        String cron = node.string("cron").orElse(null);
+        Duration interval = null;
+        if (cron != null) {
+            if (node.has("schedule")) {
+                node.problem("schedule", "give either schedule (an interval) or cron, not both");
+            }
+            if (!org.quartz.CronExpression.isValidExpression(cron)) {
+                node.problem("cron", "'" + cron + "' is not a Quartz cron expression (seconds minutes hours "
+                        + "day-of-month month day-of-week, such as '0 */10 * * * ?')");
+            }
+        } else {
+            interval = node.duration("schedule", Duration.ofMinutes(10));
+        }
+        long smallFileSize = node.bytes("small-file-size", Math.max(1, targetFileSize * 3 / 4));
+        if (smallFileSize > targetFileSize) {
+            node.problem("small-file-size", "must not exceed table.target-file-size (" + targetFileSize + " bytes)");
+        }
+        long minInputFiles = node.positiveLong("min-input-files", 5);
+        if (minInputFiles < 2) {
+            node.problem("min-input-files", "must be at least 2");
+        }
+        Duration vacuumInterval = node.string("vacuum-schedule").filter(v -> v.equalsIgnoreCase("never")).isPresent()
+                ? null : node.duration("vacuum-schedule", Duration.ofDays(1));
+        Duration retention = node.duration("vacuum-retention", Duration.ofDays(7));
+        if (retention.compareTo(Duration.ofDays(7)) < 0) {
+            node.problem("vacuum-retention", "must be at least 7d: shorter breaks time travel and can delete files "
+                    + "of running writers (lakehouse vacuum --force allows it for one manual run)");
+        }
+        node.finish();
+        return new CompactionConfig(enabled, interval, cron, smallFileSize, (int) minInputFiles, vacuumInterval,
+                retention);
     }
 
     /** {@code table}: a location, {@code none}, or absent for the default beside the main table. */

@@ -97,6 +97,15 @@ final class ConfigNode {
         }
     }
 
+    boolean bool(String key, boolean defaultValue) {
+        return parsed(key, defaultValue, "true or false", text -> {
+            if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException(text);
+            }
+            return Boolean.parseBoolean(text);
+        });
+    }
+
     long positiveLong(String key, long defaultValue) {
         long value = parsed(key, defaultValue, "a whole number", Long::parseLong);
         if (value < 1) {

@@ -83,6 +83,19 @@ public final class EffectiveConfig {
         deadLetters.put("table", p.deadLetters().tableLocation() == null ? "none" : p.deadLetters().tableLocation());
         deadLetters.put("topic", p.deadLetters().topic());
         m.put("dead-letters", deadLetters);
+        Map<String, Object> compaction = new LinkedHashMap<>();
+        compaction.put("enabled", p.compaction().enabled());
+        if (p.compaction().cron() != null) {
+            compaction.put("cron", p.compaction().cron());
+        } else {
+            compaction.put("schedule", p.compaction().interval().toString());
+        }
+        compaction.put("small-file-size", p.compaction().smallFileSize());
+        compaction.put("min-input-files", p.compaction().minInputFiles());
+        compaction.put("vacuum-schedule", p.compaction().vacuumInterval() == null ? "never"
+                : p.compaction().vacuumInterval().toString());
+        compaction.put("vacuum-retention", p.compaction().vacuumRetention().toString());
+        m.put("compaction", compaction);
         Map<String, Object> trigger = new LinkedHashMap<>();
         trigger.put("interval", p.trigger().interval().toString());
         trigger.put("max-records", p.trigger().maxRecords());

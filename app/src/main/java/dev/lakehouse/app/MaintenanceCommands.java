@@ -1,0 +1,97 @@
+package dev.lakehouse.app;
+
+import dev.lakehouse.app.config.ApplianceConfig;
+import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import dev.lakehouse.app.config.ConfigException;
+import dev.lakehouse.app.config.ConfigLoader;
+import dev.lakehouse.app.config.Units;
+import dev.lakehouse.compaction.CompactionRunner;
+import dev.lakehouse.compaction.MaintenanceRun;
+import dev.lakehouse.compaction.Vacuum;
+import dev.lakehouse.table.LakeTable;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lakehouse compact} and {@code lakehouse vacuum}: one maintenance run of a pipeline's table, now. Safe
+ * beside a running appliance on local and HDFS-like storage (compaction commits never conflict with ingestion);
+ * on S3 run them inside the appliance (the console's "compact now"), which owns the table.
+ */
+final class MaintenanceCommands {
+
+    private MaintenanceCommands() {
+    }
+
+    /** Options both commands share. */
+    abstract static class TableOptions {
+        @Option(names = {"-c", "--config"}, required = true, description = "The YAML configuration file.")
+        Path config;
+
+        @Option(names = {"-t", "--table"}, required = true, description = "The pipeline whose table to maintain.")
+        String pipeline;
+
+        @Spec
+        CommandSpec spec;
+
+        PipelineConfig pipelineConfig() {
+            ApplianceConfig loaded = ConfigLoader.load(config);
+            return loaded.pipelines().stream().filter(p -> p.name().equals(pipeline)).findFirst()
+                    .orElseThrow(() -> new ConfigException(config.toString(), List.of("no pipeline named '" + pipeline
+                            + "'; the file has " + loaded.pipelines().stream().map(PipelineConfig::name).toList())));
+        }
+
+        int report(MaintenanceRun run) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%s of %s: %s in %d ms%n", run.kind().toLowerCase(java.util.Locale.ROOT), run.table(),
+                    run.outcome(), run.duration().toMillis());
+            out.println(run.detail());
+            if (run.kind().equals("COMPACTION") && run.filesBefore() > 0) {
+                out.printf("%d files (%d bytes) -> %d files (%d bytes), %.1f MB/s%n", run.filesBefore(),
+                        run.bytesBefore(), run.filesAfter(), run.bytesAfter(), run.megabytesPerSecond());
+            }
+            out.flush();
+            return run.outcome().equals("FAILED") ? 1 : 0;
+        }
+    }
+
+    @Command(name = "compact", mixinStandardHelpOptions = true,
+            description = "Bin-packs the table's small files into files of the target size, one commit per group "
+                    + "(dataChange=false).")
+    static final class Compact extends TableOptions implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            PipelineConfig pipelineConfig = pipelineConfig();
+            LakeTable table = Appliance.table(pipelineConfig);
+            return report(new CompactionRunner(table).compact(Appliance.compactionSettings(pipelineConfig)));
+        }
+    }
+
+    @Command(name = "vacuum", mixinStandardHelpOptions = true,
+            description = "Deletes files no table version within the retention needs (removed by compaction, or "
+                    + "left by failed batches).")
+    static final class VacuumTable extends TableOptions implements Callable<Integer> {
+        @Option(names = "--dry-run", description = "List what would be deleted, delete nothing.")
+        boolean dryRun;
+
+        @Option(names = "--retention", description = "Keep files needed within this window (default 7d).")
+        String retention = "7d";
+
+        @Option(names = "--force", description = "Allow a retention below 7 days (breaks time travel; never run it "
+                + "while writers may still commit files older than the retention).")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            PipelineConfig pipelineConfig = pipelineConfig();
+            MaintenanceRun run = Vacuum.run(Appliance.table(pipelineConfig), Units.parseDuration(retention), dryRun,
+                    force);
+            return report(run);
+        }
+    }
+}
