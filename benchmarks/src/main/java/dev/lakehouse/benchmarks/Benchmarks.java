@@ -8,7 +8,8 @@ public final class Benchmarks {
     private static final Map<String, Runnable> ALL = Map.of(
             "deserialize", DeserializationBenchmark::run,
             "table-write", TableWriteBenchmark::run,
-            "ingest", IngestBenchmark::run);
+            "ingest", IngestBenchmark::run,
+            "compaction", CompactionBenchmark::run);
 
     private Benchmarks() {
     }
