@@ -57,6 +57,12 @@ final class DeltaLakeTable implements LakeTable {
 
     private volatile CachedLayout cachedLayout;
 
+    /** The Hadoop configuration for reading files of one file schema (it carries the Avro read schema). */
+    private record ReadConf(String fileSchemaJson, Configuration conf) {
+    }
+
+    private volatile ReadConf cachedReadConf;
+
     DeltaLakeTable(TableOptions options) {
         this.options = options;
         this.conf = HadoopConfigurations.create(options.hadoopProperties());
@@ -262,8 +268,16 @@ final class DeltaLakeTable implements LakeTable {
         Metadata metadata = snapshot.getMetadata();
         Schema tableSchema = tableAvroSchema(metadata);
         PartitionSpec spec = PartitionSpecs.parse(metadata.getConfiguration().get(PARTITION_SPEC_PROPERTY), metadata);
-        return new ParquetRowReader(conf, new Path(root, new Path(java.net.URI.create(file.path()))), tableSchema,
-                fileSchema(tableSchema, spec), spec, file.partitionValues());
+        Schema fileSchema = fileSchema(tableSchema, spec);
+        String key = fileSchema.toString();
+        ReadConf cached = cachedReadConf;
+        if (cached == null || !cached.fileSchemaJson().equals(key)) {
+            // A Configuration copy costs milliseconds; compaction opens thousands of small files.
+            cached = new ReadConf(key, ParquetRowReader.readConf(conf, fileSchema));
+            cachedReadConf = cached;
+        }
+        return new ParquetRowReader(cached.conf(), new Path(root, new Path(java.net.URI.create(file.path()))),
+                tableSchema, fileSchema, spec, file.partitionValues());
     }
 
     @Override

@@ -27,7 +27,15 @@ final class ParquetRowReader implements RowReader {
     private final boolean sameSchema;
     private final Map<String, Object> identityValues = new java.util.HashMap<>();
 
-    ParquetRowReader(Configuration baseConf, Path file, Schema tableSchema, Schema fileSchema, PartitionSpec spec,
+    /** A configuration for reading files with {@code fileSchema} as the Avro read schema; share it across files. */
+    static Configuration readConf(Configuration baseConf, Schema fileSchema) {
+        Configuration conf = new Configuration(baseConf);
+        AvroReadSupport.setAvroReadSchema(conf, fileSchema);
+        return conf;
+    }
+
+    /** @param conf from {@link #readConf} for {@code fileSchema} */
+    ParquetRowReader(Configuration conf, Path file, Schema tableSchema, Schema fileSchema, PartitionSpec spec,
                      Map<String, String> partitionValues) {
         this.tableSchema = tableSchema;
         this.sameSchema = fileSchema == tableSchema;
@@ -37,8 +45,6 @@ final class ParquetRowReader implements RowReader {
                 identityValues.put(field.column(), typed(partitionValues.get(field.column()), type));
             }
         }
-        Configuration conf = new Configuration(baseConf);
-        AvroReadSupport.setAvroReadSchema(conf, fileSchema);
         try {
             this.reader = AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(file, conf))
                     .withDataModel(GenericData.get())
