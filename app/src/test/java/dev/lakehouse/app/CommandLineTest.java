@@ -11,6 +11,8 @@ import java.util.List;
 import dev.lakehouse.ingest.DeadLetter;
 import dev.lakehouse.ingest.DeadLetterBatch;
 import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.DataFileWriter;
 import dev.lakehouse.table.KernelReader;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
@@ -107,6 +109,45 @@ class CommandLineTest {
 
         assertThat(run("dead-letters", "replay", "--config", config.toString(), "--pipeline", "nope")).isEqualTo(2);
         assertThat(err.toString()).contains("no pipeline named 'nope'");
+    }
+
+    @Test
+    void compactAndVacuumRunOnAPipelinesTable() throws Exception {
+        Files.writeString(dir.resolve("click.avsc"), """
+                {"type": "record", "name": "Click", "fields": [{"name": "id", "type": "long"}]}""");
+        Path config = dir.resolve("clicks.yaml");
+        Files.writeString(config, """
+                pipelines:
+                  - name: clicks
+                    format: json
+                    value-schema-file: click.avsc
+                    source: {bootstrap-servers: "localhost:9", topics: [clicks]}
+                    table: {location: tables/clicks}
+                """);
+        LakeTable table = LakeTable.open(TableOptions.builder(dir.resolve("tables/clicks").toUri().toString()).build());
+        org.apache.avro.Schema schema = table.createIfAbsent(new org.apache.avro.Schema.Parser().parse(
+                Files.readString(dir.resolve("click.avsc")))).avroSchema();
+        for (long batch = 0; batch < 6; batch++) {
+            try (DataFileWriter writer = table.newDataFileWriter()) {
+                org.apache.avro.generic.GenericRecord row = new org.apache.avro.generic.GenericData.Record(schema);
+                row.put("id", batch);
+                writer.write(row);
+                table.commit(new BatchCommit("clicks", "i", batch, writer.finish(), List.of(), java.util.Map.of()));
+            }
+        }
+
+        assertThat(run("compact", "--config", config.toString(), "--table", "clicks")).isZero();
+        assertThat(out.toString()).contains("COMPACTED").contains("6 files").contains("-> 1 files");
+        assertThat(table.snapshot().files()).hasSize(1);
+
+        assertThat(run("vacuum", "--config", config.toString(), "--table", "clicks", "--retention", "1h")).isEqualTo(1);
+        assertThat(err.toString()).contains("below the minimum of 7 days");
+        assertThat(run("vacuum", "--config", config.toString(), "--table", "clicks", "--dry-run")).isZero();
+        assertThat(out.toString()).contains("DRY_RUN").contains("would delete 0 files");
+        assertThat(run("vacuum", "--config", config.toString(), "--table", "clicks", "--retention", "0s", "--force"))
+                .isZero();
+        assertThat(out.toString()).contains("deleted 6 files");
+        assertThat(KernelReader.read(dir.resolve("tables/clicks").toString()).rows()).hasSize(6);
     }
 
     private static DeadLetter letter(long offset, String value, String reason) {

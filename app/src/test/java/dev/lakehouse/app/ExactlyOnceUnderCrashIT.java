@@ -76,9 +76,10 @@ class ExactlyOnceUnderCrashIT {
                  OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
                          Clock.systemUTC())) {
                 while (generator.nextOrderId() < RECORDS) {
-                    // About 1,500 orders a second: production spans all the kills, so every run has work.
+                    // About 1,200 orders a second (175 s in all): production outlasts the kills (about 150 s),
+                    // so every run has work and the last kill interrupts ingestion.
                     generator.produce(Math.min(1_500, RECORDS - generator.nextOrderId()));
-                    TimeUnit.MILLISECONDS.sleep(950);
+                    TimeUnit.MILLISECONDS.sleep(1_250);
                 }
             } catch (Throwable e) {
                 producerFailure.set(e);
