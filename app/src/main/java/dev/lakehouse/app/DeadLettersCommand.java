@@ -4,11 +4,13 @@ import dev.lakehouse.app.config.ApplianceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ConfigException;
 import dev.lakehouse.app.config.ConfigLoader;
+import dev.lakehouse.ingest.DeadLetterReason;
 import dev.lakehouse.ingest.DeadLetterReplay;
 import dev.lakehouse.ingest.DeadLetterTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Spec;
 /** {@code lakehouse dead-letters list|replay}: inspects and re-ingests a pipeline's dead letters. */
 @Command(name = "dead-letters", mixinStandardHelpOptions = true,
         description = "Lists or replays a pipeline's dead letters (its dead-letter table).",
-        subcommands = {DeadLettersCommand.List.class, DeadLettersCommand.Replay.class})
+        subcommands = {DeadLettersCommand.ListLetters.class, DeadLettersCommand.Replay.class})
 final class DeadLettersCommand implements Runnable {
 
     @Spec
@@ -43,16 +45,13 @@ final class DeadLettersCommand implements Runnable {
         CommandSpec spec;
 
         PipelineConfig pipelineConfig(ApplianceConfig loaded) {
-            return loaded.pipelines().stream().filter(p -> p.name().equals(pipeline)).findFirst()
-                    .orElseThrow(() -> new ConfigException(config.toString(), java.util.List.of("no pipeline named '"
-                            + pipeline + "'; the file has " + loaded.pipelines().stream().map(PipelineConfig::name)
-                            .toList())));
+            return loaded.pipeline(pipeline, config.toString());
         }
 
         DeadLetterTable deadLetterTable(PipelineConfig pipelineConfig) {
             DeadLetterTable table = Appliance.deadLetterTable(pipelineConfig);
             if (table == null) {
-                throw new ConfigException(config.toString(), java.util.List.of("pipelines[" + pipeline + "]"
+                throw new ConfigException(config.toString(), List.of("pipelines[" + pipeline + "]"
                         + ".dead-letters.table: is none; replay and listing read the dead-letter table"));
             }
             return table;
@@ -65,7 +64,7 @@ final class DeadLettersCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Counts the dead letters not yet replayed, by reason, with an example of each.")
-    static final class List extends PipelineOptions implements Callable<Integer> {
+    static final class ListLetters extends PipelineOptions implements Callable<Integer> {
         @Override
         public Integer call() {
             PipelineConfig pipelineConfig = pipelineConfig(ConfigLoader.load(config));
@@ -94,13 +93,19 @@ final class DeadLettersCommand implements Runnable {
     static final class Replay extends PipelineOptions implements Callable<Integer> {
 
         @Option(names = "--reason", split = ",", description = "Only letters with these reasons (comma-separated).")
-        java.util.List<String> reasons = java.util.List.of();
+        List<String> reasons = List.of();
 
         @Option(names = "--dry-run", description = "Decode only; report what would be replayed, write nothing.")
         boolean dryRun;
 
         @Override
         public Integer call() {
+            for (String reason : reasons) {
+                if (java.util.Arrays.stream(DeadLetterReason.values()).noneMatch(r -> r.name().equals(reason))) {
+                    throw new ConfigException("--reason", List.of("'" + reason + "' is not a dead-letter reason; use "
+                            + "one of " + java.util.Arrays.toString(DeadLetterReason.values())));
+                }
+            }
             ApplianceConfig loaded = ConfigLoader.load(config);
             Appliance.check(loaded);
             PipelineConfig pipelineConfig = pipelineConfig(loaded);

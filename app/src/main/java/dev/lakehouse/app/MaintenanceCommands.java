@@ -1,8 +1,6 @@
 package dev.lakehouse.app;
 
-import dev.lakehouse.app.config.ApplianceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
-import dev.lakehouse.app.config.ConfigException;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.config.Units;
 import dev.lakehouse.compaction.CompactionRunner;
@@ -11,7 +9,6 @@ import dev.lakehouse.compaction.Vacuum;
 import dev.lakehouse.table.LakeTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,10 +37,7 @@ final class MaintenanceCommands {
         CommandSpec spec;
 
         PipelineConfig pipelineConfig() {
-            ApplianceConfig loaded = ConfigLoader.load(config);
-            return loaded.pipelines().stream().filter(p -> p.name().equals(pipeline)).findFirst()
-                    .orElseThrow(() -> new ConfigException(config.toString(), List.of("no pipeline named '" + pipeline
-                            + "'; the file has " + loaded.pipelines().stream().map(PipelineConfig::name).toList())));
+            return ConfigLoader.load(config).pipeline(pipeline, config.toString());
         }
 
         int report(MaintenanceRun run) {

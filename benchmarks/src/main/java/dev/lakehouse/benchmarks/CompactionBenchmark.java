@@ -9,16 +9,11 @@ import dev.lakehouse.table.DataFileWriter;
 import dev.lakehouse.table.KernelReader;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.TableOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -38,7 +33,7 @@ final class CompactionBenchmark {
     }
 
     static void run() {
-        Path dir = tempDir();
+        Path dir = ScratchDirectories.create("compaction-bench");
         try {
             LakeTable table = LakeTable.open(TableOptions.builder(dir.toUri().toString()).build());
             Schema schema = table.createIfAbsent(DeserializationBenchmark.orderV1()).avroSchema();
@@ -76,7 +71,7 @@ final class CompactionBenchmark {
                     scanBefore, scanAfter, scanBefore / scanAfter);
             System.out.println(Measurement.peakHeap());
         } finally {
-            delete(dir);
+            ScratchDirectories.delete(dir);
         }
     }
 
@@ -91,21 +86,5 @@ final class CompactionBenchmark {
             }
         }
         return best;
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("compaction-bench");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -9,14 +9,11 @@ import dev.lakehouse.table.OffsetRange;
 import dev.lakehouse.table.TableOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -53,7 +50,7 @@ final class TableWriteBenchmark {
     private static void measure(Schema writer, String variant, boolean report) {
         {
             String codec = variant.startsWith("zstd") ? "zstd" : variant;
-            Path dir = tempDir();
+            Path dir = ScratchDirectories.create("table-write-bench-");
             try {
                 TableOptions.Builder options = TableOptions.builder(dir.toUri().toString()).codec(codec);
                 if (variant.equals("zstd-1")) {
@@ -100,7 +97,7 @@ final class TableWriteBenchmark {
                         (double) bytes / ((long) BATCH * BATCHES), sorted[BATCHES / 2] / 1e6, sorted[BATCHES - 1] / 1e6,
                         BATCHES);
             } finally {
-                delete(dir);
+                ScratchDirectories.delete(dir);
             }
         }
     }
@@ -139,21 +136,5 @@ final class TableWriteBenchmark {
             throw new UncheckedIOException(e);
         }
         return (double) out.size() / records.length;
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("table-write-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

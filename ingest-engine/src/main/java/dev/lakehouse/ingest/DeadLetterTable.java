@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,7 +101,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
             throw new IllegalArgumentException("dead letters of pipeline " + batch.pipeline() + " sent to the table of "
                     + pipeline);
         }
-        table.createIfAbsent(SCHEMA);
+        Schema schema = table.createIfAbsent(SCHEMA).avroSchema();
         for (int attempt = 1; ; attempt++) {
             List<OffsetRange> ranges = new ArrayList<>();
             List<DeadLetter> letters = new ArrayList<>();
@@ -126,7 +125,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
             if (letters.isEmpty()) {
                 return; // all of them are stored already: this batch is a replay of one that got here
             }
-            List<DataFile> files = writeFiles(batch, letters);
+            List<DataFile> files = writeFiles(schema, batch, letters);
             CommitOutcome outcome = table.commit(new BatchCommit(batch.pipeline(), batch.instanceId(), batch.batchId(),
                     files, ranges, Map.of("deadLetters", Integer.toString(letters.size()),
                     "reasons", reasonCounts(letters)), BatchCommit.OffsetCheck.FORWARD_ONLY));
@@ -143,8 +142,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
         }
     }
 
-    private List<DataFile> writeFiles(DeadLetterBatch batch, List<DeadLetter> letters) {
-        Schema schema = table.snapshot().avroSchema();
+    private List<DataFile> writeFiles(Schema schema, DeadLetterBatch batch, List<DeadLetter> letters) {
         long now = clock.millis();
         try (DataFileWriter writer = table.newDataFileWriter()) {
             for (DeadLetter letter : letters) {
@@ -226,36 +224,40 @@ public final class DeadLetterTable implements DeadLetterDestination {
      * @throws dev.lakehouse.table.RewriteConflictException if another writer rewrote those files meanwhile
      */
     long updateReplayState(Map<String, ReplayMark> changes, String description) {
-        Map<String, DataFile> files = new LinkedHashMap<>();
-        for (StoredDeadLetter stored : readAll()) {
-            if (changes.containsKey(key(stored.letter()))) {
-                files.put(stored.file().path(), stored.file());
-            }
-        }
         Schema schema = table.snapshot().avroSchema();
+        List<DataFile> removed = new ArrayList<>();
         List<DataFile> added;
+        // One read per file: a file's rows are buffered, and written again only if one of them changes.
         try (DataFileWriter writer = table.newDataFileWriter()) {
-            for (DataFile file : files.values()) {
+            for (DataFile file : table.snapshot().files()) {
+                List<GenericRecord> rows = new ArrayList<>();
+                boolean changed = false;
                 try (RowReader reader = table.openRows(file)) {
                     for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                        GenericRecord copy = new GenericData.Record(schema);
-                        for (Schema.Field f : schema.getFields()) {
-                            copy.put(f.pos(), row.get(f.name()));
-                        }
                         ReplayMark mark = changes.get(key(fromRow(row, file).letter()));
                         if (mark != null) {
+                            GenericRecord copy = new GenericData.Record(schema);
+                            for (Schema.Field f : schema.getFields()) {
+                                copy.put(f.pos(), row.get(f.name()));
+                            }
                             copy.put("replay_state", mark.state());
                             copy.put("replay_id", mark.replayId());
                             copy.put("replayed_at", mark.replayedAt() == null ? null : mark.replayedAt().toEpochMilli());
                             copy.put("replay_table_version", mark.tableVersion());
+                            row = copy;
+                            changed = true;
                         }
-                        writer.write(copy);
+                        rows.add(row);
                     }
+                }
+                if (changed) {
+                    removed.add(file);
+                    rows.forEach(writer::write);
                 }
             }
             added = writer.finish();
         }
-        return table.rewrite(new FileRewrite(List.copyOf(files.values()), added, true, "UPDATE",
+        return table.rewrite(new FileRewrite(removed, added, true, "UPDATE",
                 Map.of("deadLetterReplay", description), Map.of("numUpdatedRows", Integer.toString(changes.size()))));
     }
 

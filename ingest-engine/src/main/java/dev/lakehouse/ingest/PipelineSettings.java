@@ -28,6 +28,12 @@ public final class PipelineSettings {
             ConsumerConfig.GROUP_ID_CONFIG);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+    private static final Pattern COLUMN_PATH = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+
+    /** Whether {@code text} names a column, or a nested one by a dotted path ({@code customer.email}). */
+    public static boolean isColumnPath(String text) {
+        return COLUMN_PATH.matcher(text).matches();
+    }
 
     private final String name;
     private final String instanceId;
@@ -307,7 +313,7 @@ public final class PipelineSettings {
                         + maxRecordBytes);
             }
             for (String column : requiredColumns) {
-                if (!column.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+                if (!isColumnPath(column)) {
                     throw new IllegalArgumentException("pipeline " + name + ": required column '" + column + "' must be "
                             + "a column name, or a dotted path to a nested one (customer.email)");
                 }

@@ -18,6 +18,18 @@ public record ApplianceConfig(List<PipelineConfig> pipelines) {
         pipelines = List.copyOf(pipelines);
     }
 
+    /**
+     * The pipeline of that name.
+     *
+     * @param source the configuration file, for the error
+     * @throws ConfigException naming the pipelines there are, if there is none of that name
+     */
+    public PipelineConfig pipeline(String name, String source) {
+        return pipelines.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ConfigException(source, List.of("no pipeline named '" + name + "'; the file has "
+                        + pipelines.stream().map(PipelineConfig::name).toList())));
+    }
+
     /** How record values are encoded. */
     public enum Format {
         /** Avro in the Confluent wire format, schemas from the registry. */

@@ -252,7 +252,7 @@ public final class ConfigLoader {
         var hadoop = node.stringMap("hadoop");
         List<String> requiredColumns = node.stringList("required-columns");
         for (String column : requiredColumns) {
-            if (!column.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+            if (!PipelineSettings.isColumnPath(column)) {
                 node.problem("required-columns", "'" + column + "' is not a column name or a dotted path to a nested "
                         + "column (customer.email)");
             }
