@@ -1,12 +1,20 @@
 package dev.lakehouse.app;
 
-import dev.lakehouse.app.config.ApplianceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.CompactionConfig;
+import dev.lakehouse.app.config.ApplianceConfig.ConsoleConfig;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
+import dev.lakehouse.app.config.ApplianceConfig;
+import dev.lakehouse.app.config.PartitionByParser;
 import dev.lakehouse.compaction.CompactionSettings;
 import dev.lakehouse.compaction.MaintenanceScheduler;
-import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
-import dev.lakehouse.app.config.PartitionByParser;
+import dev.lakehouse.console.ApplianceMetrics;
+import dev.lakehouse.console.ConsoleSettings;
+import dev.lakehouse.console.ConsoleUser;
+import dev.lakehouse.console.HealthCheck;
+import dev.lakehouse.console.HealthChecks;
+import dev.lakehouse.console.MonitoredTable;
+import dev.lakehouse.console.WebConsole;
 import dev.lakehouse.ingest.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.DeadLetterDestination;
 import dev.lakehouse.ingest.DeadLetterTable;
@@ -21,6 +29,7 @@ import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.TableOptions;
+import org.apache.avro.Schema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -29,10 +38,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
-import org.apache.avro.Schema;
 
 /**
  * The running appliance: one {@link IngestPipeline} per configured pipeline, wired to its table, decoder and
@@ -42,12 +52,24 @@ public final class Appliance implements AutoCloseable {
 
     static final String ENGINE_INFO = "lakehouse-appliance/0.1.0";
 
+    private final ApplianceConfig config;
     private final List<IngestPipeline> pipelines;
+    private final List<MonitoredTable> monitored;
     private final MaintenanceScheduler maintenance;
+    private final Map<RegistryConfig, SchemaRegistryClient> registries;
+    private final ApplianceMetrics metrics;
+    private WebConsole console;
 
-    private Appliance(List<IngestPipeline> pipelines, MaintenanceScheduler maintenance) {
+    private Appliance(ApplianceConfig config, List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
+                      MaintenanceScheduler maintenance, Map<RegistryConfig, SchemaRegistryClient> registries) {
+        this.config = config;
         this.pipelines = List.copyOf(pipelines);
+        this.monitored = List.copyOf(monitored);
         this.maintenance = maintenance;
+        this.registries = Map.copyOf(registries);
+        this.metrics = new ApplianceMetrics();
+        pipelines.forEach(metrics::bind);
+        metrics.bind(maintenance);
     }
 
     /**
@@ -59,15 +81,22 @@ public final class Appliance implements AutoCloseable {
     public static Appliance create(ApplianceConfig config) {
         Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
         List<IngestPipeline> pipelines = new ArrayList<>();
+        List<MonitoredTable> monitored = new ArrayList<>();
         MaintenanceScheduler maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
         for (PipelineConfig pipeline : config.pipelines()) {
             RecordDecoder decoder = decoder(pipeline, registries);
             LakeTable table = table(pipeline);
-            pipelines.add(new IngestPipeline(settings(pipeline), table, decoder, deadLetters(pipeline)));
+            DeadLetterTable deadLetterTable = deadLetterTable(pipeline);
+            IngestPipeline ingest = new IngestPipeline(settings(pipeline), table, decoder,
+                    deadLetters(pipeline, deadLetterTable));
+            pipelines.add(ingest);
+            monitored.add(new MonitoredTable(ingest, pipeline.source().topicPattern() != null
+                    ? List.of("/" + pipeline.source().topicPattern() + "/") : pipeline.source().topics(),
+                    deadLetterTable, pipeline.compaction().smallFileSize()));
             // Maintenance shares the pipeline's table instance: one log per table in this process.
             maintenance.add(maintenance(pipeline, table));
         }
-        return new Appliance(pipelines, maintenance);
+        return new Appliance(config, pipelines, monitored, maintenance, registries);
     }
 
     /**
@@ -96,9 +125,66 @@ public final class Appliance implements AutoCloseable {
         return maintenance;
     }
 
+    /** The appliance's meters, as {@code /metrics} exposes them. */
+    public ApplianceMetrics metrics() {
+        return metrics;
+    }
+
+    /** The web console, once {@link #start()} started it (when {@code console.enabled}). */
+    public Optional<WebConsole> console() {
+        return Optional.ofNullable(console);
+    }
+
+    /**
+     * Starts the pipelines, the maintenance jobs and, when enabled, the console.
+     *
+     * @throws IllegalStateException if the console's port cannot be bound (the pipelines are stopped again)
+     */
     public void start() {
         pipelines.forEach(IngestPipeline::start);
         maintenance.start();
+        ConsoleConfig settings = config.console();
+        if (settings.enabled()) {
+            try {
+                console = WebConsole.start(consoleSettings(settings), monitored, maintenance, healthChecks(),
+                        metrics);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    private static ConsoleSettings consoleSettings(ConsoleConfig console) {
+        return new ConsoleSettings(console.host(), console.port(), console.users().stream()
+                .map(u -> new ConsoleUser(u.name(), u.passwordHash(), u.role())).toList(), console.sessionTimeout());
+    }
+
+    /** Readiness: every cluster and registry reachable, every table's storage answering, every pipeline fresh. */
+    private List<HealthCheck> healthChecks() {
+        List<HealthCheck> checks = new ArrayList<>();
+        Map<String, PipelineConfig> clusters = new LinkedHashMap<>();
+        config.pipelines().forEach(p -> clusters.putIfAbsent(p.source().bootstrapServers(), p));
+        clusters.forEach((servers, pipeline) -> checks.add(HealthChecks.kafka(servers,
+                securityProperties(pipeline.source().consumerProperties()))));
+        registries.forEach((registry, client) -> checks.add(HealthChecks.registry(String.join(",", registry.urls()),
+                client)));
+        for (IngestPipeline pipeline : pipelines) {
+            checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
+            checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(), Clock.systemUTC()));
+        }
+        return checks;
+    }
+
+    /** The client settings that reach a secured cluster: {@code security.*}, {@code sasl.*}, {@code ssl.*}. */
+    static Map<String, Object> securityProperties(Map<String, String> consumerProperties) {
+        Map<String, Object> security = new HashMap<>();
+        consumerProperties.forEach((key, value) -> {
+            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+                security.put(key, value);
+            }
+        });
+        return security;
     }
 
     /** Asks every pipeline to commit its open batch and stop; maintenance stops firing. */
@@ -126,8 +212,12 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        if (console != null) {
+            console.close();
+        }
         maintenance.close();
         pipelines.forEach(IngestPipeline::close);
+        metrics.close();
     }
 
     /** A pipeline table's maintenance: scheduled when compaction is enabled, on demand otherwise. */
@@ -160,20 +250,18 @@ public final class Appliance implements AutoCloseable {
 
     /** The pipeline's dead-letter destinations: its table and/or topic. */
     static DeadLetterDestination deadLetters(PipelineConfig pipeline) {
+        return deadLetters(pipeline, deadLetterTable(pipeline));
+    }
+
+    private static DeadLetterDestination deadLetters(PipelineConfig pipeline, DeadLetterTable table) {
         List<DeadLetterDestination> destinations = new ArrayList<>();
-        DeadLetterTable table = deadLetterTable(pipeline);
         if (table != null) {
             destinations.add(table);
         }
         if (pipeline.deadLetters().topic() != null) {
-            Map<String, Object> client = new HashMap<>();
-            client.put("bootstrap.servers", pipeline.source().bootstrapServers());
             // The topic lives on the source cluster: reuse the consumer's security settings, nothing else.
-            pipeline.source().consumerProperties().forEach((key, value) -> {
-                if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                    client.put(key, value);
-                }
-            });
+            Map<String, Object> client = securityProperties(pipeline.source().consumerProperties());
+            client.put("bootstrap.servers", pipeline.source().bootstrapServers());
             destinations.add(new DeadLetterTopic(pipeline.deadLetters().topic(), pipeline.name(), client));
         }
         return DeadLetterDestination.all(destinations);

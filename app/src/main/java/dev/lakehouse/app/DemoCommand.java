@@ -56,6 +56,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--trigger", defaultValue = "5s", description = "Batch interval (default: ${DEFAULT-VALUE}).")
     String trigger;
 
+    @Option(names = "--console-port", defaultValue = "8080",
+            description = "Port of the web console on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for any free port).")
+    int consolePort;
+
     @Option(names = "--duration", description = "Stop by itself after this long (for example 60s); default: until Ctrl-C.")
     String duration;
 
@@ -102,7 +106,8 @@ final class DemoCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             appliance.start();
             producing.start();
-            printBanner(out, dir, configFile, pipeline, broker, registry);
+            printBanner(out, dir, configFile, pipeline, broker, registry,
+                    appliance.console().map(c -> c.url().toString()).orElse("(disabled)"));
             long deadline = duration == null ? Long.MAX_VALUE
                     : System.nanoTime() + Units.parseDuration(duration).toNanos();
             while (!stopped.await(10, TimeUnit.SECONDS)) {
@@ -160,13 +165,18 @@ final class DemoCommand implements Callable<Integer> {
                     trigger:
                       interval: %s
                       max-records: 200000
+                    compaction:
+                      schedule: 2m
+                console:
+                  host: 127.0.0.1
+                  port: %d
                 """.formatted(file, bootstrapServers, TOPIC, registryUrl,
-                dir.resolve("tables").resolve("orders").toUri(), trigger));
+                dir.resolve("tables").resolve("orders").toUri(), trigger, consolePort));
         return file;
     }
 
     private static void printBanner(PrintWriter out, Path dir, Path configFile, IngestPipeline pipeline,
-                                    LocalKafkaBroker broker, SchemaRegistryServer registry) {
+                                    LocalKafkaBroker broker, SchemaRegistryServer registry, String consoleUrl) {
         String table = pipeline.table().location();
         String path = Path.of(java.net.URI.create(table)).toString();
         out.println();
@@ -174,6 +184,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  Schema registry  " + registry.url());
         out.println("  Pipeline config  " + configFile);
         out.println("  Delta table      " + table);
+        out.println("  Web console      " + consoleUrl + "   (read-only; metrics at " + consoleUrl + "metrics)");
         out.println();
         out.println("  Query it while it grows, for example with DuckDB:");
         out.println("    duckdb -c \"INSTALL delta; LOAD delta; SELECT country, count(*), sum(amount) FROM delta_scan('"

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lakehouse", mixinStandardHelpOptions = true, version = Appliance.ENGINE_INFO,
         description = "Turns Kafka topics into transactional Delta Lake tables, exactly once.",
         subcommands = {RunCommand.class, ValidateConfigCommand.class, DeadLettersCommand.class,
-                MaintenanceCommands.Compact.class, MaintenanceCommands.VacuumTable.class, DemoCommand.class})
+                MaintenanceCommands.Compact.class, MaintenanceCommands.VacuumTable.class, DemoCommand.class,
+                HashPasswordCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

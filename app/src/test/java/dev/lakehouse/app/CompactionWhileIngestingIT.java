@@ -62,6 +62,8 @@ class CompactionWhileIngestingIT {
                     compaction:
                       schedule: 2s
                       min-input-files: 3
+                console:
+                  port: 0
                 """.formatted(kafka.bootstrapServers(), topic, registry.url(), dir.resolve("orders").toUri()));
         List<BatchProgress> progress = new CopyOnWriteArrayList<>();
         try (Appliance appliance = Appliance.create(ConfigLoader.load(config));

@@ -27,7 +27,8 @@ class DemoIT {
         Path dataDir = dir.resolve("lakehouse-data");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process demo = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "demo", "--data-dir", dataDir.toString(), "--rate", "2000", "--trigger", "1s"))
+                Main.class.getName(), "demo", "--data-dir", dataDir.toString(), "--rate", "2000", "--trigger", "1s",
+                "--console-port", "0"))
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             Path table = dataDir.resolve("tables").resolve("orders");

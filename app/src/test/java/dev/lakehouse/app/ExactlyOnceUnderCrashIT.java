@@ -67,6 +67,8 @@ class ExactlyOnceUnderCrashIT {
                     trigger:
                       interval: 300ms
                       max-records: 4000
+                console:
+                  port: 0
                 """.formatted(kafka.bootstrapServers(), topic, registry.url(), tableDir.toUri()));
 
         // Records arrive throughout the test, so kills land while batches are written and committed.

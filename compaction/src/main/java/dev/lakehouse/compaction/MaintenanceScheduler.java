@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
@@ -99,6 +101,8 @@ public final class MaintenanceScheduler implements AutoCloseable {
     private final Scheduler scheduler;
     private final Map<String, TableMaintenance> tables = new ConcurrentHashMap<>();
     private final Map<String, Deque<MaintenanceRun>> history = new ConcurrentHashMap<>();
+    private final List<Consumer<MaintenanceRun>> runListeners =
+            new CopyOnWriteArrayList<>();
 
     /** @param threads how many tables can be maintained at the same time */
     public MaintenanceScheduler(int threads) {
@@ -177,6 +181,14 @@ public final class MaintenanceScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls {@code listener} after every run, scheduled or on demand, on the job's thread. It must be quick and must
+     * not throw.
+     */
+    public void addRunListener(Consumer<MaintenanceRun> listener) {
+        runListeners.add(listener);
+    }
+
     /** Names of the tables with maintenance jobs. */
     public List<String> tableNames() {
         return List.copyOf(tables.keySet());
@@ -198,6 +210,13 @@ public final class MaintenanceScheduler implements AutoCloseable {
             runs.addFirst(run);
             while (runs.size() > HISTORY) {
                 runs.removeLast();
+            }
+        }
+        for (Consumer<MaintenanceRun> listener : runListeners) {
+            try {
+                listener.accept(run);
+            } catch (RuntimeException e) {
+                LOG.warn("table {}: a maintenance run listener threw", name, e);
             }
         }
     }

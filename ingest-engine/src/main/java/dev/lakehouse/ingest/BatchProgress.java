@@ -3,6 +3,7 @@ package dev.lakehouse.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one batch did, in the spirit of Spark's streaming query progress. Logged as one JSON line per batch and
@@ -25,16 +26,19 @@ import java.util.List;
  * @param filesWritten data files added
  * @param bytesWritten bytes of those files
  * @param deadLetters records of the batch that went to the dead-letter destination instead of the table
+ * @param deadLettersByReason those records counted by {@link DeadLetterReason} name
  */
 public record BatchProgress(String pipeline, String instanceId, long batchId, String timestamp, String outcome,
                             long tableVersion, long numInputRows, long inputBytes, double inputRowsPerSecond,
                             double processedRowsPerSecond, PhaseDurations durationMs, List<SourceProgress> sources,
-                            int filesWritten, long bytesWritten, int deadLetters) {
+                            int filesWritten, long bytesWritten, int deadLetters,
+                            Map<String, Integer> deadLettersByReason) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public BatchProgress {
         sources = List.copyOf(sources);
+        deadLettersByReason = Map.copyOf(deadLettersByReason);
     }
 
     /**

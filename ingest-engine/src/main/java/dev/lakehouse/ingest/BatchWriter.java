@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -221,7 +222,14 @@ final class BatchWriter implements Runnable {
                 new BatchProgress.PhaseDurations(TimeUnit.NANOSECONDS.toMillis(seal.pollDecodeNanos()),
                         TimeUnit.NANOSECONDS.toMillis(writeNanos), TimeUnit.NANOSECONDS.toMillis(commitNanos),
                         totalMillis),
-                sources, files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum(), seal.letters().size());
+                sources, files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum(), seal.letters().size(),
+                countByReason(seal.letters()));
+    }
+
+    private static Map<String, Integer> countByReason(List<DeadLetter> letters) {
+        Map<String, Integer> counts = new TreeMap<>();
+        letters.forEach(letter -> counts.merge(letter.reason(), 1, Integer::sum));
+        return counts;
     }
 
     /** Abandons the open batch: its files are deleted best effort, and are orphans vacuum removes otherwise. */

@@ -50,6 +50,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final DeadLetterDestination deadLetters;
     private final AtomicLong batchIds = new AtomicLong();
     private final List<Consumer<BatchProgress>> listeners = new CopyOnWriteArrayList<>();
+    private final List<ConsumerListener> consumerListeners = new CopyOnWriteArrayList<>();
     private final Deque<BatchProgress> recent = new ArrayDeque<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -57,6 +58,7 @@ public final class IngestPipeline implements AutoCloseable {
     private volatile PipelineState state = PipelineState.NEW;
     private volatile String error;
     private volatile boolean stopRequested;
+    private volatile boolean pauseRequested;
     private volatile List<PartitionLag> lags = List.of();
     private volatile Instant lastCommit;
     private final AtomicLong batchesCommitted = new AtomicLong();
@@ -106,6 +108,36 @@ public final class IngestPipeline implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Tells {@code listener} about each Kafka consumer the pipeline creates (one per run). */
+    public void addConsumerListener(ConsumerListener listener) {
+        consumerListeners.add(listener);
+    }
+
+    /**
+     * Stops reading: the open batch is committed, then the partitions are paused. The consumer stays in its group
+     * and keeps its partitions, so no other instance takes them over, and the lag keeps being measured. Returns at
+     * once; {@link #status()} shows {@link PipelineState#PAUSED}. Idempotent.
+     */
+    public void pause() {
+        if (!pauseRequested) {
+            LOG.info("pipeline {}: pause requested", settings.name());
+        }
+        pauseRequested = true;
+    }
+
+    /** Reads again from where the pipeline paused. Idempotent. */
+    public void resume() {
+        if (pauseRequested) {
+            LOG.info("pipeline {}: resume requested", settings.name());
+        }
+        pauseRequested = false;
+    }
+
+    /** Whether {@link #pause()} was called without a {@link #resume()} since. */
+    public boolean isPaused() {
+        return pauseRequested;
+    }
+
     /**
      * Starts the pipeline's threads and returns.
      *
@@ -153,7 +185,11 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     public PipelineStatus status() {
-        return new PipelineStatus(settings.name(), state, error, batchesCommitted.get(), recordsCommitted.get(),
+        PipelineState current = state;
+        if (pauseRequested && current == PipelineState.RUNNING) {
+            current = PipelineState.PAUSED;
+        }
+        return new PipelineStatus(settings.name(), current, error, batchesCommitted.get(), recordsCommitted.get(),
                 lastCommit, lags);
     }
 
@@ -171,7 +207,7 @@ public final class IngestPipeline implements AutoCloseable {
                 long committedBefore = batchesCommitted.get();
                 try {
                     new PollLoop(settings, table, decoder, deadLetters, batchIds, this::onProgress, new StatusObserver())
-                            .run(() -> stopRequested);
+                            .run(() -> stopRequested, () -> pauseRequested);
                     break;
                 } catch (RuntimeException | Error e) {
                     if (stopRequested) {
@@ -250,6 +286,28 @@ public final class IngestPipeline implements AutoCloseable {
         @Override
         public void lag(List<PartitionLag> partitions) {
             lags = partitions;
+        }
+
+        @Override
+        public void consumerOpened(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+            for (ConsumerListener listener : consumerListeners) {
+                try {
+                    listener.opened(consumer);
+                } catch (RuntimeException e) {
+                    LOG.warn("pipeline {}: a consumer listener threw", settings.name(), e);
+                }
+            }
+        }
+
+        @Override
+        public void consumerClosing(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+            for (ConsumerListener listener : consumerListeners) {
+                try {
+                    listener.closing(consumer);
+                } catch (RuntimeException e) {
+                    LOG.warn("pipeline {}: a consumer listener threw", settings.name(), e);
+                }
+            }
         }
     }
 }

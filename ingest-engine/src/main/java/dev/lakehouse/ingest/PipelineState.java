@@ -6,6 +6,8 @@ public enum PipelineState {
     NEW,
     /** Consuming and committing batches. */
     RUNNING,
+    /** Running but told to read nothing: the open batch is committed, the partitions stay assigned. */
+    PAUSED,
     /** Waiting before a restart after a transient failure (broker, registry or storage unreachable). */
     RETRYING,
     /** Stop requested: closing the open batch and leaving the group. */

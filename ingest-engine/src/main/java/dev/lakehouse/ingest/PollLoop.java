@@ -65,6 +65,14 @@ final class PollLoop implements ConsumerRebalanceListener {
         void committed(BatchPlanner.PlannedBatch batch, BatchProgress progress);
 
         void lag(List<PartitionLag> partitions);
+
+        /** The run's consumer was created (called before its first poll). */
+        default void consumerOpened(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+        }
+
+        /** The run's consumer is about to be closed. */
+        default void consumerClosing(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+        }
     }
 
     private final PipelineSettings settings;
@@ -88,6 +96,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     private long pollDecodeNanos;
     private long lagRefreshedAt;
     private boolean closing;
+    private BooleanSupplier pauseRequested = () -> false;
+    private boolean paused;
 
     PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
              AtomicLong batchIds, Consumer<BatchProgress> progressSink, Observer observer) {
@@ -109,12 +119,23 @@ final class PollLoop implements ConsumerRebalanceListener {
      * open batch is dropped and the failure thrown).
      */
     void run(BooleanSupplier stopRequested) {
+        run(stopRequested, () -> false);
+    }
+
+    /**
+     * As {@link #run(BooleanSupplier)}; while {@code pauseRequested} is true the open batch is committed and the
+     * assigned partitions are paused: the consumer keeps its group membership and its partitions, reads nothing,
+     * and the lag keeps being measured.
+     */
+    void run(BooleanSupplier stopRequested, BooleanSupplier pauseRequested) {
+        this.pauseRequested = pauseRequested;
         writerThread.start();
         boolean clean = false;
         KafkaConsumer<byte[], byte[]> kafka = null;
         try {
             kafka = new KafkaConsumer<>(consumerProperties());
             consumer = kafka;
+            observer.consumerOpened(kafka);
             if (settings.topicPattern() != null) {
                 kafka.subscribe(settings.topicPattern(), this);
             } else {
@@ -131,6 +152,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             closing = true;
             if (kafka != null) {
                 try {
+                    observer.consumerClosing(kafka);
                     kafka.close(Duration.ofSeconds(10));
                 } catch (RuntimeException e) {
                     LOG.warn("pipeline {}: consumer did not close cleanly: {}", settings.name(), e.toString());
@@ -158,7 +180,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     private void pollOnce() {
-        long timeout = Math.min(IDLE_POLL_MILLIS, planner.millisUntilDue());
+        applyPause();
+        long timeout = paused ? IDLE_POLL_MILLIS : Math.min(IDLE_POLL_MILLIS, planner.millisUntilDue());
         ConsumerRecords<byte[], byte[]> records;
         long pollStart = System.nanoTime();
         try {
@@ -186,6 +209,25 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (now - lagRefreshedAt >= LAG_REFRESH_MILLIS) {
             lagRefreshedAt = now;
             observer.lag(lags());
+        }
+    }
+
+    /** Follows the pipeline's pause switch: pausing first commits the open batch, so a paused table is current. */
+    private void applyPause() {
+        boolean pause = pauseRequested.getAsBoolean();
+        if (pause && !paused) {
+            if (!planner.isEmpty()) {
+                seal();
+            }
+            LOG.info("pipeline {}: paused", settings.name());
+        } else if (!pause && paused) {
+            consumer.resume(consumer.paused());
+            LOG.info("pipeline {}: resumed", settings.name());
+        }
+        paused = pause;
+        if (paused) {
+            // Every poll: partitions assigned by a rebalance since the last one must not be fetched either.
+            consumer.pause(consumer.assignment());
         }
     }
 
@@ -361,6 +403,9 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (!partitions.isEmpty()) {
             LOG.info("pipeline {}: assigned {}", settings.name(), partitions);
             seekFromTable(partitions);
+            if (paused) {
+                consumer.pause(partitions); // before this poll fetches from them
+            }
         }
     }
 
@@ -519,6 +564,17 @@ final class PollLoop implements ConsumerRebalanceListener {
         return new OffsetRange(partition.topic(), partition.partition(), 0, 0).appId(settings.name());
     }
 
+    /** Paused partitions are not fetched, so the fetch's lag goes stale: ask the broker instead. */
+    private Map<TopicPartition, Long> pausedLogEndOffsets() {
+        try {
+            Set<TopicPartition> assigned = consumer.assignment();
+            return assigned.isEmpty() ? Map.of() : consumer.endOffsets(assigned, Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            LOG.debug("pipeline {}: end offsets not known while paused: {}", settings.name(), e.toString());
+            return Map.of();
+        }
+    }
+
     private Map<TopicPartition, Long> logEndOffsets() {
         Map<TopicPartition, Long> ends = new HashMap<>();
         Set<TopicPartition> assigned = consumer.assignment();
@@ -535,7 +591,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     private List<PartitionLag> lags() {
-        Map<TopicPartition, Long> ends = logEndOffsets();
+        Map<TopicPartition, Long> ends = paused ? pausedLogEndOffsets() : logEndOffsets();
         List<PartitionLag> lags = new ArrayList<>();
         for (TopicPartition partition : planner.tracked()) {
             long tableNext = tableNextOffsets.getOrDefault(partition, -1L);

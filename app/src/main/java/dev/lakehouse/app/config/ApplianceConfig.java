@@ -11,11 +11,50 @@ import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
  * README ("Configuration"); {@link ConfigLoader} is the only way to make one.
  *
  * @param pipelines the pipelines to run, at least one, with unique names
+ * @param console the web console
  */
-public record ApplianceConfig(List<PipelineConfig> pipelines) {
+public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig console) {
 
     public ApplianceConfig {
         pipelines = List.copyOf(pipelines);
+    }
+
+    /**
+     * The web console.
+     *
+     * @param enabled whether {@code run} starts it
+     * @param host the address to listen on; must be a loopback address when there are no users
+     * @param port the port (0 for any free one)
+     * @param users who may log in; none for a read-only console on localhost
+     * @param sessionTimeout how long a login lasts without requests
+     * @param readyMaxCommitAge how long a pipeline with lag may go without a commit before it is not ready
+     */
+    public record ConsoleConfig(boolean enabled, String host, int port, List<UserConfig> users,
+                                Duration sessionTimeout, Duration readyMaxCommitAge) {
+
+        public ConsoleConfig {
+            users = List.copyOf(users);
+        }
+
+        /** The defaults: a read-only console on 127.0.0.1:8080. */
+        public static ConsoleConfig defaults() {
+            return new ConsoleConfig(true, "127.0.0.1", 8080, List.of(), Duration.ofHours(8), Duration.ofMinutes(5));
+        }
+    }
+
+    /**
+     * A console user.
+     *
+     * @param passwordHash made by {@code lakehouse hash-password}; the clear password is never configured
+     * @param role {@code viewer} or {@code operator}
+     */
+    public record UserConfig(String name, String passwordHash, dev.lakehouse.console.ConsoleRole role) {
+
+        /** Never shows the hash. */
+        @Override
+        public String toString() {
+            return "UserConfig[" + name + ", " + role + "]";
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.lakehouse.app.config.ApplianceConfig.CompactionConfig;
+import dev.lakehouse.app.config.ApplianceConfig.ConsoleConfig;
 import dev.lakehouse.app.config.ApplianceConfig.DeadLetterConfig;
 import dev.lakehouse.app.config.ApplianceConfig.Format;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
@@ -12,10 +13,14 @@ import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
 import dev.lakehouse.app.config.ApplianceConfig.SourceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.TableConfig;
 import dev.lakehouse.app.config.ApplianceConfig.TriggerConfig;
+import dev.lakehouse.app.config.ApplianceConfig.UserConfig;
+import dev.lakehouse.console.ConsoleRole;
+import dev.lakehouse.console.ConsoleSettings;
+import dev.lakehouse.console.PasswordHash;
 import dev.lakehouse.ingest.DeadLetterTable;
-import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
 import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
+import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.StartingPosition;
 import java.io.IOException;
 import java.net.URI;
@@ -83,11 +88,56 @@ public final class ConfigLoader {
             }
             pipelines.add(pipeline);
         }
+        ConsoleConfig console = console(top.child("console"));
         top.finish();
         if (!problems.isEmpty()) {
             throw new ConfigException(source, problems);
         }
-        return new ApplianceConfig(pipelines);
+        return new ApplianceConfig(pipelines, console);
+    }
+
+    private static ConsoleConfig console(ConfigNode node) {
+        ConsoleConfig defaults = ConsoleConfig.defaults();
+        boolean enabled = node.bool("enabled", defaults.enabled());
+        String host = node.string("host").orElse(defaults.host());
+        int port = defaults.port();
+        String portText = node.string("port").orElse(null);
+        if (portText != null) {
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                node.problem("port", "'" + portText + "' is not a port: give 1..65535, or 0 for any free port");
+                port = defaults.port();
+            }
+        }
+        List<UserConfig> users = new ArrayList<>();
+        Set<String> userNames = new HashSet<>();
+        for (ConfigNode user : node.children("users")) {
+            String name = user.requiredString("name", "the login name");
+            String hash = user.requiredString("password-hash",
+                    "the output of `lakehouse hash-password` (never the password itself)");
+            if (hash != null && !PasswordHash.isHash(hash)) {
+                user.problem("password-hash", "is not a hash made by `lakehouse hash-password` (expected "
+                        + PasswordHash.FORMAT + "); never put the password itself here");
+            }
+            ConsoleRole role = user.choice("role", ConsoleRole.class, ConsoleRole.VIEWER);
+            if (name != null && !userNames.add(name)) {
+                user.problem("name", "'" + name + "' is used by another user");
+            }
+            user.finish();
+            users.add(new UserConfig(name, hash, role));
+        }
+        if (enabled && users.isEmpty() && !ConsoleSettings.isLoopbackHost(host)) {
+            node.problem("host", "is " + host + " but console.users is empty: without users the console is read-only"
+                    + " and listens on localhost only. Add users (see `lakehouse hash-password`) or use 127.0.0.1");
+        }
+        Duration sessionTimeout = node.duration("session-timeout", defaults.sessionTimeout());
+        Duration readyMaxCommitAge = node.duration("ready-max-commit-age", defaults.readyMaxCommitAge());
+        node.finish();
+        return new ConsoleConfig(enabled, host, port, users, sessionTimeout, readyMaxCommitAge);
     }
 
     private static PipelineConfig pipeline(ConfigNode node, Path baseDir, List<String> problems) {

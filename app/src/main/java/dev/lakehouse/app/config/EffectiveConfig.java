@@ -31,6 +31,7 @@ public final class EffectiveConfig {
     public static String render(ApplianceConfig config) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("pipelines", config.pipelines().stream().map(EffectiveConfig::pipeline).toList());
+        root.put("console", console(config.console()));
         try {
             return new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
                     .writeValueAsString(root);
@@ -101,6 +102,23 @@ public final class EffectiveConfig {
         trigger.put("max-records", p.trigger().maxRecords());
         trigger.put("max-bytes", p.trigger().maxBytes());
         m.put("trigger", trigger);
+        return m;
+    }
+
+    private static Map<String, Object> console(ApplianceConfig.ConsoleConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", c.enabled());
+        m.put("host", c.host());
+        m.put("port", c.port());
+        m.put("users", c.users().stream().map(u -> {
+            Map<String, Object> user = new LinkedHashMap<>();
+            user.put("name", u.name());
+            user.put("password-hash", MASK);
+            user.put("role", enumText(u.role()));
+            return user;
+        }).toList());
+        m.put("session-timeout", c.sessionTimeout().toString());
+        m.put("ready-max-commit-age", c.readyMaxCommitAge().toString());
         return m;
     }
 

@@ -1,0 +1,192 @@
+package dev.lakehouse.console;
+
+import dev.lakehouse.compaction.MaintenanceRun;
+import dev.lakehouse.compaction.MaintenanceScheduler;
+import dev.lakehouse.ingest.BatchProgress;
+import dev.lakehouse.ingest.ConsumerListener;
+import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.PartitionLag;
+import dev.lakehouse.ingest.PipelineState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+
+/**
+ * The appliance's meters in one Prometheus registry. Every name starts with {@code lakehouse_} (the Kafka
+ * consumer's and the JVM's own meters are renamed into it) and carries its base unit, so the scrape reads e.g.
+ * {@code lakehouse_ingest_records_total{pipeline="orders"}}, {@code lakehouse_batch_duration_seconds},
+ * {@code lakehouse_consumer_lag_records{pipeline,topic,partition}}.
+ *
+ * <p>Counters count from this process's start; batch counters follow the batch progress records, lag gauges are
+ * refreshed by {@link #refreshLag} (the console's sampler calls it every few seconds).
+ */
+public final class ApplianceMetrics implements AutoCloseable {
+
+    static final String PREFIX = "lakehouse.";
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, MultiGauge> lagGauges = new ConcurrentHashMap<>();
+    private final Map<Consumer<?, ?>, KafkaClientMetrics> consumerMetrics = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> binders = new ArrayList<>();
+
+    public ApplianceMetrics() {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // One namespace for everything this process exports, the Kafka client's and the JVM's meters included.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().startsWith(PREFIX) ? id : id.withName(PREFIX + id.getName());
+            }
+        });
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        binders.add(gc);
+    }
+
+    /** Meters of one pipeline: batch counters and timers, dead letters by reason, its consumer's metrics. */
+    public void bind(IngestPipeline pipeline) {
+        String name = pipeline.name();
+        Tags tags = Tags.of("pipeline", name);
+        Counter records = Counter.builder("lakehouse.ingest.records").baseUnit("records").tags(tags)
+                .description("Kafka records committed to the table as rows").register(registry);
+        Counter bytes = Counter.builder("lakehouse.ingest.bytes").baseUnit(BaseUnits.BYTES).tags(tags)
+                .description("Serialized key and value bytes of the records committed").register(registry);
+        Counter files = Counter.builder("lakehouse.files.written").baseUnit("files").tags(tags)
+                .description("Data files added to the table").register(registry);
+        Counter fileBytes = Counter.builder("lakehouse.files.written.bytes").baseUnit(BaseUnits.BYTES).tags(tags)
+                .description("Bytes of the data files added").register(registry);
+        Timer batchDuration = Timer.builder("lakehouse.batch.duration").tags(tags)
+                .description("From a batch's first record to the end of its commit").register(registry);
+        Timer commitDuration = Timer.builder("lakehouse.commit.duration").tags(tags)
+                .description("Closing a batch's files and committing it to the table").register(registry);
+        pipeline.addProgressListener(progress -> {
+            Counter.builder("lakehouse.batches").baseUnit("batches").tags(tags).tag("outcome", progress.outcome())
+                    .description("Batches by outcome (COMMITTED, or why skipped)").register(registry).increment();
+            batchDuration.record(progress.durationMs().total(), TimeUnit.MILLISECONDS);
+            commitDuration.record(progress.durationMs().commit(), TimeUnit.MILLISECONDS);
+            if (countsAsIngested(progress)) {
+                records.increment(Math.max(0, progress.numInputRows() - progress.deadLetters()));
+                bytes.increment(progress.inputBytes());
+                files.increment(progress.filesWritten());
+                fileBytes.increment(progress.bytesWritten());
+            }
+            progress.deadLettersByReason().forEach((reason, count) -> Counter.builder("lakehouse.dead.letters")
+                    .baseUnit("records").tags(tags).tag("reason", reason)
+                    .description("Records sent to the dead-letter destination, by reason").register(registry)
+                    .increment(count));
+        });
+        pipeline.addConsumerListener(new ConsumerListener() {
+            @Override
+            public void opened(Consumer<?, ?> consumer) {
+                KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("pipeline", name));
+                metrics.bindTo(registry);
+                consumerMetrics.put(consumer, metrics);
+            }
+
+            @Override
+            public void closing(Consumer<?, ?> consumer) {
+                KafkaClientMetrics metrics = consumerMetrics.remove(consumer);
+                if (metrics != null) {
+                    metrics.close(); // removes its meters: the next run's consumer registers fresh ones
+                }
+            }
+        });
+        Gauge.builder("lakehouse.pipeline.running", pipeline, p -> isRunning(p.status().state()) ? 1 : 0)
+                .tags(tags).description("1 while the pipeline runs (or is paused), 0 when stopped or failed")
+                .register(registry);
+        Gauge.builder("lakehouse.pipeline.paused", pipeline, p -> p.isPaused() ? 1 : 0).tags(tags)
+                .description("1 while an operator has paused the pipeline").register(registry);
+        TimeGauge.builder("lakehouse.last.commit.age", pipeline, TimeUnit.SECONDS,
+                        ApplianceMetrics::lastCommitAgeSeconds).tags(tags)
+                .description("Seconds since this run last committed a batch; NaN before the first").register(registry);
+        lagGauges.put(name, MultiGauge.builder("lakehouse.consumer.lag").baseUnit("records")
+                .description("Records in the partition not yet committed to the table").register(registry));
+    }
+
+    /** Meters of the maintenance jobs: runs by table, kind and outcome, and their duration. */
+    public void bind(MaintenanceScheduler maintenance) {
+        maintenance.addRunListener(run -> {
+            Tags tags = Tags.of("table", run.table(), "kind", run.kind(), "outcome", run.outcome());
+            Counter.builder("lakehouse.compaction.runs").baseUnit("runs").tags(tags)
+                    .description("Compaction and vacuum runs").register(registry).increment();
+            Timer.builder("lakehouse.compaction.duration").tags(Tags.of("table", run.table(), "kind", run.kind()))
+                    .description("Duration of compaction and vacuum runs").register(registry).record(run.duration());
+            Counter.builder("lakehouse.compaction.files.rewritten").baseUnit("files")
+                    .tags(Tags.of("table", run.table(), "kind", run.kind()))
+                    .description("Files compacted or vacuumed away").register(registry).increment(run.filesBefore());
+        });
+    }
+
+    /** Replaces the pipeline's per-partition lag gauges with its current lags. */
+    public void refreshLag(IngestPipeline pipeline) {
+        MultiGauge gauge = lagGauges.get(pipeline.name());
+        if (gauge == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (PartitionLag lag : pipeline.status().partitions()) {
+            if (lag.lag() >= 0) {
+                rows.add(MultiGauge.Row.of(Tags.of("pipeline", pipeline.name(), "topic", lag.topic(),
+                        "partition", Integer.toString(lag.partition())), lag.lag()));
+            }
+        }
+        gauge.register(rows, true);
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        consumerMetrics.values().forEach(KafkaClientMetrics::close);
+        for (AutoCloseable binder : binders) {
+            try {
+                binder.close();
+            } catch (Exception ignored) {
+                // closing meters at shutdown: nothing to do about a failure
+            }
+        }
+        registry.close();
+    }
+
+    private static boolean countsAsIngested(BatchProgress progress) {
+        return progress.outcome().equals("COMMITTED");
+    }
+
+    private static boolean isRunning(PipelineState state) {
+        return state == PipelineState.RUNNING || state == PipelineState.PAUSED || state == PipelineState.RETRYING;
+    }
+
+    private static double lastCommitAgeSeconds(IngestPipeline pipeline) {
+        Instant last = pipeline.status().lastCommit();
+        return last == null ? Double.NaN : Duration.between(last, Instant.now()).toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,303 @@
+package dev.lakehouse.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakehouse.compaction.MaintenanceRun;
+import dev.lakehouse.compaction.MaintenanceScheduler;
+import dev.lakehouse.ingest.DeadLetter;
+import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.PipelineStatus;
+import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.SchemaChange;
+import dev.lakehouse.table.TableCommit;
+import dev.lakehouse.table.TableSnapshot;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the console's views from the live pipelines, their tables and the maintenance jobs.
+ *
+ * <p>Reading a snapshot lists the table's files, which costs a log read; the per-table figures are therefore
+ * cached for {@link #CACHE_FOR} and dead-letter summaries until the dead-letter table's version changes, so many
+ * open pages cost the storage no more than one.
+ */
+final class ConsoleData {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleData.class);
+    static final Duration CACHE_FOR = Duration.ofSeconds(2);
+    private static final int COMMITS_SHOWN = 50;
+    private static final int DEAD_LETTER_EXAMPLES = 5;
+    private static final int PREVIEW_CHARS = 200;
+    private static final long MB = 1024 * 1024;
+    private static final long[] BUCKET_BOUNDS = {0, MB, 8 * MB, 32 * MB, 128 * MB, 512 * MB};
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, MonitoredTable> tables = new LinkedHashMap<>();
+    private final MaintenanceScheduler maintenance;
+    private final Map<String, LagHistory> lagHistories;
+    private final Clock clock;
+    private final Map<String, TableFigures> figures = new ConcurrentHashMap<>();
+    private final Map<String, DeadLetterFigures> deadLetterFigures = new ConcurrentHashMap<>();
+
+    /** A table's snapshot figures at one moment. */
+    private record TableFigures(Instant readAt, TableSnapshot snapshot, int smallFiles, String error) {
+    }
+
+    private record DeadLetterFigures(long version, Map<String, Long> pending, List<Views.DeadLetterExample> examples) {
+    }
+
+    ConsoleData(List<MonitoredTable> monitored, MaintenanceScheduler maintenance, Map<String, LagHistory> lagHistories,
+                Clock clock) {
+        monitored.forEach(t -> tables.put(t.name(), t));
+        this.maintenance = maintenance;
+        this.lagHistories = lagHistories;
+        this.clock = clock;
+    }
+
+    List<MonitoredTable> tables() {
+        return List.copyOf(tables.values());
+    }
+
+    /** The table of that name, or null. */
+    MonitoredTable table(String name) {
+        return tables.get(name);
+    }
+
+    List<Views.OverviewRow> overview() {
+        List<Views.OverviewRow> rows = new ArrayList<>();
+        for (MonitoredTable monitored : tables.values()) {
+            IngestPipeline pipeline = monitored.pipeline();
+            PipelineStatus status = pipeline.status();
+            TableFigures table = figures(monitored);
+            LagHistory.Sample latest = lagHistories.get(monitored.name()).latest();
+            List<MaintenanceRun> runs = maintenance == null ? List.of() : maintenance.recentRuns(monitored.name());
+            TableSnapshot snapshot = table.snapshot();
+            rows.add(new Views.OverviewRow(monitored.name(), monitored.topics(), status.state().name(),
+                    status.error() != null ? status.error() : table.error(), pipeline.isPaused(),
+                    pipeline.table().location(), snapshot == null ? -1 : snapshot.version(),
+                    status.lastCommit() == null ? null : status.lastCommit().toString(),
+                    status.lastCommit() == null ? null
+                            : Duration.between(status.lastCommit(), clock.instant()).toMillis() / 1000.0,
+                    latest == null ? 0 : latest.inputRowsPerSecond(),
+                    latest == null ? 0 : latest.processedRowsPerSecond(),
+                    status.totalLag(),
+                    snapshot == null ? 0 : snapshot.files().size(), table.smallFiles(),
+                    snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.totalRecords(),
+                    runs.stream().filter(r -> r.kind().equals("compaction")).findFirst().map(ConsoleData::run)
+                            .orElse(null),
+                    pendingDeadLetters(monitored)));
+        }
+        return rows;
+    }
+
+    Views.TableDetail detail(MonitoredTable monitored) {
+        TableFigures figures = figures(monitored);
+        TableSnapshot snapshot = figures.snapshot();
+        LakeTable table = monitored.pipeline().table();
+        List<Views.RunView> runs = maintenance == null ? List.of()
+                : maintenance.recentRuns(monitored.name()).stream().map(ConsoleData::run).toList();
+        Views.DeadLetterSummary deadLetters = deadLetterSummary(monitored);
+        if (snapshot == null) {
+            return new Views.TableDetail(monitored.name(), table.location(), -1, List.of(), List.of(), List.of(),
+                    List.of(), List.of(), List.of(), runs, deadLetters);
+        }
+        List<Views.FieldView> schema = snapshot.avroSchema().getFields().stream()
+                .map(f -> new Views.FieldView(f.name(), typeName(f.schema()), f.schema().isNullable())).toList();
+        List<Views.SchemaChangeView> schemaHistory = table.schemaHistory().stream().map(ConsoleData::schemaChange)
+                .toList();
+        return new Views.TableDetail(monitored.name(), table.location(), snapshot.version(), schema, schemaHistory,
+                snapshot.partitionSpec().columns(), partitions(snapshot), histogram(snapshot.files()),
+                table.history(COMMITS_SHOWN).stream().map(ConsoleData::commit).toList(), runs, deadLetters);
+    }
+
+    Views.LagView lag(MonitoredTable monitored) {
+        PipelineStatus status = monitored.pipeline().status();
+        return new Views.LagView(monitored.name(), status.state().name(), status.totalLag(), status.partitions(),
+                lagHistories.get(monitored.name()).samples(), monitored.pipeline().recentProgress());
+    }
+
+    private TableFigures figures(MonitoredTable monitored) {
+        return figures.compute(monitored.name(), (name, cached) -> {
+            if (cached != null && cached.readAt().plus(CACHE_FOR).isAfter(clock.instant())) {
+                return cached;
+            }
+            LakeTable table = monitored.pipeline().table();
+            try {
+                if (!table.exists()) {
+                    return new TableFigures(clock.instant(), null, 0, null);
+                }
+                TableSnapshot snapshot = table.snapshot();
+                int small = (int) snapshot.files().stream()
+                        .filter(f -> f.sizeBytes() < monitored.smallFileBytes()).count();
+                return new TableFigures(clock.instant(), snapshot, small, null);
+            } catch (RuntimeException e) {
+                LOG.warn("table {}: cannot read its snapshot: {}", name, e.toString());
+                String error = "cannot read the table: " + e.getMessage();
+                return cached != null ? new TableFigures(clock.instant(), cached.snapshot(), cached.smallFiles(), error)
+                        : new TableFigures(clock.instant(), null, 0, error);
+            }
+        });
+    }
+
+    private Long pendingDeadLetters(MonitoredTable monitored) {
+        DeadLetterFigures figures = deadLetterFigures(monitored.deadLetters());
+        return figures == null ? null : figures.pending().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private Views.DeadLetterSummary deadLetterSummary(MonitoredTable monitored) {
+        String destination = monitored.pipeline().deadLetters().describe();
+        DeadLetterFigures figures = deadLetterFigures(monitored.deadLetters());
+        return figures == null ? new Views.DeadLetterSummary(destination, null, List.of())
+                : new Views.DeadLetterSummary(destination, figures.pending(), figures.examples());
+    }
+
+    /** Null when the pipeline has no dead-letter table, or it cannot be read right now. */
+    private DeadLetterFigures deadLetterFigures(DeadLetterTable deadLetters) {
+        if (deadLetters == null) {
+            return null;
+        }
+        String key = deadLetters.table().location();
+        try {
+            long version = deadLetters.table().exists() ? deadLetters.table().snapshot().version() : -1;
+            DeadLetterFigures cached = deadLetterFigures.get(key);
+            if (cached != null && cached.version() == version) {
+                return cached;
+            }
+            Map<String, Long> pending = new TreeMap<>();
+            List<DeadLetterTable.StoredDeadLetter> all = version < 0 ? List.of() : deadLetters.readAll();
+            for (DeadLetterTable.StoredDeadLetter stored : all) {
+                if (!DeadLetterTable.REPLAYED.equals(stored.replayState())) {
+                    pending.merge(stored.letter().reason(), 1L, Long::sum);
+                }
+            }
+            List<Views.DeadLetterExample> examples = all.stream()
+                    .sorted(Comparator.comparing(DeadLetterTable.StoredDeadLetter::deadLetteredAt).reversed())
+                    .limit(DEAD_LETTER_EXAMPLES).map(ConsoleData::example).toList();
+            DeadLetterFigures fresh = new DeadLetterFigures(version, pending, examples);
+            deadLetterFigures.put(key, fresh);
+            return fresh;
+        } catch (RuntimeException e) {
+            LOG.warn("dead-letter table {}: cannot read it: {}", key, e.toString());
+            return deadLetterFigures.get(key);
+        }
+    }
+
+    private static Views.DeadLetterExample example(DeadLetterTable.StoredDeadLetter stored) {
+        DeadLetter letter = stored.letter();
+        return new Views.DeadLetterExample(letter.topic(), letter.partition(), letter.offset(), letter.reason(),
+                letter.message(), preview(letter.key()), preview(letter.value()),
+                stored.deadLetteredAt() == null ? null : stored.deadLetteredAt().toString(), stored.replayState());
+    }
+
+    /** Text when the bytes are UTF-8 without control characters, else hex; cut to a preview length. */
+    static String preview(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            if (text.chars().noneMatch(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t')) {
+                return text.length() > PREVIEW_CHARS ? text.substring(0, PREVIEW_CHARS) + "…" : text;
+            }
+        } catch (CharacterCodingException e) {
+            // binary: shown as hex below
+        }
+        int shown = Math.min(bytes.length, PREVIEW_CHARS / 2);
+        return "0x" + HexFormat.of().formatHex(bytes, 0, shown) + (shown < bytes.length ? "…" : "");
+    }
+
+    private static List<Views.PartitionView> partitions(TableSnapshot snapshot) {
+        Map<Map<String, String>, long[]> byValues = new LinkedHashMap<>();
+        for (DataFile file : snapshot.files()) {
+            long[] sums = byValues.computeIfAbsent(new TreeMap<>(file.partitionValues()), k -> new long[3]);
+            sums[0]++;
+            sums[1] += file.sizeBytes();
+            sums[2] += file.numRecords();
+        }
+        List<Views.PartitionView> partitions = new ArrayList<>();
+        byValues.forEach((values, sums) -> partitions.add(new Views.PartitionView(values, (int) sums[0], sums[1],
+                sums[2])));
+        partitions.sort(Comparator.comparing(p -> p.values().toString()));
+        return partitions;
+    }
+
+    static List<Views.BucketView> histogram(List<DataFile> files) {
+        List<Views.BucketView> buckets = new ArrayList<>();
+        for (int i = 0; i < BUCKET_BOUNDS.length; i++) {
+            long from = BUCKET_BOUNDS[i];
+            long to = i + 1 < BUCKET_BOUNDS.length ? BUCKET_BOUNDS[i + 1] : -1;
+            int count = (int) files.stream()
+                    .filter(f -> f.sizeBytes() >= from && (to < 0 || f.sizeBytes() < to)).count();
+            String label = to < 0 ? "≥ " + from / MB + " MB" : from / MB + "–" + to / MB + " MB";
+            buckets.add(new Views.BucketView(label, from, to, count));
+        }
+        return buckets;
+    }
+
+    private static Views.CommitView commit(TableCommit commit) {
+        Map<String, String> params = commit.parameters();
+        JsonNode offsets = null;
+        if (params.containsKey("offsets")) {
+            try {
+                offsets = JSON.readTree(params.get("offsets"));
+            } catch (Exception e) {
+                offsets = null; // written by another engine: shown in the parameters instead
+            }
+        }
+        Map<String, String> other = new TreeMap<>(params);
+        other.keySet().removeAll(List.of("offsets", "epochId", "pipeline", "queryId", "outputMode"));
+        return new Views.CommitView(commit.version(), commit.timestamp().toString(), commit.operation(),
+                params.get("epochId"), params.get("pipeline"), offsets, commit.metrics().get("numOutputRows"),
+                commit.metrics().get("numAddedFiles"), other);
+    }
+
+    private static Views.SchemaChangeView schemaChange(SchemaChange change) {
+        return new Views.SchemaChangeView(change.version(), change.timestamp().toString(), change.operation(),
+                change.addedColumns(), change.writerSchema(), change.columnCount());
+    }
+
+    static Views.RunView run(MaintenanceRun run) {
+        return new Views.RunView(run.kind(), run.startedAt().toString(), run.duration().toMillis(), run.outcome(),
+                run.filesBefore(), run.bytesBefore(), run.filesAfter(), run.bytesAfter(), run.detail());
+    }
+
+    /** A readable Avro type: {@code long}, {@code string?} for optional, logical types by name. */
+    static String typeName(Schema schema) {
+        if (schema.isNullable() && schema.getType() == Schema.Type.UNION) {
+            for (Schema branch : schema.getTypes()) {
+                if (branch.getType() != Schema.Type.NULL) {
+                    return typeName(branch);
+                }
+            }
+        }
+        if (schema.getLogicalType() != null) {
+            return schema.getLogicalType().getName();
+        }
+        return switch (schema.getType()) {
+            case RECORD -> "struct<" + String.join(", ", schema.getFields().stream()
+                    .map(f -> f.name() + ": " + typeName(f.schema())).toList()) + ">";
+            case ARRAY -> "array<" + typeName(schema.getElementType()) + ">";
+            case MAP -> "map<string, " + typeName(schema.getValueType()) + ">";
+            default -> schema.getType().getName();
+        };
+    }
+}

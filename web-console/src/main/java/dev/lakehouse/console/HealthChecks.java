@@ -1,0 +1,153 @@
+package dev.lakehouse.console;
+
+import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.ingest.PipelineStatus;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.table.LakeTable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/** The readiness conditions of an appliance: its broker, registry and storage reachable, its tables fresh. */
+public final class HealthChecks {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private HealthChecks() {
+    }
+
+    /**
+     * The Kafka cluster answers a describe-cluster request within 3 s.
+     *
+     * @param bootstrapServers the cluster
+     * @param securityProperties the client's security settings ({@code security.*}, {@code sasl.*}, {@code ssl.*})
+     */
+    public static KafkaReachable kafka(String bootstrapServers, Map<String, Object> securityProperties) {
+        return new KafkaReachable(bootstrapServers, securityProperties);
+    }
+
+    /** The schema registry answers a request for its global compatibility level. */
+    public static HealthCheck registry(String url, SchemaRegistryClient client) {
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return "schema registry " + url;
+            }
+
+            @Override
+            public Result check() {
+                try {
+                    return Result.up("compatibility " + client.globalCompatibility());
+                } catch (RuntimeException e) {
+                    return Result.down(e.getMessage() != null ? e.getMessage() : e.toString());
+                }
+            }
+        };
+    }
+
+    /** The table's storage answers: its log can be listed (a table not created yet is fine). */
+    public static HealthCheck storage(String name, LakeTable table) {
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return "storage of " + name + " " + table.location();
+            }
+
+            @Override
+            public Result check() {
+                try {
+                    return table.exists() ? Result.up("version " + table.snapshot().version())
+                            : Result.up("table not created yet");
+                } catch (RuntimeException e) {
+                    return Result.down(e.getMessage() != null ? e.getMessage() : e.toString());
+                }
+            }
+        };
+    }
+
+    /**
+     * The pipeline has not failed, and has committed within {@code maxAge} whenever it has records to commit: a
+     * pipeline with no lag is fresh however old its last commit, one that is behind must be committing. A paused
+     * pipeline is ready (an operator chose it).
+     */
+    public static HealthCheck freshness(IngestPipeline pipeline, Duration maxAge, Clock clock) {
+        Instant createdAt = clock.instant();
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return "pipeline " + pipeline.name();
+            }
+
+            @Override
+            public Result check() {
+                PipelineStatus status = pipeline.status();
+                if (status.state() == PipelineState.FAILED) {
+                    return Result.down("failed: " + status.error());
+                }
+                if (status.state() == PipelineState.STOPPED || status.state() == PipelineState.STOPPING) {
+                    return Result.down(status.state().name().toLowerCase());
+                }
+                if (status.state() == PipelineState.PAUSED) {
+                    return Result.up("paused by an operator");
+                }
+                Instant reference = status.lastCommit() != null ? status.lastCommit() : createdAt;
+                Duration age = Duration.between(reference, clock.instant());
+                if (status.totalLag() > 0 && age.compareTo(maxAge) > 0) {
+                    return Result.down("lag " + status.totalLag() + " records and no commit for " + age.toSeconds()
+                            + " s (limit " + maxAge.toSeconds() + " s)"
+                            + (status.error() != null ? "; last error: " + status.error() : ""));
+                }
+                return Result.up(status.state().name().toLowerCase() + ", lag " + status.totalLag());
+            }
+        };
+    }
+
+    /** Keeps one admin client for the appliance's life; {@link #close()} it with the console. */
+    public static final class KafkaReachable implements HealthCheck, AutoCloseable {
+
+        private final String bootstrapServers;
+        private final Admin admin;
+
+        private KafkaReachable(String bootstrapServers, Map<String, Object> securityProperties) {
+            this.bootstrapServers = bootstrapServers;
+            Map<String, Object> config = new HashMap<>(securityProperties);
+            config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            config.put(AdminClientConfig.CLIENT_ID_CONFIG, "lakehouse-health");
+            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+            this.admin = Admin.create(config);
+        }
+
+        @Override
+        public String name() {
+            return "kafka " + bootstrapServers;
+        }
+
+        @Override
+        public Result check() {
+            try {
+                int brokers = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
+                        .nodes().get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS).size();
+                return Result.up(brokers + " broker(s)");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Result.down("interrupted");
+            } catch (Exception e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                return Result.down(cause.getMessage() != null ? cause.getMessage() : cause.toString());
+            }
+        }
+
+        @Override
+        public void close() {
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+}

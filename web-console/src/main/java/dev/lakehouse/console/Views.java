@@ -1,0 +1,88 @@
+package dev.lakehouse.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.ingest.BatchProgress;
+import dev.lakehouse.ingest.PartitionLag;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the console's JSON API returns. Times are ISO-8601 strings, sizes bytes, rates records per second. Values
+ * from topics, keys and payloads are returned as they are: the page writes them as text, never as markup.
+ */
+final class Views {
+
+    private Views() {
+    }
+
+    /** One row of the overview: a pipeline and its table. */
+    record OverviewRow(String name, List<String> topics, String state, String error, boolean paused,
+                       String tableLocation, long tableVersion, String lastCommitAt, Double lastCommitAgeSeconds,
+                       double inputRowsPerSecond, double processedRowsPerSecond, long totalLag, int files,
+                       int smallFiles, long totalBytes, long records, RunView lastCompaction,
+                       Long pendingDeadLetters) {
+    }
+
+    /** A compaction or vacuum run. */
+    record RunView(String kind, String startedAt, long durationMs, String outcome, int filesBefore, long bytesBefore,
+                   int filesAfter, long bytesAfter, String detail) {
+    }
+
+    /** Everything about one table. */
+    record TableDetail(String name, String location, long version, List<FieldView> schema,
+                       List<SchemaChangeView> schemaHistory, List<String> partitionColumns,
+                       List<PartitionView> partitions, List<BucketView> fileSizes, List<CommitView> commits,
+                       List<RunView> compactions, DeadLetterSummary deadLetters) {
+    }
+
+    record FieldView(String name, String type, boolean nullable) {
+    }
+
+    record SchemaChangeView(long version, String timestamp, String operation, List<String> addedColumns,
+                            String writerSchema, int columnCount) {
+    }
+
+    record PartitionView(Map<String, String> values, int files, long bytes, long records) {
+    }
+
+    /** Files whose size falls in [{@code fromBytes}, {@code toBytes}); {@code toBytes} -1 for no upper bound. */
+    record BucketView(String label, long fromBytes, long toBytes, int files) {
+    }
+
+    /**
+     * A commit; for ingestion commits the batch id and the Kafka offsets it carries.
+     *
+     * @param offsets a list of {@code {topic, partition, startOffset, nextOffset}}, or null
+     */
+    record CommitView(long version, String timestamp, String operation, String batchId, String pipeline,
+                      JsonNode offsets, String rows, String files, Map<String, String> parameters) {
+    }
+
+    /**
+     * @param destination where dead letters go, in words
+     * @param pendingByReason letters not replayed yet, by reason; null when the console cannot read them
+     */
+    record DeadLetterSummary(String destination, Map<String, Long> pendingByReason, List<DeadLetterExample> examples) {
+    }
+
+    record DeadLetterExample(String topic, int partition, long offset, String reason, String message, String key,
+                             String value, String deadLetteredAt, String replayState) {
+    }
+
+    /** The lag page of a pipeline. */
+    record LagView(String name, String state, long totalLag, List<PartitionLag> partitions,
+                   List<LagHistory.Sample> series, List<BatchProgress> recentBatches) {
+    }
+
+    /** What the page needs to know about the visitor. */
+    record SessionView(boolean loginRequired, boolean authenticated, String user, String role, boolean canAct,
+                       String csrfToken) {
+    }
+
+    /** Readiness with the result of each check. */
+    record HealthView(String status, List<CheckView> checks) {
+    }
+
+    record CheckView(String name, String status, String detail) {
+    }
+}

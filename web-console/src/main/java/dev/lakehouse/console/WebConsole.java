@@ -1,0 +1,334 @@
+package dev.lakehouse.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakehouse.compaction.MaintenanceScheduler;
+import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.NotFoundResponse;
+import io.javalin.http.UnauthorizedResponse;
+import io.javalin.http.staticfiles.Location;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The appliance's HTTP console: a page, its JSON API, Prometheus metrics and health endpoints.
+ *
+ * <dl>
+ * <dt>Reads</dt><dd>{@code GET /api/overview}, {@code /api/tables/{name}}, {@code /api/tables/{name}/lag},
+ * {@code /api/session}. With users configured they need a login (any role); without, anyone who can reach the
+ * loopback address may read.</dd>
+ * <dt>Actions</dt><dd>{@code POST /api/pipelines/{name}/pause|resume}, {@code POST /api/tables/{name}/compact}:
+ * an {@link ConsoleRole#OPERATOR} session and its CSRF token in the {@code X-CSRF-Token} header. Refused with 403
+ * otherwise, and always refused when no users are configured (read-only console). Each action is logged with the
+ * user.</dd>
+ * <dt>Always open</dt><dd>{@code /metrics} (Prometheus text), {@code /health/live} (the process serves),
+ * {@code /health/ready} (every {@link HealthCheck} up: 200, else 503 with the failing checks).</dd>
+ * </dl>
+ *
+ * <p>Every response carries a strict Content-Security-Policy (scripts and styles from this origin only, no inline
+ * script, no framing); the page writes every value as text, never as markup. Sessions are in memory.
+ */
+public final class WebConsole implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebConsole.class);
+    static final String SESSION_COOKIE = "lakehouse_session";
+    static final String CSRF_HEADER = "X-CSRF-Token";
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
+            + "frame-ancestors 'none'";
+    private static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
+    /** 30 minutes of samples. */
+    private static final int SAMPLES_KEPT = 900;
+    private static final Duration READINESS_CACHE = Duration.ofSeconds(5);
+    private static final Duration FAILED_LOGIN_DELAY = Duration.ofMillis(500);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ConsoleSettings settings;
+    private final ConsoleData data;
+    private final MaintenanceScheduler maintenance;
+    private final List<HealthCheck> checks;
+    private final ApplianceMetrics metrics;
+    private final Sessions sessions;
+    private final Map<String, LagHistory> lagHistories = new HashMap<>();
+    private final ScheduledExecutorService sampler;
+    private final Javalin server;
+    private final Clock clock;
+    private volatile Views.HealthView readiness;
+    private volatile Instant readinessAt = Instant.EPOCH;
+
+    private WebConsole(ConsoleSettings settings, List<MonitoredTable> tables, MaintenanceScheduler maintenance,
+                       List<HealthCheck> checks, ApplianceMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.maintenance = maintenance;
+        this.checks = List.copyOf(checks);
+        this.metrics = metrics;
+        this.clock = clock;
+        this.sessions = new Sessions(settings.sessionIdleTimeout(), clock);
+        tables.forEach(t -> lagHistories.put(t.name(), new LagHistory(SAMPLES_KEPT)));
+        this.data = new ConsoleData(tables, maintenance, lagHistories, clock);
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "lakehouse-console-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.server = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/console";
+                files.location = Location.CLASSPATH;
+            });
+            config.staticFiles.enableWebjars();
+        });
+        routes();
+    }
+
+    /**
+     * Starts the console and its sampler (lag and rates every 2 s, kept for 30 minutes).
+     *
+     * @param tables the pipelines and tables to show
+     * @param maintenance their compaction jobs, or null when there are none (compact-now is then refused)
+     * @param checks the readiness conditions
+     * @param metrics the registry {@code /metrics} exposes; its lag gauges are refreshed by the sampler
+     * @throws IllegalStateException if the port cannot be bound (the message names host and port)
+     */
+    public static WebConsole start(ConsoleSettings settings, List<MonitoredTable> tables,
+                                   MaintenanceScheduler maintenance, List<HealthCheck> checks,
+                                   ApplianceMetrics metrics) {
+        WebConsole console = new WebConsole(settings, tables, maintenance, checks, metrics, Clock.systemUTC());
+        try {
+            console.server.start(settings.host(), settings.port());
+        } catch (RuntimeException e) {
+            console.sampler.shutdownNow();
+            throw new IllegalStateException("the console cannot listen on " + settings.host() + ":" + settings.port()
+                    + " (" + e.getMessage() + "); set console.port to a free port", e);
+        }
+        console.sampler.scheduleAtFixedRate(console::sample, 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("console at {} ({})", console.url(), settings.loginRequired() ? "login required"
+                : "read-only, localhost only");
+        return console;
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** The page's address. */
+    public URI url() {
+        String host = settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
+        return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    @Override
+    public void close() {
+        sampler.shutdownNow();
+        server.stop();
+        for (HealthCheck check : checks) {
+            if (check instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.debug("health check {} did not close cleanly: {}", check.name(), e.toString());
+                }
+            }
+        }
+    }
+
+    private void sample() {
+        long now = clock.millis();
+        for (MonitoredTable table : data.tables()) {
+            try {
+                lagHistories.get(table.name()).record(table.pipeline().status(), now);
+                metrics.refreshLag(table.pipeline());
+            } catch (RuntimeException e) {
+                LOG.warn("console: sampling {} failed: {}", table.name(), e.toString());
+            }
+        }
+    }
+
+    // ---- routes ----
+
+    private void routes() {
+        server.before(ctx -> {
+            ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            ctx.header("X-Content-Type-Options", "nosniff");
+            ctx.header("X-Frame-Options", "DENY");
+            ctx.header("Referrer-Policy", "no-referrer");
+            if (ctx.path().startsWith("/api/")) {
+                ctx.header("Cache-Control", "no-store");
+            }
+        });
+        server.before("/api/*", this::requireViewer);
+        server.exception(HttpResponseException.class, (e, ctx) ->
+                ctx.status(e.getStatus()).json(Map.of("error", e.getMessage())));
+        server.exception(Exception.class, (e, ctx) -> {
+            LOG.warn("console: {} {} failed", ctx.method(), ctx.path(), e);
+            ctx.status(HttpStatus.INTERNAL_SERVER_ERROR).json(Map.of("error", String.valueOf(e.getMessage())));
+        });
+
+        server.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+        server.get("/health/ready", ctx -> {
+            Views.HealthView view = readiness();
+            ctx.status(view.status().equals("UP") ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(view);
+        });
+        server.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape()));
+
+        server.get("/api/session", ctx -> ctx.json(sessionView(session(ctx))));
+        server.post("/api/login", this::login);
+        server.post("/api/logout", ctx -> {
+            sessions.remove(ctx.cookie(SESSION_COOKIE));
+            ctx.header("Set-Cookie", cookie(ctx, "", 0));
+            ctx.json(sessionView(Optional.empty()));
+        });
+        server.get("/api/overview", ctx -> ctx.json(data.overview()));
+        server.get("/api/tables/{name}", ctx -> ctx.json(data.detail(table(ctx))));
+        server.get("/api/tables/{name}/lag", ctx -> ctx.json(data.lag(table(ctx))));
+
+        server.post("/api/pipelines/{name}/pause", ctx -> act(ctx, "paused", t -> t.pipeline().pause()));
+        server.post("/api/pipelines/{name}/resume", ctx -> act(ctx, "resumed", t -> t.pipeline().resume()));
+        server.post("/api/tables/{name}/compact", ctx -> act(ctx, "asked to compact", t -> {
+            if (maintenance == null) {
+                throw new BadRequestResponse("this appliance runs no compaction jobs");
+            }
+            maintenance.compactNow(t.name());
+        }));
+    }
+
+    private MonitoredTable table(Context ctx) {
+        MonitoredTable table = data.table(ctx.pathParam("name"));
+        if (table == null) {
+            throw new NotFoundResponse("no pipeline or table named '" + ctx.pathParam("name") + "'");
+        }
+        return table;
+    }
+
+    private void requireViewer(Context ctx) {
+        if (!settings.loginRequired() || ctx.path().equals("/api/session") || ctx.path().equals("/api/login")) {
+            return;
+        }
+        if (session(ctx).isEmpty()) {
+            throw new UnauthorizedResponse("log in to see the console");
+        }
+    }
+
+    private void act(Context ctx, String verb, Consumer<MonitoredTable> action) {
+        if (!settings.loginRequired()) {
+            throw new ForbiddenResponse("this console is read-only: configure console.users with an operator to "
+                    + "enable actions");
+        }
+        Sessions.Session session = session(ctx).orElseThrow(() -> new UnauthorizedResponse("log in first"));
+        if (session.role() != ConsoleRole.OPERATOR) {
+            throw new ForbiddenResponse("user " + session.user() + " is a viewer; only operators may do this");
+        }
+        String token = ctx.header(CSRF_HEADER);
+        if (token == null || !java.security.MessageDigest.isEqual(token.getBytes(), session.csrfToken().getBytes())) {
+            throw new ForbiddenResponse("missing or wrong " + CSRF_HEADER + " header; reload the page");
+        }
+        MonitoredTable table = table(ctx);
+        action.accept(table);
+        LOG.info("console: {} {} {}", session.user(), verb, table.name());
+        ctx.json(Map.of("ok", true, "message", table.name() + " " + verb,
+                "state", table.pipeline().status().state().name()));
+    }
+
+    private void login(Context ctx) {
+        if (!settings.loginRequired()) {
+            throw new BadRequestResponse("this console has no users: it is read-only and needs no login");
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (Exception e) {
+            throw new BadRequestResponse("expected a JSON body {\"user\": ..., \"password\": ...}");
+        }
+        String name = body == null ? null : body.path("user").asText(null);
+        char[] password = body == null ? new char[0] : body.path("password").asText("").toCharArray();
+        try {
+            Optional<ConsoleUser> user = settings.users().stream().filter(u -> u.name().equals(name)).findFirst();
+            // Hash even for an unknown user, so the answer's timing does not tell which names exist.
+            String hash = user.map(ConsoleUser::passwordHash).orElse(UNKNOWN_USER_HASH);
+            boolean matches = PasswordHash.matches(password, hash) && user.isPresent();
+            if (!matches) {
+                LOG.warn("console: failed login for '{}' from {}", name, ctx.ip());
+                sleep(FAILED_LOGIN_DELAY);
+                throw new UnauthorizedResponse("wrong user name or password");
+            }
+            Sessions.Session session = sessions.create(user.get());
+            ctx.header("Set-Cookie", cookie(ctx, session.id(), settings.sessionIdleTimeout().toSeconds()));
+            LOG.info("console: {} logged in ({})", session.user(), session.role());
+            ctx.json(sessionView(Optional.of(session)));
+        } finally {
+            PasswordHash.wipe(password);
+        }
+    }
+
+    private static final String UNKNOWN_USER_HASH = PasswordHash.hash("unknown-user".toCharArray());
+
+    private Optional<Sessions.Session> session(Context ctx) {
+        return settings.loginRequired() ? sessions.find(ctx.cookie(SESSION_COOKIE)) : Optional.empty();
+    }
+
+    private Views.SessionView sessionView(Optional<Sessions.Session> session) {
+        return session.map(s -> new Views.SessionView(true, true, s.user(), s.role().name(),
+                        s.role() == ConsoleRole.OPERATOR, s.csrfToken()))
+                .orElseGet(() -> new Views.SessionView(settings.loginRequired(), false, null, null, false, null));
+    }
+
+    /** HttpOnly, SameSite=Strict; Secure when the request came over HTTPS (directly or via a proxy). */
+    private static String cookie(Context ctx, String value, long maxAgeSeconds) {
+        boolean secure = ctx.scheme().equals("https") || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+        return SESSION_COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAgeSeconds + "; HttpOnly; SameSite=Strict"
+                + (secure ? "; Secure" : "");
+    }
+
+    private Views.HealthView readiness() {
+        Views.HealthView cached = readiness;
+        if (cached != null && readinessAt.plus(READINESS_CACHE).isAfter(clock.instant())) {
+            return cached;
+        }
+        List<Views.CheckView> results = new ArrayList<>();
+        boolean up = true;
+        for (HealthCheck check : checks) {
+            HealthCheck.Result result;
+            try {
+                result = check.check();
+            } catch (RuntimeException e) {
+                result = HealthCheck.Result.down(e.toString());
+            }
+            up &= result.up();
+            results.add(new Views.CheckView(check.name(), result.up() ? "UP" : "DOWN", result.detail()));
+        }
+        Views.HealthView view = new Views.HealthView(up ? "UP" : "DOWN", results);
+        readiness = view;
+        readinessAt = clock.instant();
+        return view;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,314 @@
+'use strict';
+// The console page. Every value from the API is written with textContent (never innerHTML): topic names, keys
+// and payloads are data, not markup. The Content-Security-Policy forbids inline script; this file is the only script
+// besides Chart.js.
+
+const REFRESH_MS = 3000;
+const state = { session: null, timer: null, charts: {}, route: null };
+
+function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'on') for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
+    else if (key === 'data') Object.assign(node.dataset, value);
+    else node.setAttribute(key, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function fmtInt(n) { return n === null || n === undefined || n < 0 ? '—' : Number(n).toLocaleString('en-US'); }
+function fmtRate(n) { return n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 }); }
+function fmtBytes(n) {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0; let v = Number(n);
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return (i === 0 ? v : v.toFixed(1)) + ' ' + units[i];
+}
+function fmtAge(seconds) {
+  if (seconds === null || seconds === undefined) return 'never';
+  if (seconds < 60) return Math.round(seconds) + ' s ago';
+  if (seconds < 3600) return Math.round(seconds / 60) + ' min ago';
+  return (seconds / 3600).toFixed(1) + ' h ago';
+}
+function fmtTime(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }
+function stateBadge(s) { return el('span', { class: 'state state-' + s, data: { testid: 'state' } }, s); }
+
+async function api(path, options) {
+  const response = await fetch(path, Object.assign({ credentials: 'same-origin', headers: {} }, options || {}));
+  let body = null;
+  try { body = await response.json(); } catch (e) { body = null; }
+  if (!response.ok) {
+    const error = new Error(body && body.error ? body.error : response.status + ' ' + response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function showMessage(text, bad) {
+  const box = document.getElementById('message');
+  box.textContent = text;
+  box.className = bad ? 'bad' : '';
+  box.hidden = false;
+}
+
+// ---- session ----
+
+async function loadSession() {
+  state.session = await api('/api/session');
+  renderSession();
+}
+
+function renderSession() {
+  const box = document.getElementById('session');
+  box.replaceChildren();
+  const s = state.session;
+  if (!s.loginRequired) {
+    box.append(el('span', { class: 'muted', id: 'read-only' }, 'read-only console'));
+  } else if (s.authenticated) {
+    box.append(el('span', { id: 'whoami' }, s.user + ' (' + s.role.toLowerCase() + ')'),
+      el('button', { id: 'logout', type: 'button', on: { click: logout } }, 'Log out'));
+  } else {
+    const user = el('input', { id: 'login-user', name: 'user', placeholder: 'user', autocomplete: 'username' });
+    const password = el('input', { id: 'login-password', name: 'password', type: 'password', placeholder: 'password',
+      autocomplete: 'current-password' });
+    const form = el('form', { id: 'login-form', on: { submit: (e) => { e.preventDefault(); login(user.value, password.value); } } },
+      user, password, el('button', { id: 'login', type: 'submit' }, 'Log in'));
+    box.append(form);
+  }
+}
+
+async function login(user, password) {
+  try {
+    state.session = await api('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user, password }) });
+    renderSession();
+    showMessage('Logged in as ' + state.session.user);
+    refresh();
+  } catch (e) { showMessage(e.message, true); }
+}
+
+async function logout() {
+  await api('/api/logout', { method: 'POST' });
+  await loadSession();
+  refresh();
+}
+
+async function act(path, label) {
+  try {
+    const headers = {};
+    if (state.session && state.session.csrfToken) headers['X-CSRF-Token'] = state.session.csrfToken;
+    const result = await api(path, { method: 'POST', headers });
+    showMessage(result.message);
+    refresh();
+  } catch (e) {
+    showMessage(label + ' refused: ' + e.message, true);
+  }
+}
+
+function actionButtons(row) {
+  const name = encodeURIComponent(row.name);
+  const pause = row.paused
+    ? el('button', { type: 'button', class: 'resume', on: { click: () => act('/api/pipelines/' + name + '/resume', 'Resume') } }, 'Resume')
+    : el('button', { type: 'button', class: 'pause', on: { click: () => act('/api/pipelines/' + name + '/pause', 'Pause') } }, 'Pause');
+  const compact = el('button', { type: 'button', class: 'compact', on: { click: () => act('/api/tables/' + name + '/compact', 'Compact') } }, 'Compact now');
+  return el('div', { class: 'actions' }, pause, compact);
+}
+
+// ---- views ----
+
+function destroyCharts() {
+  for (const chart of Object.values(state.charts)) chart.destroy();
+  state.charts = {};
+}
+
+function crumbs(name) {
+  const nav = document.getElementById('crumbs');
+  nav.replaceChildren(el('a', { href: '#/' }, 'Overview'));
+  if (name) {
+    const n = encodeURIComponent(name);
+    nav.append(el('a', { href: '#/table/' + n }, 'Table ' + name), el('a', { href: '#/lag/' + n }, 'Lag'));
+  }
+}
+
+async function renderOverview(view) {
+  const rows = await api('/api/overview');
+  const head = el('tr', {}, ['Pipeline', 'State', 'Version', 'Last commit', 'Input/s', 'Process/s', 'Lag', 'Files', 'Small',
+    'Size', 'Last compaction', 'Dead letters', 'Actions'].map((h, i) => el('th', { class: i >= 4 && i <= 9 ? 'num' : '' }, h)));
+  const body = rows.map((row) => el('tr', { data: { pipeline: row.name }, class: 'table-row' },
+    el('td', {}, el('a', { href: '#/table/' + encodeURIComponent(row.name), class: 'table-link' }, row.name),
+      el('div', { class: 'muted mono' }, row.topics.join(', '))),
+    el('td', {}, stateBadge(row.state), row.error ? el('div', { class: 'error' }, row.error) : null),
+    el('td', { class: 'num', data: { testid: 'version' } }, fmtInt(row.tableVersion)),
+    el('td', {}, fmtAge(row.lastCommitAgeSeconds)),
+    el('td', { class: 'num' }, fmtRate(row.inputRowsPerSecond)),
+    el('td', { class: 'num' }, fmtRate(row.processedRowsPerSecond)),
+    el('td', { class: 'num' + (row.totalLag > 10000 ? ' lag-high' : ''), data: { testid: 'lag' } },
+      el('a', { href: '#/lag/' + encodeURIComponent(row.name), class: 'lag-link' }, fmtInt(row.totalLag))),
+    el('td', { class: 'num' }, fmtInt(row.files)),
+    el('td', { class: 'num' }, fmtInt(row.smallFiles)),
+    el('td', { class: 'num' }, fmtBytes(row.totalBytes)),
+    el('td', {}, row.lastCompaction ? [row.lastCompaction.outcome, el('div', { class: 'muted' }, fmtTime(row.lastCompaction.startedAt))] : '—'),
+    el('td', { class: 'num' }, row.pendingDeadLetters === null ? '—' : fmtInt(row.pendingDeadLetters)),
+    el('td', {}, actionButtons(row))));
+  view.replaceChildren(el('h1', {}, 'Tables'), el('table', { id: 'overview' }, el('thead', {}, head), el('tbody', {}, body)));
+}
+
+function simpleTable(id, headers, rows) {
+  return el('table', { id }, el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
+    el('tbody', {}, rows.length ? rows.map((cells) => el('tr', {}, cells.map((c) => el('td', {}, c))))
+      : el('tr', {}, el('td', { colspan: headers.length, class: 'muted' }, 'none'))));
+}
+
+function card(label, value, id) {
+  return el('div', { class: 'card' }, el('div', { class: 'label' }, label), el('div', { class: 'value', id }, value));
+}
+
+function offsetsText(offsets) {
+  if (!offsets) return '';
+  return offsets.map((o) => o.topic + '-' + o.partition + ' ' + o.startOffset + '→' + o.nextOffset).join(', ');
+}
+
+async function renderTable(view, name) {
+  const [detail, overview] = await Promise.all([api('/api/tables/' + encodeURIComponent(name)), api('/api/overview')]);
+  const row = overview.find((r) => r.name === name);
+  const dl = detail.deadLetters;
+  const parts = [
+    el('h1', {}, 'Table ', el('span', { class: 'mono' }, detail.name), ' ', row ? stateBadge(row.state) : null),
+    el('p', { class: 'muted mono' }, detail.location),
+    row ? actionButtons(row) : null,
+    el('div', { class: 'cards' },
+      card('Version', fmtInt(detail.version)), card('Files', row ? fmtInt(row.files) : '—'),
+      card('Small files', row ? fmtInt(row.smallFiles) : '—'), card('Size', row ? fmtBytes(row.totalBytes) : '—'),
+      card('Rows', row ? fmtInt(row.records) : '—'), card('Lag', row ? fmtInt(row.totalLag) : '—')),
+    el('h2', {}, 'Schema'),
+    simpleTable('schema', ['Column', 'Type', 'Nullable'], detail.schema.map((f) => [el('span', { class: 'mono' }, f.name), el('span', { class: 'mono' }, f.type), f.nullable ? 'yes' : 'no'])),
+    el('h2', {}, 'Schema history'),
+    simpleTable('schema-history', ['Version', 'When', 'Operation', 'Added columns', 'Writer schema', 'Columns'],
+      detail.schemaHistory.map((c) => [fmtInt(c.version), fmtTime(c.timestamp), c.operation, c.addedColumns.join(', '), c.writerSchema || '', fmtInt(c.columnCount)])),
+    el('h2', {}, 'Partitions'),
+    simpleTable('partitions', ['Partition', 'Files', 'Size', 'Rows'], detail.partitions.map((p) => [
+      el('span', { class: 'mono' }, Object.entries(p.values).map(([k, v]) => k + '=' + (v === null ? 'null' : v)).join(', ') || '(unpartitioned)'),
+      fmtInt(p.files), fmtBytes(p.bytes), fmtInt(p.records)])),
+    el('h2', {}, 'File sizes'),
+    el('div', { class: 'chart' }, el('canvas', { id: 'chart-file-sizes' })),
+    el('h2', {}, 'Commits'),
+    simpleTable('commits', ['Version', 'When', 'Operation', 'Batch', 'Offsets', 'Rows', 'Files'], detail.commits.map((c) => [
+      fmtInt(c.version), fmtTime(c.timestamp), c.operation, c.batchId === null ? '' : c.batchId,
+      el('span', { class: 'mono' }, offsetsText(c.offsets)), c.rows || '', c.files || ''])),
+    el('h2', {}, 'Compaction and vacuum runs'),
+    simpleTable('compactions', ['Started', 'Kind', 'Outcome', 'Files before → after', 'Bytes before → after', 'Duration', 'Detail'],
+      detail.compactions.map((r) => [fmtTime(r.startedAt), r.kind, r.outcome, fmtInt(r.filesBefore) + ' → ' + fmtInt(r.filesAfter),
+        fmtBytes(r.bytesBefore) + ' → ' + fmtBytes(r.bytesAfter), (r.durationMs / 1000).toFixed(1) + ' s', r.detail])),
+    el('h2', {}, 'Dead letters'),
+    el('p', { class: 'muted' }, 'Destination: ' + dl.destination),
+    dl.pendingByReason === null ? el('p', { class: 'muted' }, 'Not readable by the console (no dead-letter table).')
+      : simpleTable('dead-letter-reasons', ['Reason', 'Pending'], Object.entries(dl.pendingByReason).map(([k, v]) => [k, fmtInt(v)])),
+    el('h3', {}, 'Latest examples'),
+    simpleTable('dead-letter-examples', ['Where', 'Reason', 'Message', 'Key', 'Value', 'State'], dl.examples.map((x) => [
+      el('span', { class: 'mono' }, x.topic + '-' + x.partition + '@' + x.offset), x.reason, x.message,
+      el('div', { class: 'payload mono' }, x.key === null ? 'null' : x.key),
+      el('div', { class: 'payload mono' }, x.value === null ? 'null' : x.value), x.replayState])),
+  ];
+  view.replaceChildren(...parts.filter(Boolean));
+  destroyCharts();
+  state.charts.fileSizes = new Chart(document.getElementById('chart-file-sizes'), {
+    type: 'bar',
+    data: { labels: detail.fileSizes.map((b) => b.label), datasets: [{ label: 'files', data: detail.fileSizes.map((b) => b.files), backgroundColor: '#4e79a7' }] },
+    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+}
+
+function lineChart(canvasId, labels, datasets) {
+  const existing = state.charts[canvasId];
+  if (existing) {
+    existing.data.labels = labels;
+    existing.data.datasets.forEach((d, i) => { d.data = datasets[i].data; });
+    existing.update('none');
+    return;
+  }
+  state.charts[canvasId] = new Chart(document.getElementById(canvasId), {
+    type: 'line',
+    data: { labels, datasets: datasets.map((d) => Object.assign({ pointRadius: 0, borderWidth: 2, tension: 0.2 }, d)) },
+    options: { animation: false, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
+      scales: { y: { beginAtZero: true } } },
+  });
+}
+
+async function renderLag(view, name) {
+  const lag = await api('/api/tables/' + encodeURIComponent(name) + '/lag');
+  const sameView = state.route === 'lag:' + name && document.getElementById('chart-lag');
+  const partitions = simpleTable('partitions-lag', ['Topic', 'Partition', 'Log-end offset', 'Next offset in table', 'Lag'],
+    lag.partitions.map((p) => [el('span', { class: 'mono' }, p.topic), fmtInt(p.partition), fmtInt(p.logEndOffset), fmtInt(p.tableNextOffset),
+      el('span', { class: 'lag-value' }, fmtInt(p.lag))]));
+  const batches = simpleTable('batches', ['Batch', 'Finished', 'Outcome', 'Version', 'Rows', 'Dead letters', 'Input/s', 'Process/s', 'Duration'],
+    lag.recentBatches.slice().reverse().slice(0, 30).map((b) => [fmtInt(b.batchId), fmtTime(b.timestamp), b.outcome, fmtInt(b.tableVersion),
+      fmtInt(b.numInputRows), fmtInt(b.deadLetters), fmtRate(b.inputRowsPerSecond), fmtRate(b.processedRowsPerSecond), b.durationMs.total + ' ms']));
+  if (!sameView) {
+    destroyCharts();
+    view.replaceChildren(
+      el('h1', {}, 'Lag of ', el('span', { class: 'mono' }, lag.name), ' ', el('span', { id: 'lag-state' })),
+      el('div', { class: 'cards' }, card('Total lag', '', 'total-lag')),
+      el('div', { class: 'charts' },
+        el('div', { class: 'chart' }, el('canvas', { id: 'chart-lag' })),
+        el('div', { class: 'chart' }, el('canvas', { id: 'chart-rates' }))),
+      el('h2', {}, 'Partitions'), el('div', { id: 'partitions-box' }),
+      el('h2', {}, 'Recent batches'), el('div', { id: 'batches-box' }));
+  }
+  document.getElementById('lag-state').replaceChildren(stateBadge(lag.state));
+  document.getElementById('total-lag').textContent = fmtInt(lag.totalLag);
+  document.getElementById('partitions-box').replaceChildren(partitions);
+  document.getElementById('batches-box').replaceChildren(batches);
+  const labels = lag.series.map((s) => new Date(s.epochMillis).toLocaleTimeString());
+  lineChart('chart-lag', labels, [{ label: 'lag (records)', data: lag.series.map((s) => Math.max(0, s.totalLag)), borderColor: '#e15759' }]);
+  lineChart('chart-rates', labels, [
+    { label: 'input rows/s', data: lag.series.map((s) => s.inputRowsPerSecond), borderColor: '#4e79a7' },
+    { label: 'processed rows/s', data: lag.series.map((s) => s.processedRowsPerSecond), borderColor: '#59a14f' }]);
+}
+
+async function refresh() {
+  const view = document.getElementById('view');
+  const hash = location.hash || '#/';
+  const match = hash.match(/^#\/(table|lag)\/(.+)$/);
+  const name = match ? decodeURIComponent(match[2]) : null;
+  const route = match ? match[1] + ':' + name : 'overview';
+  crumbs(name);
+  try {
+    if (state.session && state.session.loginRequired && !state.session.authenticated) {
+      destroyCharts();
+      view.replaceChildren(el('p', { id: 'login-needed' }, 'Log in to see the tables.'));
+    } else if (!match) {
+      destroyCharts();
+      await renderOverview(view);
+    } else if (match[1] === 'table') {
+      await renderTable(view, name);
+    } else {
+      await renderLag(view, name);
+    }
+    state.route = route;
+  } catch (e) {
+    if (e.status === 401) { await loadSession(); }
+    destroyCharts();
+    state.route = null;
+    view.replaceChildren(el('p', { class: 'error' }, e.message));
+  }
+}
+
+function schedule() {
+  clearInterval(state.timer);
+  state.timer = setInterval(refresh, REFRESH_MS);
+}
+
+window.addEventListener('hashchange', () => { state.route = null; refresh(); });
+window.addEventListener('DOMContentLoaded', async () => {
+  try { await loadSession(); } catch (e) { showMessage(e.message, true); }
+  await refresh();
+  schedule();
+});
