@@ -8,7 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
@@ -101,7 +101,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
     private final Scheduler scheduler;
     private final Map<String, TableMaintenance> tables = new ConcurrentHashMap<>();
     private final Map<String, Deque<MaintenanceRun>> history = new ConcurrentHashMap<>();
-    private final List<Consumer<MaintenanceRun>> runListeners =
+    private final List<BiConsumer<String, MaintenanceRun>> runListeners =
             new CopyOnWriteArrayList<>();
 
     /** @param threads how many tables can be maintained at the same time */
@@ -182,10 +182,10 @@ public final class MaintenanceScheduler implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} after every run, scheduled or on demand, on the job's thread. It must be quick and must
-     * not throw.
+     * Calls {@code listener} with the table's name and the run after every run, scheduled or on demand, on the
+     * job's thread. It must be quick and must not throw.
      */
-    public void addRunListener(Consumer<MaintenanceRun> listener) {
+    public void addRunListener(BiConsumer<String, MaintenanceRun> listener) {
         runListeners.add(listener);
     }
 
@@ -212,9 +212,9 @@ public final class MaintenanceScheduler implements AutoCloseable {
                 runs.removeLast();
             }
         }
-        for (Consumer<MaintenanceRun> listener : runListeners) {
+        for (BiConsumer<String, MaintenanceRun> listener : runListeners) {
             try {
-                listener.accept(run);
+                listener.accept(name, run);
             } catch (RuntimeException e) {
                 LOG.warn("table {}: a maintenance run listener threw", name, e);
             }

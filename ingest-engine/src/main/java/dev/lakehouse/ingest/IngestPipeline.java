@@ -59,6 +59,8 @@ public final class IngestPipeline implements AutoCloseable {
     private volatile String error;
     private volatile boolean stopRequested;
     private volatile boolean pauseRequested;
+    /** Whether the running loop has paused: its open batch is committed and it reads nothing. */
+    private volatile boolean pausedNow;
     private volatile List<PartitionLag> lags = List.of();
     private volatile Instant lastCommit;
     private final AtomicLong batchesCommitted = new AtomicLong();
@@ -116,7 +118,9 @@ public final class IngestPipeline implements AutoCloseable {
     /**
      * Stops reading: the open batch is committed, then the partitions are paused. The consumer stays in its group
      * and keeps its partitions, so no other instance takes them over, and the lag keeps being measured. Returns at
-     * once; {@link #status()} shows {@link PipelineState#PAUSED}. Idempotent.
+     * once; {@link #status()} shows {@link PipelineState#PAUSED} once the open batch is committed, from when on the
+     * table does not change until {@link #resume()}. A pipeline restarted after a transient failure stays paused.
+     * Idempotent.
      */
     public void pause() {
         if (!pauseRequested) {
@@ -186,7 +190,7 @@ public final class IngestPipeline implements AutoCloseable {
 
     public PipelineStatus status() {
         PipelineState current = state;
-        if (pauseRequested && current == PipelineState.RUNNING) {
+        if (pauseRequested && pausedNow && current == PipelineState.RUNNING) {
             current = PipelineState.PAUSED;
         }
         return new PipelineStatus(settings.name(), current, error, batchesCommitted.get(), recordsCommitted.get(),
@@ -205,6 +209,7 @@ public final class IngestPipeline implements AutoCloseable {
         try {
             while (!stopRequested) {
                 long committedBefore = batchesCommitted.get();
+                pausedNow = false; // a new run pauses again (its first poll) if a pause is still requested
                 try {
                     new PollLoop(settings, table, decoder, deadLetters, batchIds, this::onProgress, new StatusObserver())
                             .run(() -> stopRequested, () -> pauseRequested);
@@ -286,6 +291,11 @@ public final class IngestPipeline implements AutoCloseable {
         @Override
         public void lag(List<PartitionLag> partitions) {
             lags = partitions;
+        }
+
+        @Override
+        public void paused(boolean paused) {
+            pausedNow = paused;
         }
 
         @Override

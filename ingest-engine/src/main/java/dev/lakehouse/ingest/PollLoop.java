@@ -66,6 +66,10 @@ final class PollLoop implements ConsumerRebalanceListener {
 
         void lag(List<PartitionLag> partitions);
 
+        /** The loop paused (its last batch committed) or resumed. */
+        default void paused(boolean paused) {
+        }
+
         /** The run's consumer was created (called before its first poll). */
         default void consumerOpened(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
         }
@@ -219,12 +223,18 @@ final class PollLoop implements ConsumerRebalanceListener {
             if (!planner.isEmpty()) {
                 seal();
             }
+            // Paused means the table no longer changes: wait for the open batch's commit before saying so.
+            barrier();
+            drainResults();
             LOG.info("pipeline {}: paused", settings.name());
         } else if (!pause && paused) {
             consumer.resume(consumer.paused());
             LOG.info("pipeline {}: resumed", settings.name());
         }
-        paused = pause;
+        if (pause != paused) {
+            paused = pause;
+            observer.paused(pause);
+        }
         if (paused) {
             // Every poll: partitions assigned by a rebalance since the last one must not be fetched either.
             consumer.pause(consumer.assignment());

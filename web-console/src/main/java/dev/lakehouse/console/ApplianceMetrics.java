@@ -37,7 +37,7 @@ import org.apache.kafka.clients.consumer.Consumer;
  * The appliance's meters in one Prometheus registry. Every name starts with {@code lakehouse_} (the Kafka
  * consumer's and the JVM's own meters are renamed into it) and carries its base unit, so the scrape reads e.g.
  * {@code lakehouse_ingest_records_total{pipeline="orders"}}, {@code lakehouse_batch_duration_seconds},
- * {@code lakehouse_consumer_lag_records{pipeline,topic,partition}}.
+ * {@code lakehouse_consumer_lag_records{pipeline,topic,partition}}, {@code lakehouse_dead_letter_records_total{reason}}.
  *
  * <p>Counters count from this process's start; batch counters follow the batch progress records, lag gauges are
  * refreshed by {@link #refreshLag} (the console's sampler calls it every few seconds).
@@ -77,9 +77,9 @@ public final class ApplianceMetrics implements AutoCloseable {
                 .description("Kafka records committed to the table as rows").register(registry);
         Counter bytes = Counter.builder("lakehouse.ingest.bytes").baseUnit(BaseUnits.BYTES).tags(tags)
                 .description("Serialized key and value bytes of the records committed").register(registry);
-        Counter files = Counter.builder("lakehouse.files.written").baseUnit("files").tags(tags)
+        Counter files = Counter.builder("lakehouse.written.files").baseUnit("files").tags(tags)
                 .description("Data files added to the table").register(registry);
-        Counter fileBytes = Counter.builder("lakehouse.files.written.bytes").baseUnit(BaseUnits.BYTES).tags(tags)
+        Counter fileBytes = Counter.builder("lakehouse.written.bytes").baseUnit(BaseUnits.BYTES).tags(tags)
                 .description("Bytes of the data files added").register(registry);
         Timer batchDuration = Timer.builder("lakehouse.batch.duration").tags(tags)
                 .description("From a batch's first record to the end of its commit").register(registry);
@@ -96,7 +96,7 @@ public final class ApplianceMetrics implements AutoCloseable {
                 files.increment(progress.filesWritten());
                 fileBytes.increment(progress.bytesWritten());
             }
-            progress.deadLettersByReason().forEach((reason, count) -> Counter.builder("lakehouse.dead.letters")
+            progress.deadLettersByReason().forEach((reason, count) -> Counter.builder("lakehouse.dead.letter.records")
                     .baseUnit("records").tags(tags).tag("reason", reason)
                     .description("Records sent to the dead-letter destination, by reason").register(registry)
                     .increment(count));
@@ -131,14 +131,15 @@ public final class ApplianceMetrics implements AutoCloseable {
 
     /** Meters of the maintenance jobs: runs by table, kind and outcome, and their duration. */
     public void bind(MaintenanceScheduler maintenance) {
-        maintenance.addRunListener(run -> {
-            Tags tags = Tags.of("table", run.table(), "kind", run.kind(), "outcome", run.outcome());
+        maintenance.addRunListener((table, run) -> {
+            String kind = run.kind().toLowerCase(java.util.Locale.ROOT);
+            Tags tags = Tags.of("table", table, "kind", kind, "outcome", run.outcome());
             Counter.builder("lakehouse.compaction.runs").baseUnit("runs").tags(tags)
                     .description("Compaction and vacuum runs").register(registry).increment();
-            Timer.builder("lakehouse.compaction.duration").tags(Tags.of("table", run.table(), "kind", run.kind()))
+            Timer.builder("lakehouse.compaction.duration").tags(Tags.of("table", table, "kind", kind))
                     .description("Duration of compaction and vacuum runs").register(registry).record(run.duration());
-            Counter.builder("lakehouse.compaction.files.rewritten").baseUnit("files")
-                    .tags(Tags.of("table", run.table(), "kind", run.kind()))
+            Counter.builder("lakehouse.compaction.removed.files").baseUnit("files")
+                    .tags(Tags.of("table", table, "kind", kind))
                     .description("Files compacted or vacuumed away").register(registry).increment(run.filesBefore());
         });
     }

@@ -101,7 +101,7 @@ final class ConsoleData {
                     status.totalLag(),
                     snapshot == null ? 0 : snapshot.files().size(), table.smallFiles(),
                     snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.totalRecords(),
-                    runs.stream().filter(r -> r.kind().equals("compaction")).findFirst().map(ConsoleData::run)
+                    runs.stream().filter(r -> r.kind().equals("COMPACTION")).findFirst().map(ConsoleData::run)
                             .orElse(null),
                     pendingDeadLetters(monitored)));
         }

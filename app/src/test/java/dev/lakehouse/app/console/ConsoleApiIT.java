@@ -1,0 +1,189 @@
+package dev.lakehouse.app.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The console's HTTP API over real HTTP, against an appliance ingesting from a real broker and registry. */
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+class ConsoleApiIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void viewersSeeTablesLagAndDeadLettersOperatorsPauseResumeAndCompact(LocalKafkaBroker kafka,
+                                                                         SchemaRegistryServer registry)
+            throws Exception {
+        try (ConsoleFixture fixture = new ConsoleFixture(kafka, registry, dir, true)) {
+            ConsoleFixture.Visitor anonymous = new ConsoleFixture.Visitor(fixture.url);
+            fixture.produceAndWait(3000);
+            fixture.produceHostileRecord();
+            fixture.produceAndWait(1000);
+
+            // Open to scrapers and orchestrators, closed to anonymous readers.
+            assertThat(anonymous.get("/health/live").statusCode()).isEqualTo(200);
+            assertThat(anonymous.get("/api/overview").statusCode()).isEqualTo(401);
+            assertThat(anonymous.json("/api/session").path("loginRequired").asBoolean()).isTrue();
+            HttpResponse<String> page = anonymous.get("/");
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                    assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline"));
+            assertThat(anonymous.login(ConsoleFixture.OPERATOR, "wrong password").statusCode()).isEqualTo(401);
+
+            ConsoleFixture.Visitor viewer = new ConsoleFixture.Visitor(fixture.url);
+            assertThat(viewer.login(ConsoleFixture.VIEWER, ConsoleFixture.VIEWER_PASSWORD).statusCode()).isEqualTo(200);
+            assertThat(viewer.json("/api/session").path("role").asText()).isEqualTo("VIEWER");
+
+            // Overview: state, version, lag, files, dead letters.
+            JsonNode row = viewer.json("/api/overview").get(0);
+            assertThat(row.path("name").asText()).isEqualTo("orders");
+            assertThat(row.path("state").asText()).isEqualTo("RUNNING");
+            assertThat(row.path("tableVersion").asLong()).isPositive();
+            assertThat(row.path("files").asInt()).isPositive();
+            assertThat(row.path("smallFiles").asInt()).isEqualTo(row.path("files").asInt());
+            assertThat(row.path("records").asLong()).isEqualTo(4000);
+            assertThat(row.path("totalBytes").asLong()).isPositive();
+            assertThat(row.path("lastCommitAgeSeconds").asDouble()).isLessThan(60);
+            await().atMost(Duration.ofSeconds(20)).until(() -> viewer.json("/api/overview").get(0)
+                    .path("pendingDeadLetters").asLong() == 1);
+
+            // Table view: schema and its history, partitions, histogram, commits with batch ids and offsets.
+            JsonNode table = viewer.json("/api/tables/orders");
+            assertThat(names(table.path("schema"), "name")).contains("order_id", "country", "amount");
+            assertThat(table.path("schemaHistory").get(0).path("writerSchema").asText()).startsWith("registry id");
+            assertThat(table.path("partitionColumns").get(0).asText()).isEqualTo("country");
+            assertThat(table.path("partitions").size()).isGreaterThan(1);
+            long histogramFiles = 0;
+            for (JsonNode bucket : table.path("fileSizes")) {
+                histogramFiles += bucket.path("files").asLong();
+            }
+            assertThat(histogramFiles).isEqualTo(row.path("files").asLong());
+            JsonNode commit = table.path("commits").get(0);
+            assertThat(commit.path("operation").asText()).isEqualTo("STREAMING UPDATE");
+            assertThat(commit.path("batchId").asText()).isNotEmpty();
+            assertThat(commit.path("offsets").get(0).path("topic").asText()).isEqualTo(fixture.topic);
+            JsonNode deadLetters = table.path("deadLetters");
+            assertThat(deadLetters.path("pendingByReason").path("WRONG_MAGIC_BYTE").asLong()).isEqualTo(1);
+            JsonNode example = deadLetters.path("examples").get(0);
+            assertThat(example.path("value").asText()).isEqualTo(ConsoleFixture.HOSTILE_VALUE);
+            assertThat(example.path("key").asText()).isEqualTo("<b>key</b>");
+
+            // Lag view: every partition with its log-end offset, the table's next offset, and the lag.
+            await().atMost(Duration.ofSeconds(20)).until(() -> viewer.json("/api/tables/orders/lag")
+                    .path("series").size() >= 3);
+            JsonNode lag = viewer.json("/api/tables/orders/lag");
+            assertThat(lag.path("partitions").size()).isEqualTo(2);
+            long endOffsets = 0;
+            for (JsonNode partition : lag.path("partitions")) {
+                endOffsets += partition.path("logEndOffset").asLong();
+                assertThat(partition.path("lag").asLong()).isEqualTo(
+                        partition.path("logEndOffset").asLong() - partition.path("tableNextOffset").asLong());
+            }
+            assertThat(endOffsets).isEqualTo(4001);
+            assertThat(lag.path("recentBatches").size()).isPositive();
+
+            // A viewer may look but not act.
+            HttpResponse<String> refused = viewer.post("/api/pipelines/orders/pause", "", true);
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("viewer");
+
+            ConsoleFixture.Visitor operator = new ConsoleFixture.Visitor(fixture.url);
+            assertThat(operator.login(ConsoleFixture.OPERATOR, ConsoleFixture.OPERATOR_PASSWORD).statusCode())
+                    .isEqualTo(200);
+            HttpResponse<String> noToken = operator.post("/api/pipelines/orders/pause", "", false);
+            assertThat(noToken.statusCode()).as("an action without the CSRF token").isEqualTo(403);
+            assertThat(noToken.body()).contains("X-CSRF-Token");
+
+            // Pause: the table stops moving, the lag grows and is still measured.
+            assertThat(operator.post("/api/pipelines/orders/pause", "", true).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> operator.json("/api/overview").get(0)
+                    .path("state").asText().equals("PAUSED"));
+            long pausedVersion = fixture.appliance.pipelines().get(0).table().snapshot().version();
+            fixture.generator.produce(500);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(operator.json("/api/tables/orders/lag")
+                    .toString()).contains("\"totalLag\":500,"));
+            assertThat(fixture.appliance.pipelines().get(0).table().snapshot().version()).isEqualTo(pausedVersion);
+
+            // Resume: it catches up.
+            assertThat(operator.post("/api/pipelines/orders/resume", "", true).statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonNode now = operator.json("/api/overview").get(0);
+                return now.path("state").asText().equals("RUNNING") && now.path("totalLag").asLong() == 0
+                        && now.path("records").asLong() == 4500;
+            });
+
+            // Compact now: a run appears in the table view, and the small files are gone.
+            HttpResponse<String> compact = operator.post("/api/tables/orders/compact", "", true);
+            assertThat(compact.statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    operator.json("/api/tables/orders").path("compactions").size() > 0);
+            JsonNode run = operator.json("/api/tables/orders").path("compactions").get(0);
+            assertThat(run.path("outcome").asText()).isEqualTo("COMPACTED");
+            assertThat(run.path("filesAfter").asInt()).isLessThan(run.path("filesBefore").asInt());
+            assertThat(operator.get("/api/tables/nope").statusCode()).isEqualTo(404);
+
+            // Readiness and metrics.
+            JsonNode ready = anonymous.json("/health/ready");
+            assertThat(ready.path("status").asText()).isEqualTo("UP");
+            assertThat(names(ready.path("checks"), "name")).anyMatch(n -> n.startsWith("kafka "))
+                    .anyMatch(n -> n.startsWith("schema registry ")).anyMatch(n -> n.startsWith("storage of orders"))
+                    .anyMatch(n -> n.equals("pipeline orders"));
+            String metrics = anonymous.get("/metrics").body();
+            assertThat(metrics)
+                    .contains("lakehouse_ingest_records_total{pipeline=\"orders\"} 4500.0")
+                    .contains("lakehouse_ingest_bytes_total{pipeline=\"orders\"}")
+                    .contains("lakehouse_batches_total{outcome=\"COMMITTED\",pipeline=\"orders\"}")
+                    .contains("lakehouse_batch_duration_seconds_count{pipeline=\"orders\"}")
+                    .contains("lakehouse_commit_duration_seconds_count{pipeline=\"orders\"}")
+                    .contains("lakehouse_dead_letter_records_total{pipeline=\"orders\",reason=\"WRONG_MAGIC_BYTE\"} 1.0")
+                    .contains("lakehouse_written_files_total{pipeline=\"orders\"}")
+                    .contains("lakehouse_compaction_runs_total{kind=\"compaction\",outcome=\"COMPACTED\",table=\"orders\"} 1.0")
+                    .contains("lakehouse_last_commit_age_seconds{pipeline=\"orders\"}")
+                    .contains("lakehouse_kafka_consumer_fetch_manager_records_consumed_total")
+                    .containsPattern("lakehouse_consumer_lag_records\\{partition=\"0\",pipeline=\"orders\",topic=\"[^\"]+\"} 0.0");
+            assertThat(metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank()))
+                    .as("every exported name has the app prefix").allMatch(l -> l.startsWith("lakehouse_"));
+
+            // Logging out ends the session.
+            assertThat(operator.post("/api/logout", "", true).statusCode()).isEqualTo(200);
+            assertThat(operator.get("/api/overview").statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void withoutUsersTheConsoleIsReadOnly(LocalKafkaBroker kafka, SchemaRegistryServer registry) throws Exception {
+        try (ConsoleFixture fixture = new ConsoleFixture(kafka, registry, dir, false)) {
+            fixture.produceAndWait(200);
+            ConsoleFixture.Visitor visitor = new ConsoleFixture.Visitor(fixture.url);
+            assertThat(fixture.url.getHost()).isEqualTo("127.0.0.1");
+            assertThat(visitor.json("/api/overview").get(0).path("records").asLong()).isEqualTo(200);
+            assertThat(visitor.json("/api/session").path("loginRequired").asBoolean()).isFalse();
+            HttpResponse<String> refused = visitor.post("/api/pipelines/orders/pause", "", true);
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("read-only");
+            assertThat(visitor.post("/api/login", "{\"user\":\"a\",\"password\":\"b\"}", false).statusCode())
+                    .isEqualTo(400);
+            assertThat(fixture.appliance.pipelines().get(0).isPaused()).isFalse();
+        }
+    }
+
+    private static List<String> names(JsonNode array, String field) {
+        List<String> names = new ArrayList<>();
+        array.forEach(n -> names.add(n.path(field).asText()));
+        return names;
+    }
+}
