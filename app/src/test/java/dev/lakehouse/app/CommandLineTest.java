@@ -28,6 +28,7 @@ class CommandLineTest {
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
+    private static final String CONSOLE_HASH = dev.lakehouse.console.PasswordHash.hash("console-pw".toCharArray());
 
     @Test
     void validateConfigPrintsTheEffectiveConfigurationWithSecretsMasked() throws Exception {
@@ -46,9 +47,16 @@ class CommandLineTest {
                       user-info: "user:registry-s3cret"
                     table:
                       location: tables/orders
-                """);
+                console:
+                  host: 0.0.0.0
+                  users:
+                    - name: ann
+                      password-hash: "%s"
+                      role: operator
+                """.formatted(CONSOLE_HASH));
         int exit = run("validate-config", "--config", config.toString());
         assertThat(exit).isZero();
+        assertThat(out.toString()).contains("name: \"ann\"").doesNotContain(CONSOLE_HASH);
         assertThat(out.toString()).contains("valid, 1 pipeline(s)").contains("group-id: \"lakehouse-orders\"")
                 .contains("interval: \"PT30S\"").contains("******")
                 .doesNotContain("kafka-s3cret").doesNotContain("truststore-s3cret").doesNotContain("registry-s3cret");

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.lakehouse.table.KernelReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +44,13 @@ class DemoIT {
             String printed = Files.readString(output);
             assertThat(printed).contains("Delta table      file:" + table)
                     .contains("delta_scan('" + table + "')").contains("Ctrl-C stops everything");
+            Matcher console = Pattern.compile("Web console {6}(http://\\S+)").matcher(printed);
+            assertThat(console.find()).as("the demo prints the console's URL").isTrue();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> overview = http.send(HttpRequest.newBuilder(URI.create(console.group(1) + "api/overview"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(overview.statusCode()).isEqualTo(200);
+            assertThat(overview.body()).contains("\"name\":\"orders\"");
             Set<Long> children = new HashSet<>();
             demo.descendants().forEach(p -> children.add(p.pid()));
             assertThat(children).as("the broker runs in its own JVM").isNotEmpty();

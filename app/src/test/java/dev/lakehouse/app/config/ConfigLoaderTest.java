@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.lakehouse.console.ConsoleRole;
+import dev.lakehouse.console.PasswordHash;
 import dev.lakehouse.ingest.PipelineSettings;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,49 @@ class ConfigLoaderTest {
         assertThat(p.source().onOffsetGap()).isEqualTo(PipelineSettings.OffsetGapPolicy.FAIL);
         assertThat(p.source().maxRecordSize()).isEqualTo(16L * 1024 * 1024);
         assertThat(p.table().requiredColumns()).isEmpty();
+    }
+
+    @Test
+    void theConsoleDefaultsToReadOnlyOnLocalhostAndTakesHashedUsers() {
+        ApplianceConfig.ConsoleConfig defaults = ConfigLoader.parse(MINIMAL, "x.yaml", null).console();
+        assertThat(defaults).isEqualTo(ApplianceConfig.ConsoleConfig.defaults());
+        assertThat(defaults.host()).isEqualTo("127.0.0.1");
+        assertThat(defaults.port()).isEqualTo(8080);
+
+        String hash = PasswordHash.hash("operator-pw".toCharArray());
+        ApplianceConfig.ConsoleConfig console = ConfigLoader.parse(MINIMAL + """
+                console:
+                  host: 0.0.0.0
+                  port: 0
+                  session-timeout: 30m
+                  ready-max-commit-age: 2m
+                  users:
+                    - name: ann
+                      password-hash: "%s"
+                      role: operator
+                    - name: bob
+                      password-hash: "%s"
+                """.formatted(hash, hash), "x.yaml", null).console();
+        assertThat(console.port()).isZero();
+        assertThat(console.users()).extracting(ApplianceConfig.UserConfig::role)
+                .containsExactly(ConsoleRole.OPERATOR, ConsoleRole.VIEWER);
+        assertThat(console.sessionTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(console.users().toString()).doesNotContain(hash);
+
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + "console:\n  host: 0.0.0.0\n", "x.yaml", null))
+                .hasMessageContaining("console.host: is 0.0.0.0 but console.users is empty");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + """
+                console:
+                  port: 99999
+                  users:
+                    - name: ann
+                      password-hash: my-password
+                      role: admin
+                """, "x.yaml", null))
+                .hasMessageContaining("console.port: '99999' is not a port")
+                .hasMessageContaining("console.users[0].password-hash: is not a hash made by `lakehouse hash-password`")
+                .hasMessageContaining("console.users[0].role")
+                .hasMessageNotContaining("my-password");
     }
 
     @Test

@@ -1,0 +1,48 @@
+package dev.lakehouse.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lakehouse.table.DataFile;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.Test;
+
+class ConsoleDataTest {
+
+    @Test
+    void previewsShowTextAsTextAndBinaryAsHexCutToLength() {
+        assertThat(ConsoleData.preview(null)).isNull();
+        assertThat(ConsoleData.preview("<b>hi</b>".getBytes(StandardCharsets.UTF_8))).isEqualTo("<b>hi</b>");
+        assertThat(ConsoleData.preview(new byte[] {0, 0, 0, 0, 7, 2})).isEqualTo("0x000000000702");
+        assertThat(ConsoleData.preview(new byte[] {(byte) 0xff, (byte) 0xfe})).isEqualTo("0xfffe");
+        assertThat(ConsoleData.preview("x".repeat(500).getBytes(StandardCharsets.UTF_8))).hasSize(201).endsWith("…");
+    }
+
+    @Test
+    void theHistogramCountsEveryFileOnce() {
+        long mb = 1024 * 1024;
+        List<DataFile> files = List.of(file(10), file(mb - 1), file(mb), file(200 * mb), file(600 * mb));
+        List<Views.BucketView> buckets = ConsoleData.histogram(files);
+        assertThat(buckets).extracting(Views.BucketView::files).containsExactly(2, 1, 0, 0, 1, 1);
+        assertThat(buckets.get(0).label()).isEqualTo("0–1 MB");
+        assertThat(buckets.get(5).toBytes()).isEqualTo(-1);
+    }
+
+    @Test
+    void typesReadLikeTheSchema() {
+        Schema schema = new Schema.Parser().parse("""
+                {"type":"record","name":"r","fields":[
+                  {"name":"a","type":["null","long"]},
+                  {"name":"b","type":{"type":"array","items":"string"}},
+                  {"name":"c","type":{"type":"long","logicalType":"timestamp-millis"}},
+                  {"name":"d","type":{"type":"record","name":"n","fields":[{"name":"x","type":"int"}]}}]}""");
+        assertThat(schema.getFields()).extracting(f -> ConsoleData.typeName(f.schema()))
+                .containsExactly("long", "array<string>", "timestamp-millis", "struct<x: int>");
+    }
+
+    private static DataFile file(long size) {
+        return new DataFile("part-" + size + ".parquet", Map.of(), size, 1, null, 0);
+    }
+}

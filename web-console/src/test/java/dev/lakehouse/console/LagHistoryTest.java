@@ -1,0 +1,46 @@
+package dev.lakehouse.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lakehouse.ingest.PartitionLag;
+import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.ingest.PipelineStatus;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LagHistoryTest {
+
+    private static PipelineStatus status(long committed, long... endAndNext) {
+        List<PartitionLag> partitions = new java.util.ArrayList<>();
+        for (int i = 0; i < endAndNext.length; i += 2) {
+            partitions.add(new PartitionLag("t", i / 2, endAndNext[i + 1], endAndNext[i],
+                    endAndNext[i] - endAndNext[i + 1]));
+        }
+        return new PipelineStatus("p", PipelineState.RUNNING, null, 0, committed, null, partitions);
+    }
+
+    @Test
+    void ratesAreArrivalsAndCommitsPerSecondBetweenSamples() {
+        LagHistory history = new LagHistory(10);
+        history.record(status(0, 100, 0, 50, 0), 0);
+        history.record(status(120, 300, 100, 150, 20), 2000);
+        LagHistory.Sample sample = history.latest();
+        assertThat(sample.inputRowsPerSecond()).isEqualTo(150.0); // (450 - 150) / 2 s
+        assertThat(sample.processedRowsPerSecond()).isEqualTo(60.0);
+        assertThat(sample.totalLag()).isEqualTo(330);
+        assertThat(history.samples().get(0).inputRowsPerSecond()).as("no rate before a second sample").isZero();
+    }
+
+    @Test
+    void aRebalanceThatDropsPartitionsIsNotNegativeInputAndTheWindowIsBounded() {
+        LagHistory history = new LagHistory(3);
+        history.record(status(0, 100, 100, 100, 100), 0);
+        history.record(status(0, 100, 100), 1000);
+        assertThat(history.latest().inputRowsPerSecond()).isZero();
+        history.record(status(0), 2000);
+        assertThat(history.latest().totalLag()).as("unknown without partitions").isEqualTo(-1);
+        history.record(status(0), 3000);
+        assertThat(history.samples()).hasSize(3);
+        assertThat(history.samples().get(0).epochMillis()).isEqualTo(1000);
+    }
+}
