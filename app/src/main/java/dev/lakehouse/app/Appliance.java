@@ -28,8 +28,13 @@ import dev.lakehouse.ingest.StartingPosition;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.LeasedLakeTable;
+import dev.lakehouse.table.WriterLease;
+import dev.lakehouse.table.WriterLeaseHeldException;
 import dev.lakehouse.table.TableOptions;
 import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -42,6 +47,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +59,9 @@ import java.util.regex.Pattern;
 public final class Appliance implements AutoCloseable {
 
     static final String ENGINE_INFO = "lakehouse-appliance/0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
+    /** Longer than two appliances' start-up skew when they race for a lease. */
+    private static final Duration LEASE_SETTLE = Duration.ofSeconds(2);
 
     private final ApplianceConfig config;
     private final List<IngestPipeline> pipelines;
@@ -58,10 +69,18 @@ public final class Appliance implements AutoCloseable {
     private final MaintenanceScheduler maintenance;
     private final Map<RegistryConfig, SchemaRegistryClient> registries;
     private final ApplianceMetrics metrics;
+    private final List<WriterLease> leases;
+    private final ScheduledExecutorService leaseRenewer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "lakehouse-lease-renewer");
+        thread.setDaemon(true);
+        return thread;
+    });
     private WebConsole console;
 
     private Appliance(ApplianceConfig config, List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
-                      MaintenanceScheduler maintenance, Map<RegistryConfig, SchemaRegistryClient> registries) {
+                      MaintenanceScheduler maintenance, Map<RegistryConfig, SchemaRegistryClient> registries,
+                      List<WriterLease> leases) {
+        this.leases = List.copyOf(leases);
         this.config = config;
         this.pipelines = List.copyOf(pipelines);
         this.monitored = List.copyOf(monitored);
@@ -82,11 +101,25 @@ public final class Appliance implements AutoCloseable {
         Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
         List<IngestPipeline> pipelines = new ArrayList<>();
         List<MonitoredTable> monitored = new ArrayList<>();
+        List<WriterLease> leases = new ArrayList<>();
         MaintenanceScheduler maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
+        try {
+            addPipelines(config, registries, pipelines, monitored, maintenance, leases);
+        } catch (RuntimeException e) {
+            leases.forEach(WriterLease::close); // a refused or failed start leaves no lease behind
+            maintenance.close();
+            throw e;
+        }
+        return new Appliance(config, pipelines, monitored, maintenance, registries, leases);
+    }
+
+    private static void addPipelines(ApplianceConfig config, Map<RegistryConfig, SchemaRegistryClient> registries,
+                                     List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
+                                     MaintenanceScheduler maintenance, List<WriterLease> leases) {
         for (PipelineConfig pipeline : config.pipelines()) {
             RecordDecoder decoder = decoder(pipeline, registries);
-            LakeTable table = table(pipeline);
-            DeadLetterTable deadLetterTable = deadLetterTable(pipeline);
+            LakeTable table = leased(table(pipeline), pipeline, leases);
+            DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
             IngestPipeline ingest = new IngestPipeline(settings(pipeline), table, decoder,
                     deadLetters(pipeline, deadLetterTable));
             pipelines.add(ingest);
@@ -96,7 +129,6 @@ public final class Appliance implements AutoCloseable {
             // Maintenance shares the pipeline's table instance: one log per table in this process.
             maintenance.add(maintenance(pipeline, table));
         }
-        return new Appliance(config, pipelines, monitored, maintenance, registries);
     }
 
     /**
@@ -141,6 +173,10 @@ public final class Appliance implements AutoCloseable {
      * @throws IllegalStateException if the console's port cannot be bound (the pipelines are stopped again)
      */
     public void start() {
+        for (WriterLease lease : leases) {
+            long every = Math.max(1000, lease.ttl().toMillis() / 3);
+            leaseRenewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
+        }
         pipelines.forEach(IngestPipeline::start);
         maintenance.start();
         ConsoleConfig settings = config.console();
@@ -217,7 +253,57 @@ public final class Appliance implements AutoCloseable {
         }
         maintenance.close();
         pipelines.forEach(IngestPipeline::close);
+        leaseRenewer.shutdownNow();
+        leases.forEach(WriterLease::close); // the next writer need not wait for them to expire
         metrics.close();
+    }
+
+    /**
+     * Renews a writer lease. Losing it to another appliance stops the pipelines (their commits are refused from then
+     * on anyway); an unreachable store is retried at the next renewal while the lease is still valid.
+     */
+    private void renew(WriterLease lease) {
+        try {
+            lease.renew();
+        } catch (WriterLeaseHeldException e) {
+            LOG.error("{}; stopping the pipelines", e.getMessage());
+            pipelines.forEach(IngestPipeline::stop);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot renew a writer lease (it stays valid until {} after the last renewal): {}",
+                    lease.ttl(), e.getMessage());
+        }
+    }
+
+    /**
+     * The table behind its writer lease when the configuration asks for one (object stores by default), else
+     * the table itself.
+     *
+     * @throws WriterLeaseHeldException if another appliance writes the table
+     */
+    static LakeTable leased(LakeTable table, PipelineConfig pipeline, List<WriterLease> leases) {
+        if (!pipeline.table().leased()) {
+            return table;
+        }
+        WriterLease lease = WriterLease.acquire(table.options(), leaseOwner(pipeline), pipeline.table().writerLeaseTtl(),
+                LEASE_SETTLE, Clock.systemUTC());
+        leases.add(lease);
+        LOG.info("pipeline {}: writer lease of {} taken as '{}' (ttl {})", pipeline.name(), table.location(),
+                lease.owner(), pipeline.table().writerLeaseTtl());
+        return new LeasedLakeTable(table, lease);
+    }
+
+    /** The pipeline's instance id when configured (a restart takes its own lease back at once), else host and pid. */
+    static String leaseOwner(PipelineConfig pipeline) {
+        if (pipeline.instanceId() != null) {
+            return pipeline.instanceId();
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 
     /** A pipeline table's maintenance: scheduled when compaction is enabled, on demand otherwise. */
@@ -269,6 +355,11 @@ public final class Appliance implements AutoCloseable {
 
     /** The pipeline's dead-letter table, or null when it has none. */
     static DeadLetterTable deadLetterTable(PipelineConfig pipeline) {
+        return deadLetterTable(pipeline, null);
+    }
+
+    /** As {@link #deadLetterTable(PipelineConfig)}, behind a writer lease added to {@code leases} when not null. */
+    private static DeadLetterTable deadLetterTable(PipelineConfig pipeline, List<WriterLease> leases) {
         String location = pipeline.deadLetters().tableLocation();
         if (location == null) {
             return null;
@@ -277,7 +368,11 @@ public final class Appliance implements AutoCloseable {
                 .codec(pipeline.table().codec())
                 .engineInfo(ENGINE_INFO);
         pipeline.table().hadoop().forEach(options::hadoopProperty);
-        return new DeadLetterTable(LakeTable.open(options.build()), pipeline.name(), Clock.systemUTC());
+        LakeTable table = LakeTable.open(options.build());
+        if (leases != null) {
+            table = leased(table, pipeline, leases);
+        }
+        return new DeadLetterTable(table, pipeline.name(), Clock.systemUTC());
     }
 
     static PipelineSettings settings(PipelineConfig pipeline) {

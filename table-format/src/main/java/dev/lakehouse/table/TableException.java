@@ -6,6 +6,10 @@ package dev.lakehouse.table;
  */
 public class TableException extends RuntimeException {
 
+    TableException(String message) {
+        super(message);
+    }
+
     TableException(String message, Throwable cause) {
         super(message, cause);
     }

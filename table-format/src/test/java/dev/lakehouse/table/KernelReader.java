@@ -44,7 +44,14 @@ public final class KernelReader {
     }
 
     public static Result read(String tablePath) {
-        Engine engine = DefaultEngine.create(new Configuration());
+        return read(tablePath, Map.of());
+    }
+
+    /** Reads with these Hadoop file-system settings (for example {@code fs.s3a.*} for an s3a:// table). */
+    public static Result read(String tablePath, Map<String, String> hadoopProperties) {
+        Configuration configuration = new Configuration();
+        hadoopProperties.forEach(configuration::set);
+        Engine engine = DefaultEngine.create(configuration);
         try {
             Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
             Scan scan = snapshot.getScanBuilder(engine).build();

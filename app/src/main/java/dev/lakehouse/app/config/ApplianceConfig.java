@@ -69,6 +69,16 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                         + pipelines.stream().map(PipelineConfig::name).toList())));
     }
 
+    /** When a table's writer lease is taken. */
+    public enum WriterLeaseMode {
+        /** On object stores (s3a, gs, abfs, ...), where two writers lose commits; not on file systems. */
+        AUTO,
+        /** Always. */
+        ALWAYS,
+        /** Never: the operator guarantees a single writer. */
+        NEVER
+    }
+
     /** How record values are encoded. */
     public enum Format {
         /** Avro in the Confluent wire format, schemas from the registry. */
@@ -163,10 +173,18 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param codec Parquet codec
      * @param hadoop Hadoop file system properties (for example {@code fs.s3a.endpoint})
      * @param requiredColumns columns a row must have non-null (dotted paths for nested ones)
+     * @param writerLease whether the appliance takes the table's single-writer lease before writing
+     * @param writerLeaseTtl how long a lease lasts without renewal (a crashed writer's lease expires after this)
      */
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
                               long targetFileSize, String codec, Map<String, String> hadoop,
-                              List<String> requiredColumns) {
+                              List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl) {
+
+        /** Whether the table gets a lease. */
+        public boolean leased() {
+            return writerLease == WriterLeaseMode.ALWAYS
+                    || writerLease == WriterLeaseMode.AUTO && dev.lakehouse.table.WriterLease.needed(location);
+        }
         public TableConfig {
             partitionBy = List.copyOf(partitionBy);
             requiredColumns = List.copyOf(requiredColumns);

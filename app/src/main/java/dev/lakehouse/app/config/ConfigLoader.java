@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -58,7 +59,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("cannot read the file: " + e));
         }
-        return parse(yaml, file.toString(), file.toAbsolutePath().getParent());
+        return parse(yaml, file.toString(), file.toAbsolutePath().getParent(), System.getenv());
     }
 
     /**
@@ -66,14 +67,23 @@ public final class ConfigLoader {
      * @throws ConfigException if the text is invalid
      */
     public static ApplianceConfig parse(String yaml, String source, Path baseDir) {
+        return parse(yaml, source, baseDir, Map.of());
+    }
+
+    /**
+     * As {@link #parse(String, String, Path)}, with {@code ${NAME}} placeholders and {@code LAKEHOUSE__…} overrides
+     * taken from {@code env} (see {@link EnvironmentOverrides}).
+     */
+    public static ApplianceConfig parse(String yaml, String source, Path baseDir, Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+            root = new ObjectMapper(new YAMLFactory()).readTree(EnvironmentOverrides.substitute(yaml, env, problems));
         } catch (JsonProcessingException e) {
             throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() : "")));
         }
-        List<String> problems = new ArrayList<>();
+        root = EnvironmentOverrides.apply(root, env, problems);
         ConfigNode top = new ConfigNode("", root, problems);
         List<PipelineConfig> pipelines = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -307,8 +317,15 @@ public final class ConfigLoader {
                         + "column (customer.email)");
             }
         }
+        ApplianceConfig.WriterLeaseMode writerLease = node.choice("writer-lease", ApplianceConfig.WriterLeaseMode.class,
+                ApplianceConfig.WriterLeaseMode.AUTO);
+        Duration writerLeaseTtl = node.duration("writer-lease-ttl", Duration.ofSeconds(60));
+        if (writerLeaseTtl.compareTo(Duration.ofSeconds(5)) < 0) {
+            node.problem("writer-lease-ttl", "must be at least 5s: it is renewed every third of it");
+        }
         node.finish();
-        return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns);
+        return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
+                writerLease, writerLeaseTtl);
     }
 
     private static String normalizeLocation(ConfigNode node, String key, String location, Path baseDir) {

@@ -78,6 +78,8 @@ public final class EffectiveConfig {
         table.put("codec", p.table().codec());
         table.put("hadoop", masked(p.table().hadoop()));
         table.put("required-columns", p.table().requiredColumns());
+        table.put("writer-lease", enumText(p.table().writerLease()) + (p.table().leased() ? " (on)" : " (off)"));
+        table.put("writer-lease-ttl", p.table().writerLeaseTtl().toString());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import dev.lakehouse.console.ConsoleRole;
 import dev.lakehouse.console.PasswordHash;
 import dev.lakehouse.ingest.PipelineSettings;
@@ -85,6 +86,42 @@ class ConfigLoaderTest {
                 .hasMessageContaining("console.users[0].password-hash: is not a hash made by `lakehouse hash-password`")
                 .hasMessageContaining("console.users[0].role")
                 .hasMessageNotContaining("my-password");
+    }
+
+    @Test
+    void everyKeyCanComeFromTheEnvironment() {
+        String yaml = MINIMAL.replace("bootstrap-servers: localhost:9092", "bootstrap-servers: ${KAFKA:-localhost:9092}")
+                + "console:\n  users:\n    - name: ann\n      password-hash: ${ANN_HASH}\n      role: operator\n";
+        String hash = PasswordHash.hash("pw".toCharArray());
+        Map<String, String> env = Map.of(
+                "KAFKA", "kafka:29092",
+                "ANN_HASH", hash,
+                "LAKEHOUSE__CONSOLE__HOST", "0.0.0.0",
+                "LAKEHOUSE__CONSOLE__PORT", "9090",
+                "LAKEHOUSE__PIPELINES__ORDERS__TRIGGER__INTERVAL", "5s",
+                "LAKEHOUSE__PIPELINES__0__SOURCE__TOPICS", "[orders, returns]",
+                "LAKEHOUSE__PIPELINES__ORDERS__SOURCE__CONSUMER_PROPERTIES__SASL_MECHANISM", "PLAIN",
+                "LAKEHOUSE__PIPELINES__ORDERS__TABLE__HADOOP__FS_S3A_ENDPOINT", "http://minio:9000",
+                "LAKEHOUSE__PIPELINES__ORDERS__TABLE__TARGET_FILE_SIZE", "64MB",
+                "UNRELATED", "x");
+        ApplianceConfig config = ConfigLoader.parse(yaml, "x.yaml", null, env);
+        ApplianceConfig.PipelineConfig p = config.pipelines().get(0);
+        assertThat(p.source().bootstrapServers()).isEqualTo("kafka:29092");
+        assertThat(p.source().topics()).containsExactly("orders", "returns");
+        assertThat(p.source().consumerProperties()).containsEntry("sasl.mechanism", "PLAIN");
+        assertThat(p.table().hadoop()).containsEntry("fs.s3a.endpoint", "http://minio:9000");
+        assertThat(p.table().targetFileSize()).isEqualTo(64L * 1024 * 1024);
+        assertThat(p.trigger().interval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.console().host()).isEqualTo("0.0.0.0");
+        assertThat(config.console().port()).isEqualTo(9090);
+        assertThat(config.console().users().get(0).passwordHash()).isEqualTo(hash);
+
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, "x.yaml", null, Map.of("LAKEHOUSE__PIPELINES__NOPE__NAME", "x")))
+                .hasMessageContaining("environment variable ANN_HASH is not set (used as ${ANN_HASH} at line 13)")
+                .hasMessageContaining("LAKEHOUSE__PIPELINES__NOPE__NAME: no list element named 'nope'");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL, "x.yaml", null,
+                Map.of("LAKEHOUSE__PIPELINES__ORDERS__SOURCE__BOOTSTRAP_SERVERZ", "k:1")))
+                .hasMessageContaining("pipelines[0].source.bootstrap-serverz: unknown key (did you mean 'bootstrap-servers'?)");
     }
 
     @Test

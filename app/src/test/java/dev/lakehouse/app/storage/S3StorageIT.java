@@ -1,0 +1,235 @@
+package dev.lakehouse.app.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.lakehouse.app.Appliance;
+import dev.lakehouse.app.config.ConfigLoader;
+import dev.lakehouse.app.demo.OrderGenerator;
+import dev.lakehouse.compaction.MaintenanceRun;
+import dev.lakehouse.compaction.Vacuum;
+import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.s3.local.LocalS3Server;
+import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.table.KernelReader;
+import dev.lakehouse.table.TableOptions;
+import dev.lakehouse.table.WriterLease;
+import dev.lakehouse.table.WriterLeaseHeldException;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole appliance on S3 through hadoop-aws {@code s3a://}: ingestion from a real broker, compaction and vacuum,
+ * against a real S3-protocol server (s3proxy in its own JVM), read back by Delta Kernel over s3a.
+ */
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+class S3StorageIT {
+
+    private static final String BUCKET = "lake";
+    private static LocalS3Server s3;
+    @TempDir
+    static Path s3Dir;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startS3() {
+        s3 = LocalS3Server.start(s3Dir);
+        s3.createBucket(BUCKET);
+    }
+
+    @AfterAll
+    static void stopS3() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    /** The s3a settings a MinIO or S3-compatible deployment uses: endpoint, path style, region, static keys. */
+    static Map<String, String> s3aSettings() {
+        return Map.of("fs.s3a.endpoint", s3.endpoint(), "fs.s3a.path.style.access", "true",
+                "fs.s3a.endpoint.region", "us-east-1", "fs.s3a.access.key", LocalS3Server.ACCESS_KEY,
+                "fs.s3a.secret.key", LocalS3Server.SECRET_KEY, "fs.s3a.connection.ssl.enabled", "false",
+                "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    }
+
+    static String hadoopYaml() {
+        StringBuilder yaml = new StringBuilder();
+        s3aSettings().forEach((k, v) -> yaml.append("        ").append(k).append(": \"").append(v).append("\"\n"));
+        return yaml.toString();
+    }
+
+    @Test
+    void ingestsCompactsAndVacuumsAnS3aTable(LocalKafkaBroker kafka, SchemaRegistryServer registry) throws Exception {
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, 2);
+        String location = "s3a://" + BUCKET + "/" + topic + "/orders";
+        Path config = dir.resolve("appliance.yaml");
+        Files.writeString(config, """
+                pipelines:
+                  - name: orders
+                    source:
+                      bootstrap-servers: %s
+                      topics: [%s]
+                    registry:
+                      url: %s
+                    table:
+                      location: %s
+                      partition-by: [country]
+                      hadoop:
+                %s
+                    trigger:
+                      interval: 500ms
+                    compaction:
+                      enabled: false
+                      min-input-files: 2
+                console:
+                  port: 0
+                """.formatted(kafka.bootstrapServers(), topic, registry.url(), location, hadoopYaml().indent(4)));
+        try (Appliance appliance = Appliance.create(ConfigLoader.load(config));
+             SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            IngestPipeline pipeline = appliance.pipelines().get(0);
+            appliance.start();
+            for (int i = 0; i < 5; i++) { // several batches: several small files per partition
+                generator.produce(1000);
+                long target = generator.nextOrderId();
+                await().atMost(Duration.ofMinutes(1)).until(() -> pipeline.status().recordsCommitted() >= target);
+            }
+            assertThat(pipeline.status().error()).isNull();
+            int filesBefore = pipeline.table().snapshot().files().size();
+            assertThat(filesBefore).isGreaterThan(5);
+
+            appliance.maintenance().compactNow("orders");
+            await().atMost(Duration.ofMinutes(1)).until(() -> appliance.maintenance().recentRuns("orders").stream()
+                    .anyMatch(r -> r.outcome().equals("COMPACTED")));
+            assertThat(pipeline.table().snapshot().files().size()).isLessThan(filesBefore);
+
+            // Vacuum with no retention (forced, as only the vacuum command's --force allows) deletes the
+            // compacted-away objects from the bucket and nothing the table still references.
+            long objectsBefore = dataObjects(topic);
+            MaintenanceRun vacuum = Vacuum.run(pipeline.table(), Duration.ZERO, false, true);
+            assertThat(vacuum.outcome()).isEqualTo("VACUUMED");
+            assertThat(vacuum.filesBefore()).isEqualTo(filesBefore);
+            assertThat(dataObjects(topic)).isEqualTo(objectsBefore - filesBefore);
+
+            generator.produce(1000);
+            await().atMost(Duration.ofMinutes(1)).until(() -> pipeline.status().recordsCommitted() >= 6000);
+        }
+
+        KernelReader.Result rows = KernelReader.read(location, s3aSettings());
+        Set<Object> ids = new HashSet<>();
+        rows.rows().forEach(r -> ids.add(r.get("order_id")));
+        assertThat(rows.rows()).hasSize(6000);
+        assertThat(ids).hasSize(6000);
+        assertThat(rows.partitionColumns()).containsExactly("country");
+    }
+
+    @Test
+    void aSecondApplianceIsRefusedTheTableAndACrashedWritersLeaseExpires(LocalKafkaBroker kafka,
+                                                                        SchemaRegistryServer registry)
+            throws Exception {
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, 1);
+        String location = "s3a://" + BUCKET + "/" + topic + "/orders";
+        Path first = config("first", "appliance-a", kafka, registry, topic, location);
+        Path second = config("second", "appliance-b", kafka, registry, topic, location);
+        try (Appliance owner = Appliance.create(ConfigLoader.load(first));
+             SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            owner.start();
+            generator.produce(500);
+            await().atMost(Duration.ofMinutes(1)).until(() -> owner.pipelines().get(0).status().recordsCommitted() >= 500);
+
+            assertThatThrownBy(() -> Appliance.create(ConfigLoader.load(second)))
+                    .isInstanceOf(WriterLeaseHeldException.class)
+                    .hasMessageContaining("is written by 'appliance-a'")
+                    .hasMessageContaining("two writers lose commits");
+            generator.produce(500);
+            await().atMost(Duration.ofMinutes(1)).until(() -> owner.pipelines().get(0).status().recordsCommitted() >= 1000);
+        }
+
+        // The owner stopped and released its lease: the second appliance may now write, and continues exactly.
+        try (Appliance successor = Appliance.create(ConfigLoader.load(second))) {
+            successor.start();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    successor.pipelines().get(0).status().state() == PipelineState.RUNNING);
+        }
+
+        // A writer that crashes never releases its lease; it blocks others until it expires, then is taken over.
+        TableOptions.Builder builder = TableOptions.builder(location);
+        s3aSettings().forEach(builder::hadoopProperty);
+        TableOptions options = builder.build();
+        WriterLease crashed = WriterLease.acquire(options, "crashed-appliance", Duration.ofSeconds(6),
+                Duration.ofMillis(200), Clock.systemUTC());
+        assertThat(crashed.isValid()).isTrue();
+        assertThatThrownBy(() -> Appliance.create(ConfigLoader.load(second)))
+                .isInstanceOf(WriterLeaseHeldException.class).hasMessageContaining("'crashed-appliance'");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .until(() -> {
+                    try (Appliance taker = Appliance.create(ConfigLoader.load(second))) {
+                        return true;
+                    }
+                });
+        assertThat(crashed.isValid()).as("the crashed holder's lease is no longer valid").isFalse();
+        assertThatThrownBy(crashed::renew).isInstanceOf(WriterLeaseHeldException.class);
+        assertThat(KernelReader.read(location, s3aSettings()).rows()).hasSize(1000);
+    }
+
+    private Path config(String name, String instanceId, LocalKafkaBroker kafka, SchemaRegistryServer registry,
+                        String topic, String location) throws Exception {
+        Path config = dir.resolve(name + ".yaml");
+        Files.writeString(config, """
+                pipelines:
+                  - name: orders
+                    instance-id: %s
+                    source:
+                      bootstrap-servers: %s
+                      topics: [%s]
+                    registry:
+                      url: %s
+                    table:
+                      location: %s
+                      writer-lease-ttl: 6s
+                      hadoop:
+                %s
+                    trigger:
+                      interval: 300ms
+                    compaction:
+                      enabled: false
+                console:
+                  enabled: false
+                """.formatted(instanceId, kafka.bootstrapServers(), topic, registry.url(), location,
+                hadoopYaml().indent(4)));
+        return config;
+    }
+
+    /** Parquet objects of the table in the bucket, as the S3 server stores them. */
+    private static long dataObjects(String topic) throws Exception {
+        try (Stream<Path> files = Files.walk(s3Dir.resolve("buckets").resolve(BUCKET).resolve(topic))) {
+            return files.filter(f -> f.toString().endsWith(".parquet")).count();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.lakehouse.table;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.avro.Schema;
+
+/**
+ * A table whose every write (create, schema change, batch commit, rewrite, vacuum) first checks that this process
+ * still holds the table's {@link WriterLease}; reads are unchanged. Writing data files is allowed (they are
+ * invisible until a commit), committing them is not.
+ */
+public final class LeasedLakeTable implements LakeTable {
+
+    private final LakeTable table;
+    private final WriterLease lease;
+
+    public LeasedLakeTable(LakeTable table, WriterLease lease) {
+        this.table = table;
+        this.lease = lease;
+    }
+
+    /** The lease this table checks. */
+    public WriterLease lease() {
+        return lease;
+    }
+
+    @Override
+    public String location() {
+        return table.location();
+    }
+
+    @Override
+    public boolean exists() {
+        return table.exists();
+    }
+
+    @Override
+    public TableSnapshot createIfAbsent(Schema avroSchema) {
+        lease.checkValid();
+        return table.createIfAbsent(avroSchema);
+    }
+
+    @Override
+    public TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
+        lease.checkValid();
+        return table.createIfAbsent(avroSchema, writerSchemaRef);
+    }
+
+    @Override
+    public TableSnapshot snapshot() {
+        return table.snapshot();
+    }
+
+    @Override
+    public List<TableCommit> history(int limit) {
+        return table.history(limit);
+    }
+
+    @Override
+    public long txnVersion(String appId) {
+        return table.txnVersion(appId);
+    }
+
+    @Override
+    public TableSnapshot evolveSchema(Schema writerSchema) {
+        lease.checkValid();
+        return table.evolveSchema(writerSchema);
+    }
+
+    @Override
+    public TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef) {
+        lease.checkValid();
+        return table.evolveSchema(writerSchema, writerSchemaRef);
+    }
+
+    @Override
+    public List<SchemaChange> schemaHistory() {
+        return table.schemaHistory();
+    }
+
+    @Override
+    public RowReader openRows(DataFile file) {
+        return table.openRows(file);
+    }
+
+    @Override
+    public long rewrite(FileRewrite rewrite) {
+        lease.checkValid();
+        return table.rewrite(rewrite);
+    }
+
+    @Override
+    public TableOptions options() {
+        return table.options();
+    }
+
+    @Override
+    public VacuumResult vacuum(Duration retention, boolean dryRun) {
+        if (!dryRun) {
+            lease.checkValid();
+        }
+        return table.vacuum(retention, dryRun);
+    }
+
+    @Override
+    public long lastCheckpointVersion() {
+        return table.lastCheckpointVersion();
+    }
+
+    @Override
+    public DataFileWriter newDataFileWriter() {
+        return table.newDataFileWriter();
+    }
+
+    @Override
+    public DataFileWriter newDataFileWriter(Schema recordSchema) {
+        return table.newDataFileWriter(recordSchema);
+    }
+
+    @Override
+    public CommitOutcome commit(BatchCommit batch) {
+        lease.checkValid();
+        return table.commit(batch);
+    }
+}

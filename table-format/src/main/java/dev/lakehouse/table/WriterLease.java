@@ -1,0 +1,215 @@
+package dev.lakehouse.table;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The right to write one table, for storage where two writers lose commits. delta-standalone's S3 log store is
+ * single-driver: it cannot detect a second process committing the same version, so the second commit silently
+ * replaces the first. The lease keeps a second appliance out.
+ *
+ * <p>The lease is a small JSON file, {@code <table>/_lakehouse/writer-lease.json} (hidden from Delta readers and
+ * vacuum), naming the owner, a random token and an expiry. {@link #acquire} refuses while another owner's lease
+ * has not expired; it then writes its own, waits {@code settle}, and reads it back, so of two processes that start
+ * together exactly one proceeds. The holder renews it ({@link #renew}) well within the time to live; a holder that
+ * crashes stops renewing and its lease expires, after which anyone may take it. An owner that restarts under the
+ * same name takes its own lease back at once.
+ *
+ * <p>Fencing: {@link #isValid()} is false from the moment a renewal is overdue by more than the time to live minus
+ * a safety margin, and {@link LeasedLakeTable} refuses every write then, so a paused or partitioned holder stops
+ * writing before a new holder can start. Expiry is judged by the reader's clock against the writer's recorded time:
+ * hosts' clocks must agree to well within the time to live (NTP does this).
+ */
+public final class WriterLease implements AutoCloseable {
+
+    /** Storage where concurrent writers are unsafe with delta-standalone: object stores without atomic rename. */
+    private static final Set<String> OBJECT_STORE_SCHEMES = Set.of("s3a", "s3", "s3n", "gs", "abfs", "abfss",
+            "wasb", "wasbs", "oss", "cos", "cosn", "obs");
+    static final String LEASE_FILE = "_lakehouse/writer-lease.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FileSystem fs;
+    private final Path file;
+    private final String tableLocation;
+    private final String owner;
+    private final String token = UUID.randomUUID().toString();
+    private final Duration ttl;
+    private final Clock clock;
+    private volatile Instant validUntil;
+    private volatile boolean released;
+
+    private WriterLease(FileSystem fs, Path file, String tableLocation, String owner, Duration ttl, Clock clock) {
+        this.fs = fs;
+        this.file = file;
+        this.tableLocation = tableLocation;
+        this.owner = owner;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    /** Whether tables at {@code location} need a writer lease (object stores). */
+    public static boolean needed(String location) {
+        if (location == null) {
+            return false;
+        }
+        String scheme = URI.create(location).getScheme();
+        return scheme != null && OBJECT_STORE_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Takes the table's writer lease.
+     *
+     * @param owner who holds it, shown to others (e.g. the host name); the same owner takes its own lease back
+     * @param ttl how long the lease lasts without renewal
+     * @param settle how long to wait before reading the lease back (longer than two writers' start-up skew)
+     * @throws WriterLeaseHeldException if another owner holds an unexpired lease, or won the race to it
+     * @throws UncheckedIOException if the storage cannot be read or written
+     */
+    public static WriterLease acquire(TableOptions options, String owner, Duration ttl, Duration settle, Clock clock) {
+        try {
+            Path file = new Path(options.location() + "/" + LEASE_FILE);
+            FileSystem fs = file.getFileSystem(HadoopConfigurations.create(options.hadoopProperties()));
+            WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock);
+            JsonNode current = lease.read();
+            if (current != null && !owner.equals(current.path("owner").asText())
+                    && Instant.parse(current.path("expiresAt").asText()).isAfter(clock.instant())) {
+                throw lease.held(current);
+            }
+            Instant writtenAt = lease.write(clock.instant());
+            sleep(settle);
+            JsonNode after = lease.read();
+            if (after == null || !lease.token.equals(after.path("token").asText())) {
+                throw after == null ? new WriterLeaseHeldException("the writer lease of " + options.location()
+                        + " disappeared while it was being taken; another process is managing it")
+                        : lease.held(after);
+            }
+            lease.validUntil = writtenAt.plus(ttl).minus(margin(ttl));
+            return lease;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot take the writer lease of " + options.location() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Extends the lease by its time to live.
+     *
+     * @throws WriterLeaseHeldException if another process took it (this one's lease had expired): stop writing
+     * @throws UncheckedIOException if the storage cannot be reached; the lease stays valid until it would expire
+     */
+    public void renew() {
+        try {
+            JsonNode current = read();
+            if (current == null || !token.equals(current.path("token").asText())) {
+                validUntil = Instant.EPOCH;
+                throw current == null ? new WriterLeaseHeldException("the writer lease of " + tableLocation
+                        + " was deleted by someone else; this appliance stops writing it") : held(current);
+            }
+            Instant writtenAt = write(clock.instant());
+            validUntil = writtenAt.plus(ttl).minus(margin(ttl));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot renew the writer lease of " + tableLocation + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Whether this process may still write: the lease is held and not about to expire. */
+    public boolean isValid() {
+        return !released && clock.instant().isBefore(validUntil);
+    }
+
+    /**
+     * @throws WriterLeaseHeldException naming why, when {@link #isValid()} is false
+     */
+    public void checkValid() {
+        if (!isValid()) {
+            throw new WriterLeaseHeldException("this appliance no longer holds the writer lease of " + tableLocation
+                    + (released ? " (released)" : " (not renewed since " + validUntil.plus(margin(ttl)).minus(ttl)
+                    + "; another appliance may have taken it)") + "; no further writes are made");
+        }
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /** Gives the lease up (deletes the file if it is still this process's), so another writer need not wait. */
+    @Override
+    public void close() {
+        if (released) {
+            return;
+        }
+        released = true;
+        try {
+            JsonNode current = read();
+            if (current != null && token.equals(current.path("token").asText())) {
+                fs.delete(file, false);
+            }
+        } catch (IOException e) {
+            // It expires on its own.
+        }
+    }
+
+    private WriterLeaseHeldException held(JsonNode current) {
+        return new WriterLeaseHeldException("table " + tableLocation + " is written by '"
+                + current.path("owner").asText() + "' (writer lease renewed at " + current.path("renewedAt").asText()
+                + ", expires at " + current.path("expiresAt").asText() + "). On object storage two writers lose "
+                + "commits, so this appliance does not write it. Stop the other appliance, or wait for its lease to "
+                + "expire if it crashed; give each appliance its own tables.");
+    }
+
+    private JsonNode read() throws IOException {
+        try (InputStream in = fs.open(file)) {
+            return JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (FileNotFoundException e) {
+            return null;
+        }
+    }
+
+    private Instant write(Instant now) throws IOException {
+        ObjectNode lease = JSON.createObjectNode();
+        lease.put("owner", owner);
+        lease.put("token", token);
+        lease.put("renewedAt", now.toString());
+        lease.put("expiresAt", now.plus(ttl).toString());
+        lease.put("ttlSeconds", ttl.toSeconds());
+        try (OutputStream out = fs.create(file, true)) {
+            out.write(JSON.writeValueAsBytes(lease));
+        }
+        return now;
+    }
+
+    /** Stop writing a little before expiry, so a holder that stalls stops before a successor starts. */
+    private static Duration margin(Duration ttl) {
+        return ttl.dividedBy(5);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while taking the writer lease", e);
+        }
+    }
+}
