@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Turns Kafka topics into transactional Delta Lake tables, exactly once.",
         subcommands = {RunCommand.class, ValidateConfigCommand.class, DeadLettersCommand.class,
                 MaintenanceCommands.Compact.class, MaintenanceCommands.VacuumTable.class, DemoCommand.class,
-                HashPasswordCommand.class})
+                HashPasswordCommand.class, GenerateOrdersCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

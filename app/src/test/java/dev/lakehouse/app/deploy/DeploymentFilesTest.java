@@ -1,0 +1,196 @@
+package dev.lakehouse.app.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lakehouse.app.config.ApplianceConfig;
+import dev.lakehouse.app.config.ConfigLoader;
+import dev.lakehouse.console.PasswordHash;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml, the Dockerfile and deploy/lakehouse.yaml checked against each other and against the
+ * appliance's configuration, since no Docker engine runs here: the appliance's config must load with exactly the
+ * environment compose gives it, and every host, port, bucket and file it names must be what the other services
+ * and the image provide.
+ */
+class DeploymentFilesTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern COMPOSE_VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+
+    private final JsonNode compose = read(ROOT.resolve("docker-compose.yml"));
+    private final JsonNode services = compose.path("services");
+    private final String dockerfile = text(ROOT.resolve("Dockerfile"));
+
+    @Test
+    void everyImageIsPinnedAndStartupWaitsForHealthyDependencies() {
+        assertThat(names(services)).contains("kafka", "schema-registry", "minio", "minio-init", "lakehouse");
+        for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> service = it.next();
+            String image = service.getValue().path("image").asText();
+            assertThat(image).as(service.getKey() + " has an image").isNotEmpty();
+            assertThat(image).as(service.getKey() + " pins a version").matches("[^:]+:[^:]*\\d[^:]*")
+                    .doesNotEndWith(":latest");
+        }
+        assertThat(services.path("kafka").path("image").asText()).startsWith("apache/kafka:");
+        assertThat(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText())
+                .isEqualTo("broker,controller");
+        for (String service : List.of("kafka", "schema-registry", "minio")) {
+            assertThat(services.path(service).path("healthcheck").path("test").isMissingNode())
+                    .as(service + " has a healthcheck").isFalse();
+        }
+        JsonNode dependsOn = services.path("lakehouse").path("depends_on");
+        assertThat(dependsOn.path("kafka").path("condition").asText()).isEqualTo("service_healthy");
+        assertThat(dependsOn.path("schema-registry").path("condition").asText()).isEqualTo("service_healthy");
+        assertThat(dependsOn.path("minio-init").path("condition").asText()).isEqualTo("service_completed_successfully");
+        assertThat(services.path("schema-registry").path("depends_on").path("kafka").path("condition").asText())
+                .isEqualTo("service_healthy");
+        assertThat(services.path("minio-init").path("depends_on").path("minio").path("condition").asText())
+                .isEqualTo("service_healthy");
+    }
+
+    @Test
+    void theDockerfileBuildsWithTheReadmeCommandAndRunsAsAnUnprivilegedUser() {
+        List<String> stages = dockerfile.lines().filter(l -> l.startsWith("FROM ")).toList();
+        assertThat(stages).hasSize(2);
+        assertThat(stages).allSatisfy(from -> assertThat(from.split("\\s+")[1]).matches("[^:]+:[^:]*\\d[^:]*"));
+        assertThat(stages.get(0)).contains("maven").contains("17").endsWith("AS build");
+        assertThat(stages.get(1)).contains("jre");
+        assertThat(dockerfile).contains("mvn -B -ntp -q -pl app -am package -DskipTests")
+                .contains("COPY --from=build /src/app/target/lakehouse /opt/lakehouse")
+                .contains("ENTRYPOINT [\"/opt/lakehouse/bin/lakehouse\"]");
+        Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(dockerfile);
+        assertThat(user.find()).isTrue();
+        assertThat(user.group(1)).isNotIn("root", "0", "0:0");
+        assertThat(text(ROOT.resolve("README.md"))).contains("mvn -q -pl app -am package -DskipTests");
+        // Every module the build stage copies a POM of exists, and none is missing.
+        List<String> copied = new ArrayList<>();
+        Matcher pom = Pattern.compile("(?m)^COPY (\\S+)/pom.xml").matcher(dockerfile);
+        while (pom.find()) {
+            copied.add(pom.group(1));
+        }
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(text(ROOT.resolve("pom.xml")));
+        List<String> modules = new ArrayList<>();
+        while (module.find()) {
+            modules.add(module.group(1));
+        }
+        assertThat(copied).containsExactlyInAnyOrderElementsOf(modules);
+        assertThat(Files.isExecutable(ROOT.resolve("app/src/main/dist/bin/lakehouse"))).isTrue();
+    }
+
+    @Test
+    void theAppliancesConfigLoadsWithComposesEnvironmentAndPointsAtTheOtherServices() throws Exception {
+        JsonNode appliance = services.path("lakehouse");
+        String mount = appliance.path("volumes").get(0).asText();
+        String[] parts = mount.split(":");
+        Path configFile = ROOT.resolve(parts[0]).normalize();
+        assertThat(configFile).exists();
+        assertThat(parts[1]).isEqualTo("/etc/lakehouse/lakehouse.yaml");
+        assertThat(services.path("lakehouse").path("command").isMissingNode()).as("the image's CMD reads that file")
+                .isTrue();
+        assertThat(dockerfile).contains("CMD [\"run\", \"--config\", \"/etc/lakehouse/lakehouse.yaml\"]");
+
+        Map<String, String> env = environment(appliance, Map.of("CONSOLE_OPERATOR_HASH",
+                PasswordHash.hash("operator-password".toCharArray())));
+        ApplianceConfig config = ConfigLoader.parse(Files.readString(configFile), configFile.toString(),
+                configFile.getParent(), env);
+        ApplianceConfig.PipelineConfig pipeline = config.pipelines().get(0);
+
+        // Kafka: the service name and its in-network listener.
+        String advertised = services.path("kafka").path("environment").path("KAFKA_ADVERTISED_LISTENERS").asText();
+        assertThat(advertised).contains("PLAINTEXT://" + pipeline.source().bootstrapServers());
+        // Registry: the service and its listener port.
+        URI registry = URI.create(pipeline.registry().urls().get(0));
+        assertThat(registry.getHost()).isEqualTo("schema-registry");
+        assertThat(services.path("schema-registry").path("environment").path("SCHEMA_REGISTRY_LISTENERS").asText())
+                .endsWith(":" + registry.getPort());
+        // S3: MinIO's API port, path-style, the keys MinIO was given, and the bucket minio-init creates.
+        Map<String, String> hadoop = pipeline.table().hadoop();
+        URI endpoint = URI.create(hadoop.get("fs.s3a.endpoint"));
+        assertThat(endpoint.getHost()).isEqualTo("minio");
+        assertThat(ports(services.path("minio"))).contains(endpoint.getPort());
+        assertThat(hadoop.get("fs.s3a.path.style.access")).isEqualTo("true");
+        Map<String, String> minioEnv = environment(services.path("minio"), Map.of());
+        assertThat(hadoop.get("fs.s3a.access.key")).isEqualTo(minioEnv.get("MINIO_ROOT_USER"));
+        assertThat(hadoop.get("fs.s3a.secret.key")).isEqualTo(minioEnv.get("MINIO_ROOT_PASSWORD"));
+        URI table = URI.create(pipeline.table().location());
+        assertThat(table.getScheme()).isEqualTo("s3a");
+        assertThat(environment(services.path("minio-init"), Map.of()).get("S3_BUCKET")).isEqualTo(table.getHost());
+        assertThat(pipeline.table().leased()).as("the s3a table is written under a lease").isTrue();
+        // Console: published, exposed by the image, reachable from outside the container, behind users.
+        assertThat(config.console().host()).isEqualTo("0.0.0.0");
+        assertThat(config.console().users()).isNotEmpty();
+        assertThat(ports(appliance)).contains(config.console().port());
+        assertThat(dockerfile).contains("EXPOSE " + config.console().port());
+        assertThat(pipeline.instanceId()).isEqualTo("lakehouse-1");
+
+        // Without the operator's hash, start-up stops and says which variable to set.
+        assertThatThrownBy(() -> ConfigLoader.parse(Files.readString(configFile), configFile.toString(),
+                configFile.getParent(), environment(appliance, Map.of())))
+                .hasMessageContaining("CONSOLE_OPERATOR_HASH is not set");
+    }
+
+    /** The service's environment as compose resolves it, with the host's variables in {@code host}. */
+    private static Map<String, String> environment(JsonNode service, Map<String, String> host) {
+        Map<String, String> env = new HashMap<>();
+        service.path("environment").fields().forEachRemaining(e -> {
+            Matcher matcher = COMPOSE_VARIABLE.matcher(e.getValue().asText());
+            StringBuilder value = new StringBuilder();
+            while (matcher.find()) {
+                String set = host.get(matcher.group(1));
+                matcher.appendReplacement(value, Matcher.quoteReplacement(set != null && !set.isEmpty() ? set
+                        : matcher.group(2) == null ? "" : matcher.group(2)));
+            }
+            matcher.appendTail(value);
+            env.put(e.getKey(), value.toString());
+        });
+        return env;
+    }
+
+    /** Container ports a service publishes. */
+    private static List<Integer> ports(JsonNode service) {
+        List<Integer> ports = new ArrayList<>();
+        service.path("ports").forEach(p -> {
+            String[] parts = p.asText().split(":");
+            ports.add(Integer.parseInt(parts[parts.length - 1].replace("/tcp", "")));
+        });
+        return ports;
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return YAML.readTree(file.toFile());
+        } catch (Exception e) {
+            throw new AssertionError("cannot parse " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (Exception e) {
+            throw new AssertionError("cannot read " + file, e);
+        }
+    }
+}
