@@ -28,13 +28,8 @@ import dev.lakehouse.ingest.StartingPosition;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.table.LakeTable;
-import dev.lakehouse.table.LeasedLakeTable;
-import dev.lakehouse.table.WriterLease;
-import dev.lakehouse.table.WriterLeaseHeldException;
 import dev.lakehouse.table.TableOptions;
 import org.apache.avro.Schema;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -47,9 +42,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -59,9 +51,6 @@ import java.util.regex.Pattern;
 public final class Appliance implements AutoCloseable {
 
     static final String ENGINE_INFO = "lakehouse-appliance/0.1.0";
-    private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
-    /** Longer than two appliances' start-up skew when they race for a lease. */
-    private static final Duration LEASE_SETTLE = Duration.ofSeconds(2);
 
     private final ApplianceConfig config;
     private final List<IngestPipeline> pipelines;
@@ -69,18 +58,14 @@ public final class Appliance implements AutoCloseable {
     private final MaintenanceScheduler maintenance;
     private final Map<RegistryConfig, SchemaRegistryClient> registries;
     private final ApplianceMetrics metrics;
-    private final List<WriterLease> leases;
-    private final ScheduledExecutorService leaseRenewer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "lakehouse-lease-renewer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final WriterLeases leases;
     private WebConsole console;
 
     private Appliance(ApplianceConfig config, List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
                       MaintenanceScheduler maintenance, Map<RegistryConfig, SchemaRegistryClient> registries,
-                      List<WriterLease> leases) {
-        this.leases = List.copyOf(leases);
+                      WriterLeases leases) {
+        this.leases = leases;
+        pipelines.forEach(leases::guard);
         this.config = config;
         this.pipelines = List.copyOf(pipelines);
         this.monitored = List.copyOf(monitored);
@@ -101,12 +86,12 @@ public final class Appliance implements AutoCloseable {
         Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
         List<IngestPipeline> pipelines = new ArrayList<>();
         List<MonitoredTable> monitored = new ArrayList<>();
-        List<WriterLease> leases = new ArrayList<>();
+        WriterLeases leases = new WriterLeases();
         MaintenanceScheduler maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
         try {
             addPipelines(config, registries, pipelines, monitored, maintenance, leases);
         } catch (RuntimeException e) {
-            leases.forEach(WriterLease::close); // a refused or failed start leaves no lease behind
+            leases.close(); // a refused or failed start leaves no lease behind
             maintenance.close();
             throw e;
         }
@@ -115,10 +100,10 @@ public final class Appliance implements AutoCloseable {
 
     private static void addPipelines(ApplianceConfig config, Map<RegistryConfig, SchemaRegistryClient> registries,
                                      List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
-                                     MaintenanceScheduler maintenance, List<WriterLease> leases) {
+                                     MaintenanceScheduler maintenance, WriterLeases leases) {
         for (PipelineConfig pipeline : config.pipelines()) {
             RecordDecoder decoder = decoder(pipeline, registries);
-            LakeTable table = leased(table(pipeline), pipeline, leases);
+            LakeTable table = leases.leased(table(pipeline), pipeline);
             DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
             IngestPipeline ingest = new IngestPipeline(settings(pipeline), table, decoder,
                     deadLetters(pipeline, deadLetterTable));
@@ -173,10 +158,6 @@ public final class Appliance implements AutoCloseable {
      * @throws IllegalStateException if the console's port cannot be bound (the pipelines are stopped again)
      */
     public void start() {
-        for (WriterLease lease : leases) {
-            long every = Math.max(1000, lease.ttl().toMillis() / 3);
-            leaseRenewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
-        }
         pipelines.forEach(IngestPipeline::start);
         maintenance.start();
         ConsoleConfig settings = config.console();
@@ -253,57 +234,8 @@ public final class Appliance implements AutoCloseable {
         }
         maintenance.close();
         pipelines.forEach(IngestPipeline::close);
-        leaseRenewer.shutdownNow();
-        leases.forEach(WriterLease::close); // the next writer need not wait for them to expire
+        leases.close(); // the next writer need not wait for them to expire
         metrics.close();
-    }
-
-    /**
-     * Renews a writer lease. Losing it to another appliance stops the pipelines (their commits are refused from then
-     * on anyway); an unreachable store is retried at the next renewal while the lease is still valid.
-     */
-    private void renew(WriterLease lease) {
-        try {
-            lease.renew();
-        } catch (WriterLeaseHeldException e) {
-            LOG.error("{}; stopping the pipelines", e.getMessage());
-            pipelines.forEach(IngestPipeline::stop);
-        } catch (RuntimeException e) {
-            LOG.warn("cannot renew a writer lease (it stays valid until {} after the last renewal): {}",
-                    lease.ttl(), e.getMessage());
-        }
-    }
-
-    /**
-     * The table behind its writer lease when the configuration asks for one (object stores by default), else
-     * the table itself.
-     *
-     * @throws WriterLeaseHeldException if another appliance writes the table
-     */
-    static LakeTable leased(LakeTable table, PipelineConfig pipeline, List<WriterLease> leases) {
-        if (!pipeline.table().leased()) {
-            return table;
-        }
-        WriterLease lease = WriterLease.acquire(table.options(), leaseOwner(pipeline), pipeline.table().writerLeaseTtl(),
-                LEASE_SETTLE, Clock.systemUTC());
-        leases.add(lease);
-        LOG.info("pipeline {}: writer lease of {} taken as '{}' (ttl {})", pipeline.name(), table.location(),
-                lease.owner(), pipeline.table().writerLeaseTtl());
-        return new LeasedLakeTable(table, lease);
-    }
-
-    /** The pipeline's instance id when configured (a restart takes its own lease back at once), else host and pid. */
-    static String leaseOwner(PipelineConfig pipeline) {
-        if (pipeline.instanceId() != null) {
-            return pipeline.instanceId();
-        }
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "unknown-host";
-        }
-        return host + "/" + ProcessHandle.current().pid();
     }
 
     /** A pipeline table's maintenance: scheduled when compaction is enabled, on demand otherwise. */
@@ -359,7 +291,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     /** As {@link #deadLetterTable(PipelineConfig)}, behind a writer lease added to {@code leases} when not null. */
-    private static DeadLetterTable deadLetterTable(PipelineConfig pipeline, List<WriterLease> leases) {
+    private static DeadLetterTable deadLetterTable(PipelineConfig pipeline, WriterLeases leases) {
         String location = pipeline.deadLetters().tableLocation();
         if (location == null) {
             return null;
@@ -370,7 +302,7 @@ public final class Appliance implements AutoCloseable {
         pipeline.table().hadoop().forEach(options::hadoopProperty);
         LakeTable table = LakeTable.open(options.build());
         if (leases != null) {
-            table = leased(table, pipeline, leases);
+            table = leases.leased(table, pipeline);
         }
         return new DeadLetterTable(table, pipeline.name(), Clock.systemUTC());
     }

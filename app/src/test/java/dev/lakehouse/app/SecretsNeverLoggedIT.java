@@ -126,7 +126,7 @@ class SecretsNeverLoggedIT {
             assertThat(appliance.waitFor(2, TimeUnit.MINUTES)).isTrue();
         }
         String logged = Files.readString(log);
-        assertThat(logged).contains("failed login for 'ann'").contains("ann logged in").contains("ConsumerConfig values");
+        assertThat(logged).contains("failed login for 'ann'").contains("ann logged in").contains("pipeline orders stopped");
         assertNoSecret("the appliance's log", logged, secrets);
     }
 

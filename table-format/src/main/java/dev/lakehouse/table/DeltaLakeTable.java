@@ -65,7 +65,7 @@ final class DeltaLakeTable implements LakeTable {
 
     DeltaLakeTable(TableOptions options) {
         this.options = options;
-        this.conf = HadoopConfigurations.create(options.hadoopProperties());
+        this.conf = HadoopConfigurations.create(options.location(), options.hadoopProperties());
         this.root = new Path(options.location());
         this.log = DeltaLog.forTable(conf, root);
     }

@@ -9,17 +9,22 @@ final class HadoopConfigurations {
     private HadoopConfigurations() {
     }
 
-    static Configuration create(Map<String, String> properties) {
+    /** @param location the table's location: local tables get a local file system without checksum files */
+    static Configuration create(String location, Map<String, String> properties) {
         Configuration conf = new Configuration();
         // Standard three-level Parquet lists: what Spark, Trino and Delta Kernel expect. parquet-avro's default
         // two-level form is read differently by different engines.
         conf.setBoolean("parquet.avro.write-old-list-structure", false);
-        // Hadoop's local file system writes a .crc file beside every data file; Delta readers never need them.
-        conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
-        conf.set("fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
-        // Hadoop caches file systems by scheme, not by configuration: without this, a checksumming local file
-        // system created elsewhere in the JVM (another library's default configuration) would be reused here.
-        conf.setBoolean("fs.file.impl.disable.cache", true);
+        String scheme = java.net.URI.create(location).getScheme();
+        if (scheme == null || scheme.equals("file")) {
+            // Hadoop's local file system writes a .crc file beside every data file; Delta readers never need them.
+            // Only for local tables: S3A buffers uploads on local disk through the checksumming local file system.
+            conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+            conf.set("fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
+            // Hadoop caches file systems by scheme, not by configuration: without this, a checksumming local file
+            // system created elsewhere in the JVM (another library's default configuration) would be reused here.
+            conf.setBoolean("fs.file.impl.disable.cache", true);
+        }
         properties.forEach(conf::set);
         return conf;
     }

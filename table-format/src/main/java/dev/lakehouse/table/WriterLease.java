@@ -84,7 +84,7 @@ public final class WriterLease implements AutoCloseable {
     public static WriterLease acquire(TableOptions options, String owner, Duration ttl, Duration settle, Clock clock) {
         try {
             Path file = new Path(options.location() + "/" + LEASE_FILE);
-            FileSystem fs = file.getFileSystem(HadoopConfigurations.create(options.hadoopProperties()));
+            FileSystem fs = file.getFileSystem(HadoopConfigurations.create(options.location(), options.hadoopProperties()));
             WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock);
             JsonNode current = lease.read();
             if (current != null && !owner.equals(current.path("owner").asText())

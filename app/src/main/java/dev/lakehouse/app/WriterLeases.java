@@ -1,0 +1,96 @@
+package dev.lakehouse.app;
+
+import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
+import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.LeasedLakeTable;
+import dev.lakehouse.table.WriterLease;
+import dev.lakehouse.table.WriterLeaseHeldException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The appliance's writer leases: taken per table when the configuration asks for one (object stores by default),
+ * renewed from the moment they are taken every third of their time to live, released on close. Losing a lease to
+ * another appliance stops the pipelines; every write of a leased table is refused from then on anyway.
+ */
+final class WriterLeases implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WriterLeases.class);
+    /** Longer than two appliances' start-up skew when they race for a lease. */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+
+    private final List<WriterLease> leases = new CopyOnWriteArrayList<>();
+    private final List<IngestPipeline> pipelines = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "lakehouse-lease-renewer");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * The table behind its writer lease when {@code pipeline} asks for one, else the table itself.
+     *
+     * @throws WriterLeaseHeldException if another appliance writes the table
+     */
+    LakeTable leased(LakeTable table, PipelineConfig pipeline) {
+        if (!pipeline.table().leased()) {
+            return table;
+        }
+        WriterLease lease = WriterLease.acquire(table.options(), owner(pipeline), pipeline.table().writerLeaseTtl(),
+                SETTLE, Clock.systemUTC());
+        leases.add(lease);
+        long every = Math.max(1000, lease.ttl().toMillis() / 3);
+        renewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
+        LOG.info("pipeline {}: writer lease of {} taken as '{}' (ttl {})", pipeline.name(), table.location(),
+                lease.owner(), lease.ttl());
+        return new LeasedLakeTable(table, lease);
+    }
+
+    /** Pipelines to stop if a lease is lost. */
+    void guard(IngestPipeline pipeline) {
+        pipelines.add(pipeline);
+    }
+
+    /** Stops renewing and gives every lease up, so the next writer need not wait for them to expire. */
+    @Override
+    public void close() {
+        renewer.shutdownNow();
+        leases.forEach(WriterLease::close);
+    }
+
+    private void renew(WriterLease lease) {
+        try {
+            lease.renew();
+        } catch (WriterLeaseHeldException e) {
+            LOG.error("{}; stopping the pipelines", e.getMessage());
+            pipelines.forEach(IngestPipeline::stop);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot renew a writer lease (it stays valid until {} after the last renewal): {}", lease.ttl(),
+                    e.getMessage());
+        }
+    }
+
+    /** The pipeline's instance id when configured (a restart takes its own lease back at once), else host and pid. */
+    static String owner(PipelineConfig pipeline) {
+        if (pipeline.instanceId() != null) {
+            return pipeline.instanceId();
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+}
