@@ -206,8 +206,13 @@ public final class DeadLetterTable implements DeadLetterDestination {
 
     /** Dead letters not yet replayed, counted by reason (sorted by reason). */
     public Map<String, Long> countsByReason() {
+        return pendingByReason(readAll());
+    }
+
+    /** Of {@code letters}, those not yet replayed, counted by reason (sorted by reason). */
+    public static Map<String, Long> pendingByReason(List<StoredDeadLetter> letters) {
         Map<String, Long> counts = new TreeMap<>();
-        for (StoredDeadLetter stored : readAll()) {
+        for (StoredDeadLetter stored : letters) {
             if (!REPLAYED.equals(stored.replayState())) {
                 counts.merge(stored.letter().reason(), 1L, Long::sum);
             }

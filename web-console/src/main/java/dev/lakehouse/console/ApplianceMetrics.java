@@ -39,8 +39,8 @@ import org.apache.kafka.clients.consumer.Consumer;
  * {@code lakehouse_ingest_records_total{pipeline="orders"}}, {@code lakehouse_batch_duration_seconds},
  * {@code lakehouse_consumer_lag_records{pipeline,topic,partition}}, {@code lakehouse_dead_letter_records_total{reason}}.
  *
- * <p>Counters count from this process's start; batch counters follow the batch progress records, lag gauges are
- * refreshed by {@link #refreshLag} (the console's sampler calls it every few seconds).
+ * <p>Counters count from this process's start; batch counters follow the batch progress records; the lag gauges
+ * are set from the pipelines' status at each scrape.
  */
 public final class ApplianceMetrics implements AutoCloseable {
 
@@ -48,6 +48,7 @@ public final class ApplianceMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, MultiGauge> lagGauges = new ConcurrentHashMap<>();
+    private final Map<String, IngestPipeline> pipelines = new ConcurrentHashMap<>();
     private final Map<Consumer<?, ?>, KafkaClientMetrics> consumerMetrics = new ConcurrentHashMap<>();
     private final List<AutoCloseable> binders = new ArrayList<>();
 
@@ -72,6 +73,7 @@ public final class ApplianceMetrics implements AutoCloseable {
     /** Meters of one pipeline: batch counters and timers, dead letters by reason, its consumer's metrics. */
     public void bind(IngestPipeline pipeline) {
         String name = pipeline.name();
+        pipelines.put(name, pipeline);
         Tags tags = Tags.of("pipeline", name);
         Counter records = Counter.builder("lakehouse.ingest.records").baseUnit("records").tags(tags)
                 .description("Kafka records committed to the table as rows").register(registry);
@@ -144,8 +146,8 @@ public final class ApplianceMetrics implements AutoCloseable {
         });
     }
 
-    /** Replaces the pipeline's per-partition lag gauges with its current lags. */
-    public void refreshLag(IngestPipeline pipeline) {
+    /** Replaces the pipeline's per-partition lag gauges with its current lags (partitions come and go). */
+    private void refreshLag(IngestPipeline pipeline) {
         MultiGauge gauge = lagGauges.get(pipeline.name());
         if (gauge == null) {
             return;
@@ -160,8 +162,9 @@ public final class ApplianceMetrics implements AutoCloseable {
         gauge.register(rows, true);
     }
 
-    /** The Prometheus text exposition of every meter. */
+    /** The Prometheus text exposition of every meter, the lag gauges read at this moment. */
     public String scrape() {
+        pipelines.values().forEach(this::refreshLag);
         return registry.scrape();
     }
 

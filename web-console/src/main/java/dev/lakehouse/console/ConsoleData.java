@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * Builds the console's views from the live pipelines, their tables and the maintenance jobs.
  *
  * <p>Reading a snapshot lists the table's files, which costs a log read; the per-table figures are therefore
- * cached for {@link #CACHE_FOR} and dead-letter summaries until the dead-letter table's version changes, so many
- * open pages cost the storage no more than one.
+ * cached for {@link #CACHE_FOR}, and dead-letter summaries are read again only when the dead-letter table's version
+ * has changed (checked at most every {@link #CACHE_FOR}), so many open pages cost the storage no more than one.
  */
 final class ConsoleData {
 
@@ -61,7 +61,8 @@ final class ConsoleData {
     private record TableFigures(Instant readAt, TableSnapshot snapshot, int smallFiles, String error) {
     }
 
-    private record DeadLetterFigures(long version, Map<String, Long> pending, List<Views.DeadLetterExample> examples) {
+    private record DeadLetterFigures(Instant checkedAt, long version, Map<String, Long> pending,
+                                     List<Views.DeadLetterExample> examples) {
     }
 
     ConsoleData(List<MonitoredTable> monitored, MaintenanceScheduler maintenance, Map<String, LagHistory> lagHistories,
@@ -176,22 +177,23 @@ final class ConsoleData {
         }
         String key = deadLetters.table().location();
         try {
-            long version = deadLetters.table().exists() ? deadLetters.table().snapshot().version() : -1;
             DeadLetterFigures cached = deadLetterFigures.get(key);
-            if (cached != null && cached.version() == version) {
+            if (cached != null && cached.checkedAt().plus(CACHE_FOR).isAfter(clock.instant())) {
                 return cached;
             }
-            Map<String, Long> pending = new TreeMap<>();
-            List<DeadLetterTable.StoredDeadLetter> all = version < 0 ? List.of() : deadLetters.readAll();
-            for (DeadLetterTable.StoredDeadLetter stored : all) {
-                if (!DeadLetterTable.REPLAYED.equals(stored.replayState())) {
-                    pending.merge(stored.letter().reason(), 1L, Long::sum);
-                }
+            long version = deadLetters.table().exists() ? deadLetters.table().snapshot().version() : -1;
+            if (cached != null && cached.version() == version) {
+                DeadLetterFigures same = new DeadLetterFigures(clock.instant(), version, cached.pending(),
+                        cached.examples());
+                deadLetterFigures.put(key, same);
+                return same;
             }
+            List<DeadLetterTable.StoredDeadLetter> all = version < 0 ? List.of() : deadLetters.readAll();
             List<Views.DeadLetterExample> examples = all.stream()
                     .sorted(Comparator.comparing(DeadLetterTable.StoredDeadLetter::deadLetteredAt).reversed())
                     .limit(DEAD_LETTER_EXAMPLES).map(ConsoleData::example).toList();
-            DeadLetterFigures fresh = new DeadLetterFigures(version, pending, examples);
+            DeadLetterFigures fresh = new DeadLetterFigures(clock.instant(), version,
+                    DeadLetterTable.pendingByReason(all), examples);
             deadLetterFigures.put(key, fresh);
             return fresh;
         } catch (RuntimeException e) {

@@ -13,6 +13,8 @@ import io.javalin.http.NotFoundResponse;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.http.staticfiles.Location;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,7 +109,7 @@ public final class WebConsole implements AutoCloseable {
      * @param tables the pipelines and tables to show
      * @param maintenance their compaction jobs, or null when there are none (compact-now is then refused)
      * @param checks the readiness conditions
-     * @param metrics the registry {@code /metrics} exposes; its lag gauges are refreshed by the sampler
+     * @param metrics the registry {@code /metrics} exposes
      * @throws IllegalStateException if the port cannot be bound (the message names host and port)
      */
     public static WebConsole start(ConsoleSettings settings, List<MonitoredTable> tables,
@@ -158,7 +160,6 @@ public final class WebConsole implements AutoCloseable {
         for (MonitoredTable table : data.tables()) {
             try {
                 lagHistories.get(table.name()).record(table.pipeline().status(), now);
-                metrics.refreshLag(table.pipeline());
             } catch (RuntimeException e) {
                 LOG.warn("console: sampling {} failed: {}", table.name(), e.toString());
             }
@@ -241,7 +242,8 @@ public final class WebConsole implements AutoCloseable {
             throw new ForbiddenResponse("user " + session.user() + " is a viewer; only operators may do this");
         }
         String token = ctx.header(CSRF_HEADER);
-        if (token == null || !java.security.MessageDigest.isEqual(token.getBytes(), session.csrfToken().getBytes())) {
+        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
+                session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
             throw new ForbiddenResponse("missing or wrong " + CSRF_HEADER + " header; reload the page");
         }
         MonitoredTable table = table(ctx);
@@ -266,7 +268,7 @@ public final class WebConsole implements AutoCloseable {
         try {
             Optional<ConsoleUser> user = settings.users().stream().filter(u -> u.name().equals(name)).findFirst();
             // Hash even for an unknown user, so the answer's timing does not tell which names exist.
-            String hash = user.map(ConsoleUser::passwordHash).orElse(UNKNOWN_USER_HASH);
+            String hash = user.map(ConsoleUser::passwordHash).orElseGet(UnknownUser::hash);
             boolean matches = PasswordHash.matches(password, hash) && user.isPresent();
             if (!matches) {
                 LOG.warn("console: failed login for '{}' from {}", name, ctx.ip());
@@ -282,7 +284,14 @@ public final class WebConsole implements AutoCloseable {
         }
     }
 
-    private static final String UNKNOWN_USER_HASH = PasswordHash.hash("unknown-user".toCharArray());
+    /** A hash to check unknown names against, made on the first such login rather than at start-up. */
+    private static final class UnknownUser {
+        private static final String HASH = PasswordHash.hash("unknown-user".toCharArray());
+
+        static String hash() {
+            return HASH;
+        }
+    }
 
     private Optional<Sessions.Session> session(Context ctx) {
         return settings.loginRequired() ? sessions.find(ctx.cookie(SESSION_COOKIE)) : Optional.empty();
