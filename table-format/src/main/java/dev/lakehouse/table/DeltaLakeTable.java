@@ -51,6 +51,8 @@ final class DeltaLakeTable implements LakeTable {
     private final Configuration conf;
     private final Path root;
     private final DeltaLog log;
+    /** Null unless the table is on local disk. */
+    private final LocalCommitLock commitLock;
     /** The writer layout of the last schema written, with that schema's text; one field so both change together. */
     private record CachedLayout(String schemaJson, ParquetDataFileWriter.Layout layout) {
     }
@@ -68,6 +70,7 @@ final class DeltaLakeTable implements LakeTable {
         this.conf = HadoopConfigurations.create(options.location(), options.hadoopProperties());
         this.root = new Path(options.location());
         this.log = DeltaLog.forTable(conf, root);
+        this.commitLock = LocalCommitLock.forLocation(options.location());
     }
 
     @Override
@@ -117,7 +120,8 @@ final class DeltaLakeTable implements LakeTable {
         params.put("partitionBy", parameter(json(options.partitionSpec().columns())));
         putWriterSchema(params, writerSchemaRef);
         try {
-            txn.commit(List.of(), new Operation(Operation.Name.CREATE_TABLE, params), options.engineInfo());
+            LocalCommitLock.around(commitLock, () -> txn.commit(List.of(),
+                    new Operation(Operation.Name.CREATE_TABLE, params), options.engineInfo()));
             LOG.info("created table {} partitioned by [{}]", location(), PartitionSpecs.format(options.partitionSpec()));
         } catch (Exception e) {
             // Another creator won the race (its table is the table), or the commit landed and a post-commit step
@@ -197,7 +201,8 @@ final class DeltaLakeTable implements LakeTable {
             params.put("columns", parameter(json(addedColumns(table, merged))));
             putWriterSchema(params, writerSchemaRef);
             try {
-                txn.commit(List.of(), new Operation(Operation.Name.ADD_COLUMNS, params), options.engineInfo());
+                LocalCommitLock.around(commitLock, () -> txn.commit(List.of(),
+                        new Operation(Operation.Name.ADD_COLUMNS, params), options.engineInfo()));
                 LOG.info("table {}: schema evolved, added {}", location(), addedColumns(table, merged));
                 return snapshot();
             } catch (Exception e) {
@@ -305,7 +310,8 @@ final class DeltaLakeTable implements LakeTable {
                         rewrite.dataChange(), statsValue(f.statsJson()), null));
             }
             try {
-                return txn.commit(actions, rewriteOperation(rewrite), options.engineInfo()).getVersion();
+                return LocalCommitLock.around(commitLock, () -> txn.commit(actions, rewriteOperation(rewrite),
+                        options.engineInfo())).getVersion();
             } catch (ConcurrentDeleteDeleteException | ConcurrentDeleteReadException e) {
                 lastError = e; // the next attempt finds which files are gone and reports them
             } catch (DeltaConcurrentModificationException e) {
@@ -490,7 +496,8 @@ final class DeltaLakeTable implements LakeTable {
                 return skip.get();
             }
             try {
-                long version = txn.commit(actions(batch), operation(batch), options.engineInfo()).getVersion();
+                long version = LocalCommitLock.around(commitLock, () -> txn.commit(actions(batch), operation(batch),
+                        options.engineInfo())).getVersion();
                 return new CommitOutcome(CommitOutcome.Status.COMMITTED, version, "");
             } catch (DeltaConcurrentModificationException e) {
                 lastError = e;
