@@ -1,6 +1,10 @@
 package dev.lakehouse.testkit;
 
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -27,7 +31,26 @@ public final class KafkaBrokerExtension implements ParameterResolver {
     private record SharedBroker(LocalKafkaBroker broker) implements AutoCloseable, ExtensionContext.Store.CloseableResource {
         @Override
         public void close() {
+            keepLog(broker);
             broker.close();
+        }
+    }
+
+    /**
+     * Copies the broker's log to {@code target/local-kafka/broker-<pid>.log} before its data directory is deleted,
+     * so a failed run can be diagnosed from the broker's side.
+     */
+    private static void keepLog(LocalKafkaBroker broker) {
+        Path target = Path.of("target");
+        if (!Files.isDirectory(target) || !Files.exists(broker.logFile())) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(target.resolve("local-kafka"));
+            Files.copy(broker.logFile(), dir.resolve("broker-" + broker.pid() + ".log"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("could not keep the broker log " + broker.logFile() + ": " + e);
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -94,6 +95,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return logFile;
     }
 
+    /** The last {@code lines} lines of {@link #logFile()}, headed by its path, for failure messages. */
+    public String logTail(int lines) {
+        return tail(logFile, lines);
+    }
+
     /** Whether the child JVM is still running. */
     public boolean isAlive() {
         return process.isAlive();
@@ -114,7 +120,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Creates a topic with replication factor 1 and waits until it exists.
+     * Creates a topic with replication factor 1 and waits until it exists and every partition has a leader.
      *
      * @param configs topic-level configs such as {@code retention.ms}; may be empty
      * @throws IllegalStateException if the topic already exists or the broker refuses it
@@ -123,6 +129,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         try (Admin admin = admin()) {
             NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
             admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, name, partitions, Instant.now().plusSeconds(30));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
                 throw new IllegalStateException("topic '" + name + "' already exists on " + bootstrapServers, e);
@@ -132,8 +139,35 @@ public final class LocalKafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out creating topic " + name, e);
+            throw new IllegalStateException("timed out creating topic " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Waits until the broker's own metadata gives every partition a leader. The controller acknowledges a new
+     * topic before the broker has applied it, and a producer that sends in between holds its batches until the
+     * leader is known.
+     */
+    private void awaitLeaders(Admin admin, String name, int partitions, Instant deadline)
+            throws InterruptedException, TimeoutException {
+        String last = "no description yet";
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
+                        .get(10, TimeUnit.SECONDS).get(name);
+                long led = description.partitions().stream()
+                        .filter(p -> p.leader() != null && !p.leader().isEmpty()).count();
+                if (description.partitions().size() == partitions && led == partitions) {
+                    return;
+                }
+                last = led + " of " + partitions + " partitions have a leader";
+            } catch (ExecutionException e) {
+                last = String.valueOf(e.getCause());
+            }
+            Thread.sleep(50);
+        }
+        throw new TimeoutException("topic " + name + " has no leader for every partition after 30 s (" + last
+                + ")\n" + logTail(60));
     }
 
     /** Creates a topic with default configs. See {@link #createTopic(String, int, Map)}. */
@@ -435,12 +469,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** The last lines of the broker log, for error messages. */
     static String tail(Path logFile) {
+        return tail(logFile, 40);
+    }
+
+    private static String tail(Path logFile, int maxLines) {
         try {
             if (!Files.exists(logFile)) {
                 return "(no broker log at " + logFile + ")";
             }
             List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            int from = Math.max(0, lines.size() - 40);
+            int from = Math.max(0, lines.size() - maxLines);
             return "--- last lines of " + logFile + " ---\n" + String.join("\n", lines.subList(from, lines.size()));
         } catch (IOException e) {
             return "(cannot read " + logFile + ": " + e.getMessage() + ")";

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,6 +33,11 @@ class LocalKafkaBrokerIT {
             pid = broker.pid();
             dataDir = broker.dataDir();
             broker.createTopic("greetings", 3);
+            try (Admin admin = broker.admin()) {
+                // createTopic returns only once the broker itself names a leader for every partition.
+                assertThat(admin.describeTopics(List.of("greetings")).allTopicNames().get().get("greetings")
+                        .partitions()).hasSize(3).allSatisfy(p -> assertThat(p.leader().id()).isEqualTo(1));
+            }
 
             Properties producerProps = new Properties();
             producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
