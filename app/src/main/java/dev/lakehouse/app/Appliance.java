@@ -291,7 +291,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     /** As {@link #deadLetterTable(PipelineConfig)}, behind a writer lease added to {@code leases} when not null. */
-    private static DeadLetterTable deadLetterTable(PipelineConfig pipeline, WriterLeases leases) {
+    static DeadLetterTable deadLetterTable(PipelineConfig pipeline, WriterLeases leases) {
         String location = pipeline.deadLetters().tableLocation();
         if (location == null) {
             return null;

@@ -7,6 +7,7 @@ import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.ingest.DeadLetterReason;
 import dev.lakehouse.ingest.DeadLetterReplay;
 import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.table.LakeTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -49,7 +50,12 @@ final class DeadLettersCommand implements Runnable {
         }
 
         DeadLetterTable deadLetterTable(PipelineConfig pipelineConfig) {
-            DeadLetterTable table = Appliance.deadLetterTable(pipelineConfig);
+            return deadLetterTable(pipelineConfig, null);
+        }
+
+        /** The dead-letter table, behind a writer lease taken through {@code leases} when it is not null. */
+        DeadLetterTable deadLetterTable(PipelineConfig pipelineConfig, WriterLeases leases) {
+            DeadLetterTable table = Appliance.deadLetterTable(pipelineConfig, leases);
             if (table == null) {
                 throw new ConfigException(config.toString(), List.of("pipelines[" + pipeline + "]"
                         + ".dead-letters.table: is none; replay and listing read the dead-letter table"));
@@ -109,10 +115,18 @@ final class DeadLettersCommand implements Runnable {
             ApplianceConfig loaded = ConfigLoader.load(config);
             Appliance.check(loaded);
             PipelineConfig pipelineConfig = pipelineConfig(loaded);
-            DeadLetterTable deadLetters = deadLetterTable(pipelineConfig);
-            DeadLetterReplay replay = new DeadLetterReplay(Appliance.settings(pipelineConfig),
-                    Appliance.table(pipelineConfig), Appliance.decoder(pipelineConfig, new HashMap<>()), deadLetters);
-            DeadLetterReplay.Report report = replay.run(Set.copyOf(reasons), dryRun);
+            DeadLetterReplay.Report report;
+            try (WriterLeases leases = WriterLeases.forCommand("dead-letters replay")) {
+                // Replay writes the pipeline's table and marks letters in the dead-letter table: where they have
+                // writer leases it takes both, so it is refused while the appliance owning them runs. A dry run
+                // writes nothing and takes none.
+                DeadLetterTable deadLetters = deadLetterTable(pipelineConfig, dryRun ? null : leases);
+                LakeTable table = Appliance.table(pipelineConfig);
+                DeadLetterReplay replay = new DeadLetterReplay(Appliance.settings(pipelineConfig),
+                        dryRun ? table : leases.leased(table, pipelineConfig),
+                        Appliance.decoder(pipelineConfig, new HashMap<>()), deadLetters);
+                report = replay.run(Set.copyOf(reasons), dryRun);
+            }
             if (report.recovered() > 0) {
                 out().println("finished an interrupted replay: " + report.recovered() + " letters were already in "
                         + "the table");

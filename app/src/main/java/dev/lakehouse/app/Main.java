@@ -27,8 +27,11 @@ public final class Main implements Runnable {
         return commandLine().execute(args);
     }
 
-    /** The configured command line; tests redirect its output with {@code setOut}/{@code setErr}. */
-    static CommandLine commandLine() {
+    /**
+     * The configured command line, for callers that capture its output with {@code setOut}/{@code setErr}.
+     * Exit codes: 0 done, 1 failed (the message is printed to the error stream), 2 bad configuration.
+     */
+    public static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
                     if (e instanceof ConfigException) {

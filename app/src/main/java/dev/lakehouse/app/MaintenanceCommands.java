@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code lakehouse compact} and {@code lakehouse vacuum}: one maintenance run of a pipeline's table, now. Safe
- * beside a running appliance on local and HDFS-like storage (compaction commits never conflict with ingestion);
- * on S3 run them inside the appliance (the console's "compact now"), which owns the table.
+ * beside a running appliance on local and HDFS-like storage (compaction commits never conflict with ingestion).
+ * Where the table has a writer lease (object stores by default) the command takes it like an appliance does, so
+ * it is refused while the appliance that owns the table runs; there, use the console's "compact now".
  */
 final class MaintenanceCommands {
 
@@ -61,8 +62,10 @@ final class MaintenanceCommands {
         @Override
         public Integer call() {
             PipelineConfig pipelineConfig = pipelineConfig();
-            LakeTable table = Appliance.table(pipelineConfig);
-            return report(new CompactionRunner(table).compact(Appliance.compactionSettings(pipelineConfig)));
+            try (WriterLeases leases = WriterLeases.forCommand("compact")) {
+                LakeTable table = leases.leased(Appliance.table(pipelineConfig), pipelineConfig);
+                return report(new CompactionRunner(table).compact(Appliance.compactionSettings(pipelineConfig)));
+            }
         }
     }
 
@@ -83,9 +86,12 @@ final class MaintenanceCommands {
         @Override
         public Integer call() {
             PipelineConfig pipelineConfig = pipelineConfig();
-            MaintenanceRun run = Vacuum.run(Appliance.table(pipelineConfig), Units.parseDuration(retention), dryRun,
-                    force);
-            return report(run);
+            try (WriterLeases leases = WriterLeases.forCommand("vacuum")) {
+                // A dry run deletes nothing, so it needs no lease and may run beside the appliance anywhere.
+                LakeTable table = dryRun ? Appliance.table(pipelineConfig)
+                        : leases.leased(Appliance.table(pipelineConfig), pipelineConfig);
+                return report(Vacuum.run(table, Units.parseDuration(retention), dryRun, force));
+            }
         }
     }
 }

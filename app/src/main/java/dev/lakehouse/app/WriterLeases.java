@@ -29,6 +29,8 @@ final class WriterLeases implements AutoCloseable {
     /** Longer than two appliances' start-up skew when they race for a lease. */
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
+    /** The owner a command names in its leases; null for the appliance, whose owner is per pipeline. */
+    private final String commandOwner;
     private final List<WriterLease> leases = new CopyOnWriteArrayList<>();
     private final List<IngestPipeline> pipelines = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -36,6 +38,23 @@ final class WriterLeases implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+
+    /** The appliance's leases: each pipeline's owner is its instance id, or host and pid. */
+    WriterLeases() {
+        this(null);
+    }
+
+    private WriterLeases(String commandOwner) {
+        this.commandOwner = commandOwner;
+    }
+
+    /**
+     * Leases for a one-off command such as {@code compact}. Its owner is never a pipeline's instance id, so a
+     * command run beside the appliance that owns the table is refused instead of taking the appliance's lease.
+     */
+    static WriterLeases forCommand(String command) {
+        return new WriterLeases("lakehouse " + command + " on " + hostAndPid());
+    }
 
     /**
      * The table behind its writer lease when {@code pipeline} asks for one, else the table itself.
@@ -46,8 +65,17 @@ final class WriterLeases implements AutoCloseable {
         if (!pipeline.table().leased()) {
             return table;
         }
-        WriterLease lease = WriterLease.acquire(table.options(), owner(pipeline), pipeline.table().writerLeaseTtl(),
-                SETTLE, Clock.systemUTC());
+        WriterLease lease;
+        try {
+            lease = WriterLease.acquire(table.options(), commandOwner != null ? commandOwner : owner(pipeline),
+                    pipeline.table().writerLeaseTtl(), SETTLE, Clock.systemUTC());
+        } catch (WriterLeaseHeldException e) {
+            if (commandOwner == null) {
+                throw e;
+            }
+            throw new WriterLeaseHeldException(e.getMessage() + " While the appliance runs, use its console's "
+                    + "Compact now (POST /api/tables/" + pipeline.name() + "/compact), or stop it first.");
+        }
         leases.add(lease);
         long every = Math.max(1000, lease.ttl().toMillis() / 3);
         renewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
@@ -82,9 +110,10 @@ final class WriterLeases implements AutoCloseable {
 
     /** The pipeline's instance id when configured (a restart takes its own lease back at once), else host and pid. */
     static String owner(PipelineConfig pipeline) {
-        if (pipeline.instanceId() != null) {
-            return pipeline.instanceId();
-        }
+        return pipeline.instanceId() != null ? pipeline.instanceId() : hostAndPid();
+    }
+
+    private static String hostAndPid() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -174,7 +174,7 @@ public final class WriterLease implements AutoCloseable {
         return new WriterLeaseHeldException("table " + tableLocation + " is written by '"
                 + current.path("owner").asText() + "' (writer lease renewed at " + current.path("renewedAt").asText()
                 + ", expires at " + current.path("expiresAt").asText() + "). On object storage two writers lose "
-                + "commits, so this appliance does not write it. Stop the other appliance, or wait for its lease to "
+                + "commits, so this process does not write it. Stop the other writer, or wait for its lease to "
                 + "expire if it crashed; give each appliance its own tables.");
     }
 

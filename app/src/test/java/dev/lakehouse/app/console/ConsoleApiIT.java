@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.app.deploy.ComposeHealthCheck;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.testkit.KafkaBrokerExtension;
@@ -142,6 +143,9 @@ class ConsoleApiIT {
             assertThat(names(ready.path("checks"), "name")).anyMatch(n -> n.startsWith("kafka "))
                     .anyMatch(n -> n.startsWith("schema registry ")).anyMatch(n -> n.startsWith("storage of orders"))
                     .anyMatch(n -> n.equals("pipeline orders"));
+            // docker-compose.yml's container health check passes against this console, and fails where none runs.
+            assertThat(ComposeHealthCheck.runAgainst(fixture.url.getPort())).isZero();
+            assertThat(ComposeHealthCheck.runAgainst(freePort())).isNotZero();
             String metrics = anonymous.get("/metrics").body();
             assertThat(metrics)
                     .contains("lakehouse_ingest_records_total{pipeline=\"orders\"} 4500.0")
@@ -185,5 +189,11 @@ class ConsoleApiIT {
         List<String> names = new ArrayList<>();
         array.forEach(n -> names.add(n.path(field).asText()));
         return names;
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 }

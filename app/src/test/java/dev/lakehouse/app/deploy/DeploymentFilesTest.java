@@ -50,7 +50,7 @@ class DeploymentFilesTest {
         assertThat(services.path("kafka").path("image").asText()).startsWith("apache/kafka:");
         assertThat(services.path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText())
                 .isEqualTo("broker,controller");
-        for (String service : List.of("kafka", "schema-registry", "minio")) {
+        for (String service : List.of("kafka", "schema-registry", "minio", "lakehouse")) {
             assertThat(services.path(service).path("healthcheck").path("test").isMissingNode())
                     .as(service + " has a healthcheck").isFalse();
         }

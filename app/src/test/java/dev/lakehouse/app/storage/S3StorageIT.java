@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lakehouse.app.Appliance;
+import dev.lakehouse.app.Main;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.compaction.MaintenanceRun;
@@ -23,6 +24,8 @@ import dev.lakehouse.table.WriterLeaseHeldException;
 import dev.lakehouse.testkit.KafkaBrokerExtension;
 import dev.lakehouse.testkit.SchemaRegistryExtension;
 import dev.lakehouse.testkit.TestNames;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -167,6 +170,12 @@ class S3StorageIT {
                     .isInstanceOf(WriterLeaseHeldException.class)
                     .hasMessageContaining("is written by 'appliance-a'")
                     .hasMessageContaining("two writers lose commits");
+            // A maintenance command is a writer too: it is refused while the owner runs, and says what to do.
+            StringWriter err = new StringWriter();
+            int refused = Main.commandLine().setErr(new PrintWriter(err))
+                    .execute("compact", "--config", first.toString(), "--table", "orders");
+            assertThat(refused).isEqualTo(1);
+            assertThat(err.toString()).contains("is written by 'appliance-a'").contains("Compact now");
             generator.produce(500);
             await().atMost(Duration.ofMinutes(1)).until(() -> owner.pipelines().get(0).status().recordsCommitted() >= 1000);
         }
@@ -177,6 +186,13 @@ class S3StorageIT {
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     successor.pipelines().get(0).status().state() == PipelineState.RUNNING);
         }
+
+        // With no appliance running, the command takes the lease, compacts and gives the lease back (or the
+        // 'crashed' writer below could not take it).
+        StringWriter out = new StringWriter();
+        assertThat(Main.commandLine().setOut(new PrintWriter(out))
+                .execute("compact", "--config", first.toString(), "--table", "orders")).isEqualTo(0);
+        assertThat(out.toString()).contains("compaction of");
 
         // A writer that crashes never releases its lease; it blocks others until it expires, then is taken over.
         TableOptions.Builder builder = TableOptions.builder(location);
