@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@code /health/ready} (every {@link HealthCheck} up: 200, else 503 with the failing checks).</dd>
  * </dl>
  *
+ * <p>Logins ({@code POST /api/login}) are throttled per user ({@link LoginThrottle}): a locked user gets 429 with
+ * {@code Retry-After}.
+ *
  * <p>Every response carries a strict Content-Security-Policy (scripts and styles from this origin only, no inline
  * script, no framing); the page writes every value as text, never as markup. Sessions are in memory.
  */
@@ -69,6 +72,7 @@ public final class WebConsole implements AutoCloseable {
     private final List<HealthCheck> checks;
     private final ApplianceMetrics metrics;
     private final Sessions sessions;
+    private final LoginThrottle loginThrottle;
     private final Map<String, LagHistory> lagHistories = new HashMap<>();
     private final ScheduledExecutorService sampler;
     private final Javalin server;
@@ -84,6 +88,7 @@ public final class WebConsole implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.sessions = new Sessions(settings.sessionIdleTimeout(), clock);
+        this.loginThrottle = new LoginThrottle(clock);
         tables.forEach(t -> lagHistories.put(t.name(), new LagHistory(SAMPLES_KEPT)));
         this.data = new ConsoleData(tables, maintenance, lagHistories, clock);
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -267,14 +272,26 @@ public final class WebConsole implements AutoCloseable {
         char[] password = body == null ? new char[0] : body.path("password").asText("").toCharArray();
         try {
             Optional<ConsoleUser> user = settings.users().stream().filter(u -> u.name().equals(name)).findFirst();
+            Optional<Duration> locked = user.flatMap(u -> loginThrottle.lockedFor(u.name()));
+            if (locked.isPresent()) {
+                // Refused before the password is checked: a locked user costs no hashing and reveals nothing.
+                long seconds = Math.max(1, (locked.get().toMillis() + 999) / 1000);
+                LOG.warn("console: login for '{}' from {} refused, locked for {} s after failed logins", name,
+                        ctx.ip(), seconds);
+                ctx.header("Retry-After", Long.toString(seconds));
+                throw new HttpResponseException(HttpStatus.TOO_MANY_REQUESTS.getCode(), "too many failed logins "
+                        + "for this user; try again in " + seconds + " s");
+            }
             // Hash even for an unknown user, so the answer's timing does not tell which names exist.
             String hash = user.map(ConsoleUser::passwordHash).orElseGet(UnknownUser::hash);
             boolean matches = PasswordHash.matches(password, hash) && user.isPresent();
             if (!matches) {
                 LOG.warn("console: failed login for '{}' from {}", name, ctx.ip());
+                user.ifPresent(u -> loginThrottle.failed(u.name()));
                 sleep(FAILED_LOGIN_DELAY);
                 throw new UnauthorizedResponse("wrong user name or password");
             }
+            loginThrottle.succeeded(user.get().name());
             Sessions.Session session = sessions.create(user.get());
             ctx.header("Set-Cookie", cookie(ctx, session.id(), settings.sessionIdleTimeout().toSeconds()));
             LOG.info("console: {} logged in ({})", session.user(), session.role());

@@ -165,6 +165,20 @@ class ConsoleApiIT {
             // Logging out ends the session.
             assertThat(operator.post("/api/logout", "", true).statusCode()).isEqualTo(200);
             assertThat(operator.get("/api/overview").statusCode()).isEqualTo(401);
+
+            // Password guessing: after five failures the user is locked out, even with the right password, and
+            // told for how long; the other user is not affected. (The wrong try near the top counted for otto.)
+            ConsoleFixture.Visitor guesser = new ConsoleFixture.Visitor(fixture.url);
+            for (int i = 0; i < 5; i++) {
+                assertThat(guesser.login(ConsoleFixture.VIEWER, "guess-" + i).statusCode()).isEqualTo(401);
+            }
+            HttpResponse<String> locked = guesser.login(ConsoleFixture.VIEWER, ConsoleFixture.VIEWER_PASSWORD);
+            assertThat(locked.statusCode()).isEqualTo(429);
+            assertThat(locked.headers().firstValue("Retry-After")).hasValueSatisfying(s ->
+                    assertThat(Integer.parseInt(s)).isBetween(1, 30));
+            assertThat(locked.body()).contains("too many failed logins for this user");
+            assertThat(new ConsoleFixture.Visitor(fixture.url)
+                    .login(ConsoleFixture.OPERATOR, ConsoleFixture.OPERATOR_PASSWORD).statusCode()).isEqualTo(200);
         }
     }
 
