@@ -156,7 +156,8 @@ async function renderOverview(view) {
     el('td', { class: 'num' }, fmtInt(row.smallFiles)),
     el('td', { class: 'num' }, fmtBytes(row.totalBytes)),
     el('td', {}, row.lastCompaction ? [row.lastCompaction.outcome, el('div', { class: 'muted' }, fmtTime(row.lastCompaction.startedAt))] : '—'),
-    el('td', { class: 'num' }, row.pendingDeadLetters === null ? '—' : fmtInt(row.pendingDeadLetters)),
+    el('td', { class: 'num', data: { testid: 'dead-letters' } }, row.pendingDeadLetters !== null ? fmtInt(row.pendingDeadLetters)
+      : [fmtInt(row.deadLetteredSinceStart), el('div', { class: 'muted' }, 'since start')]),
     el('td', {}, actionButtons(row))));
   view.replaceChildren(el('h1', {}, 'Tables'), el('table', { id: 'overview' }, el('thead', {}, head), el('tbody', {}, body)));
 }
@@ -174,6 +175,19 @@ function card(label, value, id) {
 function offsetsText(offsets) {
   if (!offsets) return '';
   return offsets.map((o) => o.topic + '-' + o.partition + ' ' + o.startOffset + '→' + o.nextOffset).join(', ');
+}
+
+// Pending letters by reason when the dead-letter table is readable, beside what this process sent since it started.
+function deadLetterReasons(dl) {
+  const reasons = Object.keys(Object.assign({}, dl.pendingByReason || {}, dl.sentSinceStartByReason)).sort();
+  const headers = dl.pendingByReason === null ? ['Reason', 'Sent since start'] : ['Reason', 'Pending', 'Sent since start'];
+  const rows = reasons.map((r) => {
+    const sent = fmtInt(dl.sentSinceStartByReason[r] || 0);
+    return dl.pendingByReason === null ? [r, sent] : [r, fmtInt(dl.pendingByReason[r] || 0), sent];
+  });
+  return [
+    dl.pendingByReason === null ? el('p', { class: 'muted' }, 'The destination is not readable by the console (no dead-letter table): counts are since this process started, and there are no examples.') : null,
+    simpleTable('dead-letter-reasons', headers, rows)];
 }
 
 async function renderTable(view, name) {
@@ -209,15 +223,14 @@ async function renderTable(view, name) {
         fmtBytes(r.bytesBefore) + ' → ' + fmtBytes(r.bytesAfter), (r.durationMs / 1000).toFixed(1) + ' s', r.detail])),
     el('h2', {}, 'Dead letters'),
     el('p', { class: 'muted' }, 'Destination: ' + dl.destination),
-    dl.pendingByReason === null ? el('p', { class: 'muted' }, 'Not readable by the console (no dead-letter table).')
-      : simpleTable('dead-letter-reasons', ['Reason', 'Pending'], Object.entries(dl.pendingByReason).map(([k, v]) => [k, fmtInt(v)])),
+    deadLetterReasons(dl),
     el('h3', {}, 'Latest examples'),
     simpleTable('dead-letter-examples', ['Where', 'Reason', 'Message', 'Key', 'Value', 'State'], dl.examples.map((x) => [
       el('span', { class: 'mono' }, x.topic + '-' + x.partition + '@' + x.offset), x.reason, x.message,
       el('div', { class: 'payload mono' }, x.key === null ? 'null' : x.key),
       el('div', { class: 'payload mono' }, x.value === null ? 'null' : x.value), x.replayState])),
   ];
-  view.replaceChildren(...parts.filter(Boolean));
+  view.replaceChildren(...parts.flat().filter(Boolean));
   destroyCharts();
   state.charts.fileSizes = new Chart(document.getElementById('chart-file-sizes'), {
     type: 'bar',

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,8 @@ final class ConsoleData {
     private final Clock clock;
     private final Map<String, TableFigures> figures = new ConcurrentHashMap<>();
     private final Map<String, DeadLetterFigures> deadLetterFigures = new ConcurrentHashMap<>();
+    /** Per pipeline and reason, the records sent to the dead-letter destination since this process started. */
+    private final Map<String, Map<String, LongAdder>> deadLetteredSinceStart = new ConcurrentHashMap<>();
 
     /** A table's snapshot figures at one moment. */
     private record TableFigures(Instant readAt, TableSnapshot snapshot, int smallFiles, String error) {
@@ -68,6 +71,14 @@ final class ConsoleData {
     ConsoleData(List<MonitoredTable> monitored, MaintenanceScheduler maintenance, Map<String, LagHistory> lagHistories,
                 Clock clock) {
         monitored.forEach(t -> tables.put(t.name(), t));
+        // Counted from the batches themselves, so every destination shows figures, also a topic the console
+        // cannot read back.
+        monitored.forEach(t -> {
+            Map<String, LongAdder> byReason = deadLetteredSinceStart.computeIfAbsent(t.name(),
+                    k -> new ConcurrentHashMap<>());
+            t.pipeline().addProgressListener(progress -> progress.deadLettersByReason().forEach((reason, count) ->
+                    byReason.computeIfAbsent(reason, k -> new LongAdder()).add(count)));
+        });
         this.maintenance = maintenance;
         this.lagHistories = lagHistories;
         this.clock = clock;
@@ -104,7 +115,8 @@ final class ConsoleData {
                     snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.totalRecords(),
                     runs.stream().filter(r -> r.kind().equals("COMPACTION")).findFirst().map(ConsoleData::run)
                             .orElse(null),
-                    pendingDeadLetters(monitored)));
+                    pendingDeadLetters(monitored), deadLetteredSinceStart(monitored.name()).values().stream()
+                            .mapToLong(Long::longValue).sum()));
         }
         return rows;
     }
@@ -166,8 +178,17 @@ final class ConsoleData {
     private Views.DeadLetterSummary deadLetterSummary(MonitoredTable monitored) {
         String destination = monitored.pipeline().deadLetters().describe();
         DeadLetterFigures figures = deadLetterFigures(monitored.deadLetters());
-        return figures == null ? new Views.DeadLetterSummary(destination, null, List.of())
-                : new Views.DeadLetterSummary(destination, figures.pending(), figures.examples());
+        Map<String, Long> sinceStart = deadLetteredSinceStart(monitored.name());
+        return figures == null ? new Views.DeadLetterSummary(destination, null, sinceStart, List.of())
+                : new Views.DeadLetterSummary(destination, figures.pending(), sinceStart, figures.examples());
+    }
+
+    /** Reason to count, sorted by reason. */
+    private Map<String, Long> deadLetteredSinceStart(String pipeline) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        deadLetteredSinceStart.getOrDefault(pipeline, Map.of()).forEach((reason, count) -> counts.put(reason,
+                count.sum()));
+        return counts;
     }
 
     /** Null when the pipeline has no dead-letter table, or it cannot be read right now. */

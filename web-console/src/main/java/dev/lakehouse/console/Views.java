@@ -20,7 +20,7 @@ final class Views {
                        String tableLocation, long tableVersion, String lastCommitAt, Double lastCommitAgeSeconds,
                        double inputRowsPerSecond, double processedRowsPerSecond, long totalLag, int files,
                        int smallFiles, long totalBytes, long records, RunView lastCompaction,
-                       Long pendingDeadLetters) {
+                       Long pendingDeadLetters, long deadLetteredSinceStart) {
     }
 
     /** A compaction or vacuum run. */
@@ -61,8 +61,10 @@ final class Views {
     /**
      * @param destination where dead letters go, in words
      * @param pendingByReason letters not replayed yet, by reason; null when the console cannot read them
+     * @param sentSinceStartByReason letters this process sent to the destination since it started, by reason
      */
-    record DeadLetterSummary(String destination, Map<String, Long> pendingByReason, List<DeadLetterExample> examples) {
+    record DeadLetterSummary(String destination, Map<String, Long> pendingByReason,
+                             Map<String, Long> sentSinceStartByReason, List<DeadLetterExample> examples) {
     }
 
     record DeadLetterExample(String topic, int partition, long offset, String reason, String message, String key,

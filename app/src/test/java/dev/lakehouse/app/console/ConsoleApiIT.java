@@ -8,6 +8,7 @@ import dev.lakehouse.app.deploy.ComposeHealthCheck;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.KafkaTestClients;
 import dev.lakehouse.testkit.SchemaRegistryExtension;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -79,6 +80,7 @@ class ConsoleApiIT {
             assertThat(commit.path("offsets").get(0).path("topic").asText()).isEqualTo(fixture.topic);
             JsonNode deadLetters = table.path("deadLetters");
             assertThat(deadLetters.path("pendingByReason").path("WRONG_MAGIC_BYTE").asLong()).isEqualTo(1);
+            assertThat(deadLetters.path("sentSinceStartByReason").path("WRONG_MAGIC_BYTE").asLong()).isEqualTo(1);
             JsonNode example = deadLetters.path("examples").get(0);
             assertThat(example.path("value").asText()).isEqualTo(ConsoleFixture.HOSTILE_VALUE);
             assertThat(example.path("key").asText()).isEqualTo("<b>key</b>");
@@ -184,11 +186,25 @@ class ConsoleApiIT {
 
     @Test
     void withoutUsersTheConsoleIsReadOnly(LocalKafkaBroker kafka, SchemaRegistryServer registry) throws Exception {
-        try (ConsoleFixture fixture = new ConsoleFixture(kafka, registry, dir, false)) {
-            fixture.produceAndWait(200);
+        try (ConsoleFixture fixture = new ConsoleFixture(kafka, registry, dir, false, true)) {
+            fixture.produceAndWait(100);
+            fixture.produceHostileRecord();
+            fixture.produceAndWait(100);
             ConsoleFixture.Visitor visitor = new ConsoleFixture.Visitor(fixture.url);
             assertThat(fixture.url.getHost()).isEqualTo("127.0.0.1");
-            assertThat(visitor.json("/api/overview").get(0).path("records").asLong()).isEqualTo(200);
+            JsonNode row = visitor.json("/api/overview").get(0);
+            assertThat(row.path("records").asLong()).isEqualTo(200);
+
+            // Dead letters that went to a topic only: the console cannot read them back, so it shows what this
+            // process sent, by reason.
+            KafkaTestClients.consume(kafka, fixture.deadLetterTopic(), 1, Duration.ofSeconds(30));
+            assertThat(row.path("pendingDeadLetters").isNull()).isTrue();
+            assertThat(row.path("deadLetteredSinceStart").asLong()).isEqualTo(1);
+            JsonNode deadLetters = visitor.json("/api/tables/orders").path("deadLetters");
+            assertThat(deadLetters.path("destination").asText()).contains(fixture.deadLetterTopic());
+            assertThat(deadLetters.path("pendingByReason").isNull()).isTrue();
+            assertThat(deadLetters.path("sentSinceStartByReason").path("WRONG_MAGIC_BYTE").asLong()).isEqualTo(1);
+
             assertThat(visitor.json("/api/session").path("loginRequired").asBoolean()).isFalse();
             HttpResponse<String> refused = visitor.post("/api/pipelines/orders/pause", "", true);
             assertThat(refused.statusCode()).isEqualTo(403);

@@ -94,6 +94,8 @@ class ConsoleBrowserIT {
                 assertThat(script(browser, "const t = document.getElementById('dead-letter-examples');"
                         + " return t.querySelectorAll('img, b, script').length;")).isEqualTo(0L);
                 assertThat(script(browser, "return window.__xss === undefined;")).isEqualTo(true);
+                assertThat(browser.findElement(By.id("dead-letter-reasons")).getText())
+                        .contains("Reason Pending Sent since start").contains("WRONG_MAGIC_BYTE 1 1");
                 assertThat(script(browser, "return Chart.getChart(document.getElementById('chart-file-sizes'))"
                         + ".data.datasets[0].data.reduce((a, b) => a + b, 0);")).isNotEqualTo(0L);
                 screenshot(browser, "table.png");

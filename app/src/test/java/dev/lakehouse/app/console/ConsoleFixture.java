@@ -52,9 +52,27 @@ final class ConsoleFixture implements AutoCloseable {
     /** @param withUsers false for a console without users (read-only, localhost) */
     ConsoleFixture(LocalKafkaBroker kafka, SchemaRegistryServer registry, Path dir, boolean withUsers)
             throws Exception {
+        this(kafka, registry, dir, withUsers, false);
+    }
+
+    /**
+     * @param deadLettersToTopic true to send dead letters only to the topic {@link #deadLetterTopic()}, which the
+     *                           console cannot read back; false for the default dead-letter table
+     */
+    ConsoleFixture(LocalKafkaBroker kafka, SchemaRegistryServer registry, Path dir, boolean withUsers,
+                   boolean deadLettersToTopic) throws Exception {
         this.kafka = kafka;
         this.topic = TestNames.unique("orders");
         kafka.createTopic(topic, 2);
+        String deadLetters = "";
+        if (deadLettersToTopic) {
+            kafka.createTopic(deadLetterTopic(), 1);
+            deadLetters = """
+                    dead-letters:
+                      table: none
+                      topic: %s
+                    """.formatted(deadLetterTopic());
+        }
         String users = !withUsers ? "" : """
                   users:
                     - name: %s
@@ -82,15 +100,21 @@ final class ConsoleFixture implements AutoCloseable {
                     compaction:
                       enabled: false
                       min-input-files: 2
+                %s
                 console:
                   host: 127.0.0.1
                   port: 0
-                %s""".formatted(kafka.bootstrapServers(), topic, registry.url(), dir.resolve("orders").toUri(), users));
+                %s""".formatted(kafka.bootstrapServers(), topic, registry.url(), dir.resolve("orders").toUri(),
+                deadLetters.indent(4), users));
         appliance = Appliance.create(ConfigLoader.load(config));
         appliance.start();
         url = appliance.console().orElseThrow().url();
         registryClient = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
         generator = new OrderGenerator(kafka.bootstrapServers(), registryClient, topic, 0, Clock.systemUTC());
+    }
+
+    String deadLetterTopic() {
+        return topic + "-dead-letters";
     }
 
     /** Produces orders and waits until every record produced so far is committed (as a row or a dead letter). */
