@@ -116,7 +116,8 @@ final class DeadLettersCommand implements Runnable {
             Appliance.check(loaded);
             PipelineConfig pipelineConfig = pipelineConfig(loaded);
             DeadLetterReplay.Report report;
-            try (WriterLeases leases = WriterLeases.forCommand("dead-letters replay")) {
+            try (WriterLeases leases = WriterLeases.forCommand("dead-letters replay",
+                    "stop it first, replay, then start it again.")) {
                 // Replay writes the pipeline's table and marks letters in the dead-letter table: where they have
                 // writer leases it takes both, so it is refused while the appliance owning them runs. A dry run
                 // writes nothing and takes none.

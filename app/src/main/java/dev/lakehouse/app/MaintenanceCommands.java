@@ -62,7 +62,8 @@ final class MaintenanceCommands {
         @Override
         public Integer call() {
             PipelineConfig pipelineConfig = pipelineConfig();
-            try (WriterLeases leases = WriterLeases.forCommand("compact")) {
+            try (WriterLeases leases = WriterLeases.forCommand("compact",
+                    "use its console's Compact now (POST /api/tables/{pipeline}/compact), or stop it first.")) {
                 LakeTable table = leases.leased(Appliance.table(pipelineConfig), pipelineConfig);
                 return report(new CompactionRunner(table).compact(Appliance.compactionSettings(pipelineConfig)));
             }
@@ -86,7 +87,8 @@ final class MaintenanceCommands {
         @Override
         public Integer call() {
             PipelineConfig pipelineConfig = pipelineConfig();
-            try (WriterLeases leases = WriterLeases.forCommand("vacuum")) {
+            try (WriterLeases leases = WriterLeases.forCommand("vacuum",
+                    "leave vacuum to its compaction schedule, or stop it first.")) {
                 // A dry run deletes nothing, so it needs no lease and may run beside the appliance anywhere.
                 LakeTable table = dryRun ? Appliance.table(pipelineConfig)
                         : leases.leased(Appliance.table(pipelineConfig), pipelineConfig);

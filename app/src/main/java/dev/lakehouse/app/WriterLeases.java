@@ -31,6 +31,8 @@ final class WriterLeases implements AutoCloseable {
 
     /** The owner a command names in its leases; null for the appliance, whose owner is per pipeline. */
     private final String commandOwner;
+    /** What a command refused beside the owning appliance should do instead; null for the appliance. */
+    private final String commandAdvice;
     private final List<WriterLease> leases = new CopyOnWriteArrayList<>();
     private final List<IngestPipeline> pipelines = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,19 +43,22 @@ final class WriterLeases implements AutoCloseable {
 
     /** The appliance's leases: each pipeline's owner is its instance id, or host and pid. */
     WriterLeases() {
-        this(null);
+        this(null, null);
     }
 
-    private WriterLeases(String commandOwner) {
+    private WriterLeases(String commandOwner, String commandAdvice) {
         this.commandOwner = commandOwner;
+        this.commandAdvice = commandAdvice;
     }
 
     /**
      * Leases for a one-off command such as {@code compact}. Its owner is never a pipeline's instance id, so a
      * command run beside the appliance that owns the table is refused instead of taking the appliance's lease.
+     *
+     * @param advice what to do instead while the appliance runs, appended to the refusal
      */
-    static WriterLeases forCommand(String command) {
-        return new WriterLeases("lakehouse " + command + " on " + hostAndPid());
+    static WriterLeases forCommand(String command, String advice) {
+        return new WriterLeases("lakehouse " + command + " on " + hostAndPid(), advice);
     }
 
     /**
@@ -73,8 +78,8 @@ final class WriterLeases implements AutoCloseable {
             if (commandOwner == null) {
                 throw e;
             }
-            throw new WriterLeaseHeldException(e.getMessage() + " While the appliance runs, use its console's "
-                    + "Compact now (POST /api/tables/" + pipeline.name() + "/compact), or stop it first.");
+            throw new WriterLeaseHeldException(e.getMessage() + " While the appliance runs, "
+                    + commandAdvice.replace("{pipeline}", pipeline.name()));
         }
         leases.add(lease);
         long every = Math.max(1000, lease.ttl().toMillis() / 3);
