@@ -186,7 +186,7 @@ function deadLetterReasons(dl) {
     return dl.pendingByReason === null ? [r, sent] : [r, fmtInt(dl.pendingByReason[r] || 0), sent];
   });
   return [
-    dl.pendingByReason === null ? el('p', { class: 'muted' }, 'The destination is not readable by the console (no dead-letter table): counts are since this process started, and there are no examples.') : null,
+    dl.pendingByReason === null ? el('p', { class: 'muted' }, 'No dead-letter table: counts are since this process started, and the examples are the newest messages of the dead-letter topic, if there is one.') : null,
     simpleTable('dead-letter-reasons', headers, rows)];
 }
 

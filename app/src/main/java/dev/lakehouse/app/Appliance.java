@@ -105,12 +105,13 @@ public final class Appliance implements AutoCloseable {
             RecordDecoder decoder = decoder(pipeline, registries);
             LakeTable table = leases.leased(table(pipeline), pipeline);
             DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
+            DeadLetterTopic deadLetterTopic = deadLetterTopic(pipeline);
             IngestPipeline ingest = new IngestPipeline(settings(pipeline), table, decoder,
-                    deadLetters(pipeline, deadLetterTable));
+                    deadLetters(deadLetterTable, deadLetterTopic));
             pipelines.add(ingest);
             monitored.add(new MonitoredTable(ingest, pipeline.source().topicPattern() != null
                     ? List.of("/" + pipeline.source().topicPattern() + "/") : pipeline.source().topics(),
-                    deadLetterTable, pipeline.compaction().smallFileSize()));
+                    deadLetterTable, deadLetterTopic, pipeline.compaction().smallFileSize()));
             // Maintenance shares the pipeline's table instance: one log per table in this process.
             maintenance.add(maintenance(pipeline, table));
         }
@@ -268,21 +269,29 @@ public final class Appliance implements AutoCloseable {
 
     /** The pipeline's dead-letter destinations: its table and/or topic. */
     static DeadLetterDestination deadLetters(PipelineConfig pipeline) {
-        return deadLetters(pipeline, deadLetterTable(pipeline));
+        return deadLetters(deadLetterTable(pipeline), deadLetterTopic(pipeline));
     }
 
-    private static DeadLetterDestination deadLetters(PipelineConfig pipeline, DeadLetterTable table) {
+    private static DeadLetterDestination deadLetters(DeadLetterTable table, DeadLetterTopic topic) {
         List<DeadLetterDestination> destinations = new ArrayList<>();
         if (table != null) {
             destinations.add(table);
         }
-        if (pipeline.deadLetters().topic() != null) {
-            // The topic lives on the source cluster: reuse the consumer's security settings, nothing else.
-            Map<String, Object> client = securityProperties(pipeline.source().consumerProperties());
-            client.put("bootstrap.servers", pipeline.source().bootstrapServers());
-            destinations.add(new DeadLetterTopic(pipeline.deadLetters().topic(), pipeline.name(), client));
+        if (topic != null) {
+            destinations.add(topic);
         }
         return DeadLetterDestination.all(destinations);
+    }
+
+    /** The pipeline's dead-letter topic, or null when it has none. */
+    private static DeadLetterTopic deadLetterTopic(PipelineConfig pipeline) {
+        if (pipeline.deadLetters().topic() == null) {
+            return null;
+        }
+        // The topic lives on the source cluster: reuse the consumer's security settings, nothing else.
+        Map<String, Object> client = securityProperties(pipeline.source().consumerProperties());
+        client.put("bootstrap.servers", pipeline.source().bootstrapServers());
+        return new DeadLetterTopic(pipeline.deadLetters().topic(), pipeline.name(), client);
     }
 
     /** The pipeline's dead-letter table, or null when it has none. */

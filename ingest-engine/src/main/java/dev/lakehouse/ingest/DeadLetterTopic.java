@@ -154,6 +154,77 @@ public final class DeadLetterTopic implements DeadLetterDestination {
         return Set.copyOf(found);
     }
 
+    /** A dead letter read back from the topic, and when it was written there. */
+    public record Message(DeadLetter letter, Instant deadLetteredAt) {
+    }
+
+    /**
+     * The newest dead letters in the topic, newest first: at most {@code perPartition} from the end of each of its
+     * partitions, for a look at what is failing. Uses a consumer of its own without a group (nothing is committed)
+     * and never blocks {@link #write}. Messages without this appliance's headers are skipped.
+     *
+     * @throws KafkaException if the topic cannot be read within about 10 s
+     */
+    public List<Message> latest(int perPartition) {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        List<Message> messages = new ArrayList<>();
+        Duration timeout = Duration.ofSeconds(10);
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = reader.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, Long> ends = reader.endOffsets(partitions, timeout);
+            Map<TopicPartition, Long> starts = reader.beginningOffsets(partitions, timeout);
+            List<TopicPartition> nonEmpty = partitions.stream().filter(tp -> ends.get(tp) > starts.get(tp)).toList();
+            reader.assign(nonEmpty);
+            nonEmpty.forEach(tp -> reader.seek(tp, Math.max(starts.get(tp), ends.get(tp) - perPartition)));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (nonEmpty.stream().anyMatch(tp -> reader.position(tp) < ends.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new KafkaException("reading the newest dead letters of topic " + topic + " took over "
+                            + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                        message(record).ifPresent(messages::add);
+                    }
+                }
+            }
+        }
+        messages.sort(java.util.Comparator.comparing(Message::deadLetteredAt).reversed());
+        return messages;
+    }
+
+    /** The dead letter a message of the topic carries, when it has this appliance's headers. */
+    private static Optional<Message> message(ConsumerRecord<byte[], byte[]> record) {
+        String sourceTopic = header(record, "source.topic");
+        String partition = header(record, "source.partition");
+        String offset = header(record, "source.offset");
+        if (sourceTopic == null || partition == null || offset == null) {
+            return Optional.empty();
+        }
+        String timestamp = header(record, "source.timestamp");
+        List<DeadLetter.HeaderValue> original = new ArrayList<>();
+        for (Header header : record.headers()) {
+            if (!header.key().startsWith(HEADER_PREFIX)) {
+                original.add(new DeadLetter.HeaderValue(header.key(), header.value()));
+            }
+        }
+        try {
+            DeadLetter letter = new DeadLetter(sourceTopic, Integer.parseInt(partition), Long.parseLong(offset),
+                    timestamp == null ? -1 : Long.parseLong(timestamp),
+                    timestamp == null ? "NoTimestampType" : "CreateTime", record.key(), record.value(), original,
+                    String.valueOf(header(record, "reason")), String.valueOf(header(record, "message")),
+                    header(record, "writer.schema"));
+            return Optional.of(new Message(letter, Instant.ofEpochMilli(record.timestamp())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     private void ensureProducer() {
         if (producer != null) {
             return;

@@ -6,6 +6,7 @@ import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.compaction.MaintenanceScheduler;
 import dev.lakehouse.ingest.DeadLetter;
 import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.ingest.DeadLetterTopic;
 import dev.lakehouse.ingest.IngestPipeline;
 import dev.lakehouse.ingest.PipelineStatus;
 import dev.lakehouse.table.DataFile;
@@ -44,6 +45,7 @@ final class ConsoleData {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleData.class);
     static final Duration CACHE_FOR = Duration.ofSeconds(2);
+    static final Duration TOPIC_READ_EVERY = Duration.ofSeconds(10);
     private static final int COMMITS_SHOWN = 50;
     private static final int DEAD_LETTER_EXAMPLES = 5;
     private static final int PREVIEW_CHARS = 200;
@@ -57,11 +59,15 @@ final class ConsoleData {
     private final Clock clock;
     private final Map<String, TableFigures> figures = new ConcurrentHashMap<>();
     private final Map<String, DeadLetterFigures> deadLetterFigures = new ConcurrentHashMap<>();
+    private final Map<String, TopicExamples> topicExamples = new ConcurrentHashMap<>();
     /** Per pipeline and reason, the records sent to the dead-letter destination since this process started. */
     private final Map<String, Map<String, LongAdder>> deadLetteredSinceStart = new ConcurrentHashMap<>();
 
     /** A table's snapshot figures at one moment. */
     private record TableFigures(Instant readAt, TableSnapshot snapshot, int smallFiles, String error) {
+    }
+
+    private record TopicExamples(Instant readAt, List<Views.DeadLetterExample> examples) {
     }
 
     private record DeadLetterFigures(Instant checkedAt, long version, Map<String, Long> pending,
@@ -179,8 +185,35 @@ final class ConsoleData {
         String destination = monitored.pipeline().deadLetters().describe();
         DeadLetterFigures figures = deadLetterFigures(monitored.deadLetters());
         Map<String, Long> sinceStart = deadLetteredSinceStart(monitored.name());
-        return figures == null ? new Views.DeadLetterSummary(destination, null, sinceStart, List.of())
-                : new Views.DeadLetterSummary(destination, figures.pending(), sinceStart, figures.examples());
+        if (figures != null) {
+            return new Views.DeadLetterSummary(destination, figures.pending(), sinceStart, figures.examples());
+        }
+        return new Views.DeadLetterSummary(destination, null, sinceStart,
+                monitored.deadLetterTopic() == null ? List.of() : topicExamples(monitored.deadLetterTopic()));
+    }
+
+    /**
+     * The newest letters of a dead-letter topic, read at most every {@link #TOPIC_READ_EVERY}: each read opens a
+     * consumer, so open pages must not multiply them.
+     */
+    private List<Views.DeadLetterExample> topicExamples(DeadLetterTopic topic) {
+        TopicExamples cached = topicExamples.get(topic.describe());
+        if (cached != null && cached.readAt().plus(TOPIC_READ_EVERY).isAfter(clock.instant())) {
+            return cached.examples();
+        }
+        try {
+            List<Views.DeadLetterExample> examples = topic.latest(DEAD_LETTER_EXAMPLES).stream()
+                    .limit(DEAD_LETTER_EXAMPLES)
+                    .map(m -> example(m.letter(), m.deadLetteredAt(), "IN_TOPIC")).toList();
+            topicExamples.put(topic.describe(), new TopicExamples(clock.instant(), examples));
+            return examples;
+        } catch (RuntimeException e) {
+            LOG.warn("dead-letter topic {}: cannot read it: {}", topic.describe(), e.toString());
+            // Not again for a while: an unreachable topic must not slow every page by its timeout.
+            List<Views.DeadLetterExample> last = cached == null ? List.of() : cached.examples();
+            topicExamples.put(topic.describe(), new TopicExamples(clock.instant(), last));
+            return last;
+        }
     }
 
     /** Reason to count, sorted by reason. */
@@ -224,10 +257,13 @@ final class ConsoleData {
     }
 
     private static Views.DeadLetterExample example(DeadLetterTable.StoredDeadLetter stored) {
-        DeadLetter letter = stored.letter();
+        return example(stored.letter(), stored.deadLetteredAt(), stored.replayState());
+    }
+
+    private static Views.DeadLetterExample example(DeadLetter letter, Instant deadLetteredAt, String state) {
         return new Views.DeadLetterExample(letter.topic(), letter.partition(), letter.offset(), letter.reason(),
                 letter.message(), preview(letter.key()), preview(letter.value()),
-                stored.deadLetteredAt() == null ? null : stored.deadLetteredAt().toString(), stored.replayState());
+                deadLetteredAt == null ? null : deadLetteredAt.toString(), state);
     }
 
     /** Text when the bytes are UTF-8 without control characters, else hex; cut to a preview length. */

@@ -204,6 +204,15 @@ class ConsoleApiIT {
             assertThat(deadLetters.path("destination").asText()).contains(fixture.deadLetterTopic());
             assertThat(deadLetters.path("pendingByReason").isNull()).isTrue();
             assertThat(deadLetters.path("sentSinceStartByReason").path("WRONG_MAGIC_BYTE").asLong()).isEqualTo(1);
+            // ... and its examples are the newest messages of the topic, with source position, reason and payload.
+            JsonNode example = deadLetters.path("examples").get(0);
+            assertThat(example.path("topic").asText()).isEqualTo(fixture.topic);
+            assertThat(example.path("partition").asInt()).isZero();
+            assertThat(example.path("reason").asText()).isEqualTo("WRONG_MAGIC_BYTE");
+            assertThat(example.path("value").asText()).isEqualTo(ConsoleFixture.HOSTILE_VALUE);
+            assertThat(example.path("key").asText()).isEqualTo("<b>key</b>");
+            assertThat(example.path("replayState").asText()).isEqualTo("IN_TOPIC");
+            assertThat(deadLetters.path("examples")).hasSize(1);
 
             assertThat(visitor.json("/api/session").path("loginRequired").asBoolean()).isFalse();
             HttpResponse<String> refused = visitor.post("/api/pipelines/orders/pause", "", true);
