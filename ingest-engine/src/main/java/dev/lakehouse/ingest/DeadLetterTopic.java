@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -123,12 +124,7 @@ public final class DeadLetterTopic implements DeadLetterDestination {
         ensureProducer();
         Set<Long> found = new HashSet<>();
         TopicPartition dlq = new TopicPartition(topic, sourcePartition % partitions);
-        Map<String, Object> props = new HashMap<>(clientProperties);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> scan = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<byte[], byte[]> scan = reader()) {
             scan.assign(List.of(dlq));
             long since = Math.max(0, tableCommittedAt.minus(SCAN_MARGIN).toEpochMilli());
             OffsetAndTimestamp start = scan.offsetsForTimes(Map.of(dlq, since)).get(dlq);
@@ -166,14 +162,9 @@ public final class DeadLetterTopic implements DeadLetterDestination {
      * @throws KafkaException if the topic cannot be read within about 10 s
      */
     public List<Message> latest(int perPartition) {
-        Map<String, Object> props = new HashMap<>(clientProperties);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         List<Message> messages = new ArrayList<>();
         Duration timeout = Duration.ofSeconds(10);
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<byte[], byte[]> reader = reader()) {
             List<TopicPartition> partitions = reader.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             Map<TopicPartition, Long> ends = reader.endOffsets(partitions, timeout);
@@ -194,7 +185,7 @@ public final class DeadLetterTopic implements DeadLetterDestination {
                 }
             }
         }
-        messages.sort(java.util.Comparator.comparing(Message::deadLetteredAt).reversed());
+        messages.sort(Comparator.comparing(Message::deadLetteredAt).reversed());
         return messages;
     }
 
@@ -223,6 +214,16 @@ public final class DeadLetterTopic implements DeadLetterDestination {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** A byte-array consumer of the topic's cluster without a group: it reads by assignment and commits nothing. */
+    private KafkaConsumer<byte[], byte[]> reader() {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(props);
     }
 
     private void ensureProducer() {

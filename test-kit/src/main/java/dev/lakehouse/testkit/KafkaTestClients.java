@@ -75,8 +75,8 @@ public final class KafkaTestClients {
             Map<String, Long> after = endOffsetTotals(broker, topics);
             boolean noneOfTheFailedLanded = topics.stream().allMatch(t ->
                     after.get(t) - before.get(t) == result.acknowledgedPerTopic().getOrDefault(t, 0L));
-            boolean onlyTimeouts = result.firstError() instanceof TimeoutException;
-            if (attempt > 1 || !onlyTimeouts || !noneOfTheFailedLanded) {
+            boolean timedOut = result.firstError() instanceof TimeoutException;
+            if (attempt > 1 || !timedOut || !noneOfTheFailedLanded) {
                 throw new IllegalStateException("producing to the test broker failed for " + result.failed().size()
                         + " of " + pending.size() + " records (attempt " + attempt + "): " + result.firstError()
                         + "\n" + broker.logTail(60), result.firstError());
