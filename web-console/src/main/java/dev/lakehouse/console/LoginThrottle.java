@@ -12,9 +12,11 @@ import java.util.Optional;
  * are refused, without checking the password, for 30 s, then twice as long after each further failure, up to 5
  * minutes. A successful login, or an hour without failures, starts the count again.
  *
- * <p>Counted per configured user, not per client address: behind a reverse proxy every client has the proxy's
- * address, and guessing only matters for names that exist. The price is that someone who knows a user name can
- * keep that user out for the lock's duration; the cap keeps that short, and other users are unaffected.
+ * <p>Counted per user name, not per client address: behind a reverse proxy every client has the proxy's address.
+ * Every name tried is counted, existing or not, so a lock does not tell which names exist. The price is that
+ * someone who knows a user name can keep that user out for the lock's duration; the cap keeps that short, and
+ * other users are unaffected. At most {@value #MAX_TRACKED} names are tracked: when full, names not locked right
+ * now are forgotten first.
  *
  * <p>Thread-safe.
  */
@@ -24,6 +26,7 @@ final class LoginThrottle {
     static final Duration FIRST_LOCK = Duration.ofSeconds(30);
     static final Duration LONGEST_LOCK = Duration.ofMinutes(5);
     static final Duration FORGET_AFTER = Duration.ofHours(1);
+    static final int MAX_TRACKED = 10_000;
 
     private record Failures(int count, Instant last, Instant lockedUntil) {
     }
@@ -55,6 +58,9 @@ final class LoginThrottle {
             int doublings = Math.min(count - FREE_FAILURES, 16);
             Duration lock = FIRST_LOCK.multipliedBy(1L << doublings);
             lockedUntil = now.plus(lock.compareTo(LONGEST_LOCK) > 0 ? LONGEST_LOCK : lock);
+        }
+        if (current == null && failures.size() >= MAX_TRACKED) {
+            failures.values().removeIf(f -> f.lockedUntil() == null || !f.lockedUntil().isAfter(now));
         }
         failures.put(user, new Failures(count, now, lockedUntil));
     }

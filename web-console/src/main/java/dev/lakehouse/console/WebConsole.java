@@ -272,9 +272,11 @@ public final class WebConsole implements AutoCloseable {
         char[] password = body == null ? new char[0] : body.path("password").asText("").toCharArray();
         try {
             Optional<ConsoleUser> user = settings.users().stream().filter(u -> u.name().equals(name)).findFirst();
-            Optional<Duration> locked = user.flatMap(u -> loginThrottle.lockedFor(u.name()));
+            // Every name is throttled alike, known or not: a lock must not tell which names exist.
+            String throttled = name == null ? "" : name;
+            Optional<Duration> locked = loginThrottle.lockedFor(throttled);
             if (locked.isPresent()) {
-                // Refused before the password is checked: a locked user costs no hashing and reveals nothing.
+                // Refused before the password is checked: a locked name costs no hashing.
                 long seconds = Math.max(1, (locked.get().toMillis() + 999) / 1000);
                 LOG.warn("console: login for '{}' from {} refused, locked for {} s after failed logins", name,
                         ctx.ip(), seconds);
@@ -287,11 +289,11 @@ public final class WebConsole implements AutoCloseable {
             boolean matches = PasswordHash.matches(password, hash) && user.isPresent();
             if (!matches) {
                 LOG.warn("console: failed login for '{}' from {}", name, ctx.ip());
-                user.ifPresent(u -> loginThrottle.failed(u.name()));
+                loginThrottle.failed(throttled);
                 sleep(FAILED_LOGIN_DELAY);
                 throw new UnauthorizedResponse("wrong user name or password");
             }
-            loginThrottle.succeeded(user.get().name());
+            loginThrottle.succeeded(throttled);
             Sessions.Session session = sessions.create(user.get());
             ctx.header("Set-Cookie", cookie(ctx, session.id(), settings.sessionIdleTimeout().toSeconds()));
             LOG.info("console: {} logged in ({})", session.user(), session.role());

@@ -80,4 +80,15 @@ class LoginThrottleTest {
         throttle.failed("vera");
         assertThat(throttle.lockedFor("vera")).as("the old failures were forgotten").isEmpty();
     }
+
+    @Test
+    void tracksABoundedNumberOfNamesAndKeepsTheLockedOnes() {
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+            throttle.failed("otto");
+        }
+        for (int i = 0; i < LoginThrottle.MAX_TRACKED + 10; i++) {
+            throttle.failed("name-" + i);
+        }
+        assertThat(throttle.lockedFor("otto")).as("a locked name survives the pruning").isPresent();
+    }
 }

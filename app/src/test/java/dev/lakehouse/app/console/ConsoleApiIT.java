@@ -179,6 +179,11 @@ class ConsoleApiIT {
             assertThat(locked.headers().firstValue("Retry-After")).hasValueSatisfying(s ->
                     assertThat(Integer.parseInt(s)).isBetween(1, 30));
             assertThat(locked.body()).contains("too many failed logins for this user");
+            // A name that does not exist is locked the same way, so a lock does not tell which names exist.
+            for (int i = 0; i < 5; i++) {
+                assertThat(guesser.login("nobody", "guess-" + i).statusCode()).isEqualTo(401);
+            }
+            assertThat(guesser.login("nobody", "guess-5").statusCode()).isEqualTo(429);
             assertThat(new ConsoleFixture.Visitor(fixture.url)
                     .login(ConsoleFixture.OPERATOR, ConsoleFixture.OPERATOR_PASSWORD).statusCode()).isEqualTo(200);
         }
