@@ -59,12 +59,14 @@ public final class Appliance implements AutoCloseable {
     private final Map<RegistryConfig, SchemaRegistryClient> registries;
     private final ApplianceMetrics metrics;
     private final WriterLeases leases;
+    private final InstanceLocks instanceLocks;
     private WebConsole console;
 
     private Appliance(ApplianceConfig config, List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
                       MaintenanceScheduler maintenance, Map<RegistryConfig, SchemaRegistryClient> registries,
-                      WriterLeases leases) {
+                      WriterLeases leases, InstanceLocks instanceLocks) {
         this.leases = leases;
+        this.instanceLocks = instanceLocks;
         pipelines.forEach(leases::guard);
         this.config = config;
         this.pipelines = List.copyOf(pipelines);
@@ -87,15 +89,19 @@ public final class Appliance implements AutoCloseable {
         List<IngestPipeline> pipelines = new ArrayList<>();
         List<MonitoredTable> monitored = new ArrayList<>();
         WriterLeases leases = new WriterLeases();
+        InstanceLocks instanceLocks = new InstanceLocks();
         MaintenanceScheduler maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
         try {
+            // Identities first: a process refused here has touched no table and no group.
+            config.pipelines().forEach(instanceLocks::claim);
             addPipelines(config, registries, pipelines, monitored, maintenance, leases);
         } catch (RuntimeException e) {
             leases.close(); // a refused or failed start leaves no lease behind
+            instanceLocks.close();
             maintenance.close();
             throw e;
         }
-        return new Appliance(config, pipelines, monitored, maintenance, registries, leases);
+        return new Appliance(config, pipelines, monitored, maintenance, registries, leases, instanceLocks);
     }
 
     private static void addPipelines(ApplianceConfig config, Map<RegistryConfig, SchemaRegistryClient> registries,
@@ -236,6 +242,7 @@ public final class Appliance implements AutoCloseable {
         maintenance.close();
         pipelines.forEach(IngestPipeline::close);
         leases.close(); // the next writer need not wait for them to expire
+        instanceLocks.close();
         metrics.close();
     }
 

@@ -82,7 +82,7 @@ final class WriterLeases implements AutoCloseable {
                     + commandAdvice.replace("{pipeline}", pipeline.name()));
         }
         leases.add(lease);
-        long every = Math.max(1000, lease.ttl().toMillis() / 3);
+        long every = lease.renewInterval().toMillis();
         renewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
         LOG.info("pipeline {}: writer lease of {} taken as '{}' (ttl {})", pipeline.name(), table.location(),
                 lease.owner(), lease.ttl());
@@ -113,12 +113,15 @@ final class WriterLeases implements AutoCloseable {
         }
     }
 
-    /** The pipeline's instance id when configured (a restart takes its own lease back at once), else host and pid. */
+    /**
+     * The pipeline's instance id when configured (a restart takes its own lease back once the old holder's renewals
+     * have stopped; a second live process with that id is refused), else host and pid.
+     */
     static String owner(PipelineConfig pipeline) {
         return pipeline.instanceId() != null ? pipeline.instanceId() : hostAndPid();
     }
 
-    private static String hostAndPid() {
+    static String hostAndPid() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

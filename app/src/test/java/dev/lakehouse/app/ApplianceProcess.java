@@ -1,15 +1,20 @@
 package dev.lakehouse.app;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The appliance ({@code lakehouse run}) in its own JVM, as an operator runs it, so tests can SIGKILL it. */
 final class ApplianceProcess {
 
+    /** The runnable app directory the build makes in the package phase, before the integration tests run. */
+    private static final Path INSTALLED = Path.of("target", "lakehouse", "bin", "lakehouse").toAbsolutePath();
+
     private ApplianceProcess() {
     }
 
+    /** {@code run --config} on the test's classpath, with a small heap. */
     static Process start(Path config, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
@@ -17,5 +22,23 @@ final class ApplianceProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+    }
+
+    /**
+     * {@code bin/lakehouse run --config} from the built app directory, with its default JVM options: exactly what
+     * an operator or a container runs. The script {@code exec}s the JVM, so the process is the JVM itself.
+     */
+    static Process startInstalled(Path config, Path log) throws IOException {
+        if (!Files.isExecutable(INSTALLED)) {
+            throw new IllegalStateException(INSTALLED + " is missing: the package phase builds it before the "
+                    + "integration tests");
+        }
+        ProcessBuilder builder = new ProcessBuilder(List.of(INSTALLED.toString(), "run", "--config",
+                config.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder.start();
     }
 }

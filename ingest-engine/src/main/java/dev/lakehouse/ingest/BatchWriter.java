@@ -178,7 +178,7 @@ final class BatchWriter implements Runnable {
             CommitOutcome result = table.commit(commit);
             outcome = result.status().name();
             version = result.version();
-            if (result.status() == CommitOutcome.Status.REPLAYED_OFFSETS) {
+            if (result.status() != CommitOutcome.Status.COMMITTED) {
                 LOG.warn("pipeline {}: batch {} skipped: {}", settings.name(), seal.batchId(), result.detail());
             }
         } catch (OffsetGapException e) {
@@ -191,9 +191,10 @@ final class BatchWriter implements Runnable {
 
     private void finish(Task.Seal seal, String outcome, long version, List<DataFile> files, long start)
             throws InterruptedException {
-        // A duplicate batch id means this very batch is already in (a retried commit): positions still chain.
-        boolean committed = outcome.equals("COMMITTED") || outcome.equals("DUPLICATE_BATCH")
-                || outcome.equals("NO_TABLE_YET");
+        // Anything but a commit makes the poll thread re-read the table: a duplicate batch id means another run
+        // committed under this batch id (the table's commit loop recognizes its own retried commits as COMMITTED),
+        // so neither its offsets nor its id may be taken as this batch's.
+        boolean committed = outcome.equals("COMMITTED") || outcome.equals("NO_TABLE_YET");
         if (!committed) {
             skippingUntilBarrier = true;
         }

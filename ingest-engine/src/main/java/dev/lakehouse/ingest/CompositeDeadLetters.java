@@ -28,6 +28,12 @@ final class CompositeDeadLetters implements DeadLetterDestination {
         return union;
     }
 
+    /** The highest of any destination's. */
+    @Override
+    public long lastBatchId(String batchAppId) {
+        return destinations.stream().mapToLong(d -> d.lastBatchId(batchAppId)).max().orElse(-1);
+    }
+
     @Override
     public String describe() {
         return destinations.stream().map(DeadLetterDestination::describe).collect(Collectors.joining(" and "));

@@ -31,6 +31,16 @@ public interface DeadLetterDestination extends AutoCloseable {
      */
     Set<Long> writtenFrom(String topic, int partition, long fromOffset, java.time.Instant tableCommittedAt);
 
+    /**
+     * The highest batch id this destination committed under {@code batchAppId} ({@code <pipeline>@<instance>}), or
+     * -1 when none or when the destination keeps no batch ids. A restarted instance numbers its batches after it.
+     *
+     * @throws RuntimeException if the destination cannot be read (transient: the run is retried)
+     */
+    default long lastBatchId(String batchAppId) {
+        return -1;
+    }
+
     /** Where the letters go, for logs and the console (for example a table URI or {@code kafka:topic}). */
     String describe();
 

@@ -10,6 +10,7 @@ import dev.lakehouse.table.FileRewrite;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
 import dev.lakehouse.table.RowReader;
+import dev.lakehouse.table.StaleBatchException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
@@ -129,6 +130,13 @@ public final class DeadLetterTable implements DeadLetterDestination {
             CommitOutcome outcome = table.commit(new BatchCommit(batch.pipeline(), batch.instanceId(), batch.batchId(),
                     files, ranges, Map.of("deadLetters", Integer.toString(letters.size()),
                     "reasons", reasonCounts(letters)), BatchCommit.OffsetCheck.FORWARD_ONLY));
+            if (outcome.status() == CommitOutcome.Status.DUPLICATE_BATCH) {
+                // Batch ids continue after the highest one stored here, so only another live process with this
+                // instance id can have used this one: storing nothing and going on would lose these letters.
+                throw new StaleBatchException("dead letters of batch " + batch.batchId() + " of "
+                        + pipeline + "@" + batch.instanceId() + " not stored: " + outcome.detail() + " in "
+                        + table.location() + " by another process with the same instance id");
+            }
             if (outcome.status() != CommitOutcome.Status.REPLAYED_OFFSETS) {
                 LOG.info("pipeline {}: {} dead letters of batch {} written to {} ({})", batch.pipeline(),
                         letters.size(), batch.batchId(), table.location(), reasonCounts(letters));
@@ -150,6 +158,12 @@ public final class DeadLetterTable implements DeadLetterDestination {
             }
             return writer.finish();
         }
+    }
+
+    /** Its dead letters are committed under the pipeline instance's batch ids, like the main table's batches. */
+    @Override
+    public long lastBatchId(String batchAppId) {
+        return table.exists() ? table.txnVersion(batchAppId) : -1;
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final LakeTable table;
     private final RecordDecoder decoder;
     private final DeadLetterDestination deadLetters;
-    private final AtomicLong batchIds = new AtomicLong();
+    private final BatchIdSequence batchIds = new BatchIdSequence();
     private final List<Consumer<BatchProgress>> listeners = new CopyOnWriteArrayList<>();
     private final List<ConsumerListener> consumerListeners = new CopyOnWriteArrayList<>();
     private final Deque<BatchProgress> recent = new ArrayDeque<>();

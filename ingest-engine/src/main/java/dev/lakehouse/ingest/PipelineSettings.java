@@ -37,6 +37,7 @@ public final class PipelineSettings {
 
     private final String name;
     private final String instanceId;
+    private final boolean fixedInstanceId;
     private final List<String> topics;
     private final Pattern topicPattern;
     private final String groupId;
@@ -71,6 +72,7 @@ public final class PipelineSettings {
     private PipelineSettings(Builder b) {
         this.name = b.name;
         this.instanceId = b.instanceId != null ? b.instanceId : UUID.randomUUID().toString().substring(0, 8);
+        this.fixedInstanceId = b.instanceId != null;
         this.topics = List.copyOf(b.topics);
         this.topicPattern = b.topicPattern;
         this.groupId = b.groupId != null ? b.groupId : "lakehouse-" + b.name;
@@ -97,12 +99,33 @@ public final class PipelineSettings {
     }
 
     /**
-     * This run's instance id, part of the batch transaction id {@code <name>@<instanceId>}. Random per run unless
-     * set: a restarted or accidentally duplicated process then never reuses another's batch counter (a reused
-     * counter would make a new batch look like a replay). Offsets, not batch ids, carry progress across runs.
+     * This instance's id, part of the batch transaction id {@code <name>@<instanceId>}. Random per run unless set.
+     * Either way batch ids continue after the highest one the tables hold under that app id, so a restart with a
+     * fixed id never reuses a batch id; offsets, not batch ids, carry progress across runs.
      */
     public String instanceId() {
         return instanceId;
+    }
+
+    /**
+     * Whether the instance id was configured (stable across restarts) rather than drawn per run. A fixed id makes
+     * the consumer a static group member ({@link #groupInstanceId()}), so a restarted instance gets its partitions
+     * back at once, and makes batch ids continue across restarts; it must then belong to one running process only.
+     */
+    public boolean hasFixedInstanceId() {
+        return fixedInstanceId;
+    }
+
+    /**
+     * The consumer's {@code group.instance.id}: the configured consumer property when there is one, else
+     * {@code <pipeline>-<instanceId>} for a fixed instance id, else null (a dynamic member).
+     */
+    public String groupInstanceId() {
+        Object configured = consumerProperties.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        if (configured != null) {
+            return configured.toString();
+        }
+        return fixedInstanceId ? name + "-" + instanceId : null;
     }
 
     /** Topics to subscribe to; empty when a pattern is used. */

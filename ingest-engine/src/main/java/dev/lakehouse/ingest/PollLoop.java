@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
@@ -32,12 +31,14 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +84,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final LakeTable table;
     private final DeadLetterDestination deadLetters;
     private final RecordConverter converter;
-    private final AtomicLong batchIds;
+    private final BatchIdSequence batchIds;
     private final Observer observer;
 
     private final BatchPlanner planner;
@@ -104,7 +105,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private boolean paused;
 
     PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
-             AtomicLong batchIds, Consumer<BatchProgress> progressSink, Observer observer) {
+             BatchIdSequence batchIds, Consumer<BatchProgress> progressSink, Observer observer) {
         this.settings = settings;
         this.table = table;
         this.deadLetters = deadLetters;
@@ -137,6 +138,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         boolean clean = false;
         KafkaConsumer<byte[], byte[]> kafka = null;
         try {
+            continueBatchIdsFromTables();
             kafka = new KafkaConsumer<>(consumerProperties());
             consumer = kafka;
             observer.consumerOpened(kafka);
@@ -150,6 +152,12 @@ final class PollLoop implements ConsumerRebalanceListener {
             }
             finishOpenBatch();
             clean = true;
+        } catch (FencedInstanceIdException e) {
+            throw new IllegalStateException("pipeline " + settings.name() + ": another consumer joined group "
+                    + settings.groupId() + " with this instance's group.instance.id '" + settings.groupInstanceId()
+                    + "', and the broker fenced this one. Two running processes share instance-id '"
+                    + settings.instanceId() + "' (or group.instance.id); give each its own. This process stops; the "
+                    + "other one keeps the partitions.", e);
         } finally {
             // Closing revokes the partitions; by then nothing is in flight (or the run failed and nothing more
             // may be committed), so the listener must not hand anything over.
@@ -173,6 +181,15 @@ final class PollLoop implements ConsumerRebalanceListener {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lakehouse-" + settings.name() + "-" + settings.instanceId());
+        // Incremental rebalancing: when a member joins, leaves or dies, the others keep their partitions and keep
+        // committing instead of revoking everything and waiting out the dead member's session.
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (settings.groupInstanceId() != null) {
+            // Static membership (classic protocol): a restarted instance rejoins under the same id and gets its
+            // partitions back without a rebalance and without waiting for its predecessor's session to time out.
+            // (KIP-848's protocol refuses a static member whose predecessor has not left, as after a kill -9.)
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.groupInstanceId());
+        }
         props.putAll(settings.consumerProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -275,7 +292,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void seal() {
         flushChunk();
         BatchPlanner.PlannedBatch batch = planner.seal();
-        put(new BatchWriter.Task.Seal(batchIds.getAndIncrement(), batch, openLetters, pollDecodeNanos,
+        put(new BatchWriter.Task.Seal(batchIds.next(), batch, openLetters, pollDecodeNanos,
                 logEndOffsets()));
         openLetters = new ArrayList<>();
         pollDecodeNanos = 0;
@@ -340,7 +357,29 @@ final class PollLoop implements ConsumerRebalanceListener {
         LOG.info("pipeline {}: re-reading offsets from table {}", settings.name(), table.location());
         dropOpenBatch();
         barrier();
+        continueBatchIdsFromTables();
         seekFromTable(List.copyOf(planner.tracked()));
+    }
+
+    /**
+     * Moves the batch ids past every batch committed under this instance's app id, in the table and in the
+     * dead-letter destination: a restarted process with a fixed instance id continues its predecessor's numbering
+     * instead of sending ids the table would refuse or skip.
+     */
+    private void continueBatchIdsFromTables() {
+        String appId = batchAppId();
+        long inTable = table.exists() ? table.txnVersion(appId) : -1;
+        long inDeadLetters = deadLetters.lastBatchId(appId);
+        long before = batchIds.peek();
+        batchIds.continueAfter(Math.max(inTable, inDeadLetters));
+        if (batchIds.peek() != before) {
+            LOG.info("pipeline {}: batch ids of {} continue at {} (table holds batch {}, dead letters batch {})",
+                    settings.name(), appId, batchIds.peek(), inTable, inDeadLetters);
+        }
+    }
+
+    private String batchAppId() {
+        return BatchCommit.batchAppId(settings.name(), settings.instanceId());
     }
 
     private void dropOpenBatch() {
@@ -643,7 +682,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                     .append(range.nextOffset() - 1);
         }
         CommitOutcome outcome = table.commit(new BatchCommit(settings.name(), settings.instanceId(),
-                batchIds.getAndIncrement(), List.of(), skipped, Map.of("skippedOffsets", description.toString(),
+                batchIds.next(), List.of(), skipped, Map.of("skippedOffsets", description.toString(),
                 "skipReason", "deleted by Kafka retention before ingestion (on-offset-gap: skip)")));
         LOG.warn("pipeline {}: SKIPPED {}: Kafka retention deleted them before they were ingested; recorded in table "
                 + "{} ({} at version {})", settings.name(), description, table.location(), outcome.status(),

@@ -56,6 +56,11 @@ public record BatchCommit(String pipeline, String instanceId, long batchId, List
 
     /** {@code <pipeline>@<instanceId>}: the transaction id whose version is the batch id. */
     public String batchAppId() {
+        return batchAppId(pipeline, instanceId);
+    }
+
+    /** The transaction id under which an instance of a pipeline commits its batch ids: {@code <pipeline>@<instanceId>}. */
+    public static String batchAppId(String pipeline, String instanceId) {
         return pipeline + "@" + instanceId;
     }
 

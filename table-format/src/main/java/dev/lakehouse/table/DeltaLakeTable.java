@@ -543,8 +543,8 @@ final class DeltaLakeTable implements LakeTable {
         }
         if (committedBatch > batch.batchId()) {
             throw new StaleBatchException("batch " + batch.batchId() + " of " + batch.batchAppId() + " is older than "
-                    + "the committed batch " + committedBatch + " in " + location() + ": another process runs with "
-                    + "the same instance id, or this one restarted without reading the table's state");
+                    + "the committed batch " + committedBatch + " in " + location() + ": another process commits "
+                    + "under the same instance id; give every running instance its own instance-id");
         }
         for (OffsetRange range : batch.offsets()) {
             long next = txn.txnVersion(range.appId(batch.pipeline()));

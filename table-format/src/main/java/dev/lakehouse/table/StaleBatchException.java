@@ -6,7 +6,7 @@ package dev.lakehouse.table;
  */
 public final class StaleBatchException extends TableException {
 
-    StaleBatchException(String message) {
+    public StaleBatchException(String message) {
         super(message, null);
     }
 }

@@ -29,7 +29,9 @@ import org.apache.hadoop.fs.Path;
  * has not expired; it then writes its own, waits {@code settle}, and reads it back, so of two processes that start
  * together exactly one proceeds. The holder renews it ({@link #renew}) well within the time to live; a holder that
  * crashes stops renewing and its lease expires, after which anyone may take it. An owner that restarts under the
- * same name takes its own lease back at once.
+ * same name takes its own lease back as soon as a renewal is overdue ({@link #renewInterval()} plus a grace
+ * period), without waiting for expiry; if the lease is still being renewed, another live process has that name
+ * and the restart is refused.
  *
  * <p>Fencing: {@link #isValid()} is false from the moment a renewal is overdue by more than the time to live minus
  * a safety margin, and {@link LeasedLakeTable} refuses every write then, so a paused or partitioned holder stops
@@ -43,6 +45,10 @@ public final class WriterLease implements AutoCloseable {
             "wasb", "wasbs", "oss", "cos", "cosn", "obs");
     static final String LEASE_FILE = "_lakehouse/writer-lease.json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration MAX_RENEW_INTERVAL = Duration.ofSeconds(5);
+    /** How late a live holder's renewal may be (storage latency, a GC pause) before it counts as stopped. */
+    private static final Duration RENEWAL_GRACE = Duration.ofSeconds(2);
+    private static final String PROCESS = processName();
 
     private final FileSystem fs;
     private final Path file;
@@ -75,7 +81,8 @@ public final class WriterLease implements AutoCloseable {
     /**
      * Takes the table's writer lease.
      *
-     * @param owner who holds it, shown to others (e.g. the host name); the same owner takes its own lease back
+     * @param owner who holds it, shown to others (e.g. the instance id); the same owner takes its own lease back
+     *        once its renewals have stopped, and is refused while they go on
      * @param ttl how long the lease lasts without renewal
      * @param settle how long to wait before reading the lease back (longer than two writers' start-up skew)
      * @throws WriterLeaseHeldException if another owner holds an unexpired lease, or won the race to it
@@ -87,9 +94,11 @@ public final class WriterLease implements AutoCloseable {
             FileSystem fs = file.getFileSystem(HadoopConfigurations.create(options.location(), options.hadoopProperties()));
             WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock);
             JsonNode current = lease.read();
-            if (current != null && !owner.equals(current.path("owner").asText())
-                    && Instant.parse(current.path("expiresAt").asText()).isAfter(clock.instant())) {
-                throw lease.held(current);
+            if (current != null && Instant.parse(current.path("expiresAt").asText()).isAfter(clock.instant())) {
+                if (!owner.equals(current.path("owner").asText())) {
+                    throw lease.held(current);
+                }
+                lease.awaitOwnLeaseAbandoned(current);
             }
             Instant writtenAt = lease.write(clock.instant());
             sleep(settle);
@@ -105,6 +114,48 @@ public final class WriterLease implements AutoCloseable {
             throw new UncheckedIOException("cannot take the writer lease of " + options.location() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An unexpired lease under this owner's name: a predecessor that crashed (its renewals have stopped) or a
+     * second live process with the same name (a copy of the configuration, a rolling update with surge). Waits
+     * until the holder's next renewal is due, plus a grace period, and reads again: a renewal means it is alive and
+     * this process is refused; no renewal means it is dead and its lease is taken over at once, without waiting for
+     * it to expire.
+     */
+    private void awaitOwnLeaseAbandoned(JsonNode current) throws IOException {
+        String heldToken = current.path("token").asText();
+        String heldRenewal = current.path("renewedAt").asText();
+        Instant renewedAt = Instant.parse(heldRenewal);
+        Duration interval = current.has("renewIntervalMillis")
+                ? Duration.ofMillis(current.path("renewIntervalMillis").asLong()) : ttl.dividedBy(3);
+        Instant expiresAt = Instant.parse(current.path("expiresAt").asText());
+        Instant decideAt = renewedAt.plus(interval).plus(RENEWAL_GRACE);
+        if (decideAt.isAfter(expiresAt)) {
+            decideAt = expiresAt;
+        }
+        Duration wait = Duration.between(clock.instant(), decideAt);
+        if (!wait.isNegative()) {
+            sleep(wait);
+        }
+        JsonNode now = read();
+        if (now == null) {
+            return; // released meanwhile
+        }
+        if (!heldToken.equals(now.path("token").asText()) || !heldRenewal.equals(now.path("renewedAt").asText())) {
+            throw new WriterLeaseHeldException("table " + tableLocation + " is written by another live process "
+                    + "under this appliance's own name '" + owner + "' (" + now.path("process").asText("unknown")
+                    + ", lease renewed at " + now.path("renewedAt").asText() + "). Two processes with one "
+                    + "instance-id would lose commits on object storage, so this one does not write. Stop the other "
+                    + "process, or give this one its own instance-id.");
+        }
+    }
+
+    /** How often the holder renews: a third of the time to live, at most every 5 s, at least every second. */
+    public Duration renewInterval() {
+        Duration third = ttl.dividedBy(3);
+        Duration interval = third.compareTo(MAX_RENEW_INTERVAL) > 0 ? MAX_RENEW_INTERVAL : third;
+        return interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
     }
 
     /**
@@ -193,6 +244,8 @@ public final class WriterLease implements AutoCloseable {
         lease.put("renewedAt", now.toString());
         lease.put("expiresAt", now.plus(ttl).toString());
         lease.put("ttlSeconds", ttl.toSeconds());
+        lease.put("renewIntervalMillis", renewInterval().toMillis());
+        lease.put("process", PROCESS);
         try (OutputStream out = fs.create(file, true)) {
             out.write(JSON.writeValueAsBytes(lease));
         }
@@ -202,6 +255,16 @@ public final class WriterLease implements AutoCloseable {
     /** Stop writing a little before expiry, so a holder that stalls stops before a successor starts. */
     private static Duration margin(Duration ttl) {
         return ttl.dividedBy(5);
+    }
+
+    private static String processName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 
     private static void sleep(Duration duration) {

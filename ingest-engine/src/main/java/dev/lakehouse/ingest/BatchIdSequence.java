@@ -1,0 +1,33 @@
+package dev.lakehouse.ingest;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The batch ids of one pipeline instance ({@code <pipeline>@<instance>}): increasing, and always above every batch
+ * id the tables already hold under that app id.
+ *
+ * <p>Batch ids must survive restarts: with a fixed instance id, a process that started again at 0 would send a
+ * batch id below the committed one, which the table refuses, or equal to it, which the table skips as a replay.
+ * So every run first moves the sequence past the highest id committed under the app id
+ * ({@link #continueAfter}), in the main table and in every dead-letter table, and does so again whenever the table
+ * skipped a batch. Thread-safe.
+ */
+final class BatchIdSequence {
+
+    private final AtomicLong next = new AtomicLong();
+
+    /** The id for the next batch; each call returns a new, higher one. */
+    long next() {
+        return next.getAndIncrement();
+    }
+
+    /** Makes the next id at least {@code committed + 1}. A committed id of -1 (nothing committed) changes nothing. */
+    void continueAfter(long committed) {
+        next.accumulateAndGet(committed + 1, Math::max);
+    }
+
+    /** The id {@link #next()} would return, without taking it. */
+    long peek() {
+        return next.get();
+    }
+}
