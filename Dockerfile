@@ -17,7 +17,9 @@ COPY app/pom.xml app/
 COPY benchmarks/pom.xml benchmarks/
 RUN mvn -B -ntp -q -pl app -am dependency:go-offline -DexcludeGroupIds=dev.lakehouse || true
 COPY . .
-RUN mvn -B -ntp -q -pl app -am package -DskipTests
+# -Dcds.skip: a class-data sharing archive only works on the JVM that recorded it, and the runtime stage's JRE is
+# another build.
+RUN mvn -B -ntp -q -pl app -am package -DskipTests -Dcds.skip
 
 FROM eclipse-temurin:17.0.16_8-jre-noble
 RUN groupadd --system --gid 10001 lakehouse \

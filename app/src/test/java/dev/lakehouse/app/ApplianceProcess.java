@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The appliance ({@code lakehouse run}) in its own JVM, as an operator runs it, so tests can SIGKILL it. */
-final class ApplianceProcess {
+public final class ApplianceProcess {
 
     /** The runnable app directory the build makes in the package phase, before the integration tests run. */
     private static final Path INSTALLED = Path.of("target", "lakehouse", "bin", "lakehouse").toAbsolutePath();
@@ -15,7 +15,7 @@ final class ApplianceProcess {
     }
 
     /** {@code run --config} on the test's classpath, with a small heap. */
-    static Process start(Path config, Path log) throws IOException {
+    public static Process start(Path config, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "run", "--config", config.toString()))
@@ -28,7 +28,7 @@ final class ApplianceProcess {
      * {@code bin/lakehouse run --config} from the built app directory, with its default JVM options: exactly what
      * an operator or a container runs. The script {@code exec}s the JVM, so the process is the JVM itself.
      */
-    static Process startInstalled(Path config, Path log) throws IOException {
+    public static Process startInstalled(Path config, Path log) throws IOException {
         if (!Files.isExecutable(INSTALLED)) {
             throw new IllegalStateException(INSTALLED + " is missing: the package phase builds it before the "
                     + "integration tests");

@@ -169,33 +169,10 @@ class RestartWithFixedIdentityIT {
         assertThat(Files.readString(firstLog)).doesNotContain("fenced").doesNotContain("FAILED");
     }
 
-    /** The configuration {@code deploy/lakehouse.yaml} ships, on a local table and a 1 s trigger. */
     private Path writeConfig(LocalKafkaBroker kafka, SchemaRegistryServer registry, String topic, String location,
                              String instanceId) throws Exception {
-        Path config = dir.resolve("lakehouse-" + topic + ".yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    instance-id: %s
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      starting-position: earliest
-                    format: avro
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      partition-by: ["day(created_at) as order_date"]
-                    trigger:
-                      interval: 1s
-                    compaction:
-                      schedule: 10m
-                console:
-                  host: 127.0.0.1
-                  port: 0
-                """.formatted(instanceId, kafka.bootstrapServers(), topic, registry.url(), location));
-        return config;
+        return ShippedConfig.write(dir.resolve("lakehouse-" + topic + ".yaml"), kafka, registry, topic, location,
+                instanceId);
     }
 
     /** The oldest ingest commit with rows after {@code version}, if any. */

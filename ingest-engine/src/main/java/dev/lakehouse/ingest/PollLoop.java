@@ -103,6 +103,12 @@ final class PollLoop implements ConsumerRebalanceListener {
     private boolean closing;
     private BooleanSupplier pauseRequested = () -> false;
     private boolean paused;
+    /**
+     * Whether the open batch is the first since the partitions were sought (a start, a rebalance, a resync). Such
+     * a batch closes as soon as it has read everything the partitions held, not an interval after its first record:
+     * after a restart the backlog is in the table at once, and the usual cadence follows.
+     */
+    private boolean catchingUp;
 
     PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
              BatchIdSequence batchIds, Consumer<BatchProgress> progressSink, Observer observer) {
@@ -222,7 +228,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             }
             pollDecodeNanos += System.nanoTime() - pollStart;
         }
-        if (planner.due()) {
+        if (planner.due() || catchingUp && !planner.isEmpty() && caughtUp()) {
             seal();
         }
         drainResults();
@@ -289,7 +295,23 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
     }
 
+    /** Whether the consumer has read up to the end of every partition it owns, as of its last fetch. */
+    private boolean caughtUp() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return false;
+        }
+        for (TopicPartition partition : assigned) {
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void seal() {
+        catchingUp = false;
         flushChunk();
         BatchPlanner.PlannedBatch batch = planner.seal();
         put(new BatchWriter.Task.Seal(batchIds.next(), batch, openLetters, pollDecodeNanos,
@@ -507,6 +529,7 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     /** Seeks partitions to the table's next offsets, or to the starting position where the table has none. */
     private void seekFromTable(Collection<TopicPartition> partitions) {
+        catchingUp = true;
         List<TopicPartition> fresh = new ArrayList<>();
         Map<TopicPartition, Long> positions = new HashMap<>();
         boolean tableExists = table.exists();

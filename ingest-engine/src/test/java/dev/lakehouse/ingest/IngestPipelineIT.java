@@ -84,6 +84,40 @@ class IngestPipelineIT {
     }
 
     @Test
+    void aRestartWithTheSameInstanceIdContinuesItsBatchIdsAndIngestsTheBacklogWithoutNewRecords() throws Exception {
+        String location = dir.resolve("fixed-id").toUri().toString();
+        String group = TestNames.unique("group");
+        // One batch before the first stop, several before the second: both broke restarts with a fixed id.
+        long[] produced = {1_000, 12_000, 20_000};
+        long before = 0;
+        for (int run = 0; run < produced.length; run++) {
+            TestOrders.produce(kafka, registry, topic, TestOrders.V1, before, produced[run]);
+            long expected = produced[run] - before;
+            try (IngestPipeline pipeline = new IngestPipeline(settings("orders", 3_000).instanceId("appliance-1")
+                    .groupId(group).build(), table(location), new ConfluentAvroDecoder(registry))) {
+                pipeline.start();
+                // Nothing more is produced during the run: the records already there must not wait for others.
+                await().atMost(Duration.ofMinutes(1)).until(() -> pipeline.status().recordsCommitted() == expected
+                        || pipeline.status().state() == PipelineState.FAILED);
+                assertThat(pipeline.status().state()).as("run %d: %s", run, pipeline.status().error())
+                        .isEqualTo(PipelineState.RUNNING);
+                assertThat(pipeline.recentProgress()).allSatisfy(p -> assertThat(p.outcome()).isEqualTo("COMMITTED"));
+            }
+            before = produced[run];
+        }
+        Map<Long, Integer> counts = TestOrders.idCounts(location);
+        assertThat(counts).hasSize(20_000);
+        assertThat(counts.values()).allMatch(c -> c == 1);
+        LakeTable table = table(location);
+        List<Long> batchIds = table.history(1_000).stream()
+                .filter(c -> "orders@appliance-1".equals(c.parameters().get("queryId")))
+                .map(c -> Long.parseLong(c.parameters().get("epochId"))).sorted().toList();
+        assertThat(batchIds).as("batch ids continue across runs, each once").doesNotHaveDuplicates()
+                .startsWith(0L).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(table.txnVersion("orders@appliance-1")).isEqualTo(batchIds.get(batchIds.size() - 1));
+    }
+
+    @Test
     void addsColumnsForANewWriterSchemaAndKeepsOldFilesReadable() throws Exception {
         TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 3_000);
         TestOrders.produce(kafka, registry, topic, TestOrders.V2, 3_000, 6_000);

@@ -65,7 +65,7 @@ public final class InstanceLock implements AutoCloseable {
         Path file = table.toAbsolutePath().normalize().resolve("_lakehouse").resolve("instances")
                 .resolve(batchAppId + ".lock");
         if (!HELD_HERE.add(file)) {
-            throw inUse(location, batchAppId, "this process (" + holder + ")");
+            throw inUse(location, batchAppId, holderOf(file));
         }
         FileChannel channel = null;
         try {
@@ -79,8 +79,7 @@ public final class InstanceLock implements AutoCloseable {
                 lock = null;
             }
             if (lock == null) {
-                String other = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
-                throw inUse(location, batchAppId, other.isEmpty() ? "another process" : other);
+                throw inUse(location, batchAppId, holderOf(file));
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((holder + " since " + Instant.now()).getBytes(StandardCharsets.UTF_8)), 0);
@@ -123,6 +122,16 @@ public final class InstanceLock implements AutoCloseable {
             }
         }
         HELD_HERE.remove(file);
+    }
+
+    /** What the holder wrote into the lock file: its name and since when. */
+    private static String holderOf(Path file) {
+        try {
+            String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+            return holder.isEmpty() ? "another process" : holder;
+        } catch (IOException e) {
+            return "another process";
+        }
     }
 
     private static InstanceIdInUseException inUse(String location, String batchAppId, String holder) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lakehouse.app.Appliance;
+import dev.lakehouse.app.ApplianceProcess;
 import dev.lakehouse.app.Main;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.demo.OrderGenerator;
@@ -34,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -211,6 +213,53 @@ class S3StorageIT {
                 });
         assertThat(crashed.isValid()).as("the crashed holder's lease is no longer valid").isFalse();
         assertThatThrownBy(crashed::renew).isInstanceOf(WriterLeaseHeldException.class);
+        assertThat(KernelReader.read(location, s3aSettings()).rows()).hasSize(1000);
+    }
+
+    @Test
+    void aSecondLiveProcessWithTheSameInstanceIdIsRefusedAndAKilledOnesLeaseIsTakenBackWithoutWaitingForExpiry(
+            LocalKafkaBroker kafka, SchemaRegistryServer registry) throws Exception {
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, 1);
+        String location = "s3a://" + BUCKET + "/" + topic + "/orders";
+        // The default lease time to live (60 s): a restart must not wait for it.
+        Path config = config("same-identity", "appliance-s", kafka, registry, topic, location);
+        Files.writeString(config, Files.readString(config).replace("      writer-lease-ttl: 6s\n", ""));
+        Path log = Path.of("target", "s3-same-identity.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            Process first = ApplianceProcess.start(config, log);
+            generator.produce(500);
+            await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
+                    .until(() -> KernelReader.read(location, s3aSettings()).rows().size() >= 500);
+
+            // The same configuration started again while the first still runs: refused, naming the first.
+            assertThatThrownBy(() -> Appliance.create(ConfigLoader.load(config)))
+                    .isInstanceOf(WriterLeaseHeldException.class)
+                    .hasMessageContaining("another live process under this appliance's own name 'appliance-s'")
+                    .hasMessageContaining("/" + first.pid());
+            assertThat(first.isAlive()).isTrue();
+
+            first.destroyForcibly(); // kill -9: the lease stays behind, unexpired, and nobody renews it
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long killedAt = System.nanoTime();
+            try (Appliance restarted = Appliance.create(ConfigLoader.load(config))) {
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+                System.out.printf("S3 lease taken back by the restarted instance %d ms after kill -9 (ttl 60 s)%n",
+                        tookMillis);
+                assertThat(tookMillis).as("taken back once renewals stopped, long before the 60 s expiry")
+                        .isLessThan(30_000);
+                restarted.start();
+                generator.produce(500);
+                await().atMost(Duration.ofMinutes(1))
+                        .until(() -> restarted.pipelines().get(0).status().recordsCommitted() >= 500);
+            }
+        }
+        Set<Object> ids = new HashSet<>();
+        KernelReader.read(location, s3aSettings()).rows().forEach(r -> ids.add(r.get("order_id")));
+        assertThat(ids).hasSize(1000);
         assertThat(KernelReader.read(location, s3aSettings()).rows()).hasSize(1000);
     }
 

@@ -1,0 +1,64 @@
+package dev.lakehouse.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The writer lease's rules for its own owner name, on a real file system: a live holder (still renewing) refuses a
+ * second process with the same name; a dead one (renewals stopped) is taken over before its lease expires.
+ */
+class WriterLeaseIT {
+
+    private static final Duration TTL = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSameOwnerIsRefusedWhileTheHolderKeepsRenewing() throws Exception {
+        TableOptions options = TableOptions.builder(dir.resolve("t").toUri().toString()).build();
+        WriterLease holder = WriterLease.acquire(options, "appliance-1", TTL, Duration.ZERO, Clock.systemUTC());
+        ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            long every = holder.renewInterval().toMillis();
+            renewer.scheduleWithFixedDelay(holder::renew, every, every, TimeUnit.MILLISECONDS);
+            assertThatThrownBy(() -> WriterLease.acquire(options, "appliance-1", TTL, Duration.ZERO,
+                    Clock.systemUTC()))
+                    .isInstanceOf(WriterLeaseHeldException.class)
+                    .hasMessageContaining("another live process under this appliance's own name 'appliance-1'")
+                    .hasMessageContaining("/" + ProcessHandle.current().pid());
+            assertThat(holder.isValid()).as("the live holder keeps its lease").isTrue();
+        } finally {
+            renewer.shutdownNow();
+            holder.close();
+        }
+    }
+
+    @Test
+    void theSameOwnerTakesALeaseWhoseRenewalsStoppedLongBeforeItExpires() {
+        TableOptions options = TableOptions.builder(dir.resolve("t").toUri().toString()).build();
+        WriterLease crashed = WriterLease.acquire(options, "appliance-1", TTL, Duration.ZERO, Clock.systemUTC());
+        // Never renewed nor released: what a kill -9 leaves behind.
+        long start = System.nanoTime();
+        WriterLease restarted = WriterLease.acquire(options, "appliance-1", TTL, Duration.ZERO, Clock.systemUTC());
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        try {
+            assertThat(restarted.isValid()).isTrue();
+            assertThat(tookMillis).as("waited for one overdue renewal, not for the %s expiry", TTL)
+                    .isLessThan(TTL.toMillis());
+            assertThatThrownBy(crashed::renew).as("the old holder, were it alive, finds its lease gone")
+                    .isInstanceOf(WriterLeaseHeldException.class);
+        } finally {
+            restarted.close();
+        }
+    }
+}
