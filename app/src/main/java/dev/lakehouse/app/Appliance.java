@@ -335,6 +335,7 @@ public final class Appliance implements AutoCloseable {
                 .maxBytes(pipeline.trigger().maxBytes())
                 .onIncompatibleSchema(pipeline.onIncompatibleSchema())
                 .onOffsetGap(source.onOffsetGap())
+                .leaveGroupOnStop(source.leaveGroupOnStop())
                 .maxRecordBytes(source.maxRecordSize())
                 .requiredColumns(pipeline.table().requiredColumns());
         if (source.topicPattern() != null) {

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly-once under crashes: the appliance process is SIGKILLed at random moments while records keep arriving,
- * then restarted; in the end Delta Kernel finds every order in the table exactly once.
+ * Exactly-once under crashes: the appliance process ({@code bin/lakehouse run}, a random instance id per run) is
+ * SIGKILLed at random moments while records keep arriving, then restarted; in the end Delta Kernel finds every
+ * order in the table exactly once.
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
 class ExactlyOnceUnderCrashIT {
@@ -98,10 +99,10 @@ class ExactlyOnceUnderCrashIT {
         int killsWhileCommitting = 0;
         for (int kill = 1; kill <= KILLS; kill++) {
             long versionAtStart = table.exists() ? table.snapshot().version() : -1;
-            Process appliance = ApplianceProcess.start(config, log);
-            // Random moments: a cold start takes about 5 s to its first commit here, then batches commit every
+            Process appliance = ApplianceProcess.startInstalled(config, log);
+            // Random moments: bin/lakehouse takes about 3-4 s to its first commit here, then batches commit every
             // few hundred ms, so kills land in start-up, polling, Parquet writing or the commit itself.
-            TimeUnit.MILLISECONDS.sleep(4_500 + random.nextInt(5_500));
+            TimeUnit.MILLISECONDS.sleep(2_000 + random.nextInt(8_000));
             assertThat(appliance.isAlive()).as("appliance alive before kill %d (see %s)", kill, log).isTrue();
             appliance.destroyForcibly(); // SIGKILL
             assertThat(appliance.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -116,7 +117,7 @@ class ExactlyOnceUnderCrashIT {
         assertThat(killsWhileCommitting).as("kills that hit a run which had begun committing batches")
                 .isGreaterThanOrEqualTo(KILLS / 2);
 
-        Process last = ApplianceProcess.start(config, log);
+        Process last = ApplianceProcess.startInstalled(config, log);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> table.exists() && table.snapshot().totalRecords() >= RECORDS);
         last.destroy(); // SIGTERM: a graceful stop

@@ -31,8 +31,8 @@ class GroupChurnIT {
 
     private static final int PARTITIONS = 6;
     private static final int ORDERS_PER_SECOND = 2_000;
-    private static final Duration QUIET = Duration.ofSeconds(30);
-    private static final Duration CHURN = Duration.ofSeconds(60);
+    private static final Duration QUIET = Duration.ofSeconds(20);
+    private static final Duration CHURN = Duration.ofSeconds(50);
 
     @TempDir
     Path dir;
@@ -58,7 +58,7 @@ class GroupChurnIT {
              Supervisor b = new Supervisor(config(kafka, registry, topic, location, "appliance-b"), log)) {
             group = List.of(a, b);
             await().atMost(Duration.ofMinutes(1)).until(() -> rows(table) > 0);
-            TimeUnit.SECONDS.sleep(10); // both members joined and the backlog of the start-up is in
+            TimeUnit.SECONDS.sleep(5); // both members joined and the backlog of the start-up is in
 
             long quietStart = rows(table);
             TimeUnit.MILLISECONDS.sleep(QUIET.toMillis());

@@ -52,6 +52,7 @@ public final class PipelineSettings {
     private final OffsetGapPolicy onOffsetGap;
     private final long maxRecordBytes;
     private final List<String> requiredColumns;
+    private final boolean leaveGroupOnStop;
 
     /** What to do with records whose writer schema the table cannot take. */
     public enum IncompatibleSchemaPolicy {
@@ -87,6 +88,7 @@ public final class PipelineSettings {
         this.onOffsetGap = b.onOffsetGap;
         this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
+        this.leaveGroupOnStop = b.leaveGroupOnStop;
     }
 
     /** Starts settings for a pipeline; the name goes into table transaction ids, so it must stay stable. */
@@ -192,6 +194,17 @@ public final class PipelineSettings {
         return requiredColumns;
     }
 
+    /**
+     * Whether a graceful stop leaves the consumer group. Default false: a static member (fixed instance id) that
+     * stops stays in the group, so its restart takes its partitions back without a rebalance, and the other
+     * members take them over only after {@code session.timeout.ms} if it does not come back. True hands them over
+     * at once, for an appliance stopped for good. Dynamic members always leave. A run that fails never leaves: it
+     * rejoins at once.
+     */
+    public boolean leaveGroupOnStop() {
+        return leaveGroupOnStop;
+    }
+
     /** Builder; {@link #build()} validates and names the offending setting. */
     public static final class Builder {
         private final String name;
@@ -210,6 +223,7 @@ public final class PipelineSettings {
         private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
         private long maxRecordBytes = 16L * 1024 * 1024;
         private List<String> requiredColumns = List.of();
+        private boolean leaveGroupOnStop;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -287,6 +301,12 @@ public final class PipelineSettings {
 
         public Builder maxRecordBytes(long bytes) {
             this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /** See {@link PipelineSettings#leaveGroupOnStop()}. */
+        public Builder leaveGroupOnStop(boolean leave) {
+            this.leaveGroupOnStop = leave;
             return this;
         }
 

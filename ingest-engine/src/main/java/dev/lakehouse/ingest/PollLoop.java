@@ -27,6 +27,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -171,7 +172,10 @@ final class PollLoop implements ConsumerRebalanceListener {
             if (kafka != null) {
                 try {
                     observer.consumerClosing(kafka);
-                    kafka.close(Duration.ofSeconds(10));
+                    // A failed run rejoins at once, so it stays; a stop leaves only when asked to.
+                    kafka.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(
+                            clean && settings.leaveGroupOnStop() ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                                    : CloseOptions.GroupMembershipOperation.DEFAULT));
                 } catch (RuntimeException e) {
                     LOG.warn("pipeline {}: consumer did not close cleanly: {}", settings.name(), e.toString());
                 }

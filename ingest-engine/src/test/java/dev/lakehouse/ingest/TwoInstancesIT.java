@@ -58,6 +58,8 @@ class TwoInstancesIT {
         producer.start();
 
         IngestPipeline a = instance(kafka, registry, topic, group, location, "a");
+        // Static members (fixed ids) stay in the group when they stop, unless told to leave: b leaves, so a takes
+        // b's partitions at once rather than after b's session times out.
         IngestPipeline b = instance(kafka, registry, topic, group, location, "b");
         a.start();
         b.start();
@@ -68,6 +70,8 @@ class TwoInstancesIT {
 
         b.close(); // mid-way: records keep arriving; a takes b's partitions over from the table's offsets
         assertThat(b.status().state()).isEqualTo(PipelineState.STOPPED);
+        // b left the group: a gets its partitions without waiting for b's 45 s session to time out.
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.status().partitions().size() == 4);
         producer.join(Duration.ofMinutes(2).toMillis());
         assertThat(producerFailure.get()).isNull();
         LakeTable table = LakeTable.open(TableOptions.builder(location).build());
@@ -86,7 +90,7 @@ class TwoInstancesIT {
                                            String group, String location, String instanceId) {
         PipelineSettings settings = PipelineSettings.builder("shared").instanceId(instanceId)
                 .topics(List.of(topic)).bootstrapServers(kafka.bootstrapServers()).groupId(group)
-                .triggerInterval(Duration.ofMillis(300)).maxRecords(3_000).build();
+                .triggerInterval(Duration.ofMillis(300)).maxRecords(3_000).leaveGroupOnStop(true).build();
         // Each instance has its own table handle, as two processes would.
         return new IngestPipeline(settings, LakeTable.open(TableOptions.builder(location).build()),
                 new ConfluentAvroDecoder(registry));

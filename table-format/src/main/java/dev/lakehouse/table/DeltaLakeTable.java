@@ -50,8 +50,11 @@ final class DeltaLakeTable implements LakeTable {
     private final TableOptions options;
     private final Configuration conf;
     private final Path root;
-    /** Loaded on first use: delta-standalone reads the whole log when it opens a table. */
-    private volatile DeltaLog deltaLog;
+    /**
+     * Opened, and so read, by the constructor. Opening it on first use instead, on the pipeline's thread, measured
+     * slower: on two cores that read then competes with the console's and the scheduler's start-up.
+     */
+    private final DeltaLog log;
     /** Null unless the table is on local disk. */
     private final LocalCommitLock commitLock;
     /** The writer layout of the last schema written, with that schema's text; one field so both change together. */
@@ -70,25 +73,8 @@ final class DeltaLakeTable implements LakeTable {
         this.options = options;
         this.conf = HadoopConfigurations.create(options.location(), options.hadoopProperties());
         this.root = new Path(options.location());
+        this.log = DeltaLog.forTable(conf, root);
         this.commitLock = LocalCommitLock.forLocation(options.location());
-    }
-
-    /**
-     * The table's log, opened on first use. Opening reads the log (checkpoint and commits since), which costs
-     * seconds on a cold JVM; deferring it lets a pipeline join its consumer group meanwhile.
-     */
-    private DeltaLog log() {
-        DeltaLog current = deltaLog;
-        if (current == null) {
-            synchronized (this) {
-                current = deltaLog;
-                if (current == null) {
-                    current = DeltaLog.forTable(conf, root);
-                    deltaLog = current;
-                }
-            }
-        }
-        return current;
     }
 
     @Override
@@ -98,8 +84,8 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public boolean exists() {
-        log().update();
-        return log().tableExists();
+        log.update();
+        return log.tableExists();
     }
 
     @Override
@@ -131,7 +117,7 @@ final class DeltaLakeTable implements LakeTable {
                 .configuration(configuration)
                 .createdTime(options.clock().millis())
                 .build();
-        OptimisticTransaction txn = log().startTransaction();
+        OptimisticTransaction txn = log.startTransaction();
         txn.updateMetadata(metadata);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("isManaged", parameter("false"));
@@ -154,7 +140,7 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public TableSnapshot snapshot() {
-        Snapshot snapshot = log().update();
+        Snapshot snapshot = log.update();
         if (snapshot.getVersion() < 0) {
             throw new IllegalStateException("table " + location() + " does not exist yet");
         }
@@ -171,12 +157,12 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public List<TableCommit> history(int limit) {
-        long latest = log().update().getVersion();
+        long latest = log.update().getVersion();
         List<TableCommit> commits = new ArrayList<>();
         for (long v = latest; v >= 0 && commits.size() < limit; v--) {
             CommitInfo info;
             try {
-                info = log().getCommitInfoAt(v);
+                info = log.getCommitInfoAt(v);
             } catch (RuntimeException e) {
                 // Versions before the oldest retained log file are gone by design (log retention).
                 break;
@@ -191,8 +177,8 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public long txnVersion(String appId) {
-        log().update();
-        return log().startTransaction().txnVersion(appId);
+        log.update();
+        return log.startTransaction().txnVersion(appId);
     }
 
     @Override
@@ -203,7 +189,7 @@ final class DeltaLakeTable implements LakeTable {
     @Override
     public TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef) {
         for (int attempt = 1; ; attempt++) {
-            OptimisticTransaction txn = log().startTransaction();
+            OptimisticTransaction txn = log.startTransaction();
             Metadata current = txn.metadata();
             Schema table = tableAvroSchema(current);
             Schema merged = TableSchemas.merge(table, writerSchema);
@@ -243,13 +229,13 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public List<SchemaChange> schemaHistory() {
-        log().update();
+        log.update();
         List<SchemaChange> changes = new ArrayList<>();
-        if (!log().tableExists()) {
+        if (!log.tableExists()) {
             return changes;
         }
         Schema previous = null;
-        Iterator<VersionLog> versions = log().getChanges(0, false);
+        Iterator<VersionLog> versions = log.getChanges(0, false);
         while (versions.hasNext()) {
             VersionLog version = versions.next();
             Metadata metadata = null;
@@ -284,8 +270,8 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public RowReader openRows(DataFile file) {
-        Snapshot snapshot = log().update();
-        if (!log().tableExists()) {
+        Snapshot snapshot = log.update();
+        if (!log.tableExists()) {
             throw new IllegalStateException("table " + location() + " does not exist");
         }
         Metadata metadata = snapshot.getMetadata();
@@ -307,9 +293,9 @@ final class DeltaLakeTable implements LakeTable {
     public long rewrite(FileRewrite rewrite) {
         Exception lastError = null;
         for (int attempt = 1; attempt <= options.commitAttempts(); attempt++) {
-            OptimisticTransaction txn = log().startTransaction();
+            OptimisticTransaction txn = log.startTransaction();
             Map<String, AddFile> live = new java.util.HashMap<>();
-            for (AddFile add : log().snapshot().getAllFiles()) {
+            for (AddFile add : log.snapshot().getAllFiles()) {
                 live.put(add.getPath(), add);
             }
             List<String> missing = rewrite.removed().stream().map(DataFile::path).filter(p -> !live.containsKey(p)).toList();
@@ -355,7 +341,7 @@ final class DeltaLakeTable implements LakeTable {
     private Optional<Long> rewriteLanded(FileRewrite rewrite) {
         Snapshot snapshot;
         try {
-            snapshot = log().update();
+            snapshot = log.update();
         } catch (RuntimeException e) {
             throw new CommitOutcomeUnknownException(rewrite.operation() + " of " + location() + " threw and the "
                     + "table cannot be reloaded to check it: " + e.getMessage(), e);
@@ -390,7 +376,7 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public VacuumResult vacuum(java.time.Duration retention, boolean dryRun) {
-        Snapshot snapshot = log().update();
+        Snapshot snapshot = log.update();
         if (snapshot.getVersion() < 0) {
             return new VacuumResult(List.of(), 0, 0, 0, dryRun);
         }
@@ -398,7 +384,7 @@ final class DeltaLakeTable implements LakeTable {
         java.util.Set<String> live = new java.util.HashSet<>();
         snapshot.getAllFiles().forEach(add -> live.add(absolute(add.getPath())));
         java.util.Set<String> retained = new java.util.HashSet<>();
-        Iterator<VersionLog> versions = log().getChanges(0, false);
+        Iterator<VersionLog> versions = log.getChanges(0, false);
         while (versions.hasNext()) {
             for (Action action : versions.next().getActions()) {
                 if (action instanceof io.delta.standalone.actions.RemoveFile remove
@@ -476,8 +462,8 @@ final class DeltaLakeTable implements LakeTable {
 
     @Override
     public DataFileWriter newDataFileWriter(Schema recordSchema) {
-        Snapshot snapshot = log().update();
-        if (!log().tableExists()) {
+        Snapshot snapshot = log.update();
+        if (!log.tableExists()) {
             throw new IllegalStateException("table " + location() + " does not exist yet; create it first");
         }
         Metadata metadata = snapshot.getMetadata();
@@ -508,7 +494,7 @@ final class DeltaLakeTable implements LakeTable {
     public CommitOutcome commit(BatchCommit batch) {
         Exception lastError = null;
         for (int attempt = 1; attempt <= options.commitAttempts(); attempt++) {
-            OptimisticTransaction txn = log().startTransaction();
+            OptimisticTransaction txn = log.startTransaction();
             Optional<CommitOutcome> skip = checkBatch(txn, batch);
             if (skip.isPresent()) {
                 return skip.get();
@@ -531,8 +517,8 @@ final class DeltaLakeTable implements LakeTable {
                         location(), batch.batchId(), batch.batchAppId(), attempt, e);
                 long committed;
                 try {
-                    log().update();
-                    committed = log().startTransaction().txnVersion(batch.batchAppId());
+                    log.update();
+                    committed = log.startTransaction().txnVersion(batch.batchAppId());
                 } catch (RuntimeException reloadFailure) {
                     reloadFailure.addSuppressed(e);
                     throw new CommitOutcomeUnknownException("commit of batch " + batch.batchId() + " to "
@@ -541,7 +527,7 @@ final class DeltaLakeTable implements LakeTable {
                             reloadFailure);
                 }
                 if (committed >= batch.batchId()) {
-                    long version = log().snapshot().getVersion();
+                    long version = log.snapshot().getVersion();
                     return new CommitOutcome(CommitOutcome.Status.COMMITTED, version,
                             "committed; the commit call threw afterwards: " + e);
                 }

@@ -22,7 +22,7 @@ import org.apache.avro.Schema;
  */
 public interface LakeTable {
 
-    /** Opens (does not create) the table at the options' location. Cheap: the log is read lazily. */
+    /** Opens (does not create) the table at the options' location, reading its log if it exists. */
     static LakeTable open(TableOptions options) {
         return new DeltaLakeTable(options);
     }

@@ -140,11 +140,13 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param startingPosition earliest, latest or an ISO-8601 instant
      * @param consumerProperties Kafka consumer properties passed through (security, tuning)
      * @param onOffsetGap what happens when the table's next offset is gone from Kafka
+     * @param leaveGroupOnStop whether a graceful stop leaves the consumer group (hands the partitions to the other
+     *        members at once) rather than staying a static member that a restart rejoins without a rebalance
      * @param maxRecordSize key plus value bytes above which a record is a dead letter
      */
     public record SourceConfig(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
                                String startingPosition, Map<String, String> consumerProperties,
-                               OffsetGapPolicy onOffsetGap, long maxRecordSize) {
+                               OffsetGapPolicy onOffsetGap, long maxRecordSize, boolean leaveGroupOnStop) {
         public SourceConfig {
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);

@@ -265,9 +265,10 @@ public final class ConfigLoader {
         }
         OffsetGapPolicy onOffsetGap = node.choice("on-offset-gap", OffsetGapPolicy.class, OffsetGapPolicy.FAIL);
         long maxRecordSize = node.bytes("max-record-size", 16L * 1024 * 1024);
+        boolean leaveGroupOnStop = node.bool("leave-group-on-stop", false);
         node.finish();
         return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties, onOffsetGap,
-                maxRecordSize);
+                maxRecordSize, leaveGroupOnStop);
     }
 
     private static RegistryConfig registry(ConfigNode node) {

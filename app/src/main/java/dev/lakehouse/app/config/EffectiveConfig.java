@@ -56,6 +56,7 @@ public final class EffectiveConfig {
         source.put("consumer-properties", masked(p.source().consumerProperties()));
         source.put("on-offset-gap", enumText(p.source().onOffsetGap()));
         source.put("max-record-size", p.source().maxRecordSize());
+        source.put("leave-group-on-stop", p.source().leaveGroupOnStop());
         m.put("source", source);
         m.put("format", p.format().name().toLowerCase(Locale.ROOT));
         if (p.registry() != null) {
