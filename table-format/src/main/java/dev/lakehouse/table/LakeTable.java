@@ -16,7 +16,14 @@ import org.apache.avro.Schema;
  *       ({@link OffsetGapException}).</li>
  * </ul>
  * Concurrent modifications are retried (the checks run again in each attempt). A commit that throws has an
- * unknown outcome, so the table is reloaded and the batch id checked before any retry.
+ * unknown outcome, so the table is reloaded and the batch id checked before any retry. Every change (batches,
+ * rewrites, creation, schema changes) goes through that one commit loop.
+ *
+ * <p><strong>Failures</strong> are {@link TableException}s, one subtype per meaning, each saying whether a retry
+ * can help: {@link CommitOutcomeUnknownException} (storage unreachable: retry), {@link CommitFailedException}
+ * (known absent: retry as a whole), {@link StaleBatchException}, {@link OffsetGapException},
+ * {@link RewriteConflictException}, {@link TableNotFoundException}, {@link PartitioningMismatchException},
+ * {@link NotCreatedByApplianceException}, {@link SchemaMappingException}, {@link IncompatibleSchemaChangeException}.
  *
  * <p>Thread-safe; one instance per table per JVM (it holds the table's log).
  */
@@ -39,7 +46,8 @@ public interface LakeTable {
      *
      * @return the table's snapshot after creation (or the existing one)
      * @throws SchemaMappingException if the schema cannot be a table schema, or a partition field is unusable
-     * @throws IllegalStateException if the table exists with a different partitioning than the options say
+     * @throws PartitioningMismatchException if the table exists with a different partitioning than the options say
+     * @throws NotCreatedByApplianceException if a table exists there that the appliance did not create
      */
     TableSnapshot createIfAbsent(Schema avroSchema);
 
@@ -53,7 +61,7 @@ public interface LakeTable {
     /**
      * The latest snapshot.
      *
-     * @throws IllegalStateException if the table does not exist
+     * @throws TableNotFoundException if the table does not exist
      */
     TableSnapshot snapshot();
 
@@ -72,6 +80,7 @@ public interface LakeTable {
      *
      * @return the snapshot after the change
      * @throws IncompatibleSchemaChangeException if the writer schema changes a column's type incompatibly
+     * @throws CommitFailedException if every attempt failed; nothing was committed
      */
     TableSnapshot evolveSchema(Schema writerSchema);
 
@@ -91,7 +100,7 @@ public interface LakeTable {
     /**
      * Reads the rows of one of the table's data files, in the current table schema (see {@link RowReader}).
      *
-     * @throws IllegalStateException if the table does not exist
+     * @throws TableNotFoundException if the table does not exist
      */
     RowReader openRows(DataFile file);
 
@@ -130,7 +139,7 @@ public interface LakeTable {
     /**
      * A writer of data files for the table's current schema. Records must be of that schema.
      *
-     * @throws IllegalStateException if the table does not exist
+     * @throws TableNotFoundException if the table does not exist
      */
     DataFileWriter newDataFileWriter();
 
@@ -139,7 +148,7 @@ public interface LakeTable {
      * covers, such as the schema records were decoded with before a concurrent {@link #evolveSchema}). Its files
      * lack the newer columns, which readers fill with nulls.
      *
-     * @throws IllegalStateException if the table does not exist
+     * @throws TableNotFoundException if the table does not exist
      * @throws IllegalArgumentException if the current table schema does not cover {@code recordSchema}
      */
     DataFileWriter newDataFileWriter(Schema recordSchema);

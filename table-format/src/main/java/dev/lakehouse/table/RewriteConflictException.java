@@ -7,7 +7,7 @@ import java.util.List;
  * compaction, a replay) removed them first. Nothing was committed; the caller plans again from a fresh snapshot
  * or drops the rewrite. The added files are orphans that vacuum deletes.
  */
-public class RewriteConflictException extends RuntimeException {
+public final class RewriteConflictException extends TableException {
 
     private static final long serialVersionUID = 1L;
 

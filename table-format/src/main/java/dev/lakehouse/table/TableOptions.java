@@ -113,7 +113,7 @@ public final class TableOptions {
 
         /** A Delta table property set at creation (e.g. {@code delta.logRetentionDuration}). */
         public Builder tableProperty(String key, String value) {
-            if (key.startsWith(DeltaLakeTable.INTERNAL_PREFIX)) {
+            if (key.startsWith(TableMetadata.INTERNAL_PREFIX)) {
                 throw new IllegalArgumentException("table property '" + key + "' is reserved by the appliance");
             }
             tableProperties.put(key, value);

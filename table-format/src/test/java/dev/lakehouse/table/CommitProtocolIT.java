@@ -153,7 +153,7 @@ class CommitProtocolIT {
         LakeTable repartitioned = LakeTable.open(TestTables.options(dir)
                 .partitionSpec(PartitionSpec.of(PartitionField.identity("status"))).build());
         assertThatThrownBy(() -> repartitioned.createIfAbsent(TestTables.eventSchema()))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(PartitioningMismatchException.class)
                 .hasMessageContaining("cannot change");
     }
 }

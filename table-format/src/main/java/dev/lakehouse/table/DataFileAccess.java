@@ -1,0 +1,90 @@
+package dev.lakehouse.table;
+
+import io.delta.standalone.DeltaLog;
+import io.delta.standalone.Snapshot;
+import io.delta.standalone.actions.Metadata;
+import java.net.URI;
+import org.apache.avro.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Writers and readers of a table's data files for its current schema. Both cache what is costly to derive (the
+ * writer layout, the reader's Hadoop configuration) per schema, since they are asked for once per batch or, in
+ * compaction, once per small file.
+ */
+final class DataFileAccess {
+
+    /** The writer layout of the last schema written, with that schema's text; one field so both change together. */
+    private record CachedLayout(String schemaJson, ParquetDataFileWriter.Layout layout) {
+    }
+
+    /** The Hadoop configuration for reading files of one file schema (it carries the Avro read schema). */
+    private record ReadConf(String fileSchemaJson, Configuration conf) {
+    }
+
+    private final DeltaLog log;
+    private final Configuration conf;
+    private final Path root;
+    private final TableOptions options;
+    private volatile CachedLayout cachedLayout;
+    private volatile ReadConf cachedReadConf;
+
+    DataFileAccess(DeltaLog log, Configuration conf, Path root, TableOptions options) {
+        this.log = log;
+        this.conf = conf;
+        this.root = root;
+        this.options = options;
+    }
+
+    /** See {@link LakeTable#newDataFileWriter(Schema)}; {@code recordSchema} null means the table schema. */
+    DataFileWriter newWriter(Schema recordSchema) {
+        Metadata metadata = currentMetadata("create it first");
+        String tableSchemaJson = metadata.getConfiguration().get(TableMetadata.AVRO_SCHEMA_PROPERTY);
+        String layoutSchemaJson = recordSchema == null ? tableSchemaJson : recordSchema.toString();
+        CachedLayout cached = cachedLayout;
+        // Compare schema text, not parsed schemas: this runs once per batch and the text rarely changes.
+        if (cached == null || !layoutSchemaJson.equals(cached.schemaJson())) {
+            Schema tableSchema = TableMetadata.avroSchema(metadata, root.toString());
+            Schema writeSchema = tableSchema;
+            if (recordSchema != null && !layoutSchemaJson.equals(tableSchemaJson)) {
+                writeSchema = TableSchemas.normalize(recordSchema);
+                if (TableSchemas.merge(tableSchema, writeSchema) != tableSchema) {
+                    throw new IllegalArgumentException("records of schema " + recordSchema.getFullName() + " have "
+                            + "columns table " + root + " lacks; evolve the table schema before writing them");
+                }
+            }
+            PartitionSpec spec = TableMetadata.partitionSpec(metadata);
+            cached = new CachedLayout(layoutSchemaJson, new ParquetDataFileWriter.Layout(root, conf, writeSchema,
+                    TableMetadata.fileSchema(writeSchema, spec), spec, options.codec(), options.targetFileSizeBytes(),
+                    options.clock()));
+            cachedLayout = cached;
+        }
+        return new ParquetDataFileWriter(cached.layout());
+    }
+
+    /** See {@link LakeTable#openRows}. */
+    RowReader openRows(DataFile file) {
+        Metadata metadata = currentMetadata("");
+        Schema tableSchema = TableMetadata.avroSchema(metadata, root.toString());
+        PartitionSpec spec = TableMetadata.partitionSpec(metadata);
+        Schema fileSchema = TableMetadata.fileSchema(tableSchema, spec);
+        String key = fileSchema.toString();
+        ReadConf cached = cachedReadConf;
+        if (cached == null || !cached.fileSchemaJson().equals(key)) {
+            // A Configuration copy costs milliseconds; compaction opens thousands of small files.
+            cached = new ReadConf(key, ParquetRowReader.readConf(conf, fileSchema));
+            cachedReadConf = cached;
+        }
+        return new ParquetRowReader(cached.conf(), new Path(root, new Path(URI.create(file.path()))),
+                tableSchema, fileSchema, spec, file.partitionValues());
+    }
+
+    private Metadata currentMetadata(String hint) {
+        Snapshot snapshot = log.update();
+        if (!log.tableExists()) {
+            throw new TableNotFoundException(root.toString(), hint);
+        }
+        return snapshot.getMetadata();
+    }
+}

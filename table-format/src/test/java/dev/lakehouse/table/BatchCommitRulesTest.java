@@ -1,0 +1,59 @@
+package dev.lakehouse.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BatchCommitRulesTest {
+
+    private final Map<String, Long> txns = new HashMap<>();
+
+    private long txn(String appId) {
+        return txns.getOrDefault(appId, -1L);
+    }
+
+    private static BatchCommit batch(long id, long start, long next, BatchCommit.OffsetCheck check) {
+        return new BatchCommit("orders", "a", id, List.of(), List.of(new OffsetRange("t", 0, start, next)), Map.of(),
+                check);
+    }
+
+    @Test
+    void aFirstBatchOnAnEmptyTableMayCommit() {
+        assertThat(BatchCommitRules.check(batch(0, 0, 10, BatchCommit.OffsetCheck.CONTIGUOUS), this::txn, "t"))
+                .isEmpty();
+    }
+
+    @Test
+    void theCommittedBatchIdAgainIsADuplicate() {
+        txns.put(BatchCommit.batchAppId("orders", "a"), 4L);
+        assertThat(BatchCommitRules.check(batch(4, 0, 10, BatchCommit.OffsetCheck.CONTIGUOUS), this::txn, "t"))
+                .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(CommitOutcome.Status.DUPLICATE_BATCH));
+    }
+
+    @Test
+    void aLowerBatchIdIsStale() {
+        txns.put(BatchCommit.batchAppId("orders", "a"), 4L);
+        assertThatThrownBy(() -> BatchCommitRules.check(batch(3, 0, 10, BatchCommit.OffsetCheck.CONTIGUOUS),
+                this::txn, "t")).isInstanceOf(StaleBatchException.class).hasMessageContaining("instance-id");
+    }
+
+    @Test
+    void aRangeBelowTheTablesNextOffsetIsAReplay() {
+        txns.put("orders/t/0", 10L);
+        assertThat(BatchCommitRules.check(batch(1, 5, 12, BatchCommit.OffsetCheck.CONTIGUOUS), this::txn, "t"))
+                .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(CommitOutcome.Status.REPLAYED_OFFSETS));
+    }
+
+    @Test
+    void aRangeAboveTheTablesNextOffsetIsAGapUnlessOnlyForwardIsRequired() {
+        txns.put("orders/t/0", 10L);
+        assertThatThrownBy(() -> BatchCommitRules.check(batch(1, 12, 20, BatchCommit.OffsetCheck.CONTIGUOUS),
+                this::txn, "t")).isInstanceOf(OffsetGapException.class).hasMessageContaining("offsets 10 to 11");
+        assertThat(BatchCommitRules.check(batch(1, 12, 20, BatchCommit.OffsetCheck.FORWARD_ONLY), this::txn, "t"))
+                .isEmpty();
+    }
+}
