@@ -78,9 +78,9 @@ final class DeadLettersCommand implements Runnable {
             Map<String, Long> counts = new java.util.TreeMap<>();
             Map<String, String> examples = new HashMap<>();
             for (DeadLetterTable.StoredDeadLetter stored : table.readAll()) {
-                if (!DeadLetterTable.REPLAYED.equals(stored.replayState())) {
-                    counts.merge(stored.letter().reason(), 1L, Long::sum);
-                    examples.putIfAbsent(stored.letter().reason(), stored.letter().message());
+                if (stored.replayState() != dev.lakehouse.ingest.ReplayState.REPLAYED) {
+                    counts.merge(stored.letter().reason().name(), 1L, Long::sum);
+                    examples.putIfAbsent(stored.letter().reason().name(), stored.letter().message());
                 }
             }
             out().println("# dead letters of pipeline " + pipeline + " in " + table.describe());
@@ -106,10 +106,12 @@ final class DeadLettersCommand implements Runnable {
 
         @Override
         public Integer call() {
+            Set<DeadLetterReason> chosen = new java.util.HashSet<>();
             for (String reason : reasons) {
-                if (java.util.Arrays.stream(DeadLetterReason.values()).noneMatch(r -> r.name().equals(reason))) {
-                    throw new ConfigException("--reason", List.of("'" + reason + "' is not a dead-letter reason; use "
-                            + "one of " + java.util.Arrays.toString(DeadLetterReason.values())));
+                try {
+                    chosen.add(DeadLetterReason.named(reason));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("--reason", List.of(e.getMessage()));
                 }
             }
             ApplianceConfig loaded = ConfigLoader.load(config);
@@ -126,7 +128,7 @@ final class DeadLettersCommand implements Runnable {
                 DeadLetterReplay replay = new DeadLetterReplay(Appliance.settings(pipelineConfig),
                         dryRun ? table : leases.leased(table, pipelineConfig),
                         Appliance.decoder(pipelineConfig, new HashMap<>()), deadLetters);
-                report = replay.run(Set.copyOf(reasons), dryRun);
+                report = replay.run(chosen, dryRun);
             }
             if (report.recovered() > 0) {
                 out().println("finished an interrupted replay: " + report.recovered() + " letters were already in "

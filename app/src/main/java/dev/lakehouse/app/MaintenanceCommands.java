@@ -4,6 +4,7 @@ import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.config.Units;
 import dev.lakehouse.compaction.CompactionRunner;
+import dev.lakehouse.compaction.MaintenanceKind;
 import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.compaction.Vacuum;
 import dev.lakehouse.table.LakeTable;
@@ -43,15 +44,15 @@ final class MaintenanceCommands {
 
         int report(MaintenanceRun run) {
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("%s of %s: %s in %d ms%n", run.kind().toLowerCase(java.util.Locale.ROOT), run.table(),
+            out.printf("%s of %s: %s in %d ms%n", run.kind().name().toLowerCase(java.util.Locale.ROOT), run.table(),
                     run.outcome(), run.duration().toMillis());
             out.println(run.detail());
-            if (run.kind().equals("COMPACTION") && run.filesBefore() > 0) {
+            if (run.kind() == MaintenanceKind.COMPACTION && run.filesBefore() > 0) {
                 out.printf("%d files (%d bytes) -> %d files (%d bytes), %.1f MB/s%n", run.filesBefore(),
                         run.bytesBefore(), run.filesAfter(), run.bytesAfter(), run.megabytesPerSecond());
             }
             out.flush();
-            return run.outcome().equals("FAILED") ? 1 : 0;
+            return run.outcome().failed() ? 1 : 0;
         }
     }
 
@@ -92,7 +93,7 @@ final class MaintenanceCommands {
                 // A dry run deletes nothing, so it needs no lease and may run beside the appliance anywhere.
                 LakeTable table = dryRun ? Appliance.table(pipelineConfig)
                         : leases.leased(Appliance.table(pipelineConfig), pipelineConfig);
-                return report(Vacuum.run(table, Units.parseDuration(retention), dryRun, force));
+                return report(Vacuum.run(table, new Vacuum.Options(Units.parseDuration(retention), dryRun, force)));
             }
         }
     }

@@ -160,7 +160,7 @@ class CommandLineTest {
 
     private static DeadLetter letter(long offset, String value, String reason) {
         return new DeadLetter("clicks", 0, offset, 1_700_000_000_000L, "CreateTime", null,
-                value.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), reason, "clicks-0@" + offset, "");
+                value.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), dev.lakehouse.ingest.DeadLetterReason.named(reason), "clicks-0@" + offset, "");
     }
 
     private int run(String... args) {

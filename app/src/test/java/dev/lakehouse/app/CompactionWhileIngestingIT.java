@@ -1,10 +1,13 @@
 package dev.lakehouse.app;
 
+import dev.lakehouse.ingest.BatchOutcome;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.demo.OrderGenerator;
+import dev.lakehouse.compaction.MaintenanceOutcome;
 import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.ingest.BatchProgress;
 import dev.lakehouse.ingest.IngestPipeline;
@@ -79,14 +82,14 @@ class CompactionWhileIngestingIT {
             }
             await().atMost(Duration.ofMinutes(1)).until(() -> pipeline.status().recordsCommitted() == RECORDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> appliance.maintenance().recentRuns("orders").stream()
-                    .filter(r -> r.outcome().equals("COMPACTED")).count() >= 2);
+                    .filter(r -> r.outcome() == MaintenanceOutcome.COMPACTED).count() >= 2);
             assertThat(pipeline.status().state()).isEqualTo(PipelineState.RUNNING);
             List<MaintenanceRun> runs = appliance.maintenance().recentRuns("orders");
-            assertThat(runs).noneMatch(r -> r.outcome().equals("FAILED"));
+            assertThat(runs).noneMatch(r -> r.outcome() == MaintenanceOutcome.FAILED);
             long filesRemoved = runs.stream().mapToLong(MaintenanceRun::filesBefore).sum();
             assertThat(filesRemoved).isGreaterThan(10);
         }
-        assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.outcome()).isEqualTo("COMMITTED"));
+        assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.outcome()).isEqualTo(BatchOutcome.COMMITTED));
 
         Map<Long, Integer> counts = new HashMap<>();
         KernelReader.Result rows = KernelReader.read(dir.resolve("orders").toString());

@@ -59,7 +59,7 @@ final class CompactionBenchmark {
                     FILES, ROWS_PER_FILE, id, bytesBefore / 1_048_576.0);
             double scanBefore = bestScanMillis(dir, id);
             MaintenanceRun run = new CompactionRunner(table).compact(CompactionSettings.forTarget(128L << 20));
-            if (!run.outcome().equals("COMPACTED")) {
+            if (run.outcome() != dev.lakehouse.compaction.MaintenanceOutcome.COMPACTED) {
                 throw new IllegalStateException("compaction did not run: " + run);
             }
             double seconds = run.duration().toNanos() / 1e9;

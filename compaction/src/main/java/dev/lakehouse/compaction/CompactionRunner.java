@@ -42,13 +42,13 @@ public final class CompactionRunner {
         long startNanos = System.nanoTime();
         try {
             if (!table.exists()) {
-                return run(started, startNanos, "NOTHING_TO_DO", 0, 0, 0, 0, 0, "the table does not exist yet");
+                return run(started, startNanos, MaintenanceOutcome.NOTHING_TO_DO, 0, 0, 0, 0, 0, "the table does not exist yet");
             }
             CompactionPlan plan = CompactionPlanner.plan(table.location(), table.snapshot(), settings);
             return execute(plan, started, startNanos);
         } catch (RuntimeException e) {
             LOG.warn("table {}: compaction failed: {}", table.location(), e.toString(), e);
-            return run(started, startNanos, "FAILED", 0, 0, 0, 0, 0, e.getMessage() == null ? e.toString() : e.getMessage());
+            return run(started, startNanos, MaintenanceOutcome.FAILED, 0, 0, 0, 0, 0, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
@@ -59,7 +59,7 @@ public final class CompactionRunner {
 
     private MaintenanceRun execute(CompactionPlan plan, Instant started, long startNanos) {
         if (plan.isEmpty()) {
-            return run(started, startNanos, "NOTHING_TO_DO", 0, 0, 0, 0, 0, plan.candidateFiles() + " small files, "
+            return run(started, startNanos, MaintenanceOutcome.NOTHING_TO_DO, 0, 0, 0, 0, 0, plan.candidateFiles() + " small files, "
                     + "no partition with enough of them");
         }
         int filesBefore = 0;
@@ -87,7 +87,7 @@ public final class CompactionRunner {
                         e.getMessage());
             }
         }
-        String outcome = commits == 0 ? "NOTHING_TO_DO" : skipped > 0 ? "PARTIAL" : "COMPACTED";
+        MaintenanceOutcome outcome = commits == 0 ? MaintenanceOutcome.NOTHING_TO_DO : skipped > 0 ? MaintenanceOutcome.PARTIAL : MaintenanceOutcome.COMPACTED;
         MaintenanceRun run = run(started, startNanos, outcome, filesBefore, bytesBefore, filesAfter, bytesAfter,
                 commits, filesBefore + " files into " + filesAfter + " in " + commits + " commits"
                         + (skipped > 0 ? ", " + skipped + " groups skipped (files removed by another writer)" : ""));
@@ -116,9 +116,9 @@ public final class CompactionRunner {
         }
     }
 
-    private MaintenanceRun run(Instant started, long startNanos, String outcome, int filesBefore, long bytesBefore,
+    private MaintenanceRun run(Instant started, long startNanos, MaintenanceOutcome outcome, int filesBefore, long bytesBefore,
                                int filesAfter, long bytesAfter, int commits, String detail) {
-        return new MaintenanceRun(table.location(), "COMPACTION", started,
+        return new MaintenanceRun(table.location(), MaintenanceKind.COMPACTION, started,
                 Duration.ofNanos(System.nanoTime() - startNanos), outcome, filesBefore, bytesBefore, filesAfter,
                 bytesAfter, commits, detail);
     }

@@ -7,11 +7,10 @@ import java.time.Instant;
  * One maintenance run of a table (compaction or vacuum), as recorded for the console and logs.
  *
  * @param table the table location
- * @param kind {@code COMPACTION} or {@code VACUUM}
+ * @param kind what the run did
  * @param startedAt when it started
  * @param duration how long it took
- * @param outcome {@code COMPACTED}, {@code NOTHING_TO_DO}, {@code PARTIAL} (some groups lost a race to another
- *        writer and were skipped), {@code VACUUMED}, {@code DRY_RUN} or {@code FAILED}
+ * @param outcome how it ended
  * @param filesBefore files rewritten or deleted
  * @param bytesBefore their bytes
  * @param filesAfter files written (compaction)
@@ -19,7 +18,8 @@ import java.time.Instant;
  * @param commits table versions committed
  * @param detail a human summary, or the error
  */
-public record MaintenanceRun(String table, String kind, Instant startedAt, Duration duration, String outcome,
+public record MaintenanceRun(String table, MaintenanceKind kind, Instant startedAt, Duration duration,
+                             MaintenanceOutcome outcome,
                              int filesBefore, long bytesBefore, int filesAfter, long bytesAfter, int commits,
                              String detail) {
 

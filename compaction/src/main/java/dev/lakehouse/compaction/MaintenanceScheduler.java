@@ -281,11 +281,11 @@ public final class MaintenanceScheduler implements AutoCloseable {
             String name = context.getMergedJobDataMap().getString(TABLE);
             TableMaintenance maintenance = owner.tables.get(name);
             try {
-                owner.record(Vacuum.run(maintenance.table(), maintenance.vacuumRetention(), false, false), name);
+                owner.record(Vacuum.run(maintenance.table(), Vacuum.Options.of(maintenance.vacuumRetention())), name);
             } catch (RuntimeException e) {
                 LOG.warn("table {}: vacuum failed: {}", name, e.toString(), e);
-                owner.record(new MaintenanceRun(maintenance.table().location(), "VACUUM", java.time.Instant.now(),
-                        Duration.ZERO, "FAILED", 0, 0, 0, 0, 0, String.valueOf(e.getMessage())), name);
+                owner.record(new MaintenanceRun(maintenance.table().location(), MaintenanceKind.VACUUM, java.time.Instant.now(),
+                        Duration.ZERO, MaintenanceOutcome.FAILED, 0, 0, 0, 0, 0, String.valueOf(e.getMessage())), name);
             }
         }
     }

@@ -118,7 +118,7 @@ class CompactionIT {
         MaintenanceRun run = new CompactionRunner(table).execute(plan);
         assertThat(appends.get()).allSatisfy(o -> assertThat(o.status()).isEqualTo(CommitOutcome.Status.COMMITTED));
 
-        assertThat(run.outcome()).isEqualTo("COMPACTED");
+        assertThat(run.outcome()).isEqualTo(MaintenanceOutcome.COMPACTED);
         assertThat(run.filesBefore()).isEqualTo(520);
         assertThat(run.filesAfter()).isEqualTo(2);
         assertThat(run.commits()).isEqualTo(2);
@@ -138,9 +138,9 @@ class CompactionIT {
 
         // A second pass packs the files appended meanwhile with the compacted ones (all still small); a third
         // finds one file per partition and nothing worth doing.
-        assertThat(new CompactionRunner(table).compact(settings).outcome()).isEqualTo("COMPACTED");
+        assertThat(new CompactionRunner(table).compact(settings).outcome()).isEqualTo(MaintenanceOutcome.COMPACTED);
         assertThat(table.snapshot().files()).hasSize(2);
-        assertThat(new CompactionRunner(table).compact(settings).outcome()).isEqualTo("NOTHING_TO_DO");
+        assertThat(new CompactionRunner(table).compact(settings).outcome()).isEqualTo(MaintenanceOutcome.NOTHING_TO_DO);
         assertThat(KernelReader.read(dir.toString()).rows()).hasSize((int) ids.get());
     }
 
@@ -169,18 +169,18 @@ class CompactionIT {
         assertThat(compaction.filesBefore()).isEqualTo(12);
         long liveAfterCompaction = table.snapshot().files().size();
 
-        assertThatThrownBy(() -> Vacuum.run(table, Duration.ofHours(1), true, false))
+        assertThatThrownBy(() -> Vacuum.run(table, Vacuum.Options.of(Duration.ofHours(1)).listOnly()))
                 .hasMessageContaining("below the minimum of 7 days");
         // Files are seconds old and removals minutes old: nothing is old enough.
-        assertThat(Vacuum.run(table, Duration.ofDays(7), false, false).filesBefore()).isZero();
+        assertThat(Vacuum.run(table, Vacuum.Options.of(Duration.ofDays(7))).filesBefore()).isZero();
 
         // Eight days on: the orphan and the removed files are past the retention; live files stay.
         clock.advance(Duration.ofDays(8));
-        MaintenanceRun dry = Vacuum.run(table, Duration.ofDays(7), true, false);
-        assertThat(dry.outcome()).isEqualTo("DRY_RUN");
+        MaintenanceRun dry = Vacuum.run(table, Vacuum.Options.of(Duration.ofDays(7)).listOnly());
+        assertThat(dry.outcome()).isEqualTo(MaintenanceOutcome.DRY_RUN);
         assertThat(dry.filesBefore()).isEqualTo(13);
         assertThat(dataFiles()).hasSize(13 + (int) liveAfterCompaction);
-        MaintenanceRun vacuum = Vacuum.run(table, Duration.ofDays(7), false, false);
+        MaintenanceRun vacuum = Vacuum.run(table, Vacuum.Options.of(Duration.ofDays(7)));
         assertThat(vacuum.filesBefore()).isEqualTo(13);
         assertThat(dataFiles()).hasSize((int) liveAfterCompaction);
         assertThat(KernelReader.read(dir.toString()).rows()).hasSize(240);
@@ -196,7 +196,7 @@ class CompactionIT {
         ageFiles(Duration.ofDays(30)); // written long ago...
         clock.advance(Duration.ofDays(30));
         new CompactionRunner(table).compact(new CompactionSettings(4L << 20, 3L << 20, 2)); // ...removed just now
-        assertThat(Vacuum.run(table, Duration.ofDays(7), false, false).filesBefore()).isZero();
+        assertThat(Vacuum.run(table, Vacuum.Options.of(Duration.ofDays(7))).filesBefore()).isZero();
         assertThat(dataFiles()).hasSize(6 + 2);
     }
 

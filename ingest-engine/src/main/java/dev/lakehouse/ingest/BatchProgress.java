@@ -13,9 +13,7 @@ import java.util.Map;
  * @param instanceId the run's instance id
  * @param batchId the batch id (per instance)
  * @param timestamp when the commit finished, ISO-8601
- * @param outcome {@code COMMITTED}, or the reason the batch was skipped ({@code DUPLICATE_BATCH},
- *                {@code REPLAYED_OFFSETS}, {@code OFFSET_GAP}: its records are read again from the table's offsets),
- *                or {@code NO_TABLE_YET} for a batch of only dead letters before the table exists
+ * @param outcome what became of the batch; {@link BatchOutcome#committed()} says whether its records are done with
  * @param tableVersion the table version holding the batch, -1 when skipped
  * @param numInputRows records in the batch
  * @param inputBytes serialized key and value bytes of those records
@@ -28,7 +26,7 @@ import java.util.Map;
  * @param deadLetters records of the batch that went to the dead-letter destination instead of the table
  * @param deadLettersByReason those records counted by {@link DeadLetterReason} name
  */
-public record BatchProgress(String pipeline, String instanceId, long batchId, String timestamp, String outcome,
+public record BatchProgress(String pipeline, String instanceId, long batchId, String timestamp, BatchOutcome outcome,
                             long tableVersion, long numInputRows, long inputBytes, double inputRowsPerSecond,
                             double processedRowsPerSecond, PhaseDurations durationMs, List<SourceProgress> sources,
                             int filesWritten, long bytesWritten, int deadLetters,

@@ -165,18 +165,18 @@ final class BatchWriter implements Runnable {
                 batch.ranges(), Map.of("inputRows", Long.toString(batch.records()),
                         "inputBytes", Long.toString(batch.bytes()),
                         "deadLetters", Integer.toString(seal.letters().size())));
-        String outcome;
+        BatchOutcome outcome;
         long version = -1;
         try {
             if (files.isEmpty() && !table.exists()) {
                 // Only dead letters so far, and no schema to create the table with. The dead letters are stored;
                 // the table will take the offsets with its first rows.
-                outcome = "NO_TABLE_YET";
+                outcome = BatchOutcome.NO_TABLE_YET;
                 finish(seal, outcome, version, files, start);
                 return;
             }
             CommitOutcome result = table.commit(commit);
-            outcome = result.status().name();
+            outcome = BatchOutcome.of(result.status());
             version = result.version();
             if (result.status() != CommitOutcome.Status.COMMITTED) {
                 LOG.warn("pipeline {}: batch {} skipped: {}", settings.name(), seal.batchId(), result.detail());
@@ -184,17 +184,17 @@ final class BatchWriter implements Runnable {
         } catch (OffsetGapException e) {
             LOG.warn("pipeline {}: batch {} not committed, its offsets do not continue the table's: {}",
                     settings.name(), seal.batchId(), e.getMessage());
-            outcome = "OFFSET_GAP";
+            outcome = BatchOutcome.OFFSET_GAP;
         }
         finish(seal, outcome, version, files, start);
     }
 
-    private void finish(Task.Seal seal, String outcome, long version, List<DataFile> files, long start)
+    private void finish(Task.Seal seal, BatchOutcome outcome, long version, List<DataFile> files, long start)
             throws InterruptedException {
         // Anything but a commit makes the poll thread re-read the table: a duplicate batch id means another run
         // committed under this batch id (the table's commit loop recognizes its own retried commits as COMMITTED),
         // so neither its offsets nor its id may be taken as this batch's.
-        boolean committed = outcome.equals("COMMITTED") || outcome.equals("NO_TABLE_YET");
+        boolean committed = outcome.committed();
         if (!committed) {
             skippingUntilBarrier = true;
         }
@@ -205,7 +205,7 @@ final class BatchWriter implements Runnable {
         results.put(new Result(seal.batch(), committed, progress));
     }
 
-    private BatchProgress progress(Task.Seal seal, String outcome, long version, List<DataFile> files,
+    private BatchProgress progress(Task.Seal seal, BatchOutcome outcome, long version, List<DataFile> files,
                                    long commitNanos) {
         BatchPlanner.PlannedBatch batch = seal.batch();
         long now = settings.clock().millis();
@@ -229,7 +229,7 @@ final class BatchWriter implements Runnable {
 
     private static Map<String, Integer> countByReason(List<DeadLetter> letters) {
         Map<String, Integer> counts = new TreeMap<>();
-        letters.forEach(letter -> counts.merge(letter.reason(), 1, Integer::sum));
+        letters.forEach(letter -> counts.merge(letter.reason().name(), 1, Integer::sum));
         return counts;
     }
 

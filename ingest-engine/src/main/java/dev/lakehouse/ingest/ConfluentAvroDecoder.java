@@ -37,12 +37,12 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
                 // The client caches ids for good, so this is the same Schema instance every time.
                 return registry.schemaById(id);
             } catch (SchemaNotFoundException e) {
-                throw new RecordDecodeException("UNKNOWN_SCHEMA_ID", context + ": schema id " + id + " is not in "
+                throw new RecordDecodeException(DeadLetterReason.UNKNOWN_SCHEMA_ID, context + ": schema id " + id + " is not in "
                         + "the registry; register the producer's schema or point the pipeline at the right registry",
                         e);
             }
         } catch (AvroDecodeException e) {
-            throw new RecordDecodeException(e.reason(), e.getMessage(), e);
+            throw new RecordDecodeException(DeadLetterReason.named(e.reason()), e.getMessage(), e);
         }
     }
 
@@ -52,13 +52,13 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
         try {
             Object datum = deserializer.deserialize(requireValue(record), tableSchema, context);
             if (!(datum instanceof GenericRecord generic)) {
-                throw new RecordDecodeException("NOT_A_RECORD", context + ": the value is an Avro "
+                throw new RecordDecodeException(DeadLetterReason.NOT_A_RECORD, context + ": the value is an Avro "
                         + (datum == null ? "null" : datum.getClass().getSimpleName()) + ", not a record; "
                         + "a table row needs a record schema", null);
             }
             return generic;
         } catch (AvroDecodeException e) {
-            throw new RecordDecodeException(e.reason(), e.getMessage(), e);
+            throw new RecordDecodeException(DeadLetterReason.named(e.reason()), e.getMessage(), e);
         }
     }
 
@@ -74,7 +74,7 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
 
     private static byte[] requireValue(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
-            throw new RecordDecodeException("NULL_VALUE", context(record) + ": the value is null (a tombstone); "
+            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, context(record) + ": the value is null (a tombstone); "
                     + "an append-only table has no row for it", null);
         }
         return record.value();

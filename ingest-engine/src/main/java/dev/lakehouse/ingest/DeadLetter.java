@@ -21,12 +21,12 @@ import org.apache.kafka.common.record.TimestampType;
  * @param key the key bytes, or null
  * @param value the value bytes, or null (a tombstone)
  * @param headers the record's headers, in order
- * @param reason a {@link DeadLetterReason} name
+ * @param reason why the record is not a row
  * @param message what was wrong and what to do, naming topic, partition and offset
  * @param writerSchema the writer schema's identity when known (for Avro {@code registry id <n>}), else empty
  */
 public record DeadLetter(String topic, int partition, long offset, long timestamp, String timestampType, byte[] key,
-                         byte[] value, List<HeaderValue> headers, String reason, String message,
+                         byte[] value, List<HeaderValue> headers, DeadLetterReason reason, String message,
                          String writerSchema) {
 
     public DeadLetter {
@@ -39,7 +39,7 @@ public record DeadLetter(String topic, int partition, long offset, long timestam
     }
 
     /** The dead letter of a consumed record. */
-    public static DeadLetter of(ConsumerRecord<byte[], byte[]> record, String reason, String message,
+    public static DeadLetter of(ConsumerRecord<byte[], byte[]> record, DeadLetterReason reason, String message,
                                 String writerSchema) {
         List<HeaderValue> headers = new ArrayList<>();
         for (Header header : record.headers()) {

@@ -24,5 +24,20 @@ public enum DeadLetterReason {
     /** The value is null (a tombstone): an append-only table has no row for it. */
     NULL_VALUE,
     /** The value decodes to something other than a record. */
-    NOT_A_RECORD
+    NOT_A_RECORD;
+
+    /**
+     * The reason of a stored name (a dead-letter table row, a dead-letter topic header, a decoder's code).
+     *
+     * @throws IllegalArgumentException naming the known reasons if {@code name} is none of them
+     */
+    public static DeadLetterReason named(String name) {
+        for (DeadLetterReason reason : values()) {
+            if (reason.name().equals(name)) {
+                return reason;
+            }
+        }
+        throw new IllegalArgumentException("'" + name + "' is not a dead-letter reason; the reasons are "
+                + java.util.Arrays.toString(values()));
+    }
 }

@@ -76,7 +76,7 @@ public final class DeadLetterReplay {
      * @param dryRun decode only, report what would happen, write nothing
      * @throws RuntimeException on transient failures (retry later) or a concurrent replay
      */
-    public Report run(Set<String> reasons, boolean dryRun) {
+    public Report run(Set<DeadLetterReason> reasons, boolean dryRun) {
         List<StoredDeadLetter> stored = deadLetters.readAll();
         long committedReplay = table.exists() ? table.txnVersion(replayAppId()) : -1;
         int recovered = dryRun ? 0 : finishInterruptedReplays(stored, committedReplay);
@@ -87,7 +87,7 @@ public final class DeadLetterReplay {
                 .filter(java.util.Objects::nonNull).mapToLong(Long::longValue).max().orElse(-1)) + 1;
 
         List<StoredDeadLetter> candidates = stored.stream()
-                .filter(s -> !DeadLetterTable.REPLAYED.equals(s.replayState()))
+                .filter(s -> s.replayState() != ReplayState.REPLAYED)
                 .filter(s -> reasons.isEmpty() || reasons.contains(s.letter().reason()))
                 .sorted(Comparator.comparing((StoredDeadLetter s) -> s.letter().topic())
                         .thenComparingInt(s -> s.letter().partition()).thenComparingLong(s -> s.letter().offset()))
@@ -102,7 +102,7 @@ public final class DeadLetterReplay {
                 good.add(candidate);
                 rows.add(row);
             } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
-                stillFailing.merge(dead.letter().reason(), 1, Integer::sum);
+                stillFailing.merge(dead.letter().reason().name(), 1, Integer::sum);
             }
         }
         if (dryRun || good.isEmpty()) {
@@ -110,7 +110,7 @@ public final class DeadLetterReplay {
         }
 
         Map<String, ReplayMark> pending = new LinkedHashMap<>();
-        good.forEach(s -> pending.put(DeadLetterTable.key(s.letter()), new ReplayMark(DeadLetterTable.PENDING,
+        good.forEach(s -> pending.put(DeadLetterTable.key(s.letter()), new ReplayMark(ReplayState.PENDING,
                 replayId, null, null)));
         deadLetters.updateReplayState(pending, "replay " + replayId + " pending");
 
@@ -129,9 +129,9 @@ public final class DeadLetterReplay {
     private int finishInterruptedReplays(List<StoredDeadLetter> stored, long committedReplay) {
         Map<String, ReplayMark> done = new LinkedHashMap<>();
         for (StoredDeadLetter s : stored) {
-            if (DeadLetterTable.PENDING.equals(s.replayState()) && s.replayId() != null
+            if (s.replayState() == ReplayState.PENDING && s.replayId() != null
                     && s.replayId() <= committedReplay) {
-                done.put(DeadLetterTable.key(s.letter()), new ReplayMark(DeadLetterTable.REPLAYED, s.replayId(),
+                done.put(DeadLetterTable.key(s.letter()), new ReplayMark(ReplayState.REPLAYED, s.replayId(),
                         clock.instant(), null));
             }
         }
@@ -146,7 +146,7 @@ public final class DeadLetterReplay {
     private void markReplayed(Set<String> keys, long replayId, long version) {
         Map<String, ReplayMark> replayed = new LinkedHashMap<>();
         Instant now = clock.instant();
-        keys.forEach(k -> replayed.put(k, new ReplayMark(DeadLetterTable.REPLAYED, replayId, now, version)));
+        keys.forEach(k -> replayed.put(k, new ReplayMark(ReplayState.REPLAYED, replayId, now, version)));
         deadLetters.updateReplayState(replayed, "replay " + replayId + " done");
     }
 

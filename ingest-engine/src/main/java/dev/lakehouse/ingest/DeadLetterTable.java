@@ -40,18 +40,14 @@ import org.slf4j.LoggerFactory;
  * next offset are already stored and are dropped from a batch written again, and a concurrent writer that got
  * there first makes the commit re-read and try again.
  *
- * <p><strong>Replay state.</strong> {@code replay_state} is null for a dead letter, {@code PENDING} while a replay
- * is ingesting it and {@code REPLAYED} once it is in the main table (see {@link DeadLetterReplay}).
+ * <p><strong>Replay state.</strong> {@code replay_state} holds the letter's {@link ReplayState} (null while no
+ * replay has taken it up; see {@link DeadLetterReplay}).
  */
 public final class DeadLetterTable implements DeadLetterDestination {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTable.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int COMMIT_ATTEMPTS = 10;
-
-    /** Replay states. */
-    public static final String PENDING = "PENDING";
-    public static final String REPLAYED = "REPLAYED";
 
     /** The table's schema. Column names avoid SQL keywords ({@code partition}, {@code offset}). */
     public static final Schema SCHEMA = buildSchema();
@@ -62,7 +58,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
 
     /** A dead letter as stored, with its bookkeeping and the file that holds it. */
     public record StoredDeadLetter(DeadLetter letter, String pipeline, long batchId, Instant deadLetteredAt,
-                                   String replayState, Long replayId, Instant replayedAt, Long replayTableVersion,
+                                   ReplayState replayState, Long replayId, Instant replayedAt, Long replayTableVersion,
                                    DataFile file) {
     }
 
@@ -227,8 +223,8 @@ public final class DeadLetterTable implements DeadLetterDestination {
     public static Map<String, Long> pendingByReason(List<StoredDeadLetter> letters) {
         Map<String, Long> counts = new TreeMap<>();
         for (StoredDeadLetter stored : letters) {
-            if (!REPLAYED.equals(stored.replayState())) {
-                counts.merge(stored.letter().reason(), 1L, Long::sum);
+            if (stored.replayState() != ReplayState.REPLAYED) {
+                counts.merge(stored.letter().reason().name(), 1L, Long::sum);
             }
         }
         return counts;
@@ -259,7 +255,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
                             for (Schema.Field f : schema.getFields()) {
                                 copy.put(f.pos(), row.get(f.name()));
                             }
-                            copy.put("replay_state", mark.state());
+                            copy.put("replay_state", mark.state().stored());
                             copy.put("replay_id", mark.replayId());
                             copy.put("replayed_at", mark.replayedAt() == null ? null : mark.replayedAt().toEpochMilli());
                             copy.put("replay_table_version", mark.tableVersion());
@@ -281,7 +277,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
     }
 
     /** A new replay state for one dead letter. */
-    record ReplayMark(String state, Long replayId, Instant replayedAt, Long tableVersion) {
+    record ReplayMark(ReplayState state, Long replayId, Instant replayedAt, Long tableVersion) {
     }
 
     /** The identity of a dead letter: its source coordinates. */
@@ -291,7 +287,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
 
     private static String reasonCounts(List<DeadLetter> letters) {
         Map<String, Integer> counts = new TreeMap<>();
-        letters.forEach(l -> counts.merge(l.reason(), 1, Integer::sum));
+        letters.forEach(l -> counts.merge(l.reason().name(), 1, Integer::sum));
         return counts.toString();
     }
 
@@ -315,7 +311,7 @@ public final class DeadLetterTable implements DeadLetterDestination {
             headers.add(header);
         }
         row.put("headers", headers);
-        row.put("reason", letter.reason());
+        row.put("reason", letter.reason().name());
         row.put("message", letter.message());
         row.put("writer_schema", letter.writerSchema().isEmpty() ? null : letter.writerSchema());
         row.put("batch_id", batchId);
@@ -336,12 +332,12 @@ public final class DeadLetterTable implements DeadLetterDestination {
         Long timestamp = (Long) row.get("source_timestamp");
         DeadLetter letter = new DeadLetter(str(row.get("source_topic")), (Integer) row.get("source_partition"),
                 (Long) row.get("source_offset"), timestamp == null ? -1 : timestamp, str(row.get("timestamp_type")),
-                bytes(row.get("key")), bytes(row.get("value")), headers, str(row.get("reason")),
+                bytes(row.get("key")), bytes(row.get("value")), headers, DeadLetterReason.named(str(row.get("reason"))),
                 str(row.get("message")), str(row.get("writer_schema")));
         Long replayedAt = (Long) row.get("replayed_at");
         Long deadAt = (Long) row.get("dead_lettered_at");
         return new StoredDeadLetter(letter, str(row.get("pipeline")), (Long) row.get("batch_id"),
-                deadAt == null ? null : Instant.ofEpochMilli(deadAt), str(row.get("replay_state")),
+                deadAt == null ? null : Instant.ofEpochMilli(deadAt), ReplayState.ofStored(str(row.get("replay_state"))),
                 (Long) row.get("replay_id"), replayedAt == null ? null : Instant.ofEpochMilli(replayedAt),
                 (Long) row.get("replay_table_version"), file);
     }

@@ -208,10 +208,10 @@ public final class DeadLetterTopic implements DeadLetterDestination {
             DeadLetter letter = new DeadLetter(sourceTopic, Integer.parseInt(partition), Long.parseLong(offset),
                     timestamp == null ? -1 : Long.parseLong(timestamp),
                     timestamp == null ? "NoTimestampType" : "CreateTime", record.key(), record.value(), original,
-                    String.valueOf(header(record, "reason")), String.valueOf(header(record, "message")),
+                    DeadLetterReason.named(header(record, "reason")), String.valueOf(header(record, "message")),
                     header(record, "writer.schema"));
             return Optional.of(new Message(letter, Instant.ofEpochMilli(record.timestamp())));
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) { // includes NumberFormatException
             return Optional.empty();
         }
     }
@@ -267,7 +267,7 @@ public final class DeadLetterTopic implements DeadLetterDestination {
         add(headers, "source.partition", Integer.toString(letter.partition()));
         add(headers, "source.offset", Long.toString(letter.offset()));
         add(headers, "source.timestamp", Long.toString(letter.timestamp()));
-        add(headers, "reason", letter.reason());
+        add(headers, "reason", letter.reason().name());
         add(headers, "message", letter.message());
         add(headers, "pipeline", batch.pipeline());
         add(headers, "batch", batch.instanceId() + "/" + batch.batchId());

@@ -56,32 +56,32 @@ public final class JsonRecordDecoder implements RecordDecoder {
     public GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         if (record.value() == null) {
-            throw new RecordDecodeException("NULL_VALUE", where + ": the value is null (a tombstone); an append-only "
+            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, where + ": the value is null (a tombstone); an append-only "
                     + "table has no row for it", null);
         }
         JsonNode node;
         try {
             node = mapper.readTree(record.value());
         } catch (JsonProcessingException e) {
-            throw new RecordDecodeException("INVALID_JSON", where + ": the value is not valid JSON: "
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not valid JSON: "
                     + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new RecordDecodeException("INVALID_JSON", where + ": the value is not valid JSON: " + e, e);
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not valid JSON: " + e, e);
         }
         if (node == null || !node.isObject()) {
-            throw new RecordDecodeException("INVALID_JSON", where + ": the value must be a JSON object, got "
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value must be a JSON object, got "
                     + (node == null ? "nothing" : node.getNodeType()), null);
         }
         GenericRecord row;
         try {
             row = (GenericRecord) convert(tableSchema, node, "");
         } catch (MismatchException e) {
-            throw new RecordDecodeException("INVALID_JSON", where + ": field '" + e.path + "' " + e.getMessage()
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": field '" + e.path + "' " + e.getMessage()
                     + "; fix the producer or the pipeline's value schema", null);
         }
         String missing = firstMissingRequired(valueSchema, row, "");
         if (missing != null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN.name(), where + ": field '"
+            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN, where + ": field '"
                     + missing + "' is missing or null, but the value schema requires it; fix the producer, or make "
                     + "the field optional in the value schema", null);
         }

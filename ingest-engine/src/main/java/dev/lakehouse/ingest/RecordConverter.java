@@ -104,7 +104,7 @@ final class RecordConverter {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
         if (size > settings.maxRecordBytes()) {
-            throw new RecordDecodeException(DeadLetterReason.RECORD_TOO_LARGE.name(), where + ": key and value are "
+            throw new RecordDecodeException(DeadLetterReason.RECORD_TOO_LARGE, where + ": key and value are "
                     + size + " bytes, above the pipeline's maximum record size of " + settings.maxRecordBytes()
                     + " bytes; raise max-record-size or make the producer send smaller records", null);
         }
@@ -121,12 +121,12 @@ final class RecordConverter {
                         + "'fail'; fix the producer's schema, or set it to 'dead-letter' to route such records aside.",
                         incompatible);
             }
-            throw new RecordDecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA.name(), message, incompatible);
+            throw new RecordDecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA, message, incompatible);
         }
         GenericRecord row = decoder.decode(record, tableSchema);
         String missing = firstNullRequiredColumn(row);
         if (missing != null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN.name(), where + ": column '"
+            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN, where + ": column '"
                     + missing + "' is null, but the pipeline requires it (required-columns)", null);
         }
         return new Outcome.Row(tableSchema, row);

@@ -253,9 +253,9 @@ class DeadLettersIT {
         assertThat(after.schema().fieldNames()).contains("note");
         assertThat(dlqTable.countsByReason()).doesNotContainKey("UNKNOWN_SCHEMA_ID")
                 .containsEntry("INCOMPATIBLE_SCHEMA", 2L);
-        assertThat(dlqTable.readAll()).filteredOn(s -> s.letter().reason().equals("UNKNOWN_SCHEMA_ID"))
+        assertThat(dlqTable.readAll()).filteredOn(s -> s.letter().reason() == DeadLetterReason.UNKNOWN_SCHEMA_ID)
                 .hasSize(3).allSatisfy(s -> {
-                    assertThat(s.replayState()).isEqualTo(DeadLetterTable.REPLAYED);
+                    assertThat(s.replayState()).isEqualTo(ReplayState.REPLAYED);
                     assertThat(s.replayTableVersion()).isEqualTo(report.tableVersion());
                 });
         TableCommit replayCommit = table(location).history(20).stream()
@@ -305,7 +305,7 @@ class DeadLettersIT {
         assertThat(KernelReader.read(location).rows()).extracting(r -> r.get("id")).containsExactlyInAnyOrder(1L, 3L);
         assertThat(dlq.countsByReason()).containsExactlyEntriesOf(new TreeMap<>(Map.of(
                 "INVALID_JSON", 2L, "NULL_IN_REQUIRED_COLUMN", 1L)));
-        assertThat(dlq.readAll()).filteredOn(s -> s.letter().reason().equals("NULL_IN_REQUIRED_COLUMN"))
+        assertThat(dlq.readAll()).filteredOn(s -> s.letter().reason() == DeadLetterReason.NULL_IN_REQUIRED_COLUMN)
                 .singleElement().satisfies(s -> assertThat(s.letter().message()).contains("field 'page'"));
     }
 

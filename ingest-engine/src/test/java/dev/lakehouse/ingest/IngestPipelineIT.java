@@ -58,7 +58,7 @@ class IngestPipelineIT {
             assertThat(first.recentProgress()).allSatisfy(p -> assertThat(p.numInputRows()).isLessThanOrEqualTo(7_000));
             BatchProgress last = first.recentProgress().get(first.recentProgress().size() - 1);
             assertThat(last.sources()).hasSize(3);
-            assertThat(last.outcome()).isEqualTo("COMMITTED");
+            assertThat(last.outcome()).isEqualTo(BatchOutcome.COMMITTED);
             assertThat(last.toJson()).contains("\"batchId\":").contains("\"processedRowsPerSecond\":");
             await().atMost(Duration.ofSeconds(10)).until(() -> first.status().totalLag() == 0
                     && first.status().partitions().size() == 3
@@ -101,7 +101,7 @@ class IngestPipelineIT {
                         || pipeline.status().state() == PipelineState.FAILED);
                 assertThat(pipeline.status().state()).as("run %d: %s", run, pipeline.status().error())
                         .isEqualTo(PipelineState.RUNNING);
-                assertThat(pipeline.recentProgress()).allSatisfy(p -> assertThat(p.outcome()).isEqualTo("COMMITTED"));
+                assertThat(pipeline.recentProgress()).allSatisfy(p -> assertThat(p.outcome()).isEqualTo(BatchOutcome.COMMITTED));
             }
             before = produced[run];
         }

@@ -67,12 +67,12 @@ class JsonRecordDecoderTest {
         assertThatThrownBy(() -> decode("{\"id\": 1}"))
                 .isInstanceOf(RecordDecodeException.class)
                 .hasMessageContaining("t-0@3").hasMessageContaining("field 'day'")
-                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo("NULL_IN_REQUIRED_COLUMN");
+                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo(DeadLetterReason.NULL_IN_REQUIRED_COLUMN);
         assertThatThrownBy(() -> decode("""
                 {"id": 7, "day": "2026-01-31", "at": 1, "price": "1.00", "kind": "A", "tags": [], "attrs": {},
                  "inner": {"x": null}}"""))
                 .hasMessageContaining("field 'inner.x'")
-                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo("NULL_IN_REQUIRED_COLUMN");
+                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo(DeadLetterReason.NULL_IN_REQUIRED_COLUMN);
     }
 
     @Test
@@ -80,7 +80,7 @@ class JsonRecordDecoderTest {
         assertThatThrownBy(() -> decode("{\"id\": \"seven\"}"))
                 .isInstanceOf(RecordDecodeException.class)
                 .hasMessageContaining("t-0@3").hasMessageContaining("field 'id'").hasMessageContaining("integer")
-                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo("INVALID_JSON");
+                .extracting(e -> ((RecordDecodeException) e).reason()).isEqualTo(DeadLetterReason.INVALID_JSON);
         assertThatThrownBy(() -> decode("{\"id\": 1, \"price\": 1.234}")).hasMessageContaining("field 'price'")
                 .hasMessageContaining("decimal places");
         assertThatThrownBy(() -> decode("{\"id\": 1, \"inner\": {\"x\": \"no\"}}")).hasMessageContaining("inner.x");

@@ -88,7 +88,7 @@ public final class ApplianceMetrics implements AutoCloseable {
         Timer commitDuration = Timer.builder("lakehouse.commit.duration").tags(tags)
                 .description("Closing a batch's files and committing it to the table").register(registry);
         pipeline.addProgressListener(progress -> {
-            Counter.builder("lakehouse.batches").baseUnit("batches").tags(tags).tag("outcome", progress.outcome())
+            Counter.builder("lakehouse.batches").baseUnit("batches").tags(tags).tag("outcome", progress.outcome().name())
                     .description("Batches by outcome (COMMITTED, or why skipped)").register(registry).increment();
             batchDuration.record(progress.durationMs().total(), TimeUnit.MILLISECONDS);
             commitDuration.record(progress.durationMs().commit(), TimeUnit.MILLISECONDS);
@@ -134,8 +134,8 @@ public final class ApplianceMetrics implements AutoCloseable {
     /** Meters of the maintenance jobs: runs by table, kind and outcome, and their duration. */
     public void bind(MaintenanceScheduler maintenance) {
         maintenance.addRunListener((table, run) -> {
-            String kind = run.kind().toLowerCase(java.util.Locale.ROOT);
-            Tags tags = Tags.of("table", table, "kind", kind, "outcome", run.outcome());
+            String kind = run.kind().name().toLowerCase(java.util.Locale.ROOT);
+            Tags tags = Tags.of("table", table, "kind", kind, "outcome", run.outcome().name());
             Counter.builder("lakehouse.compaction.runs").baseUnit("runs").tags(tags)
                     .description("Compaction and vacuum runs").register(registry).increment();
             Timer.builder("lakehouse.compaction.duration").tags(Tags.of("table", table, "kind", kind))
@@ -182,7 +182,7 @@ public final class ApplianceMetrics implements AutoCloseable {
     }
 
     private static boolean countsAsIngested(BatchProgress progress) {
-        return progress.outcome().equals("COMMITTED");
+        return progress.outcome().committed();
     }
 
     private static boolean isRunning(PipelineState state) {

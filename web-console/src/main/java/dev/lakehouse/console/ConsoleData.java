@@ -2,10 +2,12 @@ package dev.lakehouse.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakehouse.compaction.MaintenanceKind;
 import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.compaction.MaintenanceScheduler;
 import dev.lakehouse.ingest.DeadLetter;
 import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.ingest.ReplayState;
 import dev.lakehouse.ingest.DeadLetterTopic;
 import dev.lakehouse.ingest.IngestPipeline;
 import dev.lakehouse.ingest.PipelineStatus;
@@ -119,7 +121,7 @@ final class ConsoleData {
                     status.totalLag(),
                     snapshot == null ? 0 : snapshot.files().size(), table.smallFiles(),
                     snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.totalRecords(),
-                    runs.stream().filter(r -> r.kind().equals("COMPACTION")).findFirst().map(ConsoleData::run)
+                    runs.stream().filter(r -> r.kind() == MaintenanceKind.COMPACTION).findFirst().map(ConsoleData::run)
                             .orElse(null),
                     pendingDeadLetters(monitored), deadLetteredSinceStart(monitored.name()).values().stream()
                             .mapToLong(Long::longValue).sum()));
@@ -257,11 +259,12 @@ final class ConsoleData {
     }
 
     private static Views.DeadLetterExample example(DeadLetterTable.StoredDeadLetter stored) {
-        return example(stored.letter(), stored.deadLetteredAt(), stored.replayState());
+        return example(stored.letter(), stored.deadLetteredAt(),
+                stored.replayState() == ReplayState.NOT_REPLAYED ? null : stored.replayState().name());
     }
 
     private static Views.DeadLetterExample example(DeadLetter letter, Instant deadLetteredAt, String state) {
-        return new Views.DeadLetterExample(letter.topic(), letter.partition(), letter.offset(), letter.reason(),
+        return new Views.DeadLetterExample(letter.topic(), letter.partition(), letter.offset(), letter.reason().name(),
                 letter.message(), preview(letter.key()), preview(letter.value()),
                 deadLetteredAt == null ? null : deadLetteredAt.toString(), state);
     }
@@ -335,7 +338,7 @@ final class ConsoleData {
     }
 
     static Views.RunView run(MaintenanceRun run) {
-        return new Views.RunView(run.kind(), run.startedAt().toString(), run.duration().toMillis(), run.outcome(),
+        return new Views.RunView(run.kind().name(), run.startedAt().toString(), run.duration().toMillis(), run.outcome().name(),
                 run.filesBefore(), run.bytesBefore(), run.filesAfter(), run.bytesAfter(), run.detail());
     }
 

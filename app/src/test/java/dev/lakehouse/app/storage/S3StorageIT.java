@@ -9,6 +9,7 @@ import dev.lakehouse.app.ApplianceProcess;
 import dev.lakehouse.app.Main;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.demo.OrderGenerator;
+import dev.lakehouse.compaction.MaintenanceOutcome;
 import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.compaction.Vacuum;
 import dev.lakehouse.ingest.IngestPipeline;
@@ -128,14 +129,14 @@ class S3StorageIT {
 
             appliance.maintenance().compactNow("orders");
             await().atMost(Duration.ofMinutes(1)).until(() -> appliance.maintenance().recentRuns("orders").stream()
-                    .anyMatch(r -> r.outcome().equals("COMPACTED")));
+                    .anyMatch(r -> r.outcome() == MaintenanceOutcome.COMPACTED));
             assertThat(pipeline.table().snapshot().files().size()).isLessThan(filesBefore);
 
             // Vacuum with no retention (forced, as only the vacuum command's --force allows) deletes the
             // compacted-away objects from the bucket and nothing the table still references.
             long objectsBefore = dataObjects(topic);
-            MaintenanceRun vacuum = Vacuum.run(pipeline.table(), Duration.ZERO, false, true);
-            assertThat(vacuum.outcome()).isEqualTo("VACUUMED");
+            MaintenanceRun vacuum = Vacuum.run(pipeline.table(), Vacuum.Options.of(Duration.ZERO).allowingShortRetention());
+            assertThat(vacuum.outcome()).isEqualTo(MaintenanceOutcome.VACUUMED);
             assertThat(vacuum.filesBefore()).isEqualTo(filesBefore);
             assertThat(dataObjects(topic)).isEqualTo(objectsBefore - filesBefore);
 
