@@ -7,6 +7,7 @@ COPY pom.xml ./
 COPY local-kafka/pom.xml local-kafka/
 COPY local-s3/pom.xml local-s3/
 COPY schema-registry-server/pom.xml schema-registry-server/
+COPY common/pom.xml common/
 COPY test-kit/pom.xml test-kit/
 COPY schema-registry-client/pom.xml schema-registry-client/
 COPY table-format/pom.xml table-format/

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.testkit.ManualClock;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.DataFileWriter;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +146,7 @@ class CompactionIT {
 
     @Test
     void vacuumDeletesOrphansAndOldRemovedFilesButNeverALiveOrRetainedOne() throws Exception {
-        MutableClock clock = new MutableClock(Instant.now());
+        ManualClock clock = new ManualClock(Instant.now());
         LakeTable table = open(clock);
         table.createIfAbsent(V1);
         for (int batch = 0; batch < 3; batch++) {
@@ -189,7 +189,7 @@ class CompactionIT {
 
     @Test
     void removedFilesInsideTheRetentionAreKeptEvenIfOld() throws Exception {
-        MutableClock clock = new MutableClock(Instant.now());
+        ManualClock clock = new ManualClock(Instant.now());
         LakeTable table = open(clock);
         table.createIfAbsent(V1);
         appendFiles(table, 6);
@@ -221,33 +221,5 @@ class CompactionIT {
         }
         lines.sort(null);
         return lines.size() + ":" + Integer.toHexString(lines.hashCode());
-    }
-
-    /** A clock tests move forward. */
-    private static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.lakehouse.ingest;
 
 import dev.lakehouse.table.OffsetRange;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,7 +12,8 @@ import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Decides where batches begin and end. Pure bookkeeping on the poll thread; no I/O.
+ * Keeps the offsets of the open batch and where the next one starts. Pure bookkeeping on the poll thread; no I/O.
+ * When a batch closes is the {@link BatchTrigger}'s decision.
  *
  * <p>Each tracked partition has a position: where the open batch starts, equal to the table's next offset for
  * it. A sealed batch holds one range per tracked partition (empty ranges included, so every partition the
@@ -28,9 +28,6 @@ final class BatchPlanner {
                         long previousSealedAtMillis) {
     }
 
-    private final long maxRecords;
-    private final long maxBytes;
-    private final long intervalMillis;
     private final Clock clock;
 
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
@@ -39,16 +36,18 @@ final class BatchPlanner {
     private long bytes;
     private long openedAtMillis = -1;
     private long lastSealedAtMillis = -1;
+    private boolean sinceSeek;
 
-    BatchPlanner(long maxRecords, long maxBytes, Duration interval, Clock clock) {
-        this.maxRecords = maxRecords;
-        this.maxBytes = maxBytes;
-        this.intervalMillis = interval.toMillis();
+    BatchPlanner(Clock clock) {
         this.clock = clock;
     }
 
-    /** Starts (or restarts) tracking a partition at a position; its part of the open batch, if any, is dropped. */
+    /**
+     * Starts (or restarts) tracking a partition at a position, after the consumer was sought there; its part of the
+     * open batch, if any, is dropped.
+     */
     void track(TopicPartition partition, long position) {
+        sinceSeek = true;
         positions.put(partition, position);
         openNext.remove(partition);
     }
@@ -91,19 +90,9 @@ final class BatchPlanner {
         return records == 0;
     }
 
-    /** Whether the open batch reached its record or byte limit. */
-    boolean full() {
-        return records >= maxRecords || bytes >= maxBytes;
-    }
-
-    /** Whether the open batch has waited the trigger interval since its first record. */
-    boolean due() {
-        return records > 0 && clock.millis() - openedAtMillis >= intervalMillis;
-    }
-
-    /** Milliseconds until {@link #due()} turns true; {@code Long.MAX_VALUE} with no open batch. */
-    long millisUntilDue() {
-        return records == 0 ? Long.MAX_VALUE : Math.max(0, openedAtMillis + intervalMillis - clock.millis());
+    /** The open batch, for the {@link BatchTrigger}. */
+    BatchTrigger.OpenBatch openBatch() {
+        return new BatchTrigger.OpenBatch(records, bytes, openedAtMillis, sinceSeek);
     }
 
     /**
@@ -127,6 +116,7 @@ final class BatchPlanner {
         PlannedBatch batch = new PlannedBatch(ranges, records, bytes, openedAtMillis, now,
                 lastSealedAtMillis < 0 ? openedAtMillis : lastSealedAtMillis);
         lastSealedAtMillis = now;
+        sinceSeek = false;
         openNext.clear();
         records = 0;
         bytes = 0;

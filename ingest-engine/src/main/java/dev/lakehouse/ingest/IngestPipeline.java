@@ -251,7 +251,7 @@ public final class IngestPipeline implements AutoCloseable {
     /** Waits out a backoff; false when a stop was requested meanwhile. */
     private boolean sleep(Duration duration) {
         try {
-            return !stopSignal.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+            return !settings.sleeper().sleepUnlessSignalled(duration, stopSignal);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

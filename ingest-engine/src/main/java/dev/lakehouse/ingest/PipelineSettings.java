@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.common.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,6 +49,8 @@ public final class PipelineSettings {
     private final long maxBytes;
     private final int progressHistory;
     private final Clock clock;
+    private final Sleeper sleeper;
+    private final ConsumerFactory consumerFactory;
     private final IncompatibleSchemaPolicy onIncompatibleSchema;
     private final OffsetGapPolicy onOffsetGap;
     private final long maxRecordBytes;
@@ -84,6 +87,8 @@ public final class PipelineSettings {
         this.maxBytes = b.maxBytes;
         this.progressHistory = b.progressHistory;
         this.clock = b.clock;
+        this.sleeper = b.sleeper;
+        this.consumerFactory = b.consumerFactory;
         this.onIncompatibleSchema = b.onIncompatibleSchema;
         this.onOffsetGap = b.onOffsetGap;
         this.maxRecordBytes = b.maxRecordBytes;
@@ -174,6 +179,16 @@ public final class PipelineSettings {
         return clock;
     }
 
+    /** How the pipeline waits (its restart backoff); beside {@link #clock()} so tests need not wait. */
+    public Sleeper sleeper() {
+        return sleeper;
+    }
+
+    /** Makes each run's consumer; {@link ConsumerFactory#kafka()} unless a test hands in another. */
+    public ConsumerFactory consumerFactory() {
+        return consumerFactory;
+    }
+
     /** Default {@link IncompatibleSchemaPolicy#DEAD_LETTER}. */
     public IncompatibleSchemaPolicy onIncompatibleSchema() {
         return onIncompatibleSchema;
@@ -219,6 +234,8 @@ public final class PipelineSettings {
         private long maxBytes = 256L * 1024 * 1024;
         private int progressHistory = 100;
         private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.system();
+        private ConsumerFactory consumerFactory = ConsumerFactory.kafka();
         private IncompatibleSchemaPolicy onIncompatibleSchema = IncompatibleSchemaPolicy.DEAD_LETTER;
         private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
         private long maxRecordBytes = 16L * 1024 * 1024;
@@ -286,6 +303,16 @@ public final class PipelineSettings {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        public Builder consumerFactory(ConsumerFactory factory) {
+            this.consumerFactory = Objects.requireNonNull(factory, "consumerFactory");
             return this;
         }
 

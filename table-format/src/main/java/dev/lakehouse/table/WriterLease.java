@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import dev.lakehouse.common.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,16 +58,19 @@ public final class WriterLease implements AutoCloseable {
     private final String token = UUID.randomUUID().toString();
     private final Duration ttl;
     private final Clock clock;
+    private final Sleeper sleeper;
     private volatile Instant validUntil;
     private volatile boolean released;
 
-    private WriterLease(FileSystem fs, Path file, String tableLocation, String owner, Duration ttl, Clock clock) {
+    private WriterLease(FileSystem fs, Path file, String tableLocation, String owner, Duration ttl, Clock clock,
+                        Sleeper sleeper) {
         this.fs = fs;
         this.file = file;
         this.tableLocation = tableLocation;
         this.owner = owner;
         this.ttl = ttl;
         this.clock = clock;
+        this.sleeper = sleeper;
     }
 
     /** Whether tables at {@code location} need a writer lease (object stores). */
@@ -89,10 +93,19 @@ public final class WriterLease implements AutoCloseable {
      * @throws UncheckedIOException if the storage cannot be read or written
      */
     public static WriterLease acquire(TableOptions options, String owner, Duration ttl, Duration settle, Clock clock) {
+        return acquire(options, owner, ttl, settle, clock, Sleeper.system());
+    }
+
+    /**
+     * {@link #acquire(TableOptions, String, Duration, Duration, Clock)}, waiting (the settle time, a predecessor's
+     * overdue renewal) with {@code sleeper}.
+     */
+    public static WriterLease acquire(TableOptions options, String owner, Duration ttl, Duration settle, Clock clock,
+                                      Sleeper sleeper) {
         try {
             Path file = new Path(options.location() + "/" + LEASE_FILE);
             FileSystem fs = file.getFileSystem(HadoopConfigurations.create(options.location(), options.hadoopProperties()));
-            WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock);
+            WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock, sleeper);
             JsonNode current = lease.read();
             if (current != null && Instant.parse(current.path("expiresAt").asText()).isAfter(clock.instant())) {
                 if (!owner.equals(current.path("owner").asText())) {
@@ -101,7 +114,7 @@ public final class WriterLease implements AutoCloseable {
                 lease.awaitOwnLeaseAbandoned(current);
             }
             Instant writtenAt = lease.write(clock.instant());
-            sleep(settle);
+            lease.sleep(settle);
             JsonNode after = lease.read();
             if (after == null || !lease.token.equals(after.path("token").asText())) {
                 throw after == null ? new WriterLeaseHeldException("the writer lease of " + options.location()
@@ -267,9 +280,9 @@ public final class WriterLease implements AutoCloseable {
         return host + "/" + ProcessHandle.current().pid();
     }
 
-    private static void sleep(Duration duration) {
+    private void sleep(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
+            sleeper.sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while taking the writer lease", e);

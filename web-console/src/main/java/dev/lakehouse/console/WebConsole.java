@@ -15,6 +15,7 @@ import io.javalin.http.staticfiles.Location;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import dev.lakehouse.common.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,12 +78,15 @@ public final class WebConsole implements AutoCloseable {
     private final ScheduledExecutorService sampler;
     private final Javalin server;
     private final Clock clock;
+    /** Waits out the failed-login delay. */
+    private final Sleeper sleeper;
     private volatile Views.HealthView readiness;
     private volatile Instant readinessAt = Instant.EPOCH;
 
     private WebConsole(ConsoleSettings settings, List<MonitoredTable> tables, MaintenanceScheduler maintenance,
-                       List<HealthCheck> checks, ApplianceMetrics metrics, Clock clock) {
+                       List<HealthCheck> checks, ApplianceMetrics metrics, Clock clock, Sleeper sleeper) {
         this.settings = settings;
+        this.sleeper = sleeper;
         this.maintenance = maintenance;
         this.checks = List.copyOf(checks);
         this.metrics = metrics;
@@ -120,7 +124,8 @@ public final class WebConsole implements AutoCloseable {
     public static WebConsole start(ConsoleSettings settings, List<MonitoredTable> tables,
                                    MaintenanceScheduler maintenance, List<HealthCheck> checks,
                                    ApplianceMetrics metrics) {
-        WebConsole console = new WebConsole(settings, tables, maintenance, checks, metrics, Clock.systemUTC());
+        WebConsole console = new WebConsole(settings, tables, maintenance, checks, metrics, Clock.systemUTC(),
+                Sleeper.system());
         try {
             console.server.start(settings.host(), settings.port());
         } catch (RuntimeException e) {
@@ -352,9 +357,9 @@ public final class WebConsole implements AutoCloseable {
         return view;
     }
 
-    private static void sleep(Duration duration) {
+    private void sleep(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
+            sleeper.sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,0 +1,92 @@
+package dev.lakehouse.ingest;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How far the table is behind Kafka, per partition: the log-end offsets the consumer learned with its last fetch
+ * (no broker round trip), or, while paused (nothing is fetched, so those go stale), the broker's.
+ */
+final class LagMeter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LagMeter.class);
+
+    private final String pipeline;
+    private final Consumer<?, ?> consumer;
+
+    LagMeter(String pipeline, Consumer<?, ?> consumer) {
+        this.pipeline = pipeline;
+        this.consumer = consumer;
+    }
+
+    /** Whether the consumer has read up to the end of every partition it owns, as of its last fetch. */
+    boolean caughtUp() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return false;
+        }
+        for (TopicPartition partition : assigned) {
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The log-end offsets of the assigned partitions among {@code partitions}, as of the last fetch. */
+    Map<TopicPartition, Long> logEndOffsets(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition partition : partitions) {
+            if (!assigned.contains(partition)) {
+                continue;
+            }
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isPresent()) {
+                ends.put(partition, consumer.position(partition) + lag.getAsLong());
+            }
+        }
+        return ends;
+    }
+
+    /**
+     * The lag of each of {@code partitions} behind the table's next offsets, sorted by topic and partition; -1 where
+     * either side is not known yet.
+     */
+    List<PartitionLag> lags(Collection<TopicPartition> partitions, Map<TopicPartition, Long> tableNextOffsets,
+                            boolean paused) {
+        Map<TopicPartition, Long> ends = paused ? brokerLogEndOffsets() : logEndOffsets(partitions);
+        List<PartitionLag> lags = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            long tableNext = tableNextOffsets.getOrDefault(partition, -1L);
+            long end = ends.getOrDefault(partition, -1L);
+            long lag = end >= 0 && tableNext >= 0 ? Math.max(0, end - tableNext) : -1;
+            lags.add(new PartitionLag(partition.topic(), partition.partition(), tableNext, end, lag));
+        }
+        lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
+                : a.topic().compareTo(b.topic()));
+        return lags;
+    }
+
+    /** Paused partitions are not fetched, so the fetch's lag goes stale: ask the broker instead. */
+    private Map<TopicPartition, Long> brokerLogEndOffsets() {
+        try {
+            Set<TopicPartition> assigned = consumer.assignment();
+            return assigned.isEmpty() ? Map.of() : consumer.endOffsets(assigned, Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            LOG.debug("pipeline {}: end offsets not known while paused: {}", pipeline, e.toString());
+            return Map.of();
+        }
+    }
+}

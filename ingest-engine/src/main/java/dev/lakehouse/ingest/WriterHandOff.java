@@ -1,0 +1,100 @@
+package dev.lakehouse.ingest;
+
+import dev.lakehouse.table.LakeTable;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * The hand-off between a run's poll thread and its {@link BatchWriter} thread: a bounded task queue (the
+ * back-pressure: the poll thread blocks while it is full) and a result queue. Every wait checks whether the writer
+ * failed, so the poll thread never blocks on a dead writer: the writer's failure is rethrown on the poll thread.
+ */
+final class WriterHandOff {
+
+    private static final int QUEUE_CAPACITY = 32;
+
+    private final BlockingQueue<BatchWriter.Task> tasks = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<BatchWriter.Result> results = new LinkedBlockingQueue<>();
+    private final BatchWriter writer;
+    private final Thread thread;
+
+    WriterHandOff(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
+                  Consumer<BatchProgress> progressSink) {
+        this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink);
+        this.thread = new Thread(writer, "lakehouse-" + settings.name() + "-writer");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a task, waiting while the queue is full. */
+    void put(BatchWriter.Task task) {
+        try {
+            while (!tasks.offer(task, 100, TimeUnit.MILLISECONDS)) {
+                checkWriter();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while handing work to the writer", e);
+        }
+    }
+
+    /** Waits until the writer has handled every task queued so far (committing sealed batches, dropping the open one). */
+    void barrier() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        put(new BatchWriter.Task.Barrier(done));
+        while (true) {
+            try {
+                done.get(100, TimeUnit.MILLISECONDS);
+                break;
+            } catch (TimeoutException e) {
+                checkWriter();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the writer", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("writer barrier failed", e.getCause());
+            }
+        }
+        checkWriter();
+    }
+
+    /** The writer's next result, in order, or null when there is none now; never blocks. */
+    BatchWriter.Result nextResult() {
+        return results.poll();
+    }
+
+    /** Rethrows the writer's failure on the calling thread, if it failed. */
+    void checkWriter() {
+        Throwable failure = writer.failure();
+        if (failure != null) {
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("the writer thread failed: " + failure, failure);
+        }
+    }
+
+    /** Ends the writer thread; after a clean run it may finish its current commit (up to a minute). */
+    void stop(boolean clean) {
+        if (!tasks.offer(new BatchWriter.Task.Shutdown())) {
+            thread.interrupt();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(clean ? 60 : 10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            thread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.lakehouse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.InMemoryLakeTable;
+import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.TableCommit;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The poll loop's pieces (assignment, resync, pause, the offset-gap policy) against Kafka's {@link MockConsumer}
+ * and an in-memory table. The loop runs on the test thread; poll tasks play the broker's part.
+ */
+class PollLoopTest {
+
+    private static final Schema SCHEMA = SchemaBuilder.record("Order").fields().requiredLong("id").endRecord();
+    private static final TopicPartition T0 = new TopicPartition("t", 0);
+    /** A guard against a loop that never reaches its goal; the assertions that follow say what went wrong. */
+    private static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(20);
+
+    private final InMemoryLakeTable table = new InMemoryLakeTable("orders");
+    private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
+    private final List<BatchProgress> progress = new CopyOnWriteArrayList<>();
+    private final SeekRecordingConsumer consumer = new SeekRecordingConsumer();
+
+    /** Records every seek, so a test can tell a resync from the first positioning, and the group offsets. */
+    private static final class SeekRecordingConsumer extends MockConsumer<byte[], byte[]> {
+        final List<Long> seeks = new CopyOnWriteArrayList<>();
+        final Map<TopicPartition, Long> groupOffsets = new java.util.concurrent.ConcurrentHashMap<>();
+
+        SeekRecordingConsumer() {
+            super("none");
+        }
+
+        @Override
+        public synchronized void seek(TopicPartition partition, long offset) {
+            seeks.add(offset);
+            super.seek(partition, offset);
+        }
+
+        @Override
+        public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                             OffsetCommitCallback callback) {
+            offsets.forEach((p, o) -> groupOffsets.put(p, o.offset()));
+            super.commitAsync(offsets, callback);
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            offsets.forEach((p, o) -> groupOffsets.put(p, o.offset()));
+            super.commitSync(offsets);
+        }
+    }
+
+    private PipelineSettings.Builder settings() {
+        return PipelineSettings.builder("orders").instanceId("a").topics(List.of("t"))
+                .bootstrapServers("unused:9092").consumerFactory(properties -> consumer);
+    }
+
+    private PollLoop loop(PipelineSettings settings) {
+        PollLoop.Observer observer = new PollLoop.Observer() {
+            @Override
+            public void committed(BatchPlanner.PlannedBatch batch, BatchProgress p) {
+            }
+
+            @Override
+            public void lag(List<PartitionLag> partitions) {
+            }
+        };
+        return new PollLoop(settings, table, new JsonRecordDecoder(SCHEMA), deadLetters, new BatchIdSequence(),
+                progress::add, observer);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> order(long offset) {
+        return new ConsumerRecord<>("t", 0, offset, null, ("{\"id\": " + offset + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Assigns T0 (inside a poll, as a real rebalance would) and makes offsets [from, to) available. */
+    private void assignWithRecords(long from, long to) {
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.rebalance(List.of(T0));
+            addRecords(from, to);
+        });
+    }
+
+    private void addRecords(long from, long to) {
+        consumer.updateBeginningOffsets(Map.of(T0, 0L));
+        consumer.updateEndOffsets(Map.of(T0, to));
+        for (long offset = from; offset < to; offset++) {
+            consumer.addRecord(order(offset));
+        }
+    }
+
+    /** Stops when {@code goal} holds, or when the guard runs out. */
+    private static BooleanSupplier until(BooleanSupplier goal) {
+        long deadline = System.nanoTime() + GIVE_UP_NANOS;
+        return () -> goal.getAsBoolean() || System.nanoTime() > deadline;
+    }
+
+    private List<Object> ids() {
+        return table.rows().stream().map(r -> r.get("id")).toList();
+    }
+
+    private void tableHolds(long batchId, String instance, long start, long next) {
+        table.commit(new BatchCommit("orders", instance, batchId, List.of(),
+                List.of(new OffsetRange("t", 0, start, next)), Map.of()));
+    }
+
+    @Test
+    void anAssignedPartitionStartsAtTheTablesOffsetAndTheBacklogIsCommittedOnceCaughtUp() {
+        table.createIfAbsent(SCHEMA);
+        tableHolds(3, "a", 0, 5);
+        assignWithRecords(0, 8);
+
+        loop(settings().build()).run(until(() -> table.txnVersion("orders/t/0") == 8));
+
+        assertThat(ids()).containsExactly(5L, 6L, 7L);
+        assertThat(consumer.seeks).startsWith(5L);
+        assertThat(table.txnVersion(BatchCommit.batchAppId("orders", "a")))
+                .as("batch ids continue after the one the table holds").isEqualTo(4);
+        assertThat(consumer.groupOffsets).as("group offsets, for monitoring").containsEntry(T0, 8L);
+    }
+
+    @Test
+    void aBatchAnotherWriterAlreadyCommittedMakesTheLoopReadFromTheTablesOffsetsAgain() {
+        table.createIfAbsent(SCHEMA);
+        tableHolds(0, "a", 0, 5);
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.rebalance(List.of(T0));
+            addRecords(5, 8);
+            // Another instance takes offsets 5-7 before this one's batch of them commits.
+            tableHolds(0, "b", 5, 8);
+        });
+        AtomicBoolean moreSent = new AtomicBoolean();
+        Runnable afterResync = new Runnable() {
+            @Override
+            public void run() {
+                if (consumer.seeks.size() >= 2) {
+                    addRecords(8, 10);
+                    moreSent.set(true);
+                } else {
+                    consumer.schedulePollTask(this);
+                }
+            }
+        };
+        consumer.schedulePollTask(afterResync);
+
+        loop(settings().build()).run(until(() -> table.txnVersion("orders/t/0") == 10));
+
+        assertThat(progress).extracting(BatchProgress::outcome).contains(BatchOutcome.REPLAYED_OFFSETS);
+        assertThat(consumer.seeks).as("assignment, then the resync").containsExactly(5L, 8L);
+        assertThat(ids()).as("offsets 5-7 are the other writer's, never this one's too").containsExactly(8L, 9L);
+        assertThat(moreSent).isTrue();
+    }
+
+    @Test
+    void aPausedLoopReadsNothingUntilResumed() {
+        table.createIfAbsent(SCHEMA);
+        assignWithRecords(0, 3);
+        AtomicBoolean pause = new AtomicBoolean(true);
+        List<Integer> polls = new ArrayList<>();
+        PollLoop loop = loop(settings().build());
+
+        loop.run(until(() -> {
+            polls.add(1);
+            if (polls.size() == 50) {
+                assertThat(table.rows()).as("nothing read while paused").isEmpty();
+                assertThat(consumer.paused()).containsExactly(T0);
+                pause.set(false);
+            }
+            return table.txnVersion("orders/t/0") == 3;
+        }), pause::get);
+
+        assertThat(polls.size()).isGreaterThan(50);
+        assertThat(ids()).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void underTheSkipPolicyOffsetsRetentionDeletedAreRecordedAsSkippedAndReadingGoesOn() {
+        table.createIfAbsent(SCHEMA);
+        tableHolds(0, "a", 0, 5);
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(T0)));
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 9L));
+            consumer.setPollException(new OffsetOutOfRangeException("gone", Map.of(T0, 5L)));
+        });
+        consumer.schedulePollTask(() -> addRecords(9, 11));
+
+        loop(settings().onOffsetGap(PipelineSettings.OffsetGapPolicy.SKIP).build())
+                .run(until(() -> table.txnVersion("orders/t/0") == 11));
+
+        List<TableCommit> history = table.history(10);
+        assertThat(history).anySatisfy(c -> assertThat(c.parameters())
+                .containsEntry("skippedOffsets", "t-0 offsets 5 to 8"));
+        assertThat(ids()).containsExactly(9L, 10L);
+    }
+
+    @Test
+    void underTheFailPolicyOffsetsRetentionDeletedStopTheRunNamingThem() {
+        table.createIfAbsent(SCHEMA);
+        tableHolds(0, "a", 0, 5);
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(T0)));
+        consumer.schedulePollTask(() -> consumer.setPollException(
+                new OffsetOutOfRangeException("gone", Map.of(T0, 5L))));
+
+        assertThatThrownBy(() -> loop(settings().build()).run(until(() -> false)))
+                .isInstanceOf(OffsetsExpiredException.class).hasMessageContaining("t-0 (offset 5)");
+        assertThat(table.txnVersion("orders/t/0")).isEqualTo(5);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.lakehouse.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakehouse.testkit.ManualClock;
+import dev.lakehouse.testkit.ManualSleeper;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lease's rules in virtual time: the lease file is real (local disk), the waiting is not. */
+class WriterLeaseTest {
+
+    private static final Duration TTL = Duration.ofSeconds(30);
+    private static final Duration SETTLE = Duration.ofMillis(500);
+
+    @TempDir
+    Path dir;
+
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualSleeper sleeper = new ManualSleeper(clock);
+
+    private TableOptions options() {
+        return TableOptions.builder(dir.toUri().toString()).clock(clock).build();
+    }
+
+    private WriterLease acquire(String owner) {
+        return WriterLease.acquire(options(), owner, TTL, SETTLE, clock, sleeper);
+    }
+
+    @Test
+    void aHolderThatStopsRenewingStopsWritingBeforeTheLeaseExpires() {
+        WriterLease lease = acquire("a");
+        assertThat(lease.isValid()).isTrue();
+
+        clock.advance(TTL.minus(TTL.dividedBy(5)).minusMillis(SETTLE.toMillis() + 1));
+        assertThat(lease.isValid()).as("just inside the safety margin").isTrue();
+        clock.advance(Duration.ofMillis(2));
+        assertThat(lease.isValid()).isFalse();
+        assertThatThrownBy(lease::checkValid).isInstanceOf(WriterLeaseHeldException.class)
+                .hasMessageContaining("no longer holds");
+    }
+
+    @Test
+    void anotherOwnerIsRefusedUntilTheLeaseExpiresAndTheOldHolderThenLearnsItLostIt() {
+        WriterLease first = acquire("a");
+        assertThatThrownBy(() -> acquire("b")).isInstanceOf(WriterLeaseHeldException.class)
+                .hasMessageContaining("'a'");
+
+        clock.advance(TTL.plusSeconds(1));
+        WriterLease second = acquire("b");
+        assertThat(second.isValid()).isTrue();
+        assertThatThrownBy(first::renew).isInstanceOf(WriterLeaseHeldException.class).hasMessageContaining("'b'");
+        assertThat(first.isValid()).isFalse();
+    }
+
+    @Test
+    void theSameOwnerTakesItsCrashedPredecessorsLeaseOnceARenewalIsOverdueNotAtExpiry() {
+        acquire("a"); // the predecessor: it never renews again
+        int before = sleeper.sleeps().size();
+
+        WriterLease restarted = acquire("a");
+
+        assertThat(restarted.isValid()).isTrue();
+        Duration waited = sleeper.sleeps().subList(before, sleeper.sleeps().size()).stream().reduce(Duration.ZERO, Duration::plus);
+        assertThat(waited).as("the renew interval plus the grace, then the settle time")
+                .isLessThan(TTL).isGreaterThanOrEqualTo(restarted.renewInterval());
+    }
+
+    @Test
+    void theSameOwnerIsRefusedWhileAnotherLiveProcessKeepsRenewingUnderThatName() {
+        WriterLease live = acquire("a");
+        AtomicBoolean renewed = new AtomicBoolean();
+        sleeper.duringSleep(d -> {
+            if (renewed.compareAndSet(false, true)) {
+                clock.advance(live.renewInterval());
+                live.renew(); // the other process is alive
+            }
+        });
+
+        assertThatThrownBy(() -> acquire("a")).isInstanceOf(WriterLeaseHeldException.class)
+                .hasMessageContaining("another live process");
+        assertThat(live.isValid()).isTrue();
+    }
+
+    @Test
+    void aReleasedLeaseIsFreeAtOnce() {
+        acquire("a").close();
+        assertThat(acquire("b").isValid()).isTrue();
+    }
+}
