@@ -12,7 +12,6 @@ import dev.lakehouse.console.ApplianceMetrics;
 import dev.lakehouse.console.ConsoleSettings;
 import dev.lakehouse.console.ConsoleUser;
 import dev.lakehouse.console.HealthCheck;
-import dev.lakehouse.console.HealthChecks;
 import dev.lakehouse.console.MonitoredTable;
 import dev.lakehouse.console.WebConsole;
 import dev.lakehouse.ingest.ConfluentAvroDecoder;
@@ -117,7 +116,8 @@ public final class Appliance implements AutoCloseable {
             pipelines.add(ingest);
             monitored.add(new MonitoredTable(ingest, pipeline.source().topicPattern() != null
                     ? List.of("/" + pipeline.source().topicPattern() + "/") : pipeline.source().topics(),
-                    deadLetterTable, deadLetterTopic, pipeline.compaction().smallFileSize()));
+                    deadLetterTable != null ? deadLetterTable : deadLetterTopic,
+                    pipeline.compaction().smallFileSize()));
             // Maintenance shares the pipeline's table instance: one log per table in this process.
             maintenance.add(maintenance(pipeline, table));
         }

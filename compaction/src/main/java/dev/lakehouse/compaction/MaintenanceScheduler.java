@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * remaining count" for intervals, "do nothing" for cron). A failing run is logged and recorded; it never stops the
  * scheduler or the table's ingestion.
  */
-public final class MaintenanceScheduler implements AutoCloseable {
+public final class MaintenanceScheduler implements MaintenanceControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceScheduler.class);
     private static final int HISTORY = 50;
@@ -161,6 +161,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the table is unknown
      */
+    @Override
     public void compactNow(String name) {
         requireTable(name);
         try {
@@ -171,6 +172,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
     }
 
     /** The table's latest runs, newest first (at most 50). */
+    @Override
     public List<MaintenanceRun> recentRuns(String name) {
         Deque<MaintenanceRun> runs = history.get(name);
         if (runs == null) {
@@ -185,6 +187,7 @@ public final class MaintenanceScheduler implements AutoCloseable {
      * Calls {@code listener} with the table's name and the run after every run, scheduled or on demand, on the
      * job's thread. It must be quick and must not throw.
      */
+    @Override
     public void addRunListener(BiConsumer<String, MaintenanceRun> listener) {
         runListeners.add(listener);
     }
@@ -245,7 +248,8 @@ public final class MaintenanceScheduler implements AutoCloseable {
         TriggerBuilder<Trigger> trigger = TriggerBuilder.newTrigger().forJob(job)
                 .withIdentity(job.getName() + "-" + job.getGroup());
         if (schedule.interval() != null) {
-            // The first run after one interval, not at start-up, when the appliance is busiest catching up.
+            // The first run after one interval, not at start-up, when the appliance is busiest catching up. Quartz
+            // fires on wall time, so the start is wall time too.
             trigger.startAt(new java.util.Date(System.currentTimeMillis() + schedule.interval().toMillis()));
         }
         return trigger.withSchedule(builder).build();
@@ -284,7 +288,8 @@ public final class MaintenanceScheduler implements AutoCloseable {
                 owner.record(Vacuum.run(maintenance.table(), Vacuum.Options.of(maintenance.vacuumRetention())), name);
             } catch (RuntimeException e) {
                 LOG.warn("table {}: vacuum failed: {}", name, e.toString(), e);
-                owner.record(new MaintenanceRun(maintenance.table().location(), MaintenanceKind.VACUUM, java.time.Instant.now(),
+                owner.record(new MaintenanceRun(maintenance.table().location(), MaintenanceKind.VACUUM,
+                        maintenance.table().options().clock().instant(),
                         Duration.ZERO, MaintenanceOutcome.FAILED, 0, 0, 0, 0, 0, String.valueOf(e.getMessage())), name);
             }
         }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p><strong>Replay state.</strong> {@code replay_state} holds the letter's {@link ReplayState} (null while no
  * replay has taken it up; see {@link DeadLetterReplay}).
  */
-public final class DeadLetterTable implements DeadLetterDestination {
+public final class DeadLetterTable implements DeadLetterDestination, DeadLetterSummaries {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTable.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +55,11 @@ public final class DeadLetterTable implements DeadLetterDestination {
     private final LakeTable table;
     private final String pipeline;
     private final Clock clock;
+    /** The last summary read, with the table version it was read at: read again only when the version moved. */
+    private volatile CachedSummary cachedSummary;
+
+    private record CachedSummary(long version, int newest, Summary summary) {
+    }
 
     /** A dead letter as stored, with its bookkeeping and the file that holds it. */
     public record StoredDeadLetter(DeadLetter letter, String pipeline, long batchId, Instant deadLetteredAt,
@@ -87,6 +92,30 @@ public final class DeadLetterTable implements DeadLetterDestination {
     @Override
     public String describe() {
         return table.location();
+    }
+
+    /** Read again at most every 2 s; a read costs one log check, and a full read only when the table changed. */
+    @Override
+    public java.time.Duration readEvery() {
+        return java.time.Duration.ofSeconds(2);
+    }
+
+    @Override
+    public Summary read(int newest) {
+        long version = table.exists() ? table.snapshot().version() : -1;
+        CachedSummary cached = cachedSummary;
+        if (cached != null && cached.version() == version && cached.newest() == newest) {
+            return cached.summary();
+        }
+        List<StoredDeadLetter> all = version < 0 ? List.of() : readAll();
+        List<Example> examples = all.stream()
+                .sorted(java.util.Comparator.comparing(StoredDeadLetter::deadLetteredAt,
+                        java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed())
+                .limit(newest)
+                .map(s -> new Example(s.letter(), s.deadLetteredAt(), s.replayState())).toList();
+        Summary summary = new Summary(pendingByReason(all), examples);
+        cachedSummary = new CachedSummary(version, newest, summary);
+        return summary;
     }
 
     @Override

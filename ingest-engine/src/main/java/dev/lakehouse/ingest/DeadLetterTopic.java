@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The topic is created (broker defaults for partitions and replication) if it does not exist.
  */
-public final class DeadLetterTopic implements DeadLetterDestination {
+public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterSummaries {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTopic.class);
     public static final String HEADER_PREFIX = "lakehouse.dead-letter.";
@@ -148,6 +148,20 @@ public final class DeadLetterTopic implements DeadLetterDestination {
         }
         written.put(new TopicPartition(sourceTopic, sourcePartition), new HashSet<>(found));
         return Set.copyOf(found);
+    }
+
+    /** Read again at most every 10 s: each read opens a consumer and asks the broker for every partition's end. */
+    @Override
+    public Duration readEvery() {
+        return Duration.ofSeconds(10);
+    }
+
+    /** The newest letters of the topic; a topic cannot tell which letters wait for a replay. */
+    @Override
+    public Summary read(int newest) {
+        List<Example> examples = latest(newest).stream().limit(newest)
+                .map(m -> new Example(m.letter(), m.deadLetteredAt(), null)).toList();
+        return new Summary(null, examples);
     }
 
     /** A dead letter read back from the topic, and when it was written there. */

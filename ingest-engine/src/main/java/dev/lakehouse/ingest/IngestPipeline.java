@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * with the error in {@link #status()}, as it does for expired offsets (unless skipping was opted into) and bad
  * settings.
  */
-public final class IngestPipeline implements AutoCloseable {
+public final class IngestPipeline implements PipelineView, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
     private static final Logger PROGRESS = LoggerFactory.getLogger("dev.lakehouse.progress");
@@ -97,20 +97,29 @@ public final class IngestPipeline implements AutoCloseable {
         return deadLetters;
     }
 
+    @Override
+    public String deadLetterDestination() {
+        return deadLetters.describe();
+    }
+
+    @Override
     public String name() {
         return settings.name();
     }
 
+    @Override
     public LakeTable table() {
         return table;
     }
 
     /** Calls {@code listener} on the writer thread after every batch; it must be quick and must not throw. */
+    @Override
     public void addProgressListener(Consumer<BatchProgress> listener) {
         listeners.add(listener);
     }
 
     /** Tells {@code listener} about each Kafka consumer the pipeline creates (one per run). */
+    @Override
     public void addConsumerListener(ConsumerListener listener) {
         consumerListeners.add(listener);
     }
@@ -122,6 +131,7 @@ public final class IngestPipeline implements AutoCloseable {
      * table does not change until {@link #resume()}. A pipeline restarted after a transient failure stays paused.
      * Idempotent.
      */
+    @Override
     public void pause() {
         if (!pauseRequested) {
             LOG.info("pipeline {}: pause requested", settings.name());
@@ -130,6 +140,7 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /** Reads again from where the pipeline paused. Idempotent. */
+    @Override
     public void resume() {
         if (pauseRequested) {
             LOG.info("pipeline {}: resume requested", settings.name());
@@ -138,6 +149,7 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /** Whether {@link #pause()} was called without a {@link #resume()} since. */
+    @Override
     public boolean isPaused() {
         return pauseRequested;
     }
@@ -188,6 +200,7 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
+    @Override
     public PipelineStatus status() {
         PipelineState current = state;
         if (pauseRequested && pausedNow && current == PipelineState.RUNNING) {
@@ -198,6 +211,7 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /** The latest batch progress records, oldest first (at most {@link PipelineSettings#progressHistory()}). */
+    @Override
     public List<BatchProgress> recentProgress() {
         synchronized (recent) {
             return new ArrayList<>(recent);

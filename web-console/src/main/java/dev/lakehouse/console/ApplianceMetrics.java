@@ -1,10 +1,10 @@
 package dev.lakehouse.console;
 
 import dev.lakehouse.compaction.MaintenanceRun;
-import dev.lakehouse.compaction.MaintenanceScheduler;
+import dev.lakehouse.compaction.MaintenanceControl;
 import dev.lakehouse.ingest.BatchProgress;
 import dev.lakehouse.ingest.ConsumerListener;
-import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.PipelineView;
 import dev.lakehouse.ingest.PartitionLag;
 import dev.lakehouse.ingest.PipelineState;
 import io.micrometer.core.instrument.Counter;
@@ -48,11 +48,19 @@ public final class ApplianceMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, MultiGauge> lagGauges = new ConcurrentHashMap<>();
-    private final Map<String, IngestPipeline> pipelines = new ConcurrentHashMap<>();
+    private final Map<String, PipelineView> pipelines = new ConcurrentHashMap<>();
     private final Map<Consumer<?, ?>, KafkaClientMetrics> consumerMetrics = new ConcurrentHashMap<>();
     private final List<AutoCloseable> binders = new ArrayList<>();
+    private final java.time.Clock clock;
 
+    /** Meters whose ages (such as the last commit's) are measured against the system clock. */
     public ApplianceMetrics() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    /** Meters whose ages are measured against {@code clock}. */
+    public ApplianceMetrics(java.time.Clock clock) {
+        this.clock = clock;
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // One namespace for everything this process exports, the Kafka client's and the JVM's meters included.
         registry.config().meterFilter(new MeterFilter() {
@@ -71,7 +79,7 @@ public final class ApplianceMetrics implements AutoCloseable {
     }
 
     /** Meters of one pipeline: batch counters and timers, dead letters by reason, its consumer's metrics. */
-    public void bind(IngestPipeline pipeline) {
+    public void bind(PipelineView pipeline) {
         String name = pipeline.name();
         pipelines.put(name, pipeline);
         Tags tags = Tags.of("pipeline", name);
@@ -125,14 +133,14 @@ public final class ApplianceMetrics implements AutoCloseable {
         Gauge.builder("lakehouse.pipeline.paused", pipeline, p -> p.isPaused() ? 1 : 0).tags(tags)
                 .description("1 while an operator has paused the pipeline").register(registry);
         TimeGauge.builder("lakehouse.last.commit.age", pipeline, TimeUnit.SECONDS,
-                        ApplianceMetrics::lastCommitAgeSeconds).tags(tags)
+                        this::lastCommitAgeSeconds).tags(tags)
                 .description("Seconds since this run last committed a batch; NaN before the first").register(registry);
         lagGauges.put(name, MultiGauge.builder("lakehouse.consumer.lag").baseUnit("records")
                 .description("Records in the partition not yet committed to the table").register(registry));
     }
 
     /** Meters of the maintenance jobs: runs by table, kind and outcome, and their duration. */
-    public void bind(MaintenanceScheduler maintenance) {
+    public void bind(MaintenanceControl maintenance) {
         maintenance.addRunListener((table, run) -> {
             String kind = run.kind().name().toLowerCase(java.util.Locale.ROOT);
             Tags tags = Tags.of("table", table, "kind", kind, "outcome", run.outcome().name());
@@ -147,7 +155,7 @@ public final class ApplianceMetrics implements AutoCloseable {
     }
 
     /** Replaces the pipeline's per-partition lag gauges with its current lags (partitions come and go). */
-    private void refreshLag(IngestPipeline pipeline) {
+    private void refreshLag(PipelineView pipeline) {
         MultiGauge gauge = lagGauges.get(pipeline.name());
         if (gauge == null) {
             return;
@@ -189,8 +197,8 @@ public final class ApplianceMetrics implements AutoCloseable {
         return state == PipelineState.RUNNING || state == PipelineState.PAUSED || state == PipelineState.RETRYING;
     }
 
-    private static double lastCommitAgeSeconds(IngestPipeline pipeline) {
+    private double lastCommitAgeSeconds(PipelineView pipeline) {
         Instant last = pipeline.status().lastCommit();
-        return last == null ? Double.NaN : Duration.between(last, Instant.now()).toMillis() / 1000.0;
+        return last == null ? Double.NaN : Duration.between(last, clock.instant()).toMillis() / 1000.0;
     }
 }

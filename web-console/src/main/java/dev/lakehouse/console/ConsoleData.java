@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakehouse.compaction.MaintenanceKind;
 import dev.lakehouse.compaction.MaintenanceRun;
-import dev.lakehouse.compaction.MaintenanceScheduler;
+import dev.lakehouse.compaction.MaintenanceControl;
 import dev.lakehouse.ingest.DeadLetter;
-import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.ingest.DeadLetterSummaries;
+import dev.lakehouse.ingest.PipelineView;
 import dev.lakehouse.ingest.ReplayState;
-import dev.lakehouse.ingest.DeadLetterTopic;
-import dev.lakehouse.ingest.IngestPipeline;
 import dev.lakehouse.ingest.PipelineStatus;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.LakeTable;
@@ -40,14 +39,13 @@ import org.slf4j.LoggerFactory;
  * Builds the console's views from the live pipelines, their tables and the maintenance jobs.
  *
  * <p>Reading a snapshot lists the table's files, which costs a log read; the per-table figures are therefore
- * cached for {@link #CACHE_FOR}, and dead-letter summaries are read again only when the dead-letter table's version
- * has changed (checked at most every {@link #CACHE_FOR}), so many open pages cost the storage no more than one.
+ * cached for {@link #CACHE_FOR}, and each dead-letter summary is read at most as often as its source says
+ * ({@link DeadLetterSummaries#readEvery()}), so many open pages cost the storage and the broker no more than one.
  */
 final class ConsoleData {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleData.class);
     static final Duration CACHE_FOR = Duration.ofSeconds(2);
-    static final Duration TOPIC_READ_EVERY = Duration.ofSeconds(10);
     private static final int COMMITS_SHOWN = 50;
     private static final int DEAD_LETTER_EXAMPLES = 5;
     private static final int PREVIEW_CHARS = 200;
@@ -56,12 +54,11 @@ final class ConsoleData {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, MonitoredTable> tables = new LinkedHashMap<>();
-    private final MaintenanceScheduler maintenance;
+    private final MaintenanceControl maintenance;
     private final Map<String, LagHistory> lagHistories;
     private final Clock clock;
     private final Map<String, TableFigures> figures = new ConcurrentHashMap<>();
     private final Map<String, DeadLetterFigures> deadLetterFigures = new ConcurrentHashMap<>();
-    private final Map<String, TopicExamples> topicExamples = new ConcurrentHashMap<>();
     /** Per pipeline and reason, the records sent to the dead-letter destination since this process started. */
     private final Map<String, Map<String, LongAdder>> deadLetteredSinceStart = new ConcurrentHashMap<>();
 
@@ -69,14 +66,12 @@ final class ConsoleData {
     private record TableFigures(Instant readAt, TableSnapshot snapshot, int smallFiles, String error) {
     }
 
-    private record TopicExamples(Instant readAt, List<Views.DeadLetterExample> examples) {
-    }
-
-    private record DeadLetterFigures(Instant checkedAt, long version, Map<String, Long> pending,
+    /** A dead-letter summary as last read; {@code pending} is null when the source cannot tell. */
+    private record DeadLetterFigures(Instant readAt, Map<String, Long> pending,
                                      List<Views.DeadLetterExample> examples) {
     }
 
-    ConsoleData(List<MonitoredTable> monitored, MaintenanceScheduler maintenance, Map<String, LagHistory> lagHistories,
+    ConsoleData(List<MonitoredTable> monitored, MaintenanceControl maintenance, Map<String, LagHistory> lagHistories,
                 Clock clock) {
         monitored.forEach(t -> tables.put(t.name(), t));
         // Counted from the batches themselves, so every destination shows figures, also a topic the console
@@ -104,7 +99,7 @@ final class ConsoleData {
     List<Views.OverviewRow> overview() {
         List<Views.OverviewRow> rows = new ArrayList<>();
         for (MonitoredTable monitored : tables.values()) {
-            IngestPipeline pipeline = monitored.pipeline();
+            PipelineView pipeline = monitored.pipeline();
             PipelineStatus status = pipeline.status();
             TableFigures table = figures(monitored);
             LagHistory.Sample latest = lagHistories.get(monitored.name()).latest();
@@ -180,42 +175,16 @@ final class ConsoleData {
 
     private Long pendingDeadLetters(MonitoredTable monitored) {
         DeadLetterFigures figures = deadLetterFigures(monitored.deadLetters());
-        return figures == null ? null : figures.pending().values().stream().mapToLong(Long::longValue).sum();
+        return figures == null || figures.pending() == null ? null
+                : figures.pending().values().stream().mapToLong(Long::longValue).sum();
     }
 
     private Views.DeadLetterSummary deadLetterSummary(MonitoredTable monitored) {
-        String destination = monitored.pipeline().deadLetters().describe();
+        String destination = monitored.pipeline().deadLetterDestination();
         DeadLetterFigures figures = deadLetterFigures(monitored.deadLetters());
         Map<String, Long> sinceStart = deadLetteredSinceStart(monitored.name());
-        if (figures != null) {
-            return new Views.DeadLetterSummary(destination, figures.pending(), sinceStart, figures.examples());
-        }
-        return new Views.DeadLetterSummary(destination, null, sinceStart,
-                monitored.deadLetterTopic() == null ? List.of() : topicExamples(monitored.deadLetterTopic()));
-    }
-
-    /**
-     * The newest letters of a dead-letter topic, read at most every {@link #TOPIC_READ_EVERY}: each read opens a
-     * consumer, so open pages must not multiply them.
-     */
-    private List<Views.DeadLetterExample> topicExamples(DeadLetterTopic topic) {
-        TopicExamples cached = topicExamples.get(topic.describe());
-        if (cached != null && cached.readAt().plus(TOPIC_READ_EVERY).isAfter(clock.instant())) {
-            return cached.examples();
-        }
-        try {
-            List<Views.DeadLetterExample> examples = topic.latest(DEAD_LETTER_EXAMPLES).stream()
-                    .limit(DEAD_LETTER_EXAMPLES)
-                    .map(m -> example(m.letter(), m.deadLetteredAt(), "IN_TOPIC")).toList();
-            topicExamples.put(topic.describe(), new TopicExamples(clock.instant(), examples));
-            return examples;
-        } catch (RuntimeException e) {
-            LOG.warn("dead-letter topic {}: cannot read it: {}", topic.describe(), e.toString());
-            // Not again for a while: an unreachable topic must not slow every page by its timeout.
-            List<Views.DeadLetterExample> last = cached == null ? List.of() : cached.examples();
-            topicExamples.put(topic.describe(), new TopicExamples(clock.instant(), last));
-            return last;
-        }
+        return new Views.DeadLetterSummary(destination, figures == null ? null : figures.pending(), sinceStart,
+                figures == null ? List.of() : figures.examples());
     }
 
     /** Reason to count, sorted by reason. */
@@ -226,41 +195,39 @@ final class ConsoleData {
         return counts;
     }
 
-    /** Null when the pipeline has no dead-letter table, or it cannot be read right now. */
-    private DeadLetterFigures deadLetterFigures(DeadLetterTable deadLetters) {
-        if (deadLetters == null) {
+    /**
+     * The source's summary, read at most every {@link DeadLetterSummaries#readEvery()}; null when there is no
+     * source. A source that cannot be read keeps its last figures, and is not asked again for a while: an
+     * unreachable topic must not slow every page by its timeout.
+     */
+    private DeadLetterFigures deadLetterFigures(DeadLetterSummaries source) {
+        if (source == null) {
             return null;
         }
-        String key = deadLetters.table().location();
+        String key = source.describe();
+        DeadLetterFigures cached = deadLetterFigures.get(key);
+        if (cached != null && cached.readAt().plus(source.readEvery()).isAfter(clock.instant())) {
+            return cached;
+        }
         try {
-            DeadLetterFigures cached = deadLetterFigures.get(key);
-            if (cached != null && cached.checkedAt().plus(CACHE_FOR).isAfter(clock.instant())) {
-                return cached;
-            }
-            long version = deadLetters.table().exists() ? deadLetters.table().snapshot().version() : -1;
-            if (cached != null && cached.version() == version) {
-                DeadLetterFigures same = new DeadLetterFigures(clock.instant(), version, cached.pending(),
-                        cached.examples());
-                deadLetterFigures.put(key, same);
-                return same;
-            }
-            List<DeadLetterTable.StoredDeadLetter> all = version < 0 ? List.of() : deadLetters.readAll();
-            List<Views.DeadLetterExample> examples = all.stream()
-                    .sorted(Comparator.comparing(DeadLetterTable.StoredDeadLetter::deadLetteredAt).reversed())
-                    .limit(DEAD_LETTER_EXAMPLES).map(ConsoleData::example).toList();
-            DeadLetterFigures fresh = new DeadLetterFigures(clock.instant(), version,
-                    DeadLetterTable.pendingByReason(all), examples);
+            DeadLetterSummaries.Summary summary = source.read(DEAD_LETTER_EXAMPLES);
+            DeadLetterFigures fresh = new DeadLetterFigures(clock.instant(), summary.pendingByReason(),
+                    summary.newest().stream().limit(DEAD_LETTER_EXAMPLES).map(ConsoleData::example).toList());
             deadLetterFigures.put(key, fresh);
             return fresh;
         } catch (RuntimeException e) {
-            LOG.warn("dead-letter table {}: cannot read it: {}", key, e.toString());
-            return deadLetterFigures.get(key);
+            LOG.warn("dead letters {}: cannot read them: {}", key, e.toString());
+            DeadLetterFigures last = cached != null ? new DeadLetterFigures(clock.instant(), cached.pending(),
+                    cached.examples()) : new DeadLetterFigures(clock.instant(), null, List.of());
+            deadLetterFigures.put(key, last);
+            return last;
         }
     }
 
-    private static Views.DeadLetterExample example(DeadLetterTable.StoredDeadLetter stored) {
-        return example(stored.letter(), stored.deadLetteredAt(),
-                stored.replayState() == ReplayState.NOT_REPLAYED ? null : stored.replayState().name());
+    private static Views.DeadLetterExample example(DeadLetterSummaries.Example stored) {
+        String state = stored.replayState() == null ? "IN_TOPIC"
+                : stored.replayState() == ReplayState.NOT_REPLAYED ? null : stored.replayState().name();
+        return example(stored.letter(), stored.deadLetteredAt(), state);
     }
 
     private static Views.DeadLetterExample example(DeadLetter letter, Instant deadLetteredAt, String state) {

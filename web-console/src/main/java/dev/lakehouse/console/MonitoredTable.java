@@ -1,22 +1,21 @@
 package dev.lakehouse.console;
 
-import dev.lakehouse.ingest.DeadLetterTable;
-import dev.lakehouse.ingest.DeadLetterTopic;
-import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.DeadLetterSummaries;
+import dev.lakehouse.ingest.PipelineView;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * One pipeline and its table as the console shows them.
  *
- * @param pipeline the running pipeline (its table is {@link IngestPipeline#table()})
+ * @param pipeline the running pipeline (its table is {@link PipelineView#table()})
  * @param topics what it reads, for display
- * @param deadLetters its dead-letter table, or null when dead letters go elsewhere or nowhere
- * @param deadLetterTopic its dead-letter topic, or null; examples are read from it when there is no table
+ * @param deadLetters where its dead letters are read back from (its dead-letter table if it has one, else its
+ *        dead-letter topic), or null when they go nowhere readable
  * @param smallFileBytes files below this size count as small (the compaction setting)
  */
-public record MonitoredTable(IngestPipeline pipeline, List<String> topics, DeadLetterTable deadLetters,
-                            DeadLetterTopic deadLetterTopic, long smallFileBytes) {
+public record MonitoredTable(PipelineView pipeline, List<String> topics, DeadLetterSummaries deadLetters,
+                            long smallFileBytes) {
 
     public MonitoredTable {
         Objects.requireNonNull(pipeline, "pipeline");

@@ -2,7 +2,7 @@ package dev.lakehouse.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lakehouse.compaction.MaintenanceScheduler;
+import dev.lakehouse.compaction.MaintenanceControl;
 import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
@@ -69,7 +69,7 @@ public final class WebConsole implements AutoCloseable {
 
     private final ConsoleSettings settings;
     private final ConsoleData data;
-    private final MaintenanceScheduler maintenance;
+    private final MaintenanceControl maintenance;
     private final List<HealthCheck> checks;
     private final ApplianceMetrics metrics;
     private final Sessions sessions;
@@ -83,7 +83,7 @@ public final class WebConsole implements AutoCloseable {
     private volatile Views.HealthView readiness;
     private volatile Instant readinessAt = Instant.EPOCH;
 
-    private WebConsole(ConsoleSettings settings, List<MonitoredTable> tables, MaintenanceScheduler maintenance,
+    private WebConsole(ConsoleSettings settings, List<MonitoredTable> tables, MaintenanceControl maintenance,
                        List<HealthCheck> checks, ApplianceMetrics metrics, Clock clock, Sleeper sleeper) {
         this.settings = settings;
         this.sleeper = sleeper;
@@ -122,7 +122,7 @@ public final class WebConsole implements AutoCloseable {
      * @throws IllegalStateException if the port cannot be bound (the message names host and port)
      */
     public static WebConsole start(ConsoleSettings settings, List<MonitoredTable> tables,
-                                   MaintenanceScheduler maintenance, List<HealthCheck> checks,
+                                   MaintenanceControl maintenance, List<HealthCheck> checks,
                                    ApplianceMetrics metrics) {
         WebConsole console = new WebConsole(settings, tables, maintenance, checks, metrics, Clock.systemUTC(),
                 Sleeper.system());

@@ -1,6 +1,7 @@
-package dev.lakehouse.console;
+package dev.lakehouse.app;
 
-import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.console.HealthCheck;
+import dev.lakehouse.ingest.PipelineView;
 import dev.lakehouse.ingest.PipelineState;
 import dev.lakehouse.ingest.PipelineStatus;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
@@ -16,7 +17,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /** The readiness conditions of an appliance: its broker, registry and storage reachable, its tables fresh. */
-public final class HealthChecks {
+final class HealthChecks {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
@@ -77,7 +78,7 @@ public final class HealthChecks {
      * pipeline with no lag is fresh however old its last commit, one that is behind must be committing. A paused
      * pipeline is ready (an operator chose it).
      */
-    public static HealthCheck freshness(IngestPipeline pipeline, Duration maxAge, Clock clock) {
+    public static HealthCheck freshness(PipelineView pipeline, Duration maxAge, Clock clock) {
         Instant createdAt = clock.instant();
         return new HealthCheck() {
             @Override

@@ -1,0 +1,91 @@
+package dev.lakehouse.app.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module arrows of docs/DESIGN.md, checked on the production classes of every module: common ← table-format
+ * ← ingest-engine, compaction ← web-console ← app. The console sees pipelines, dead letters and maintenance only
+ * through the views their modules define.
+ */
+class ModuleRulesTest {
+
+    private static JavaClasses production;
+
+    @BeforeAll
+    static void importClasses() {
+        // The other modules are jars on this module's class path; their test jars are left out.
+        production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar"))
+                .importPackages("dev.lakehouse");
+    }
+
+    @Test
+    void theSharedSeamsDependOnNoModule() {
+        noClasses().that().resideInAPackage("dev.lakehouse.common..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.table..", "dev.lakehouse.ingest..",
+                        "dev.lakehouse.compaction..", "dev.lakehouse.console..", "dev.lakehouse.app..")
+                .check(production);
+    }
+
+    @Test
+    void theTableLayerKnowsNothingAboveIt() {
+        noClasses().that().resideInAPackage("dev.lakehouse.table..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.ingest..",
+                        "dev.lakehouse.compaction..", "dev.lakehouse.console..", "dev.lakehouse.app..",
+                        "dev.lakehouse.registry..", "org.apache.kafka..")
+                .check(production);
+    }
+
+    @Test
+    void ingestionAndCompactionKnowNeitherEachOtherNorTheConsoleNorTheApp() {
+        noClasses().that().resideInAPackage("dev.lakehouse.ingest..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.compaction..",
+                        "dev.lakehouse.console..", "dev.lakehouse.app..")
+                .check(production);
+        noClasses().that().resideInAPackage("dev.lakehouse.compaction..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.ingest..",
+                        "dev.lakehouse.console..", "dev.lakehouse.app..", "org.apache.kafka..")
+                .check(production);
+    }
+
+    @Test
+    void theConsoleSeesPipelinesDeadLettersAndMaintenanceOnlyThroughTheirViews() {
+        noClasses().that().resideInAPackage("dev.lakehouse.console..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.IngestPipeline")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.DeadLetterTable")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.DeadLetterTopic")
+                .orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("dev.lakehouse.compaction.MaintenanceScheduler")
+                .orShould().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.app..",
+                        "org.apache.kafka.clients.admin..", "dev.lakehouse.registry..", "org.quartz..")
+                .check(production);
+    }
+
+    @Test
+    void onlyTheDemoRunsTheLocalBrokerAndRegistryAndNothingRunsTestCode() {
+        noClasses().that().resideOutsideOfPackages("dev.lakehouse.app.demo..", "dev.lakehouse.kafka.local..",
+                        "dev.lakehouse.registry.server..", "dev.lakehouse.benchmarks..", "dev.lakehouse.testkit..",
+                        "dev.lakehouse.s3.local..")
+                .and().doNotHaveFullyQualifiedName("dev.lakehouse.app.DemoCommand")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.kafka.local..",
+                        "dev.lakehouse.registry.server..", "dev.lakehouse.s3.local..")
+                .check(production);
+        noClasses().that().resideOutsideOfPackage("dev.lakehouse.testkit..")
+                .should().dependOnClassesThat().resideInAPackage("dev.lakehouse.testkit..")
+                .check(production);
+    }
+
+    @Test
+    void engineCodeWaitsThroughTheSleeperSeam() {
+        noClasses().that().resideInAnyPackage("dev.lakehouse.ingest..", "dev.lakehouse.table..",
+                        "dev.lakehouse.compaction..", "dev.lakehouse.console..")
+                .should().callMethod(Thread.class, "sleep", long.class)
+                .check(production);
+    }
+}
