@@ -193,6 +193,7 @@ public final class Appliance implements AutoCloseable {
                 securityProperties(pipeline.source().consumerProperties()))));
         registries.forEach((registry, client) -> checks.add(HealthChecks.registry(String.join(",", registry.urls()),
                 client)));
+        leases.held().forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
         for (IngestPipeline pipeline : pipelines) {
             checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
             checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(), Clock.systemUTC()));
@@ -298,7 +299,8 @@ public final class Appliance implements AutoCloseable {
         // The topic lives on the source cluster: reuse the consumer's security settings, nothing else.
         Map<String, Object> client = securityProperties(pipeline.source().consumerProperties());
         client.put("bootstrap.servers", pipeline.source().bootstrapServers());
-        return new DeadLetterTopic(pipeline.deadLetters().topic(), pipeline.name(), client);
+        return new DeadLetterTopic(pipeline.deadLetters().topic(), pipeline.name(), client,
+                new HashMap<>(pipeline.deadLetters().producerProperties()));
     }
 
     /** The pipeline's dead-letter table, or null when it has none. */
@@ -333,6 +335,7 @@ public final class Appliance implements AutoCloseable {
                 .triggerInterval(pipeline.trigger().interval())
                 .maxRecords(pipeline.trigger().maxRecords())
                 .maxBytes(pipeline.trigger().maxBytes())
+                .maxBytesInFlight(pipeline.trigger().maxBytesInFlight())
                 .onIncompatibleSchema(pipeline.onIncompatibleSchema())
                 .onOffsetGap(source.onOffsetGap())
                 .leaveGroupOnStop(source.leaveGroupOnStop())

@@ -110,6 +110,26 @@ final class HealthChecks {
         };
     }
 
+    /**
+     * The table's writer lease is being renewed. Down while renewals fail (storage unreachable): writes wait for the
+     * storage and resume by themselves once it answers, unless another owner took the lease meanwhile.
+     */
+    static HealthCheck writerLease(dev.lakehouse.table.WriterLease lease) {
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return "writer lease of " + lease.tableLocation();
+            }
+
+            @Override
+            public Result check() {
+                return lease.renewalFailure().map(Result::down)
+                        .orElseGet(() -> lease.isValid() ? Result.up("held by '" + lease.owner() + "'")
+                                : Result.down("not valid: not renewed within its time to live"));
+            }
+        };
+    }
+
     /** Keeps one admin client for the appliance's life; {@link #close()} it with the console. */
     public static final class KafkaReachable implements HealthCheck, AutoCloseable {
 

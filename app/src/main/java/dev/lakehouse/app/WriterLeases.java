@@ -2,12 +2,11 @@ package dev.lakehouse.app;
 
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.table.InstanceLock;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.LeasedLakeTable;
 import dev.lakehouse.table.WriterLease;
 import dev.lakehouse.table.WriterLeaseHeldException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +88,11 @@ final class WriterLeases implements AutoCloseable {
         return new LeasedLakeTable(table, lease);
     }
 
+    /** The leases taken so far. */
+    List<WriterLease> held() {
+        return List.copyOf(leases);
+    }
+
     /** Pipelines to stop if a lease is lost. */
     void guard(IngestPipeline pipeline) {
         pipelines.add(pipeline);
@@ -122,12 +126,6 @@ final class WriterLeases implements AutoCloseable {
     }
 
     static String hostAndPid() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "unknown-host";
-        }
-        return host + "/" + ProcessHandle.current().pid();
+        return InstanceLock.thisProcess();
     }
 }

@@ -29,6 +29,11 @@ public final class ApplianceProcess {
      * an operator or a container runs. The script {@code exec}s the JVM, so the process is the JVM itself.
      */
     public static Process startInstalled(Path config, Path log) throws IOException {
+        return startInstalled(config, log, null);
+    }
+
+    /** {@link #startInstalled(Path, Path)} with {@code JAVA_OPTS} set (null: the script's defaults). */
+    public static Process startInstalled(Path config, Path log, String javaOpts) throws IOException {
         if (!Files.isExecutable(INSTALLED)) {
             throw new IllegalStateException(INSTALLED + " is missing: the package phase builds it before the "
                     + "integration tests");
@@ -38,6 +43,9 @@ public final class ApplianceProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("JAVA_OPTS");
+        if (javaOpts != null) {
+            builder.environment().put("JAVA_OPTS", javaOpts);
+        }
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         return builder.start();
     }

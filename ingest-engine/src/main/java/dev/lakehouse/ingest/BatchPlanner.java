@@ -86,6 +86,15 @@ final class BatchPlanner {
         bytes += sizeBytes;
     }
 
+    /**
+     * Whether records of {@code partition} were read and are not in the table yet: in the open batch, or in sealed
+     * batches past the table's next offset {@code tableNext}.
+     */
+    boolean awaitsCommit(TopicPartition partition, long tableNext) {
+        Long position = positions.get(partition);
+        return openNext.containsKey(partition) || position != null && position > tableNext;
+    }
+
     boolean isEmpty() {
         return records == 0;
     }

@@ -37,8 +37,17 @@ final class BatchWriter implements Runnable {
 
     /** Work for the writer, in poll order. */
     sealed interface Task {
-        /** Decoded records, all of {@code schema} (a version of the table schema). */
-        record Rows(Schema schema, List<GenericRecord> rows) implements Task {
+        /** The bytes of read records the task holds, for the hand-off's budget. */
+        default long bytes() {
+            return 0;
+        }
+
+        /**
+         * Decoded records, all of {@code schema} (a version of the table schema).
+         *
+         * @param bytes their serialized key and value bytes
+         */
+        record Rows(Schema schema, List<GenericRecord> rows, long bytes) implements Task {
         }
 
         /**
@@ -46,9 +55,10 @@ final class BatchWriter implements Runnable {
          *
          * @param letters the batch's records that are not rows
          * @param latestOffsets log-end offsets the consumer knew when the batch closed, for the progress record
+         * @param bytes the dead letters' bytes
          */
         record Seal(long batchId, BatchPlanner.PlannedBatch batch, List<DeadLetter> letters, long pollDecodeNanos,
-                    Map<TopicPartition, Long> latestOffsets) implements Task {
+                    Map<TopicPartition, Long> latestOffsets, long bytes) implements Task {
         }
 
         /** Drops the open batch's rows and files, clears the skip state, then completes {@code done}. */
@@ -70,6 +80,7 @@ final class BatchWriter implements Runnable {
     private final BlockingQueue<Task> tasks;
     private final BlockingQueue<Result> results;
     private final Consumer<BatchProgress> progressSink;
+    private final java.util.function.LongConsumer released;
 
     private DataFileWriter openWriter;
     private Schema openSchema;
@@ -78,8 +89,13 @@ final class BatchWriter implements Runnable {
     private boolean skippingUntilBarrier;
     private volatile Throwable failure;
 
+    /**
+     * @param released told the bytes of every task once it is handled (written, committed or dropped)
+     */
     BatchWriter(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
-                BlockingQueue<Task> tasks, BlockingQueue<Result> results, Consumer<BatchProgress> progressSink) {
+                BlockingQueue<Task> tasks, BlockingQueue<Result> results, Consumer<BatchProgress> progressSink,
+                java.util.function.LongConsumer released) {
+        this.released = released;
         this.settings = settings;
         this.table = table;
         this.deadLetters = deadLetters;
@@ -98,22 +114,12 @@ final class BatchWriter implements Runnable {
         try {
             while (true) {
                 Task task = tasks.take();
-                if (task instanceof Task.Rows rows) {
-                    if (!skippingUntilBarrier) {
-                        write(rows);
-                    }
-                } else if (task instanceof Task.Seal seal) {
-                    if (!skippingUntilBarrier) {
-                        commit(seal);
-                    } else {
-                        dropOpenBatch();
-                    }
-                } else if (task instanceof Task.Barrier barrier) {
-                    dropOpenBatch();
-                    skippingUntilBarrier = false;
-                    barrier.done().complete(null);
-                } else {
-                    dropOpenBatch();
+                try {
+                    handle(task);
+                } finally {
+                    released.accept(task.bytes());
+                }
+                if (task instanceof Task.Shutdown) {
                     return;
                 }
             }
@@ -126,6 +132,27 @@ final class BatchWriter implements Runnable {
             // Release a poll thread waiting at a barrier: it checks failure() when the barrier completes.
             tasks.stream().filter(Task.Barrier.class::isInstance)
                     .forEach(t -> ((Task.Barrier) t).done().complete(null));
+        }
+    }
+
+    /** Handles one task; a {@link Task.Shutdown} drops the open batch (the caller then ends the thread). */
+    private void handle(Task task) throws InterruptedException {
+        if (task instanceof Task.Rows rows) {
+            if (!skippingUntilBarrier) {
+                write(rows);
+            }
+        } else if (task instanceof Task.Seal seal) {
+            if (!skippingUntilBarrier) {
+                commit(seal);
+            } else {
+                dropOpenBatch();
+            }
+        } else if (task instanceof Task.Barrier barrier) {
+            dropOpenBatch();
+            skippingUntilBarrier = false;
+            barrier.done().complete(null);
+        } else {
+            dropOpenBatch();
         }
     }
 

@@ -28,6 +28,17 @@ final class CompositeDeadLetters implements DeadLetterDestination {
         return union;
     }
 
+    @Override
+    public java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> writtenFrom(
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> fromOffsets, Instant tableCommittedAt) {
+        java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> union = new java.util.HashMap<>();
+        for (DeadLetterDestination destination : destinations) {
+            destination.writtenFrom(fromOffsets, tableCommittedAt).forEach((partition, offsets) ->
+                    union.computeIfAbsent(partition, k -> new HashSet<>()).addAll(offsets));
+        }
+        return union;
+    }
+
     /** The highest of any destination's. */
     @Override
     public long lastBatchId(String batchAppId) {

@@ -32,6 +32,21 @@ public interface DeadLetterDestination extends AutoCloseable {
     Set<Long> writtenFrom(String topic, int partition, long fromOffset, java.time.Instant tableCommittedAt);
 
     /**
+     * {@link #writtenFrom(String, int, long, java.time.Instant)} of several source partitions at once, as an
+     * assignment needs it; destinations that read remote state read it once for all of them.
+     *
+     * @param fromOffsets per source partition, the first offset of interest
+     * @return per source partition of {@code fromOffsets}, the offsets at or after it that are dead letters here
+     */
+    default java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> writtenFrom(
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> fromOffsets, java.time.Instant tableCommittedAt) {
+        java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> found = new java.util.HashMap<>();
+        fromOffsets.forEach((partition, from) -> found.put(partition,
+                writtenFrom(partition.topic(), partition.partition(), from, tableCommittedAt)));
+        return found;
+    }
+
+    /**
      * The highest batch id this destination committed under {@code batchAppId} ({@code <pipeline>@<instance>}), or
      * -1 when none or when the destination keeps no batch ids. A restarted instance numbers its batches after it.
      *

@@ -6,6 +6,8 @@ import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.InstanceIdInUseException;
+import dev.lakehouse.table.InstanceLock;
 import dev.lakehouse.table.LakeTable;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,12 +30,17 @@ import org.slf4j.LoggerFactory;
  * first marked {@code PENDING} with that id in the dead-letter table; then their rows are committed to the main
  * table in one commit whose transaction id {@code <pipeline>@dead-letter-replay} carries the replay id; then they
  * are marked {@code REPLAYED}. A replay interrupted anywhere is finished by the next one: {@code PENDING} letters
- * whose replay id the main table holds are only marked, the others are replayed again under a new id. So each
- * letter reaches the main table once.
+ * whose exact replay id has a commit in the main table's history are only marked, the others are replayed again
+ * under a new id (a replay id below the latest committed one is not proof: a later replay of other letters may
+ * have committed after this one failed). So each letter reaches the main table once. A pending replay whose commit
+ * is older than the table's log retention cannot be told from one that never landed; it is replayed again with a
+ * warning, so finish interrupted replays within the retention (30 days by default).
  *
  * <p>Letters that still fail stay dead letters, unchanged. Transient failures (registry down) abort the replay
  * with nothing half-done beyond what the protocol recovers. Runs beside the pipeline: its commits do not conflict
- * with ingestion. One replay per pipeline at a time (a second one fails on the rewrite of the same files).
+ * with ingestion. One replay per pipeline at a time: on local disk a second one is refused at once (an OS file lock
+ * on the main table's {@code _lakehouse/instances/<pipeline>@dead-letter-replay.lock}); on object stores the writer
+ * lease the replay command takes keeps a second one out.
  */
 public final class DeadLetterReplay {
 
@@ -77,6 +84,22 @@ public final class DeadLetterReplay {
      * @throws RuntimeException on transient failures (retry later) or a concurrent replay
      */
     public Report run(Set<DeadLetterReason> reasons, boolean dryRun) {
+        if (dryRun || !InstanceLock.supported(table.location())) {
+            return replay(reasons, dryRun);
+        }
+        InstanceLock lock;
+        try {
+            lock = InstanceLock.acquire(table.location(), replayAppId(), InstanceLock.thisProcess());
+        } catch (InstanceIdInUseException e) {
+            throw new IllegalStateException("another replay of pipeline " + settings.name() + "'s dead letters is "
+                    + "running (" + e.getMessage() + "); wait for it to finish, then replay again", e);
+        }
+        try (lock) {
+            return replay(reasons, false);
+        }
+    }
+
+    private Report replay(Set<DeadLetterReason> reasons, boolean dryRun) {
         List<StoredDeadLetter> stored = deadLetters.readAll();
         long committedReplay = table.exists() ? table.txnVersion(replayAppId()) : -1;
         int recovered = dryRun ? 0 : finishInterruptedReplays(stored, committedReplay);
@@ -127,12 +150,24 @@ public final class DeadLetterReplay {
 
     /** Marks the letters of replays the main table already holds; returns how many. */
     private int finishInterruptedReplays(List<StoredDeadLetter> stored, long committedReplay) {
+        Set<Long> pendingIds = new java.util.TreeSet<>();
+        long pendingSince = Long.MAX_VALUE;
+        for (StoredDeadLetter s : stored) {
+            if (s.replayState() == ReplayState.PENDING && s.replayId() != null && s.replayId() <= committedReplay) {
+                pendingIds.add(s.replayId());
+                // The file holding the mark was written when the letter was marked pending.
+                pendingSince = Math.min(pendingSince, s.file().modificationTime());
+            }
+        }
+        if (pendingIds.isEmpty()) {
+            return 0;
+        }
+        Map<Long, Long> landed = committedReplays(pendingIds, Instant.ofEpochMilli(pendingSince));
         Map<String, ReplayMark> done = new LinkedHashMap<>();
         for (StoredDeadLetter s : stored) {
-            if (s.replayState() == ReplayState.PENDING && s.replayId() != null
-                    && s.replayId() <= committedReplay) {
+            if (s.replayState() == ReplayState.PENDING && s.replayId() != null && landed.containsKey(s.replayId())) {
                 done.put(DeadLetterTable.key(s.letter()), new ReplayMark(ReplayState.REPLAYED, s.replayId(),
-                        clock.instant(), null));
+                        clock.instant(), landed.get(s.replayId())));
             }
         }
         if (!done.isEmpty()) {
@@ -141,6 +176,49 @@ public final class DeadLetterReplay {
                     + "replayed", settings.name(), done.size());
         }
         return done.size();
+    }
+
+    /**
+     * Of the replay ids, those whose commit is in the main table's history, with its version. Replay commits are
+     * serialized and their ids increase, and a replay commits after it marked its letters pending, so the history
+     * is read from the newest version down to the first replay commit below the smallest id asked about, or to
+     * commits older than the marks (with a margin for clock skew between hosts).
+     */
+    private Map<Long, Long> committedReplays(Set<Long> ids, Instant pendingSince) {
+        Instant searchFrom = pendingSince.minus(java.time.Duration.ofMinutes(10));
+        long smallest = ids.stream().mapToLong(Long::longValue).min().orElseThrow();
+        Map<Long, Long> found = new java.util.HashMap<>();
+        boolean reachedBelow = false;
+        long oldestRead = Long.MAX_VALUE;
+        int scanned = 0;
+        // History is read newest first in growing pages: usually the answer is among the newest commits.
+        for (int limit = 64; !reachedBelow; limit = limit > Integer.MAX_VALUE / 8 ? Integer.MAX_VALUE : limit * 8) {
+            List<dev.lakehouse.table.TableCommit> commits = table.history(limit);
+            for (int i = scanned; i < commits.size() && !reachedBelow; i++) {
+                dev.lakehouse.table.TableCommit commit = commits.get(i);
+                oldestRead = commit.version();
+                if (commit.timestamp().isBefore(searchFrom)) {
+                    reachedBelow = true;
+                } else if (replayAppId().equals(commit.parameters().get("queryId"))) {
+                    long epoch = Long.parseLong(commit.parameters().getOrDefault("epochId", "-1"));
+                    if (ids.contains(epoch)) {
+                        found.put(epoch, commit.version());
+                    }
+                    reachedBelow = epoch < smallest;
+                }
+            }
+            scanned = commits.size();
+            if (commits.size() < limit) {
+                break; // the whole retained history was read
+            }
+        }
+        // The whole history was read when it reaches version 0; otherwise log retention removed its start.
+        if (!reachedBelow && oldestRead > 0 && found.size() < ids.size()) {
+            LOG.warn("pipeline {}: the table's history does not reach back to replay {}: letters pending since "
+                    + "then are replayed again, and if that replay had committed before its log entries expired "
+                    + "their rows are now in the table twice", settings.name(), smallest);
+        }
+        return found;
     }
 
     private void markReplayed(Set<String> keys, long replayId, long version) {

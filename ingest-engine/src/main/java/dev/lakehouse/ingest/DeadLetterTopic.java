@@ -13,7 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +27,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
@@ -45,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * idempotent producer ({@code acks=all}) and the batch is committed only after every send is acknowledged.
  *
  * <p>The topic is created (broker defaults for partitions and replication) if it does not exist.
+ *
+ * <p><strong>Letters larger than a message may be</strong> (the smaller of the producer's
+ * {@code max.request.size} and the topic's {@code max.message.bytes}) are sent with their value cut to fit and the
+ * headers {@code lakehouse.dead-letter.truncated=true} and {@code lakehouse.dead-letter.original.size}: a letter
+ * that cannot be sent whole must not stop the pipeline, and the source record stays in Kafka (and whole in the
+ * dead-letter table, where there is one). Raise both limits to keep large letters whole.
  */
 public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterSummaries {
 
@@ -52,23 +62,42 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
     public static final String HEADER_PREFIX = "lakehouse.dead-letter.";
     /** Clock skew allowed between this host and whoever wrote the table's last commit. */
     private static final Duration SCAN_MARGIN = Duration.ofMinutes(10);
+    /** A record batch's and a record's framing in the message format, rounded up. */
+    private static final int RECORD_OVERHEAD = 256;
+    /** The broker's default {@code message.max.bytes}. */
+    private static final int DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
     private final String topic;
     private final String pipeline;
     private final Map<String, Object> clientProperties;
+    private final Map<String, Object> producerProperties;
+    /** The largest message the producer and the topic both take, learned with the producer. */
+    private int maxMessageBytes;
     private final Map<TopicPartition, Set<Long>> written = new HashMap<>();
     private KafkaProducer<byte[], byte[]> producer;
     private int partitions;
 
     /**
      * @param topic the dead-letter topic
-     * @param pipeline the pipeline name, written into a header
+     * @param pipeline the pipeline name, written into a header; a topic may be shared by pipelines, each reads back
+     *        only the letters with its own name
      * @param clientProperties bootstrap servers and security settings for the producer, admin and scan consumer
      */
     public DeadLetterTopic(String topic, String pipeline, Map<String, Object> clientProperties) {
+        this(topic, pipeline, clientProperties, Map.of());
+    }
+
+    /**
+     * @param producerProperties the dead-letter producer's own settings on top of {@code clientProperties} (such
+     *        as {@code max.request.size}, {@code compression.type}); idempotence, acks and serializers stay the
+     *        engine's
+     */
+    public DeadLetterTopic(String topic, String pipeline, Map<String, Object> clientProperties,
+                           Map<String, Object> producerProperties) {
         this.topic = topic;
         this.pipeline = pipeline;
         this.clientProperties = Map.copyOf(clientProperties);
+        this.producerProperties = Map.copyOf(producerProperties);
     }
 
     @Override
@@ -89,8 +118,7 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
             if (known != null && known.contains(letter.offset())) {
                 continue;
             }
-            sends.add(producer.send(new ProducerRecord<>(topic, letter.partition() % partitions, null,
-                    letter.key(), letter.value(), headers(letter, batch))));
+            sends.add(producer.send(fitted(letter, batch)));
             sent.add(letter);
         }
         producer.flush();
@@ -118,36 +146,76 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
         }
     }
 
+    /**
+     * All requested source partitions in one scan: one consumer, each dead-letter partition read once from shortly
+     * before the table's last commit, however many source partitions an assignment brings.
+     */
     @Override
-    public synchronized Set<Long> writtenFrom(String sourceTopic, int sourcePartition, long fromOffset,
-                                              Instant tableCommittedAt) {
+    public synchronized Map<TopicPartition, Set<Long>> writtenFrom(Map<TopicPartition, Long> fromOffsets,
+                                                                   Instant tableCommittedAt) {
         ensureProducer();
-        Set<Long> found = new HashSet<>();
-        TopicPartition dlq = new TopicPartition(topic, sourcePartition % partitions);
+        Map<TopicPartition, Set<Long>> found = new HashMap<>();
+        fromOffsets.keySet().forEach(p -> found.put(p, new HashSet<>()));
+        if (fromOffsets.isEmpty()) {
+            return found;
+        }
+        Set<TopicPartition> dlqPartitions = new HashSet<>();
+        fromOffsets.keySet().forEach(p -> dlqPartitions.add(new TopicPartition(topic, p.partition() % partitions)));
         try (KafkaConsumer<byte[], byte[]> scan = reader()) {
-            scan.assign(List.of(dlq));
+            scan.assign(dlqPartitions);
             long since = Math.max(0, tableCommittedAt.minus(SCAN_MARGIN).toEpochMilli());
-            OffsetAndTimestamp start = scan.offsetsForTimes(Map.of(dlq, since)).get(dlq);
-            long end = scan.endOffsets(List.of(dlq)).get(dlq);
-            if (start == null || start.offset() >= end) {
-                written.put(new TopicPartition(sourceTopic, sourcePartition), found);
-                return Set.copyOf(found);
+            Map<TopicPartition, Long> query = new HashMap<>();
+            dlqPartitions.forEach(p -> query.put(p, since));
+            Map<TopicPartition, OffsetAndTimestamp> starts = scan.offsetsForTimes(query);
+            Map<TopicPartition, Long> ends = scan.endOffsets(dlqPartitions);
+            Set<TopicPartition> open = new HashSet<>();
+            for (TopicPartition dlq : dlqPartitions) {
+                OffsetAndTimestamp start = starts.get(dlq);
+                if (start != null && start.offset() < ends.get(dlq)) {
+                    open.add(dlq);
+                }
             }
-            scan.seek(dlq, start.offset());
-            while (scan.position(dlq) < end) {
+            scan.assign(open);
+            for (TopicPartition dlq : open) {
+                scan.seek(dlq, starts.get(dlq).offset());
+            }
+            while (open.stream().anyMatch(p -> scan.position(p) < ends.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> record : scan.poll(Duration.ofMillis(500))) {
-                    if (sourceTopic.equals(header(record, "source.topic"))
-                            && Integer.toString(sourcePartition).equals(header(record, "source.partition"))) {
-                        long offset = Long.parseLong(header(record, "source.offset"));
-                        if (offset >= fromOffset) {
-                            found.add(offset);
-                        }
+                    if (!pipeline.equals(header(record, "pipeline"))) {
+                        continue; // a topic may be shared: only this pipeline's letters count
+                    }
+                    String sourceTopic = header(record, "source.topic");
+                    String sourcePartition = header(record, "source.partition");
+                    String sourceOffset = header(record, "source.offset");
+                    if (sourceTopic == null || sourcePartition == null || sourceOffset == null) {
+                        continue;
+                    }
+                    TopicPartition source;
+                    long offset;
+                    try {
+                        source = new TopicPartition(sourceTopic, Integer.parseInt(sourcePartition));
+                        offset = Long.parseLong(sourceOffset);
+                    } catch (NumberFormatException e) {
+                        continue;
+                    }
+                    Long from = fromOffsets.get(source);
+                    if (from != null && offset >= from) {
+                        found.get(source).add(offset);
                     }
                 }
             }
         }
-        written.put(new TopicPartition(sourceTopic, sourcePartition), new HashSet<>(found));
-        return Set.copyOf(found);
+        found.forEach((source, offsets) -> written.put(source, new HashSet<>(offsets)));
+        Map<TopicPartition, Set<Long>> result = new HashMap<>();
+        found.forEach((source, offsets) -> result.put(source, Set.copyOf(offsets)));
+        return result;
+    }
+
+    @Override
+    public Set<Long> writtenFrom(String sourceTopic, int sourcePartition, long fromOffset,
+                                 Instant tableCommittedAt) {
+        TopicPartition source = new TopicPartition(sourceTopic, sourcePartition);
+        return writtenFrom(Map.of(source, fromOffset), tableCommittedAt).get(source);
     }
 
     /** Read again at most every 10 s: each read opens a consumer and asks the broker for every partition's end. */
@@ -169,9 +237,10 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
     }
 
     /**
-     * The newest dead letters in the topic, newest first: at most {@code perPartition} from the end of each of its
-     * partitions, for a look at what is failing. Uses a consumer of its own without a group (nothing is committed)
-     * and never blocks {@link #write}. Messages without this appliance's headers are skipped.
+     * The newest dead letters of this pipeline in the topic, newest first: at most {@code perPartition} from the end
+     * of each of its partitions, for a look at what is failing. Uses a consumer of its own without a group (nothing
+     * is committed) and never blocks {@link #write}. Messages without this appliance's headers, or of another
+     * pipeline sharing the topic, are skipped.
      *
      * @throws KafkaException if the topic cannot be read within about 10 s
      */
@@ -193,7 +262,8 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
                             + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                    if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))
+                            && pipeline.equals(header(record, "pipeline"))) {
                         message(record).ifPresent(messages::add);
                     }
                 }
@@ -246,6 +316,7 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
         }
         createTopicIfAbsent();
         Map<String, Object> props = new HashMap<>(clientProperties);
+        props.putAll(producerProperties);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -254,7 +325,27 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
         KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(props);
         List<PartitionInfo> infos = created.partitionsFor(topic);
         partitions = Math.max(1, infos.size());
+        int requestLimit = Integer.parseInt(String.valueOf(props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG))));
+        maxMessageBytes = Math.min(requestLimit, topicMaxMessageBytes());
         producer = created;
+    }
+
+    /** The topic's {@code max.message.bytes}, or the broker's usual default when it cannot be read. */
+    private int topicMaxMessageBytes() {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = Admin.create(new HashMap<>(clientProperties))) {
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS)
+                    .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            return entry == null || entry.value() == null ? DEFAULT_MAX_MESSAGE_BYTES : Integer.parseInt(entry.value());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while reading the configuration of " + topic, e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | NumberFormatException e) {
+            LOG.warn("pipeline {}: max.message.bytes of dead-letter topic {} not known ({}); assuming {}", pipeline,
+                    topic, e.toString(), DEFAULT_MAX_MESSAGE_BYTES);
+            return DEFAULT_MAX_MESSAGE_BYTES;
+        }
     }
 
     private void createTopicIfAbsent() {
@@ -272,6 +363,32 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while checking dead-letter topic " + topic, e);
         }
+    }
+
+    /** The letter's message, its value cut so that the message fits {@link #maxMessageBytes}. */
+    private ProducerRecord<byte[], byte[]> fitted(DeadLetter letter, DeadLetterBatch batch) {
+        RecordHeaders headers = headers(letter, batch);
+        byte[] value = letter.value();
+        long headerBytes = 0;
+        for (Header header : headers) {
+            headerBytes += header.key().length() + (header.value() == null ? 0 : header.value().length) + 8;
+        }
+        long keyBytes = letter.key() == null ? 0 : letter.key().length;
+        long size = RECORD_OVERHEAD + keyBytes + headerBytes + (value == null ? 0 : value.length);
+        if (value != null && size > maxMessageBytes) {
+            // Room for the two headers added below as well.
+            long room = maxMessageBytes - RECORD_OVERHEAD - keyBytes - headerBytes - 128;
+            int kept = (int) Math.max(0, Math.min(value.length, room));
+            add(headers, "truncated", "true");
+            add(headers, "original.size", Integer.toString(value.length));
+            LOG.warn("pipeline {}: dead letter of {}-{}@{} is {} bytes, more than a message of topic {} may be ({}); "
+                    + "its value is cut to {} bytes (header {}truncated). Raise dead-letters.producer-properties."
+                    + "max.request.size and the topic's max.message.bytes to keep such letters whole.", pipeline,
+                    letter.topic(), letter.partition(), letter.offset(), size, topic, maxMessageBytes, kept,
+                    HEADER_PREFIX);
+            value = java.util.Arrays.copyOf(value, kept);
+        }
+        return new ProducerRecord<>(topic, letter.partition() % partitions, null, letter.key(), value, headers);
     }
 
     private RecordHeaders headers(DeadLetter letter, DeadLetterBatch batch) {

@@ -228,7 +228,9 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
                     new PollLoop(settings, table, decoder, deadLetters, batchIds, this::onProgress, new StatusObserver())
                             .run(() -> stopRequested, () -> pauseRequested);
                     break;
-                } catch (RuntimeException | Error e) {
+                } catch (Exception | Error e) {
+                    // Exception, not RuntimeException: delta-standalone's Scala code throws checked exceptions
+                    // (a ConnectException while storage is down) without declaring them.
                     if (stopRequested) {
                         LOG.info("pipeline {}: run ended while stopping: {}", settings.name(), e.toString());
                         break;

@@ -62,16 +62,27 @@ final class LagMeter {
 
     /**
      * The lag of each of {@code partitions} behind the table's next offsets, sorted by topic and partition; -1 where
-     * either side is not known yet.
+     * either side is not known yet. Offsets the consumer read past that held no record (transaction markers,
+     * aborted records, compacted-away offsets) are not lag: where no read record of a partition waits for a commit,
+     * the lag counts from the consumer's position when that is past the table's offset. An idle transactional
+     * partition, whose last offset is a commit marker, so shows 0, not 1 forever.
+     *
+     * @param awaitsCommit whether read records of a partition wait for a commit (they are lag until committed),
+     *        given the table's next offset
      */
     List<PartitionLag> lags(Collection<TopicPartition> partitions, Map<TopicPartition, Long> tableNextOffsets,
-                            boolean paused) {
+                            java.util.function.BiPredicate<TopicPartition, Long> awaitsCommit, boolean paused) {
         Map<TopicPartition, Long> ends = paused ? brokerLogEndOffsets() : logEndOffsets(partitions);
+        Set<TopicPartition> assigned = consumer.assignment();
         List<PartitionLag> lags = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             long tableNext = tableNextOffsets.getOrDefault(partition, -1L);
             long end = ends.getOrDefault(partition, -1L);
-            long lag = end >= 0 && tableNext >= 0 ? Math.max(0, end - tableNext) : -1;
+            long from = tableNext;
+            if (tableNext >= 0 && assigned.contains(partition) && !awaitsCommit.test(partition, tableNext)) {
+                from = Math.max(tableNext, consumer.position(partition));
+            }
+            long lag = end >= 0 && tableNext >= 0 ? Math.max(0, end - from) : -1;
             lags.add(new PartitionLag(partition.topic(), partition.partition(), tableNext, end, lag));
         }
         lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())

@@ -47,6 +47,7 @@ public final class PipelineSettings {
     private final Duration triggerInterval;
     private final long maxRecords;
     private final long maxBytes;
+    private final long maxBytesInFlight;
     private final int progressHistory;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -85,6 +86,7 @@ public final class PipelineSettings {
         this.triggerInterval = b.triggerInterval;
         this.maxRecords = b.maxRecords;
         this.maxBytes = b.maxBytes;
+        this.maxBytesInFlight = b.maxBytesInFlight > 0 ? b.maxBytesInFlight : defaultBytesInFlight();
         this.progressHistory = b.progressHistory;
         this.clock = b.clock;
         this.sleeper = b.sleeper;
@@ -170,6 +172,20 @@ public final class PipelineSettings {
         return maxBytes;
     }
 
+    /**
+     * How many bytes of read records (rows on their way to Parquet, dead letters with their payloads) may be held
+     * between Kafka and the table at once; the poll thread waits while they are spent, and an open batch whose dead
+     * letters reach half of it closes early. Counted as serialized key and value bytes. Default: a quarter of the
+     * JVM's maximum heap, at least 64 MiB.
+     */
+    public long maxBytesInFlight() {
+        return maxBytesInFlight;
+    }
+
+    private static long defaultBytesInFlight() {
+        return Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4);
+    }
+
     /** How many batch progress records are kept for {@link IngestPipeline#recentProgress()}. */
     public int progressHistory() {
         return progressHistory;
@@ -232,6 +248,7 @@ public final class PipelineSettings {
         private Duration triggerInterval = Duration.ofSeconds(30);
         private long maxRecords = 1_000_000;
         private long maxBytes = 256L * 1024 * 1024;
+        private long maxBytesInFlight;
         private int progressHistory = 100;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.system();
@@ -288,6 +305,12 @@ public final class PipelineSettings {
 
         public Builder maxRecords(long records) {
             this.maxRecords = records;
+            return this;
+        }
+
+        /** See {@link PipelineSettings#maxBytesInFlight()}; 0 for the default. */
+        public Builder maxBytesInFlight(long bytes) {
+            this.maxBytesInFlight = bytes;
             return this;
         }
 
@@ -374,6 +397,10 @@ public final class PipelineSettings {
             if (maxRecords < 1) {
                 throw new IllegalArgumentException("pipeline " + name + ": max records must be at least 1, got "
                         + maxRecords);
+            }
+            if (maxBytesInFlight < 0) {
+                throw new IllegalArgumentException("pipeline " + name + ": max bytes in flight must be positive (or 0 "
+                        + "for the default), got " + maxBytesInFlight);
             }
             if (maxBytes < 1) {
                 throw new IllegalArgumentException("pipeline " + name + ": max bytes must be at least 1, got " + maxBytes);

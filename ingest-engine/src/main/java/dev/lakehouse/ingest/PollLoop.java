@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -86,7 +87,9 @@ final class PollLoop implements ConsumerRebalanceListener {
     private LagMeter lagMeter;
 
     private List<GenericRecord> chunk = new ArrayList<>(CHUNK_ROWS);
+    private long chunkBytes;
     private List<DeadLetter> openLetters = new ArrayList<>();
+    private long openLetterBytes;
     private Schema chunkSchema;
     private long pollDecodeNanos;
     private long lagRefreshedAt;
@@ -263,29 +266,34 @@ final class PollLoop implements ConsumerRebalanceListener {
             return;
         }
         RecordConverter.Outcome outcome = converter.convert(record);
+        long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
         if (outcome instanceof RecordConverter.Outcome.Row row) {
             if (chunkSchema != row.schema() && !chunk.isEmpty()) {
                 flushChunk();
             }
             chunk.add(row.row());
+            chunkBytes += size;
             chunkSchema = row.schema();
         } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
             openLetters.add(dead.letter());
+            openLetterBytes += dead.letter().sizeBytes() + 2L * dead.letter().message().length();
         }
-        planner.add(partition, record.offset(),
-                Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize()));
-        if (chunk.size() >= CHUNK_ROWS) {
+        planner.add(partition, record.offset(), size);
+        // Large records: a chunk goes to the writer by bytes too, so rows in flight stay within the budget.
+        if (chunk.size() >= CHUNK_ROWS || chunkBytes >= writer.budget() / 8) {
             flushChunk();
         }
-        if (trigger.sealAfterRecord(planner.openBatch())) {
+        // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now.
+        if (trigger.sealAfterRecord(planner.openBatch()) || openLetterBytes >= writer.budget() / 2) {
             seal();
         }
     }
 
     private void flushChunk() {
         if (!chunk.isEmpty()) {
-            writer.put(new BatchWriter.Task.Rows(chunkSchema, chunk));
+            writer.put(new BatchWriter.Task.Rows(chunkSchema, chunk, chunkBytes));
             chunk = new ArrayList<>(CHUNK_ROWS);
+            chunkBytes = 0;
         }
     }
 
@@ -293,8 +301,9 @@ final class PollLoop implements ConsumerRebalanceListener {
         flushChunk();
         BatchPlanner.PlannedBatch batch = planner.seal();
         writer.put(new BatchWriter.Task.Seal(batchIds.next(), batch, openLetters, pollDecodeNanos,
-                lagMeter.logEndOffsets(planner.tracked())));
+                lagMeter.logEndOffsets(planner.tracked()), openLetterBytes));
         openLetters = new ArrayList<>();
+        openLetterBytes = 0;
         pollDecodeNanos = 0;
     }
 
@@ -331,7 +340,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     private List<PartitionLag> lags() {
-        return lagMeter.lags(planner.tracked(), positions.tableNextOffsets(), paused);
+        return lagMeter.lags(planner.tracked(), positions.tableNextOffsets(), planner::awaitsCommit, paused);
     }
 
     /** Group offsets for monitoring tools (lag in Kafka UIs); never read back by the engine. */
@@ -383,7 +392,9 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void dropOpenBatch() {
         planner.discardOpen();
         chunk = new ArrayList<>(CHUNK_ROWS);
+        chunkBytes = 0;
         openLetters = new ArrayList<>();
+        openLetterBytes = 0;
         chunkSchema = null;
         pollDecodeNanos = 0;
     }
@@ -400,8 +411,10 @@ final class PollLoop implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
-            LOG.info("pipeline {}: assigned {}", settings.name(), partitions);
+            long start = System.nanoTime();
             positions.seekFromTable(partitions);
+            LOG.info("pipeline {}: assigned {} partitions in {} ms: {}", settings.name(), partitions.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), partitions);
             if (paused) {
                 consumer.pause(partitions); // before this poll fetches from them
             }

@@ -80,8 +80,11 @@ final class TablePositions {
         List<TopicPartition> fresh = new ArrayList<>();
         Map<TopicPartition, Long> positions = new HashMap<>();
         boolean tableExists = table.exists();
+        // One read of the table for the whole assignment, however many partitions it has.
+        Map<String, Long> nextOffsets = tableExists
+                ? table.txnVersions(partitions.stream().map(this::appId).toList()) : Map.of();
         for (TopicPartition partition : partitions) {
-            long next = tableExists ? table.txnVersion(appId(partition)) : -1;
+            long next = nextOffsets.getOrDefault(appId(partition), -1L);
             if (next >= 0) {
                 consumer.seek(partition, next);
                 planner.track(partition, next);
@@ -115,10 +118,11 @@ final class TablePositions {
             List<TableCommit> last = table.history(1);
             committedAt = last.isEmpty() ? Instant.EPOCH : last.get(0).timestamp();
         }
+        // One read of the destination for the whole assignment.
+        Map<TopicPartition, Set<Long>> lettered = deadLetters.writtenFrom(positions, committedAt);
         for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
             TopicPartition partition = entry.getKey();
-            Set<Long> offsets = deadLetters.writtenFrom(partition.topic(), partition.partition(), entry.getValue(),
-                    committedAt);
+            Set<Long> offsets = lettered.getOrDefault(partition, Set.of());
             if (!offsets.isEmpty()) {
                 LOG.info("pipeline {}: {} records of {} from offset {} are dead letters already; they will not be "
                         + "ingested again", settings.name(), offsets.size(), partition, entry.getValue());
@@ -176,12 +180,9 @@ final class TablePositions {
 
     private boolean tableHasOffsetsFor(String topic) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic);
-        for (PartitionInfo info : infos == null ? List.<PartitionInfo>of() : infos) {
-            if (table.txnVersion(appId(new TopicPartition(topic, info.partition()))) >= 0) {
-                return true;
-            }
-        }
-        return false;
+        List<String> ids = (infos == null ? List.<PartitionInfo>of() : infos).stream()
+                .map(info -> appId(new TopicPartition(topic, info.partition()))).toList();
+        return table.txnVersions(ids).values().stream().anyMatch(next -> next >= 0);
     }
 
     private String appId(TopicPartition partition) {

@@ -11,8 +11,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * The hand-off between a run's poll thread and its {@link BatchWriter} thread: a bounded task queue (the
- * back-pressure: the poll thread blocks while it is full) and a result queue. Every wait checks whether the writer
+ * The hand-off between a run's poll thread and its {@link BatchWriter} thread: a task queue bounded by slots and
+ * by bytes (the back-pressure: the poll thread blocks while either is spent; the bytes of a task are given back
+ * when the writer has handled it) and a result queue. Every wait checks whether the writer
  * failed, so the poll thread never blocks on a dead writer: the writer's failure is rethrown on the poll thread.
  */
 final class WriterHandOff {
@@ -23,10 +24,14 @@ final class WriterHandOff {
     private final BlockingQueue<BatchWriter.Result> results = new LinkedBlockingQueue<>();
     private final BatchWriter writer;
     private final Thread thread;
+    private final long budget;
+    private final Object bytesLock = new Object();
+    private long bytesInFlight;
 
     WriterHandOff(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
                   Consumer<BatchProgress> progressSink) {
-        this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink);
+        this.budget = settings.maxBytesInFlight();
+        this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink, this::release);
         this.thread = new Thread(writer, "lakehouse-" + settings.name() + "-writer");
         this.thread.setDaemon(true);
     }
@@ -35,9 +40,25 @@ final class WriterHandOff {
         thread.start();
     }
 
-    /** Queues a task, waiting while the queue is full. */
+    /** The byte budget of what is in flight ({@link PipelineSettings#maxBytesInFlight()}). */
+    long budget() {
+        return budget;
+    }
+
+    /**
+     * Queues a task, waiting while the queue is full or its bytes would exceed the budget (a task larger than the
+     * whole budget waits until nothing else is in flight, then goes alone).
+     */
     void put(BatchWriter.Task task) {
+        long bytes = task.bytes();
         try {
+            synchronized (bytesLock) {
+                while (bytesInFlight > 0 && bytesInFlight + bytes > budget) {
+                    bytesLock.wait(100);
+                    checkWriter();
+                }
+                bytesInFlight += bytes;
+            }
             while (!tasks.offer(task, 100, TimeUnit.MILLISECONDS)) {
                 checkWriter();
             }
@@ -65,6 +86,16 @@ final class WriterHandOff {
             }
         }
         checkWriter();
+    }
+
+    /** Called by the writer when it has handled a task of {@code bytes}. */
+    private void release(long bytes) {
+        if (bytes > 0) {
+            synchronized (bytesLock) {
+                bytesInFlight -= bytes;
+                bytesLock.notifyAll();
+            }
+        }
     }
 
     /** The writer's next result, in order, or null when there is none now; never blocks. */

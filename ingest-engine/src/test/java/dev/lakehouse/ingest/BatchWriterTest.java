@@ -31,7 +31,8 @@ class BatchWriterTest {
     private final List<BatchProgress> progress = new ArrayList<>();
     private final PipelineSettings settings = PipelineSettings.builder("orders").instanceId("a")
             .topics(List.of("t")).bootstrapServers("unused:9092").build();
-    private final BatchWriter writer = new BatchWriter(settings, table, deadLetters, tasks, results, progress::add);
+    private final BatchWriter writer = new BatchWriter(settings, table, deadLetters, tasks, results, progress::add,
+            bytes -> { });
 
     private static GenericRecord order(long id) {
         GenericRecord record = new GenericData.Record(SCHEMA);
@@ -44,13 +45,13 @@ class BatchWriterTest {
         for (long id : ids) {
             rows.add(order(id));
         }
-        return new BatchWriter.Task.Rows(SCHEMA, rows);
+        return new BatchWriter.Task.Rows(SCHEMA, rows, rows.size() * 10L);
     }
 
     private static BatchWriter.Task.Seal seal(long batchId, long start, long next, DeadLetter... letters) {
         BatchPlanner.PlannedBatch batch = new BatchPlanner.PlannedBatch(
                 List.of(new OffsetRange("t", 0, start, next)), next - start, (next - start) * 10, 0, 0, 0);
-        return new BatchWriter.Task.Seal(batchId, batch, List.of(letters), 0, Map.of());
+        return new BatchWriter.Task.Seal(batchId, batch, List.of(letters), 0, Map.of(), 0);
     }
 
     private static DeadLetter letter(long offset) {

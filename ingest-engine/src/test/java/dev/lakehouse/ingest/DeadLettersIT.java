@@ -310,6 +310,82 @@ class DeadLettersIT {
     }
 
     @Test
+    void pipelinesSharingADeadLetterTopicTakeOnlyTheirOwnLettersForRecordsAlreadyDeadLettered() throws Exception {
+        Schema strict = parse("""
+                {"type": "record", "name": "Click", "fields": [
+                  {"name": "id", "type": "long"}, {"name": "page", "type": "string"}]}""");
+        Schema lenient = parse("""
+                {"type": "record", "name": "Click", "fields": [
+                  {"name": "id", "type": "long"}, {"name": "page", "type": ["null", "string"], "default": null}]}""");
+        KafkaTestClients.produceAll(kafka, List.of("{\"id\": 1, \"page\": \"/\"}", "{\"id\": 2}",
+                        "{\"id\": 3, \"page\": \"/a\"}").stream()
+                .map(v -> new ProducerRecord<byte[], byte[]>(topic, null, v.getBytes(StandardCharsets.UTF_8))).toList());
+        String shared = TestNames.unique("shared-dlq");
+        Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
+        String strictTable = dir.resolve("strict").toUri().toString();
+        try (IngestPipeline pipeline = new IngestPipeline(settings("strict").build(), table(strictTable),
+                new JsonRecordDecoder(strict), new DeadLetterTopic(shared, "strict", client))) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> nextOffset(strictTable, "strict") == 3);
+        }
+        // The strict pipeline's letter for id 2 is in the shared topic; the lenient one starts after it.
+        String lenientTable = dir.resolve("lenient").toUri().toString();
+        DeadLetterTopic lenientLetters = new DeadLetterTopic(shared, "lenient", client);
+        try (IngestPipeline pipeline = new IngestPipeline(settings("lenient").build(), table(lenientTable),
+                new JsonRecordDecoder(lenient), lenientLetters)) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> nextOffset(lenientTable, "lenient") == 3);
+        }
+
+        assertThat(KernelReader.read(strictTable).rows()).extracting(r -> r.get("id")).containsExactlyInAnyOrder(1L, 3L);
+        assertThat(KernelReader.read(lenientTable).rows()).as("another pipeline's letter is not this one's")
+                .extracting(r -> r.get("id")).containsExactlyInAnyOrder(1L, 2L, 3L);
+        assertThat(lenientLetters.latest(10)).as("nor shown as this pipeline's").isEmpty();
+    }
+
+    @Test
+    void aLetterLargerThanTheDeadLetterTopicTakesIsSentCutWithHeadersSayingSoAndIngestionGoesOn() throws Exception {
+        Schema schema = parse("""
+                {"type": "record", "name": "Click", "fields": [{"name": "id", "type": "long"}]}""");
+        String big = TestNames.unique("big");
+        kafka.createTopic(big, 1, Map.of("max.message.bytes", Integer.toString(4 << 20)));
+        byte[] huge = new byte[2 << 20];
+        huge[0] = 1; // neither JSON nor anything else: a bad record of 2 MiB
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(new ProducerRecord<>(big, null, huge));
+        for (int id = 1; id <= 3; id++) {
+            records.add(new ProducerRecord<>(big, null, ("{\"id\": " + id + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = KafkaTestClients.producer(
+                kafka, Map.of("max.request.size", Integer.toString(4 << 20)))) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record).get();
+            }
+        }
+        String dlqTopic = TestNames.unique("big-dlq"); // created by the pipeline with the broker's 1 MiB limit
+        String location = dir.resolve("clicks").toUri().toString();
+        try (IngestPipeline pipeline = new IngestPipeline(PipelineSettings.builder("clicks").topics(List.of(big))
+                .bootstrapServers(kafka.bootstrapServers()).groupId(TestNames.unique("group"))
+                .triggerInterval(Duration.ofMillis(500)).build(), table(location), new JsonRecordDecoder(schema),
+                new DeadLetterTopic(dlqTopic, "clicks", Map.of("bootstrap.servers", kafka.bootstrapServers())))) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> table(location).exists()
+                    && table(location).txnVersion(new OffsetRange(big, 0, 0, 0).appId("clicks")) == 4);
+            assertThat(pipeline.status().state()).isEqualTo(PipelineState.RUNNING);
+        }
+        assertThat(KernelReader.read(location).rows()).extracting(r -> r.get("id"))
+                .containsExactlyInAnyOrder(1L, 2L, 3L);
+        List<ConsumerRecord<byte[], byte[]>> letters = KafkaTestClients.consume(kafka, dlqTopic, 1,
+                Duration.ofSeconds(30));
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(DeadLetterTopic.header(letter, "reason")).isEqualTo("INVALID_JSON");
+            assertThat(DeadLetterTopic.header(letter, "truncated")).isEqualTo("true");
+            assertThat(DeadLetterTopic.header(letter, "original.size")).isEqualTo(Integer.toString(2 << 20));
+            assertThat(letter.value().length).isLessThan(1 << 20).isGreaterThan(900_000);
+        });
+    }
+
+    @Test
     void offsetsDeletedByRetentionStopThePipelineUnlessItOptedIntoSkippingWhichTheHistoryRecords() throws Exception {
         int v1 = registry.register(topic + "-value", V1);
         List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();

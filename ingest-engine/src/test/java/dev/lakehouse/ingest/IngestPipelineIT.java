@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,6 +183,66 @@ class IngestPipelineIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().state() == PipelineState.FAILED);
             assertThat(pipeline.status().error()).contains(topic + "-1").contains("magic byte");
         }
+    }
+
+    @Test
+    void anIdleTransactionalPartitionWhoseLastOffsetIsACommitMarkerHasNoLag() throws Exception {
+        String transactional = TestNames.unique("tx-clicks");
+        kafka.createTopic(transactional, 1);
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("transactional.id", TestNames.unique("tx"));
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(props,
+                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int id = 0; id < 3; id++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(transactional, null,
+                        ("{\"id\": " + id + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            producer.commitTransaction(); // offsets 0-2 are records, offset 3 the commit marker
+        }
+        org.apache.avro.Schema schema = org.apache.avro.SchemaBuilder.record("Click").fields()
+                .requiredLong("id").endRecord();
+        String location = dir.resolve("tx").toUri().toString();
+        try (IngestPipeline pipeline = new IngestPipeline(PipelineSettings.builder("clicks")
+                .topics(List.of(transactional)).bootstrapServers(kafka.bootstrapServers())
+                .groupId(TestNames.unique("group")).triggerInterval(Duration.ofMillis(300)).build(), table(location),
+                new JsonRecordDecoder(schema))) {
+            pipeline.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().recordsCommitted() == 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pipeline.status().partitions().size() == 1
+                    && pipeline.status().partitions().get(0).logEndOffset() == 4);
+            assertThat(pipeline.status().partitions().get(0).lag()).as("the marker is no record to ingest").isZero();
+            assertThat(pipeline.status().totalLag()).isZero();
+        }
+    }
+
+    @Test
+    void anAssignmentOf300PartitionsReadsTheTableAndTheDeadLetterTopicOnce() throws Exception {
+        String wide = TestNames.unique("wide");
+        kafka.createTopic(wide, 300);
+        TestOrders.produce(kafka, registry, wide, TestOrders.V1, 0, 3_000);
+        String location = dir.resolve("wide").toUri().toString();
+        String deadLetterTopic = TestNames.unique("wide-dlq");
+        String group = TestNames.unique("group");
+        for (int run = 0; run < 2; run++) { // the second run assigns 300 partitions the table has offsets for
+            long started = System.nanoTime();
+            try (IngestPipeline pipeline = new IngestPipeline(PipelineSettings.builder("wide").topics(List.of(wide))
+                    .bootstrapServers(kafka.bootstrapServers()).groupId(group).triggerInterval(Duration.ofMillis(500))
+                    .build(), table(location), new ConfluentAvroDecoder(registry),
+                    new DeadLetterTopic(deadLetterTopic, "wide", Map.of("bootstrap.servers", kafka.bootstrapServers())))) {
+                pipeline.start();
+                await().atMost(Duration.ofMinutes(2)).until(() -> pipeline.status().partitions().size() == 300
+                        && pipeline.status().partitions().stream().allMatch(p -> p.tableNextOffset() >= 0));
+                System.out.printf("run %d: 300 partitions assigned and positioned %d ms after the start%n", run,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                await().atMost(Duration.ofMinutes(1)).until(() -> pipeline.status().totalLag() == 0);
+            }
+        }
+        assertThat(TestOrders.idCounts(location)).hasSize(3_000).allSatisfy((id, count) -> assertThat(count).isOne());
     }
 
     private IngestPipeline pipeline(String name, String location, long maxRecords) {

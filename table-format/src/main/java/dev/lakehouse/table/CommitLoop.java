@@ -67,12 +67,18 @@ final class CommitLoop {
     private final LocalCommitLock commitLock;
     private final TableOptions options;
     private final String location;
+    private volatile Runnable beforeEachAttempt = () -> { };
 
     CommitLoop(DeltaLog log, LocalCommitLock commitLock, TableOptions options, String location) {
         this.log = log;
         this.commitLock = commitLock;
         this.options = options;
         this.location = location;
+    }
+
+    /** Runs {@code check} before every attempt writes anything; what it throws ends the loop. */
+    void beforeEachAttempt(Runnable check) {
+        this.beforeEachAttempt = check;
     }
 
     /** Runs the change to its end: a result, or one of the exceptions the class comment names. */
@@ -85,6 +91,7 @@ final class CommitLoop {
                 return done.result();
             }
             Step.Commit<T> commit = (Step.Commit<T>) step;
+            beforeEachAttempt.run();
             try {
                 long version = LocalCommitLock.around(commitLock, () -> txn.commit(commit.actions(),
                         commit.operation(), options.engineInfo())).getVersion();

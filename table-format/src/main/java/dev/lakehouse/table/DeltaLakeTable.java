@@ -47,6 +47,11 @@ final class DeltaLakeTable implements LakeTable {
         this.files = new DataFileAccess(log, conf, root, options);
     }
 
+    /** Runs {@code check} before every commit attempt (a lease check); it throws to stop the attempt. */
+    void guardCommits(Runnable check) {
+        commits.beforeEachAttempt(check);
+    }
+
     @Override
     public String location() {
         return root.toString();
@@ -109,6 +114,15 @@ final class DeltaLakeTable implements LakeTable {
     public long txnVersion(String appId) {
         log.update();
         return log.startTransaction().txnVersion(appId);
+    }
+
+    @Override
+    public Map<String, Long> txnVersions(java.util.Collection<String> appIds) {
+        log.update();
+        io.delta.standalone.OptimisticTransaction txn = log.startTransaction();
+        Map<String, Long> versions = new LinkedHashMap<>();
+        appIds.forEach(id -> versions.put(id, txn.txnVersion(id)));
+        return versions;
     }
 
     @Override

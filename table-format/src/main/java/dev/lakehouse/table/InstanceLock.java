@@ -42,6 +42,17 @@ public final class InstanceLock implements AutoCloseable {
         this.lock = lock;
     }
 
+    /** This process as holders name it: {@code <host>/<pid>}. */
+    public static String thisProcess() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+
     /** Whether {@link #acquire} applies to a table at {@code location}: tables on local disk. */
     public static boolean supported(String location) {
         String scheme = URI.create(location).getScheme();

@@ -75,6 +75,18 @@ public interface LakeTable {
     long txnVersion(String appId);
 
     /**
+     * {@link #txnVersion} of several ids, all from one snapshot (one log read, however many ids: an assignment of
+     * hundreds of partitions reads the table once).
+     *
+     * @return each id's version, -1 for those the table has none of
+     */
+    default java.util.Map<String, Long> txnVersions(java.util.Collection<String> appIds) {
+        java.util.Map<String, Long> versions = new java.util.LinkedHashMap<>();
+        appIds.forEach(id -> versions.put(id, txnVersion(id)));
+        return versions;
+    }
+
+    /**
      * Adds the writer schema's new fields (top level or nested) as nullable columns, and new enum symbols, in one
      * commit ({@code ADD COLUMNS}). Nothing is committed when the table already covers the writer schema.
      *

@@ -5,8 +5,9 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * A table whose every write (create, schema change, batch commit, rewrite, vacuum) first checks that this process
- * still holds the table's {@link WriterLease}; reads are unchanged. Writing data files is allowed (they are
+ * A table whose every write (create, schema change, batch commit, rewrite, vacuum), and every attempt of a commit
+ * to write a log file, first makes sure that this process holds the table's {@link WriterLease}
+ * ({@link WriterLease#ensureValid()}); reads are unchanged. Writing data files is allowed (they are
  * invisible until a commit), committing them is not.
  */
 public final class LeasedLakeTable implements LakeTable {
@@ -17,6 +18,10 @@ public final class LeasedLakeTable implements LakeTable {
     public LeasedLakeTable(LakeTable table, WriterLease lease) {
         this.table = table;
         this.lease = lease;
+        if (table instanceof DeltaLakeTable delta) {
+            // A commit loop may try several times; each attempt writes a log file, so each one checks first.
+            delta.guardCommits(lease::ensureValid);
+        }
     }
 
     /** The lease this table checks. */
@@ -36,13 +41,13 @@ public final class LeasedLakeTable implements LakeTable {
 
     @Override
     public TableSnapshot createIfAbsent(Schema avroSchema) {
-        lease.checkValid();
+        lease.ensureValid();
         return table.createIfAbsent(avroSchema);
     }
 
     @Override
     public TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
-        lease.checkValid();
+        lease.ensureValid();
         return table.createIfAbsent(avroSchema, writerSchemaRef);
     }
 
@@ -62,14 +67,19 @@ public final class LeasedLakeTable implements LakeTable {
     }
 
     @Override
+    public java.util.Map<String, Long> txnVersions(java.util.Collection<String> appIds) {
+        return table.txnVersions(appIds);
+    }
+
+    @Override
     public TableSnapshot evolveSchema(Schema writerSchema) {
-        lease.checkValid();
+        lease.ensureValid();
         return table.evolveSchema(writerSchema);
     }
 
     @Override
     public TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef) {
-        lease.checkValid();
+        lease.ensureValid();
         return table.evolveSchema(writerSchema, writerSchemaRef);
     }
 
@@ -85,7 +95,7 @@ public final class LeasedLakeTable implements LakeTable {
 
     @Override
     public long rewrite(FileRewrite rewrite) {
-        lease.checkValid();
+        lease.ensureValid();
         return table.rewrite(rewrite);
     }
 
@@ -97,7 +107,7 @@ public final class LeasedLakeTable implements LakeTable {
     @Override
     public VacuumResult vacuum(Duration retention, boolean dryRun) {
         if (!dryRun) {
-            lease.checkValid();
+            lease.ensureValid();
         }
         return table.vacuum(retention, dryRun);
     }
@@ -119,7 +129,7 @@ public final class LeasedLakeTable implements LakeTable {
 
     @Override
     public CommitOutcome commit(BatchCommit batch) {
-        lease.checkValid();
+        lease.ensureValid();
         return table.commit(batch);
     }
 }

@@ -35,8 +35,12 @@ import org.apache.hadoop.fs.Path;
  * and the restart is refused.
  *
  * <p>Fencing: {@link #isValid()} is false from the moment a renewal is overdue by more than the time to live minus
- * a safety margin, and {@link LeasedLakeTable} refuses every write then, so a paused or partitioned holder stops
- * writing before a new holder can start. Expiry is judged by the reader's clock against the writer's recorded time:
+ * a safety margin, so a paused or partitioned holder stops writing before a new holder can start. Before every
+ * write (and before every commit attempt) {@link LeasedLakeTable} calls {@link #ensureValid()}, which renews an
+ * invalid lease when storage answers again and nobody else took it: an outage longer than the time to live is
+ * transient, only a lease another owner holds is not. Every renewal reads the lease back after writing it and
+ * steps down if it is not its own; a renewal after the lease's expiry (when another owner could be taking it) also
+ * waits the settle time first, exactly as {@link #acquire} does, so a successor's lease is never overwritten. Expiry is judged by the reader's clock against the writer's recorded time:
  * hosts' clocks must agree to well within the time to live (NTP does this).
  */
 public final class WriterLease implements AutoCloseable {
@@ -49,7 +53,7 @@ public final class WriterLease implements AutoCloseable {
     private static final Duration MAX_RENEW_INTERVAL = Duration.ofSeconds(5);
     /** How late a live holder's renewal may be (storage latency, a GC pause) before it counts as stopped. */
     private static final Duration RENEWAL_GRACE = Duration.ofSeconds(2);
-    private static final String PROCESS = processName();
+    private static final String PROCESS = InstanceLock.thisProcess();
 
     private final FileSystem fs;
     private final Path file;
@@ -59,11 +63,17 @@ public final class WriterLease implements AutoCloseable {
     private final Duration ttl;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final Duration settle;
     private volatile Instant validUntil;
+    /** When the lease last written expires for everyone else. */
+    private volatile Instant expiresAt;
+    /** Why the latest renewal failed, and since when renewals fail; null while they succeed. */
+    private volatile String renewalFailure;
+    private volatile Instant failingSince;
     private volatile boolean released;
 
     private WriterLease(FileSystem fs, Path file, String tableLocation, String owner, Duration ttl, Clock clock,
-                        Sleeper sleeper) {
+                        Sleeper sleeper, Duration settle) {
         this.fs = fs;
         this.file = file;
         this.tableLocation = tableLocation;
@@ -71,6 +81,7 @@ public final class WriterLease implements AutoCloseable {
         this.ttl = ttl;
         this.clock = clock;
         this.sleeper = sleeper;
+        this.settle = settle;
     }
 
     /** Whether tables at {@code location} need a writer lease (object stores). */
@@ -105,7 +116,7 @@ public final class WriterLease implements AutoCloseable {
         try {
             Path file = new Path(options.location() + "/" + LEASE_FILE);
             FileSystem fs = file.getFileSystem(HadoopConfigurations.create(options.location(), options.hadoopProperties()));
-            WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock, sleeper);
+            WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock, sleeper, settle);
             JsonNode current = lease.read();
             if (current != null && Instant.parse(current.path("expiresAt").asText()).isAfter(clock.instant())) {
                 if (!owner.equals(current.path("owner").asText())) {
@@ -122,6 +133,7 @@ public final class WriterLease implements AutoCloseable {
                         : lease.held(after);
             }
             lease.validUntil = writtenAt.plus(ttl).minus(margin(ttl));
+            lease.expiresAt = writtenAt.plus(ttl);
             return lease;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take the writer lease of " + options.location() + ": "
@@ -172,12 +184,14 @@ public final class WriterLease implements AutoCloseable {
     }
 
     /**
-     * Extends the lease by its time to live.
+     * Extends the lease by its time to live, if it is still this process's: read, write, read back (after the
+     * settle time when the lease had expired). Thread-safe.
      *
-     * @throws WriterLeaseHeldException if another process took it (this one's lease had expired): stop writing
-     * @throws UncheckedIOException if the storage cannot be reached; the lease stays valid until it would expire
+     * @throws WriterLeaseHeldException if another process took it, or deleted it: stop writing
+     * @throws UncheckedIOException if the storage cannot be reached; the lease stays valid until it would expire,
+     *         and {@link #ensureValid()} renews it once storage answers
      */
-    public void renew() {
+    public synchronized void renew() {
         try {
             JsonNode current = read();
             if (current == null || !token.equals(current.path("token").asText())) {
@@ -185,12 +199,57 @@ public final class WriterLease implements AutoCloseable {
                 throw current == null ? new WriterLeaseHeldException("the writer lease of " + tableLocation
                         + " was deleted by someone else; this appliance stops writing it") : held(current);
             }
-            Instant writtenAt = write(clock.instant());
+            Instant now = clock.instant();
+            // Once expired, another owner may be taking it right now: wait as a new holder would before trusting it.
+            boolean expired = expiresAt == null || !now.isBefore(expiresAt);
+            Instant writtenAt = write(now);
+            if (expired) {
+                sleep(settle);
+            }
+            JsonNode after = read();
+            if (after == null || !token.equals(after.path("token").asText())) {
+                validUntil = Instant.EPOCH;
+                throw after == null ? new WriterLeaseHeldException("the writer lease of " + tableLocation
+                        + " disappeared while it was being renewed; another process is managing it") : held(after);
+            }
             validUntil = writtenAt.plus(ttl).minus(margin(ttl));
+            expiresAt = writtenAt.plus(ttl);
+            renewalFailure = null;
+            failingSince = null;
         } catch (IOException e) {
+            if (failingSince == null) {
+                failingSince = clock.instant();
+            }
+            renewalFailure = e.getMessage() != null ? e.getMessage() : e.toString();
             throw new UncheckedIOException("cannot renew the writer lease of " + tableLocation + ": " + e.getMessage(),
                     e);
         }
+    }
+
+    /**
+     * Returns when this process may write: at once while the lease is valid, else after renewing it (the storage
+     * was unreachable for longer than the lease's margin, and nobody took the lease meanwhile).
+     *
+     * @throws WriterLeaseHeldException if the lease was released, or another owner holds it (permanent)
+     * @throws UncheckedIOException if the storage still cannot be reached (transient: try again later)
+     */
+    public void ensureValid() {
+        if (released) {
+            throw new WriterLeaseHeldException("this appliance released the writer lease of " + tableLocation
+                    + "; no further writes are made");
+        }
+        if (!isValid()) {
+            renew();
+        }
+    }
+
+    /** Why renewals have been failing and since when, or empty while they succeed. */
+    public java.util.Optional<String> renewalFailure() {
+        String failure = renewalFailure;
+        Instant since = failingSince;
+        return failure == null ? java.util.Optional.empty()
+                : java.util.Optional.of("renewals failing since " + since + ": " + failure
+                        + (isValid() ? "" : "; not valid now, writes wait for the storage"));
     }
 
     /** Whether this process may still write: the lease is held and not about to expire. */
@@ -211,6 +270,11 @@ public final class WriterLease implements AutoCloseable {
 
     public String owner() {
         return owner;
+    }
+
+    /** The location of the table the lease is for. */
+    public String tableLocation() {
+        return tableLocation;
     }
 
     public Duration ttl() {
@@ -268,16 +332,6 @@ public final class WriterLease implements AutoCloseable {
     /** Stop writing a little before expiry, so a holder that stalls stops before a successor starts. */
     private static Duration margin(Duration ttl) {
         return ttl.dividedBy(5);
-    }
-
-    private static String processName() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "unknown-host";
-        }
-        return host + "/" + ProcessHandle.current().pid();
     }
 
     private void sleep(Duration duration) {

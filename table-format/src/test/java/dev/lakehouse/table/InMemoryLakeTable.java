@@ -37,6 +37,7 @@ public final class InMemoryLakeTable implements LakeTable {
     private final Deque<Supplier<? extends RuntimeException>> commitFaults = new ArrayDeque<>();
     private Schema schema;
     private long version = -1;
+    private Runnable afterCommit;
 
     private record RemovedFile(DataFile file, long removedAtMillis) {
     }
@@ -56,6 +57,15 @@ public final class InMemoryLakeTable implements LakeTable {
         for (int i = 0; i < count; i++) {
             commitFaults.add(fault);
         }
+        return this;
+    }
+
+    /**
+     * Runs {@code hook} right after the next batch commit lands (to fail what comes next, such as another
+     * table's write, at an exact step).
+     */
+    public synchronized InMemoryLakeTable afterNextCommit(Runnable hook) {
+        afterCommit = hook;
         return this;
     }
 
@@ -245,6 +255,11 @@ public final class InMemoryLakeTable implements LakeTable {
         parameters.put("epochId", Long.toString(batch.batchId()));
         parameters.put("queryId", batch.batchAppId());
         newVersion("STREAMING UPDATE", parameters, Map.of("numOutputRows", Long.toString(batch.numRecords())));
+        Runnable hook = afterCommit;
+        afterCommit = null;
+        if (hook != null) {
+            hook.run();
+        }
         return new CommitOutcome(CommitOutcome.Status.COMMITTED, version, "");
     }
 

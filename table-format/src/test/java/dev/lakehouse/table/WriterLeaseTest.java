@@ -88,6 +88,50 @@ class WriterLeaseTest {
     }
 
     @Test
+    void anOwnLeaseThatExpiredWhileStorageWasDownIsTakenBackWhenNobodyElseTookIt() {
+        WriterLease lease = acquire("a");
+        clock.advance(TTL.plusSeconds(10)); // no renewal got through for longer than the time to live
+        assertThat(lease.isValid()).isFalse();
+
+        lease.ensureValid();
+
+        assertThat(lease.isValid()).isTrue();
+        assertThat(lease.renewalFailure()).isEmpty();
+    }
+
+    @Test
+    void anExpiredLeaseAnotherOwnerTookIsNotTakenBack() {
+        WriterLease lease = acquire("a");
+        clock.advance(TTL.plusSeconds(10));
+        acquire("b");
+
+        assertThatThrownBy(lease::ensureValid).isInstanceOf(WriterLeaseHeldException.class).hasMessageContaining("'b'");
+        assertThat(lease.isValid()).isFalse();
+    }
+
+    @Test
+    void aRenewalAfterExpiryStepsDownWhenASuccessorWritesItsLeaseMeanwhile() {
+        WriterLease lease = acquire("a");
+        clock.advance(TTL.plusSeconds(10));
+        AtomicBoolean raced = new AtomicBoolean();
+        sleeper.duringSleep(d -> {
+            if (raced.compareAndSet(false, true)) {
+                // A successor that had read the expired lease before this renewal wrote it now writes its own
+                // (played here by replacing the file), while this renewal settles.
+                try {
+                    java.nio.file.Files.delete(dir.resolve(WriterLease.LEASE_FILE));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                WriterLease.acquire(options(), "b", TTL, Duration.ZERO, clock, new ManualSleeper(clock));
+            }
+        });
+
+        assertThatThrownBy(lease::ensureValid).isInstanceOf(WriterLeaseHeldException.class).hasMessageContaining("'b'");
+        assertThat(lease.isValid()).isFalse();
+    }
+
+    @Test
     void aReleasedLeaseIsFreeAtOnce() {
         acquire("a").close();
         assertThat(acquire("b").isValid()).isTrue();

@@ -34,6 +34,11 @@ public final class KafkaTestClients {
 
     /** An idempotent, acks=all byte-array producer. The caller closes it. */
     public static KafkaProducer<byte[], byte[]> producer(LocalKafkaBroker broker) {
+        return producer(broker, java.util.Map.of());
+    }
+
+    /** {@link #producer(LocalKafkaBroker)} with some settings changed (such as {@code max.request.size}). */
+    public static KafkaProducer<byte[], byte[]> producer(LocalKafkaBroker broker, java.util.Map<String, String> overrides) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -41,6 +46,7 @@ public final class KafkaTestClients {
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         // A test waits on every record: a minute is long enough for a loaded machine, short enough to retry.
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        props.putAll(overrides);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

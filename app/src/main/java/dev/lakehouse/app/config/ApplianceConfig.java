@@ -125,7 +125,11 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param tableLocation the dead-letter table's URI, or null for none
      * @param topic the dead-letter topic, or null for none
      */
-    public record DeadLetterConfig(String tableLocation, String topic) {
+    public record DeadLetterConfig(String tableLocation, String topic, Map<String, String> producerProperties) {
+        public DeadLetterConfig {
+            producerProperties = Map.copyOf(producerProperties);
+        }
+
         /** Whether records that cannot be rows have somewhere to go. */
         public boolean any() {
             return tableLocation != null || topic != null;
@@ -200,6 +204,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param maxRecords records at which a batch closes
      * @param maxBytes serialized bytes at which a batch closes
      */
-    public record TriggerConfig(Duration interval, long maxRecords, long maxBytes) {
+    /** @param maxBytesInFlight read bytes held between Kafka and the table at most; 0 for the default */
+    public record TriggerConfig(Duration interval, long maxRecords, long maxBytes, long maxBytesInFlight) {
     }
 }

@@ -235,8 +235,20 @@ public final class ConfigLoader {
         if (topic != null && !topic.matches("[A-Za-z0-9._-]{1,249}")) {
             node.problem("topic", "'" + topic + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')");
         }
+        Map<String, String> producer = node.stringMap("producer-properties");
+        if (topic == null && !producer.isEmpty()) {
+            node.problem("producer-properties", "is set but dead-letters.topic is not: there is no dead-letter "
+                    + "producer; set a topic or remove the properties");
+        }
+        for (String managed : List.of("key.serializer", "value.serializer", "enable.idempotence", "acks",
+                "bootstrap.servers")) {
+            if (producer.containsKey(managed)) {
+                node.problem("producer-properties." + managed, "is set by the appliance (letters are sent "
+                        + "idempotently with acks=all to the source cluster); remove it");
+            }
+        }
         node.finish();
-        return new DeadLetterConfig(location, topic);
+        return new DeadLetterConfig(location, topic, producer);
     }
 
     private static SourceConfig source(ConfigNode node) {
@@ -349,8 +361,14 @@ public final class ConfigLoader {
         Duration interval = node.duration("interval", Duration.ofSeconds(30));
         long maxRecords = node.positiveLong("max-records", 1_000_000);
         long maxBytes = node.bytes("max-bytes", 256L * 1024 * 1024);
+        // "auto" (the default): a quarter of the heap, see PipelineSettings.maxBytesInFlight.
+        long inFlight = 0;
+        java.util.Optional<String> inFlightText = node.string("max-bytes-in-flight");
+        if (inFlightText.isPresent() && !inFlightText.get().equalsIgnoreCase("auto")) {
+            inFlight = node.bytes("max-bytes-in-flight", 1);
+        }
         node.finish();
-        return new TriggerConfig(interval, maxRecords, maxBytes);
+        return new TriggerConfig(interval, maxRecords, maxBytes, inFlight);
     }
 
     private static Path resolve(Path baseDir, String path) {

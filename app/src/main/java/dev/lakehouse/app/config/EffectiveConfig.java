@@ -86,6 +86,9 @@ public final class EffectiveConfig {
         Map<String, Object> deadLetters = new LinkedHashMap<>();
         deadLetters.put("table", p.deadLetters().tableLocation() == null ? "none" : p.deadLetters().tableLocation());
         deadLetters.put("topic", p.deadLetters().topic());
+        if (!p.deadLetters().producerProperties().isEmpty()) {
+            deadLetters.put("producer-properties", masked(p.deadLetters().producerProperties()));
+        }
         m.put("dead-letters", deadLetters);
         Map<String, Object> compaction = new LinkedHashMap<>();
         compaction.put("enabled", p.compaction().enabled());
@@ -104,6 +107,8 @@ public final class EffectiveConfig {
         trigger.put("interval", p.trigger().interval().toString());
         trigger.put("max-records", p.trigger().maxRecords());
         trigger.put("max-bytes", p.trigger().maxBytes());
+        trigger.put("max-bytes-in-flight", p.trigger().maxBytesInFlight() == 0 ? "auto"
+                : p.trigger().maxBytesInFlight());
         m.put("trigger", trigger);
         return m;
     }

@@ -131,6 +131,8 @@ class ConfigLoaderTest {
                     dead-letters:
                       table: none
                       topic: orders-dead-letters
+                      producer-properties:
+                        max.request.size: "4194304"
                     table:
                       required-columns: [id, customer.email]
                 """).replace("      topics: [orders]\n", """
@@ -142,6 +144,12 @@ class ConfigLoaderTest {
         assertThat(p.onIncompatibleSchema()).isEqualTo(PipelineSettings.IncompatibleSchemaPolicy.FAIL);
         assertThat(p.deadLetters().tableLocation()).isNull();
         assertThat(p.deadLetters().topic()).isEqualTo("orders-dead-letters");
+        assertThat(p.deadLetters().producerProperties()).containsEntry("max.request.size", "4194304");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("    table:\n", """
+                    dead-letters: {topic: dlq, producer-properties: {acks: "1"}}
+                    table:
+                """), "test.yaml", Path.of("/srv")))
+                .hasMessageContaining("dead-letters.producer-properties.acks");
         assertThat(p.source().onOffsetGap()).isEqualTo(PipelineSettings.OffsetGapPolicy.SKIP);
         assertThat(p.source().maxRecordSize()).isEqualTo(2L * 1024 * 1024);
         assertThat(p.table().requiredColumns()).containsExactly("id", "customer.email");

@@ -264,6 +264,60 @@ class S3StorageIT {
         assertThat(KernelReader.read(location, s3aSettings()).rows()).hasSize(1000);
     }
 
+    @Test
+    void aStorageOutageLongerThanTheLeaseIsWaitedOutAndEveryRecordLandsOnce(LocalKafkaBroker kafka,
+            SchemaRegistryServer registry, @TempDir Path outageDir) throws Exception {
+        LocalS3Server storage = LocalS3Server.start(outageDir);
+        storage.createBucket(BUCKET);
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, 1);
+        String location = "s3a://" + BUCKET + "/" + topic + "/orders";
+        Path config = config("outage", "appliance-o", kafka, registry, topic, location);
+        Map<String, String> settings = new java.util.HashMap<>(s3aSettings());
+        settings.put("fs.s3a.endpoint", storage.endpoint());
+        // This test's own server; quick s3a retries so that the outage is seen at once, not after minutes.
+        Files.writeString(config, Files.readString(config).replace(s3.endpoint(), storage.endpoint())
+                .replace("      hadoop:\n", "      hadoop:\n            fs.s3a.attempts.maximum: \"1\"\n"
+                        + "            fs.s3a.retry.limit: \"1\"\n            fs.s3a.connection.timeout: \"2000\"\n"
+                        + "            fs.s3a.connection.establish.timeout: \"2000\"\n"));
+        Path log = Path.of("target", "s3-outage.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        Process appliance = null;
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            Process running = ApplianceProcess.start(config, log);
+            appliance = running;
+            generator.produce(500);
+            await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
+                    .until(() -> !running.isAlive() || KernelReader.read(location, settings).rows().size() >= 500);
+            assertThat(running.isAlive()).as("see " + log).isTrue();
+
+            storage.close(); // the storage goes away for longer than the lease's 6 s time to live
+            generator.produce(500);
+            TimeUnit.SECONDS.sleep(15);
+            assertThat(appliance.isAlive()).as("an outage is not a reason to stop").isTrue();
+            storage = storage.restart();
+
+            await().atMost(Duration.ofMinutes(2)).ignoreExceptions()
+                    .until(() -> KernelReader.read(location, settings).rows().size() >= 1000);
+            assertThat(appliance.isAlive()).isTrue();
+            assertThat(Files.readString(log)).contains("cannot renew a writer lease")
+                    .doesNotContain("stopping the pipelines").doesNotContain("FAILED");
+            List<Map<String, Object>> rows = KernelReader.read(location, settings).rows();
+            Set<Object> ids = new HashSet<>();
+            rows.forEach(r -> ids.add(r.get("order_id")));
+            assertThat(ids).hasSize(1000);
+            assertThat(rows).hasSize(1000);
+        } finally {
+            if (appliance != null) {
+                appliance.destroy();
+                appliance.waitFor(30, TimeUnit.SECONDS);
+            }
+            storage.close();
+        }
+    }
+
     private Path config(String name, String instanceId, LocalKafkaBroker kafka, SchemaRegistryServer registry,
                         String topic, String location) throws Exception {
         Path config = dir.resolve(name + ".yaml");

@@ -48,9 +48,20 @@ public final class LocalS3Server implements AutoCloseable {
      * @throws IllegalStateException if it does not answer within 60 s (the message quotes its log)
      */
     public static LocalS3Server start(Path dataDir) {
+        return start(dataDir, freePort());
+    }
+
+    /**
+     * A server stopped with {@link #close()} started again on its port and data: an outage that heals, as clients
+     * see it (their endpoint does not change, the objects are still there).
+     */
+    public LocalS3Server restart() {
+        return start(dataDir, port);
+    }
+
+    private static LocalS3Server start(Path dataDir, int port) {
         try {
             Files.createDirectories(dataDir.resolve("buckets"));
-            int port = freePort();
             Path properties = dataDir.resolve("s3proxy.properties");
             Files.writeString(properties, String.join("\n",
                     "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -150,9 +161,11 @@ public final class LocalS3Server implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port", e);
         }
     }
 }

@@ -1,0 +1,84 @@
+package dev.lakehouse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakehouse.table.CommitFailedException;
+import dev.lakehouse.table.InMemoryLakeTable;
+import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.testkit.ManualClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.Test;
+
+/** The replay protocol over in-memory tables, where a commit can be made to fail at an exact step. */
+class DeadLetterReplayTest {
+
+    private static final Schema SCHEMA = SchemaBuilder.record("Click").fields().requiredLong("id").endRecord();
+
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final InMemoryLakeTable main = new InMemoryLakeTable("clicks");
+    private final DeadLetterTable deadLetters = new DeadLetterTable(new InMemoryLakeTable("clicks_dead_letters"),
+            "clicks", clock);
+    private final DeadLetterReplay replay = new DeadLetterReplay(PipelineSettings.builder("clicks")
+            .topics(List.of("clicks")).bootstrapServers("unused:9092").clock(clock).build(), main,
+            new JsonRecordDecoder(SCHEMA), deadLetters);
+
+    /** A letter whose cause is fixed now: its value decodes. */
+    private static DeadLetter letter(long offset, DeadLetterReason reason) {
+        return new DeadLetter("clicks", 0, offset, -1, "NoTimestampType", null,
+                ("{\"id\": " + offset + "}").getBytes(StandardCharsets.UTF_8), List.of(), reason, "was bad", "");
+    }
+
+    private List<Object> mainIds() {
+        return main.rows().stream().map(r -> r.get("id")).sorted().toList();
+    }
+
+    @Test
+    void aReplayThatFailedInItsMainCommitIsNotTakenAsDoneBecauseALaterReplayOfOtherLettersCommitted() {
+        deadLetters.write(new DeadLetterBatch("clicks", "a", 0, List.of(new OffsetRange("clicks", 0, 0, 3)),
+                List.of(letter(0, DeadLetterReason.UNKNOWN_SCHEMA_ID), letter(1, DeadLetterReason.UNKNOWN_SCHEMA_ID),
+                        letter(2, DeadLetterReason.INVALID_JSON))));
+        main.createIfAbsent(SCHEMA);
+        main.failNextCommits(1, () -> new CommitFailedException("storage refused the commit", null));
+
+        assertThatThrownBy(() -> replay.run(Set.of(DeadLetterReason.UNKNOWN_SCHEMA_ID), false))
+                .isInstanceOf(CommitFailedException.class);
+        DeadLetterReplay.Report other = replay.run(Set.of(DeadLetterReason.INVALID_JSON), false);
+        assertThat(other.replayed()).isEqualTo(1);
+        DeadLetterReplay.Report rest = replay.run(Set.of(), false);
+
+        assertThat(rest.recovered()).as("nothing of the failed replay is in the table").isZero();
+        assertThat(rest.replayed()).isEqualTo(2);
+        assertThat(mainIds()).containsExactly(0L, 1L, 2L);
+        assertThat(deadLetters.readAll()).allSatisfy(s -> assertThat(s.replayState()).isEqualTo(ReplayState.REPLAYED));
+        assertThat(replay.run(Set.of(), false).replayed()).isZero();
+        assertThat(mainIds()).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void aReplayInterruptedAfterItsMainCommitIsOnlyMarkedByTheNextOne() {
+        // The main commit lands, then marking the letters REPLAYED fails (the dead-letter table is unreachable).
+        InMemoryLakeTable flakyLetters = new InMemoryLakeTable("flaky_dead_letters");
+        DeadLetterTable letters = new DeadLetterTable(flakyLetters, "clicks", clock);
+        letters.write(new DeadLetterBatch("clicks", "a", 0, List.of(new OffsetRange("clicks", 0, 0, 2)),
+                List.of(letter(0, DeadLetterReason.UNKNOWN_SCHEMA_ID), letter(1, DeadLetterReason.UNKNOWN_SCHEMA_ID))));
+        DeadLetterReplay flaky = new DeadLetterReplay(PipelineSettings.builder("clicks").topics(List.of("clicks"))
+                .bootstrapServers("unused:9092").clock(clock).build(), main, new JsonRecordDecoder(SCHEMA), letters);
+        main.createIfAbsent(SCHEMA);
+        main.afterNextCommit(() -> flakyLetters.failNextCommits(1,
+                () -> new java.io.UncheckedIOException("down", new java.io.IOException("down"))));
+
+        assertThatThrownBy(() -> flaky.run(Set.of(), false)).isInstanceOf(java.io.UncheckedIOException.class);
+        assertThat(mainIds()).containsExactly(0L, 1L);
+        DeadLetterReplay.Report next = flaky.run(Set.of(), false);
+
+        assertThat(next.recovered()).isEqualTo(2);
+        assertThat(next.replayed()).isZero();
+        assertThat(mainIds()).as("not ingested twice").containsExactly(0L, 1L);
+    }
+}
