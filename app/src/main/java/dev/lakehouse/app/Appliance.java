@@ -338,6 +338,7 @@ public final class Appliance implements AutoCloseable {
                 .maxBytesInFlight(pipeline.trigger().maxBytesInFlight())
                 .onIncompatibleSchema(pipeline.onIncompatibleSchema())
                 .onOffsetGap(source.onOffsetGap())
+                .onTopicRecreated(source.onTopicRecreated())
                 .leaveGroupOnStop(source.leaveGroupOnStop())
                 .maxRecordBytes(source.maxRecordSize())
                 .requiredColumns(pipeline.table().requiredColumns());

@@ -39,6 +39,12 @@ final class CompositeDeadLetters implements DeadLetterDestination {
         return union;
     }
 
+    @Override
+    public void startOver(String pipeline, String instanceId, long batchId,
+                          java.util.List<dev.lakehouse.table.OffsetRange> ranges) {
+        destinations.forEach(d -> d.startOver(pipeline, instanceId, batchId, ranges));
+    }
+
     /** The highest of any destination's. */
     @Override
     public long lastBatchId(String batchAppId) {

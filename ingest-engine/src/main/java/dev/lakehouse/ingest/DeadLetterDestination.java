@@ -56,6 +56,17 @@ public interface DeadLetterDestination extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * Partitions of a topic deleted and created again start over at these ranges: the destination forgets the
+     * old topic's offsets of them (its letters stay), so the new topic's records are neither refused as replays
+     * nor taken for letters already stored.
+     *
+     * @param batchId the batch id the main table's reset commit uses
+     * @throws RuntimeException if the destination cannot be written (transient: the assignment is retried)
+     */
+    default void startOver(String pipeline, String instanceId, long batchId, List<dev.lakehouse.table.OffsetRange> ranges) {
+    }
+
     /** Where the letters go, for logs and the console (for example a table URI or {@code kafka:topic}). */
     String describe();
 

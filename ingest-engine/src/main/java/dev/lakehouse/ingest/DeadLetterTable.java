@@ -185,6 +185,14 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         }
     }
 
+    @Override
+    public void startOver(String pipeline, String instanceId, long batchId, List<OffsetRange> ranges) {
+        if (table.exists()) {
+            table.commit(new BatchCommit(pipeline, instanceId, batchId, List.of(), ranges,
+                    Map.of("topicRecreated", ranges.toString()), BatchCommit.OffsetCheck.RESET));
+        }
+    }
+
     /** Its dead letters are committed under the pipeline instance's batch ids, like the main table's batches. */
     @Override
     public long lastBatchId(String batchAppId) {
@@ -198,8 +206,14 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         if (!table.exists() || table.txnVersion(new OffsetRange(topic, partition, 0, 0).appId(pipeline)) <= fromOffset) {
             return offsets;
         }
+        // Letters stored before the table's last commit (with a margin for clock skew) belong to committed batches,
+        // or to a topic of the same name that was deleted since.
+        Instant since = tableCommittedAt.minus(java.time.Duration.ofMinutes(10));
         for (StoredDeadLetter stored : read(file -> mayHold(file, fromOffset))) {
             DeadLetter letter = stored.letter();
+            if (stored.deadLetteredAt() != null && stored.deadLetteredAt().isBefore(since)) {
+                continue;
+            }
             if (letter.topic().equals(topic) && letter.partition() == partition && letter.offset() >= fromOffset) {
                 offsets.add(letter.offset());
             }

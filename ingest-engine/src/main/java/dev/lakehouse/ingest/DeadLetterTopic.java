@@ -218,6 +218,13 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
         return writtenFrom(Map.of(source, fromOffset), tableCommittedAt).get(source);
     }
 
+    /** Forgets the partitions' offsets held here; the scan reads only letters since the table's last commit. */
+    @Override
+    public synchronized void startOver(String pipeline, String instanceId, long batchId,
+                                       List<dev.lakehouse.table.OffsetRange> ranges) {
+        ranges.forEach(r -> written.remove(new TopicPartition(r.topic(), r.partition())));
+    }
+
     /** Read again at most every 10 s: each read opens a consumer and asks the broker for every partition's end. */
     @Override
     public Duration readEvery() {

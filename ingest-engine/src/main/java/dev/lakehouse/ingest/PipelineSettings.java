@@ -54,6 +54,8 @@ public final class PipelineSettings {
     private final ConsumerFactory consumerFactory;
     private final IncompatibleSchemaPolicy onIncompatibleSchema;
     private final OffsetGapPolicy onOffsetGap;
+    private final TopicRecreatedPolicy onTopicRecreated;
+    private final TopicIdLookup topicIds;
     private final long maxRecordBytes;
     private final List<String> requiredColumns;
     private final boolean leaveGroupOnStop;
@@ -64,6 +66,14 @@ public final class PipelineSettings {
         FAIL,
         /** Send those records to the dead-letter destination ({@code INCOMPATIBLE_SCHEMA}) and keep going. */
         DEAD_LETTER
+    }
+
+    /** What to do when a topic the table has offsets for was deleted and created again under its name. */
+    public enum TopicRecreatedPolicy {
+        /** Stop with a message naming the topic and both ids. */
+        FAIL,
+        /** Read the new topic from its beginning; the table's offsets of the old one are replaced by a commit. */
+        START_OVER
     }
 
     /** What to do when the table's next offset of a partition is no longer in Kafka (retention deleted it). */
@@ -93,6 +103,8 @@ public final class PipelineSettings {
         this.consumerFactory = b.consumerFactory;
         this.onIncompatibleSchema = b.onIncompatibleSchema;
         this.onOffsetGap = b.onOffsetGap;
+        this.onTopicRecreated = b.onTopicRecreated;
+        this.topicIds = b.topicIds != null ? b.topicIds : TopicIdLookup.kafka(this.consumerProperties);
         this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
         this.leaveGroupOnStop = b.leaveGroupOnStop;
@@ -211,6 +223,16 @@ public final class PipelineSettings {
     }
 
     /** Default {@link OffsetGapPolicy#FAIL}. */
+    /** Default {@link TopicRecreatedPolicy#FAIL}. */
+    public TopicRecreatedPolicy onTopicRecreated() {
+        return onTopicRecreated;
+    }
+
+    /** Where topic ids come from: the source cluster, unless a test hands in another lookup. */
+    public TopicIdLookup topicIds() {
+        return topicIds;
+    }
+
     public OffsetGapPolicy onOffsetGap() {
         return onOffsetGap;
     }
@@ -255,6 +277,8 @@ public final class PipelineSettings {
         private ConsumerFactory consumerFactory = ConsumerFactory.kafka();
         private IncompatibleSchemaPolicy onIncompatibleSchema = IncompatibleSchemaPolicy.DEAD_LETTER;
         private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
+        private TopicRecreatedPolicy onTopicRecreated = TopicRecreatedPolicy.FAIL;
+        private TopicIdLookup topicIds;
         private long maxRecordBytes = 16L * 1024 * 1024;
         private List<String> requiredColumns = List.of();
         private boolean leaveGroupOnStop;
@@ -341,6 +365,16 @@ public final class PipelineSettings {
 
         public Builder onIncompatibleSchema(IncompatibleSchemaPolicy policy) {
             this.onIncompatibleSchema = Objects.requireNonNull(policy, "onIncompatibleSchema");
+            return this;
+        }
+
+        public Builder onTopicRecreated(TopicRecreatedPolicy policy) {
+            this.onTopicRecreated = Objects.requireNonNull(policy, "onTopicRecreated");
+            return this;
+        }
+
+        public Builder topicIds(TopicIdLookup lookup) {
+            this.topicIds = Objects.requireNonNull(lookup, "topicIds");
             return this;
         }
 

@@ -133,7 +133,8 @@ final class PollLoop implements ConsumerRebalanceListener {
             continueBatchIdsFromTables();
             kafka = settings.consumerFactory().create(consumerProperties());
             consumer = kafka;
-            positions = new TablePositions(settings, table, deadLetters, converter, planner, kafka);
+            positions = new TablePositions(settings, table, deadLetters, converter, planner, kafka, batchIds,
+                    this::commitInFlight);
             lagMeter = new LagMeter(settings.name(), kafka);
             observer.consumerOpened(kafka);
             if (settings.topicPattern() != null) {
@@ -152,6 +153,13 @@ final class PollLoop implements ConsumerRebalanceListener {
                     + "', and the broker fenced this one. Two running processes share instance-id '"
                     + settings.instanceId() + "' (or group.instance.id); give each its own. This process stops; the "
                     + "other one keeps the partitions.", e);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // The consumer wraps what the rebalance listener throws; the listener's own error is the one to report.
+            if (e.getCause() instanceof RuntimeException cause
+                    && String.valueOf(e.getMessage()).contains("rebalance callback")) {
+                throw cause;
+            }
+            throw e;
         } finally {
             // Closing revokes the partitions; by then nothing is in flight (or the run failed and nothing more
             // may be committed), so the listener must not hand anything over.
@@ -397,6 +405,15 @@ final class PollLoop implements ConsumerRebalanceListener {
         openLetterBytes = 0;
         chunkSchema = null;
         pollDecodeNanos = 0;
+    }
+
+    /** Seals the open batch and waits until the writer committed everything: nothing is in flight after this. */
+    private void commitInFlight() {
+        if (!planner.isEmpty()) {
+            seal();
+        }
+        writer.barrier();
+        drainResults();
     }
 
     /** Drops the open batch and lets the writer finish the sealed ones: nothing is in flight after this. */

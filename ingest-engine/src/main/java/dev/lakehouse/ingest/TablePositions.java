@@ -34,16 +34,25 @@ final class TablePositions {
     private final RecordConverter converter;
     private final BatchPlanner planner;
     private final Consumer<byte[], byte[]> consumer;
+    private final BatchIdSequence batchIds;
+    private final Runnable commitInFlight;
     private final Map<TopicPartition, Long> tableNextOffsets = new HashMap<>();
 
+    /**
+     * @param commitInFlight commits what the writer holds, before this commits to the table itself (a reset of a
+     *        recreated topic's offsets), so batch ids reach the table in order
+     */
     TablePositions(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
-                   RecordConverter converter, BatchPlanner planner, Consumer<byte[], byte[]> consumer) {
+                   RecordConverter converter, BatchPlanner planner, Consumer<byte[], byte[]> consumer,
+                   BatchIdSequence batchIds, Runnable commitInFlight) {
         this.settings = settings;
         this.table = table;
         this.deadLetters = deadLetters;
         this.converter = converter;
         this.planner = planner;
         this.consumer = consumer;
+        this.batchIds = batchIds;
+        this.commitInFlight = commitInFlight;
     }
 
     /** The table's next offsets as last read or committed, per partition this run owns. */
@@ -80,6 +89,7 @@ final class TablePositions {
         List<TopicPartition> fresh = new ArrayList<>();
         Map<TopicPartition, Long> positions = new HashMap<>();
         boolean tableExists = table.exists();
+        checkTopicIds(partitions, tableExists);
         // One read of the table for the whole assignment, however many partitions it has.
         Map<String, Long> nextOffsets = tableExists
                 ? table.txnVersions(partitions.stream().map(this::appId).toList()) : Map.of();
@@ -145,19 +155,38 @@ final class TablePositions {
             }
         }
         consumer.seekToBeginning(toBeginning);
-        if (!byPosition.isEmpty()) {
-            if (settings.startingPosition().kind() == StartingPosition.Kind.LATEST) {
-                consumer.seekToEnd(byPosition);
+        Map<String, String> recorded = byPosition.isEmpty() ? Map.of()
+                : table.sourceFacts(byPosition.stream().map(this::startKey).toList());
+        List<TopicPartition> undecided = new ArrayList<>();
+        for (TopicPartition partition : byPosition) {
+            String start = recorded.get(startKey(partition));
+            if (start != null) {
+                consumer.seek(partition, Long.parseLong(start)); // decided once, by the first assignment
             } else {
-                seekToTimestamp(byPosition);
+                undecided.add(partition);
             }
+        }
+        if (!undecided.isEmpty()) {
+            if (settings.startingPosition().kind() == StartingPosition.Kind.LATEST) {
+                consumer.seekToEnd(undecided);
+            } else {
+                seekToTimestamp(undecided);
+            }
+            // Durable before any record is read: later assignments must start here, not decide again.
+            Map<String, String> decided = new LinkedHashMap<>();
+            undecided.forEach(partition -> decided.put(startKey(partition),
+                    Long.toString(consumer.position(partition))));
+            table.recordSourceFacts(decided);
         }
         for (TopicPartition partition : fresh) {
             long position = consumer.position(partition);
             planner.track(partition, position);
             positions.put(partition, position);
+            String how = toBeginning.contains(partition) ? "earliest"
+                    : recorded.containsKey(startKey(partition)) ? "recorded start of " + settings.startingPosition()
+                    : settings.startingPosition().toString();
             LOG.info("pipeline {}: {} has no offset in the table; starting at {} ({})", settings.name(), partition,
-                    position, toBeginning.contains(partition) ? "earliest" : settings.startingPosition());
+                    position, how);
         }
     }
 
@@ -183,6 +212,81 @@ final class TablePositions {
         List<String> ids = (infos == null ? List.<PartitionInfo>of() : infos).stream()
                 .map(info -> appId(new TopicPartition(topic, info.partition()))).toList();
         return table.txnVersions(ids).values().stream().anyMatch(next -> next >= 0);
+    }
+
+    /**
+     * Compares each assigned partition's topic id with the id its offsets in the table belong to, recorded at the
+     * partition's first assignment: a topic deleted and created again under its name stops the pipeline, or, when
+     * the user opted in, its partitions start over at their beginning (their offsets in the table replaced by a
+     * commit). Per partition, since a partition is owned by one instance at a time: two instances never reset one
+     * partition twice.
+     *
+     * @throws TopicRecreatedException under {@code on-topic-recreated: fail}
+     */
+    private void checkTopicIds(Collection<TopicPartition> partitions, boolean tableExists) {
+        Set<String> topics = new java.util.TreeSet<>();
+        partitions.forEach(p -> topics.add(p.topic()));
+        Map<String, String> current = settings.topicIds().topicIds(topics);
+        if (current.isEmpty()) {
+            return;
+        }
+        Map<String, String> recorded = table.sourceFacts(partitions.stream().map(this::topicIdKey).toList());
+        Map<String, String> toRecord = new LinkedHashMap<>();
+        List<TopicPartition> recreated = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            String now = current.get(partition.topic());
+            String before = recorded.get(topicIdKey(partition));
+            if (now == null || now.equals(before)) {
+                continue;
+            }
+            if (before != null) {
+                if (settings.onTopicRecreated() == PipelineSettings.TopicRecreatedPolicy.FAIL) {
+                    throw new TopicRecreatedException("pipeline " + settings.name() + ": topic " + partition.topic()
+                            + " was deleted and created again (its id was " + before + ", it is " + now + "). The "
+                            + "table's offsets belong to the old topic; applied to the new one they would skip its "
+                            + "first records. Nothing was read. To ingest the new topic from its beginning into the "
+                            + "same table, set source.on-topic-recreated: start-over; or write it to a new table.");
+                }
+                recreated.add(partition);
+            }
+            toRecord.put(topicIdKey(partition), now);
+        }
+        if (!recreated.isEmpty()) {
+            startOver(recreated, tableExists, toRecord);
+        }
+        if (!toRecord.isEmpty()) {
+            table.recordSourceFacts(toRecord);
+        }
+    }
+
+    /** Partitions of a recreated topic: their offsets in the table (or recorded starts) go to their beginning. */
+    private void startOver(List<TopicPartition> partitions, boolean tableExists, Map<String, String> facts) {
+        Map<TopicPartition, Long> earliest = consumer.beginningOffsets(partitions);
+        List<OffsetRange> ranges = new ArrayList<>();
+        partitions.forEach(p -> ranges.add(new OffsetRange(p.topic(), p.partition(), earliest.get(p), earliest.get(p))));
+        if (tableExists) {
+            commitInFlight.run();
+            long batchId = batchIds.next();
+            // The dead letters first: a crash between the two leaves the main table's old offsets, so the next
+            // assignment sees the recreated topic again and starts over again.
+            deadLetters.startOver(settings.name(), settings.instanceId(), batchId, ranges);
+            table.commit(new dev.lakehouse.table.BatchCommit(settings.name(), settings.instanceId(), batchId,
+                    List.of(), ranges, Map.of("topicRecreated", partitions.toString(), "resetReason", "the topic was "
+                    + "deleted and created again (on-topic-recreated: start-over)"),
+                    dev.lakehouse.table.BatchCommit.OffsetCheck.RESET));
+        }
+        partitions.forEach(p -> facts.put(startKey(p), Long.toString(earliest.get(p))));
+        LOG.warn("pipeline {}: {} belong to a topic deleted and created again; reading them from their beginning "
+                + "(on-topic-recreated: start-over)", settings.name(), partitions);
+    }
+
+    private String topicIdKey(TopicPartition partition) {
+        return "topic-id/" + appId(partition);
+    }
+
+    /** The source fact holding where a partition without table offsets starts. */
+    private String startKey(TopicPartition partition) {
+        return "start-offset/" + appId(partition);
     }
 
     private String appId(TopicPartition partition) {

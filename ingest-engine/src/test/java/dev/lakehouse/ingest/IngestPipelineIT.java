@@ -245,6 +245,51 @@ class IngestPipelineIT {
         assertThat(TestOrders.idCounts(location)).hasSize(3_000).allSatisfy((id, count) -> assertThat(count).isOne());
     }
 
+    @Test
+    void aTopicDeletedAndCreatedAgainStopsThePipelineNamingItUnlessStartingOverWasChosen() throws Exception {
+        String recreated = TestNames.unique("recreated");
+        kafka.createTopic(recreated, 1);
+        TestOrders.produce(kafka, registry, recreated, TestOrders.V1, 0, 3);
+        String location = dir.resolve("recreated").toUri().toString();
+        String group = TestNames.unique("group");
+        PipelineSettings.Builder settings = PipelineSettings.builder("orders").topics(List.of(recreated))
+                .bootstrapServers(kafka.bootstrapServers()).groupId(group).triggerInterval(Duration.ofMillis(300));
+        try (IngestPipeline first = new IngestPipeline(settings.build(), table(location),
+                new ConfluentAvroDecoder(registry))) {
+            first.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.status().recordsCommitted() == 3);
+        }
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.deleteTopics(List.of(recreated)).all().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.listTopics().names().get().contains(recreated));
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            kafka.createTopic(recreated, 1);
+            return true;
+        });
+        TestOrders.produce(kafka, registry, recreated, TestOrders.V1, 3, 5); // offsets 0 and 1 of the new topic
+
+        try (IngestPipeline refused = new IngestPipeline(settings.build(), table(location),
+                new ConfluentAvroDecoder(registry))) {
+            refused.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> refused.status().state() == PipelineState.FAILED);
+            assertThat(refused.status().error()).contains(recreated).contains("deleted and created again")
+                    .contains("on-topic-recreated: start-over");
+        }
+        assertThat(TestOrders.idCounts(location)).as("nothing of the new topic skipped or read").hasSize(3);
+
+        try (IngestPipeline startOver = new IngestPipeline(settings
+                .onTopicRecreated(PipelineSettings.TopicRecreatedPolicy.START_OVER).build(), table(location),
+                new ConfluentAvroDecoder(registry))) {
+            startOver.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> startOver.status().recordsCommitted() == 2);
+        }
+        Map<Long, Integer> counts = TestOrders.idCounts(location);
+        assertThat(counts).hasSize(5);
+        assertThat(counts.values()).allMatch(c -> c == 1);
+    }
+
     private IngestPipeline pipeline(String name, String location, long maxRecords) {
         return new IngestPipeline(settings(name, maxRecords).build(), table(location), new ConfluentAvroDecoder(registry));
     }

@@ -34,7 +34,8 @@ class IngestPipelineTest {
 
     private PipelineSettings settings(ConsumerFactory consumers) {
         return PipelineSettings.builder("orders").instanceId("a").topics(List.of("t"))
-                .bootstrapServers("unused:9092").clock(clock).sleeper(sleeper).consumerFactory(consumers).build();
+                .bootstrapServers("unused:9092").clock(clock).sleeper(sleeper).consumerFactory(consumers)
+                .topicIds(TopicIdLookup.none()).build();
     }
 
     private static MockConsumer<byte[], byte[]> brokerWithThreeRecords() {

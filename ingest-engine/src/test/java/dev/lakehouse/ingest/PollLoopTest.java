@@ -40,6 +40,8 @@ class PollLoopTest {
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
     private final List<BatchProgress> progress = new CopyOnWriteArrayList<>();
     private final SeekRecordingConsumer consumer = new SeekRecordingConsumer();
+    /** The id the test's topic "t" has now; null: not known. */
+    private volatile String topicId;
 
     /** Records every seek, so a test can tell a resync from the first positioning, and the group offsets. */
     private static final class SeekRecordingConsumer extends MockConsumer<byte[], byte[]> {
@@ -72,7 +74,8 @@ class PollLoopTest {
 
     private PipelineSettings.Builder settings() {
         return PipelineSettings.builder("orders").instanceId("a").topics(List.of("t"))
-                .bootstrapServers("unused:9092").consumerFactory(properties -> consumer);
+                .bootstrapServers("unused:9092").consumerFactory(properties -> consumer)
+                .topicIds(topics -> topicId == null ? Map.of() : Map.of("t", topicId));
     }
 
     private PollLoop loop(PipelineSettings settings) {
@@ -193,6 +196,80 @@ class PollLoopTest {
 
         assertThat(polls.size()).isGreaterThan(50);
         assertThat(ids()).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void theLatestPositionIsDecidedOnceSoARunAfterAnUncommittedStartMissesNothing() {
+        // The first run starts at the end (offset 5), reads nothing and stops before any commit: no table yet.
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.updateEndOffsets(Map.of(T0, 5L));
+            consumer.rebalance(List.of(T0));
+        });
+        PipelineSettings.Builder latest = settings().startingPosition(StartingPosition.latest());
+        loop(latest.build()).run(until(() -> !table.sourceFacts(List.of("start-offset/orders/t/0")).isEmpty()));
+        assertThat(table.exists()).isFalse();
+
+        // Records 5-7 arrive; the next run (a restart, or another instance after a rebalance) must read them.
+        SeekRecordingConsumer next = new SeekRecordingConsumer();
+        next.schedulePollTask(() -> {
+            next.updateBeginningOffsets(Map.of(T0, 0L));
+            next.updateEndOffsets(Map.of(T0, 8L));
+            next.rebalance(List.of(T0));
+            for (long offset = 5; offset < 8; offset++) {
+                next.addRecord(order(offset));
+            }
+        });
+        new PollLoop(latest.consumerFactory(properties -> next).build(), table, new JsonRecordDecoder(SCHEMA),
+                deadLetters, new BatchIdSequence(), progress::add, new PollLoop.Observer() {
+                    @Override
+                    public void committed(BatchPlanner.PlannedBatch batch, BatchProgress p) {
+                    }
+
+                    @Override
+                    public void lag(List<PartitionLag> partitions) {
+                    }
+                }).run(until(() -> table.exists() && table.txnVersion("orders/t/0") == 8));
+
+        assertThat(next.seeks).as("the recorded start, not the end of now").containsExactly(5L);
+        assertThat(ids()).containsExactly(5L, 6L, 7L);
+    }
+
+    @Test
+    void aTopicDeletedAndCreatedAgainStopsTheRunOrUnderStartOverIsReadFromItsBeginning() {
+        table.createIfAbsent(SCHEMA);
+        topicId = "id-of-the-first-topic";
+        assignWithRecords(0, 3);
+        loop(settings().build()).run(until(() -> table.txnVersion("orders/t/0") == 3));
+
+        topicId = "id-of-the-new-topic"; // deleted and created again: its offsets start over, at 0
+        SeekRecordingConsumer again = new SeekRecordingConsumer();
+        again.schedulePollTask(() -> {
+            again.updateBeginningOffsets(Map.of(T0, 0L));
+            again.updateEndOffsets(Map.of(T0, 2L));
+            again.rebalance(List.of(T0));
+            again.addRecord(order(0));
+            again.addRecord(order(1));
+        });
+        assertThatThrownBy(() -> loop(settings().consumerFactory(p -> again).build()).run(until(() -> false)))
+                .isInstanceOf(TopicRecreatedException.class).hasMessageContaining("id-of-the-first-topic")
+                .hasMessageContaining("on-topic-recreated: start-over");
+        assertThat(table.txnVersion("orders/t/0")).as("nothing read").isEqualTo(3);
+
+        SeekRecordingConsumer startOver = new SeekRecordingConsumer();
+        startOver.schedulePollTask(() -> {
+            startOver.updateBeginningOffsets(Map.of(T0, 0L));
+            startOver.updateEndOffsets(Map.of(T0, 2L));
+            startOver.rebalance(List.of(T0));
+            startOver.addRecord(order(0));
+            startOver.addRecord(order(1));
+        });
+        loop(settings().consumerFactory(p -> startOver)
+                .onTopicRecreated(PipelineSettings.TopicRecreatedPolicy.START_OVER).build())
+                .run(until(() -> table.txnVersion("orders/t/0") == 2 && ids().size() == 5));
+
+        assertThat(ids()).as("the old topic's rows, then the new topic's").containsExactly(0L, 1L, 2L, 0L, 1L);
+        assertThat(table.history(10)).anySatisfy(c -> assertThat(c.parameters()).containsKey("topicRecreated"));
     }
 
     @Test

@@ -33,7 +33,12 @@ public record BatchCommit(String pipeline, String instanceId, long batchId, List
          * Each range starts at or above the table's next offset; below is a replay (skipped). For a table that
          * holds only some records of its partitions (dead letters), whose offsets advance only when it has any.
          */
-        FORWARD_ONLY
+        FORWARD_ONLY,
+        /**
+         * Each range replaces the table's next offset of its partition, whatever it was: for a topic deleted and
+         * created again under its name, whose offsets start over.
+         */
+        RESET
     }
 
     /** A batch whose ranges must be {@link OffsetCheck#CONTIGUOUS}. */

@@ -34,6 +34,9 @@ public final class BatchCommitRules {
                     + "under the same instance id; give every running instance its own instance-id");
         }
         for (OffsetRange range : batch.offsets()) {
+            if (batch.offsetCheck() == BatchCommit.OffsetCheck.RESET) {
+                break;
+            }
             long next = txnVersion.applyAsLong(range.appId(batch.pipeline()));
             if (next < 0) {
                 continue;

@@ -36,6 +36,7 @@ final class DeltaLakeTable implements LakeTable {
     private final CommitLoop commits;
     private final SchemaEvolver schemas;
     private final DataFileAccess files;
+    private final SourceFactsFile sourceFacts;
 
     DeltaLakeTable(TableOptions options) {
         this.options = options;
@@ -45,6 +46,7 @@ final class DeltaLakeTable implements LakeTable {
         this.commits = new CommitLoop(log, LocalCommitLock.forLocation(options.location()), options, location());
         this.schemas = new SchemaEvolver(commits, options, location(), this::snapshot);
         this.files = new DataFileAccess(log, conf, root, options);
+        this.sourceFacts = new SourceFactsFile(conf, root);
     }
 
     /** Runs {@code check} before every commit attempt (a lease check); it throws to stop the attempt. */
@@ -123,6 +125,16 @@ final class DeltaLakeTable implements LakeTable {
         Map<String, Long> versions = new LinkedHashMap<>();
         appIds.forEach(id -> versions.put(id, txn.txnVersion(id)));
         return versions;
+    }
+
+    @Override
+    public Map<String, String> sourceFacts(java.util.Collection<String> keys) {
+        return sourceFacts.read(keys);
+    }
+
+    @Override
+    public void recordSourceFacts(Map<String, String> facts) {
+        sourceFacts.record(facts);
     }
 
     @Override

@@ -87,6 +87,26 @@ public interface LakeTable {
     }
 
     /**
+     * Facts about the table's sources recorded with {@link #recordSourceFacts} (where a partition without offsets
+     * starts, which Kafka topic id a topic name had).
+     *
+     * @return the recorded value of each key that has one
+     * @throws java.io.UncheckedIOException if the storage cannot be read (transient)
+     */
+    java.util.Map<String, String> sourceFacts(java.util.Collection<String> keys);
+
+    /**
+     * Records facts about the table's sources durably, beside the log ({@code _lakehouse/source-facts.json},
+     * hidden from readers and vacuum), whether or not the table exists yet: for example where partitions the
+     * table has no offsets for start, before any of their records is read, so a start position such as
+     * {@code latest} is decided once. The given keys are replaced, other keys kept. Written by the table's one
+     * writer process (instance lock or writer lease); not part of a Delta commit.
+     *
+     * @throws java.io.UncheckedIOException if the storage cannot be written (transient)
+     */
+    void recordSourceFacts(java.util.Map<String, String> facts);
+
+    /**
      * Adds the writer schema's new fields (top level or nested) as nullable columns, and new enum symbols, in one
      * commit ({@code ADD COLUMNS}). Nothing is committed when the table already covers the writer schema.
      *

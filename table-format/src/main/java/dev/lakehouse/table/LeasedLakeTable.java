@@ -72,6 +72,17 @@ public final class LeasedLakeTable implements LakeTable {
     }
 
     @Override
+    public java.util.Map<String, String> sourceFacts(java.util.Collection<String> keys) {
+        return table.sourceFacts(keys);
+    }
+
+    @Override
+    public void recordSourceFacts(java.util.Map<String, String> facts) {
+        lease.ensureValid();
+        table.recordSourceFacts(facts);
+    }
+
+    @Override
     public TableSnapshot evolveSchema(Schema writerSchema) {
         lease.ensureValid();
         return table.evolveSchema(writerSchema);

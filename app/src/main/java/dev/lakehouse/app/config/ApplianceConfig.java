@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
 
 /**
@@ -147,10 +148,12 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param leaveGroupOnStop whether a graceful stop leaves the consumer group (hands the partitions to the other
      *        members at once) rather than staying a static member that a restart rejoins without a rebalance
      * @param maxRecordSize key plus value bytes above which a record is a dead letter
+     * @param onTopicRecreated what happens when a topic the table has offsets for was deleted and created again
      */
     public record SourceConfig(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
                                String startingPosition, Map<String, String> consumerProperties,
-                               OffsetGapPolicy onOffsetGap, long maxRecordSize, boolean leaveGroupOnStop) {
+                               OffsetGapPolicy onOffsetGap, long maxRecordSize, boolean leaveGroupOnStop,
+                               PipelineSettings.TopicRecreatedPolicy onTopicRecreated) {
         public SourceConfig {
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);

@@ -278,9 +278,11 @@ public final class ConfigLoader {
         OffsetGapPolicy onOffsetGap = node.choice("on-offset-gap", OffsetGapPolicy.class, OffsetGapPolicy.FAIL);
         long maxRecordSize = node.bytes("max-record-size", 16L * 1024 * 1024);
         boolean leaveGroupOnStop = node.bool("leave-group-on-stop", false);
+        PipelineSettings.TopicRecreatedPolicy onTopicRecreated = node.choice("on-topic-recreated",
+                PipelineSettings.TopicRecreatedPolicy.class, PipelineSettings.TopicRecreatedPolicy.FAIL);
         node.finish();
         return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties, onOffsetGap,
-                maxRecordSize, leaveGroupOnStop);
+                maxRecordSize, leaveGroupOnStop, onTopicRecreated);
     }
 
     private static RegistryConfig registry(ConfigNode node) {

@@ -55,6 +55,7 @@ public final class EffectiveConfig {
         source.put("starting-position", p.source().startingPosition());
         source.put("consumer-properties", masked(p.source().consumerProperties()));
         source.put("on-offset-gap", enumText(p.source().onOffsetGap()));
+        source.put("on-topic-recreated", enumText(p.source().onTopicRecreated()));
         source.put("max-record-size", p.source().maxRecordSize());
         source.put("leave-group-on-stop", p.source().leaveGroupOnStop());
         m.put("source", source);

@@ -268,15 +268,20 @@ class S3StorageIT {
     void aStorageOutageLongerThanTheLeaseIsWaitedOutAndEveryRecordLandsOnce(LocalKafkaBroker kafka,
             SchemaRegistryServer registry, @TempDir Path outageDir) throws Exception {
         LocalS3Server storage = LocalS3Server.start(outageDir);
-        storage.createBucket(BUCKET);
+        // A bucket name of its own: Hadoop caches file systems by bucket, and the shared server's is cached already.
+        String bucket = "outage";
+        storage.createBucket(bucket);
         String topic = TestNames.unique("orders");
         kafka.createTopic(topic, 1);
-        String location = "s3a://" + BUCKET + "/" + topic + "/orders";
+        String location = "s3a://" + bucket + "/" + topic + "/orders";
         Path config = config("outage", "appliance-o", kafka, registry, topic, location);
         Map<String, String> settings = new java.util.HashMap<>(s3aSettings());
         settings.put("fs.s3a.endpoint", storage.endpoint());
         // This test's own server; quick s3a retries so that the outage is seen at once, not after minutes.
+        // A group of its own: the other tests' static members of the default group would hold up the join.
         Files.writeString(config, Files.readString(config).replace(s3.endpoint(), storage.endpoint())
+                .replace("      topics: [" + topic + "]\n", "      topics: [" + topic + "]\n      group-id: "
+                        + TestNames.unique("outage-group") + "\n")
                 .replace("      hadoop:\n", "      hadoop:\n            fs.s3a.attempts.maximum: \"1\"\n"
                         + "            fs.s3a.retry.limit: \"1\"\n            fs.s3a.connection.timeout: \"2000\"\n"
                         + "            fs.s3a.connection.establish.timeout: \"2000\"\n"));
