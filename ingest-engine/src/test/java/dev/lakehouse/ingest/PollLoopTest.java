@@ -105,6 +105,20 @@ class PollLoopTest {
         });
     }
 
+    /** Another consumer (a later run's), to which T0 is assigned with offsets [from, to) at its first poll. */
+    private static SeekRecordingConsumer assignedWithRecords(long from, long to) {
+        SeekRecordingConsumer next = new SeekRecordingConsumer();
+        next.schedulePollTask(() -> {
+            next.updateBeginningOffsets(Map.of(T0, 0L));
+            next.updateEndOffsets(Map.of(T0, to));
+            next.rebalance(List.of(T0));
+            for (long offset = from; offset < to; offset++) {
+                next.addRecord(order(offset));
+            }
+        });
+        return next;
+    }
+
     private void addRecords(long from, long to) {
         consumer.updateBeginningOffsets(Map.of(T0, 0L));
         consumer.updateEndOffsets(Map.of(T0, to));
@@ -211,25 +225,9 @@ class PollLoopTest {
         assertThat(table.exists()).isFalse();
 
         // Records 5-7 arrive; the next run (a restart, or another instance after a rebalance) must read them.
-        SeekRecordingConsumer next = new SeekRecordingConsumer();
-        next.schedulePollTask(() -> {
-            next.updateBeginningOffsets(Map.of(T0, 0L));
-            next.updateEndOffsets(Map.of(T0, 8L));
-            next.rebalance(List.of(T0));
-            for (long offset = 5; offset < 8; offset++) {
-                next.addRecord(order(offset));
-            }
-        });
-        new PollLoop(latest.consumerFactory(properties -> next).build(), table, new JsonRecordDecoder(SCHEMA),
-                deadLetters, new BatchIdSequence(), progress::add, new PollLoop.Observer() {
-                    @Override
-                    public void committed(BatchPlanner.PlannedBatch batch, BatchProgress p) {
-                    }
-
-                    @Override
-                    public void lag(List<PartitionLag> partitions) {
-                    }
-                }).run(until(() -> table.exists() && table.txnVersion("orders/t/0") == 8));
+        SeekRecordingConsumer next = assignedWithRecords(5, 8);
+        loop(latest.consumerFactory(properties -> next).build())
+                .run(until(() -> table.exists() && table.txnVersion("orders/t/0") == 8));
 
         assertThat(next.seeks).as("the recorded start, not the end of now").containsExactly(5L);
         assertThat(ids()).containsExactly(5L, 6L, 7L);
@@ -243,27 +241,13 @@ class PollLoopTest {
         loop(settings().build()).run(until(() -> table.txnVersion("orders/t/0") == 3));
 
         topicId = "id-of-the-new-topic"; // deleted and created again: its offsets start over, at 0
-        SeekRecordingConsumer again = new SeekRecordingConsumer();
-        again.schedulePollTask(() -> {
-            again.updateBeginningOffsets(Map.of(T0, 0L));
-            again.updateEndOffsets(Map.of(T0, 2L));
-            again.rebalance(List.of(T0));
-            again.addRecord(order(0));
-            again.addRecord(order(1));
-        });
+        SeekRecordingConsumer again = assignedWithRecords(0, 2);
         assertThatThrownBy(() -> loop(settings().consumerFactory(p -> again).build()).run(until(() -> false)))
                 .isInstanceOf(TopicRecreatedException.class).hasMessageContaining("id-of-the-first-topic")
                 .hasMessageContaining("on-topic-recreated: start-over");
         assertThat(table.txnVersion("orders/t/0")).as("nothing read").isEqualTo(3);
 
-        SeekRecordingConsumer startOver = new SeekRecordingConsumer();
-        startOver.schedulePollTask(() -> {
-            startOver.updateBeginningOffsets(Map.of(T0, 0L));
-            startOver.updateEndOffsets(Map.of(T0, 2L));
-            startOver.rebalance(List.of(T0));
-            startOver.addRecord(order(0));
-            startOver.addRecord(order(1));
-        });
+        SeekRecordingConsumer startOver = assignedWithRecords(0, 2);
         loop(settings().consumerFactory(p -> startOver)
                 .onTopicRecreated(PipelineSettings.TopicRecreatedPolicy.START_OVER).build())
                 .run(until(() -> table.txnVersion("orders/t/0") == 2 && ids().size() == 5));
