@@ -185,12 +185,25 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         }
     }
 
+    /**
+     * Resets the partitions' offsets here and records when, so that letters of the deleted topic (stored before
+     * now, with the same topic name and partition numbers) are never taken for the new topic's.
+     */
     @Override
     public void startOver(String pipeline, String instanceId, long batchId, List<OffsetRange> ranges) {
-        if (table.exists()) {
-            table.commit(new BatchCommit(pipeline, instanceId, batchId, List.of(), ranges,
-                    Map.of("topicRecreated", ranges.toString()), BatchCommit.OffsetCheck.RESET));
+        if (!table.exists()) {
+            return;
         }
+        Map<String, String> resets = new java.util.LinkedHashMap<>();
+        String now = clock.instant().toString();
+        ranges.forEach(r -> resets.put(resetKey(r.topic(), r.partition()), now));
+        table.recordSourceFacts(resets);
+        table.commit(new BatchCommit(pipeline, instanceId, batchId, List.of(), ranges,
+                Map.of("topicRecreated", ranges.toString()), BatchCommit.OffsetCheck.RESET));
+    }
+
+    private String resetKey(String topic, int partition) {
+        return "topic-reset/" + new OffsetRange(topic, partition, 0, 0).appId(pipeline);
     }
 
     /** Its dead letters are committed under the pipeline instance's batch ids, like the main table's batches. */
@@ -206,9 +219,9 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         if (!table.exists() || table.txnVersion(new OffsetRange(topic, partition, 0, 0).appId(pipeline)) <= fromOffset) {
             return offsets;
         }
-        // Letters stored before the table's last commit (with a margin for clock skew) belong to committed batches,
-        // or to a topic of the same name that was deleted since.
-        Instant since = tableCommittedAt.minus(java.time.Duration.ofMinutes(10));
+        // Letters stored before the partition started over belong to a deleted topic of the same name.
+        String reset = table.sourceFacts(List.of(resetKey(topic, partition))).get(resetKey(topic, partition));
+        Instant since = reset == null ? Instant.MIN : Instant.parse(reset);
         for (StoredDeadLetter stored : read(file -> mayHold(file, fromOffset))) {
             DeadLetter letter = stored.letter();
             if (stored.deadLetteredAt() != null && stored.deadLetteredAt().isBefore(since)) {
