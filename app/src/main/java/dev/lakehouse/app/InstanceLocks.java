@@ -33,7 +33,7 @@ final class InstanceLocks implements AutoCloseable {
         String appId = BatchCommit.batchAppId(pipeline.name(), pipeline.instanceId());
         String location = pipeline.table().location();
         if (InstanceLock.supported(location)) {
-            locks.add(InstanceLock.acquire(location, appId, WriterLeases.hostAndPid()));
+            locks.add(InstanceLock.acquire(location, appId, InstanceLock.thisProcess()));
         } else if (!pipeline.table().leased()) {
             LOG.warn("pipeline {}: {} is neither on local disk nor behind a writer lease, so a second process with "
                     + "instance-id '{}' would not be refused; make sure only one runs", pipeline.name(), location,

@@ -57,7 +57,7 @@ final class WriterLeases implements AutoCloseable {
      * @param advice what to do instead while the appliance runs, appended to the refusal
      */
     static WriterLeases forCommand(String command, String advice) {
-        return new WriterLeases("lakehouse " + command + " on " + hostAndPid(), advice);
+        return new WriterLeases("lakehouse " + command + " on " + InstanceLock.thisProcess(), advice);
     }
 
     /**
@@ -122,10 +122,6 @@ final class WriterLeases implements AutoCloseable {
      * have stopped; a second live process with that id is refused), else host and pid.
      */
     static String owner(PipelineConfig pipeline) {
-        return pipeline.instanceId() != null ? pipeline.instanceId() : hostAndPid();
-    }
-
-    static String hostAndPid() {
-        return InstanceLock.thisProcess();
+        return pipeline.instanceId() != null ? pipeline.instanceId() : InstanceLock.thisProcess();
     }
 }

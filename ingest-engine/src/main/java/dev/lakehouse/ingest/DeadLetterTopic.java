@@ -184,24 +184,13 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
                     if (!pipeline.equals(header(record, "pipeline"))) {
                         continue; // a topic may be shared: only this pipeline's letters count
                     }
-                    String sourceTopic = header(record, "source.topic");
-                    String sourcePartition = header(record, "source.partition");
-                    String sourceOffset = header(record, "source.offset");
-                    if (sourceTopic == null || sourcePartition == null || sourceOffset == null) {
-                        continue;
-                    }
-                    TopicPartition source;
-                    long offset;
-                    try {
-                        source = new TopicPartition(sourceTopic, Integer.parseInt(sourcePartition));
-                        offset = Long.parseLong(sourceOffset);
-                    } catch (NumberFormatException e) {
-                        continue;
-                    }
-                    Long from = fromOffsets.get(source);
-                    if (from != null && offset >= from) {
-                        found.get(source).add(offset);
-                    }
+                    message(record).map(Message::letter).ifPresent(letter -> {
+                        TopicPartition source = new TopicPartition(letter.topic(), letter.partition());
+                        Long from = fromOffsets.get(source);
+                        if (from != null && letter.offset() >= from) {
+                            found.get(source).add(letter.offset());
+                        }
+                    });
                 }
             }
         }
