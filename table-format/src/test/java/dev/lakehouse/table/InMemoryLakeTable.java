@@ -112,8 +112,8 @@ public final class InMemoryLakeTable implements LakeTable {
     @Override
     public synchronized TableSnapshot snapshot() {
         requireExists();
-        return new TableSnapshot(version, schema, "", options.partitionSpec(), options.tableProperties(),
-                List.copyOf(live.values()));
+        return new TableSnapshot(version, schema, AvroToDelta.toStructType(schema).toJson(), options.partitionSpec(),
+                options.tableProperties(), List.copyOf(live.values()));
     }
 
     @Override

@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,8 +134,8 @@ final class ConsoleData {
             return new Views.TableDetail(monitored.name(), table.location(), -1, List.of(), List.of(), List.of(),
                     List.of(), List.of(), List.of(), runs, deadLetters);
         }
-        List<Views.FieldView> schema = snapshot.avroSchema().getFields().stream()
-                .map(f -> new Views.FieldView(f.name(), typeName(f.schema()), f.schema().isNullable())).toList();
+        // The reader's view: Delta types, not the Avro types of the writer (those are in the schema history).
+        List<Views.FieldView> schema = DeltaSchemaFields.of(snapshot.deltaSchemaJson());
         List<Views.SchemaChangeView> schemaHistory = table.schemaHistory().stream().map(ConsoleData::schemaChange)
                 .toList();
         return new Views.TableDetail(monitored.name(), table.location(), snapshot.version(), schema, schemaHistory,
@@ -307,26 +306,5 @@ final class ConsoleData {
     static Views.RunView run(MaintenanceRun run) {
         return new Views.RunView(run.kind().name(), run.startedAt().toString(), run.duration().toMillis(), run.outcome().name(),
                 run.filesBefore(), run.bytesBefore(), run.filesAfter(), run.bytesAfter(), run.detail());
-    }
-
-    /** A readable Avro type: {@code long}, {@code string?} for optional, logical types by name. */
-    static String typeName(Schema schema) {
-        if (schema.isNullable() && schema.getType() == Schema.Type.UNION) {
-            for (Schema branch : schema.getTypes()) {
-                if (branch.getType() != Schema.Type.NULL) {
-                    return typeName(branch);
-                }
-            }
-        }
-        if (schema.getLogicalType() != null) {
-            return schema.getLogicalType().getName();
-        }
-        return switch (schema.getType()) {
-            case RECORD -> "struct<" + String.join(", ", schema.getFields().stream()
-                    .map(f -> f.name() + ": " + typeName(f.schema())).toList()) + ">";
-            case ARRAY -> "array<" + typeName(schema.getElementType()) + ">";
-            case MAP -> "map<string, " + typeName(schema.getValueType()) + ">";
-            default -> schema.getType().getName();
-        };
     }
 }

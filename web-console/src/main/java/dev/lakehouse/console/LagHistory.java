@@ -2,6 +2,7 @@ package dev.lakehouse.console;
 
 import dev.lakehouse.ingest.PartitionLag;
 import dev.lakehouse.ingest.PipelineStatus;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -13,26 +14,43 @@ import java.util.List;
  * <p>The input rate is how fast the partitions' log-end offsets advanced (records arriving in Kafka); the process
  * rate is how fast the pipeline committed records. Lag grows while input outruns processing, as in Spark's
  * streaming tab. Rates are never negative: a rebalance that drops partitions is not counted as negative input.
+ *
+ * <p>Each sample's rates are averaged over the {@code rateWindow} before it, not over the last sampling period:
+ * a pipeline commits once per trigger interval, so with samples every 2 s and a 5 s trigger most periods see no
+ * commit at all, and a per-period rate would read 0 for a pipeline committing thousands of rows a second.
  */
 final class LagHistory {
 
     /**
      * @param epochMillis when it was taken
      * @param totalLag records in Kafka not yet in the table, -1 before the lag is known
-     * @param inputRowsPerSecond records arriving per second since the previous sample
-     * @param processedRowsPerSecond records committed per second since the previous sample
+     * @param inputRowsPerSecond records arriving per second over the rate window before this sample
+     * @param processedRowsPerSecond records committed per second over the rate window before this sample
      */
     record Sample(long epochMillis, long totalLag, double inputRowsPerSecond, double processedRowsPerSecond) {
     }
 
     private final int capacity;
+    private final long rateWindowMillis;
     private final Deque<Sample> samples = new ArrayDeque<>();
-    private long previousMillis = -1;
+    /** Running totals at each kept sample, oldest first, parallel to {@link #samples}. */
+    private final Deque<Totals> totals = new ArrayDeque<>();
     private long previousLogEnd;
     private long previousCommitted;
+    private long arrived;
+    private long committed;
 
-    LagHistory(int capacity) {
+    /** Records arrived and committed since the history began, counting only advances, at one sample's time. */
+    private record Totals(long epochMillis, long arrived, long committed) {
+    }
+
+    /**
+     * @param capacity samples kept, oldest dropped first
+     * @param rateWindow how far back each sample's rates look; longer than a trigger interval for steady figures
+     */
+    LagHistory(int capacity, Duration rateWindow) {
         this.capacity = capacity;
+        this.rateWindowMillis = rateWindow.toMillis();
     }
 
     synchronized void record(PipelineStatus status, long nowMillis) {
@@ -44,20 +62,41 @@ final class LagHistory {
             }
             lagKnown |= partition.lag() >= 0;
         }
-        double input = 0;
-        double processed = 0;
-        if (previousMillis >= 0 && nowMillis > previousMillis) {
-            double seconds = (nowMillis - previousMillis) / 1000.0;
-            input = Math.max(0, logEnd - previousLogEnd) / seconds;
-            processed = Math.max(0, status.recordsCommitted() - previousCommitted) / seconds;
+        if (!totals.isEmpty()) {
+            // Only advances count: a rebalance that drops partitions, or a restarted run whose committed count
+            // starts again at 0, lowers the sums without anything having gone backwards.
+            arrived += Math.max(0, logEnd - previousLogEnd);
+            committed += Math.max(0, status.recordsCommitted() - previousCommitted);
         }
-        previousMillis = nowMillis;
         previousLogEnd = logEnd;
         previousCommitted = status.recordsCommitted();
+        Totals now = new Totals(nowMillis, arrived, committed);
+        Totals base = windowStart(nowMillis);
+        double input = 0;
+        double processed = 0;
+        if (base != null && nowMillis > base.epochMillis()) {
+            double seconds = (nowMillis - base.epochMillis()) / 1000.0;
+            input = (now.arrived() - base.arrived()) / seconds;
+            processed = (now.committed() - base.committed()) / seconds;
+        }
+        totals.addLast(now);
         samples.addLast(new Sample(nowMillis, lagKnown ? status.totalLag() : -1, input, processed));
         while (samples.size() > capacity) {
             samples.removeFirst();
+            totals.removeFirst();
         }
+    }
+
+    /** The oldest kept totals no older than the rate window, or the newest if all are older; null when empty. */
+    private Totals windowStart(long nowMillis) {
+        Totals start = null;
+        for (Totals t : totals) {
+            start = t;
+            if (t.epochMillis() >= nowMillis - rateWindowMillis) {
+                break;
+            }
+        }
+        return start;
     }
 
     /** Oldest first. */

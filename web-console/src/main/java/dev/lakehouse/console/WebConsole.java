@@ -63,6 +63,8 @@ public final class WebConsole implements AutoCloseable {
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
     /** 30 minutes of samples. */
     private static final int SAMPLES_KEPT = 900;
+    /** Rates are averaged over this much history: several trigger intervals at the usual 1-5 s triggers. */
+    private static final Duration RATE_WINDOW = Duration.ofSeconds(30);
     private static final Duration READINESS_CACHE = Duration.ofSeconds(5);
     private static final Duration FAILED_LOGIN_DELAY = Duration.ofMillis(500);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -93,7 +95,7 @@ public final class WebConsole implements AutoCloseable {
         this.clock = clock;
         this.sessions = new Sessions(settings.sessionIdleTimeout(), clock);
         this.loginThrottle = new LoginThrottle(clock);
-        tables.forEach(t -> lagHistories.put(t.name(), new LagHistory(SAMPLES_KEPT)));
+        tables.forEach(t -> lagHistories.put(t.name(), new LagHistory(SAMPLES_KEPT, RATE_WINDOW)));
         this.data = new ConsoleData(tables, maintenance, lagHistories, clock);
         this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "lakehouse-console-sampler");

@@ -1,12 +1,12 @@
 package dev.lakehouse.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lakehouse.table.DataFile;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
 class ConsoleDataTest {
@@ -31,15 +31,27 @@ class ConsoleDataTest {
     }
 
     @Test
-    void typesReadLikeTheSchema() {
-        Schema schema = new Schema.Parser().parse("""
-                {"type":"record","name":"r","fields":[
-                  {"name":"a","type":["null","long"]},
-                  {"name":"b","type":{"type":"array","items":"string"}},
-                  {"name":"c","type":{"type":"long","logicalType":"timestamp-millis"}},
-                  {"name":"d","type":{"type":"record","name":"n","fields":[{"name":"x","type":"int"}]}}]}""");
-        assertThat(schema.getFields()).extracting(f -> ConsoleData.typeName(f.schema()))
-                .containsExactly("long", "array<string>", "timestamp-millis", "struct<x: int>");
+    void columnsShowTheTablesDeltaTypesAsSparkNamesThem() {
+        List<Views.FieldView> fields = DeltaSchemaFields.of("""
+                {"type":"struct","fields":[
+                  {"name":"a","type":"long","nullable":true,"metadata":{}},
+                  {"name":"b","type":{"type":"array","elementType":"string","containsNull":true},"nullable":true,
+                   "metadata":{}},
+                  {"name":"c","type":"timestamp","nullable":false,"metadata":{}},
+                  {"name":"d","type":{"type":"struct","fields":[{"name":"x","type":"integer","nullable":true,
+                   "metadata":{}}]},"nullable":true,"metadata":{}},
+                  {"name":"e","type":{"type":"map","keyType":"string","valueType":"decimal(10,2)",
+                   "valueContainsNull":true},"nullable":true,"metadata":{}},
+                  {"name":"status","type":"string","nullable":true,"metadata":{}}]}""");
+        assertThat(fields).extracting(Views.FieldView::type).containsExactly("long", "array<string>", "timestamp",
+                "struct<x: integer>", "map<string, decimal(10,2)>", "string");
+        assertThat(fields).extracting(Views.FieldView::nullable).containsExactly(true, true, false, true, true, true);
+    }
+
+    @Test
+    void aSchemaThatIsNotADeltaStructIsRefusedByName() {
+        assertThatThrownBy(() -> DeltaSchemaFields.of("{\"type\":\"record\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a Delta struct");
     }
 
     private static DataFile file(long size) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lakehouse.ingest.PartitionLag;
 import dev.lakehouse.ingest.PipelineState;
 import dev.lakehouse.ingest.PipelineStatus;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class LagHistoryTest {
 
     @Test
     void ratesAreArrivalsAndCommitsPerSecondBetweenSamples() {
-        LagHistory history = new LagHistory(10);
+        LagHistory history = new LagHistory(10, Duration.ofSeconds(30));
         history.record(status(0, 100, 0, 50, 0), 0);
         history.record(status(120, 300, 100, 150, 20), 2000);
         LagHistory.Sample sample = history.latest();
@@ -33,7 +34,7 @@ class LagHistoryTest {
 
     @Test
     void aRebalanceThatDropsPartitionsIsNotNegativeInputAndTheWindowIsBounded() {
-        LagHistory history = new LagHistory(3);
+        LagHistory history = new LagHistory(3, Duration.ofSeconds(30));
         history.record(status(0, 100, 100, 100, 100), 0);
         history.record(status(0, 100, 100), 1000);
         assertThat(history.latest().inputRowsPerSecond()).isZero();
@@ -42,5 +43,30 @@ class LagHistoryTest {
         history.record(status(0), 3000);
         assertThat(history.samples()).hasSize(3);
         assertThat(history.samples().get(0).epochMillis()).isEqualTo(1000);
+    }
+
+    @Test
+    void aPipelineCommittingEveryFiveSecondsShowsItsRateBetweenCommitsWhenSampledEveryTwo() {
+        LagHistory history = new LagHistory(100, Duration.ofSeconds(30));
+        long committed = 0;
+        for (long millis = 0; millis <= 60_000; millis += 2_000) {
+            committed = millis / 5_000 * 15_000; // 3,000 rows/s arriving, committed in one batch every 5 s
+            history.record(status(committed, millis * 3, committed), millis);
+        }
+        List<LagHistory.Sample> afterWarmUp = history.samples().stream().filter(s -> s.epochMillis() >= 30_000)
+                .toList();
+        assertThat(afterWarmUp).isNotEmpty().allSatisfy(s -> {
+            assertThat(s.processedRowsPerSecond()).as("at %d ms", s.epochMillis()).isBetween(2_400.0, 3_600.0);
+            assertThat(s.inputRowsPerSecond()).isEqualTo(3_000.0);
+        });
+    }
+
+    @Test
+    void aRunRestartedFromZeroCommittedDoesNotCountAsNegativeProgress() {
+        LagHistory history = new LagHistory(10, Duration.ofSeconds(30));
+        history.record(status(10_000, 10_000, 10_000), 0);
+        history.record(status(0, 12_000, 10_000), 2_000); // a restarted run counts its commits from 0 again
+        history.record(status(2_000, 14_000, 12_000), 4_000);
+        assertThat(history.latest().processedRowsPerSecond()).isEqualTo(500.0); // 2,000 rows in 4 s
     }
 }

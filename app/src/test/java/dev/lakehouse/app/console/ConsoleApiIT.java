@@ -66,6 +66,9 @@ class ConsoleApiIT {
             // Table view: schema and its history, partitions, histogram, commits with batch ids and offsets.
             JsonNode table = viewer.json("/api/tables/orders");
             assertThat(names(table.path("schema"), "name")).contains("order_id", "country", "amount");
+            // Columns as the table's readers see them: the Avro enum is a Delta string, timestamp-millis a timestamp.
+            assertThat(typeOf(table.path("schema"), "status")).isEqualTo("string");
+            assertThat(typeOf(table.path("schema"), "created_at")).isEqualTo("timestamp");
             assertThat(table.path("schemaHistory").get(0).path("writerSchema").asText()).startsWith("registry id");
             assertThat(table.path("partitionColumns").get(0).asText()).isEqualTo("country");
             assertThat(table.path("partitions").size()).isGreaterThan(1);
@@ -239,5 +242,14 @@ class ConsoleApiIT {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
+    }
+
+    private static String typeOf(JsonNode fields, String column) {
+        for (JsonNode field : fields) {
+            if (field.path("name").asText().equals(column)) {
+                return field.path("type").asText();
+            }
+        }
+        throw new AssertionError("no column " + column + " in " + fields);
     }
 }
