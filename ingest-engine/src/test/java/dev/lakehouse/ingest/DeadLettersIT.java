@@ -176,8 +176,9 @@ class DeadLettersIT {
             pipeline.start();
             await().atMost(Duration.ofMinutes(1)).until(() -> nextOffset(location, "orders") == records.size());
             assertThat(pipeline.status().state()).isEqualTo(PipelineState.RUNNING);
-            assertThat(pipeline.recentProgress().stream().mapToInt(BatchProgress::deadLetters).sum())
-                    .isEqualTo(records.size() - (int) goodRows);
+            // The batch's progress is published just after its commit is in the log: wait for it as well.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(pipeline.recentProgress().stream()
+                    .mapToInt(BatchProgress::deadLetters).sum()).isEqualTo(records.size() - (int) goodRows));
         }
 
         // Good rows plus dead letters are exactly the records produced, each with the right reason.
