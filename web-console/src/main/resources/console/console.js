@@ -37,6 +37,12 @@ function fmtAge(seconds) {
   if (seconds < 3600) return Math.round(seconds / 60) + ' min ago';
   return (seconds / 3600).toFixed(1) + ' h ago';
 }
+function fmtDuration(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  if (seconds < 60) return seconds.toFixed(seconds < 10 ? 1 : 0) + ' s';
+  if (seconds < 3600) return Math.round(seconds / 60) + ' min';
+  return (seconds / 3600).toFixed(1) + ' h';
+}
 function fmtTime(iso) { return iso ? new Date(iso).toLocaleString() : '—'; }
 function stateBadge(s) { return el('span', { class: 'state state-' + s, data: { testid: 'state' } }, s); }
 
@@ -140,14 +146,16 @@ function crumbs(name) {
 
 async function renderOverview(view) {
   const rows = await api('/api/overview');
-  const head = el('tr', {}, ['Pipeline', 'State', 'Version', 'Last commit', 'Input/s', 'Process/s', 'Lag', 'Files', 'Small',
-    'Size', 'Last compaction', 'Dead letters', 'Actions'].map((h, i) => el('th', { class: i >= 4 && i <= 9 ? 'num' : '' }, h)));
+  const head = el('tr', {}, ['Pipeline', 'State', 'Version', 'Last commit', 'Freshness', 'Input/s', 'Process/s', 'Lag', 'Files', 'Small',
+    'Size', 'Last compaction', 'Dead letters', 'Actions'].map((h, i) => el('th', { class: i >= 5 && i <= 10 ? 'num' : '' }, h)));
   const body = rows.map((row) => el('tr', { data: { pipeline: row.name }, class: 'table-row' },
     el('td', {}, el('a', { href: '#/table/' + encodeURIComponent(row.name), class: 'table-link' }, row.name),
       el('div', { class: 'muted mono' }, row.topics.join(', '))),
     el('td', {}, stateBadge(row.state), row.error ? el('div', { class: 'error' }, row.error) : null),
     el('td', { class: 'num', data: { testid: 'version' } }, fmtInt(row.tableVersion)),
     el('td', {}, fmtAge(row.lastCommitAgeSeconds)),
+    el('td', { data: { testid: 'freshness' }, title: 'age of the newest committed record (now minus its Kafka timestamp)' },
+      fmtDuration(row.freshnessSeconds)),
     el('td', { class: 'num' }, fmtRate(row.inputRowsPerSecond)),
     el('td', { class: 'num' }, fmtRate(row.processedRowsPerSecond)),
     el('td', { class: 'num' + (row.totalLag > 10000 ? ' lag-high' : ''), data: { testid: 'lag' } },

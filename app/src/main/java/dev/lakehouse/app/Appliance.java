@@ -196,7 +196,8 @@ public final class Appliance implements AutoCloseable {
         leases.held().forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
         for (IngestPipeline pipeline : pipelines) {
             checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
-            checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(), Clock.systemUTC()));
+            checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(),
+                    config.console().readyMaxFreshness(), Clock.systemUTC()));
         }
         return checks;
     }

@@ -76,9 +76,12 @@ final class HealthChecks {
     /**
      * The pipeline has not failed, and has committed within {@code maxAge} whenever it has records to commit: a
      * pipeline with no lag is fresh however old its last commit, one that is behind must be committing. A paused
-     * pipeline is ready (an operator chose it).
+     * pipeline is ready (an operator chose it). With {@code maxFreshness} set, a pipeline with lag is also not ready
+     * while its newest committed record is older than that: it commits, but too far behind its topic.
+     *
+     * @param maxFreshness the oldest the newest committed record may be while there is lag; null for no such rule
      */
-    public static HealthCheck freshness(PipelineView pipeline, Duration maxAge, Clock clock) {
+    public static HealthCheck freshness(PipelineView pipeline, Duration maxAge, Duration maxFreshness, Clock clock) {
         Instant createdAt = clock.instant();
         return new HealthCheck() {
             @Override
@@ -105,7 +108,14 @@ final class HealthChecks {
                             + " s (limit " + maxAge.toSeconds() + " s)"
                             + (status.error() != null ? "; last error: " + status.error() : ""));
                 }
-                return Result.up(status.state().name().toLowerCase() + ", lag " + status.totalLag());
+                Duration freshness = status.freshness(clock.instant());
+                if (maxFreshness != null && status.totalLag() > 0 && freshness != null
+                        && freshness.compareTo(maxFreshness) > 0) {
+                    return Result.down("lag " + status.totalLag() + " records and the newest committed record is "
+                            + freshness.toSeconds() + " s old (limit " + maxFreshness.toSeconds() + " s)");
+                }
+                return Result.up(status.state().name().toLowerCase() + ", lag " + status.totalLag()
+                        + (freshness == null ? "" : ", freshness " + freshness.toSeconds() + " s"));
             }
         };
     }

@@ -25,7 +25,7 @@ final class BatchPlanner {
 
     /** A closed batch's offsets and size. */
     record PlannedBatch(List<OffsetRange> ranges, long records, long bytes, long openedAtMillis, long sealedAtMillis,
-                        long previousSealedAtMillis) {
+                        long previousSealedAtMillis, long newestRecordTimestampMillis) {
     }
 
     private final Clock clock;
@@ -35,6 +35,7 @@ final class BatchPlanner {
     private long records;
     private long bytes;
     private long openedAtMillis = -1;
+    private long newestTimestampMillis = -1;
     private long lastSealedAtMillis = -1;
     private boolean sinceSeek;
 
@@ -76,11 +77,21 @@ final class BatchPlanner {
         return offset >= (next != null ? next : position);
     }
 
-    /** Adds an accepted record to the open batch, opening it if needed. */
+    /** Adds an accepted record without a Kafka timestamp to the open batch, opening it if needed. */
     void add(TopicPartition partition, long offset, long sizeBytes) {
+        add(partition, offset, sizeBytes, -1);
+    }
+
+    /**
+     * Adds an accepted record to the open batch, opening it if needed.
+     *
+     * @param timestampMillis the record's Kafka timestamp, negative when it has none
+     */
+    void add(TopicPartition partition, long offset, long sizeBytes, long timestampMillis) {
         if (records == 0) {
             openedAtMillis = clock.millis();
         }
+        newestTimestampMillis = Math.max(newestTimestampMillis, timestampMillis);
         openNext.put(partition, offset + 1);
         records++;
         bytes += sizeBytes;
@@ -123,13 +134,14 @@ final class BatchPlanner {
         }
         long now = clock.millis();
         PlannedBatch batch = new PlannedBatch(ranges, records, bytes, openedAtMillis, now,
-                lastSealedAtMillis < 0 ? openedAtMillis : lastSealedAtMillis);
+                lastSealedAtMillis < 0 ? openedAtMillis : lastSealedAtMillis, newestTimestampMillis);
         lastSealedAtMillis = now;
         sinceSeek = false;
         openNext.clear();
         records = 0;
         bytes = 0;
         openedAtMillis = -1;
+        newestTimestampMillis = -1;
         return batch;
     }
 
@@ -139,5 +151,6 @@ final class BatchPlanner {
         records = 0;
         bytes = 0;
         openedAtMillis = -1;
+        newestTimestampMillis = -1;
     }
 }

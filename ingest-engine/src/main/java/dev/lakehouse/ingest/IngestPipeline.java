@@ -63,6 +63,8 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     private volatile boolean pausedNow;
     private volatile List<PartitionLag> lags = List.of();
     private volatile Instant lastCommit;
+    /** The largest Kafka timestamp committed by this run, or null. */
+    private volatile Instant newestCommittedRecord;
     private final AtomicLong batchesCommitted = new AtomicLong();
     private final AtomicLong recordsCommitted = new AtomicLong();
     private Thread pollThread;
@@ -207,7 +209,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
             current = PipelineState.PAUSED;
         }
         return new PipelineStatus(settings.name(), current, error, batchesCommitted.get(), recordsCommitted.get(),
-                lastCommit, lags);
+                lastCommit, lags, newestCommittedRecord);
     }
 
     /** The latest batch progress records, oldest first (at most {@link PipelineSettings#progressHistory()}). */
@@ -298,6 +300,13 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
             batchesCommitted.incrementAndGet();
             recordsCommitted.addAndGet(batch.records());
             lastCommit = Instant.parse(progress.timestamp());
+            if (batch.newestRecordTimestampMillis() >= 0) {
+                Instant newest = Instant.ofEpochMilli(batch.newestRecordTimestampMillis());
+                Instant known = newestCommittedRecord;
+                if (known == null || newest.isAfter(known)) {
+                    newestCommittedRecord = newest;
+                }
+            }
             if (state == PipelineState.RETRYING) {
                 state = PipelineState.RUNNING;
             }

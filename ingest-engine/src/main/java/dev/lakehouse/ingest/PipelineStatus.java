@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,12 +14,29 @@ import java.util.List;
  * @param recordsCommitted records committed by this run
  * @param lastCommit when this run last committed, null if never
  * @param partitions lag per assigned partition
+ * @param newestCommittedRecord the largest Kafka timestamp among the records this run committed (rows and dead
+ *     letters), null before its first commit or when the records carry no timestamps
  */
 public record PipelineStatus(String pipeline, PipelineState state, String error, long batchesCommitted,
-                             long recordsCommitted, Instant lastCommit, List<PartitionLag> partitions) {
+                             long recordsCommitted, Instant lastCommit, List<PartitionLag> partitions,
+                             Instant newestCommittedRecord) {
 
     public PipelineStatus {
         partitions = List.copyOf(partitions);
+    }
+
+    /** A status before anything of known age was committed. */
+    public PipelineStatus(String pipeline, PipelineState state, String error, long batchesCommitted,
+                          long recordsCommitted, Instant lastCommit, List<PartitionLag> partitions) {
+        this(pipeline, state, error, batchesCommitted, recordsCommitted, lastCommit, partitions, null);
+    }
+
+    /**
+     * Freshness: how old the newest committed record is at {@code now} (now minus its Kafka timestamp), null when
+     * unknown. It grows while nothing new is committed, whether the topic is idle or the pipeline is behind.
+     */
+    public Duration freshness(Instant now) {
+        return newestCommittedRecord == null ? null : Duration.between(newestCommittedRecord, now);
     }
 
     /** Sum of the known per-partition lags. */

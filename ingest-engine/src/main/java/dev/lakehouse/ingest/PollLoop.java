@@ -286,7 +286,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             openLetters.add(dead.letter());
             openLetterBytes += dead.letter().sizeBytes() + 2L * dead.letter().message().length();
         }
-        planner.add(partition, record.offset(), size);
+        planner.add(partition, record.offset(), size, record.timestamp());
         // Large records: a chunk goes to the writer by bytes too, so rows in flight stay within the budget.
         if (chunk.size() >= CHUNK_ROWS || chunkBytes >= writer.budget() / 8) {
             flushChunk();

@@ -75,4 +75,17 @@ class BatchPlannerTest {
         planner.untrack(List.of(p0));
         assertThat(planner.tracked()).isEmpty();
     }
+
+    @Test
+    void aSealedBatchCarriesItsNewestKafkaTimestampAndTheNextBatchStartsAfresh() {
+        BatchPlanner planner = new BatchPlanner(clock);
+        planner.track(p0, 0);
+        planner.track(p1, 0);
+        planner.add(p0, 0, 1, 5_000);
+        planner.add(p1, 0, 1, 9_000);
+        planner.add(p0, 1, 1, 7_000); // timestamps are per producer, not in offset order across partitions
+        assertThat(planner.seal().newestRecordTimestampMillis()).isEqualTo(9_000);
+        planner.add(p0, 2, 1);
+        assertThat(planner.seal().newestRecordTimestampMillis()).as("records without a timestamp").isEqualTo(-1);
+    }
 }

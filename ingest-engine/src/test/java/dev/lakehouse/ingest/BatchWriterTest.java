@@ -50,7 +50,7 @@ class BatchWriterTest {
 
     private static BatchWriter.Task.Seal seal(long batchId, long start, long next, DeadLetter... letters) {
         BatchPlanner.PlannedBatch batch = new BatchPlanner.PlannedBatch(
-                List.of(new OffsetRange("t", 0, start, next)), next - start, (next - start) * 10, 0, 0, 0);
+                List.of(new OffsetRange("t", 0, start, next)), next - start, (next - start) * 10, 0, 0, 0, -1);
         return new BatchWriter.Task.Seal(batchId, batch, List.of(letters), 0, Map.of(), 0);
     }
 

@@ -135,6 +135,9 @@ public final class ApplianceMetrics implements AutoCloseable {
         TimeGauge.builder("lakehouse.last.commit.age", pipeline, TimeUnit.SECONDS,
                         this::lastCommitAgeSeconds).tags(tags)
                 .description("Seconds since this run last committed a batch; NaN before the first").register(registry);
+        TimeGauge.builder("lakehouse.freshness", pipeline, TimeUnit.SECONDS, this::freshnessSeconds).tags(tags)
+                .description("Age of the newest committed record: now minus the largest Kafka timestamp this run "
+                        + "committed; NaN before the first").register(registry);
         lagGauges.put(name, MultiGauge.builder("lakehouse.consumer.lag").baseUnit("records")
                 .description("Records in the partition not yet committed to the table").register(registry));
     }
@@ -195,6 +198,11 @@ public final class ApplianceMetrics implements AutoCloseable {
 
     private static boolean isRunning(PipelineState state) {
         return state == PipelineState.RUNNING || state == PipelineState.PAUSED || state == PipelineState.RETRYING;
+    }
+
+    private double freshnessSeconds(PipelineView pipeline) {
+        Duration freshness = pipeline.status().freshness(clock.instant());
+        return freshness == null ? Double.NaN : freshness.toMillis() / 1000.0;
     }
 
     private double lastCommitAgeSeconds(PipelineView pipeline) {

@@ -110,6 +110,8 @@ final class ConsoleData {
                     status.lastCommit() == null ? null : status.lastCommit().toString(),
                     status.lastCommit() == null ? null
                             : Duration.between(status.lastCommit(), clock.instant()).toMillis() / 1000.0,
+                    status.freshness(clock.instant()) == null ? null
+                            : status.freshness(clock.instant()).toMillis() / 1000.0,
                     latest == null ? 0 : latest.inputRowsPerSecond(),
                     latest == null ? 0 : latest.processedRowsPerSecond(),
                     status.totalLag(),

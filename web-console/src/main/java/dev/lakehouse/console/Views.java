@@ -18,6 +18,7 @@ final class Views {
     /** One row of the overview: a pipeline and its table. */
     record OverviewRow(String name, List<String> topics, String state, String error, boolean paused,
                        String tableLocation, long tableVersion, String lastCommitAt, Double lastCommitAgeSeconds,
+                       Double freshnessSeconds,
                        double inputRowsPerSecond, double processedRowsPerSecond, long totalLag, int files,
                        int smallFiles, long totalBytes, long records, RunView lastCompaction,
                        Long pendingDeadLetters, long deadLetteredSinceStart) {

@@ -29,9 +29,11 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param users who may log in; none for a read-only console on localhost
      * @param sessionTimeout how long a login lasts without requests
      * @param readyMaxCommitAge how long a pipeline with lag may go without a commit before it is not ready
+     * @param readyMaxFreshness when set, a pipeline with lag whose newest committed record is older than this is
+     *     not ready; null for no such rule (the default: an idle topic's freshness grows without anything wrong)
      */
     public record ConsoleConfig(boolean enabled, String host, int port, List<UserConfig> users,
-                                Duration sessionTimeout, Duration readyMaxCommitAge) {
+                                Duration sessionTimeout, Duration readyMaxCommitAge, Duration readyMaxFreshness) {
 
         public ConsoleConfig {
             users = List.copyOf(users);
@@ -39,7 +41,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
 
         /** The defaults: a read-only console on 127.0.0.1:8080. */
         public static ConsoleConfig defaults() {
-            return new ConsoleConfig(true, "127.0.0.1", 8080, List.of(), Duration.ofHours(8), Duration.ofMinutes(5));
+            return new ConsoleConfig(true, "127.0.0.1", 8080, List.of(), Duration.ofHours(8), Duration.ofMinutes(5),
+                    null);
         }
     }
 

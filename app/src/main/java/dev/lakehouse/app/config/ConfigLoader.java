@@ -146,8 +146,9 @@ public final class ConfigLoader {
         }
         Duration sessionTimeout = node.duration("session-timeout", defaults.sessionTimeout());
         Duration readyMaxCommitAge = node.duration("ready-max-commit-age", defaults.readyMaxCommitAge());
+        Duration readyMaxFreshness = node.duration("ready-max-freshness", defaults.readyMaxFreshness());
         node.finish();
-        return new ConsoleConfig(enabled, host, port, users, sessionTimeout, readyMaxCommitAge);
+        return new ConsoleConfig(enabled, host, port, users, sessionTimeout, readyMaxCommitAge, readyMaxFreshness);
     }
 
     private static PipelineConfig pipeline(ConfigNode node, Path baseDir, List<String> problems) {

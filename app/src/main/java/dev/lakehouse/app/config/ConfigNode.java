@@ -116,7 +116,7 @@ final class ConfigNode {
 
     Duration duration(String key, Duration defaultValue) {
         Duration value = parsed(key, defaultValue, "a duration such as 500ms, 30s, 5m, 1h or 7d", Units::parseDuration);
-        if (value.isZero() || value.isNegative()) {
+        if (value != null && (value.isZero() || value.isNegative())) {
             problem(key, "must be positive");
         }
         return value;

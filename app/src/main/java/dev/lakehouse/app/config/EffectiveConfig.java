@@ -128,6 +128,7 @@ public final class EffectiveConfig {
         }).toList());
         m.put("session-timeout", c.sessionTimeout().toString());
         m.put("ready-max-commit-age", c.readyMaxCommitAge().toString());
+        m.put("ready-max-freshness", c.readyMaxFreshness() == null ? "(no rule)" : c.readyMaxFreshness().toString());
         return m;
     }
 

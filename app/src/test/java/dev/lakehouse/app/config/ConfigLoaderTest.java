@@ -59,6 +59,7 @@ class ConfigLoaderTest {
                   port: 0
                   session-timeout: 30m
                   ready-max-commit-age: 2m
+                  ready-max-freshness: 90s
                   users:
                     - name: ann
                       password-hash: "%s"
@@ -67,6 +68,9 @@ class ConfigLoaderTest {
                       password-hash: "%s"
                 """.formatted(hash, hash), "x.yaml", null).console();
         assertThat(console.port()).isZero();
+        assertThat(console.readyMaxFreshness()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(ApplianceConfig.ConsoleConfig.defaults().readyMaxFreshness()).as("no freshness rule by default")
+                .isNull();
         assertThat(console.users()).extracting(ApplianceConfig.UserConfig::role)
                 .containsExactly(ConsoleRole.OPERATOR, ConsoleRole.VIEWER);
         assertThat(console.sessionTimeout()).isEqualTo(Duration.ofMinutes(30));

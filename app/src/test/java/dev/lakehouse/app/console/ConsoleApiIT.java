@@ -60,6 +60,9 @@ class ConsoleApiIT {
             assertThat(row.path("records").asLong()).isEqualTo(4000);
             assertThat(row.path("totalBytes").asLong()).isPositive();
             assertThat(row.path("lastCommitAgeSeconds").asDouble()).isLessThan(60);
+            // Freshness: the newest committed record was produced moments ago, by this test.
+            assertThat(row.path("freshnessSeconds").isNumber()).isTrue();
+            assertThat(row.path("freshnessSeconds").asDouble()).isBetween(0.0, 60.0);
             await().atMost(Duration.ofSeconds(20)).until(() -> viewer.json("/api/overview").get(0)
                     .path("pendingDeadLetters").asLong() == 1);
 
@@ -162,6 +165,7 @@ class ConsoleApiIT {
                     .contains("lakehouse_written_files_total{pipeline=\"orders\"}")
                     .contains("lakehouse_compaction_runs_total{kind=\"compaction\",outcome=\"COMPACTED\",table=\"orders\"} 1.0")
                     .contains("lakehouse_last_commit_age_seconds{pipeline=\"orders\"}")
+                    .contains("lakehouse_freshness_seconds{pipeline=\"orders\"}")
                     .contains("lakehouse_kafka_consumer_fetch_manager_records_consumed_total")
                     .containsPattern("lakehouse_consumer_lag_records\\{partition=\"0\",pipeline=\"orders\",topic=\"[^\"]+\"} 0.0");
             assertThat(metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank()))
