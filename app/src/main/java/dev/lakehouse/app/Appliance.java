@@ -59,11 +59,25 @@ public final class Appliance implements AutoCloseable {
     private final ApplianceMetrics metrics;
     private final WriterLeases leases;
     private final InstanceLocks instanceLocks;
+    private final RunMode mode;
     private WebConsole console;
 
-    private Appliance(ApplianceConfig config, List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
-                      MaintenanceScheduler maintenance, Map<RegistryConfig, SchemaRegistryClient> registries,
-                      WriterLeases leases, InstanceLocks instanceLocks) {
+    /** How long the appliance runs. */
+    public enum RunMode {
+        /** Until stopped: pipelines, scheduled maintenance and the console. */
+        CONTINUOUS,
+        /**
+         * A catch-up run ({@code run --once}): each pipeline ingests up to the end offsets its partitions have when
+         * assigned, commits and stops by itself; no maintenance is scheduled and no console is started.
+         */
+        CATCH_UP
+    }
+
+    private Appliance(ApplianceConfig config, RunMode mode, List<IngestPipeline> pipelines,
+                      List<MonitoredTable> monitored, MaintenanceScheduler maintenance,
+                      Map<RegistryConfig, SchemaRegistryClient> registries, WriterLeases leases,
+                      InstanceLocks instanceLocks) {
+        this.mode = mode;
         this.leases = leases;
         this.instanceLocks = instanceLocks;
         pipelines.forEach(leases::guard);
@@ -84,6 +98,16 @@ public final class Appliance implements AutoCloseable {
      * @throws UncheckedIOException if a JSON value schema file cannot be read
      */
     public static Appliance create(ApplianceConfig config) {
+        return create(config, RunMode.CONTINUOUS);
+    }
+
+    /**
+     * Builds (does not start) the pipelines of a validated configuration for a continuous or a catch-up run.
+     *
+     * @throws IllegalArgumentException if a setting is rejected by the engine (its message names it)
+     * @throws UncheckedIOException if a JSON value schema file cannot be read
+     */
+    public static Appliance create(ApplianceConfig config, RunMode mode) {
         Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
         List<IngestPipeline> pipelines = new ArrayList<>();
         List<MonitoredTable> monitored = new ArrayList<>();
@@ -93,17 +117,18 @@ public final class Appliance implements AutoCloseable {
         try {
             // Identities first: a process refused here has touched no table and no group.
             config.pipelines().forEach(instanceLocks::claim);
-            addPipelines(config, registries, pipelines, monitored, maintenance, leases);
+            addPipelines(config, mode, registries, pipelines, monitored, maintenance, leases);
         } catch (RuntimeException e) {
             leases.close(); // a refused or failed start leaves no lease behind
             instanceLocks.close();
             maintenance.close();
             throw e;
         }
-        return new Appliance(config, pipelines, monitored, maintenance, registries, leases, instanceLocks);
+        return new Appliance(config, mode, pipelines, monitored, maintenance, registries, leases, instanceLocks);
     }
 
-    private static void addPipelines(ApplianceConfig config, Map<RegistryConfig, SchemaRegistryClient> registries,
+    private static void addPipelines(ApplianceConfig config, RunMode mode,
+                                     Map<RegistryConfig, SchemaRegistryClient> registries,
                                      List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
                                      MaintenanceScheduler maintenance, WriterLeases leases) {
         for (PipelineConfig pipeline : config.pipelines()) {
@@ -111,7 +136,8 @@ public final class Appliance implements AutoCloseable {
             LakeTable table = leases.leased(table(pipeline), pipeline);
             DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
             DeadLetterTopic deadLetterTopic = deadLetterTopic(pipeline);
-            IngestPipeline ingest = new IngestPipeline(settings(pipeline), table, decoder,
+            PipelineSettings settings = settings(pipeline, mode == RunMode.CATCH_UP);
+            IngestPipeline ingest = new IngestPipeline(settings, table, decoder,
                     deadLetters(deadLetterTable, deadLetterTopic));
             pipelines.add(ingest);
             monitored.add(new MonitoredTable(ingest, pipeline.source().topicPattern() != null
@@ -160,12 +186,15 @@ public final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Starts the pipelines, the maintenance jobs and, when enabled, the console.
+     * Starts the pipelines and, in a continuous run, the maintenance jobs and (when enabled) the console.
      *
      * @throws IllegalStateException if the console's port cannot be bound (the pipelines are stopped again)
      */
     public void start() {
         pipelines.forEach(IngestPipeline::start);
+        if (mode == RunMode.CATCH_UP) {
+            return; // nothing scheduled, nothing served: the run ends when its pipelines do
+        }
         maintenance.start();
         ConsoleConfig settings = config.console();
         if (settings.enabled()) {
@@ -233,6 +262,15 @@ public final class Appliance implements AutoCloseable {
     /** Whether any pipeline ended in {@link PipelineState#FAILED}. */
     public boolean anyFailed() {
         return pipelines.stream().anyMatch(p -> p.status().state() == PipelineState.FAILED);
+    }
+
+    /** The error of every pipeline that ended in {@link PipelineState#FAILED}, each naming its pipeline. */
+    public List<String> failures() {
+        return pipelines.stream().filter(p -> p.status().state() == PipelineState.FAILED)
+                .map(p -> {
+                    String error = String.valueOf(p.status().error());
+                    return error.contains("pipeline " + p.name()) ? error : "pipeline " + p.name() + ": " + error;
+                }).toList();
     }
 
     @Override
@@ -327,6 +365,10 @@ public final class Appliance implements AutoCloseable {
     }
 
     static PipelineSettings settings(PipelineConfig pipeline) {
+        return settings(pipeline, false);
+    }
+
+    static PipelineSettings settings(PipelineConfig pipeline, boolean catchUpOnly) {
         ApplianceConfig.SourceConfig source = pipeline.source();
         PipelineSettings.Builder settings = PipelineSettings.builder(pipeline.name())
                 .instanceId(pipeline.instanceId())
@@ -342,7 +384,9 @@ public final class Appliance implements AutoCloseable {
                 .onTopicRecreated(source.onTopicRecreated())
                 .leaveGroupOnStop(source.leaveGroupOnStop())
                 .maxRecordBytes(source.maxRecordSize())
-                .requiredColumns(pipeline.table().requiredColumns());
+                .requiredColumns(pipeline.table().requiredColumns())
+                .kafkaMetadata(pipeline.table().kafkaMetadata())
+                .catchUpOnly(catchUpOnly);
         if (source.topicPattern() != null) {
             settings.topicPattern(Pattern.compile(source.topicPattern()));
         } else {

@@ -34,12 +34,18 @@ public final class ApplianceProcess {
 
     /** {@link #startInstalled(Path, Path)} with {@code JAVA_OPTS} set (null: the script's defaults). */
     public static Process startInstalled(Path config, Path log, String javaOpts) throws IOException {
+        return startInstalled(log, javaOpts, "run", "--config", config.toString());
+    }
+
+    /** {@code bin/lakehouse} with these arguments, {@code JAVA_OPTS} set (null: the script's defaults). */
+    public static Process startInstalled(Path log, String javaOpts, String... args) throws IOException {
         if (!Files.isExecutable(INSTALLED)) {
             throw new IllegalStateException(INSTALLED + " is missing: the package phase builds it before the "
                     + "integration tests");
         }
-        ProcessBuilder builder = new ProcessBuilder(List.of(INSTALLED.toString(), "run", "--config",
-                config.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(INSTALLED.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("JAVA_OPTS");

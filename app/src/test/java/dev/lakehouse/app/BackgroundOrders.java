@@ -22,10 +22,15 @@ final class BackgroundOrders implements AutoCloseable {
 
     /** Starts producing {@code perSecond} orders a second to {@code topic}. */
     BackgroundOrders(String bootstrapServers, String registryUrl, String topic, int perSecond) {
+        this(bootstrapServers, registryUrl, topic, perSecond, 0);
+    }
+
+    /** As above, with ids from {@code firstOrderId} on. */
+    BackgroundOrders(String bootstrapServers, String registryUrl, String topic, int perSecond, long firstOrderId) {
         thread = new Thread(() -> {
             try (SchemaRegistryClient client = SchemaRegistryClient.connect(
                     RegistryClientConfig.builder(registryUrl).build());
-                 OrderGenerator generator = new OrderGenerator(bootstrapServers, client, topic, 0,
+                 OrderGenerator generator = new OrderGenerator(bootstrapServers, client, topic, firstOrderId,
                          Clock.systemUTC())) {
                 while (!stopRequested) {
                     generator.produce(Math.max(1, perSecond / TICKS_PER_SECOND));

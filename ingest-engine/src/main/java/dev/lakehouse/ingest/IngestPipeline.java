@@ -49,6 +49,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     private final RecordDecoder decoder;
     private final DeadLetterDestination deadLetters;
     private final BatchIdSequence batchIds = new BatchIdSequence();
+    private final CatchUpTargets catchUpTargets;
     private final List<Consumer<BatchProgress>> listeners = new CopyOnWriteArrayList<>();
     private final List<ConsumerListener> consumerListeners = new CopyOnWriteArrayList<>();
     private final Deque<BatchProgress> recent = new ArrayDeque<>();
@@ -92,6 +93,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
         this.table = table;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
+        this.catchUpTargets = settings.catchUpOnly() ? new CatchUpTargets() : null;
     }
 
     /** Where this pipeline's dead letters go ({@link DeadLetterDestination#none()} if nowhere). */
@@ -227,7 +229,8 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
                 long committedBefore = batchesCommitted.get();
                 pausedNow = false; // a new run pauses again (its first poll) if a pause is still requested
                 try {
-                    new PollLoop(settings, table, decoder, deadLetters, batchIds, this::onProgress, new StatusObserver())
+                    new PollLoop(settings, table, decoder, deadLetters, batchIds, catchUpTargets, this::onProgress,
+                            new StatusObserver())
                             .run(() -> stopRequested, () -> pauseRequested);
                     break;
                 } catch (Exception | Error e) {

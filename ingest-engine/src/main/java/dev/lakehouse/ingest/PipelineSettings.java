@@ -59,6 +59,8 @@ public final class PipelineSettings {
     private final long maxRecordBytes;
     private final List<String> requiredColumns;
     private final boolean leaveGroupOnStop;
+    private final boolean catchUpOnly;
+    private final boolean kafkaMetadata;
 
     /** What to do with records whose writer schema the table cannot take. */
     public enum IncompatibleSchemaPolicy {
@@ -108,6 +110,8 @@ public final class PipelineSettings {
         this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
         this.leaveGroupOnStop = b.leaveGroupOnStop;
+        this.catchUpOnly = b.catchUpOnly;
+        this.kafkaMetadata = b.kafkaMetadata;
     }
 
     /** Starts settings for a pipeline; the name goes into table transaction ids, so it must stay stable. */
@@ -258,6 +262,26 @@ public final class PipelineSettings {
         return leaveGroupOnStop;
     }
 
+    /**
+     * Whether this is a catch-up run (as Spark's {@code Trigger.AvailableNow}): each partition's end offset is read
+     * when the partition is first assigned, records up to it are ingested and committed, records beyond it are left
+     * for a later run, and the pipeline stops by itself (state {@code STOPPED}) once every assigned partition has
+     * been read to its end offset and the last batch is committed. Offsets and batch ids are the table's, as in an
+     * ordinary run, so catch-up runs and ordinary runs on one table together ingest every record exactly once.
+     * Transient failures are retried as in an ordinary run, keeping the end offsets first read. Default false.
+     */
+    public boolean catchUpOnly() {
+        return catchUpOnly;
+    }
+
+    /**
+     * Whether every row carries the Kafka record it came from in a nullable struct column {@code _kafka}
+     * ({@code topic}, {@code partition}, {@code offset}, {@code timestamp}, {@code key}). Default false.
+     */
+    public boolean kafkaMetadata() {
+        return kafkaMetadata;
+    }
+
     /** Builder; {@link #build()} validates and names the offending setting. */
     public static final class Builder {
         private final String name;
@@ -282,6 +306,8 @@ public final class PipelineSettings {
         private long maxRecordBytes = 16L * 1024 * 1024;
         private List<String> requiredColumns = List.of();
         private boolean leaveGroupOnStop;
+        private boolean catchUpOnly;
+        private boolean kafkaMetadata;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -391,6 +417,18 @@ public final class PipelineSettings {
         /** See {@link PipelineSettings#leaveGroupOnStop()}. */
         public Builder leaveGroupOnStop(boolean leave) {
             this.leaveGroupOnStop = leave;
+            return this;
+        }
+
+        /** See {@link PipelineSettings#catchUpOnly()}. */
+        public Builder catchUpOnly(boolean catchUpOnly) {
+            this.catchUpOnly = catchUpOnly;
+            return this;
+        }
+
+        /** See {@link PipelineSettings#kafkaMetadata()}. */
+        public Builder kafkaMetadata(boolean kafkaMetadata) {
+            this.kafkaMetadata = kafkaMetadata;
             return this;
         }
 

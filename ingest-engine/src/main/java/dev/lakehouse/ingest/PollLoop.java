@@ -80,6 +80,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final BatchTrigger trigger;
     private final WriterHandOff writer;
     private final ExpiredOffsets expiredOffsets;
+    /** Where a catch-up run ends; null in an ordinary run. */
+    private final CatchUpTargets catchUp;
 
     /** Set when the run's consumer exists. */
     private Consumer<byte[], byte[]> consumer;
@@ -97,8 +99,12 @@ final class PollLoop implements ConsumerRebalanceListener {
     private BooleanSupplier pauseRequested = () -> false;
     private boolean paused;
 
+    /**
+     * @param catchUp where a catch-up run ends, kept by the pipeline across its runs; null for an ordinary run
+     */
     PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
-             BatchIdSequence batchIds, java.util.function.Consumer<BatchProgress> progressSink, Observer observer) {
+             BatchIdSequence batchIds, CatchUpTargets catchUp, java.util.function.Consumer<BatchProgress> progressSink,
+             Observer observer) {
         this.settings = settings;
         this.table = table;
         this.deadLetters = deadLetters;
@@ -109,6 +115,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         this.trigger = BatchTrigger.of(settings);
         this.writer = new WriterHandOff(settings, table, deadLetters, progressSink);
         this.expiredOffsets = new ExpiredOffsets(settings, table, batchIds);
+        this.catchUp = catchUp;
     }
 
     /**
@@ -142,7 +149,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             } else {
                 kafka.subscribe(settings.topics(), this);
             }
-            while (!stopRequested.getAsBoolean()) {
+            while (!stopRequested.getAsBoolean() && !caughtUpToTargets()) {
                 pollOnce();
             }
             finishOpenBatch();
@@ -178,6 +185,16 @@ final class PollLoop implements ConsumerRebalanceListener {
             writer.stop(clean);
             consumer = null;
         }
+    }
+
+    /** In a catch-up run: whether every assigned partition is read to its end offset (the run then ends). */
+    private boolean caughtUpToTargets() {
+        if (catchUp == null || !catchUp.reached(consumer)) {
+            return false;
+        }
+        LOG.info("pipeline {}: catch-up run read every assigned partition to its end offset {}; committing and "
+                + "stopping", settings.name(), catchUp.ends());
+        return true;
     }
 
     private Properties consumerProperties() {
@@ -271,6 +288,11 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     private void take(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
         if (!planner.accepts(partition, record.offset())) {
+            return;
+        }
+        if (catchUp != null && catchUp.beyond(partition, record.offset())) {
+            // Past this catch-up run's end: left for a later run, which reads it again from the table's offsets.
+            consumer.pause(List.of(partition));
             return;
         }
         RecordConverter.Outcome outcome = converter.convert(record);
@@ -430,6 +452,9 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (!partitions.isEmpty()) {
             long start = System.nanoTime();
             positions.seekFromTable(partitions);
+            if (catchUp != null) {
+                catchUp.assigned(partitions, consumer);
+            }
             LOG.info("pipeline {}: assigned {} partitions in {} ms: {}", settings.name(), partitions.size(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), partitions);
             if (paused) {

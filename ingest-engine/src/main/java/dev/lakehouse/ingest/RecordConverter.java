@@ -124,6 +124,9 @@ final class RecordConverter {
             throw new RecordDecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA, message, incompatible);
         }
         GenericRecord row = decoder.decode(record, tableSchema);
+        if (settings.kafkaMetadata()) {
+            KafkaMetadataColumn.set(row, record);
+        }
         String missing = firstNullRequiredColumn(row);
         if (missing != null) {
             throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN, where + ": column '"
@@ -133,12 +136,16 @@ final class RecordConverter {
     }
 
     /** Makes the table able to hold records of a writer schema: creates it, or adds the new columns first. */
-    private void cover(Schema writerSchema, String writerSchemaRef) {
+    private void cover(Schema producerSchema, String writerSchemaRef) {
+        Schema writerSchema = producerSchema;
         try {
+            if (settings.kafkaMetadata()) {
+                writerSchema = KafkaMetadataColumn.addTo(producerSchema); // what the table must hold
+            }
             if (!commitSchemaChanges) {
                 tableSchema = tableSchema == null ? TableSchemas.normalize(writerSchema)
                         : TableSchemas.merge(tableSchema, writerSchema);
-                coveredWriterSchemas.put(writerSchema, Boolean.TRUE);
+                coveredWriterSchemas.put(producerSchema, Boolean.TRUE);
                 return;
             }
             if (tableSchema == null) {
@@ -150,9 +157,10 @@ final class RecordConverter {
                 // the older schema, which readers fill with nulls.
                 tableSchema = table.evolveSchema(writerSchema, writerSchemaRef).avroSchema();
             }
-            coveredWriterSchemas.put(writerSchema, Boolean.TRUE);
-        } catch (IncompatibleSchemaChangeException | SchemaMappingException e) {
-            incompatibleWriterSchemas.put(writerSchema, e);
+            coveredWriterSchemas.put(producerSchema, Boolean.TRUE);
+        } catch (IncompatibleSchemaChangeException | SchemaMappingException
+                 | KafkaMetadataColumn.NameTakenException e) {
+            incompatibleWriterSchemas.put(producerSchema, e);
         }
     }
 

@@ -119,6 +119,42 @@ class IngestPipelineIT {
     }
 
     @Test
+    void kafkaMetadataPutsEachRowsTopicPartitionOffsetTimestampAndKeyInTheKafkaColumn() throws Exception {
+        long before = System.currentTimeMillis();
+        TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 2_000);
+        long after = System.currentTimeMillis();
+        String location = dir.resolve("with-metadata").toUri().toString();
+
+        try (IngestPipeline pipeline = new IngestPipeline(settings("orders", 10_000).kafkaMetadata(true).build(),
+                table(location), new ConfluentAvroDecoder(registry))) {
+            pipeline.start();
+            await().atMost(Duration.ofMinutes(1)).until(() -> pipeline.status().recordsCommitted() == 2_000);
+        }
+
+        KernelReader.Result read = KernelReader.read(location);
+        assertThat(read.schema().get("_kafka").getDataType().toString())
+                .contains("topic").contains("partition").contains("offset").contains("timestamp").contains("key");
+        Map<String, Long> positions = new java.util.HashMap<>();
+        for (Map<String, Object> row : read.rows()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) row.get("_kafka");
+            assertThat(metadata.get("topic")).isEqualTo(topic);
+            assertThat((Integer) metadata.get("partition")).isBetween(0, 2);
+            assertThat(new String((byte[]) metadata.get("key"), StandardCharsets.UTF_8))
+                    .as("the key is the order id").isEqualTo(row.get("order_id").toString());
+            long timestampMicros = (Long) metadata.get("timestamp");
+            assertThat(timestampMicros / 1000).isBetween(before - 1000, after + 1000);
+            Long previous = positions.put(metadata.get("partition") + "@" + metadata.get("offset"),
+                    (Long) row.get("order_id"));
+            assertThat(previous).as("one row per partition and offset").isNull();
+        }
+        assertThat(positions).hasSize(2_000);
+        long highest = read.rows().stream()
+                .map(r -> (Map<?, ?>) r.get("_kafka")).mapToLong(m -> (Long) m.get("offset")).max().orElseThrow();
+        assertThat(highest).isLessThan(2_000);
+    }
+
+    @Test
     void addsColumnsForANewWriterSchemaAndKeepsOldFilesReadable() throws Exception {
         TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 3_000);
         TestOrders.produce(kafka, registry, topic, TestOrders.V2, 3_000, 6_000);

@@ -89,6 +89,7 @@ class PollLoopTest {
             }
         };
         return new PollLoop(settings, table, new JsonRecordDecoder(SCHEMA), deadLetters, new BatchIdSequence(),
+                settings.catchUpOnly() ? new CatchUpTargets() : null,
                 progress::add, observer);
     }
 
@@ -100,6 +101,16 @@ class PollLoopTest {
     private void assignWithRecords(long from, long to) {
         consumer.schedulePollTask(() -> {
             consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.rebalance(List.of(T0));
+            addRecords(from, to);
+        });
+    }
+
+    /** As {@link #assignWithRecords}, the end offset known before the assignment (as a broker knows it). */
+    private void assignAtEnd(long from, long to) {
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.updateEndOffsets(Map.of(T0, to));
             consumer.rebalance(List.of(T0));
             addRecords(from, to);
         });
@@ -155,6 +166,110 @@ class PollLoopTest {
         assertThat(table.txnVersion(BatchCommit.batchAppId("orders", "a")))
                 .as("batch ids continue after the one the table holds").isEqualTo(4);
         assertThat(consumer.groupOffsets).as("group offsets, for monitoring").containsEntry(T0, 8L);
+    }
+
+    @Test
+    void aCatchUpRunIngestsUpToTheEndOffsetsReadAtAssignmentCommitsAndReturnsByItself() {
+        table.createIfAbsent(SCHEMA);
+        tableHolds(0, "a", 0, 2);
+        assignAtEnd(0, 6);
+        // Records produced after the assignment (offsets 6-8) are beyond this run's end.
+        consumer.schedulePollTask(() -> addRecords(6, 9));
+        AtomicBoolean guardFired = new AtomicBoolean();
+        BooleanSupplier guard = until(() -> false);
+
+        loop(settings().catchUpOnly(true).build()).run(() -> {
+            boolean fired = guard.getAsBoolean();
+            guardFired.set(fired);
+            return fired;
+        });
+
+        assertThat(guardFired).as("the run ended by itself, not by a stop").isFalse();
+        assertThat(ids()).containsExactly(2L, 3L, 4L, 5L);
+        assertThat(table.txnVersion("orders/t/0")).isEqualTo(6);
+        assertThat(consumer.groupOffsets).containsEntry(T0, 6L);
+    }
+
+    @Test
+    void aCatchUpRunWhoseTableIsAlreadyAtTheEndCommitsNothingAndReturns() {
+        table.createIfAbsent(SCHEMA);
+        tableHolds(0, "a", 0, 4);
+        assignAtEnd(0, 4);
+        long versionBefore = table.snapshot().version();
+        AtomicBoolean guardFired = new AtomicBoolean();
+        BooleanSupplier guard = until(() -> false);
+
+        loop(settings().catchUpOnly(true).build()).run(() -> {
+            guardFired.set(guard.getAsBoolean());
+            return guardFired.get();
+        });
+
+        assertThat(guardFired).isFalse();
+        assertThat(table.snapshot().version()).isEqualTo(versionBefore);
+    }
+
+    @Test
+    void aCatchUpRunRestartedAfterAFailureAimsAtTheEndsItFirstRead() {
+        table.createIfAbsent(SCHEMA);
+        CatchUpTargets targets = new CatchUpTargets();
+        consumer.updateEndOffsets(Map.of(T0, 3L));
+        targets.assigned(List.of(T0), consumer);
+        consumer.updateEndOffsets(Map.of(T0, 10L));
+        targets.assigned(List.of(T0), consumer);
+
+        assertThat(targets.ends()).containsEntry(T0, 3L);
+        assertThat(targets.beyond(T0, 2)).isFalse();
+        assertThat(targets.beyond(T0, 3)).isTrue();
+        assertThat(targets.beyond(new TopicPartition("t", 1), 1_000)).as("no end read: not beyond").isFalse();
+    }
+
+    @Test
+    void withKafkaMetadataEveryRowCarriesItsRecordAndAnExistingTableGainsTheColumn() {
+        table.createIfAbsent(SCHEMA);
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.updateEndOffsets(Map.of(T0, 2L));
+            consumer.rebalance(List.of(T0));
+            consumer.addRecord(new ConsumerRecord<>("t", 0, 0, "k0".getBytes(StandardCharsets.UTF_8),
+                    "{\"id\": 0}".getBytes(StandardCharsets.UTF_8)));
+            consumer.addRecord(new ConsumerRecord<>("t", 0, 1, null, "{\"id\": 1}".getBytes(StandardCharsets.UTF_8)));
+        });
+
+        loop(settings().kafkaMetadata(true).build()).run(until(() -> table.txnVersion("orders/t/0") == 2));
+
+        assertThat(table.snapshot().avroSchema().getField("_kafka")).as("added to the existing table").isNotNull();
+        List<org.apache.avro.generic.GenericRecord> metadata = table.rows().stream()
+                .map(r -> (org.apache.avro.generic.GenericRecord) r.get("_kafka")).toList();
+        assertThat(metadata).extracting(m -> m.get("topic").toString()).containsExactly("t", "t");
+        assertThat(metadata).extracting(m -> m.get("partition")).containsExactly(0, 0);
+        assertThat(metadata).extracting(m -> m.get("offset")).containsExactly(0L, 1L);
+        assertThat(metadata.get(0).get("key")).isEqualTo(java.nio.ByteBuffer.wrap("k0".getBytes(StandardCharsets.UTF_8)));
+        assertThat(metadata.get(1).get("key")).as("no key").isNull();
+    }
+
+    @Test
+    void withKafkaMetadataAWriterSchemaThatHasAKafkaFieldIsDeadLetteredNamingTheClash() {
+        Schema clashing = SchemaBuilder.record("Order").fields().requiredLong("id").optionalString("_kafka")
+                .endRecord();
+        assignWithRecords(0, 1);
+        PipelineSettings settings = settings().kafkaMetadata(true).build();
+        PollLoop loop = new PollLoop(settings, table, new JsonRecordDecoder(clashing), deadLetters,
+                new BatchIdSequence(), null, progress::add, new PollLoop.Observer() {
+                    @Override
+                    public void committed(BatchPlanner.PlannedBatch batch, BatchProgress p) {
+                    }
+
+                    @Override
+                    public void lag(List<PartitionLag> partitions) {
+                    }
+                });
+
+        loop.run(until(() -> !deadLetters.letters().isEmpty()));
+
+        assertThat(deadLetters.letters()).singleElement().satisfies(letter -> {
+            assertThat(letter.reason()).isEqualTo(DeadLetterReason.INCOMPATIBLE_SCHEMA);
+            assertThat(letter.message()).contains("'_kafka'").contains("kafka-metadata");
+        });
     }
 
     @Test

@@ -187,10 +187,12 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param requiredColumns columns a row must have non-null (dotted paths for nested ones)
      * @param writerLease whether the appliance takes the table's single-writer lease before writing
      * @param writerLeaseTtl how long a lease lasts without renewal (a crashed writer's lease expires after this)
+     * @param kafkaMetadata whether rows carry their Kafka record in a {@code _kafka} struct column
      */
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
                               long targetFileSize, String codec, Map<String, String> hadoop,
-                              List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl) {
+                              List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
+                              boolean kafkaMetadata) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

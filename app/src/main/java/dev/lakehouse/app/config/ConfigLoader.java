@@ -339,9 +339,10 @@ public final class ConfigLoader {
         if (writerLeaseTtl.compareTo(Duration.ofSeconds(5)) < 0) {
             node.problem("writer-lease-ttl", "must be at least 5s: it is renewed every third of it");
         }
+        boolean kafkaMetadata = node.bool("kafka-metadata", false);
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
-                writerLease, writerLeaseTtl);
+                writerLease, writerLeaseTtl, kafkaMetadata);
     }
 
     private static String normalizeLocation(ConfigNode node, String key, String location, Path baseDir) {

@@ -82,6 +82,7 @@ public final class EffectiveConfig {
         table.put("required-columns", p.table().requiredColumns());
         table.put("writer-lease", enumText(p.table().writerLease()) + (p.table().leased() ? " (on)" : " (off)"));
         table.put("writer-lease-ttl", p.table().writerLeaseTtl().toString());
+        table.put("kafka-metadata", p.table().kafkaMetadata());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

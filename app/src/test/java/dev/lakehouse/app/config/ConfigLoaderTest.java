@@ -43,6 +43,7 @@ class ConfigLoaderTest {
         assertThat(p.source().onOffsetGap()).isEqualTo(PipelineSettings.OffsetGapPolicy.FAIL);
         assertThat(p.source().maxRecordSize()).isEqualTo(16L * 1024 * 1024);
         assertThat(p.table().requiredColumns()).isEmpty();
+        assertThat(p.table().kafkaMetadata()).as("no _kafka column by default").isFalse();
     }
 
     @Test
@@ -191,6 +192,7 @@ class ConfigLoaderTest {
                       target-file-size: 64MB
                       codec: snappy
                       hadoop: {fs.s3a.endpoint: "http://minio:9000"}
+                      kafka-metadata: true
                     trigger: {interval: 500ms, max-records: 10, max-bytes: 1KB}
                 """, "test.yaml", null);
         ApplianceConfig.PipelineConfig p = config.pipelines().get(0);
@@ -202,6 +204,7 @@ class ConfigLoaderTest {
         assertThat(p.table().targetFileSize()).isEqualTo(64L * 1024 * 1024);
         assertThat(p.trigger().interval()).isEqualTo(Duration.ofMillis(500));
         assertThat(p.trigger().maxBytes()).isEqualTo(1024);
+        assertThat(p.table().kafkaMetadata()).isTrue();
     }
 
     @Test

@@ -1,0 +1,114 @@
+package dev.lakehouse.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.lakehouse.app.demo.OrderGenerator;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableOptions;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/lakehouse run --config F --once} in its own process with the shipped configuration (a fixed instance
+ * id): it ingests up to the end offsets at its start, commits and exits 0, even while producers keep writing;
+ * catch-up runs and an ordinary run killed with SIGKILL take turns on one table, and Delta Kernel finds every
+ * order exactly once; a pipeline that fails makes the run exit 1 with the error.
+ */
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+class CatchUpRunIT {
+
+    private static final int PARTITIONS = 3;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void catchUpRunsAndAnOrdinaryRunTakeTurnsOnOneTableExactlyOnce(LocalKafkaBroker kafka,
+                                                                   SchemaRegistryServer registry) throws Exception {
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, PARTITIONS);
+        String location = dir.resolve("orders").toUri().toString();
+        Path config = ShippedConfig.write(dir.resolve("lakehouse.yaml"), kafka, registry, topic, location,
+                "appliance-1");
+        Path log = Path.of("target", "catch-up-run.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        LakeTable table = LakeTable.open(TableOptions.builder(location).build());
+
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator orders = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            // 1. A backlog, drained by a catch-up run that then exits by itself.
+            orders.produce(6_000);
+            assertThat(runOnce(config, log)).as("exit of the first catch-up run (see %s)", log).isZero();
+            OrderTable.assertEveryOrderExactlyOnce(location, 6_000);
+
+            // 2. An ordinary run takes over and is killed after it committed everything so far.
+            orders.produce(4_000);
+            Process ordinary = ApplianceProcess.startInstalled(config, log);
+            await().atMost(Duration.ofMinutes(2)).until(() -> table.snapshot().totalRecords() >= 10_000
+                    || !ordinary.isAlive());
+            ordinary.destroyForcibly();
+            assertThat(ordinary.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            // 3. A catch-up run while a producer keeps writing: it stops at the ends it read at its start.
+            long produced;
+            try (BackgroundOrders more = new BackgroundOrders(kafka.bootstrapServers(), registry.url(), topic,
+                    2_000, 10_000)) {
+                await().atMost(Duration.ofMinutes(1)).until(() -> more.produced() > 10_500);
+                assertThat(runOnce(config, log)).as("exit of the catch-up run beside a producer (see %s)", log)
+                        .isZero();
+                produced = more.stop();
+            }
+            // 4. The last catch-up run takes the rest.
+            assertThat(runOnce(config, log)).isZero();
+            OrderTable.assertEveryOrderExactlyOnce(location, produced);
+        }
+        String output = Files.readString(log);
+        assertThat(output).contains("catch-up run done").doesNotContain("FAILED");
+    }
+
+    @Test
+    void aCatchUpRunWhosePipelineFailsExitsOneWithTheError(LocalKafkaBroker kafka, SchemaRegistryServer registry)
+            throws Exception {
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, PARTITIONS);
+        String location = dir.resolve("orders-failing").toUri().toString();
+        Path config = ShippedConfig.write(dir.resolve("lakehouse-failing.yaml"), kafka, registry, topic, location,
+                "appliance-1");
+        // A required column the orders do not have: every pipeline run stops with an error naming it.
+        Files.writeString(config, Files.readString(config).replace("      partition-by:",
+                "      required-columns: [coupon_code]\n      partition-by:"));
+        Path log = Path.of("target", "catch-up-run-failing.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator orders = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            orders.produce(100);
+        }
+
+        assertThat(runOnce(config, log)).as("exit code (see %s)", log).isEqualTo(1);
+        assertThat(Files.readString(log)).contains("error: pipeline orders: ").contains("coupon_code");
+    }
+
+    private static int runOnce(Path config, Path log) throws Exception {
+        Process once = ApplianceProcess.startInstalled(log, null, "run", "--config", config.toString(), "--once");
+        assertThat(once.waitFor(3, TimeUnit.MINUTES)).as("the catch-up run exits by itself (see %s)", log).isTrue();
+        return once.exitValue();
+    }
+}
