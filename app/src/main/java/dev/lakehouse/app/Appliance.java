@@ -41,25 +41,46 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running appliance: one {@link IngestPipeline} per configured pipeline, wired to its table, decoder and
  * registry. Pipelines are independent: one failing leaves the others running.
+ *
+ * <p>A pipeline whose table location contains {@code {topic}} is a template: each of its topics (listed, or
+ * matching its pattern, also topics created while running) gets a pipeline and table of its own, named
+ * {@code <pipeline>.<topic>}, with its own offsets, schema, dead letters, lease, maintenance, console row and
+ * metrics ({@link TopicDiscovery}).
  */
 public final class Appliance implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
     static final String ENGINE_INFO = "lakehouse-appliance/0.1.0";
 
     private final ApplianceConfig config;
-    private final List<IngestPipeline> pipelines;
-    private final List<MonitoredTable> monitored;
-    private final MaintenanceScheduler maintenance;
-    private final Map<RegistryConfig, SchemaRegistryClient> registries;
-    private final ApplianceMetrics metrics;
-    private final WriterLeases leases;
-    private final InstanceLocks instanceLocks;
     private final RunMode mode;
+    private final List<IngestPipeline> pipelines = new CopyOnWriteArrayList<>();
+    private final List<MonitoredTable> monitored = new CopyOnWriteArrayList<>();
+    private final List<TopicDiscovery> discoveries = new ArrayList<>();
+    private final List<TopicLister> listers = new ArrayList<>();
+    /** The topics' pipelines whose identity this process holds. */
+    private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
+    private final MaintenanceScheduler maintenance;
+    private final Map<RegistryConfig, SchemaRegistryClient> registries = new ConcurrentHashMap<>();
+    private final ApplianceMetrics metrics = new ApplianceMetrics();
+    private final WriterLeases leases = new WriterLeases();
+    private final InstanceLocks instanceLocks = new InstanceLocks();
+    private ScheduledExecutorService discoveryThread;
+    /** Guarded by this: whether pipelines added from now on start at once, and whether none may be added. */
+    private boolean started;
+    private boolean stopped;
     private WebConsole console;
 
     /** How long the appliance runs. */
@@ -68,26 +89,16 @@ public final class Appliance implements AutoCloseable {
         CONTINUOUS,
         /**
          * A catch-up run ({@code run --once}): each pipeline ingests up to the end offsets its partitions have when
-         * assigned, commits and stops by itself; no maintenance is scheduled and no console is started.
+         * assigned, commits and stops by itself; no maintenance is scheduled and no console is started. Topics of a
+         * table-per-topic pipeline are found once, at start.
          */
         CATCH_UP
     }
 
-    private Appliance(ApplianceConfig config, RunMode mode, List<IngestPipeline> pipelines,
-                      List<MonitoredTable> monitored, MaintenanceScheduler maintenance,
-                      Map<RegistryConfig, SchemaRegistryClient> registries, WriterLeases leases,
-                      InstanceLocks instanceLocks) {
-        this.mode = mode;
-        this.leases = leases;
-        this.instanceLocks = instanceLocks;
-        pipelines.forEach(leases::guard);
+    private Appliance(ApplianceConfig config, RunMode mode) {
         this.config = config;
-        this.pipelines = List.copyOf(pipelines);
-        this.monitored = List.copyOf(monitored);
-        this.maintenance = maintenance;
-        this.registries = Map.copyOf(registries);
-        this.metrics = new ApplianceMetrics();
-        pipelines.forEach(metrics::bind);
+        this.mode = mode;
+        this.maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
         metrics.bind(maintenance);
     }
 
@@ -102,50 +113,87 @@ public final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Builds (does not start) the pipelines of a validated configuration for a continuous or a catch-up run.
+     * Builds (does not start) the pipelines of a validated configuration for a continuous or a catch-up run. The
+     * pipelines of a table-per-topic template are made when {@link #start()} finds their topics.
      *
      * @throws IllegalArgumentException if a setting is rejected by the engine (its message names it)
      * @throws UncheckedIOException if a JSON value schema file cannot be read
      */
     public static Appliance create(ApplianceConfig config, RunMode mode) {
-        Map<RegistryConfig, SchemaRegistryClient> registries = new HashMap<>();
-        List<IngestPipeline> pipelines = new ArrayList<>();
-        List<MonitoredTable> monitored = new ArrayList<>();
-        WriterLeases leases = new WriterLeases();
-        InstanceLocks instanceLocks = new InstanceLocks();
-        MaintenanceScheduler maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
+        Appliance appliance = new Appliance(config, mode);
         try {
             // Identities first: a process refused here has touched no table and no group.
-            config.pipelines().forEach(instanceLocks::claim);
-            addPipelines(config, mode, registries, pipelines, monitored, maintenance, leases);
+            config.pipelines().stream().filter(p -> !p.tablePerTopic()).forEach(appliance.instanceLocks::claim);
+            for (PipelineConfig pipeline : config.pipelines()) {
+                if (pipeline.tablePerTopic()) {
+                    appliance.addTemplate(pipeline);
+                } else {
+                    appliance.add(pipeline);
+                }
+            }
         } catch (RuntimeException e) {
-            leases.close(); // a refused or failed start leaves no lease behind
-            instanceLocks.close();
-            maintenance.close();
+            appliance.close(); // a refused or failed start leaves no lease behind
             throw e;
         }
-        return new Appliance(config, mode, pipelines, monitored, maintenance, registries, leases, instanceLocks);
+        return appliance;
     }
 
-    private static void addPipelines(ApplianceConfig config, RunMode mode,
-                                     Map<RegistryConfig, SchemaRegistryClient> registries,
-                                     List<IngestPipeline> pipelines, List<MonitoredTable> monitored,
-                                     MaintenanceScheduler maintenance, WriterLeases leases) {
-        for (PipelineConfig pipeline : config.pipelines()) {
-            RecordDecoder decoder = decoder(pipeline, registries);
-            LakeTable table = leases.leased(table(pipeline), pipeline);
-            DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
-            DeadLetterTopic deadLetterTopic = deadLetterTopic(pipeline);
-            PipelineSettings settings = settings(pipeline, mode == RunMode.CATCH_UP);
-            IngestPipeline ingest = new IngestPipeline(settings, table, decoder,
-                    deadLetters(deadLetterTable, deadLetterTopic));
-            pipelines.add(ingest);
-            monitored.add(new MonitoredTable(ingest, pipeline.source().topicPattern() != null
-                    ? List.of("/" + pipeline.source().topicPattern() + "/") : pipeline.source().topics(),
-                    deadLetterTable != null ? deadLetterTable : deadLetterTopic,
-                    pipeline.compaction().smallFileSize()));
-            // Maintenance shares the pipeline's table instance: one log per table in this process.
-            maintenance.add(maintenance(pipeline, table));
+    private void addTemplate(PipelineConfig template) {
+        TopicLister lister = TopicLister.empty();
+        if (template.source().topicPattern() != null) {
+            Map<String, Object> client = securityProperties(template.source().consumerProperties());
+            client.put("bootstrap.servers", template.source().bootstrapServers());
+            lister = TopicLister.kafka(client);
+            listers.add(lister);
+        }
+        discoveries.add(new TopicDiscovery(template, lister, topicPipeline -> {
+            if (claimed.add(topicPipeline.name())) { // a topic whose pipeline failed is tried again: claim once
+                try {
+                    instanceLocks.claim(topicPipeline);
+                } catch (RuntimeException e) {
+                    claimed.remove(topicPipeline.name());
+                    throw e;
+                }
+            }
+            add(topicPipeline);
+        }));
+    }
+
+    /**
+     * Makes a pipeline with its table, dead letters, lease and maintenance, and shows it; once the appliance has
+     * started, starts it too.
+     *
+     * @throws IllegalStateException if the appliance is stopping
+     */
+    private synchronized void add(PipelineConfig pipeline) {
+        if (stopped) {
+            throw new IllegalStateException("the appliance is stopping");
+        }
+        int leasesBefore = leases.held().size();
+        RecordDecoder decoder = decoder(pipeline, registries);
+        LakeTable table = leases.leased(table(pipeline), pipeline);
+        DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
+        DeadLetterTopic deadLetterTopic = deadLetterTopic(pipeline);
+        IngestPipeline ingest = new IngestPipeline(settings(pipeline, mode == RunMode.CATCH_UP), table, decoder,
+                deadLetters(deadLetterTable, deadLetterTopic));
+        MonitoredTable shown = new MonitoredTable(ingest, pipeline.source().topicPattern() != null
+                ? List.of("/" + pipeline.source().topicPattern() + "/") : pipeline.source().topics(),
+                deadLetterTable != null ? deadLetterTable : deadLetterTopic,
+                pipeline.compaction().smallFileSize());
+        // Maintenance shares the pipeline's table instance: one log per table in this process.
+        maintenance.add(maintenance(pipeline, table));
+        leases.guard(ingest);
+        metrics.bind(ingest);
+        pipelines.add(ingest);
+        monitored.add(shown);
+        if (started) {
+            ingest.start();
+            if (console != null) {
+                List<HealthCheck> checks = new ArrayList<>(pipelineChecks(ingest));
+                leases.held().subList(leasesBefore, leases.held().size())
+                        .forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
+                console.addTable(shown, checks);
+            }
         }
     }
 
@@ -166,8 +214,9 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /** The pipelines made so far (a table-per-topic pipeline's grow as its topics are found). */
     public List<IngestPipeline> pipelines() {
-        return pipelines;
+        return List.copyOf(pipelines);
     }
 
     /** The tables' compaction and vacuum jobs. */
@@ -186,12 +235,21 @@ public final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Starts the pipelines and, in a continuous run, the maintenance jobs and (when enabled) the console.
+     * Starts the pipelines, finds the topics of table-per-topic pipelines (their pipelines start as they are
+     * found) and, in a continuous run, the maintenance jobs, the periodic topic discovery and (when enabled) the
+     * console.
      *
-     * @throws IllegalStateException if the console's port cannot be bound (the pipelines are stopped again)
+     * @throws IllegalStateException if the console's port cannot be bound (the pipelines are stopped again), or, in
+     *     a catch-up run, if the topics of a table-per-topic pipeline cannot be listed
      */
     public void start() {
-        pipelines.forEach(IngestPipeline::start);
+        synchronized (this) {
+            started = true;
+            pipelines.forEach(IngestPipeline::start);
+        }
+        for (TopicDiscovery discovery : discoveries) {
+            discoverTopics(discovery, mode == RunMode.CATCH_UP);
+        }
         if (mode == RunMode.CATCH_UP) {
             return; // nothing scheduled, nothing served: the run ends when its pipelines do
         }
@@ -199,12 +257,52 @@ public final class Appliance implements AutoCloseable {
         ConsoleConfig settings = config.console();
         if (settings.enabled()) {
             try {
-                console = WebConsole.start(consoleSettings(settings), monitored, maintenance, healthChecks(),
-                        metrics);
+                synchronized (this) {
+                    console = WebConsole.start(consoleSettings(settings), List.copyOf(monitored), maintenance,
+                            healthChecks(), metrics);
+                }
             } catch (RuntimeException e) {
                 close();
                 throw e;
             }
+        }
+        if (!discoveries.isEmpty()) {
+            discoveryThread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "lakehouse-topic-discovery");
+                thread.setDaemon(true);
+                return thread;
+            });
+            for (TopicDiscovery discovery : discoveries) {
+                long every = template(discovery).source().topicDiscoveryInterval().toMillis();
+                discoveryThread.scheduleWithFixedDelay(() -> discoverTopics(discovery, false), every, every,
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private PipelineConfig template(TopicDiscovery discovery) {
+        return config.pipelines().stream().filter(p -> p.name().equals(discovery.pipeline())).findFirst()
+                .orElseThrow();
+    }
+
+    /** One round of a template's topic discovery; a failure to list is retried next round, or thrown if asked. */
+    private void discoverTopics(TopicDiscovery discovery, boolean failOnListing) {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+        }
+        try {
+            List<String> found = discovery.discover();
+            if (discovery.topics().isEmpty() && found.isEmpty()) {
+                LOG.warn("pipeline {}: no topic matches yet", discovery.pipeline());
+            }
+        } catch (RuntimeException e) {
+            if (failOnListing) {
+                throw e;
+            }
+            LOG.warn("pipeline {}: topic discovery failed, trying again at the next round: {}", discovery.pipeline(),
+                    e.getMessage());
         }
     }
 
@@ -224,11 +322,16 @@ public final class Appliance implements AutoCloseable {
                 client)));
         leases.held().forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
         for (IngestPipeline pipeline : pipelines) {
-            checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
-            checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(),
-                    config.console().readyMaxFreshness(), Clock.systemUTC()));
+            checks.addAll(pipelineChecks(pipeline));
         }
         return checks;
+    }
+
+    /** A pipeline's readiness: its table's storage answers, and it keeps up. */
+    private List<HealthCheck> pipelineChecks(IngestPipeline pipeline) {
+        return List.of(HealthChecks.storage(pipeline.name(), pipeline.table()),
+                HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(),
+                        config.console().readyMaxFreshness(), Clock.systemUTC()));
     }
 
     /** The client settings that reach a secured cluster: {@code security.*}, {@code sasl.*}, {@code ssl.*}. */
@@ -242,8 +345,14 @@ public final class Appliance implements AutoCloseable {
         return security;
     }
 
-    /** Asks every pipeline to commit its open batch and stop; maintenance stops firing. */
+    /** Asks every pipeline to commit its open batch and stop; no topic's pipeline is added from now on. */
     public void stop() {
+        synchronized (this) {
+            stopped = true;
+        }
+        if (discoveryThread != null) {
+            discoveryThread.shutdownNow();
+        }
         pipelines.forEach(IngestPipeline::stop);
     }
 
@@ -281,6 +390,7 @@ public final class Appliance implements AutoCloseable {
         }
         maintenance.close();
         pipelines.forEach(IngestPipeline::close);
+        listers.forEach(TopicLister::close);
         leases.close(); // the next writer need not wait for them to expire
         instanceLocks.close();
         metrics.close();

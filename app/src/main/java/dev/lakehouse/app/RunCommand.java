@@ -41,9 +41,10 @@ final class RunCommand implements Callable<Integer> {
         appliance.start();
         if (once) {
             LOG.info("catch-up run of {} pipeline(s) from {}: ingesting up to the current end offsets",
-                    loaded.pipelines().size(), config);
+                    appliance.pipelines().size(), config);
         } else {
-            LOG.info("running {} pipeline(s) from {}; stop with SIGTERM or Ctrl-C", loaded.pipelines().size(), config);
+            LOG.info("running {} pipeline(s) from {}; stop with SIGTERM or Ctrl-C", appliance.pipelines().size(),
+                    config);
         }
         while (!appliance.awaitTermination(Duration.ofDays(1))) {
             // keep waiting: pipelines run until stopped (or, with --once, until caught up)

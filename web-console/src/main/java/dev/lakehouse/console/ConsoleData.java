@@ -72,32 +72,41 @@ final class ConsoleData {
 
     ConsoleData(List<MonitoredTable> monitored, MaintenanceControl maintenance, Map<String, LagHistory> lagHistories,
                 Clock clock) {
-        monitored.forEach(t -> tables.put(t.name(), t));
-        // Counted from the batches themselves, so every destination shows figures, also a topic the console
-        // cannot read back.
-        monitored.forEach(t -> {
-            Map<String, LongAdder> byReason = deadLetteredSinceStart.computeIfAbsent(t.name(),
-                    k -> new ConcurrentHashMap<>());
-            t.pipeline().addProgressListener(progress -> progress.deadLettersByReason().forEach((reason, count) ->
-                    byReason.computeIfAbsent(reason, k -> new LongAdder()).add(count)));
-        });
         this.maintenance = maintenance;
         this.lagHistories = lagHistories;
         this.clock = clock;
+        monitored.forEach(this::add);
+    }
+
+    /** Shows one more table (a topic's table created while running). */
+    void add(MonitoredTable table) {
+        // Counted from the batches themselves, so every destination shows figures, also a topic the console
+        // cannot read back.
+        Map<String, LongAdder> byReason = deadLetteredSinceStart.computeIfAbsent(table.name(),
+                k -> new ConcurrentHashMap<>());
+        table.pipeline().addProgressListener(progress -> progress.deadLettersByReason().forEach((reason, count) ->
+                byReason.computeIfAbsent(reason, k -> new LongAdder()).add(count)));
+        synchronized (tables) {
+            tables.put(table.name(), table);
+        }
     }
 
     List<MonitoredTable> tables() {
-        return List.copyOf(tables.values());
+        synchronized (tables) {
+            return List.copyOf(tables.values());
+        }
     }
 
     /** The table of that name, or null. */
     MonitoredTable table(String name) {
-        return tables.get(name);
+        synchronized (tables) {
+            return tables.get(name);
+        }
     }
 
     List<Views.OverviewRow> overview() {
         List<Views.OverviewRow> rows = new ArrayList<>();
-        for (MonitoredTable monitored : tables.values()) {
+        for (MonitoredTable monitored : tables()) {
             PipelineView pipeline = monitored.pipeline();
             PipelineStatus status = pipeline.status();
             TableFigures table = figures(monitored);

@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +75,7 @@ public final class WebConsole implements AutoCloseable {
     private final ApplianceMetrics metrics;
     private final Sessions sessions;
     private final LoginThrottle loginThrottle;
-    private final Map<String, LagHistory> lagHistories = new HashMap<>();
+    private final Map<String, LagHistory> lagHistories = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService sampler;
     private final Javalin server;
     private final Clock clock;
@@ -90,7 +89,7 @@ public final class WebConsole implements AutoCloseable {
         this.settings = settings;
         this.sleeper = sleeper;
         this.maintenance = maintenance;
-        this.checks = List.copyOf(checks);
+        this.checks = new java.util.concurrent.CopyOnWriteArrayList<>(checks);
         this.metrics = metrics;
         this.clock = clock;
         this.sessions = new Sessions(settings.sessionIdleTimeout(), clock);
@@ -139,6 +138,21 @@ public final class WebConsole implements AutoCloseable {
         LOG.info("console at {} ({})", console.url(), settings.loginRequired() ? "login required"
                 : "read-only, localhost only");
         return console;
+    }
+
+    /**
+     * Shows a table that appeared while running (a topic's own table, created when the topic was first seen), with
+     * its readiness conditions; from the next sample on it has lag and rates like the others.
+     *
+     * @throws IllegalArgumentException if a table of that name is shown already
+     */
+    public void addTable(MonitoredTable table, List<HealthCheck> tableChecks) {
+        if (lagHistories.putIfAbsent(table.name(), new LagHistory(SAMPLES_KEPT, RATE_WINDOW)) != null) {
+            throw new IllegalArgumentException("the console shows a table named " + table.name() + " already");
+        }
+        data.add(table);
+        checks.addAll(tableChecks);
+        readinessAt = Instant.EPOCH; // the cached answer did not ask the new checks
     }
 
     /** The bound port (useful with port 0). */

@@ -1,6 +1,7 @@
 package dev.lakehouse.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,24 +39,30 @@ class WebConsoleTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final FakePipeline pipeline = new FakePipeline();
+    private final FakePipeline pipeline = new FakePipeline("orders");
     private final FakeMaintenance maintenance = new FakeMaintenance();
     private final HttpClient http = HttpClient.newHttpClient();
     private WebConsole console;
 
     /** A pipeline that only answers and records what it was asked. */
     private static final class FakePipeline implements PipelineView {
-        final InMemoryLakeTable table = new InMemoryLakeTable("orders");
+        final String name;
+        final InMemoryLakeTable table;
         volatile boolean paused;
+
+        FakePipeline(String name) {
+            this.name = name;
+            this.table = new InMemoryLakeTable(name);
+        }
 
         @Override
         public String name() {
-            return "orders";
+            return name;
         }
 
         @Override
         public PipelineStatus status() {
-            return new PipelineStatus("orders", paused ? PipelineState.PAUSED : PipelineState.RUNNING, null, 1, 3,
+            return new PipelineStatus(name, paused ? PipelineState.PAUSED : PipelineState.RUNNING, null, 1, 3,
                     Instant.parse("2026-01-01T00:00:00Z"), List.of());
         }
 
@@ -183,6 +190,36 @@ class WebConsoleTest {
         assertThat(detail.path("deadLetters").path("examples").get(0).path("reason").asText())
                 .isEqualTo("WRONG_MAGIC_BYTE");
         assertThat(get("/api/tables/nope").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aTableAddedWhileRunningIsShownWithItsReadinessChecks() throws Exception {
+        start(ConsoleSettings.localReadOnly(0));
+        assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+
+        FakePipeline clicks = new FakePipeline("raw.clicks");
+        clicks.table.createIfAbsent(SchemaBuilder.record("Click").fields().requiredLong("id").endRecord());
+        HealthCheck storage = new HealthCheck() {
+            @Override
+            public String name() {
+                return "storage raw.clicks";
+            }
+
+            @Override
+            public Result check() {
+                return Result.down("unreachable");
+            }
+        };
+        console.addTable(new MonitoredTable(clicks, List.of("clicks"), null, 1 << 20), List.of(storage));
+
+        JsonNode overview = JSON.readTree(get("/api/overview").body());
+        assertThat(overview).extracting(row -> row.path("name").asText()).containsExactly("orders", "raw.clicks");
+        assertThat(get("/api/tables/raw.clicks").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("storage raw.clicks");
+        assertThatThrownBy(() -> console.addTable(new MonitoredTable(clicks, List.of("clicks"), null, 1), List.of()))
+                .hasMessageContaining("raw.clicks");
     }
 
     @Test

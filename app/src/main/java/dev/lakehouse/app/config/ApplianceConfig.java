@@ -65,12 +65,31 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * The pipeline of that name.
      *
      * @param source the configuration file, for the error
-     * @throws ConfigException naming the pipelines there are, if there is none of that name
+     * A topic's pipeline of a table-per-topic pipeline is named {@code <pipeline>.<topic>}.
+     *
+     * @throws ConfigException naming the pipelines there are, if there is none of that name, or if the name is
+     *     that of a table-per-topic pipeline (which has no table of its own)
      */
     public PipelineConfig pipeline(String name, String source) {
-        return pipelines.stream().filter(p -> p.name().equals(name)).findFirst()
-                .orElseThrow(() -> new ConfigException(source, List.of("no pipeline named '" + name + "'; the file has "
-                        + pipelines.stream().map(PipelineConfig::name).toList())));
+        for (PipelineConfig pipeline : pipelines) {
+            if (pipeline.name().equals(name) && pipeline.tablePerTopic()) {
+                throw new ConfigException(source, List.of("pipeline '" + name + "' writes a table per topic; name "
+                        + "one topic's: " + name + ".<topic>"));
+            }
+            if (pipeline.name().equals(name)) {
+                return pipeline;
+            }
+        }
+        // A topic's table of a table-per-topic pipeline: <pipeline>.<topic>.
+        for (PipelineConfig pipeline : pipelines) {
+            String prefix = pipeline.name() + ".";
+            if (pipeline.tablePerTopic() && name.startsWith(prefix) && name.length() > prefix.length()) {
+                return pipeline.forTopic(name.substring(prefix.length()));
+            }
+        }
+        throw new ConfigException(source, List.of("no pipeline named '" + name + "'; the file has "
+                + pipelines.stream().map(p -> p.tablePerTopic() ? p.name() + " (a table per topic: "
+                        + p.name() + ".<topic>)" : p.name()).toList()));
     }
 
     /** When a table's writer lease is taken. */
@@ -110,6 +129,44 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                                  RegistryConfig registry, String valueSchemaFile, TableConfig table,
                                  TriggerConfig trigger, IncompatibleSchemaPolicy onIncompatibleSchema,
                                  DeadLetterConfig deadLetters, CompactionConfig compaction) {
+
+        /** Stands for a topic's name in {@code table.location}, {@code dead-letters.table} and {@code .topic}. */
+        public static final String TOPIC_PLACEHOLDER = "{topic}";
+
+        /**
+         * Whether this pipeline writes each topic into its own table: its table location contains
+         * {@link #TOPIC_PLACEHOLDER}. It is then a template, run as one pipeline per topic ({@link #forTopic}).
+         */
+        public boolean tablePerTopic() {
+            return table.location() != null && table.location().contains(TOPIC_PLACEHOLDER);
+        }
+
+        /**
+         * The pipeline of one topic of a table-per-topic template: named {@code <name>.<topic>}, reading that topic
+         * only, into the template's locations with the topic's name for {@link #TOPIC_PLACEHOLDER}. It stays in
+         * the template's consumer group ({@code source.group-id}, default {@code lakehouse-<name>}); its static
+         * member id is its own ({@code <name>.<topic>-<instance-id>}, or a configured {@code group.instance.id}
+         * followed by {@code -<topic>}), so the topics' consumers of one appliance never fence each other.
+         */
+        public PipelineConfig forTopic(String topic) {
+            String groupId = source.groupId() != null ? source.groupId() : "lakehouse-" + name;
+            java.util.Map<String, String> consumerProperties = new java.util.HashMap<>(source.consumerProperties());
+            consumerProperties.computeIfPresent("group.instance.id", (key, id) -> id + "-" + topic);
+            SourceConfig topicSource = new SourceConfig(source.bootstrapServers(), List.of(topic), null, groupId,
+                    source.startingPosition(), consumerProperties, source.onOffsetGap(), source.maxRecordSize(),
+                    source.leaveGroupOnStop(), source.onTopicRecreated(), source.topicDiscoveryInterval());
+            TableConfig topicTable = new TableConfig(forTopic(table.location(), topic), table.partitionBy(),
+                    table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
+                    table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata());
+            DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
+                    forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
+            return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
+                    topicTable, trigger, onIncompatibleSchema, topicDeadLetters, compaction);
+        }
+
+        private static String forTopic(String text, String topic) {
+            return text == null ? null : text.replace(TOPIC_PLACEHOLDER, topic);
+        }
     }
 
     /**
@@ -152,11 +209,14 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      *        members at once) rather than staying a static member that a restart rejoins without a rebalance
      * @param maxRecordSize key plus value bytes above which a record is a dead letter
      * @param onTopicRecreated what happens when a topic the table has offsets for was deleted and created again
+     * @param topicDiscoveryInterval with a table per topic and a pattern: how often the cluster's topics are
+     *        listed to find new matching ones
      */
     public record SourceConfig(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
                                String startingPosition, Map<String, String> consumerProperties,
                                OffsetGapPolicy onOffsetGap, long maxRecordSize, boolean leaveGroupOnStop,
-                               PipelineSettings.TopicRecreatedPolicy onTopicRecreated) {
+                               PipelineSettings.TopicRecreatedPolicy onTopicRecreated,
+                               Duration topicDiscoveryInterval) {
         public SourceConfig {
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);

@@ -181,9 +181,31 @@ public final class ConfigLoader {
                     + "configure one, or set on-incompatible-schema: fail");
         }
         CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize());
+        checkTopicPlaceholders(node, table, deadLetters);
         node.finish();
         return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger,
                 onIncompatible, deadLetters, compaction);
+    }
+
+    /**
+     * A table per topic ({@code {topic}} in {@code table.location}) needs a dead-letter table per topic as well
+     * (two tables' pipelines must never commit to one dead-letter table); {@code {topic}} anywhere else without
+     * one in the table location has nothing to stand for.
+     */
+    private static void checkTopicPlaceholders(ConfigNode node, TableConfig table, DeadLetterConfig deadLetters) {
+        String placeholder = PipelineConfig.TOPIC_PLACEHOLDER;
+        boolean perTopic = table.location() != null && table.location().contains(placeholder);
+        if (perTopic && deadLetters.tableLocation() != null && !deadLetters.tableLocation().contains(placeholder)) {
+            node.problem("dead-letters.table", "must contain " + placeholder + " like table.location does: each "
+                    + "topic's table has its own dead-letter table (or use default, or none)");
+        }
+        if (!perTopic && deadLetters.tableLocation() != null && deadLetters.tableLocation().contains(placeholder)) {
+            node.problem("dead-letters.table", "contains " + placeholder + " but table.location does not; "
+                    + placeholder + " makes a table per topic only when table.location has it");
+        }
+        if (!perTopic && deadLetters.topic() != null && deadLetters.topic().contains(placeholder)) {
+            node.problem("dead-letters.topic", "contains " + placeholder + " but table.location does not");
+        }
     }
 
     private static CompactionConfig compaction(ConfigNode node, long targetFileSize) {
@@ -233,7 +255,7 @@ public final class ConfigLoader {
             location = normalizeLocation(node, "table", table, baseDir);
         }
         String topic = node.string("topic").orElse(null);
-        if (topic != null && !topic.matches("[A-Za-z0-9._-]{1,249}")) {
+        if (topic != null && !topic.replace(PipelineConfig.TOPIC_PLACEHOLDER, "t").matches("[A-Za-z0-9._-]{1,249}")) {
             node.problem("topic", "'" + topic + "' is not a valid Kafka topic name (letters, digits, '.', '_', '-')");
         }
         Map<String, String> producer = node.stringMap("producer-properties");
@@ -281,9 +303,13 @@ public final class ConfigLoader {
         boolean leaveGroupOnStop = node.bool("leave-group-on-stop", false);
         PipelineSettings.TopicRecreatedPolicy onTopicRecreated = node.choice("on-topic-recreated",
                 PipelineSettings.TopicRecreatedPolicy.class, PipelineSettings.TopicRecreatedPolicy.FAIL);
+        Duration topicDiscoveryInterval = node.duration("topic-discovery-interval", Duration.ofSeconds(30));
+        if (topicDiscoveryInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+            node.problem("topic-discovery-interval", "must be at least 1s");
+        }
         node.finish();
         return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties, onOffsetGap,
-                maxRecordSize, leaveGroupOnStop, onTopicRecreated);
+                maxRecordSize, leaveGroupOnStop, onTopicRecreated, topicDiscoveryInterval);
     }
 
     private static RegistryConfig registry(ConfigNode node) {
@@ -345,7 +371,18 @@ public final class ConfigLoader {
                 writerLease, writerLeaseTtl, kafkaMetadata);
     }
 
+    /**
+     * The location as a URI; a {@code {topic}} placeholder (a table per topic) is kept as it is, although braces
+     * are not URI characters: it is replaced by a topic name (letters, digits, '.', '_', '-') before use.
+     */
     private static String normalizeLocation(ConfigNode node, String key, String location, Path baseDir) {
+        String marker = "lakehouse-topic-placeholder-7f3a";
+        String normalized = normalizeUri(node, key, location.replace(PipelineConfig.TOPIC_PLACEHOLDER, marker),
+                baseDir);
+        return normalized.replace(marker, PipelineConfig.TOPIC_PLACEHOLDER);
+    }
+
+    private static String normalizeUri(ConfigNode node, String key, String location, Path baseDir) {
         if (location.startsWith("s3a://") || location.startsWith("file:/")) {
             try {
                 return URI.create(location).toString();

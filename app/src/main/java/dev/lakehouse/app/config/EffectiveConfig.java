@@ -58,6 +58,9 @@ public final class EffectiveConfig {
         source.put("on-topic-recreated", enumText(p.source().onTopicRecreated()));
         source.put("max-record-size", p.source().maxRecordSize());
         source.put("leave-group-on-stop", p.source().leaveGroupOnStop());
+        if (p.tablePerTopic()) {
+            source.put("topic-discovery-interval", p.source().topicDiscoveryInterval().toString());
+        }
         m.put("source", source);
         m.put("format", p.format().name().toLowerCase(Locale.ROOT));
         if (p.registry() != null) {
