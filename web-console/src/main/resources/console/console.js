@@ -205,6 +205,9 @@ async function renderTable(view, name) {
   const parts = [
     el('h1', {}, 'Table ', el('span', { class: 'mono' }, detail.name), ' ', row ? stateBadge(row.state) : null),
     el('p', { class: 'muted mono' }, detail.location),
+    el('p', { class: 'muted', id: 'commit-coordination' }, 'Commits coordinated by ', el('span', { class: 'mono' }, detail.commitCoordination),
+      detail.commitCoordination === 'conditional-put' ? ' (several appliances may write this table)'
+        : detail.commitCoordination === 'writer-lease' ? ' (one appliance writes this table)' : ''),
     row ? actionButtons(row) : null,
     el('div', { class: 'cards' },
       card('Version', fmtInt(detail.version)), card('Files', row ? fmtInt(row.files) : '—'),

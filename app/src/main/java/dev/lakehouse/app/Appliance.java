@@ -467,6 +467,7 @@ public final class Appliance implements AutoCloseable {
                 .codec(pipeline.table().codec())
                 .engineInfo(ENGINE_INFO);
         pipeline.table().hadoop().forEach(options::hadoopProperty);
+        CommitCoordinations.shared().configure(options, location, pipeline.table());
         LakeTable table = LakeTable.open(options.build());
         if (leases != null) {
             table = leases.leased(table, pipeline);
@@ -515,6 +516,7 @@ public final class Appliance implements AutoCloseable {
                 .engineInfo(ENGINE_INFO);
         table.properties().forEach(options::tableProperty);
         table.hadoop().forEach(options::hadoopProperty);
+        CommitCoordinations.shared().configure(options, table.location(), table);
         return LakeTable.open(options.build());
     }
 

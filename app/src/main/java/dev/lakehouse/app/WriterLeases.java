@@ -2,6 +2,8 @@ package dev.lakehouse.app;
 
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.CommitCoordination;
 import dev.lakehouse.table.InstanceLock;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.LeasedLakeTable;
@@ -66,6 +68,9 @@ final class WriterLeases implements AutoCloseable {
      * @throws WriterLeaseHeldException if another appliance writes the table
      */
     LakeTable leased(LakeTable table, PipelineConfig pipeline) {
+        if (table.options().commitCoordination() == CommitCoordination.CONDITIONAL_PUT) {
+            return instanceLeased(table, pipeline);
+        }
         if (!pipeline.table().leased()) {
             return table;
         }
@@ -85,6 +90,27 @@ final class WriterLeases implements AutoCloseable {
         renewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
         LOG.info("pipeline {}: writer lease of {} taken as '{}' (ttl {})", pipeline.name(), table.location(),
                 lease.owner(), lease.ttl());
+        return new LeasedLakeTable(table, lease);
+    }
+
+    /**
+     * A table that several appliances write with conditional puts: no writer is kept out, but one identity runs in
+     * one process only, so an appliance with a fixed instance id takes the lease of its identity (a command, which
+     * has no identity of its own, and an appliance with a random id need none).
+     */
+    private LakeTable instanceLeased(LakeTable table, PipelineConfig pipeline) {
+        if (commandOwner != null || pipeline.instanceId() == null
+                || pipeline.table().writerLease() == dev.lakehouse.app.config.ApplianceConfig.WriterLeaseMode.NEVER) {
+            return table;
+        }
+        String identity = BatchCommit.batchAppId(pipeline.name(), pipeline.instanceId());
+        WriterLease lease = WriterLease.acquireInstance(table.options(), identity, pipeline.table().writerLeaseTtl(),
+                SETTLE, Clock.systemUTC());
+        leases.add(lease);
+        long every = lease.renewInterval().toMillis();
+        renewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
+        LOG.info("pipeline {}: instance lease of {} taken as '{}' (ttl {}); other appliances may write the table",
+                pipeline.name(), table.location(), identity, lease.ttl());
         return new LeasedLakeTable(table, lease);
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Avro orders (ids 0, 1, 2, …) produced on a thread of their own at a steady rate until {@link #stop()}, so that
  * every run of an appliance under test has records to ingest.
  */
-final class BackgroundOrders implements AutoCloseable {
+public final class BackgroundOrders implements AutoCloseable {
 
     private static final int TICKS_PER_SECOND = 10;
 
@@ -21,12 +21,13 @@ final class BackgroundOrders implements AutoCloseable {
     private volatile long produced;
 
     /** Starts producing {@code perSecond} orders a second to {@code topic}. */
-    BackgroundOrders(String bootstrapServers, String registryUrl, String topic, int perSecond) {
+    public BackgroundOrders(String bootstrapServers, String registryUrl, String topic, int perSecond) {
         this(bootstrapServers, registryUrl, topic, perSecond, 0);
     }
 
     /** As above, with ids from {@code firstOrderId} on. */
-    BackgroundOrders(String bootstrapServers, String registryUrl, String topic, int perSecond, long firstOrderId) {
+    public BackgroundOrders(String bootstrapServers, String registryUrl, String topic, int perSecond,
+                            long firstOrderId) {
         thread = new Thread(() -> {
             try (SchemaRegistryClient client = SchemaRegistryClient.connect(
                     RegistryClientConfig.builder(registryUrl).build());
@@ -45,7 +46,7 @@ final class BackgroundOrders implements AutoCloseable {
     }
 
     /** Orders acknowledged by the broker so far. */
-    long produced() {
+    public long produced() {
         return produced;
     }
 
@@ -54,7 +55,7 @@ final class BackgroundOrders implements AutoCloseable {
      *
      * @throws AssertionError if producing failed
      */
-    long stop() throws InterruptedException {
+    public long stop() throws InterruptedException {
         stopRequested = true;
         thread.join(TimeUnit.MINUTES.toMillis(2));
         if (failure.get() != null) {

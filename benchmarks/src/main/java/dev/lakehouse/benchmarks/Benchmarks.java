@@ -9,7 +9,8 @@ public final class Benchmarks {
             "deserialize", DeserializationBenchmark::run,
             "table-write", TableWriteBenchmark::run,
             "ingest", IngestBenchmark::run,
-            "compaction", CompactionBenchmark::run);
+            "compaction", CompactionBenchmark::run,
+            "shared-table", SharedTableBenchmark::run);
 
     private Benchmarks() {
     }

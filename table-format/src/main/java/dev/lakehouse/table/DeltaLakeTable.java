@@ -42,7 +42,7 @@ final class DeltaLakeTable implements LakeTable {
         this.options = options;
         this.conf = HadoopConfigurations.create(options.location(), options.hadoopProperties());
         this.root = new Path(options.location());
-        this.log = DeltaLog.forTable(conf, root);
+        this.log = new RelistingDeltaLog(DeltaLog.forTable(conf, root), dev.lakehouse.common.Sleeper.system());
         this.commits = new CommitLoop(log, LocalCommitLock.forLocation(options.location()), options, location());
         this.schemas = new SchemaEvolver(commits, options, location(), this::snapshot);
         this.files = new DataFileAccess(log, conf, root, options);

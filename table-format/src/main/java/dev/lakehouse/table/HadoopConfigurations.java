@@ -25,6 +25,10 @@ final class HadoopConfigurations {
             // system created elsewhere in the JVM (another library's default configuration) would be reused here.
             conf.setBoolean("fs.file.impl.disable.cache", true);
         }
+        // Hadoop closes every cached file system in a JVM shutdown hook of its own, which runs beside the
+        // appliance's graceful stop: the stop's last commit, lease release and compaction would then meet a closed
+        // s3a file system. The appliance closes what it uses; the JVM's exit releases the rest.
+        conf.setBoolean("fs.automatic.close", false);
         properties.forEach(conf::set);
         return conf;
     }

@@ -79,6 +79,26 @@ public final class TableOptions {
         return clock;
     }
 
+    /**
+     * Whether log entries are written with {@code If-None-Match: *} ({@link ConditionalPutLogStore}), so several
+     * processes may commit to the table. Default false: delta-standalone's own log store for the scheme.
+     */
+    public boolean conditionalPutCommits() {
+        return ConditionalPutLogStore.class.getName()
+                .equals(hadoopProperties.get(ConditionalPutLogStore.S3A_LOG_STORE_PROPERTY));
+    }
+
+    /**
+     * What keeps concurrent commits apart: conditional puts when {@link #conditionalPutCommits()}, else a local
+     * file lock on local disk and the writer lease on object stores.
+     */
+    public CommitCoordination commitCoordination() {
+        if (conditionalPutCommits()) {
+            return CommitCoordination.CONDITIONAL_PUT;
+        }
+        return WriterLease.needed(location) ? CommitCoordination.WRITER_LEASE : CommitCoordination.LOCAL_FILE_LOCK;
+    }
+
     /** Builder of {@link TableOptions}. */
     public static final class Builder {
         private final String location;
@@ -102,6 +122,22 @@ public final class TableOptions {
         /** A Hadoop configuration property (e.g. {@code fs.s3a.endpoint}). */
         public Builder hadoopProperty(String key, String value) {
             hadoopProperties.put(key, value);
+            return this;
+        }
+
+        /**
+         * Commits through {@link ConditionalPutLogStore}: every log entry is written with {@code If-None-Match: *},
+         * so several processes may commit to this {@code s3a://} table. Only for a store that
+         * {@link ConditionalWrites#supported} says honours the condition; on one that ignores it, concurrent commits
+         * would replace each other.
+         *
+         * @throws IllegalArgumentException if the table is not on {@code s3a://}
+         */
+        public Builder conditionalPutCommits() {
+            if (!ConditionalWrites.probeable(location)) {
+                throw new IllegalArgumentException("conditional-put commits need an s3a:// table, not " + location);
+            }
+            hadoopProperties.put(ConditionalPutLogStore.S3A_LOG_STORE_PROPERTY, ConditionalPutLogStore.class.getName());
             return this;
         }
 

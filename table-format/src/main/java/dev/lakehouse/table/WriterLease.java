@@ -49,6 +49,7 @@ public final class WriterLease implements AutoCloseable {
     private static final Set<String> OBJECT_STORE_SCHEMES = Set.of("s3a", "s3", "s3n", "gs", "abfs", "abfss",
             "wasb", "wasbs", "oss", "cos", "cosn", "obs");
     static final String LEASE_FILE = "_lakehouse/writer-lease.json";
+    static final String INSTANCE_LEASES = "_lakehouse/instance-leases/";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MAX_RENEW_INTERVAL = Duration.ofSeconds(5);
     /** How late a live holder's renewal may be (storage latency, a GC pause) before it counts as stopped. */
@@ -113,10 +114,33 @@ public final class WriterLease implements AutoCloseable {
      */
     public static WriterLease acquire(TableOptions options, String owner, Duration ttl, Duration settle, Clock clock,
                                       Sleeper sleeper) {
+        return acquire(options, LEASE_FILE, owner, ttl, settle, clock, sleeper);
+    }
+
+    /**
+     * Takes the lease of one writer identity of a table that several writers share (conditional-put commits, see
+     * {@link ConditionalPutLogStore}): {@code <table>/_lakehouse/instance-leases/<owner>.json}. It keeps no other
+     * writer out; it keeps a second live process with the same owner (instance id) out, whose batch ids and
+     * Kafka group membership would collide with the first's, with the same takeover and fencing rules as the
+     * table's lease.
+     *
+     * @param owner the writer identity, such as {@code orders@lakehouse-1}
+     * @throws WriterLeaseHeldException if another live process holds the identity
+     * @throws UncheckedIOException if the storage cannot be read or written
+     */
+    public static WriterLease acquireInstance(TableOptions options, String owner, Duration ttl, Duration settle,
+                                              Clock clock) {
+        return acquire(options, INSTANCE_LEASES + owner.replaceAll("[^A-Za-z0-9_.@-]", "_") + ".json", owner, ttl,
+                settle, clock, Sleeper.system());
+    }
+
+    private static WriterLease acquire(TableOptions options, String leaseFile, String owner, Duration ttl,
+                                       Duration settle, Clock clock, Sleeper sleeper) {
         try {
-            Path file = new Path(options.location() + "/" + LEASE_FILE);
+            Path file = new Path(options.location() + "/" + leaseFile);
             FileSystem fs = file.getFileSystem(HadoopConfigurations.create(options.location(), options.hadoopProperties()));
             WriterLease lease = new WriterLease(fs, file, options.location(), owner, ttl, clock, sleeper, settle);
+            lease.refuseTheOtherCoordination(leaseFile.equals(LEASE_FILE));
             JsonNode current = lease.read();
             if (current != null && Instant.parse(current.path("expiresAt").asText()).isAfter(clock.instant())) {
                 if (!owner.equals(current.path("owner").asText())) {
@@ -138,6 +162,40 @@ public final class WriterLease implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take the writer lease of " + options.location() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One table is written either by one lease holder or by writers with conditional puts, never by both: a lease
+     * holder's log store does not use the condition, so its commits could replace theirs.
+     */
+    private void refuseTheOtherCoordination(boolean takingTheTableLease) throws IOException {
+        Path tableLease = new Path(tableLocation + "/" + LEASE_FILE);
+        Path instanceLeases = new Path(tableLocation + "/" + INSTANCE_LEASES);
+        if (takingTheTableLease) {
+            if (!fs.exists(instanceLeases)) {
+                return;
+            }
+            for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(instanceLeases)) {
+                JsonNode other = read(status.getPath());
+                if (other != null && Instant.parse(other.path("expiresAt").asText()).isAfter(clock.instant())) {
+                    throw new WriterLeaseHeldException("table " + tableLocation + " is written by '"
+                            + other.path("owner").asText() + "', which coordinates commits by conditional puts "
+                            + "(lease renewed at " + other.path("renewedAt").asText() + "); this appliance is "
+                            + "configured for the single-writer lease. Give every appliance of the table the same "
+                            + "table.commit-coordination (auto, the default, on all of them).");
+                }
+            }
+        } else {
+            JsonNode holder = read(tableLease);
+            if (holder != null && Instant.parse(holder.path("expiresAt").asText()).isAfter(clock.instant())) {
+                throw new WriterLeaseHeldException("table " + tableLocation + " is written by '"
+                        + holder.path("owner").asText() + "' under the single-writer lease (renewed at "
+                        + holder.path("renewedAt").asText() + ", expires at " + holder.path("expiresAt").asText()
+                        + "), whose commits do not use conditional puts; this appliance would share the table. Give "
+                        + "every appliance of the table the same table.commit-coordination, or wait for the lease "
+                        + "to expire if its holder is gone.");
+            }
         }
     }
 
@@ -307,7 +365,11 @@ public final class WriterLease implements AutoCloseable {
     }
 
     private JsonNode read() throws IOException {
-        try (InputStream in = fs.open(file)) {
+        return read(file);
+    }
+
+    private JsonNode read(Path path) throws IOException {
+        try (InputStream in = fs.open(path)) {
             return JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (FileNotFoundException e) {
             return null;

@@ -24,9 +24,14 @@ class ConcurrentWritersIT {
 
     /** Commits BATCHES batches of its own ids and partition; used in-process and as a child JVM's main. */
     static void commitBatches(String location, String instance, int partition) {
-        LakeTable table = LakeTable.open(TableOptions.builder(location).commitAttempts(50).build());
+        commitBatches(LakeTable.open(TableOptions.builder(location).commitAttempts(50).build()), instance, partition,
+                BATCHES);
+    }
+
+    /** Commits {@code batches} batches of its own ids and partition to {@code table}. */
+    static void commitBatches(LakeTable table, String instance, int partition, int batches) {
         Schema schema = table.createIfAbsent(TestTables.eventSchema()).avroSchema();
-        for (int b = 0; b < BATCHES; b++) {
+        for (int b = 0; b < batches; b++) {
             long from = (long) partition * 1_000_000 + (long) b * RECORDS_PER_BATCH;
             List<DataFile> files = TestTables.write(table, TestTables.events(schema, from, from + RECORDS_PER_BATCH));
             CommitOutcome outcome = table.commit(new BatchCommit("p", instance, b, files,

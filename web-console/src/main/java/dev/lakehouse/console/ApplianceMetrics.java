@@ -138,6 +138,10 @@ public final class ApplianceMetrics implements AutoCloseable {
         TimeGauge.builder("lakehouse.freshness", pipeline, TimeUnit.SECONDS, this::freshnessSeconds).tags(tags)
                 .description("Age of the newest committed record: now minus the largest Kafka timestamp this run "
                         + "committed; NaN before the first").register(registry);
+        Gauge.builder("lakehouse.commit.coordination", () -> 1).tags(tags)
+                .tag("mode", pipeline.table().options().commitCoordination().label())
+                .description("How concurrent commits to the table are kept apart: conditional-put (several writers), "
+                        + "writer-lease (one writer) or local-file-lock").register(registry);
         lagGauges.put(name, MultiGauge.builder("lakehouse.consumer.lag").baseUnit("records")
                 .description("Records in the partition not yet committed to the table").register(registry));
     }

@@ -142,14 +142,16 @@ final class ConsoleData {
                 : maintenance.recentRuns(monitored.name()).stream().map(ConsoleData::run).toList();
         Views.DeadLetterSummary deadLetters = deadLetterSummary(monitored);
         if (snapshot == null) {
-            return new Views.TableDetail(monitored.name(), table.location(), -1, List.of(), List.of(), List.of(),
+            return new Views.TableDetail(monitored.name(), table.location(), -1,
+                    table.options().commitCoordination().label(), List.of(), List.of(), List.of(),
                     List.of(), List.of(), List.of(), runs, deadLetters);
         }
         // The reader's view: Delta types, not the Avro types of the writer (those are in the schema history).
         List<Views.FieldView> schema = DeltaSchemaFields.of(snapshot.deltaSchemaJson());
         List<Views.SchemaChangeView> schemaHistory = table.schemaHistory().stream().map(ConsoleData::schemaChange)
                 .toList();
-        return new Views.TableDetail(monitored.name(), table.location(), snapshot.version(), schema, schemaHistory,
+        return new Views.TableDetail(monitored.name(), table.location(), snapshot.version(),
+                table.options().commitCoordination().label(), schema, schemaHistory,
                 snapshot.partitionSpec().columns(), partitions(snapshot), histogram(snapshot.files()),
                 table.history(COMMITS_SHOWN).stream().map(ConsoleData::commit).toList(), runs, deadLetters);
     }

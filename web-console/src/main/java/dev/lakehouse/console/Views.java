@@ -30,7 +30,11 @@ final class Views {
     }
 
     /** Everything about one table. */
-    record TableDetail(String name, String location, long version, List<FieldView> schema,
+    /**
+     * @param commitCoordination how concurrent commits are kept apart: {@code conditional-put} (several writers),
+     *        {@code writer-lease} (one writer) or {@code local-file-lock}
+     */
+    record TableDetail(String name, String location, long version, String commitCoordination, List<FieldView> schema,
                        List<SchemaChangeView> schemaHistory, List<String> partitionColumns,
                        List<PartitionView> partitions, List<BucketView> fileSizes, List<CommitView> commits,
                        List<RunView> compactions, DeadLetterSummary deadLetters) {

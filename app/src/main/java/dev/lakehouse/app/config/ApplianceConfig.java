@@ -102,6 +102,16 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
         NEVER
     }
 
+    /** How concurrent commits to an object-store table are kept apart ({@code table.commit-coordination}). */
+    public enum CommitCoordinationMode {
+        /** Conditional puts when the store honours them (probed at start-up), else the single-writer lease. */
+        AUTO,
+        /** Conditional puts: several appliances may write the table; start-up is refused if the store lacks them. */
+        CONDITIONAL_PUT,
+        /** The single-writer lease: one appliance writes the table. */
+        LEASE
+    }
+
     /** How record values are encoded. */
     public enum Format {
         /** Avro in the Confluent wire format, schemas from the registry. */
@@ -157,7 +167,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                     source.leaveGroupOnStop(), source.onTopicRecreated(), source.topicDiscoveryInterval());
             TableConfig topicTable = new TableConfig(forTopic(table.location(), topic), table.partitionBy(),
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
-                    table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata());
+                    table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -248,11 +258,12 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param writerLease whether the appliance takes the table's single-writer lease before writing
      * @param writerLeaseTtl how long a lease lasts without renewal (a crashed writer's lease expires after this)
      * @param kafkaMetadata whether rows carry their Kafka record in a {@code _kafka} struct column
+     * @param commitCoordination how concurrent commits are kept apart on an object store
      */
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
                               long targetFileSize, String codec, Map<String, String> hadoop,
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
-                              boolean kafkaMetadata) {
+                              boolean kafkaMetadata, CommitCoordinationMode commitCoordination) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

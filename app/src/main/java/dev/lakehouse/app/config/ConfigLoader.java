@@ -366,9 +366,16 @@ public final class ConfigLoader {
             node.problem("writer-lease-ttl", "must be at least 5s: it is renewed every third of it");
         }
         boolean kafkaMetadata = node.bool("kafka-metadata", false);
+        ApplianceConfig.CommitCoordinationMode coordination = node.choice("commit-coordination",
+                ApplianceConfig.CommitCoordinationMode.class, ApplianceConfig.CommitCoordinationMode.AUTO);
+        if (coordination == ApplianceConfig.CommitCoordinationMode.CONDITIONAL_PUT && location != null
+                && !location.startsWith("s3a://")) {
+            node.problem("commit-coordination", "is conditional-put, which needs an s3a:// table; " + location
+                    + " is coordinated by a local file lock (leave the setting at auto)");
+        }
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
-                writerLease, writerLeaseTtl, kafkaMetadata);
+                writerLease, writerLeaseTtl, kafkaMetadata, coordination);
     }
 
     /**

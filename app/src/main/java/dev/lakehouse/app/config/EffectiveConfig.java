@@ -86,6 +86,7 @@ public final class EffectiveConfig {
         table.put("writer-lease", enumText(p.table().writerLease()) + (p.table().leased() ? " (on)" : " (off)"));
         table.put("writer-lease-ttl", p.table().writerLeaseTtl().toString());
         table.put("kafka-metadata", p.table().kafkaMetadata());
+        table.put("commit-coordination", enumText(p.table().commitCoordination()));
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

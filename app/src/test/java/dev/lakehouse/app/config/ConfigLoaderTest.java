@@ -44,6 +44,7 @@ class ConfigLoaderTest {
         assertThat(p.source().maxRecordSize()).isEqualTo(16L * 1024 * 1024);
         assertThat(p.table().requiredColumns()).isEmpty();
         assertThat(p.table().kafkaMetadata()).as("no _kafka column by default").isFalse();
+        assertThat(p.table().commitCoordination()).isEqualTo(ApplianceConfig.CommitCoordinationMode.AUTO);
     }
 
     @Test
@@ -193,6 +194,7 @@ class ConfigLoaderTest {
                       codec: snappy
                       hadoop: {fs.s3a.endpoint: "http://minio:9000"}
                       kafka-metadata: true
+                      commit-coordination: conditional-put
                     trigger: {interval: 500ms, max-records: 10, max-bytes: 1KB}
                 """, "test.yaml", null);
         ApplianceConfig.PipelineConfig p = config.pipelines().get(0);
@@ -205,6 +207,7 @@ class ConfigLoaderTest {
         assertThat(p.trigger().interval()).isEqualTo(Duration.ofMillis(500));
         assertThat(p.trigger().maxBytes()).isEqualTo(1024);
         assertThat(p.table().kafkaMetadata()).isTrue();
+        assertThat(p.table().commitCoordination()).isEqualTo(ApplianceConfig.CommitCoordinationMode.CONDITIONAL_PUT);
     }
 
     @Test

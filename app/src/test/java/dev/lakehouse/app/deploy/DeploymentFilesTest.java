@@ -131,7 +131,8 @@ class DeploymentFilesTest {
         URI table = URI.create(pipeline.table().location());
         assertThat(table.getScheme()).isEqualTo("s3a");
         assertThat(environment(services.path("minio-init"), Map.of()).get("S3_BUCKET")).isEqualTo(table.getHost());
-        assertThat(pipeline.table().leased()).as("the s3a table is written under a lease").isTrue();
+        assertThat(pipeline.table().commitCoordination()).as("conditional puts where MinIO has them, else the lease")
+                .isEqualTo(ApplianceConfig.CommitCoordinationMode.AUTO);
         // Console: published, exposed by the image, reachable from outside the container, behind users.
         assertThat(config.console().host()).isEqualTo("0.0.0.0");
         assertThat(config.console().users()).isNotEmpty();
@@ -143,6 +144,89 @@ class DeploymentFilesTest {
         assertThatThrownBy(() -> ConfigLoader.parse(Files.readString(configFile), configFile.toString(),
                 configFile.getParent(), environment(appliance, Map.of())))
                 .hasMessageContaining("CONSOLE_OPERATOR_HASH is not set");
+    }
+
+    @Test
+    void aSecondApplianceSharesTheTableUnderItsOwnInstanceId() throws Exception {
+        JsonNode first = services.path("lakehouse");
+        JsonNode second = services.path("lakehouse-2");
+        assertThat(second.isMissingNode()).as("docker-compose.yml has a second appliance").isFalse();
+        assertThat(second.path("image").asText()).isEqualTo(first.path("image").asText());
+        assertThat(second.path("volumes")).isEqualTo(first.path("volumes"));
+        assertThat(second.path("depends_on")).isEqualTo(first.path("depends_on"));
+        assertThat(second.path("healthcheck")).isEqualTo(first.path("healthcheck"));
+        assertThat(ports(second)).containsExactlyElementsOf(ports(first));
+        assertThat(hostPorts(second)).doesNotContainAnyElementsOf(hostPorts(first));
+
+        Path configFile = ROOT.resolve("deploy/lakehouse.yaml");
+        Map<String, String> secrets = Map.of("CONSOLE_OPERATOR_HASH", PasswordHash.hash("x".toCharArray()));
+        ApplianceConfig.PipelineConfig one = ConfigLoader.parse(Files.readString(configFile), configFile.toString(),
+                configFile.getParent(), environment(first, secrets)).pipelines().get(0);
+        ApplianceConfig.PipelineConfig two = ConfigLoader.parse(Files.readString(configFile), configFile.toString(),
+                configFile.getParent(), environment(second, secrets)).pipelines().get(0);
+        assertThat(two.instanceId()).isEqualTo("lakehouse-2").isNotEqualTo(one.instanceId());
+        assertThat(two.table().location()).isEqualTo(one.table().location());
+        assertThat(two.source().groupId()).isEqualTo(one.source().groupId());
+    }
+
+    @Test
+    void theKubernetesStatefulSetNamesEachReplicaAfterItsPodAndRunsTheShippedConfiguration() throws Exception {
+        List<JsonNode> documents = YAML.readValues(YAML.getFactory().createParser(
+                ROOT.resolve("deploy/kubernetes/lakehouse.yaml").toFile()), JsonNode.class).readAll();
+        JsonNode service = documents.stream().filter(d -> d.path("kind").asText().equals("Service")).findFirst()
+                .orElseThrow();
+        JsonNode set = documents.stream().filter(d -> d.path("kind").asText().equals("StatefulSet")).findFirst()
+                .orElseThrow();
+        assertThat(service.path("spec").path("clusterIP").asText()).isEqualTo("None");
+        assertThat(set.path("spec").path("serviceName").asText()).isEqualTo(service.path("metadata").path("name")
+                .asText());
+        assertThat(set.path("spec").path("replicas").asInt()).as("replicas share the table").isGreaterThanOrEqualTo(2);
+        JsonNode pod = set.path("spec").path("template").path("spec");
+        assertThat(pod.path("terminationGracePeriodSeconds").asInt()).as("time to commit the open batch")
+                .isGreaterThanOrEqualTo(120);
+        Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(dockerfile);
+        assertThat(user.find()).isTrue();
+        assertThat(pod.path("securityContext").path("runAsUser").asText()).isEqualTo(user.group(1).split(":")[0]);
+        JsonNode container = pod.path("containers").get(0);
+        assertThat(container.path("args").toString()).isEqualTo("[\"run\",\"--config\",\"/etc/lakehouse/lakehouse.yaml\"]");
+        JsonNode mount = container.path("volumeMounts").get(0);
+        assertThat(mount.path("mountPath").asText()).isEqualTo("/etc/lakehouse/lakehouse.yaml");
+
+        // The environment a pod named lakehouse-0 gets, secrets filled in as the cluster would.
+        Map<String, String> env = new HashMap<>();
+        for (JsonNode variable : container.path("env")) {
+            String name = variable.path("name").asText();
+            JsonNode from = variable.path("valueFrom");
+            if (from.path("fieldRef").path("fieldPath").asText().equals("metadata.name")) {
+                env.put(name, "lakehouse-0");
+            } else if (!from.path("secretKeyRef").isMissingNode()) {
+                env.put(name, name.equals("CONSOLE_OPERATOR_HASH") ? PasswordHash.hash("x".toCharArray()) : "secret");
+            } else {
+                env.put(name, variable.path("value").asText());
+            }
+        }
+        assertThat(env).containsEntry("LAKEHOUSE_INSTANCE_ID", "lakehouse-0");
+        Path configFile = ROOT.resolve("deploy/lakehouse.yaml");
+        ApplianceConfig config = ConfigLoader.parse(Files.readString(configFile), configFile.toString(),
+                configFile.getParent(), env);
+        ApplianceConfig.PipelineConfig pipeline = config.pipelines().get(0);
+        assertThat(pipeline.instanceId()).as("the pod's name is the instance id").isEqualTo("lakehouse-0");
+        assertThat(pipeline.table().location()).startsWith("s3a://lakehouse/");
+        assertThat(pipeline.table().commitCoordination()).isEqualTo(ApplianceConfig.CommitCoordinationMode.AUTO);
+        assertThat(pipeline.table().hadoop().get("fs.s3a.secret.key")).isEqualTo("secret");
+
+        // Probes on the console's port and paths.
+        assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(config.console().port());
+        assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/health/ready");
+        assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/health/live");
+        assertThat(text(ROOT.resolve("README.md"))).contains("deploy/kubernetes/lakehouse.yaml");
+    }
+
+    /** Host ports a service publishes. */
+    private static List<String> hostPorts(JsonNode service) {
+        List<String> ports = new ArrayList<>();
+        service.path("ports").forEach(p -> ports.add(p.asText().split(":")[0]));
+        return ports;
     }
 
     /** The service's environment as compose resolves it, with the host's variables in {@code host}. */

@@ -1,0 +1,125 @@
+package dev.lakehouse.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakehouse.testkit.ManualClock;
+import dev.lakehouse.testkit.ManualSleeper;
+import io.delta.standalone.DeltaLog;
+import io.delta.standalone.OptimisticTransaction;
+import io.delta.standalone.Snapshot;
+import io.delta.standalone.VersionLog;
+import io.delta.standalone.actions.CommitInfo;
+import java.io.FileNotFoundException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.Test;
+
+/** A snapshot refused for an incomplete listing is built again from a fresh listing; other failures are not. */
+class RelistingDeltaLogTest {
+
+    private final ManualSleeper sleeper = new ManualSleeper(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+
+    /** A log whose updates fail with the queued failures first. */
+    private static final class FailingLog implements DeltaLog {
+        final Deque<RuntimeException> failures = new ArrayDeque<>();
+        int updates;
+
+        @Override
+        public Snapshot update() {
+            updates++;
+            if (!failures.isEmpty()) {
+                throw failures.removeFirst();
+            }
+            return null;
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return null;
+        }
+
+        @Override
+        public Snapshot getSnapshotForVersionAsOf(long version) {
+            return update();
+        }
+
+        @Override
+        public Snapshot getSnapshotForTimestampAsOf(long timestamp) {
+            return update();
+        }
+
+        @Override
+        public OptimisticTransaction startTransaction() {
+            update();
+            return null;
+        }
+
+        @Override
+        public CommitInfo getCommitInfoAt(long version) {
+            return null;
+        }
+
+        @Override
+        public Path getPath() {
+            return new Path("s3a://lake/t/_delta_log");
+        }
+
+        @Override
+        public Iterator<VersionLog> getChanges(long startVersion, boolean failOnDataLoss) {
+            return null;
+        }
+
+        @Override
+        public long getVersionBeforeOrAtTimestamp(long timestamp) {
+            return 0;
+        }
+
+        @Override
+        public long getVersionAtOrAfterTimestamp(long timestamp) {
+            return 0;
+        }
+
+        @Override
+        public boolean tableExists() {
+            return true;
+        }
+    }
+
+    private static IllegalStateException missingCheckpoint() {
+        return new IllegalStateException("Couldn't find all part files of the checkpoint version: 20",
+                new FileNotFoundException("Checkpoint file to load version: 20 is missing."));
+    }
+
+    @Test
+    void anIncompleteListingIsListedAgainAfterAPause() {
+        FailingLog log = new FailingLog();
+        log.failures.add(missingCheckpoint());
+        log.failures.add(new IllegalStateException("Versions (List(3, 5)) are not contiguous."));
+
+        new RelistingDeltaLog(log, sleeper).startTransaction();
+
+        assertThat(log.updates).isEqualTo(3);
+        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+    }
+
+    @Test
+    void otherFailuresAndAListingThatStaysIncompleteAreThrown() {
+        FailingLog log = new FailingLog();
+        log.failures.add(new IllegalStateException("access denied"));
+        assertThatThrownBy(() -> new RelistingDeltaLog(log, sleeper).update()).hasMessage("access denied");
+        assertThat(log.updates).isEqualTo(1);
+
+        FailingLog broken = new FailingLog();
+        for (int i = 0; i < 10; i++) {
+            broken.failures.add(missingCheckpoint());
+        }
+        assertThatThrownBy(() -> new RelistingDeltaLog(broken, sleeper).update())
+                .hasMessageContaining("Couldn't find all part files");
+        assertThat(broken.updates).isEqualTo(6);
+    }
+}
