@@ -182,6 +182,9 @@ public final class Appliance implements AutoCloseable {
                 pipeline.compaction().smallFileSize());
         // Maintenance shares the pipeline's table instance: one log per table in this process.
         maintenance.add(maintenance(pipeline, table));
+        if (deadLetterTable != null) {
+            maintenance.add(deadLetterMaintenance(pipeline, deadLetterTable.table()));
+        }
         leases.guard(ingest);
         metrics.bind(ingest);
         pipelines.add(ingest);
@@ -413,7 +416,19 @@ public final class Appliance implements AutoCloseable {
 
     static CompactionSettings compactionSettings(PipelineConfig pipeline) {
         return new CompactionSettings(pipeline.table().targetFileSize(), pipeline.compaction().smallFileSize(),
-                pipeline.compaction().minInputFiles());
+                pipeline.compaction().minInputFiles()).sortedBy(pipeline.compaction().sortBy());
+    }
+
+    /**
+     * The dead-letter table's maintenance: compacted and vacuumed on the pipeline's schedule, unsorted (its
+     * columns are the letters', not the table's), named {@code <pipeline>.dead_letters}.
+     */
+    static MaintenanceScheduler.TableMaintenance deadLetterMaintenance(PipelineConfig pipeline, LakeTable table) {
+        MaintenanceScheduler.TableMaintenance main = maintenance(pipeline, table);
+        return new MaintenanceScheduler.TableMaintenance(pipeline.name() + ".dead_letters", table,
+                new CompactionSettings(pipeline.table().targetFileSize(), pipeline.compaction().smallFileSize(),
+                        pipeline.compaction().minInputFiles()), main.compactSchedule(), main.vacuumSchedule(),
+                main.vacuumRetention());
     }
 
     /** The pipeline's decoder, sharing one registry client per registry configuration. */

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Plans a compaction from a snapshot: per partition, the files below the small-file threshold are bin-packed
  * (first fit, largest first) into groups of at most the target size; partitions with fewer candidates than the
- * minimum, and groups that would merge fewer files than it, are left alone. Pure: no I/O.
+ * minimum, and groups that would merge fewer files than it, are left alone. With sort columns, a partition's small
+ * files form one group, sorted as a whole and written out in files of the target size. Pure: no I/O.
  */
 public final class CompactionPlanner {
 
@@ -33,6 +34,12 @@ public final class CompactionPlanner {
             List<DataFile> files = partition.getValue();
             if (files.size() < settings.minInputFiles()) {
                 skipped++;
+                continue;
+            }
+            if (!settings.sortBy().isEmpty()) {
+                // One sort over the partition's small files: each output file then holds a narrow range of the
+                // sort columns. Sorting bins separately would give every output file nearly the whole range.
+                groups.add(new CompactionPlan.FileGroup(partition.getKey(), files));
                 continue;
             }
             for (List<DataFile> bin : binPack(files, settings.targetFileBytes())) {

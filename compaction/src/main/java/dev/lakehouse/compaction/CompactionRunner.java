@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link CompactionPlan}: each group's rows are read in the table's current schema (columns added after a
- * file was written are null) and written into new files, then one commit removes the group's files and adds the
+ * file was written are null), several files at a time, and streamed into new files (sorted by the settings' sort
+ * columns when there are any), then one commit removes the group's files and adds the
  * new ones with {@code dataChange=false}, so streaming readers ignore it and concurrent appends never conflict.
  *
  * <p>It never fails an ingest batch: its commits carry no transaction ids and read no files, so ingestion's
@@ -45,19 +46,20 @@ public final class CompactionRunner {
                 return run(started, startNanos, MaintenanceOutcome.NOTHING_TO_DO, 0, 0, 0, 0, 0, "the table does not exist yet");
             }
             CompactionPlan plan = CompactionPlanner.plan(table.location(), table.snapshot(), settings);
-            return execute(plan, started, startNanos);
+            return execute(plan, settings, started, startNanos);
         } catch (RuntimeException e) {
             LOG.warn("table {}: compaction failed: {}", table.location(), e.toString(), e);
             return run(started, startNanos, MaintenanceOutcome.FAILED, 0, 0, 0, 0, 0, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
-    /** Runs a plan made earlier. */
-    public MaintenanceRun execute(CompactionPlan plan) {
-        return execute(plan, clock.instant(), System.nanoTime());
+    /** Runs a plan made earlier with {@code settings}. */
+    public MaintenanceRun execute(CompactionPlan plan, CompactionSettings settings) {
+        return execute(plan, settings, clock.instant(), System.nanoTime());
     }
 
-    private MaintenanceRun execute(CompactionPlan plan, Instant started, long startNanos) {
+    private MaintenanceRun execute(CompactionPlan plan, CompactionSettings settings, Instant started,
+                                   long startNanos) {
         if (plan.isEmpty()) {
             return run(started, startNanos, MaintenanceOutcome.NOTHING_TO_DO, 0, 0, 0, 0, 0, plan.candidateFiles() + " small files, "
                     + "no partition with enough of them");
@@ -69,7 +71,7 @@ public final class CompactionRunner {
         int commits = 0;
         int skipped = 0;
         for (CompactionPlan.FileGroup group : plan.groups()) {
-            List<DataFile> written = rewrite(group);
+            List<DataFile> written = rewrite(group, settings);
             try {
                 table.rewrite(new FileRewrite(group.files(), written, false, "OPTIMIZE",
                         Map.of("partition", group.partitionValues().toString(), "planVersion",
@@ -96,15 +98,19 @@ public final class CompactionRunner {
         return run;
     }
 
-    private List<DataFile> rewrite(CompactionPlan.FileGroup group) {
+    /**
+     * Streams the group's rows into new files: read on {@link CompactionSettings#readParallelism()} threads, and,
+     * with sort columns, through an {@link ExternalRowSorter} (bounded memory, spilling to local disk).
+     */
+    private List<DataFile> rewrite(CompactionPlan.FileGroup group, CompactionSettings settings) {
         DataFileWriter writer = table.newDataFileWriter();
-        try {
-            for (DataFile file : group.files()) {
-                try (RowReader reader = table.openRows(file)) {
-                    for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                        writer.write(row);
-                    }
+        try (RowReader rows = table.openRows(group.files(), settings.readParallelism())) {
+            if (settings.sortBy().isEmpty()) {
+                for (GenericRecord row = rows.next(); row != null; row = rows.next()) {
+                    writer.write(row);
                 }
+            } else {
+                writeSorted(rows, writer, settings);
             }
             List<DataFile> files = writer.finish();
             writer = null;
@@ -112,6 +118,27 @@ public final class CompactionRunner {
         } finally {
             if (writer != null) {
                 writer.abort();
+            }
+        }
+    }
+
+    private void writeSorted(RowReader rows, DataFileWriter writer, CompactionSettings settings) {
+        GenericRecord first = rows.next();
+        if (first == null) {
+            return;
+        }
+        try (ExternalRowSorter sorter = new ExternalRowSorter(first.getSchema(), settings.sortBy(),
+                settings.sortMemoryBytes())) {
+            for (GenericRecord row = first; row != null; row = rows.next()) {
+                sorter.add(row);
+            }
+            try (RowReader sorted = sorter.sorted()) {
+                for (GenericRecord row = sorted.next(); row != null; row = sorted.next()) {
+                    writer.write(row);
+                }
+            }
+            if (sorter.spilledRuns() > 0) {
+                LOG.info("table {}: sorted {} runs spilled to local disk", table.location(), sorter.spilledRuns());
             }
         }
     }

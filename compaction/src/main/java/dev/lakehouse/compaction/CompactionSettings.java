@@ -1,5 +1,7 @@
 package dev.lakehouse.compaction;
 
+import java.util.List;
+
 /**
  * How a table is compacted.
  *
@@ -7,10 +9,17 @@ package dev.lakehouse.compaction;
  * @param smallFileBytes files below this size are candidates; files at or above it are left alone
  * @param minInputFiles a partition with fewer candidates is skipped, and a group of fewer files is not rewritten
  *        (rewriting two medium files gains little and costs I/O)
+ * @param sortBy columns (dotted paths for nested ones) each group's output is sorted by, ascending with nulls
+ *        first; empty for none. Sorted output gives each file a narrow range of these columns in its statistics,
+ *        so engines skip files that cannot hold what a query asks for.
+ * @param readParallelism input files opened and decoded at once
+ * @param sortMemoryBytes rows held in memory to sort before they are spilled to a local sorted run
  */
-public record CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles) {
+public record CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles, List<String> sortBy,
+                                 int readParallelism, long sortMemoryBytes) {
 
     public CompactionSettings {
+        sortBy = List.copyOf(sortBy);
         if (targetFileBytes < 1) {
             throw new IllegalArgumentException("target file size must be positive, got " + targetFileBytes);
         }
@@ -21,10 +30,49 @@ public record CompactionSettings(long targetFileBytes, long smallFileBytes, int 
         if (minInputFiles < 2) {
             throw new IllegalArgumentException("min input files must be at least 2, got " + minInputFiles);
         }
+        if (readParallelism < 1) {
+            throw new IllegalArgumentException("read parallelism must be at least 1, got " + readParallelism);
+        }
+        if (sortMemoryBytes < 1 << 20) {
+            throw new IllegalArgumentException("sort memory must be at least 1 MB, got " + sortMemoryBytes);
+        }
+    }
+
+    /** Unsorted, with the default read parallelism and sort memory. */
+    public CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles) {
+        this(targetFileBytes, smallFileBytes, minInputFiles, List.of(), defaultReadParallelism(),
+                defaultSortMemoryBytes());
     }
 
     /** Files below 3/4 of the target are small; at least 5 of them per partition make it worth a rewrite. */
     public static CompactionSettings forTarget(long targetFileBytes) {
         return new CompactionSettings(targetFileBytes, Math.max(1, targetFileBytes * 3 / 4), 5);
+    }
+
+    /** These settings with output sorted by {@code columns}. */
+    public CompactionSettings sortedBy(List<String> columns) {
+        return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, columns, readParallelism,
+                sortMemoryBytes);
+    }
+
+    /** These settings with {@code threads} reading input files at once. */
+    public CompactionSettings readingWith(int threads) {
+        return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, threads,
+                sortMemoryBytes);
+    }
+
+    /** These settings with {@code bytes} of rows sorted in memory before spilling. */
+    public CompactionSettings sortingIn(long bytes) {
+        return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, readParallelism, bytes);
+    }
+
+    /** One reader per core, at most four: decoding is CPU work, and the writer needs a core too. */
+    static int defaultReadParallelism() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** An eighth of the heap, at least 32 MB: compaction shares the JVM with ingestion. */
+    static long defaultSortMemoryBytes() {
+        return Math.max(32L << 20, Runtime.getRuntime().maxMemory() / 8);
     }
 }

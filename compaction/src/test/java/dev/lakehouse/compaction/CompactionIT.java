@@ -115,7 +115,7 @@ class CompactionIT {
             }
             return outcomes;
         });
-        MaintenanceRun run = new CompactionRunner(table).execute(plan);
+        MaintenanceRun run = new CompactionRunner(table).execute(plan, settings);
         assertThat(appends.get()).allSatisfy(o -> assertThat(o.status()).isEqualTo(CommitOutcome.Status.COMMITTED));
 
         assertThat(run.outcome()).isEqualTo(MaintenanceOutcome.COMPACTED);

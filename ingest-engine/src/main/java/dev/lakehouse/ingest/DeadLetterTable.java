@@ -292,9 +292,24 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
      *
      * @param changes the new state of each changed letter, keyed by {@link #key(DeadLetter)}
      * @return the committed version
-     * @throws dev.lakehouse.table.RewriteConflictException if another writer rewrote those files meanwhile
+     * @throws dev.lakehouse.table.RewriteConflictException if other writers rewrote those files meanwhile, three
+     *         times in a row (a compaction of the dead-letter table that won the race is read again and retried)
      */
     long updateReplayState(Map<String, ReplayMark> changes, String description) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return rewriteWithReplayState(changes, description);
+            } catch (dev.lakehouse.table.RewriteConflictException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                LOG.info("dead-letter table {}: {} met a concurrent rewrite (a compaction); reading it again",
+                        table.location(), description);
+            }
+        }
+    }
+
+    private long rewriteWithReplayState(Map<String, ReplayMark> changes, String description) {
         Schema schema = table.snapshot().avroSchema();
         List<DataFile> removed = new ArrayList<>();
         List<DataFile> added;

@@ -61,6 +61,27 @@ class DeadLetterReplayTest {
     }
 
     @Test
+    void aCompactionOfTheDeadLetterTableThatWinsARaceWithTheMarkingIsReadAgain() {
+        InMemoryLakeTable letters = new InMemoryLakeTable("clicks_dead_letters");
+        DeadLetterTable table = new DeadLetterTable(letters, "clicks", clock);
+        DeadLetterReplay racing = new DeadLetterReplay(PipelineSettings.builder("clicks")
+                .topics(List.of("clicks")).bootstrapServers("unused:9092").clock(clock).build(), main,
+                new JsonRecordDecoder(SCHEMA), table);
+        table.write(new DeadLetterBatch("clicks", "a", 0, List.of(new OffsetRange("clicks", 0, 0, 2)),
+                List.of(letter(0, DeadLetterReason.INVALID_JSON), letter(1, DeadLetterReason.INVALID_JSON))));
+        main.createIfAbsent(SCHEMA);
+        // The first marking loses to a concurrent rewrite of the same files.
+        letters.failNextCommits(1, () -> new dev.lakehouse.table.RewriteConflictException(
+                "UPDATE of clicks_dead_letters not committed: 1 files were removed by another commit", List.of()));
+
+        DeadLetterReplay.Report report = racing.run(Set.of(), false);
+
+        assertThat(report.replayed()).isEqualTo(2);
+        assertThat(mainIds()).containsExactly(0L, 1L);
+        assertThat(table.readAll()).allSatisfy(s -> assertThat(s.replayState()).isEqualTo(ReplayState.REPLAYED));
+    }
+
+    @Test
     void aReplayInterruptedAfterItsMainCommitIsOnlyMarkedByTheNextOne() {
         // The main commit lands, then marking the letters REPLAYED fails (the dead-letter table is unreachable).
         InMemoryLakeTable flakyLetters = new InMemoryLakeTable("flaky_dead_letters");

@@ -4,6 +4,7 @@ import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Snapshot;
 import io.delta.standalone.actions.Metadata;
 import java.net.URI;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -63,8 +64,27 @@ final class DataFileAccess {
         return new ParquetDataFileWriter(cached.layout());
     }
 
-    /** See {@link LakeTable#openRows}. */
+    /** See {@link LakeTable#openRows(DataFile)}. */
     RowReader openRows(DataFile file) {
+        return readSetup().open(file);
+    }
+
+    /** See {@link LakeTable#openRows(List, int)}: the log is read and the schemas set up once for all files. */
+    RowReader openRows(List<DataFile> dataFiles, int parallelism) {
+        ReadSetup setup = readSetup();
+        return new ParallelRowReader(dataFiles, setup::open, parallelism);
+    }
+
+    /** What reading files of the current schema needs, derived from the log once. */
+    private record ReadSetup(Configuration conf, Path root, Schema tableSchema, Schema fileSchema,
+                             PartitionSpec spec) {
+        RowReader open(DataFile file) {
+            return new ParquetRowReader(conf, new Path(root, new Path(URI.create(file.path()))), tableSchema,
+                    fileSchema, spec, file.partitionValues());
+        }
+    }
+
+    private ReadSetup readSetup() {
         Metadata metadata = currentMetadata("");
         Schema tableSchema = TableMetadata.avroSchema(metadata, root.toString());
         PartitionSpec spec = TableMetadata.partitionSpec(metadata);
@@ -76,8 +96,7 @@ final class DataFileAccess {
             cached = new ReadConf(key, ParquetRowReader.readConf(conf, fileSchema));
             cachedReadConf = cached;
         }
-        return new ParquetRowReader(cached.conf(), new Path(root, new Path(URI.create(file.path()))),
-                tableSchema, fileSchema, spec, file.partitionValues());
+        return new ReadSetup(cached.conf(), root, tableSchema, fileSchema, spec);
     }
 
     private Metadata currentMetadata(String hint) {

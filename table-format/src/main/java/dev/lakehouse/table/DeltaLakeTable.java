@@ -158,6 +158,11 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
+    public RowReader openRows(List<DataFile> dataFiles, int parallelism) {
+        return files.openRows(dataFiles, parallelism);
+    }
+
+    @Override
     public long rewrite(FileRewrite rewrite) {
         return commits.run(new FileRewriteCommitter(rewrite, log, options, location()));
     }

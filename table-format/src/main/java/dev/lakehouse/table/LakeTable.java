@@ -137,6 +137,18 @@ public interface LakeTable {
     RowReader openRows(DataFile file);
 
     /**
+     * Reads the rows of several of the table's data files in the current table schema, on up to
+     * {@code parallelism} threads that open and decode files ahead of the caller; rows come in no particular order
+     * across files, and at most a few thousand rows per thread are held at once. The schema and the read settings
+     * are set up once for all the files. Close it (closing early stops the threads).
+     *
+     * @throws TableNotFoundException if the table does not exist
+     */
+    default RowReader openRows(List<DataFile> files, int parallelism) {
+        return new ParallelRowReader(files, this::openRows, 1);
+    }
+
+    /**
      * Removes and adds files in one commit (see {@link FileRewrite}). Concurrent appends never make it fail;
      * concurrent metadata changes are retried.
      *

@@ -105,6 +105,11 @@ public final class LeasedLakeTable implements LakeTable {
     }
 
     @Override
+    public RowReader openRows(List<DataFile> files, int parallelism) {
+        return table.openRows(files, parallelism);
+    }
+
+    @Override
     public long rewrite(FileRewrite rewrite) {
         lease.ensureValid();
         return table.rewrite(rewrite);

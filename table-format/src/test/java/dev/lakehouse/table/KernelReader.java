@@ -49,12 +49,33 @@ public final class KernelReader {
 
     /** Reads with these Hadoop file-system settings (for example {@code fs.s3a.*} for an s3a:// table). */
     public static Result read(String tablePath, Map<String, String> hadoopProperties) {
+        return read(tablePath, hadoopProperties, null, new int[1]);
+    }
+
+    /**
+     * The rows of the files a scan with {@code column = value} reads after data skipping by the files' statistics
+     * (every row of those files: Kernel skips files, the caller filters rows).
+     *
+     * @param filesRead set to the number of files read
+     */
+    public static Result readWhereEquals(String tablePath, String column, String value, int[] filesRead) {
+        return read(tablePath, Map.of(), new io.delta.kernel.expressions.Predicate("=",
+                new io.delta.kernel.expressions.Column(column), io.delta.kernel.expressions.Literal.ofString(value)),
+                filesRead);
+    }
+
+    private static Result read(String tablePath, Map<String, String> hadoopProperties,
+                               io.delta.kernel.expressions.Predicate filter, int[] filesRead) {
         Configuration configuration = new Configuration();
         hadoopProperties.forEach(configuration::set);
         Engine engine = DefaultEngine.create(configuration);
         try {
             Snapshot snapshot = Table.forPath(engine, tablePath).getLatestSnapshot(engine);
-            Scan scan = snapshot.getScanBuilder(engine).build();
+            io.delta.kernel.ScanBuilder builder = snapshot.getScanBuilder(engine);
+            if (filter != null) {
+                builder = builder.withFilter(engine, filter);
+            }
+            Scan scan = builder.build();
             Row scanState = scan.getScanState(engine);
             StructType physicalSchema = ScanStateRow.getPhysicalDataReadSchema(engine, scanState);
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -63,6 +84,7 @@ public final class KernelReader {
                     try (CloseableIterator<Row> fileRows = scanFiles.next().getRows()) {
                         while (fileRows.hasNext()) {
                             Row scanFile = fileRows.next();
+                            filesRead[0]++;
                             FileStatus file = InternalScanFileUtils.getAddFileStatus(scanFile);
                             CloseableIterator<ColumnarBatch> physical = engine.getParquetHandler()
                                     .readParquetFiles(Utils.singletonCloseableIterator(file), physicalSchema, Optional.empty());

@@ -187,9 +187,14 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param minInputFiles fewer small files than this in a partition are left alone
      * @param vacuumInterval how often to vacuum, or null for never
      * @param vacuumRetention how long removed and unreferenced files are kept
+     * @param sortBy columns each compaction's output is sorted by (data skipping); empty for none
      */
     public record CompactionConfig(boolean enabled, Duration interval, String cron, long smallFileSize,
-                                   int minInputFiles, Duration vacuumInterval, Duration vacuumRetention) {
+                                   int minInputFiles, Duration vacuumInterval, Duration vacuumRetention,
+                                   List<String> sortBy) {
+        public CompactionConfig {
+            sortBy = List.copyOf(sortBy);
+        }
     }
 
     /**

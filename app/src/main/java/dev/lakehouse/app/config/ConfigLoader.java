@@ -228,6 +228,12 @@ public final class ConfigLoader {
             node.problem("small-file-size", "must not exceed table.target-file-size (" + targetFileSize + " bytes)");
         }
         long minInputFiles = node.positiveLong("min-input-files", 5);
+        List<String> sortBy = node.stringList("sort-by");
+        for (String column : sortBy) {
+            if (!PipelineSettings.isColumnPath(column)) {
+                node.problem("sort-by", "'" + column + "' is not a column name or a dotted path to a nested column");
+            }
+        }
         if (minInputFiles < 2) {
             node.problem("min-input-files", "must be at least 2");
         }
@@ -240,7 +246,7 @@ public final class ConfigLoader {
         }
         node.finish();
         return new CompactionConfig(enabled, interval, cron, smallFileSize, (int) minInputFiles, vacuumInterval,
-                retention);
+                retention, sortBy);
     }
 
     /** {@code table}: a location, {@code none}, or absent for the default beside the main table. */

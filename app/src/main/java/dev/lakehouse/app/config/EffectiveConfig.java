@@ -105,6 +105,7 @@ public final class EffectiveConfig {
         }
         compaction.put("small-file-size", p.compaction().smallFileSize());
         compaction.put("min-input-files", p.compaction().minInputFiles());
+        compaction.put("sort-by", p.compaction().sortBy());
         compaction.put("vacuum-schedule", p.compaction().vacuumInterval() == null ? "never"
                 : p.compaction().vacuumInterval().toString());
         compaction.put("vacuum-retention", p.compaction().vacuumRetention().toString());
