@@ -90,7 +90,8 @@ final class CompactionBenchmark {
                     "fs.s3a.secret.key", LocalS3Server.SECRET_KEY, "fs.s3a.connection.ssl.enabled", "false",
                     "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
                     .forEach(options::hadoopProperty);
-            LakeTable table = LakeTable.open(options.build());
+            // Conditional-put commits, as the appliance's default (auto) chooses on this server.
+            LakeTable table = LakeTable.open(options.conditionalPutCommits().build());
             long rows = fillSmallFiles(table);
             System.out.printf("s3: the small table on the local S3 server (s3proxy, file-system backend), %.1f MB%n",
                     table.snapshot().totalBytes() / 1_048_576.0);
