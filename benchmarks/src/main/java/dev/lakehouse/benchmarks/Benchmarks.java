@@ -10,7 +10,9 @@ public final class Benchmarks {
             "table-write", TableWriteBenchmark::run,
             "ingest", IngestBenchmark::run,
             "compaction", CompactionBenchmark::run,
-            "shared-table", SharedTableBenchmark::run);
+            "shared-table", SharedTableBenchmark::run,
+            "drain", DrainBenchmark::run,
+            "freshness", FreshnessBenchmark::run);
 
     private Benchmarks() {
     }

@@ -8,29 +8,17 @@ import dev.lakehouse.ingest.PipelineState;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
-import dev.lakehouse.registry.serde.ConfluentAvroSerializer;
-import dev.lakehouse.registry.serde.RecordPart;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.TableOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * End to end: fills a topic of the local broker (its own JVM, on this machine) with Avro orders, then drains it
@@ -59,7 +47,7 @@ final class IngestBenchmark {
                      RegistryClientConfig.builder(registryServer.url()).build())) {
             kafka.createTopic("orders", partitions);
             long fillStart = System.nanoTime();
-            long kafkaBytes = fill(kafka, registry, records);
+            long kafkaBytes = OrderTopic.fill(kafka.bootstrapServers(), registry, "orders", records);
             double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
             System.out.printf("filled topic 'orders' (%d partitions): %,d records, %,.1f MB in %.1f s%n",
                     partitions, records, kafkaBytes / 1e6, fillSeconds);
@@ -113,30 +101,4 @@ final class IngestBenchmark {
     private static long percentile(long[] sorted, double p) {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
-
-    /** Produces orders with unique ids; returns the serialized bytes. */
-    private static long fill(LocalKafkaBroker kafka, SchemaRegistryClient registry, long records) {
-        Schema schema = DeserializationBenchmark.orderV1();
-        ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
-        Random random = new Random(7);
-        long bytes = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 50,
-                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            GenericRecord r = new GenericData.Record(schema);
-            for (long i = 0; i < records; i++) {
-                DeserializationBenchmark.fillOrder(r, i, i, random);
-                byte[] key = Long.toString(i).getBytes(StandardCharsets.UTF_8);
-                byte[] value = serializer.serialize("orders", RecordPart.VALUE, r);
-                bytes += key.length + value.length;
-                producer.send(new ProducerRecord<>("orders", key, value));
-            }
-            producer.flush();
-        }
-        return bytes;
-    }
-
 }

@@ -21,6 +21,9 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
 
     private final SchemaRegistryClient registry;
     private final ConfluentAvroDeserializer deserializer;
+    // Consecutive records almost always share their writer schema: one comparison instead of a map lookup.
+    private int lastSchemaId = -1;
+    private Schema lastSchema;
 
     public ConfluentAvroDecoder(SchemaRegistryClient registry) {
         this.registry = registry;
@@ -33,9 +36,15 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
         byte[] value = requireValue(record);
         try {
             int id = ConfluentWireFormat.schemaId(value, context);
+            if (id == lastSchemaId) {
+                return lastSchema;
+            }
             try {
                 // The client caches ids for good, so this is the same Schema instance every time.
-                return registry.schemaById(id);
+                Schema schema = registry.schemaById(id);
+                lastSchemaId = id;
+                lastSchema = schema;
+                return schema;
             } catch (SchemaNotFoundException e) {
                 throw new RecordDecodeException(DeadLetterReason.UNKNOWN_SCHEMA_ID, context + ": schema id " + id + " is not in "
                         + "the registry; register the producer's schema or point the pipeline at the right registry",

@@ -191,15 +191,16 @@ public final class PipelineSettings {
     /**
      * How many bytes of read records (rows on their way to Parquet, dead letters with their payloads) may be held
      * between Kafka and the table at once; the poll thread waits while they are spent, and an open batch whose dead
-     * letters reach half of it closes early. Counted as serialized key and value bytes. Default: a quarter of the
-     * JVM's maximum heap, at least 64 MiB.
+     * letters reach half of it closes early. Counted as serialized key and value bytes. Default: an eighth of the
+     * JVM's maximum heap, at least 16 MiB: decoded rows take several times their serialized size on the heap (a
+     * 94-byte order is about 500 bytes of objects), and Parquet buffers a row group beside them.
      */
     public long maxBytesInFlight() {
         return maxBytesInFlight;
     }
 
     private static long defaultBytesInFlight() {
-        return Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4);
+        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
     }
 
     /** How many batch progress records are kept for {@link IngestPipeline#recentProgress()}. */

@@ -85,7 +85,8 @@ final class RecordConverter {
     }
 
     Outcome convert(ConsumerRecord<byte[], byte[]> record) {
-        Set<Long> known = alreadyDeadLettered.get(new TopicPartition(record.topic(), record.partition()));
+        Set<Long> known = alreadyDeadLettered.isEmpty() ? null
+                : alreadyDeadLettered.get(new TopicPartition(record.topic(), record.partition()));
         if (known != null && known.contains(record.offset())) {
             return new Outcome.AlreadyDeadLettered();
         }
@@ -101,10 +102,9 @@ final class RecordConverter {
     }
 
     private Outcome decode(ConsumerRecord<byte[], byte[]> record) {
-        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
         if (size > settings.maxRecordBytes()) {
-            throw new RecordDecodeException(DeadLetterReason.RECORD_TOO_LARGE, where + ": key and value are "
+            throw new RecordDecodeException(DeadLetterReason.RECORD_TOO_LARGE, where(record) + ": key and value are "
                     + size + " bytes, above the pipeline's maximum record size of " + settings.maxRecordBytes()
                     + " bytes; raise max-record-size or make the producer send smaller records", null);
         }
@@ -114,7 +114,7 @@ final class RecordConverter {
         }
         RuntimeException incompatible = incompatibleWriterSchemas.get(writerSchema);
         if (incompatible != null) {
-            String message = where + ": the writer schema " + describe(writerSchema, record) + " does not fit table "
+            String message = where(record) + ": the writer schema " + describe(writerSchema, record) + " does not fit table "
                     + table.location() + ": " + incompatible.getMessage();
             if (settings.onIncompatibleSchema() == PipelineSettings.IncompatibleSchemaPolicy.FAIL) {
                 throw new RecordRejectedException(message + ". The pipeline's on-incompatible-schema policy is "
@@ -129,10 +129,15 @@ final class RecordConverter {
         }
         String missing = firstNullRequiredColumn(row);
         if (missing != null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN, where + ": column '"
+            throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN, where(record) + ": column '"
                     + missing + "' is null, but the pipeline requires it (required-columns)", null);
         }
         return new Outcome.Row(tableSchema, row);
+    }
+
+    /** Where a record is, for messages: built only when one is needed, as it costs a string per record. */
+    private static String where(ConsumerRecord<byte[], byte[]> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 
     /** Makes the table able to hold records of a writer schema: creates it, or adds the new columns first. */

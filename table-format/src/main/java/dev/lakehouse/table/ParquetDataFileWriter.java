@@ -205,7 +205,7 @@ final class ParquetDataFileWriter implements DataFileWriter {
                     .withDataModel(model)
                     .withConf(layout.conf())
                     .withCompressionCodec(layout.codec())
-                    .withRowGroupSize(Math.min(layout.targetFileBytes(), 128L * 1024 * 1024))
+                    .withRowGroupSize(rowGroupBytes(layout.targetFileBytes()))
                     .withWriteMode(ParquetFileWriter.Mode.CREATE)
                     .build();
             written.add(path);
@@ -247,5 +247,15 @@ final class ParquetDataFileWriter implements DataFileWriter {
         public Object getField(Object record, String name, int position) {
             return ((GenericRecord) record).get(name);
         }
+    }
+
+    /**
+     * Parquet buffers a whole row group in memory before writing it, once per open file (a batch over several
+     * partitions has several open), so the row group is bounded by the heap as well as by the target file size:
+     * at most 128 MiB and an eighth of the maximum heap (at least 8 MiB).
+     */
+    static long rowGroupBytes(long targetFileBytes) {
+        long heapShare = Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 8);
+        return Math.min(targetFileBytes, Math.min(128L << 20, heapShare));
     }
 }

@@ -1,0 +1,156 @@
+package dev.lakehouse.benchmarks;
+
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * A topic drained by the appliance as an operator runs it: {@code bin/lakehouse run} of the built app directory,
+ * in its own process with the script's default JVM options, a fixed instance id, Avro through the registry, a new
+ * local table and a 1 s trigger. The clock starts when the process is launched and stops when the table's log
+ * holds every record's offset; the log is followed from this process by reading its entries as they appear.
+ *
+ * <p>Prints launch to first commit, launch to last commit, records/s and MB/s end to end and after the first
+ * commit, commit intervals, peak RSS, CPU used (as a share of the cores it may use) and heap from the GC log.
+ *
+ * <p>Options: {@code drain.records} (5,000,000), {@code drain.partitions} (3), {@code drain.cpus} (a taskset CPU
+ * list such as {@code 0} or {@code 0,1}; unpinned by default), {@code drain.mode} ({@code run}, the continuous
+ * service with its console and maintenance, or {@code once}, a catch-up run that exits at the end offsets),
+ * {@code drain.runs} (1: the topic is filled once and drained into a new table that many times), {@code
+ * drain.java-opts} (JVM options in place of the script's defaults, options separated by commas, variants by {@code ;}, each drained in
+ * turn; {@code default} stands for the script's own).
+ */
+final class DrainBenchmark {
+
+    private static final String TOPIC = "orders";
+
+    private DrainBenchmark() {
+    }
+
+    static void run() {
+        long records = Long.getLong("drain.records", 5_000_000);
+        int partitions = Integer.getInteger("drain.partitions", 3);
+        String cpus = System.getProperty("drain.cpus");
+        String mode = System.getProperty("drain.mode", "run");
+        int runs = Integer.getInteger("drain.runs", 1);
+        // Each variant is drained in turn; "default" is the script's own options. Options within a variant are
+        // separated by commas, because the benchmark's own options are separated by spaces.
+        List<String> javaOptions = java.util.Arrays.stream(System.getProperty("drain.java-opts", "default")
+                .split(";")).map(v -> v.replace(',', ' ')).toList();
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().heap("1g").start();
+             SchemaRegistryServer registryServer = SchemaRegistryServer.builder().start();
+             SchemaRegistryClient registry = SchemaRegistryClient.connect(
+                     RegistryClientConfig.builder(registryServer.url()).build())) {
+            kafka.createTopic(TOPIC, partitions);
+            long fillStart = System.nanoTime();
+            long kafkaBytes = OrderTopic.fill(kafka.bootstrapServers(), registry, TOPIC, records);
+            System.out.printf("filled topic '%s' (%d partitions): %,d records, %,.1f MB in %.1f s%n", TOPIC,
+                    partitions, records, kafkaBytes / 1e6, (System.nanoTime() - fillStart) / 1e9);
+            int run = 0;
+            for (int i = 1; i <= runs; i++) {
+                for (String javaOpts : javaOptions) {
+                    drainOnce(kafka, registryServer, records, partitions, kafkaBytes, cpus, mode, ++run,
+                            javaOpts);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void drainOnce(LocalKafkaBroker kafka, SchemaRegistryServer registry, long records,
+                                  int partitions, long kafkaBytes, String cpus, String mode, int run,
+                                  String javaOpts)
+            throws IOException, InterruptedException {
+        Path work = Files.createTempDirectory("drain-bench");
+        Path table = work.resolve("orders");
+        Path config = work.resolve("lakehouse.yaml");
+        // A new pipeline name per run: a new consumer group, so each run starts from the earliest offsets.
+        String pipeline = "drain" + run;
+        Files.writeString(config, """
+                pipelines:
+                  - name: %s
+                    instance-id: bench-1
+                    source:
+                      bootstrap-servers: %s
+                      topics: [%s]
+                      starting-position: earliest
+                    format: avro
+                    registry:
+                      url: %s
+                    table:
+                      location: %s
+                    trigger:
+                      interval: 1s
+                console:
+                  host: 127.0.0.1
+                  port: 0
+                """.formatted(pipeline, kafka.bootstrapServers(), TOPIC, registry.url(), table.toUri()));
+        List<String> appIds = IntStream.range(0, partitions).mapToObj(p -> pipeline + "/" + TOPIC + "/" + p)
+                .toList();
+        DeltaLogTail tail = new DeltaLogTail(table);
+        List<DeltaLogTail.Commit> commits = new ArrayList<>();
+        String[] args = mode.equals("once") ? new String[] {"run", "--config", config.toString(), "--once"}
+                : new String[] {"run", "--config", config.toString()};
+        long lastCommitNanos;
+        double cpuSeconds;
+        long peakRss;
+        String heap;
+        try (InstalledAppliance appliance = InstalledAppliance.launch(cpus,
+                javaOpts.equals("default") ? null : javaOpts, work, args)) {
+            while (tail.committed(appIds) < records) {
+                commits.addAll(tail.poll());
+                if (!appliance.process().isAlive() && tail.committed(appIds) < records) {
+                    commits.addAll(tail.poll());
+                    if (tail.committed(appIds) < records) {
+                        throw new IllegalStateException("the appliance exited with " + appliance.process()
+                                .exitValue() + " before the table held every record; see " + work
+                                .resolve("appliance.log"));
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            lastCommitNanos = commits.get(commits.size() - 1).seenNanos();
+            if (mode.equals("once")) {
+                appliance.waitFor();
+            }
+            cpuSeconds = appliance.cpuSeconds();
+            peakRss = appliance.peakRssMb();
+            heap = appliance.heapSummary();
+            long launched = appliance.launchedNanos();
+            System.out.println("JVM options: " + javaOpts);
+            report(run, mode, cpus, records, kafkaBytes, commits, launched, lastCommitNanos, cpuSeconds, peakRss,
+                    heap, mode.equals("once") ? (System.nanoTime() - launched) / 1e9 : Double.NaN);
+        }
+    }
+
+    private static void report(int run, String mode, String cpus, long records, long kafkaBytes,
+                               List<DeltaLogTail.Commit> commits, long launched, long lastCommitNanos,
+                               double cpuSeconds, long peakRss, String heap, double exitSeconds) {
+        List<DeltaLogTail.Commit> batches = commits.stream().filter(c -> !c.nextOffsets().isEmpty()).toList();
+        double first = (batches.get(0).seenNanos() - launched) / 1e9;
+        double last = (lastCommitNanos - launched) / 1e9;
+        long firstBatchRecords = batches.get(0).nextOffsets().values().stream().mapToLong(Long::longValue).sum();
+        int cores = cpus == null ? Runtime.getRuntime().availableProcessors() : cpus.split(",").length;
+        System.out.printf("run %d (%s, %s): launch to first commit %.2f s, launch to last commit %.2f s%s%n", run,
+                mode, cpus == null ? "unpinned" : "taskset -c " + cpus, first, last,
+                Double.isNaN(exitSeconds) ? "" : String.format(", launch to exit %.2f s", exitSeconds));
+        System.out.printf("  %,.0f records/s and %.1f MB/s of Kafka payload end to end; %,.0f records/s after the "
+                        + "first commit; %d batch commits%n", records / last, kafkaBytes / last / 1e6,
+                (records - firstBatchRecords) / (last - first), batches.size());
+        System.out.printf("  peak RSS %,d MB; CPU %.1f s = %.0f%% of %d core(s) over the drain (%,.0f records per "
+                        + "CPU second); %s%n", peakRss, cpuSeconds, 100 * cpuSeconds / last / cores, cores,
+                records / cpuSeconds, heap);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.lakehouse.benchmarks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bin/lakehouse} of the built app directory in its own process, with the script's default JVM options (as
+ * an operator runs it), optionally pinned to CPUs with {@code taskset}. While it runs, its peak resident set (the
+ * kernel's {@code VmHWM}) and CPU time are read from {@code /proc} every 20 ms; heap sizes come from a GC log the
+ * JVM writes through {@code JAVA_TOOL_OPTIONS}, which adds to the script's options instead of replacing them.
+ */
+final class InstalledAppliance implements AutoCloseable {
+
+    private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    private final Process process;
+    private final Path gcLog;
+    private final long launchedNanos;
+    private final Thread sampler;
+    private volatile long peakRssKb;
+    private volatile long cpuTicks;
+
+    private InstalledAppliance(Process process, Path gcLog, long launchedNanos) {
+        this.process = process;
+        this.gcLog = gcLog;
+        this.launchedNanos = launchedNanos;
+        this.sampler = new Thread(this::sample, "appliance-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    /**
+     * Launches {@code bin/lakehouse args...}.
+     *
+     * @param cpus a {@code taskset -c} CPU list, or null for no pinning
+     * @param javaOpts {@code JAVA_OPTS} in place of the script's default JVM options, or null for those
+     * @param workDir where its output and GC log go
+     */
+    static InstalledAppliance launch(String cpus, String javaOpts, Path workDir, String... args) {
+        Path script = Path.of(System.getProperty("app.home", "../app/target/lakehouse"), "bin", "lakehouse")
+                .toAbsolutePath().normalize();
+        if (!Files.isExecutable(script)) {
+            throw new IllegalStateException(script + " is missing: build the app module first (mvn -pl benchmarks "
+                    + "-am package builds it)");
+        }
+        List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
+        command.add(script.toString());
+        command.addAll(List.of(args));
+        Path gcLog = workDir.resolve("appliance-gc.log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("appliance.log").toFile());
+        builder.environment().remove("JAVA_OPTS");
+        if (javaOpts != null) {
+            builder.environment().put("JAVA_OPTS", javaOpts);
+        }
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:gc:file=" + gcLog);
+        try {
+            long launched = System.nanoTime();
+            return new InstalledAppliance(builder.start(), gcLog, launched);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    long launchedNanos() {
+        return launchedNanos;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Peak resident set size so far, in MB. */
+    long peakRssMb() {
+        return peakRssKb / 1024;
+    }
+
+    /** User plus system CPU seconds so far. */
+    double cpuSeconds() {
+        return cpuTicks / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** The largest heap in use before a collection and the largest committed heap, in MB, from the GC log. */
+    String heapSummary() {
+        long used = 0;
+        long committed = 0;
+        try {
+            if (Files.exists(gcLog)) {
+                for (String line : Files.readAllLines(gcLog)) {
+                    Matcher m = GC_LINE.matcher(line);
+                    if (m.find()) {
+                        used = Math.max(used, Long.parseLong(m.group(1)));
+                        committed = Math.max(committed, Long.parseLong(m.group(3)));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return "heap unknown (" + e.getMessage() + ")";
+        }
+        return String.format("peak heap used %,d MB, peak heap committed %,d MB", used, committed);
+    }
+
+    private void sample() {
+        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        while (process.isAlive()) {
+            try {
+                for (String line : Files.readAllLines(status)) {
+                    if (line.startsWith("VmHWM:")) {
+                        peakRssKb = Long.parseLong(line.replaceAll("\\D", ""));
+                    }
+                }
+                String[] fields = Files.readString(stat).substring(Files.readString(stat).lastIndexOf(')') + 2)
+                        .split(" ");
+                // After the command name: state is field 3 of proc(5), utime 14 and stime 15.
+                cpuTicks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                Thread.sleep(20);
+            } catch (IOException | RuntimeException e) {
+                return; // the process ended between two reads
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Waits for the process to exit; returns its exit code. */
+    int waitFor() throws InterruptedException {
+        int code = process.waitFor();
+        sampler.join(1000);
+        return code;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            process.waitFor();
+        }
+        sampler.join(1000);
+    }
+}
