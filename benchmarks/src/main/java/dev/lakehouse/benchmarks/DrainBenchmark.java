@@ -78,25 +78,7 @@ final class DrainBenchmark {
         Path config = work.resolve("lakehouse.yaml");
         // A new pipeline name per run: a new consumer group, so each run starts from the earliest offsets.
         String pipeline = "drain" + run;
-        Files.writeString(config, """
-                pipelines:
-                  - name: %s
-                    instance-id: bench-1
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      starting-position: earliest
-                    format: avro
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                    trigger:
-                      interval: 1s
-                console:
-                  host: 127.0.0.1
-                  port: 0
-                """.formatted(pipeline, kafka.bootstrapServers(), TOPIC, registry.url(), table.toUri()));
+        ApplianceConfig.write(config, pipeline, kafka.bootstrapServers(), TOPIC, registry.url(), table);
         List<String> appIds = IntStream.range(0, partitions).mapToObj(p -> pipeline + "/" + TOPIC + "/" + p)
                 .toList();
         DeltaLogTail tail = new DeltaLogTail(table);

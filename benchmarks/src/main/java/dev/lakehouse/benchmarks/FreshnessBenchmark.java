@@ -71,25 +71,7 @@ final class FreshnessBenchmark {
         Path table = work.resolve(topic);
         Path config = work.resolve("lakehouse.yaml");
         String pipeline = "fresh" + rate;
-        Files.writeString(config, """
-                pipelines:
-                  - name: %s
-                    instance-id: bench-1
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      starting-position: earliest
-                    format: avro
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                    trigger:
-                      interval: 1s
-                console:
-                  host: 127.0.0.1
-                  port: 0
-                """.formatted(pipeline, kafka.bootstrapServers(), topic, registryServer.url(), table.toUri()));
+        ApplianceConfig.write(config, pipeline, kafka.bootstrapServers(), topic, registryServer.url(), table);
         SendTimes sendTimes = new SendTimes();
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicLongArray window = new AtomicLongArray(2);
