@@ -9,6 +9,7 @@ import io.delta.standalone.actions.CommitInfo;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -25,6 +26,13 @@ import org.slf4j.LoggerFactory;
  * a few times with a short pause; any other failure, and the last refusal, are thrown as they are. Commits need no
  * such care: a snapshot built from a listing that missed the newest versions only makes the next commit lose its
  * put-if-absent race and retry.
+ *
+ * <p>A listing can also lack versions without delta-standalone noticing: a listing cut short before the first log
+ * file reads as an empty directory, and the update silently goes back to version -1 ("no table") although this
+ * log has seen the table. A Delta log never loses versions, so an update to a version below the highest one this
+ * log has seen is treated the same way: listed again, and if it stays below, refused with a
+ * {@link LogWentBackException} that names both versions (the table was deleted and created again, or the store
+ * does not list what it holds).
  */
 final class RelistingDeltaLog implements DeltaLog {
 
@@ -37,6 +45,8 @@ final class RelistingDeltaLog implements DeltaLog {
 
     private final DeltaLog log;
     private final Sleeper sleeper;
+    /** The highest version an update of this log has shown; versions below it come from incomplete listings. */
+    private final AtomicLong highestVersionSeen = new AtomicLong(-1);
 
     RelistingDeltaLog(DeltaLog log, Sleeper sleeper) {
         this.log = log;
@@ -46,6 +56,9 @@ final class RelistingDeltaLog implements DeltaLog {
     /** Whether {@code e} is delta-standalone refusing a snapshot for a listing that lacked log files. */
     static boolean incompleteListing(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof LogWentBackException) {
+                return true;
+            }
             String message = String.valueOf(cause.getMessage());
             if (INCOMPLETE_LISTING.stream().anyMatch(message::contains)) {
                 return true;
@@ -81,7 +94,28 @@ final class RelistingDeltaLog implements DeltaLog {
 
     @Override
     public Snapshot update() {
-        return relisting(log::update);
+        return relisting(() -> {
+            Snapshot snapshot = log.update();
+            notBehind(snapshot.getVersion());
+            return snapshot;
+        });
+    }
+
+    /** Throws when {@code version} is below a version this log has seen; otherwise remembers it. */
+    private void notBehind(long version) {
+        long seen = highestVersionSeen.accumulateAndGet(version, Math::max);
+        if (version < seen) {
+            throw new LogWentBackException(log.getPath(), version, seen);
+        }
+    }
+
+    /** An update that showed a lower version than an earlier one of the same log. */
+    static final class LogWentBackException extends IllegalStateException {
+        LogWentBackException(Path logPath, long listed, long seen) {
+            super("the log " + logPath + " lists version " + listed + " but version " + seen + " was seen before:"
+                    + " the store's listing lacks log files, or the table was deleted and created again (then"
+                    + " restart the appliance to read it as a new table)");
+        }
     }
 
     @Override
@@ -96,7 +130,11 @@ final class RelistingDeltaLog implements DeltaLog {
 
     @Override
     public OptimisticTransaction startTransaction() {
-        return relisting(log::startTransaction);
+        return relisting(() -> {
+            OptimisticTransaction txn = log.startTransaction();
+            notBehind(txn.readVersion());
+            return txn;
+        });
     }
 
     @Override

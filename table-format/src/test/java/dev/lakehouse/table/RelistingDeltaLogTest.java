@@ -11,11 +11,13 @@ import io.delta.standalone.Snapshot;
 import io.delta.standalone.VersionLog;
 import io.delta.standalone.actions.CommitInfo;
 import java.io.FileNotFoundException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
 
@@ -24,9 +26,20 @@ class RelistingDeltaLogTest {
 
     private final ManualSleeper sleeper = new ManualSleeper(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
 
-    /** A log whose updates fail with the queued failures first. */
+    /** A snapshot or transaction that answers only its version. */
+    private static <T> T atVersion(Class<T> type, long version) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            if (method.getName().equals("getVersion") || method.getName().equals("readVersion")) {
+                return version;
+            }
+            throw new UnsupportedOperationException(method.getName());
+        }));
+    }
+
+    /** A log whose updates fail with the queued failures first, then list the queued versions (the last stays). */
     private static final class FailingLog implements DeltaLog {
         final Deque<RuntimeException> failures = new ArrayDeque<>();
+        final Deque<Long> versions = new ArrayDeque<>(List.of(0L));
         int updates;
 
         @Override
@@ -35,7 +48,7 @@ class RelistingDeltaLogTest {
             if (!failures.isEmpty()) {
                 throw failures.removeFirst();
             }
-            return null;
+            return atVersion(Snapshot.class, versions.size() > 1 ? versions.removeFirst() : versions.getFirst());
         }
 
         @Override
@@ -55,8 +68,7 @@ class RelistingDeltaLogTest {
 
         @Override
         public OptimisticTransaction startTransaction() {
-            update();
-            return null;
+            return atVersion(OptimisticTransaction.class, update().getVersion());
         }
 
         @Override
@@ -121,5 +133,34 @@ class RelistingDeltaLogTest {
         assertThatThrownBy(() -> new RelistingDeltaLog(broken, sleeper).update())
                 .hasMessageContaining("Couldn't find all part files");
         assertThat(broken.updates).isEqualTo(6);
+    }
+
+    @Test
+    void anUpdateBelowAVersionSeenBeforeIsListedAgain() {
+        FailingLog log = new FailingLog();
+        log.versions.clear();
+        // Version 4 seen, then a listing cut short reads as no table (-1), then the whole log again.
+        log.versions.addAll(List.of(4L, -1L, 5L));
+        RelistingDeltaLog relisting = new RelistingDeltaLog(log, sleeper);
+
+        assertThat(relisting.update().getVersion()).isEqualTo(4);
+        assertThat(relisting.startTransaction().readVersion()).isEqualTo(5);
+
+        assertThat(log.updates).isEqualTo(3);
+        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100));
+    }
+
+    @Test
+    void aLogThatStaysBehindIsRefusedNamingBothVersions() {
+        FailingLog log = new FailingLog();
+        log.versions.clear();
+        log.versions.addAll(List.of(7L, 2L));
+        RelistingDeltaLog relisting = new RelistingDeltaLog(log, sleeper);
+        relisting.update();
+
+        assertThatThrownBy(relisting::update)
+                .isInstanceOf(RelistingDeltaLog.LogWentBackException.class)
+                .hasMessageContaining("lists version 2 but version 7 was seen before");
+        assertThat(log.updates).isEqualTo(7);
     }
 }
