@@ -12,7 +12,8 @@ public final class Benchmarks {
             "compaction", CompactionBenchmark::run,
             "shared-table", SharedTableBenchmark::run,
             "drain", DrainBenchmark::run,
-            "freshness", FreshnessBenchmark::run);
+            "freshness", FreshnessBenchmark::run,
+            "versus-spark", SparkComparisonBenchmark::run);
 
     private Benchmarks() {
     }

@@ -69,9 +69,13 @@ final class DrainBenchmark {
         }
     }
 
-    private static void drainOnce(LocalKafkaBroker kafka, SchemaRegistryServer registry, long records,
-                                  int partitions, long kafkaBytes, String cpus, String mode, int run,
-                                  String javaOpts)
+    /** What one drain measured (launch to first and to last commit, peak RSS, CPU seconds), and its table. */
+    record Drain(Path table, double firstCommitSeconds, double lastCommitSeconds, long peakRssMb, double cpuSeconds) {
+    }
+
+    /** Drains the filled topic into a new table with a new consumer group, prints its report and returns it. */
+    static Drain drainOnce(LocalKafkaBroker kafka, SchemaRegistryServer registry, long records, int partitions,
+                           long kafkaBytes, String cpus, String mode, int run, String javaOpts)
             throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("drain-bench");
         Path table = work.resolve("orders");
@@ -112,12 +116,12 @@ final class DrainBenchmark {
             heap = appliance.heapSummary();
             long launched = appliance.launchedNanos();
             System.out.println("JVM options: " + javaOpts);
-            report(run, mode, cpus, records, kafkaBytes, commits, launched, lastCommitNanos, cpuSeconds, peakRss,
-                    heap, mode.equals("once") ? (System.nanoTime() - launched) / 1e9 : Double.NaN);
+            return report(table, run, mode, cpus, records, kafkaBytes, commits, launched, lastCommitNanos, cpuSeconds,
+                    peakRss, heap, mode.equals("once") ? (System.nanoTime() - launched) / 1e9 : Double.NaN);
         }
     }
 
-    private static void report(int run, String mode, String cpus, long records, long kafkaBytes,
+    private static Drain report(Path table, int run, String mode, String cpus, long records, long kafkaBytes,
                                List<DeltaLogTail.Commit> commits, long launched, long lastCommitNanos,
                                double cpuSeconds, long peakRss, String heap, double exitSeconds) {
         List<DeltaLogTail.Commit> batches = commits.stream().filter(c -> !c.nextOffsets().isEmpty()).toList();
@@ -134,5 +138,6 @@ final class DrainBenchmark {
         System.out.printf("  peak RSS %,d MB; CPU %.1f s = %.0f%% of %d core(s) over the drain (%,.0f records per "
                         + "CPU second); %s%n", peakRss, cpuSeconds, 100 * cpuSeconds / last / cores, cores,
                 records / cpuSeconds, heap);
+        return new Drain(table, first, last, peakRss, cpuSeconds);
     }
 }

@@ -11,29 +11,23 @@ import java.util.regex.Pattern;
 
 /**
  * {@code bin/lakehouse} of the built app directory in its own process, with the script's default JVM options (as
- * an operator runs it), optionally pinned to CPUs with {@code taskset}. While it runs, its peak resident set (the
- * kernel's {@code VmHWM}) and CPU time are read from {@code /proc} every 20 ms; heap sizes come from a GC log the
+ * an operator runs it), optionally pinned to CPUs with {@code taskset}. While it runs, its peak resident set and CPU
+ * time are sampled ({@link ProcessSampler}); heap sizes come from a GC log the
  * JVM writes through {@code JAVA_TOOL_OPTIONS}, which adds to the script's options instead of replacing them.
  */
 final class InstalledAppliance implements AutoCloseable {
 
     private static final Pattern GC_LINE = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
-    private static final long CLOCK_TICKS_PER_SECOND = 100;
-
     private final Process process;
     private final Path gcLog;
     private final long launchedNanos;
-    private final Thread sampler;
-    private volatile long peakRssKb;
-    private volatile long cpuTicks;
+    private final ProcessSampler sampler;
 
     private InstalledAppliance(Process process, Path gcLog, long launchedNanos) {
         this.process = process;
         this.gcLog = gcLog;
         this.launchedNanos = launchedNanos;
-        this.sampler = new Thread(this::sample, "appliance-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        this.sampler = ProcessSampler.start(process);
     }
 
     /**
@@ -83,12 +77,12 @@ final class InstalledAppliance implements AutoCloseable {
 
     /** Peak resident set size so far, in MB. */
     long peakRssMb() {
-        return peakRssKb / 1024;
+        return sampler.peakRssMb();
     }
 
     /** User plus system CPU seconds so far. */
     double cpuSeconds() {
-        return cpuTicks / (double) CLOCK_TICKS_PER_SECOND;
+        return sampler.cpuSeconds();
     }
 
     /** The largest heap in use before a collection and the largest committed heap, in MB, from the GC log. */
@@ -111,33 +105,10 @@ final class InstalledAppliance implements AutoCloseable {
         return String.format("peak heap used %,d MB, peak heap committed %,d MB", used, committed);
     }
 
-    private void sample() {
-        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
-        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
-        while (process.isAlive()) {
-            try {
-                for (String line : Files.readAllLines(status)) {
-                    if (line.startsWith("VmHWM:")) {
-                        peakRssKb = Long.parseLong(line.replaceAll("\\D", ""));
-                    }
-                }
-                String[] fields = Files.readString(stat).substring(Files.readString(stat).lastIndexOf(')') + 2)
-                        .split(" ");
-                // After the command name: state is field 3 of proc(5), utime 14 and stime 15.
-                cpuTicks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                Thread.sleep(20);
-            } catch (IOException | RuntimeException e) {
-                return; // the process ended between two reads
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
     /** Waits for the process to exit; returns its exit code. */
     int waitFor() throws InterruptedException {
         int code = process.waitFor();
-        sampler.join(1000);
+        sampler.join();
         return code;
     }
 
@@ -147,6 +118,6 @@ final class InstalledAppliance implements AutoCloseable {
             process.destroy();
             process.waitFor();
         }
-        sampler.join(1000);
+        sampler.join();
     }
 }

@@ -1,0 +1,125 @@
+package dev.lakehouse.peer.spark;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.avro.functions;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * Spark Structured Streaming with delta-spark, as a Spark user would drain a topic of Confluent-framed Avro into a
+ * Delta table: {@code local[2]}, the Kafka source from the earliest offsets, {@code from_avro} on the value after
+ * its 5-byte Confluent header (magic byte and schema id), the Delta sink, {@code Trigger.AvailableNow}.
+ *
+ * <p>Commands (arguments after the command):
+ * <ul>
+ *   <li>{@code drain BOOTSTRAP TOPIC SCHEMA_FILE TABLE CHECKPOINT}: drains the topic as it is now into {@code TABLE}
+ *       and prints {@code session-seconds=S query-seconds=Q rows=N} on one line (building the session, then the
+ *       query from start to termination).</li>
+ *   <li>{@code compare EXPECTED ACTUAL}: reads both Delta tables, takes {@code EXPECTED}'s columns from both (cast to
+ *       {@code EXPECTED}'s types), and prints their row counts, the rows each has that the other lacks, and one
+ *       aggregate query on each. Exits with 0 when the tables hold the same rows, 3 when they do not.</li>
+ * </ul>
+ */
+public final class SparkDeltaPeer {
+
+    /** The Confluent wire format's header before the Avro body: a magic byte and a 4-byte schema id. */
+    private static final int CONFLUENT_HEADER_BYTES = 5;
+
+    private SparkDeltaPeer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 6 && args[0].equals("drain")) {
+            drain(args[1], args[2], Files.readString(Path.of(args[3])), args[4], args[5]);
+        } else if (args.length == 3 && args[0].equals("compare")) {
+            System.exit(compare(args[1], args[2]) ? 0 : 3);
+        } else {
+            System.err.println("usage: drain BOOTSTRAP TOPIC SCHEMA_FILE TABLE CHECKPOINT | compare EXPECTED ACTUAL");
+            System.exit(2);
+        }
+    }
+
+    private static SparkSession session() {
+        return SparkSession.builder()
+                .master("local[2]")
+                .appName("peer-spark")
+                .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+                .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+                // No web UI: the appliance's console is also off the measured path's critical work.
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
+    }
+
+    private static void drain(String bootstrap, String topic, String avroSchema, String table, String checkpoint)
+            throws StreamingQueryException, TimeoutException {
+        long start = System.nanoTime();
+        SparkSession spark = session();
+        long sessionBuilt = System.nanoTime();
+        Column body = org.apache.spark.sql.functions.expr(
+                "substring(value, " + (CONFLUENT_HEADER_BYTES + 1) + ", length(value) - " + CONFLUENT_HEADER_BYTES
+                        + ")");
+        StreamingQuery query = spark.readStream().format("kafka")
+                .option("kafka.bootstrap.servers", bootstrap)
+                .option("subscribe", topic)
+                .option("startingOffsets", "earliest")
+                .load()
+                .select(functions.from_avro(body, avroSchema).as("record"))
+                .select("record.*")
+                .writeStream()
+                .format("delta")
+                .option("checkpointLocation", checkpoint)
+                .trigger(Trigger.AvailableNow())
+                .start(table);
+        query.awaitTermination();
+        long done = System.nanoTime();
+        long rows = 0;
+        for (StreamingQueryProgress progress : query.recentProgress()) {
+            rows += progress.numInputRows();
+        }
+        System.out.printf("session-seconds=%.2f query-seconds=%.2f rows=%d%n", (sessionBuilt - start) / 1e9,
+                (done - sessionBuilt) / 1e9, rows);
+        spark.stop();
+    }
+
+    private static boolean compare(String expectedTable, String actualTable) {
+        SparkSession spark = session();
+        Dataset<Row> expected = spark.read().format("delta").load(expectedTable);
+        Dataset<Row> actualAll = spark.read().format("delta").load(actualTable);
+        List<Column> columns = new ArrayList<>();
+        for (StructField field : expected.schema().fields()) {
+            columns.add(actualAll.col(field.name()).cast(field.dataType()).as(field.name()));
+        }
+        Dataset<Row> actual = actualAll.select(columns.toArray(new Column[0]));
+        long expectedRows = expected.count();
+        long actualRows = actual.count();
+        long missing = expected.exceptAll(actual).count();
+        long extra = actual.exceptAll(expected).count();
+        System.out.printf("rows: %,d in %s, %,d in %s; %,d missing from the second, %,d extra in it%n", expectedRows,
+                expectedTable, actualRows, actualTable, missing, extra);
+        String query = "SELECT country, count(*) AS orders, round(sum(quantity * unit_price), 2) AS revenue,"
+                + " count(DISTINCT customer_id) AS customers FROM %s GROUP BY country ORDER BY country";
+        expected.createOrReplaceTempView("expected");
+        actual.createOrReplaceTempView("actual");
+        List<Row> expectedResult = spark.sql(String.format(query, "expected")).collectAsList();
+        List<Row> actualResult = spark.sql(String.format(query, "actual")).collectAsList();
+        System.out.println("query: " + String.format(query, "<table>"));
+        System.out.println("  first:  " + Arrays.toString(expectedResult.toArray()));
+        System.out.println("  second: " + Arrays.toString(actualResult.toArray()));
+        boolean same = expectedRows == actualRows && missing == 0 && extra == 0 && expectedResult.equals(actualResult);
+        System.out.println(same ? "the tables hold the same rows" : "THE TABLES DIFFER");
+        spark.stop();
+        return same;
+    }
+}
