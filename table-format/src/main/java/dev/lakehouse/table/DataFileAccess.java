@@ -75,12 +75,19 @@ final class DataFileAccess {
         return new ParallelRowReader(dataFiles, setup::open, parallelism);
     }
 
-    /** What reading files of the current schema needs, derived from the log once. */
+    /**
+     * What reading files of the current schema needs, derived from the log once; the converters are built once per
+     * reading thread (they are not thread-safe) and file schema.
+     */
     private record ReadSetup(Configuration conf, Path root, Schema tableSchema, Schema fileSchema,
-                             PartitionSpec spec) {
+                             PartitionSpec spec, ThreadLocal<ParquetConverters> converters) {
+        ReadSetup(Configuration conf, Path root, Schema tableSchema, Schema fileSchema, PartitionSpec spec) {
+            this(conf, root, tableSchema, fileSchema, spec, ThreadLocal.withInitial(() -> new ParquetConverters(conf)));
+        }
+
         RowReader open(DataFile file) {
-            return new ParquetRowReader(conf, new Path(root, new Path(URI.create(file.path()))), tableSchema,
-                    fileSchema, spec, file.partitionValues());
+            return new ParquetRowReader(converters.get(), conf, new Path(root, new Path(URI.create(file.path()))),
+                    file.sizeBytes(), tableSchema, fileSchema, spec, file.partitionValues());
         }
     }
 

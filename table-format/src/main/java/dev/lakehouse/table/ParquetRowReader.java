@@ -10,19 +10,28 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroReadSupport;
-import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.RecordReader;
 
 /**
  * {@link RowReader} on parquet-avro. The file is read with the table's current file schema as the Avro read
  * schema: parquet-avro fills fields the file lacks with their defaults, and every table field defaults to null,
  * so files written before a schema change read with the new columns null (at any depth).
+ *
+ * <p>The file is opened with its length from the table's log (no status request, which on S3 is a round trip)
+ * and read row group by row group with converters shared across the files of a reading thread
+ * ({@link ParquetConverters}).
  */
 final class ParquetRowReader implements RowReader {
 
-    private final ParquetReader<GenericRecord> reader;
+    private final ParquetFileReader reader;
+    private final ParquetConverters.Prepared converters;
+    private RecordReader<GenericRecord> rowGroup;
+    private long rowsLeftInRowGroup;
     private final Schema tableSchema;
     private final boolean sameSchema;
     private final Map<String, Object> identityValues = new java.util.HashMap<>();
@@ -34,9 +43,12 @@ final class ParquetRowReader implements RowReader {
         return conf;
     }
 
-    /** @param conf from {@link #readConf} for {@code fileSchema} */
-    ParquetRowReader(Configuration conf, Path file, Schema tableSchema, Schema fileSchema, PartitionSpec spec,
-                     Map<String, String> partitionValues) {
+    /**
+     * @param converters of the reading thread, for {@code fileSchema}
+     * @param fileLength the file's length in bytes, from the log; 0 if unknown
+     */
+    ParquetRowReader(ParquetConverters converters, Configuration conf, Path file, long fileLength,
+                     Schema tableSchema, Schema fileSchema, PartitionSpec spec, Map<String, String> partitionValues) {
         this.tableSchema = tableSchema;
         this.sameSchema = fileSchema == tableSchema;
         for (PartitionField field : spec.fields()) {
@@ -46,12 +58,18 @@ final class ParquetRowReader implements RowReader {
             }
         }
         try {
-            this.reader = AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(file, conf))
-                    .withDataModel(GenericData.get())
-                    .withConf(conf)
-                    .build();
+            // A length the log does not know (0) is asked of the store.
+            this.reader = ParquetFileReader.open(fileLength > 0 ? new KnownLengthInputFile(file, fileLength, conf)
+                    : HadoopInputFile.fromPath(file, conf), converters.readOptions());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open data file " + file, e);
+        }
+        try {
+            this.converters = converters.forFile(reader.getFooter().getFileMetaData());
+            reader.setRequestedSchema(this.converters.requestedSchema());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
     }
 
@@ -59,9 +77,19 @@ final class ParquetRowReader implements RowReader {
     public GenericRecord next() {
         GenericRecord row;
         try {
-            row = reader.read();
+            while (rowsLeftInRowGroup == 0) {
+                PageReadStore pages = reader.readNextRowGroup();
+                if (pages == null) {
+                    return null;
+                }
+                rowGroup = converters.columnIO().getRecordReader(pages, converters.materializer(),
+                        FilterCompat.NOOP);
+                rowsLeftInRowGroup = pages.getRowCount();
+            }
+            rowsLeftInRowGroup--;
+            row = rowGroup.read();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read a data file", e);
+            throw new UncheckedIOException("cannot read data file " + reader.getFile(), e);
         }
         if (row == null || sameSchema) {
             return row;

@@ -1,0 +1,54 @@
+package dev.lakehouse.table;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ExecutionException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.util.HadoopStreams;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+
+/**
+ * A data file whose length is known from the table's log, opened without asking the store for its status:
+ * {@code FileSystem.open} on s3a sends a HEAD request first, which for compaction's small files costs as much as
+ * reading them. The status handed to {@code openFile} lets s3a skip it; other file systems ignore it.
+ */
+final class KnownLengthInputFile implements InputFile {
+
+    private final Path path;
+    private final long length;
+    private final Configuration conf;
+
+    KnownLengthInputFile(Path path, long length, Configuration conf) {
+        this.path = path;
+        this.length = length;
+        this.conf = conf;
+    }
+
+    @Override
+    public long getLength() {
+        return length;
+    }
+
+    @Override
+    public SeekableInputStream newStream() throws IOException {
+        FileStatus status = new FileStatus(length, false, 1, 0, 0, path);
+        try {
+            FSDataInputStream in = path.getFileSystem(conf).openFile(path).withFileStatus(status).build().get();
+            return HadoopStreams.wrap(in);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while opening " + path);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("cannot open " + path, e.getCause());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}
