@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * S3-compatible stores return a listing that lacks objects written during it (s3proxy's file-system backend stops
  * listing a directory at the first entry that vanished under it, such as another writer's upload in progress).
  * delta-standalone then refuses to build the snapshot ("Couldn't find all part files of the checkpoint version",
- * "versions are not contiguous"), although the log itself is whole. Such a refusal is retried with a fresh listing,
+ * "versions are not contiguous", "Unable to reconstruct state at version 1" when version 0 is missing from the
+ * listing), although the log itself is whole. Such a refusal is retried with a fresh listing,
  * a few times with a short pause; any other failure, and the last refusal, are thrown as they are. Commits need no
  * such care: a snapshot built from a listing that missed the newest versions only makes the next commit lose its
  * put-if-absent race and retry.
@@ -41,7 +42,9 @@ final class RelistingDeltaLog implements DeltaLog {
     private static final Duration PAUSE = Duration.ofMillis(100);
     private static final List<String> INCOMPLETE_LISTING = List.of("Couldn't find all part files",
             "Checkpoint file to load version", "not contiguous", "Did not get the last delta file",
-            "Did not get the first delta file");
+            "Did not get the first delta file",
+            // A listing that lacks version 0 while holding later versions and no checkpoint.
+            "Unable to reconstruct state at version");
 
     private final DeltaLog log;
     private final Sleeper sleeper;

@@ -112,11 +112,15 @@ class RelistingDeltaLogTest {
         FailingLog log = new FailingLog();
         log.failures.add(missingCheckpoint());
         log.failures.add(new IllegalStateException("Versions (List(3, 5)) are not contiguous."));
+        log.failures.add(new IllegalStateException(new FileNotFoundException("s3a://lake/t/_delta_log/"
+                + "00000000000000000000.json: Unable to reconstruct state at version 1 as the transaction log has "
+                + "been truncated due to manual deletion or the log retention policy")));
 
         new RelistingDeltaLog(log, sleeper).startTransaction();
 
-        assertThat(log.updates).isEqualTo(3);
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(log.updates).isEqualTo(4);
+        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofMillis(300));
     }
 
     @Test
