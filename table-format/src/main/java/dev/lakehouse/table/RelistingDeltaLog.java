@@ -44,7 +44,9 @@ final class RelistingDeltaLog implements DeltaLog {
             "Checkpoint file to load version", "not contiguous", "Did not get the last delta file",
             "Did not get the first delta file",
             // A listing that lacks version 0 while holding later versions and no checkpoint.
-            "Unable to reconstruct state at version");
+            "Unable to reconstruct state at version",
+            // A listing that ends below the last snapshot's version, asserted inside delta-standalone.
+            "yet you are passing a newer `previousSnapshotOpt`");
 
     private final DeltaLog log;
     private final Sleeper sleeper;
@@ -74,7 +76,8 @@ final class RelistingDeltaLog implements DeltaLog {
         for (int attempt = 1; ; attempt++) {
             try {
                 return read.get();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
+                // delta-standalone asserts (an Error) when a listing shows fewer versions than its last snapshot.
                 if (attempt >= ATTEMPTS || !incompleteListing(e)) {
                     throw e;
                 }

@@ -38,7 +38,7 @@ class RelistingDeltaLogTest {
 
     /** A log whose updates fail with the queued failures first, then list the queued versions (the last stays). */
     private static final class FailingLog implements DeltaLog {
-        final Deque<RuntimeException> failures = new ArrayDeque<>();
+        final Deque<Throwable> failures = new ArrayDeque<>();
         final Deque<Long> versions = new ArrayDeque<>(List.of(0L));
         int updates;
 
@@ -46,7 +46,11 @@ class RelistingDeltaLogTest {
         public Snapshot update() {
             updates++;
             if (!failures.isEmpty()) {
-                throw failures.removeFirst();
+                Throwable failure = failures.removeFirst();
+                if (failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failure;
             }
             return atVersion(Snapshot.class, versions.size() > 1 ? versions.removeFirst() : versions.getFirst());
         }
@@ -115,12 +119,14 @@ class RelistingDeltaLogTest {
         log.failures.add(new IllegalStateException(new FileNotFoundException("s3a://lake/t/_delta_log/"
                 + "00000000000000000000.json: Unable to reconstruct state at version 1 as the transaction log has "
                 + "been truncated due to manual deletion or the log retention policy")));
+        log.failures.add(new AssertionError("assertion failed: Trying to create a Snapshot at version 2 yet you "
+                + "are passing a newer `previousSnapshotOpt` with version 4."));
 
         new RelistingDeltaLog(log, sleeper).startTransaction();
 
-        assertThat(log.updates).isEqualTo(4);
+        assertThat(log.updates).isEqualTo(5);
         assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200),
-                Duration.ofMillis(300));
+                Duration.ofMillis(300), Duration.ofMillis(400));
     }
 
     @Test
