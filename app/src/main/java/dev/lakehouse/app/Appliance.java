@@ -15,6 +15,7 @@ import dev.lakehouse.console.HealthCheck;
 import dev.lakehouse.console.MonitoredTable;
 import dev.lakehouse.console.WebConsole;
 import dev.lakehouse.ingest.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.ConfluentJsonSchemaDecoder;
 import dev.lakehouse.ingest.DeadLetterDestination;
 import dev.lakehouse.ingest.DeadLetterTable;
 import dev.lakehouse.ingest.DeadLetterTopic;
@@ -436,6 +437,8 @@ public final class Appliance implements AutoCloseable {
         return switch (pipeline.format()) {
             case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), Appliance::registry));
             case JSON -> new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
+            case JSON_SCHEMA -> new ConfluentJsonSchemaDecoder(registries.computeIfAbsent(pipeline.registry(),
+                    Appliance::registry));
         };
     }
 

@@ -24,7 +24,11 @@ public enum DeadLetterReason {
     /** The value is null (a tombstone): an append-only table has no row for it. */
     NULL_VALUE,
     /** The value decodes to something other than a record. */
-    NOT_A_RECORD;
+    NOT_A_RECORD,
+    /** The schema id names a schema of another language than the pipeline's format (an Avro id in JSON Schema). */
+    WRONG_SCHEMA_TYPE,
+    /** The value does not validate against its JSON schema; the reason names the path of the offending field. */
+    SCHEMA_VIOLATION;
 
     /**
      * The reason of a stored name (a dead-letter table row, a dead-letter topic header, a decoder's code).

@@ -117,7 +117,9 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
         /** Avro in the Confluent wire format, schemas from the registry. */
         AVRO,
         /** JSON objects, decoded with a configured Avro schema. */
-        JSON
+        JSON,
+        /** JSON in the Confluent wire format, validated against and mapped from JSON schemas in the registry. */
+        JSON_SCHEMA
     }
 
     /**

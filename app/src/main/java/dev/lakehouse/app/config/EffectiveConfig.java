@@ -62,7 +62,7 @@ public final class EffectiveConfig {
             source.put("topic-discovery-interval", p.source().topicDiscoveryInterval().toString());
         }
         m.put("source", source);
-        m.put("format", p.format().name().toLowerCase(Locale.ROOT));
+        m.put("format", p.format().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         if (p.registry() != null) {
             Map<String, Object> registry = new LinkedHashMap<>();
             registry.put("url", p.registry().urls());

@@ -246,6 +246,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("registry:\n      url: http://localhost:8081\n",
                 "format: json\n"), "x.yaml", null))
                 .hasMessageContaining("pipelines[0].value-schema-file: is required for format json");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("registry:\n      url: http://localhost:8081\n",
+                "format: json-schema\n"), "x.yaml", null))
+                .hasMessageContaining("pipelines[0].registry: is required for format json-schema");
+        assertThat(ConfigLoader.parse(MINIMAL.replace("registry:", "format: json-schema\n    registry:"), "x.yaml",
+                null).pipelines().get(0).format()).isEqualTo(ApplianceConfig.Format.JSON_SCHEMA);
         assertThatThrownBy(() -> ConfigLoader.parse("pipelines: [ {name: a", "x.yaml", null))
                 .hasMessageContaining("not valid YAML");
     }

@@ -19,6 +19,7 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     private final SchemaRegistryClient delegate;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final Map<Integer, TypedSchema> typedSchemasById = new ConcurrentHashMap<>();
     private final Map<SubjectSchema, Integer> idsBySubjectSchema;
     private final Map<SubjectSchema, RegisteredSchema> versionsBySubjectSchema;
 
@@ -47,6 +48,23 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
         Schema fetched = delegate.schemaById(id);
         Schema raced = schemasById.putIfAbsent(id, fetched);
         return raced != null ? raced : fetched;
+    }
+
+    @Override
+    public TypedSchema typedSchemaById(int id) {
+        TypedSchema cached = typedSchemasById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        TypedSchema fetched = delegate.typedSchemaById(id);
+        TypedSchema raced = typedSchemasById.putIfAbsent(id, fetched);
+        return raced != null ? raced : fetched;
+    }
+
+    @Override
+    public int register(String subject, TypedSchema schema) {
+        // Rare (producers and tests register; the appliance reads): not cached.
+        return delegate.register(subject, schema);
     }
 
     @Override

@@ -67,8 +67,29 @@ final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public Schema schemaById(int id) {
+        TypedSchema typed = typedSchemaById(id);
+        if (!typed.type().equals(TypedSchema.AVRO)) {
+            throw new InvalidSchemaException("schema id " + id + " is a " + typed.type() + " schema, not Avro; "
+                    + "decode its records with the format of that type", 200, 0, null);
+        }
+        return parse(typed.text(), "schema id " + id);
+    }
+
+    @Override
+    public TypedSchema typedSchemaById(int id) {
         JsonNode answer = send("GET", "/schemas/ids/" + id, null, "schema id " + id);
-        return parse(answer.path("schema").asText(), "schema id " + id);
+        return new TypedSchema(answer.path("schemaType").asText(TypedSchema.AVRO), answer.path("schema").asText());
+    }
+
+    @Override
+    public int register(String subject, TypedSchema schema) {
+        ObjectNode body = JSON.createObjectNode();
+        if (!schema.type().equals(TypedSchema.AVRO)) {
+            body.put("schemaType", schema.type());
+        }
+        body.put("schema", schema.text());
+        return send("POST", "/subjects/" + encode(subject) + "/versions", body.toString(),
+                "subject '" + subject + "'").path("id").asInt();
     }
 
     @Override

@@ -4,7 +4,8 @@ import java.util.List;
 import org.apache.avro.Schema;
 
 /**
- * A client of a Confluent-compatible Schema Registry (Avro schemas).
+ * A client of a Confluent-compatible Schema Registry: Avro schemas parsed, schemas of the other languages (JSON
+ * Schema, Protobuf) as {@link TypedSchema} text.
  *
  * <p>Obtain one with {@link #connect(RegistryClientConfig)}: it caches schemas by id for good (ids are
  * immutable) and subject lookups in a bounded cache, and retries transient failures with backoff.
@@ -26,6 +27,7 @@ public interface SchemaRegistryClient extends AutoCloseable {
      * The schema with this registry-wide id (the id carried by the wire format).
      *
      * @throws SchemaNotFoundException if no schema has this id (40403)
+     * @throws InvalidSchemaException if the schema with this id is not an Avro schema (the message names its type)
      */
     Schema schemaById(int id);
 
@@ -37,6 +39,24 @@ public interface SchemaRegistryClient extends AutoCloseable {
      * @throws InvalidSchemaException if the registry cannot parse it (42201)
      */
     int register(String subject, Schema schema);
+
+    /**
+     * The schema with this id in whatever language it is (Avro, JSON Schema, Protobuf), cached for good like
+     * {@link #schemaById}.
+     *
+     * @throws SchemaNotFoundException if no schema has this id (40403)
+     */
+    TypedSchema typedSchemaById(int id);
+
+    /**
+     * Registers a schema of any language the registry serves under the subject, or returns its id if the subject
+     * already has it.
+     *
+     * @return the registry-wide schema id
+     * @throws IncompatibleSchemaException if it breaks the subject's compatibility level (409)
+     * @throws InvalidSchemaException if the registry cannot parse it or does not serve its type (42201)
+     */
+    int register(String subject, TypedSchema schema);
 
     /**
      * The version of the subject holding exactly this schema.

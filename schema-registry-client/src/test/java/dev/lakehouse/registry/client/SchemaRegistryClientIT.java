@@ -81,6 +81,40 @@ class SchemaRegistryClientIT {
     }
 
     @Test
+    void jsonSchemasAreRegisteredReadBackAndCheckedForCompatibility() {
+        String v1 = "{\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"integer\"}},"
+                + " \"required\": [\"id\"]}";
+        String v2 = "{\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"integer\"},"
+                + " \"note\": {\"type\": \"string\"}}, \"required\": [\"id\"]}";
+        int id1 = client.register(subject, new TypedSchema(TypedSchema.JSON, v1));
+        int id2 = client.register(subject, new TypedSchema(TypedSchema.JSON, v2));
+        assertThat(client.register(subject, new TypedSchema(TypedSchema.JSON, v1.replace(" ", ""))))
+                .as("equal documents share one id").isEqualTo(id1);
+
+        TypedSchema read = client.typedSchemaById(id2);
+        assertThat(read.type()).isEqualTo("JSON");
+        assertThat(read.text()).contains("\"note\"");
+        assertThatThrownBy(() -> client.schemaById(id1)).isInstanceOf(InvalidSchemaException.class)
+                .hasMessageContaining("is a JSON schema, not Avro");
+        assertThat(client.versions(subject)).containsExactly(1, 2);
+
+        // A property whose type changes, or a new required property, breaks BACKWARD (the default level).
+        String changed = v2.replace("\"note\": {\"type\": \"string\"}", "\"note\": {\"type\": \"integer\"}");
+        assertThatThrownBy(() -> client.register(subject, new TypedSchema(TypedSchema.JSON, changed)))
+                .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("field:'note'")
+                .hasMessageContaining("TYPE_CHANGED");
+        String newlyRequired = v2.replace("[\"id\"]", "[\"id\", \"note\"]");
+        assertThatThrownBy(() -> client.register(subject, new TypedSchema(TypedSchema.JSON, newlyRequired)))
+                .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("REQUIRED_PROPERTY_ADDED");
+        assertThatThrownBy(() -> client.register(subject, V1)).as("an Avro schema under a JSON subject")
+                .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("SCHEMA_TYPE_CHANGED");
+        assertThatThrownBy(() -> client.register(subject, new TypedSchema("PROTOBUF", "syntax = \"proto3\";")))
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("PROTOBUF is not supported");
+        assertThatThrownBy(() -> client.register(subject, new TypedSchema(TypedSchema.JSON, "{not json")))
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("not valid JSON");
+    }
+
+    @Test
     void incompatibleSchemaIsRefusedWithTheFieldAndTheWayOut() {
         client.register(subject, V1);
         assertThatThrownBy(() -> client.register(subject, INCOMPATIBLE))

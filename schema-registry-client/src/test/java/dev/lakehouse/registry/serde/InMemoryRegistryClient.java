@@ -52,6 +52,16 @@ final class InMemoryRegistryClient implements SchemaRegistryClient {
     }
 
     @Override
+    public dev.lakehouse.registry.client.TypedSchema typedSchemaById(int id) {
+        return new dev.lakehouse.registry.client.TypedSchema("AVRO", schemaById(id).toString());
+    }
+
+    @Override
+    public int register(String subject, dev.lakehouse.registry.client.TypedSchema schema) {
+        throw new UnsupportedOperationException("Avro only");
+    }
+
+    @Override
     public RegisteredSchema lookup(String subject, Schema schema) {
         throw new UnsupportedOperationException();
     }

@@ -71,6 +71,31 @@ public enum CompatibilityLevel {
         return problems;
     }
 
+    /**
+     * Checks a JSON Schema candidate against earlier versions, with the same directions as {@link #check}; see
+     * {@link JsonSchemaCompatibility} for what is compared.
+     */
+    List<String> checkJson(com.fasterxml.jackson.databind.JsonNode candidate,
+                           List<com.fasterxml.jackson.databind.JsonNode> earlier) {
+        List<String> problems = new ArrayList<>();
+        if (earlier.isEmpty() || this == NONE) {
+            return problems;
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> against = transitive ? earlier
+                : List.of(earlier.get(earlier.size() - 1));
+        for (com.fasterxml.jackson.databind.JsonNode previous : against) {
+            if (newReadsOld) {
+                JsonSchemaCompatibility.problems(candidate, previous)
+                        .forEach(p -> problems.add(p + " (new schema as reader)"));
+            }
+            if (oldReadsNew) {
+                JsonSchemaCompatibility.problems(previous, candidate)
+                        .forEach(p -> problems.add(p + " (new schema as writer)"));
+            }
+        }
+        return problems;
+    }
+
     private static void describe(SchemaPairCompatibility result, Schema reader, String candidateRole,
                                  List<String> problems) {
         for (Incompatibility incompatibility : result.getResult().getIncompatibilities()) {

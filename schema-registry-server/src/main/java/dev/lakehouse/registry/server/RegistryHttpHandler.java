@@ -114,18 +114,19 @@ final class RegistryHttpHandler implements HttpHandler {
             case "schemas" -> {
                 if (n == 2 && path.get(1).equals("types")) {
                     requireMethod(method, "GET");
-                    return List.of("AVRO");
+                    return java.util.Arrays.stream(SchemaType.values()).map(Enum::name).toList();
                 }
                 if (n >= 3 && path.get(1).equals("ids")) {
                     requireMethod(method, "GET");
                     int id = parseId(path.get(2));
                     if (n == 3) {
+                        SchemaStore.StoredSchema schema = store.schemaById(id);
                         ObjectNode node = JSON.createObjectNode();
-                        node.put("schema", store.schemaById(id));
+                        putSchema(node, schema.type(), schema.text());
                         return node;
                     }
                     if (n == 4 && path.get(3).equals("schema")) {
-                        return JSON.readTree(store.schemaById(id));
+                        return JSON.readTree(store.schemaById(id).text());
                     }
                     if (n == 4 && path.get(3).equals("subjects")) {
                         return store.versionsUsingId(id).stream().map(SchemaStore.SubjectVersion::subject)
@@ -147,7 +148,8 @@ final class RegistryHttpHandler implements HttpHandler {
                 String subject = path.get(1);
                 if (n == 2) {
                     if (method.equals("POST")) {
-                        return subjectVersion(store.lookup(subject, schemaFrom(exchange), deleted));
+                        SchemaRequest request = schemaFrom(exchange);
+                        return subjectVersion(store.lookup(subject, request.type(), request.text(), deleted));
                     }
                     requireMethod(method, "DELETE");
                     return store.deleteSubject(subject, permanent);
@@ -156,7 +158,8 @@ final class RegistryHttpHandler implements HttpHandler {
                     if (n == 3) {
                         if (method.equals("POST")) {
                             ObjectNode node = JSON.createObjectNode();
-                            node.put("id", store.register(subject, schemaFrom(exchange)));
+                            SchemaRequest request = schemaFrom(exchange);
+                            node.put("id", store.register(subject, request.type(), request.text()));
                             return node;
                         }
                         requireMethod(method, "GET");
@@ -180,7 +183,9 @@ final class RegistryHttpHandler implements HttpHandler {
                 if (n >= 4 && path.get(1).equals("subjects") && path.get(3).equals("versions") && n <= 5) {
                     requireMethod(method, "POST");
                     String version = n == 5 ? path.get(4) : null;
-                    List<String> problems = store.testCompatibility(path.get(2), version, schemaFrom(exchange));
+                    SchemaRequest request = schemaFrom(exchange);
+                    List<String> problems = store.testCompatibility(path.get(2), version, request.type(),
+                            request.text());
                     ObjectNode node = JSON.createObjectNode();
                     node.put("is_compatible", problems.isEmpty());
                     if (Boolean.parseBoolean(query.get("verbose"))) {
@@ -243,8 +248,20 @@ final class RegistryHttpHandler implements HttpHandler {
         node.put("subject", v.subject());
         node.put("version", v.version());
         node.put("id", v.id());
-        node.put("schema", v.schema());
+        putSchema(node, v.type(), v.schema());
         return node;
+    }
+
+    /** {@code schemaType} is left out for Avro, as Confluent's server does. */
+    private static void putSchema(ObjectNode node, SchemaType type, String text) {
+        if (type != SchemaType.AVRO) {
+            node.put("schemaType", type.name());
+        }
+        node.put("schema", text);
+    }
+
+    /** A schema in a request body: its language and text. */
+    private record SchemaRequest(SchemaType type, String text) {
     }
 
     private static ObjectNode levelAnswer(String field, CompatibilityLevel level) {
@@ -253,13 +270,10 @@ final class RegistryHttpHandler implements HttpHandler {
         return node;
     }
 
-    /** Reads {@code {"schema": "...", "schemaType": "AVRO", "references": []}}; only Avro without references. */
-    private static String schemaFrom(HttpExchange exchange) throws IOException {
+    /** Reads {@code {"schema": "...", "schemaType": "AVRO", "references": []}}; AVRO or JSON, no references. */
+    private static SchemaRequest schemaFrom(HttpExchange exchange) throws IOException {
         JsonNode body = body(exchange);
-        String type = body.path("schemaType").asText("AVRO");
-        if (!type.equalsIgnoreCase("AVRO")) {
-            throw RegistryError.invalidSchema("schema type " + type + " is not supported: this registry serves AVRO");
-        }
+        SchemaType type = SchemaType.named(body.path("schemaType").asText(null));
         if (body.path("references").isArray() && !body.path("references").isEmpty()) {
             throw RegistryError.invalidSchema("schema references are not supported by this registry");
         }
@@ -268,7 +282,7 @@ final class RegistryHttpHandler implements HttpHandler {
             throw RegistryError.invalidSchema("the request body needs a \"schema\" field holding the schema as a "
                     + "JSON string");
         }
-        return schema.asText();
+        return new SchemaRequest(type, schema.asText());
     }
 
     private static CompatibilityLevel levelFrom(HttpExchange exchange) throws IOException {

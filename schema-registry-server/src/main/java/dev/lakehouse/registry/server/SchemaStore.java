@@ -32,7 +32,15 @@ import org.apache.avro.SchemaParseException;
 final class SchemaStore {
 
     /** One version of a subject. */
-    record SubjectVersion(String subject, int version, int id, String schema, boolean deleted) {
+    record SubjectVersion(String subject, int version, int id, String schema, SchemaType type, boolean deleted) {
+    }
+
+    /** A schema as registered: its language and canonical text. */
+    record StoredSchema(SchemaType type, String text) {
+        /** The key under which equal schemas share one id. */
+        String key() {
+            return type == SchemaType.AVRO ? text : type + ":" + text;
+        }
     }
 
     private record VersionEntry(int version, int id, boolean deleted) {
@@ -43,7 +51,7 @@ final class SchemaStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<Integer, String> schemaById = new HashMap<>();
+    private final Map<Integer, StoredSchema> schemaById = new HashMap<>();
     private final Map<String, Integer> idByCanonicalSchema = new HashMap<>();
     private final Map<String, List<VersionEntry>> subjects = new TreeMap<>();
     private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
@@ -74,9 +82,9 @@ final class SchemaStore {
         }
     }
 
-    synchronized int register(String subject, String schemaText) {
-        Schema schema = parse(schemaText);
-        String canonical = schema.toString();
+    synchronized int register(String subject, SchemaType type, String schemaText) {
+        StoredSchema candidate = new StoredSchema(type, type.canonical(schemaText));
+        String canonical = candidate.key();
         List<VersionEntry> versions = subjects.computeIfAbsent(subject, s -> new ArrayList<>());
         Integer existingId = idByCanonicalSchema.get(canonical);
         if (existingId != null) {
@@ -86,7 +94,7 @@ final class SchemaStore {
                 }
             }
         }
-        List<String> problems = effectiveLevel(subject).check(schema, liveSchemas(versions));
+        List<String> problems = check(effectiveLevel(subject), candidate, liveSchemas(versions));
         if (!problems.isEmpty()) {
             if (versions.isEmpty()) {
                 subjects.remove(subject);
@@ -94,7 +102,7 @@ final class SchemaStore {
             throw RegistryError.incompatible(subject, problems);
         }
         int id = existingId != null ? existingId : ++lastId;
-        schemaById.put(id, canonical);
+        schemaById.put(id, candidate);
         idByCanonicalSchema.put(canonical, id);
         int nextVersion = versions.isEmpty() ? 1 : versions.get(versions.size() - 1).version() + 1;
         versions.add(new VersionEntry(nextVersion, id, false));
@@ -102,9 +110,9 @@ final class SchemaStore {
         return id;
     }
 
-    synchronized SubjectVersion lookup(String subject, String schemaText, boolean includeDeleted) {
+    synchronized SubjectVersion lookup(String subject, SchemaType type, String schemaText, boolean includeDeleted) {
         List<VersionEntry> versions = existingSubject(subject, includeDeleted);
-        String canonical = parse(schemaText).toString();
+        String canonical = new StoredSchema(type, type.canonical(schemaText)).key();
         Integer id = idByCanonicalSchema.get(canonical);
         if (id != null) {
             for (VersionEntry v : versions) {
@@ -116,8 +124,8 @@ final class SchemaStore {
         throw RegistryError.schemaNotFound("under subject '" + subject + "'");
     }
 
-    synchronized String schemaById(int id) {
-        String schema = schemaById.get(id);
+    synchronized StoredSchema schemaById(int id) {
+        StoredSchema schema = schemaById.get(id);
         if (schema == null) {
             throw RegistryError.schemaNotFound(Integer.toString(id));
         }
@@ -213,12 +221,13 @@ final class SchemaStore {
      * Checks a schema against one version ({@code versionSpec} non-null) or against what the subject's level
      * requires ({@code versionSpec} null). A missing subject is compatible with anything when no version is named.
      */
-    synchronized List<String> testCompatibility(String subject, String versionSpec, String schemaText) {
-        Schema candidate = parse(schemaText);
+    synchronized List<String> testCompatibility(String subject, String versionSpec, SchemaType type,
+                                                String schemaText) {
+        StoredSchema candidate = new StoredSchema(type, type.canonical(schemaText));
         List<VersionEntry> versions = subjects.getOrDefault(subject, List.of());
         CompatibilityLevel level = effectiveLevel(subject);
         if (versionSpec == null) {
-            return level.check(candidate, liveSchemas(versions));
+            return check(level, candidate, liveSchemas(versions));
         }
         int wanted = parseVersion(versionSpec);
         if (versions.stream().allMatch(VersionEntry::deleted)) {
@@ -228,7 +237,25 @@ final class SchemaStore {
             throw RegistryError.subjectNotFound(subject);
         }
         VersionEntry entry = find(versions, wanted, false);
-        return level.check(candidate, List.of(parse(schemaById.get(entry.id()))));
+        return check(level, candidate, List.of(schemaById.get(entry.id())));
+    }
+
+    /** The level's check in the candidate's language; a subject's versions all share one language. */
+    private static List<String> check(CompatibilityLevel level, StoredSchema candidate, List<StoredSchema> earlier) {
+        if (level == CompatibilityLevel.NONE || earlier.isEmpty()) {
+            return List.of();
+        }
+        for (StoredSchema previous : earlier) {
+            if (previous.type() != candidate.type()) {
+                return List.of("{errorType:'SCHEMA_TYPE_CHANGED', description:'the subject holds " + previous.type()
+                        + " schemas and the new schema is " + candidate.type() + "'}");
+            }
+        }
+        return switch (candidate.type()) {
+            case AVRO -> level.check(parse(candidate.text()), earlier.stream().map(s -> parse(s.text())).toList());
+            case JSON -> level.checkJson(SchemaType.jsonSchema(candidate.text()),
+                    earlier.stream().map(s -> SchemaType.jsonSchema(s.text())).toList());
+        };
     }
 
     synchronized CompatibilityLevel globalLevel() {
@@ -262,11 +289,11 @@ final class SchemaStore {
         return subjectLevels.getOrDefault(subject, globalLevel);
     }
 
-    private List<Schema> liveSchemas(List<VersionEntry> versions) {
-        List<Schema> result = new ArrayList<>();
+    private List<StoredSchema> liveSchemas(List<VersionEntry> versions) {
+        List<StoredSchema> result = new ArrayList<>();
         for (VersionEntry v : versions) {
             if (!v.deleted()) {
-                result.add(parse(schemaById.get(v.id())));
+                result.add(schemaById.get(v.id()));
             }
         }
         return result;
@@ -315,7 +342,8 @@ final class SchemaStore {
     }
 
     private SubjectVersion toSubjectVersion(String subject, VersionEntry v) {
-        return new SubjectVersion(subject, v.version(), v.id(), schemaById.get(v.id()), v.deleted());
+        StoredSchema schema = schemaById.get(v.id());
+        return new SubjectVersion(subject, v.version(), v.id(), schema.text(), schema.type(), v.deleted());
     }
 
     private void persist() {
@@ -326,7 +354,15 @@ final class SchemaStore {
         root.put("lastId", lastId);
         root.put("globalLevel", globalLevel.name());
         ObjectNode schemas = root.putObject("schemas");
-        schemaById.forEach((id, text) -> schemas.put(Integer.toString(id), text));
+        // Avro schemas as plain strings, as files written before other types were served hold them.
+        schemaById.forEach((id, schema) -> {
+            if (schema.type() == SchemaType.AVRO) {
+                schemas.put(Integer.toString(id), schema.text());
+            } else {
+                schemas.putObject(Integer.toString(id)).put("schemaType", schema.type().name())
+                        .put("schema", schema.text());
+            }
+        });
         ObjectNode subjectsNode = root.putObject("subjects");
         subjects.forEach((subject, versions) -> {
             ArrayNode array = subjectsNode.putArray(subject);
@@ -354,8 +390,12 @@ final class SchemaStore {
             globalLevel = CompatibilityLevel.valueOf(root.path("globalLevel").asText(globalLevel.name()));
             root.path("schemas").fields().forEachRemaining(e -> {
                 int id = Integer.parseInt(e.getKey());
-                schemaById.put(id, e.getValue().asText());
-                idByCanonicalSchema.put(e.getValue().asText(), id);
+                StoredSchema schema = e.getValue().isTextual()
+                        ? new StoredSchema(SchemaType.AVRO, e.getValue().asText())
+                        : new StoredSchema(SchemaType.valueOf(e.getValue().path("schemaType").asText()),
+                                e.getValue().path("schema").asText());
+                schemaById.put(id, schema);
+                idByCanonicalSchema.put(schema.key(), id);
             });
             Map<String, List<VersionEntry>> loaded = new LinkedHashMap<>();
             root.path("subjects").fields().forEachRemaining(e -> {

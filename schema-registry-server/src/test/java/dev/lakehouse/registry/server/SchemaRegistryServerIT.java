@@ -178,4 +178,31 @@ class SchemaRegistryServerIT {
             assertThat(JSON.readTree(again.body()).get("id").asInt()).isGreaterThan(id);
         }
     }
+
+    @Test
+    void aJsonSchemaKeepsItsTypeAndIdAcrossRestarts(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("registry.json");
+        String body = "{\"schemaType\": \"JSON\", \"schema\": \"{\\\"type\\\": \\\"object\\\"}\"}";
+        int id;
+        try (SchemaRegistryServer first = SchemaRegistryServer.builder().storeFile(file).start()) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(first.url()
+                    + "/subjects/json-value/versions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            id = JSON.readTree(r.body()).get("id").asInt();
+        }
+        try (SchemaRegistryServer second = SchemaRegistryServer.builder().storeFile(file).start()) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(second.url() + "/schemas/ids/" + id))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(r.body()).get("schemaType").asText()).isEqualTo("JSON");
+            assertThat(JSON.readTree(r.body()).get("schema").asText()).isEqualTo("{\"type\":\"object\"}");
+            HttpResponse<String> types = HTTP.send(HttpRequest.newBuilder(URI.create(second.url() + "/schemas/types"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(types.body()).contains("AVRO").contains("JSON");
+            HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create(second.url()
+                    + "/subjects/json-value/versions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(JSON.readTree(again.body()).get("id").asInt()).as("the same schema, the same id").isEqualTo(id);
+        }
+    }
 }
