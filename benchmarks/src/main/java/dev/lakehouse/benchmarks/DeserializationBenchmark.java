@@ -1,5 +1,11 @@
 package dev.lakehouse.benchmarks;
 
+import dev.lakehouse.ingest.ConfluentJsonSchemaDecoder;
+import dev.lakehouse.registry.serde.ConfluentJsonSchemaSerializer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.registry.serde.ConfluentAvroDeserializer;
@@ -93,23 +99,66 @@ final class DeserializationBenchmark {
 
             System.out.printf("Confluent Avro deserialization, 1 thread, %,d records of 10 fields, %.1f bytes/record%n",
                     RECORDS, (double) bytes / RECORDS);
-            System.out.println(measure("reader = writer schema",
-                    ConfluentAvroDeserializer.builder(client).build(), payloads, bytes, null).report());
-            System.out.println(measure("writer v1 resolved to reader v2",
-                    ConfluentAvroDeserializer.builder(client).build(), payloads, bytes, orderV2()).report());
+            ConfluentAvroDeserializer same = ConfluentAvroDeserializer.builder(client).build();
+            System.out.println(measure("reader = writer schema", payloads.length, bytes,
+                    i -> (GenericRecord) same.deserialize(payloads[i], null, RecordContext.UNKNOWN)).report());
+            ConfluentAvroDeserializer resolving = ConfluentAvroDeserializer.builder(client).build();
+            Schema v2 = orderV2();
+            System.out.println(measure("writer v1 resolved to reader v2", payloads.length, bytes,
+                    i -> (GenericRecord) resolving.deserialize(payloads[i], v2, RecordContext.UNKNOWN)).report());
+            jsonSchema(client);
             System.out.println(Measurement.peakHeap());
         }
     }
 
-    private static Measurement measure(String name, ConfluentAvroDeserializer deserializer, byte[][] payloads,
-                                       long bytes, Schema reader) {
-        Measurement measurement = new Measurement(name, payloads.length, bytes, ITERATIONS);
+    /**
+     * The same orders as JSON Schema values (Confluent's JSON Schema wire format), decoded as a {@code json-schema}
+     * pipeline does: parsed, validated against the registered schema, mapped to the table's columns.
+     */
+    private static void jsonSchema(SchemaRegistryClient client) {
+        String schema = """
+                {"type": "object", "properties": {
+                  "order_id": {"type": "integer"}, "customer_id": {"type": "string"}, "sku": {"type": "string"},
+                  "quantity": {"type": "integer"}, "unit_price": {"type": "number"},
+                  "created_at": {"type": "string", "format": "date-time"}, "express": {"type": "boolean"},
+                  "country": {"type": "string"}, "coupon": {"type": ["string", "null"]},
+                  "discount": {"type": "number"}},
+                 "required": ["order_id", "customer_id", "sku", "quantity", "unit_price", "created_at", "express",
+                   "country", "discount"]}""";
+        ConfluentJsonSchemaSerializer serializer = new ConfluentJsonSchemaSerializer(client);
+        Random random = new Random(42);
+        GenericRecord order = new GenericData.Record(orderV1());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
+        long bytes = 0;
+        for (int i = 0; i < RECORDS; i++) {
+            fillOrder(order, 10_000_000L + i, i, random);
+            String json = String.format(java.util.Locale.ROOT, "{\"order_id\":%d,\"customer_id\":\"%s\",\"sku\":"
+                    + "\"%s\",\"quantity\":%d,\"unit_price\":%s,\"created_at\":\"%s\",\"express\":%b,"
+                    + "\"country\":\"%s\",\"coupon\":%s,\"discount\":%s}", order.get("order_id"),
+                    order.get("customer_id"), order.get("sku"), order.get("quantity"), order.get("unit_price"),
+                    java.time.Instant.ofEpochMilli((Long) order.get("created_at")), order.get("express"),
+                    order.get("country"), order.get("coupon") == null ? "null" : "\"" + order.get("coupon") + "\"",
+                    order.get("discount"));
+            byte[] value = serializer.serialize("orders-json-value", schema, json);
+            bytes += value.length;
+            records.add(new ConsumerRecord<>("orders-json", 0, i, null, value));
+        }
+        ConfluentJsonSchemaDecoder decoder = new ConfluentJsonSchemaDecoder(client);
+        Schema columns = decoder.writerSchema(records.get(0));
+        System.out.printf("Confluent JSON Schema decoding (parse, validate, map), 1 thread, %,d records, %.1f "
+                + "bytes/record%n", RECORDS, (double) bytes / RECORDS);
+        System.out.println(measure("JSON Schema, validated", RECORDS, bytes,
+                i -> decoder.decode(records.get(i), columns)).report());
+    }
+
+    private static Measurement measure(String name, int records, long bytes, IntFunction<GenericRecord> decode) {
+        Measurement measurement = new Measurement(name, records, bytes, ITERATIONS);
         long checksum = 0;
         for (int iteration = 0; iteration < WARMUP + ITERATIONS; iteration++) {
             long start = System.nanoTime();
-            for (int i = 0; i < payloads.length; i++) {
-                GenericRecord r = (GenericRecord) deserializer.deserialize(payloads[i], reader, RecordContext.UNKNOWN);
-                checksum += (Integer) r.get(3);
+            for (int i = 0; i < records; i++) {
+                GenericRecord r = decode.apply(i);
+                checksum += r.get(3) instanceof Number n ? n.longValue() : 0;
             }
             long elapsed = System.nanoTime() - start;
             if (iteration >= WARMUP) {
