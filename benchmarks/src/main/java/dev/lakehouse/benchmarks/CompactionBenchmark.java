@@ -85,11 +85,7 @@ final class CompactionBenchmark {
         try (LocalS3Server s3 = LocalS3Server.start(dir)) {
             s3.createBucket("bench");
             TableOptions.Builder options = TableOptions.builder("s3a://bench/orders");
-            Map.of("fs.s3a.endpoint", s3.endpoint(), "fs.s3a.path.style.access", "true",
-                    "fs.s3a.endpoint.region", "us-east-1", "fs.s3a.access.key", LocalS3Server.ACCESS_KEY,
-                    "fs.s3a.secret.key", LocalS3Server.SECRET_KEY, "fs.s3a.connection.ssl.enabled", "false",
-                    "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
-                    .forEach(options::hadoopProperty);
+            LocalS3Server.s3aSettings(s3.endpoint()).forEach(options::hadoopProperty);
             // Conditional-put commits, as the appliance's default (auto) chooses on this server.
             LakeTable table = LakeTable.open(options.conditionalPutCommits().build());
             long rows = fillSmallFiles(table);

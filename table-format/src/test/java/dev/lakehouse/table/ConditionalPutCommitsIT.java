@@ -50,11 +50,7 @@ class ConditionalPutCommitsIT {
 
     static TableOptions.Builder options(String location, String endpoint) {
         TableOptions.Builder options = TableOptions.builder(location).commitAttempts(50);
-        Map.of("fs.s3a.endpoint", endpoint, "fs.s3a.path.style.access", "true",
-                "fs.s3a.endpoint.region", "us-east-1", "fs.s3a.access.key", LocalS3Server.ACCESS_KEY,
-                "fs.s3a.secret.key", LocalS3Server.SECRET_KEY, "fs.s3a.connection.ssl.enabled", "false",
-                "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider")
-                .forEach(options::hadoopProperty);
+        LocalS3Server.s3aSettings(endpoint).forEach(options::hadoopProperty);
         return options;
     }
 

@@ -78,10 +78,7 @@ class S3StorageIT {
 
     /** {@link #s3aSettings()} for the S3 server at {@code endpoint}. */
     static Map<String, String> s3aSettings(String endpoint) {
-        return Map.of("fs.s3a.endpoint", endpoint, "fs.s3a.path.style.access", "true",
-                "fs.s3a.endpoint.region", "us-east-1", "fs.s3a.access.key", LocalS3Server.ACCESS_KEY,
-                "fs.s3a.secret.key", LocalS3Server.SECRET_KEY, "fs.s3a.connection.ssl.enabled", "false",
-                "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+        return LocalS3Server.s3aSettings(endpoint);
     }
 
     static String hadoopYaml() {

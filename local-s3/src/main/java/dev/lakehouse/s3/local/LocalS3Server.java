@@ -89,6 +89,22 @@ public final class LocalS3Server implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /**
+     * The Hadoop s3a settings of a client of the server at {@code endpoint}: path-style requests over plain HTTP,
+     * with this server's static credentials.
+     */
+    public static java.util.Map<String, String> s3aSettings(String endpoint) {
+        return java.util.Map.of("fs.s3a.endpoint", endpoint, "fs.s3a.path.style.access", "true",
+                "fs.s3a.endpoint.region", "us-east-1", "fs.s3a.access.key", ACCESS_KEY,
+                "fs.s3a.secret.key", SECRET_KEY, "fs.s3a.connection.ssl.enabled", "false",
+                "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    }
+
+    /** {@link #s3aSettings(String)} for this server. */
+    public java.util.Map<String, String> s3aSettings() {
+        return s3aSettings(endpoint());
+    }
+
     /** Creates a bucket (a directory of the file-system backend). */
     public void createBucket(String name) {
         try {
