@@ -40,25 +40,24 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public Schema schemaById(int id) {
-        Schema cached = schemasById.get(id);
+        return cachedForever(schemasById, id, delegate::schemaById);
+    }
+
+    /** The value cached for an id (ids are immutable), fetched on the first call; one instance per id. */
+    private static <V> V cachedForever(Map<Integer, V> cache, int id, java.util.function.IntFunction<V> fetch) {
+        V cached = cache.get(id);
         if (cached != null) {
             return cached;
         }
         // Not computeIfAbsent: that would hold a map lock during an HTTP call and block unrelated ids.
-        Schema fetched = delegate.schemaById(id);
-        Schema raced = schemasById.putIfAbsent(id, fetched);
+        V fetched = fetch.apply(id);
+        V raced = cache.putIfAbsent(id, fetched);
         return raced != null ? raced : fetched;
     }
 
     @Override
     public TypedSchema typedSchemaById(int id) {
-        TypedSchema cached = typedSchemasById.get(id);
-        if (cached != null) {
-            return cached;
-        }
-        TypedSchema fetched = delegate.typedSchemaById(id);
-        TypedSchema raced = typedSchemasById.putIfAbsent(id, fetched);
-        return raced != null ? raced : fetched;
+        return cachedForever(typedSchemasById, id, delegate::typedSchemaById);
     }
 
     @Override
