@@ -16,6 +16,7 @@ import dev.lakehouse.console.MonitoredTable;
 import dev.lakehouse.console.WebConsole;
 import dev.lakehouse.ingest.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.ConfluentJsonSchemaDecoder;
+import dev.lakehouse.ingest.ConfluentProtobufDecoder;
 import dev.lakehouse.ingest.DeadLetterDestination;
 import dev.lakehouse.ingest.DeadLetterTable;
 import dev.lakehouse.ingest.DeadLetterTopic;
@@ -438,6 +439,8 @@ public final class Appliance implements AutoCloseable {
             case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), Appliance::registry));
             case JSON -> new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
             case JSON_SCHEMA -> new ConfluentJsonSchemaDecoder(registries.computeIfAbsent(pipeline.registry(),
+                    Appliance::registry));
+            case PROTOBUF -> new ConfluentProtobufDecoder(registries.computeIfAbsent(pipeline.registry(),
                     Appliance::registry));
         };
     }

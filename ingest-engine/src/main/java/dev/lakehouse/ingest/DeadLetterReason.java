@@ -28,7 +28,9 @@ public enum DeadLetterReason {
     /** The schema id names a schema of another language than the pipeline's format (an Avro id in JSON Schema). */
     WRONG_SCHEMA_TYPE,
     /** The value does not validate against its JSON schema; the reason names the path of the offending field. */
-    SCHEMA_VIOLATION;
+    SCHEMA_VIOLATION,
+    /** The Protobuf message bytes or message indexes do not decode with the value's schema. */
+    CORRUPT_PROTOBUF;
 
     /**
      * The reason of a stored name (a dead-letter table row, a dead-letter topic header, a decoder's code).

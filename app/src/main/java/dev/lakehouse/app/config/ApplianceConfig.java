@@ -119,7 +119,9 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
         /** JSON objects, decoded with a configured Avro schema. */
         JSON,
         /** JSON in the Confluent wire format, validated against and mapped from JSON schemas in the registry. */
-        JSON_SCHEMA
+        JSON_SCHEMA,
+        /** Protobuf in the Confluent wire format, decoded with .proto schemas from the registry. */
+        PROTOBUF
     }
 
     /**

@@ -162,9 +162,9 @@ public final class ConfigLoader {
         RegistryConfig registry = null;
         if (node.has("registry")) {
             registry = registry(node.child("registry"));
-        } else if (format == Format.AVRO || format == Format.JSON_SCHEMA) {
-            node.problem("registry", "is required for format " + (format == Format.AVRO ? "avro" : "json-schema")
-                    + ": give at least registry.url");
+        } else if (format != Format.JSON) {
+            node.problem("registry", "is required for format " + format.name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-') + ": give at least registry.url");
         }
         String valueSchemaFile = node.string("value-schema-file").map(f -> resolve(baseDir, f).toString()).orElse(null);
         if (format == Format.JSON && valueSchemaFile == null) {

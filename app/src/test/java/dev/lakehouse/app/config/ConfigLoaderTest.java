@@ -251,6 +251,11 @@ class ConfigLoaderTest {
                 .hasMessageContaining("pipelines[0].registry: is required for format json-schema");
         assertThat(ConfigLoader.parse(MINIMAL.replace("registry:", "format: json-schema\n    registry:"), "x.yaml",
                 null).pipelines().get(0).format()).isEqualTo(ApplianceConfig.Format.JSON_SCHEMA);
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("registry:\n      url: http://localhost:8081\n",
+                "format: protobuf\n"), "x.yaml", null))
+                .hasMessageContaining("pipelines[0].registry: is required for format protobuf");
+        assertThat(ConfigLoader.parse(MINIMAL.replace("registry:", "format: protobuf\n    registry:"), "x.yaml",
+                null).pipelines().get(0).format()).isEqualTo(ApplianceConfig.Format.PROTOBUF);
         assertThatThrownBy(() -> ConfigLoader.parse("pipelines: [ {name: a", "x.yaml", null))
                 .hasMessageContaining("not valid YAML");
     }

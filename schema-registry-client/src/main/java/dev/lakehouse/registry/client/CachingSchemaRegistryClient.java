@@ -20,6 +20,7 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     private final SchemaRegistryClient delegate;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<Integer, TypedSchema> typedSchemasById = new ConcurrentHashMap<>();
+    private final Map<String, TypedSchema> typedVersions = new ConcurrentHashMap<>();
     private final Map<SubjectSchema, Integer> idsBySubjectSchema;
     private final Map<SubjectSchema, RegisteredSchema> versionsBySubjectSchema;
 
@@ -58,6 +59,18 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public TypedSchema typedSchemaById(int id) {
         return cachedForever(typedSchemasById, id, delegate::typedSchemaById);
+    }
+
+    @Override
+    public TypedSchema typedVersion(String subject, int version) {
+        String key = subject + "\u0000" + version;
+        TypedSchema cached = typedVersions.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        TypedSchema fetched = delegate.typedVersion(subject, version);
+        typedVersions.putIfAbsent(key, fetched);
+        return fetched;
     }
 
     @Override

@@ -77,8 +77,21 @@ final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public TypedSchema typedSchemaById(int id) {
-        JsonNode answer = send("GET", "/schemas/ids/" + id, null, "schema id " + id);
-        return new TypedSchema(answer.path("schemaType").asText(TypedSchema.AVRO), answer.path("schema").asText());
+        return typed(send("GET", "/schemas/ids/" + id, null, "schema id " + id));
+    }
+
+    @Override
+    public TypedSchema typedVersion(String subject, int version) {
+        return typed(send("GET", "/subjects/" + encode(subject) + "/versions/" + version, null,
+                "subject '" + subject + "' version " + version));
+    }
+
+    private static TypedSchema typed(JsonNode answer) {
+        List<TypedSchema.Reference> references = new ArrayList<>();
+        answer.path("references").forEach(r -> references.add(new TypedSchema.Reference(r.path("name").asText(),
+                r.path("subject").asText(), r.path("version").asInt())));
+        return new TypedSchema(answer.path("schemaType").asText(TypedSchema.AVRO), answer.path("schema").asText(),
+                references);
     }
 
     @Override
@@ -88,6 +101,11 @@ final class RestSchemaRegistryClient implements SchemaRegistryClient {
             body.put("schemaType", schema.type());
         }
         body.put("schema", schema.text());
+        if (!schema.references().isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode references = body.putArray("references");
+            schema.references().forEach(r -> references.addObject().put("name", r.name())
+                    .put("subject", r.subject()).put("version", r.version()));
+        }
         return send("POST", "/subjects/" + encode(subject) + "/versions", body.toString(),
                 "subject '" + subject + "'").path("id").asInt();
     }

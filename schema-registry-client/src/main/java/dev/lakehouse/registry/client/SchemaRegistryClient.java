@@ -59,6 +59,15 @@ public interface SchemaRegistryClient extends AutoCloseable {
     int register(String subject, TypedSchema schema);
 
     /**
+     * A version of a subject in whatever language it is, as schema references name it; cached for good (version
+     * numbers are never reused).
+     *
+     * @throws SubjectNotFoundException if the subject does not exist (40401)
+     * @throws VersionNotFoundException if the version does not exist (40402)
+     */
+    TypedSchema typedVersion(String subject, int version);
+
+    /**
      * The version of the subject holding exactly this schema.
      *
      * @throws SubjectNotFoundException if the subject does not exist (40401)

@@ -108,10 +108,43 @@ class SchemaRegistryClientIT {
                 .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("REQUIRED_PROPERTY_ADDED");
         assertThatThrownBy(() -> client.register(subject, V1)).as("an Avro schema under a JSON subject")
                 .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("SCHEMA_TYPE_CHANGED");
-        assertThatThrownBy(() -> client.register(subject, new TypedSchema("PROTOBUF", "syntax = \"proto3\";")))
-                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("PROTOBUF is not supported");
+        assertThatThrownBy(() -> client.register(subject, new TypedSchema("XML", "<schema/>")))
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("XML is not supported");
         assertThatThrownBy(() -> client.register(subject, new TypedSchema(TypedSchema.JSON, "{not json")))
                 .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("not valid JSON");
+    }
+
+    @Test
+    void protobufSchemasWithReferencesAreRegisteredReadBackAndCheckedForCompatibility() {
+        String money = "syntax = \"proto3\";\npackage common;\nmessage Money { int64 cents = 1; }\n";
+        String moneySubject = subject + "-money";
+        client.register(moneySubject, new TypedSchema(TypedSchema.PROTOBUF, money));
+        List<TypedSchema.Reference> references = List.of(new TypedSchema.Reference("common/money.proto",
+                moneySubject, 1));
+        String v1 = "syntax = \"proto3\";\nimport \"common/money.proto\";\n"
+                + "message Order { int64 id = 1; common.Money total = 2; }\n";
+        int id1 = client.register(subject, new TypedSchema(TypedSchema.PROTOBUF, v1, references));
+        assertThat(client.register(subject, new TypedSchema(TypedSchema.PROTOBUF,
+                v1.replace("int64 id = 1;", "int64   id  =  1;\n  "), references)))
+                .as("the same file, laid out otherwise, has the same id").isEqualTo(id1);
+
+        TypedSchema read = client.typedSchemaById(id1);
+        assertThat(read.type()).isEqualTo("PROTOBUF");
+        assertThat(read.references()).containsExactlyElementsOf(references);
+        assertThat(client.typedVersion(moneySubject, 1).text()).contains("message Money");
+
+        // A new field is compatible; a field whose number changes type is not; neither is a missing reference.
+        client.register(subject, new TypedSchema(TypedSchema.PROTOBUF,
+                v1.replace("common.Money total = 2;", "common.Money total = 2; string note = 3;"), references));
+        assertThatThrownBy(() -> client.register(subject, new TypedSchema(TypedSchema.PROTOBUF,
+                v1.replace("int64 id = 1;", "string id = 1;"), references)))
+                .isInstanceOf(IncompatibleSchemaException.class).hasMessageContaining("FIELD_TYPE_CHANGED")
+                .hasMessageContaining("Order.id");
+        assertThatThrownBy(() -> client.register(subject + "-other", new TypedSchema(TypedSchema.PROTOBUF, v1,
+                List.of(new TypedSchema.Reference("common/money.proto", moneySubject, 9)))))
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> client.register(subject, new TypedSchema(TypedSchema.PROTOBUF, "message {")))
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("does not parse");
     }
 
     @Test

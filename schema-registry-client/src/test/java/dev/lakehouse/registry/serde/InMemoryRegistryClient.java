@@ -57,6 +57,11 @@ final class InMemoryRegistryClient implements SchemaRegistryClient {
     }
 
     @Override
+    public dev.lakehouse.registry.client.TypedSchema typedVersion(String subject, int version) {
+        throw new UnsupportedOperationException("Avro only");
+    }
+
+    @Override
     public int register(String subject, dev.lakehouse.registry.client.TypedSchema schema) {
         throw new UnsupportedOperationException("Avro only");
     }

@@ -72,28 +72,27 @@ public enum CompatibilityLevel {
     }
 
     /**
-     * Checks a JSON Schema candidate against earlier versions, with the same directions as {@link #check}; see
-     * {@link JsonSchemaCompatibility} for what is compared.
+     * Checks a candidate in another schema language against earlier versions, with the same directions as
+     * {@link #check}.
+     *
+     * @param problems the problems of reading the second schema's data with the first
      */
-    List<String> checkJson(com.fasterxml.jackson.databind.JsonNode candidate,
-                           List<com.fasterxml.jackson.databind.JsonNode> earlier) {
-        List<String> problems = new ArrayList<>();
+    <T> List<String> checkWith(T candidate, List<T> earlier,
+                               java.util.function.BiFunction<T, T, List<String>> problems) {
+        List<String> found = new ArrayList<>();
         if (earlier.isEmpty() || this == NONE) {
-            return problems;
+            return found;
         }
-        List<com.fasterxml.jackson.databind.JsonNode> against = transitive ? earlier
-                : List.of(earlier.get(earlier.size() - 1));
-        for (com.fasterxml.jackson.databind.JsonNode previous : against) {
+        List<T> against = transitive ? earlier : List.of(earlier.get(earlier.size() - 1));
+        for (T previous : against) {
             if (newReadsOld) {
-                JsonSchemaCompatibility.problems(candidate, previous)
-                        .forEach(p -> problems.add(p + " (new schema as reader)"));
+                problems.apply(candidate, previous).forEach(p -> found.add(p + " (new schema as reader)"));
             }
             if (oldReadsNew) {
-                JsonSchemaCompatibility.problems(previous, candidate)
-                        .forEach(p -> problems.add(p + " (new schema as writer)"));
+                problems.apply(previous, candidate).forEach(p -> found.add(p + " (new schema as writer)"));
             }
         }
-        return problems;
+        return found;
     }
 
     private static void describe(SchemaPairCompatibility result, Schema reader, String candidateRole,

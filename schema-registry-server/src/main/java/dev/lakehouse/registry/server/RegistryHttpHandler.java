@@ -122,11 +122,12 @@ final class RegistryHttpHandler implements HttpHandler {
                     if (n == 3) {
                         SchemaStore.StoredSchema schema = store.schemaById(id);
                         ObjectNode node = JSON.createObjectNode();
-                        putSchema(node, schema.type(), schema.text());
+                        putSchema(node, schema.type(), schema.text(), schema.references());
                         return node;
                     }
                     if (n == 4 && path.get(3).equals("schema")) {
-                        return JSON.readTree(store.schemaById(id).text());
+                        SchemaStore.StoredSchema schema = store.schemaById(id);
+                        return rawSchema(schema.type(), schema.text());
                     }
                     if (n == 4 && path.get(3).equals("subjects")) {
                         return store.versionsUsingId(id).stream().map(SchemaStore.SubjectVersion::subject)
@@ -149,7 +150,8 @@ final class RegistryHttpHandler implements HttpHandler {
                 if (n == 2) {
                     if (method.equals("POST")) {
                         SchemaRequest request = schemaFrom(exchange);
-                        return subjectVersion(store.lookup(subject, request.type(), request.text(), deleted));
+                        return subjectVersion(store.lookup(subject, request.type(), request.text(),
+                                request.references(), deleted));
                     }
                     requireMethod(method, "DELETE");
                     return store.deleteSubject(subject, permanent);
@@ -159,7 +161,8 @@ final class RegistryHttpHandler implements HttpHandler {
                         if (method.equals("POST")) {
                             ObjectNode node = JSON.createObjectNode();
                             SchemaRequest request = schemaFrom(exchange);
-                            node.put("id", store.register(subject, request.type(), request.text()));
+                            node.put("id", store.register(subject, request.type(), request.text(),
+                                    request.references()));
                             return node;
                         }
                         requireMethod(method, "GET");
@@ -175,7 +178,8 @@ final class RegistryHttpHandler implements HttpHandler {
                     }
                     if (n == 5 && path.get(4).equals("schema")) {
                         requireMethod(method, "GET");
-                        return JSON.readTree(store.version(subject, version, deleted).schema());
+                        SchemaStore.SubjectVersion v = store.version(subject, version, deleted);
+                        return rawSchema(v.type(), v.schema());
                     }
                 }
             }
@@ -185,7 +189,7 @@ final class RegistryHttpHandler implements HttpHandler {
                     String version = n == 5 ? path.get(4) : null;
                     SchemaRequest request = schemaFrom(exchange);
                     List<String> problems = store.testCompatibility(path.get(2), version, request.type(),
-                            request.text());
+                            request.text(), request.references());
                     ObjectNode node = JSON.createObjectNode();
                     node.put("is_compatible", problems.isEmpty());
                     if (Boolean.parseBoolean(query.get("verbose"))) {
@@ -248,20 +252,31 @@ final class RegistryHttpHandler implements HttpHandler {
         node.put("subject", v.subject());
         node.put("version", v.version());
         node.put("id", v.id());
-        putSchema(node, v.type(), v.schema());
+        putSchema(node, v.type(), v.schema(), v.references());
         return node;
     }
 
-    /** {@code schemaType} is left out for Avro, as Confluent's server does. */
-    private static void putSchema(ObjectNode node, SchemaType type, String text) {
+    /** {@code schemaType} and empty {@code references} are left out for Avro, as Confluent's server does. */
+    private static void putSchema(ObjectNode node, SchemaType type, String text,
+                                  List<SchemaStore.Reference> references) {
         if (type != SchemaType.AVRO) {
             node.put("schemaType", type.name());
         }
         node.put("schema", text);
+        if (!references.isEmpty()) {
+            ArrayNode array = node.putArray("references");
+            references.forEach(r -> array.addObject().put("name", r.name()).put("subject", r.subject())
+                    .put("version", r.version()));
+        }
     }
 
-    /** A schema in a request body: its language and text. */
-    private record SchemaRequest(SchemaType type, String text) {
+    /** The schema alone: Avro and JSON Schema documents as JSON, Protobuf text as a JSON string. */
+    private static JsonNode rawSchema(SchemaType type, String text) throws IOException {
+        return type == SchemaType.PROTOBUF ? JSON.getNodeFactory().textNode(text) : JSON.readTree(text);
+    }
+
+    /** A schema in a request body: its language, text and references. */
+    private record SchemaRequest(SchemaType type, String text, List<SchemaStore.Reference> references) {
     }
 
     private static ObjectNode levelAnswer(String field, CompatibilityLevel level) {
@@ -270,19 +285,25 @@ final class RegistryHttpHandler implements HttpHandler {
         return node;
     }
 
-    /** Reads {@code {"schema": "...", "schemaType": "AVRO", "references": []}}; AVRO or JSON, no references. */
+    /** Reads {@code {"schema": "...", "schemaType": "AVRO", "references": [{"name", "subject", "version"}]}}. */
     private static SchemaRequest schemaFrom(HttpExchange exchange) throws IOException {
         JsonNode body = body(exchange);
         SchemaType type = SchemaType.named(body.path("schemaType").asText(null));
-        if (body.path("references").isArray() && !body.path("references").isEmpty()) {
-            throw RegistryError.invalidSchema("schema references are not supported by this registry");
+        List<SchemaStore.Reference> references = new java.util.ArrayList<>();
+        for (JsonNode reference : body.path("references")) {
+            if (!reference.path("name").isTextual() || !reference.path("subject").isTextual()
+                    || !reference.path("version").canConvertToInt()) {
+                throw RegistryError.invalidSchema("a schema reference needs \"name\", \"subject\" and \"version\"");
+            }
+            references.add(new SchemaStore.Reference(reference.get("name").asText(), reference.get("subject").asText(),
+                    reference.get("version").asInt()));
         }
         JsonNode schema = body.get("schema");
         if (schema == null || !schema.isTextual()) {
             throw RegistryError.invalidSchema("the request body needs a \"schema\" field holding the schema as a "
                     + "JSON string");
         }
-        return new SchemaRequest(type, schema.asText());
+        return new SchemaRequest(type, schema.asText(), references);
     }
 
     private static CompatibilityLevel levelFrom(HttpExchange exchange) throws IOException {

@@ -32,14 +32,24 @@ import org.apache.avro.SchemaParseException;
 final class SchemaStore {
 
     /** One version of a subject. */
-    record SubjectVersion(String subject, int version, int id, String schema, SchemaType type, boolean deleted) {
+    record SubjectVersion(String subject, int version, int id, String schema, SchemaType type,
+                          List<Reference> references, boolean deleted) {
     }
 
-    /** A schema as registered: its language and canonical text. */
-    record StoredSchema(SchemaType type, String text) {
+    /** A schema another refers to: a subject's version, under the name the referring schema uses. */
+    record Reference(String name, String subject, int version) {
+    }
+
+    /** A schema as registered: its language, canonical text and references. */
+    record StoredSchema(SchemaType type, String text, List<Reference> references) {
+        StoredSchema(SchemaType type, String text) {
+            this(type, text, List.of());
+        }
+
         /** The key under which equal schemas share one id. */
         String key() {
-            return type == SchemaType.AVRO ? text : type + ":" + text;
+            return (type == SchemaType.AVRO ? text : type + ":" + text)
+                    + (references.isEmpty() ? "" : references.toString());
         }
     }
 
@@ -82,8 +92,8 @@ final class SchemaStore {
         }
     }
 
-    synchronized int register(String subject, SchemaType type, String schemaText) {
-        StoredSchema candidate = new StoredSchema(type, type.canonical(schemaText));
+    synchronized int register(String subject, SchemaType type, String schemaText, List<Reference> references) {
+        StoredSchema candidate = stored(type, schemaText, references);
         String canonical = candidate.key();
         List<VersionEntry> versions = subjects.computeIfAbsent(subject, s -> new ArrayList<>());
         Integer existingId = idByCanonicalSchema.get(canonical);
@@ -110,9 +120,10 @@ final class SchemaStore {
         return id;
     }
 
-    synchronized SubjectVersion lookup(String subject, SchemaType type, String schemaText, boolean includeDeleted) {
+    synchronized SubjectVersion lookup(String subject, SchemaType type, String schemaText, List<Reference> references,
+                                       boolean includeDeleted) {
         List<VersionEntry> versions = existingSubject(subject, includeDeleted);
-        String canonical = new StoredSchema(type, type.canonical(schemaText)).key();
+        String canonical = stored(type, schemaText, references).key();
         Integer id = idByCanonicalSchema.get(canonical);
         if (id != null) {
             for (VersionEntry v : versions) {
@@ -222,8 +233,8 @@ final class SchemaStore {
      * requires ({@code versionSpec} null). A missing subject is compatible with anything when no version is named.
      */
     synchronized List<String> testCompatibility(String subject, String versionSpec, SchemaType type,
-                                                String schemaText) {
-        StoredSchema candidate = new StoredSchema(type, type.canonical(schemaText));
+                                                String schemaText, List<Reference> references) {
+        StoredSchema candidate = stored(type, schemaText, references);
         List<VersionEntry> versions = subjects.getOrDefault(subject, List.of());
         CompatibilityLevel level = effectiveLevel(subject);
         if (versionSpec == null) {
@@ -253,9 +264,28 @@ final class SchemaStore {
         }
         return switch (candidate.type()) {
             case AVRO -> level.check(parse(candidate.text()), earlier.stream().map(s -> parse(s.text())).toList());
-            case JSON -> level.checkJson(SchemaType.jsonSchema(candidate.text()),
-                    earlier.stream().map(s -> SchemaType.jsonSchema(s.text())).toList());
+            case JSON -> level.checkWith(SchemaType.jsonSchema(candidate.text()),
+                    earlier.stream().map(s -> SchemaType.jsonSchema(s.text())).toList(),
+                    JsonSchemaCompatibility::problems);
+            case PROTOBUF -> level.checkWith(SchemaType.protobuf(candidate.text()),
+                    earlier.stream().map(s -> SchemaType.protobuf(s.text())).toList(),
+                    ProtobufCompatibility::problems);
         };
+    }
+
+    /** A candidate schema in canonical form, its references checked to name live versions. */
+    private StoredSchema stored(SchemaType type, String text, List<Reference> references) {
+        for (Reference reference : references) {
+            List<VersionEntry> versions = subjects.get(reference.subject());
+            boolean live = versions != null && versions.stream()
+                    .anyMatch(v -> v.version() == reference.version() && !v.deleted());
+            if (!live) {
+                throw RegistryError.invalidSchema("the reference '" + reference.name() + "' names version "
+                        + reference.version() + " of subject '" + reference.subject() + "', which does not exist; "
+                        + "register it first");
+            }
+        }
+        return new StoredSchema(type, type.canonical(text), List.copyOf(references));
     }
 
     synchronized CompatibilityLevel globalLevel() {
@@ -343,7 +373,8 @@ final class SchemaStore {
 
     private SubjectVersion toSubjectVersion(String subject, VersionEntry v) {
         StoredSchema schema = schemaById.get(v.id());
-        return new SubjectVersion(subject, v.version(), v.id(), schema.text(), schema.type(), v.deleted());
+        return new SubjectVersion(subject, v.version(), v.id(), schema.text(), schema.type(), schema.references(),
+                v.deleted());
     }
 
     private void persist() {
@@ -356,11 +387,14 @@ final class SchemaStore {
         ObjectNode schemas = root.putObject("schemas");
         // Avro schemas as plain strings, as files written before other types were served hold them.
         schemaById.forEach((id, schema) -> {
-            if (schema.type() == SchemaType.AVRO) {
+            if (schema.type() == SchemaType.AVRO && schema.references().isEmpty()) {
                 schemas.put(Integer.toString(id), schema.text());
             } else {
-                schemas.putObject(Integer.toString(id)).put("schemaType", schema.type().name())
+                ObjectNode node = schemas.putObject(Integer.toString(id)).put("schemaType", schema.type().name())
                         .put("schema", schema.text());
+                ArrayNode references = node.putArray("references");
+                schema.references().forEach(r -> references.addObject().put("name", r.name())
+                        .put("subject", r.subject()).put("version", r.version()));
             }
         });
         ObjectNode subjectsNode = root.putObject("subjects");
@@ -390,10 +424,13 @@ final class SchemaStore {
             globalLevel = CompatibilityLevel.valueOf(root.path("globalLevel").asText(globalLevel.name()));
             root.path("schemas").fields().forEachRemaining(e -> {
                 int id = Integer.parseInt(e.getKey());
+                List<Reference> references = new ArrayList<>();
+                e.getValue().path("references").forEach(r -> references.add(new Reference(r.path("name").asText(),
+                        r.path("subject").asText(), r.path("version").asInt())));
                 StoredSchema schema = e.getValue().isTextual()
                         ? new StoredSchema(SchemaType.AVRO, e.getValue().asText())
                         : new StoredSchema(SchemaType.valueOf(e.getValue().path("schemaType").asText()),
-                                e.getValue().path("schema").asText());
+                                e.getValue().path("schema").asText(), List.copyOf(references));
                 schemaById.put(id, schema);
                 idByCanonicalSchema.put(schema.key(), id);
             });

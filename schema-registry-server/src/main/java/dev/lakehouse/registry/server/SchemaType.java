@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Locale;
 
-/**
- * The schema languages the registry serves, as Confluent names them in {@code schemaType}. Protobuf is not served
- * (registration answers 42201 naming the types that are).
- */
+/** The schema languages the registry serves, as Confluent names them in {@code schemaType}. */
 enum SchemaType {
     AVRO,
-    JSON;
+    JSON,
+    PROTOBUF;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -29,8 +27,9 @@ enum SchemaType {
     }
 
     /**
-     * The schema's canonical text, by which equal schemas share one id: Avro's parsed form, or for JSON Schema the
-     * document without insignificant whitespace.
+     * The schema's canonical text, by which equal schemas share one id: Avro's parsed form, for JSON Schema the
+     * document without insignificant whitespace, for Protobuf the parsed file printed again (comments and layout
+     * dropped).
      *
      * @throws RegistryError (42201) if the text is not a schema of this type
      */
@@ -38,7 +37,21 @@ enum SchemaType {
         return switch (this) {
             case AVRO -> SchemaStore.parse(text).toString();
             case JSON -> jsonSchema(text).toString();
+            case PROTOBUF -> protobuf(text).toSchema();
         };
+    }
+
+    /** Parses a {@code .proto} file with Wire's parser (as Confluent's server does). */
+    static com.squareup.wire.schema.internal.parser.ProtoFileElement protobuf(String text) {
+        if (text == null || text.isBlank()) {
+            throw RegistryError.invalidSchema("the request has no schema");
+        }
+        try {
+            return com.squareup.wire.schema.internal.parser.ProtoParser.Companion.parse(
+                    com.squareup.wire.schema.Location.get("schema.proto"), text);
+        } catch (RuntimeException e) {
+            throw RegistryError.invalidSchema("the Protobuf schema does not parse: " + e.getMessage());
+        }
     }
 
     /** Parses a JSON Schema document (an object, or {@code true}/{@code false}). */
