@@ -54,6 +54,7 @@ class CompactionWhileIngestingIT {
                     source:
                       bootstrap-servers: %s
                       topics: [%s]
+                      group-id: lakehouse-%s
                     registry:
                       url: %s
                     table:
@@ -67,7 +68,7 @@ class CompactionWhileIngestingIT {
                       min-input-files: 3
                 console:
                   port: 0
-                """.formatted(kafka.bootstrapServers(), topic, registry.url(), dir.resolve("orders").toUri()));
+                """.formatted(kafka.bootstrapServers(), topic, topic, registry.url(), dir.resolve("orders").toUri()));
         List<BatchProgress> progress = new CopyOnWriteArrayList<>();
         try (Appliance appliance = Appliance.create(ConfigLoader.load(config));
              SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());

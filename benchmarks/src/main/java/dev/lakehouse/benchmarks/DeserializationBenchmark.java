@@ -1,6 +1,11 @@
 package dev.lakehouse.benchmarks;
 
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.DynamicMessage;
 import dev.lakehouse.ingest.ConfluentJsonSchemaDecoder;
+import dev.lakehouse.ingest.ConfluentProtobufDecoder;
+import dev.lakehouse.registry.serde.ConfluentProtobufSerializer;
+import dev.lakehouse.registry.serde.ProtobufSchemas;
 import dev.lakehouse.registry.serde.ConfluentJsonSchemaSerializer;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,9 +111,64 @@ final class DeserializationBenchmark {
             Schema v2 = orderV2();
             System.out.println(measure("writer v1 resolved to reader v2", payloads.length, bytes,
                     i -> (GenericRecord) resolving.deserialize(payloads[i], v2, RecordContext.UNKNOWN)).report());
+            protobuf(client);
             jsonSchema(client);
             System.out.println(Measurement.peakHeap());
         }
+    }
+
+    /**
+     * The same orders as Protobuf values (Confluent's Protobuf wire format), decoded as a {@code protobuf} pipeline
+     * does: parsed as dynamic messages of the registered {@code .proto} schema, mapped to the table's columns.
+     */
+    private static void protobuf(SchemaRegistryClient client) {
+        String proto = """
+                syntax = "proto3";
+                import "google/protobuf/timestamp.proto";
+                message Order {
+                  int64 order_id = 1;
+                  string customer_id = 2;
+                  string sku = 3;
+                  int32 quantity = 4;
+                  double unit_price = 5;
+                  google.protobuf.Timestamp created_at = 6;
+                  bool express = 7;
+                  string country = 8;
+                  optional string coupon = 9;
+                  float discount = 10;
+                }
+                """;
+        Descriptor type = ProtobufSchemas.descriptor("order.proto", proto, name -> null)
+                .findMessageTypeByName("Order");
+        ConfluentProtobufSerializer serializer = new ConfluentProtobufSerializer(client);
+        Random random = new Random(42);
+        GenericRecord order = new GenericData.Record(orderV1());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
+        long bytes = 0;
+        for (int i = 0; i < RECORDS; i++) {
+            fillOrder(order, 10_000_000L + i, i, random);
+            DynamicMessage.Builder message = DynamicMessage.newBuilder(type);
+            for (String field : List.of("order_id", "customer_id", "sku", "quantity", "unit_price", "express",
+                    "country", "coupon", "discount")) {
+                Object value = order.get(field);
+                if (value != null) {
+                    message.setField(type.findFieldByName(field), value instanceof CharSequence c ? c.toString()
+                            : value);
+                }
+            }
+            long millis = (Long) order.get("created_at");
+            message.setField(type.findFieldByName("created_at"), com.google.protobuf.Timestamp.newBuilder()
+                    .setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000).build());
+            byte[] value = serializer.serialize("orders-proto-value", proto, List.of(), message.build());
+            bytes += value.length;
+            records.add(new ConsumerRecord<>("orders-proto", 0, i, null, value));
+        }
+        ConfluentProtobufDecoder decoder = new ConfluentProtobufDecoder(client);
+        Schema columns = decoder.writerSchema(records.get(0));
+        System.out.printf("Confluent Protobuf decoding (dynamic message, map), 1 thread, %,d records, %.1f "
+                + "bytes/record%n", RECORDS, (double) bytes / RECORDS);
+        System.out.println(measure("Protobuf", RECORDS, bytes, i -> decoder.decode(records.get(i), columns))
+                .report());
     }
 
     /**
