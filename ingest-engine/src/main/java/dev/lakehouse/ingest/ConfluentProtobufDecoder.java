@@ -43,6 +43,7 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
     private final Map<Integer, FileDescriptor> filesById = new HashMap<>();
     private final Map<String, FileDescriptor> filesByReference = new HashMap<>();
     private final Map<String, WriterType> types = new HashMap<>();
+    private final ProtobufToAvro.Rows rows = new ProtobufToAvro.Rows();
 
     public ConfluentProtobufDecoder(SchemaRegistryClient registry) {
         this.registry = registry;
@@ -66,7 +67,7 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
             throw new RecordDecodeException(DeadLetterReason.CORRUPT_PROTOBUF, context(record) + ": the value does "
                     + "not decode as " + writer.message().getFullName() + ": " + e.getMessage(), e);
         }
-        return ProtobufToAvro.record(message, tableSchema);
+        return rows.record(message, tableSchema);
     }
 
     @Override
