@@ -73,12 +73,7 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
 
     @Override
     public String writerSchemaRef(ConsumerRecord<byte[], byte[]> record) {
-        byte[] value = record.value();
-        if (value == null || value.length < 5 || value[0] != 0) {
-            return "";
-        }
-        int id = ((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff);
-        return "registry id " + id;
+        return ConfluentFramedValues.schemaRef(record);
     }
 
     private static byte[] requireValue(ConsumerRecord<byte[], byte[]> record) {

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import dev.lakehouse.registry.client.SchemaNotFoundException;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.registry.client.TypedSchema;
-import dev.lakehouse.registry.serde.AvroDecodeException;
 import dev.lakehouse.registry.serde.ConfluentWireFormat;
 import dev.lakehouse.registry.serde.RecordContext;
 import java.io.IOException;
@@ -95,43 +93,17 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
 
     @Override
     public String writerSchemaRef(ConsumerRecord<byte[], byte[]> record) {
-        byte[] value = record.value();
-        if (value == null || value.length < ConfluentWireFormat.HEADER_SIZE || value[0] != 0) {
-            return "";
-        }
-        int id = ((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff);
-        return "registry id " + id;
+        return ConfluentFramedValues.schemaRef(record);
     }
 
     private WriterSchema writer(ConsumerRecord<byte[], byte[]> record) {
-        RecordContext context = context(record);
-        if (record.value() == null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, context + ": the value is null (a "
-                    + "tombstone); an append-only table has no row for it", null);
-        }
-        int id;
-        try {
-            id = ConfluentWireFormat.schemaId(record.value(), context);
-        } catch (AvroDecodeException e) {
-            throw new RecordDecodeException(DeadLetterReason.named(e.reason()), e.getMessage(), e);
-        }
+        int id = ConfluentFramedValues.schemaId(record);
         WriterSchema cached = byId.get(id);
         if (cached != null) {
             return cached;
         }
-        TypedSchema typed;
-        try {
-            typed = registry.typedSchemaById(id);
-        } catch (SchemaNotFoundException e) {
-            throw new RecordDecodeException(DeadLetterReason.UNKNOWN_SCHEMA_ID, context + ": schema id " + id
-                    + " is not in the registry; register the producer's schema or point the pipeline at the right "
-                    + "registry", e);
-        }
-        if (!typed.type().equals(TypedSchema.JSON)) {
-            throw new RecordDecodeException(DeadLetterReason.WRONG_SCHEMA_TYPE, context + ": schema id " + id
-                    + " is a " + typed.type() + " schema, but the pipeline's format is json-schema; set the format "
-                    + "that matches the producer", null);
-        }
+        RecordContext context = context(record);
+        TypedSchema typed = ConfluentFramedValues.schema(registry, id, TypedSchema.JSON, "json-schema", record);
         WriterSchema writer;
         try {
             JsonNode jsonSchema = mapper.readTree(typed.text());
@@ -153,6 +125,6 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
     }
 
     private static RecordContext context(ConsumerRecord<byte[], byte[]> record) {
-        return new RecordContext(record.topic(), record.partition(), record.offset());
+        return ConfluentFramedValues.context(record);
     }
 }

@@ -4,12 +4,9 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.lakehouse.registry.client.SchemaNotFoundException;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.registry.client.TypedSchema;
-import dev.lakehouse.registry.serde.AvroDecodeException;
 import dev.lakehouse.registry.serde.ConfluentProtobufFormat;
-import dev.lakehouse.registry.serde.ConfluentWireFormat;
 import dev.lakehouse.registry.serde.ProtobufSchemas;
 import dev.lakehouse.registry.serde.RecordContext;
 import java.util.Arrays;
@@ -72,41 +69,28 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
 
     @Override
     public String writerSchemaRef(ConsumerRecord<byte[], byte[]> record) {
-        byte[] value = record.value();
-        if (value == null || value.length < ConfluentWireFormat.HEADER_SIZE || value[0] != 0) {
-            return "";
-        }
-        int id = ((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8) | (value[4] & 0xff);
-        return "registry id " + id;
+        return ConfluentFramedValues.schemaRef(record);
     }
 
     private ConfluentProtobufFormat.Header header(ConsumerRecord<byte[], byte[]> record) {
-        RecordContext context = context(record);
-        if (record.value() == null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, context + ": the value is null (a "
-                    + "tombstone); an append-only table has no row for it", null);
-        }
-        try {
-            ConfluentWireFormat.schemaId(record.value(), context);
-        } catch (AvroDecodeException e) {
-            throw new RecordDecodeException(DeadLetterReason.named(e.reason()), e.getMessage(), e);
-        }
+        ConfluentFramedValues.schemaId(record);
         try {
             return ConfluentProtobufFormat.header(record.value());
         } catch (IllegalArgumentException e) {
-            throw new RecordDecodeException(DeadLetterReason.CORRUPT_PROTOBUF, context + ": " + e.getMessage(), e);
+            throw new RecordDecodeException(DeadLetterReason.CORRUPT_PROTOBUF, context(record) + ": "
+                    + e.getMessage(), e);
         }
     }
 
     private WriterType writer(ConsumerRecord<byte[], byte[]> record, ConfluentProtobufFormat.Header header) {
         RecordContext context = context(record);
-        int id = ConfluentWireFormat.schemaId(record.value(), context);
+        int id = ConfluentFramedValues.schemaId(record);
         String key = id + Arrays.toString(header.messageIndexes());
         WriterType cached = types.get(key);
         if (cached != null) {
             return cached;
         }
-        FileDescriptor file = file(id, context);
+        FileDescriptor file = file(id, record);
         Descriptor message;
         try {
             message = ConfluentProtobufFormat.message(file, header.messageIndexes());
@@ -119,24 +103,13 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
         return writer;
     }
 
-    private FileDescriptor file(int id, RecordContext context) {
+    private FileDescriptor file(int id, ConsumerRecord<byte[], byte[]> record) {
         FileDescriptor cached = filesById.get(id);
         if (cached != null) {
             return cached;
         }
-        TypedSchema schema;
-        try {
-            schema = registry.typedSchemaById(id);
-        } catch (SchemaNotFoundException e) {
-            throw new RecordDecodeException(DeadLetterReason.UNKNOWN_SCHEMA_ID, context + ": schema id " + id
-                    + " is not in the registry; register the producer's schema or point the pipeline at the right "
-                    + "registry", e);
-        }
-        if (!schema.type().equals(TypedSchema.PROTOBUF)) {
-            throw new RecordDecodeException(DeadLetterReason.WRONG_SCHEMA_TYPE, context + ": schema id " + id
-                    + " is a " + schema.type() + " schema, but the pipeline's format is protobuf; set the format "
-                    + "that matches the producer", null);
-        }
+        RecordContext context = context(record);
+        TypedSchema schema = ConfluentFramedValues.schema(registry, id, TypedSchema.PROTOBUF, "protobuf", record);
         FileDescriptor file;
         try {
             file = build("schema-" + id + ".proto", schema);
@@ -173,6 +146,6 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
     }
 
     private static RecordContext context(ConsumerRecord<byte[], byte[]> record) {
-        return new RecordContext(record.topic(), record.partition(), record.offset());
+        return ConfluentFramedValues.context(record);
     }
 }
