@@ -4,11 +4,13 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import dev.lakehouse.ingest.ConfluentJsonSchemaDecoder;
 import dev.lakehouse.ingest.ConfluentProtobufDecoder;
+import dev.lakehouse.ingest.RecordDecoder;
 import dev.lakehouse.registry.serde.ConfluentProtobufSerializer;
 import dev.lakehouse.registry.serde.ProtobufSchemas;
 import dev.lakehouse.registry.serde.ConfluentJsonSchemaSerializer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import dev.lakehouse.registry.client.RegistryClientConfig;
@@ -141,12 +143,7 @@ final class DeserializationBenchmark {
         Descriptor type = ProtobufSchemas.descriptor("order.proto", proto, name -> null)
                 .findMessageTypeByName("Order");
         ConfluentProtobufSerializer serializer = new ConfluentProtobufSerializer(client);
-        Random random = new Random(42);
-        GenericRecord order = new GenericData.Record(orderV1());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
-        long bytes = 0;
-        for (int i = 0; i < RECORDS; i++) {
-            fillOrder(order, 10_000_000L + i, i, random);
+        Framed framed = framedOrders("orders-proto", order -> {
             DynamicMessage.Builder message = DynamicMessage.newBuilder(type);
             for (String field : List.of("order_id", "customer_id", "sku", "quantity", "unit_price", "express",
                     "country", "coupon", "discount")) {
@@ -159,16 +156,10 @@ final class DeserializationBenchmark {
             long millis = (Long) order.get("created_at");
             message.setField(type.findFieldByName("created_at"), com.google.protobuf.Timestamp.newBuilder()
                     .setSeconds(millis / 1000).setNanos((int) (millis % 1000) * 1_000_000).build());
-            byte[] value = serializer.serialize("orders-proto-value", proto, List.of(), message.build());
-            bytes += value.length;
-            records.add(new ConsumerRecord<>("orders-proto", 0, i, null, value));
-        }
-        ConfluentProtobufDecoder decoder = new ConfluentProtobufDecoder(client);
-        Schema columns = decoder.writerSchema(records.get(0));
-        System.out.printf("Confluent Protobuf decoding (dynamic message, map), 1 thread, %,d records, %.1f "
-                + "bytes/record%n", RECORDS, (double) bytes / RECORDS);
-        System.out.println(measure("Protobuf", RECORDS, bytes, i -> decoder.decode(records.get(i), columns))
-                .report());
+            return serializer.serialize("orders-proto-value", proto, List.of(), message.build());
+        });
+        measureDecoder("Confluent Protobuf decoding (dynamic message, map)", "Protobuf", framed,
+                new ConfluentProtobufDecoder(client));
     }
 
     /**
@@ -186,12 +177,7 @@ final class DeserializationBenchmark {
                  "required": ["order_id", "customer_id", "sku", "quantity", "unit_price", "created_at", "express",
                    "country", "discount"]}""";
         ConfluentJsonSchemaSerializer serializer = new ConfluentJsonSchemaSerializer(client);
-        Random random = new Random(42);
-        GenericRecord order = new GenericData.Record(orderV1());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
-        long bytes = 0;
-        for (int i = 0; i < RECORDS; i++) {
-            fillOrder(order, 10_000_000L + i, i, random);
+        Framed framed = framedOrders("orders-json", order -> {
             String json = String.format(java.util.Locale.ROOT, "{\"order_id\":%d,\"customer_id\":\"%s\",\"sku\":"
                     + "\"%s\",\"quantity\":%d,\"unit_price\":%s,\"created_at\":\"%s\",\"express\":%b,"
                     + "\"country\":\"%s\",\"coupon\":%s,\"discount\":%s}", order.get("order_id"),
@@ -199,16 +185,38 @@ final class DeserializationBenchmark {
                     java.time.Instant.ofEpochMilli((Long) order.get("created_at")), order.get("express"),
                     order.get("country"), order.get("coupon") == null ? "null" : "\"" + order.get("coupon") + "\"",
                     order.get("discount"));
-            byte[] value = serializer.serialize("orders-json-value", schema, json);
+            return serializer.serialize("orders-json-value", schema, json);
+        });
+        measureDecoder("Confluent JSON Schema decoding (parse, validate, map)", "JSON Schema, validated", framed,
+                new ConfluentJsonSchemaDecoder(client));
+    }
+
+    /** Framed values of one topic and their payload bytes. */
+    private record Framed(List<ConsumerRecord<byte[], byte[]>> records, long bytes) {
+    }
+
+    /** {@link #RECORDS} orders (the same ones in every format, seed 42), each framed by {@code encode}. */
+    private static Framed framedOrders(String topic, Function<GenericRecord, byte[]> encode) {
+        Random random = new Random(42);
+        GenericRecord order = new GenericData.Record(orderV1());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(RECORDS);
+        long bytes = 0;
+        for (int i = 0; i < RECORDS; i++) {
+            fillOrder(order, 10_000_000L + i, i, random);
+            byte[] value = encode.apply(order);
             bytes += value.length;
-            records.add(new ConsumerRecord<>("orders-json", 0, i, null, value));
+            records.add(new ConsumerRecord<>(topic, 0, i, null, value));
         }
-        ConfluentJsonSchemaDecoder decoder = new ConfluentJsonSchemaDecoder(client);
-        Schema columns = decoder.writerSchema(records.get(0));
-        System.out.printf("Confluent JSON Schema decoding (parse, validate, map), 1 thread, %,d records, %.1f "
-                + "bytes/record%n", RECORDS, (double) bytes / RECORDS);
-        System.out.println(measure("JSON Schema, validated", RECORDS, bytes,
-                i -> decoder.decode(records.get(i), columns)).report());
+        return new Framed(records, bytes);
+    }
+
+    /** Decodes every framed value into the columns of the first one's writer schema, as a pipeline does. */
+    private static void measureDecoder(String title, String name, Framed framed, RecordDecoder decoder) {
+        Schema columns = decoder.writerSchema(framed.records().get(0));
+        System.out.printf("%s, 1 thread, %,d records, %.1f bytes/record%n", title, RECORDS,
+                (double) framed.bytes() / RECORDS);
+        System.out.println(measure(name, RECORDS, framed.bytes(),
+                i -> decoder.decode(framed.records().get(i), columns)).report());
     }
 
     private static Measurement measure(String name, int records, long bytes, IntFunction<GenericRecord> decode) {

@@ -4,7 +4,6 @@ import dev.lakehouse.registry.client.SchemaNotFoundException;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.registry.serde.AvroDecodeException;
 import dev.lakehouse.registry.serde.ConfluentAvroDeserializer;
-import dev.lakehouse.registry.serde.ConfluentWireFormat;
 import dev.lakehouse.registry.serde.RecordContext;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -32,26 +31,20 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
 
     @Override
     public Schema writerSchema(ConsumerRecord<byte[], byte[]> record) {
-        RecordContext context = context(record);
-        byte[] value = requireValue(record);
+        int id = ConfluentFramedValues.schemaId(record);
+        if (id == lastSchemaId) {
+            return lastSchema;
+        }
         try {
-            int id = ConfluentWireFormat.schemaId(value, context);
-            if (id == lastSchemaId) {
-                return lastSchema;
-            }
-            try {
-                // The client caches ids for good, so this is the same Schema instance every time.
-                Schema schema = registry.schemaById(id);
-                lastSchemaId = id;
-                lastSchema = schema;
-                return schema;
-            } catch (SchemaNotFoundException e) {
-                throw new RecordDecodeException(DeadLetterReason.UNKNOWN_SCHEMA_ID, context + ": schema id " + id + " is not in "
-                        + "the registry; register the producer's schema or point the pipeline at the right registry",
-                        e);
-            }
-        } catch (AvroDecodeException e) {
-            throw new RecordDecodeException(DeadLetterReason.named(e.reason()), e.getMessage(), e);
+            // The client caches ids for good, so this is the same Schema instance every time.
+            Schema schema = registry.schemaById(id);
+            lastSchemaId = id;
+            lastSchema = schema;
+            return schema;
+        } catch (SchemaNotFoundException e) {
+            throw new RecordDecodeException(DeadLetterReason.UNKNOWN_SCHEMA_ID, context(record) + ": schema id " + id
+                    + " is not in the registry; register the producer's schema or point the pipeline at the right "
+                    + "registry", e);
         }
     }
 
@@ -78,13 +71,13 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
 
     private static byte[] requireValue(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, context(record) + ": the value is null (a tombstone); "
-                    + "an append-only table has no row for it", null);
+            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, context(record) + ": the value is null (a "
+                    + "tombstone); an append-only table has no row for it", null);
         }
         return record.value();
     }
 
     private static RecordContext context(ConsumerRecord<byte[], byte[]> record) {
-        return new RecordContext(record.topic(), record.partition(), record.offset());
+        return ConfluentFramedValues.context(record);
     }
 }

@@ -45,6 +45,9 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
     private final ObjectMapper mapper = new ObjectMapper();
     private final SchemaRegistry validators = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7);
     private final Map<Integer, WriterSchema> byId = new HashMap<>();
+    // Consecutive records almost always share their writer schema: one comparison instead of a map lookup.
+    private int lastId = -1;
+    private WriterSchema lastWriter;
 
     public ConfluentJsonSchemaDecoder(SchemaRegistryClient registry) {
         this.registry = registry;
@@ -58,27 +61,26 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
     @Override
     public GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema) {
         WriterSchema writer = writer(record);
-        RecordContext context = context(record);
         byte[] value = record.value();
         JsonNode node;
         try {
             node = mapper.readTree(value, ConfluentWireFormat.HEADER_SIZE, value.length - ConfluentWireFormat
                     .HEADER_SIZE);
         } catch (JsonProcessingException e) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context + ": the value after the "
-                    + "wire-format header is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context(record) + ": the value after "
+                    + "the wire-format header is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context + ": the value is not JSON: " + e,
-                    e);
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context(record) + ": the value is not "
+                    + "JSON: " + e, e);
         }
         if (node == null || !node.isObject()) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context + ": the value must be a JSON "
-                    + "object, got " + (node == null ? "nothing" : node.getNodeType()), null);
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context(record) + ": the value must be "
+                    + "a JSON object, got " + (node == null ? "nothing" : node.getNodeType()), null);
         }
         List<Error> errors = writer.validator().validate(node);
         if (!errors.isEmpty()) {
-            throw new RecordDecodeException(DeadLetterReason.SCHEMA_VIOLATION, context + ": the value breaks JSON "
-                    + "schema " + writerSchemaRef(record) + ": " + errors.stream().limit(ERRORS_REPORTED)
+            throw new RecordDecodeException(DeadLetterReason.SCHEMA_VIOLATION, context(record) + ": the value "
+                    + "breaks JSON schema " + writerSchemaRef(record) + ": " + errors.stream().limit(ERRORS_REPORTED)
                     .map(ConfluentJsonSchemaDecoder::describe).collect(Collectors.joining("; "))
                     + (errors.size() > ERRORS_REPORTED ? " (and " + (errors.size() - ERRORS_REPORTED) + " more)" : "")
                     + "; fix the producer, or evolve the schema", null);
@@ -86,8 +88,8 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
         try {
             return JsonToAvro.record(tableSchema, node);
         } catch (JsonToAvro.MismatchException e) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context + ": field '" + e.path() + "' "
-                    + e.getMessage(), null);
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, context(record) + ": field '" + e.path()
+                    + "' " + e.getMessage(), null);
         }
     }
 
@@ -98,8 +100,13 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
 
     private WriterSchema writer(ConsumerRecord<byte[], byte[]> record) {
         int id = ConfluentFramedValues.schemaId(record);
+        if (id == lastId) {
+            return lastWriter;
+        }
         WriterSchema cached = byId.get(id);
         if (cached != null) {
+            lastId = id;
+            lastWriter = cached;
             return cached;
         }
         RecordContext context = context(record);
@@ -117,6 +124,8 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
                     + " cannot be used to validate: " + e.getMessage(), e);
         }
         byId.put(id, writer);
+        lastId = id;
+        lastWriter = writer;
         return writer;
     }
 

@@ -41,6 +41,10 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
     private final Map<String, FileDescriptor> filesByReference = new HashMap<>();
     private final Map<String, WriterType> types = new HashMap<>();
     private final ProtobufToAvro.Rows rows = new ProtobufToAvro.Rows();
+    // Consecutive records almost always share their schema and message: one comparison instead of a map lookup.
+    private int lastId = -1;
+    private int[] lastIndexes;
+    private WriterType lastWriter;
 
     public ConfluentProtobufDecoder(SchemaRegistryClient registry) {
         this.registry = registry;
@@ -83,23 +87,27 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
     }
 
     private WriterType writer(ConsumerRecord<byte[], byte[]> record, ConfluentProtobufFormat.Header header) {
-        RecordContext context = context(record);
         int id = ConfluentFramedValues.schemaId(record);
+        if (id == lastId && Arrays.equals(header.messageIndexes(), lastIndexes)) {
+            return lastWriter;
+        }
         String key = id + Arrays.toString(header.messageIndexes());
-        WriterType cached = types.get(key);
-        if (cached != null) {
-            return cached;
+        WriterType writer = types.get(key);
+        if (writer == null) {
+            FileDescriptor file = file(id, record);
+            Descriptor message;
+            try {
+                message = ConfluentProtobufFormat.message(file, header.messageIndexes());
+            } catch (IllegalArgumentException e) {
+                throw new RecordDecodeException(DeadLetterReason.CORRUPT_PROTOBUF, context(record) + ": schema id "
+                        + id + ": " + e.getMessage(), e);
+            }
+            writer = new WriterType(message, ProtobufToAvro.recordSchema(message));
+            types.put(key, writer);
         }
-        FileDescriptor file = file(id, record);
-        Descriptor message;
-        try {
-            message = ConfluentProtobufFormat.message(file, header.messageIndexes());
-        } catch (IllegalArgumentException e) {
-            throw new RecordDecodeException(DeadLetterReason.CORRUPT_PROTOBUF, context + ": schema id " + id + ": "
-                    + e.getMessage(), e);
-        }
-        WriterType writer = new WriterType(message, ProtobufToAvro.recordSchema(message));
-        types.put(key, writer);
+        lastId = id;
+        lastIndexes = header.messageIndexes();
+        lastWriter = writer;
         return writer;
     }
 

@@ -17,10 +17,13 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     private record SubjectSchema(String subject, Schema schema) {
     }
 
+    private record SubjectVersion(String subject, int version) {
+    }
+
     private final SchemaRegistryClient delegate;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<Integer, TypedSchema> typedSchemasById = new ConcurrentHashMap<>();
-    private final Map<String, TypedSchema> typedVersions = new ConcurrentHashMap<>();
+    private final Map<SubjectVersion, TypedSchema> typedVersions = new ConcurrentHashMap<>();
     private final Map<SubjectSchema, Integer> idsBySubjectSchema;
     private final Map<SubjectSchema, RegisteredSchema> versionsBySubjectSchema;
 
@@ -44,15 +47,18 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
         return cachedForever(schemasById, id, delegate::schemaById);
     }
 
-    /** The value cached for an id (ids are immutable), fetched on the first call; one instance per id. */
-    private static <V> V cachedForever(Map<Integer, V> cache, int id, java.util.function.IntFunction<V> fetch) {
-        V cached = cache.get(id);
+    /**
+     * The value cached for a key that names something immutable (an id, a subject's version), fetched on the first
+     * call; one instance per key.
+     */
+    private static <K, V> V cachedForever(Map<K, V> cache, K key, java.util.function.Function<K, V> fetch) {
+        V cached = cache.get(key);
         if (cached != null) {
             return cached;
         }
-        // Not computeIfAbsent: that would hold a map lock during an HTTP call and block unrelated ids.
-        V fetched = fetch.apply(id);
-        V raced = cache.putIfAbsent(id, fetched);
+        // Not computeIfAbsent: that would hold a map lock during an HTTP call and block unrelated keys.
+        V fetched = fetch.apply(key);
+        V raced = cache.putIfAbsent(key, fetched);
         return raced != null ? raced : fetched;
     }
 
@@ -63,14 +69,8 @@ final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public TypedSchema typedVersion(String subject, int version) {
-        String key = subject + "\u0000" + version;
-        TypedSchema cached = typedVersions.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        TypedSchema fetched = delegate.typedVersion(subject, version);
-        typedVersions.putIfAbsent(key, fetched);
-        return fetched;
+        return cachedForever(typedVersions, new SubjectVersion(subject, version),
+                key -> delegate.typedVersion(key.subject(), key.version()));
     }
 
     @Override
