@@ -100,9 +100,18 @@ public final class CompactionRunner {
 
     /**
      * Streams the group's rows into new files: read on {@link CompactionSettings#readParallelism()} threads, and,
-     * with sort columns, through an {@link ExternalRowSorter} (bounded memory, spilling to local disk).
+     * with sort columns, through an {@link ExternalRowSorter} (bounded memory, spilling to local disk). Unsorted,
+     * a group large enough to fill at least two files per writer is written by
+     * {@link CompactionSettings#writeParallelism()} writers at once ({@link ParallelRowWriter}); a smaller group
+     * gets one writer, so that it becomes one file and is not compacted again.
      */
     private List<DataFile> rewrite(CompactionPlan.FileGroup group, CompactionSettings settings) {
+        int writers = writersFor(group, settings);
+        if (writers > 1) {
+            try (RowReader rows = table.openRows(group.files(), settings.readParallelism())) {
+                return new ParallelRowWriter(writers, table::newDataFileWriter).writeAll(rows);
+            }
+        }
         DataFileWriter writer = table.newDataFileWriter();
         try (RowReader rows = table.openRows(group.files(), settings.readParallelism())) {
             if (settings.sortBy().isEmpty()) {
@@ -120,6 +129,16 @@ public final class CompactionRunner {
                 writer.abort();
             }
         }
+    }
+
+    /** Writers for an unsorted group: as many as the settings allow while each still fills two target-size files. */
+    private int writersFor(CompactionPlan.FileGroup group, CompactionSettings settings) {
+        if (!settings.sortBy().isEmpty()) {
+            return 1; // one sorted stream: several writers would each write an overlapping range
+        }
+        long fileTarget = Math.max(1, table.options().targetFileSizeBytes());
+        long fillable = group.bytes() / (2 * fileTarget);
+        return (int) Math.max(1, Math.min(settings.writeParallelism(), fillable));
     }
 
     private void writeSorted(RowReader rows, DataFileWriter writer, CompactionSettings settings) {

@@ -14,9 +14,12 @@ import java.util.List;
  *        so engines skip files that cannot hold what a query asks for.
  * @param readParallelism input files opened and decoded at once
  * @param sortMemoryBytes rows held in memory to sort before they are spilled to a local sorted run
+ * @param writeParallelism output files written at once by an unsorted rewrite of a group large enough for each
+ *        writer to fill at least two files of the table's target size (see {@link ParallelRowWriter}); 1 writes
+ *        one file at a time
  */
 public record CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles, List<String> sortBy,
-                                 int readParallelism, long sortMemoryBytes) {
+                                 int readParallelism, long sortMemoryBytes, int writeParallelism) {
 
     public CompactionSettings {
         sortBy = List.copyOf(sortBy);
@@ -33,6 +36,9 @@ public record CompactionSettings(long targetFileBytes, long smallFileBytes, int 
         if (readParallelism < 1) {
             throw new IllegalArgumentException("read parallelism must be at least 1, got " + readParallelism);
         }
+        if (writeParallelism < 1) {
+            throw new IllegalArgumentException("write parallelism must be at least 1, got " + writeParallelism);
+        }
         if (sortMemoryBytes < 1 << 20) {
             throw new IllegalArgumentException("sort memory must be at least 1 MB, got " + sortMemoryBytes);
         }
@@ -41,7 +47,7 @@ public record CompactionSettings(long targetFileBytes, long smallFileBytes, int 
     /** Unsorted, with the default read parallelism and sort memory. */
     public CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles) {
         this(targetFileBytes, smallFileBytes, minInputFiles, List.of(), defaultReadParallelism(),
-                defaultSortMemoryBytes());
+                defaultSortMemoryBytes(), defaultWriteParallelism());
     }
 
     /** Files below 3/4 of the target are small; at least 5 of them per partition make it worth a rewrite. */
@@ -52,23 +58,38 @@ public record CompactionSettings(long targetFileBytes, long smallFileBytes, int 
     /** These settings with output sorted by {@code columns}. */
     public CompactionSettings sortedBy(List<String> columns) {
         return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, columns, readParallelism,
-                sortMemoryBytes);
+                sortMemoryBytes, writeParallelism);
     }
 
     /** These settings with {@code threads} reading input files at once. */
     public CompactionSettings readingWith(int threads) {
         return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, threads,
-                sortMemoryBytes);
+                sortMemoryBytes, writeParallelism);
     }
 
     /** These settings with {@code bytes} of rows sorted in memory before spilling. */
     public CompactionSettings sortingIn(long bytes) {
-        return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, readParallelism, bytes);
+        return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, readParallelism, bytes,
+                writeParallelism);
+    }
+
+    /** These settings with up to {@code threads} output files written at once. */
+    public CompactionSettings writingWith(int threads) {
+        return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, readParallelism,
+                sortMemoryBytes, threads);
     }
 
     /** One reader per core, at most four: decoding is CPU work, and the writer needs a core too. */
     static int defaultReadParallelism() {
         return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Two writers on a machine of two or more cores: Parquet encoding is what one thread cannot keep up with, and
+     * each writer buffers a row group, so more writers cost memory that compaction shares with ingestion.
+     */
+    static int defaultWriteParallelism() {
+        return Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
     }
 
     /** An eighth of the heap, at least 32 MB: compaction shares the JVM with ingestion. */

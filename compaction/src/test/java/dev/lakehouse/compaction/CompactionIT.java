@@ -145,6 +145,73 @@ class CompactionIT {
     }
 
     @Test
+    void aGroupOfManyTargetSizesIsWrittenByTwoWritersAtOnceWithEveryRowKeptAndOneFileForASmallGroup()
+            throws Exception {
+        // Files roll at 1 MiB; a group of about 7 MB fills several per writer, so two writers share it.
+        LakeTable table = LakeTable.open(TableOptions.builder(dir.toUri().toString())
+                .targetFileSizeBytes(1L << 20).build());
+        table.createIfAbsent(V1);
+        java.util.Random random = new java.util.Random(3);
+        for (int batch = 0; batch < 4; batch++) {
+            List<DataFile> written = new ArrayList<>();
+            for (int f = 0; f < 5; f++) {
+                try (DataFileWriter writer = table.newDataFileWriter()) {
+                    for (int r = 0; r < 4_000; r++) {
+                        long id = ids.getAndIncrement();
+                        GenericRecord row = new GenericData.Record(table.snapshot().avroSchema());
+                        row.put("id", id);
+                        row.put("region", "eu");
+                        byte[] name = new byte[64];
+                        random.nextBytes(name);
+                        row.put("name", java.util.HexFormat.of().formatHex(name));
+                        row.put("at", 1_767_225_600_000L + id);
+                        row.put("amount", random.nextDouble());
+                        writer.write(row);
+                    }
+                    written.addAll(writer.finish());
+                }
+            }
+            table.commit(new BatchCommit("p", "i", batch, written, List.of(), Map.of()));
+        }
+        String before = checksum(KernelReader.read(dir.toString()).rows());
+        long bytesBefore = table.snapshot().totalBytes();
+        assertThat(bytesBefore).isGreaterThan(4L << 20);
+
+        CompactionSettings settings = new CompactionSettings(64L << 20, 48L << 20, 2).writingWith(2);
+        MaintenanceRun run = new CompactionRunner(table).compact(settings);
+
+        assertThat(run.outcome()).isEqualTo(MaintenanceOutcome.COMPACTED);
+        assertThat(run.filesBefore()).isEqualTo(20);
+        assertThat(checksum(KernelReader.read(dir.toString()).rows())).isEqualTo(before);
+        List<DataFile> after = table.snapshot().files();
+        // Each writer names its files with its own tag (part-NNNNN-<tag>.c000...): two writers, two tags.
+        assertThat(after.stream().map(f -> f.path().split("-", 3)[2]).map(rest -> rest.substring(0, 36))
+                .distinct()).hasSize(2);
+        // At most one partial file more than one writer would leave.
+        long full = after.stream().filter(f -> f.sizeBytes() >= 768L << 10).count();
+        assertThat(after.size() - full).isLessThanOrEqualTo(2);
+
+        // One writer, or a group too small to fill two files per writer, writes one stream of files.
+        Path single = dir.resolveSibling(dir.getFileName() + "-single");
+        LakeTable small = LakeTable.open(TableOptions.builder(single.toUri().toString()).build());
+        small.createIfAbsent(V1);
+        for (int batch = 0; batch < 3; batch++) {
+            try (DataFileWriter writer = small.newDataFileWriter()) {
+                GenericRecord row = new GenericData.Record(small.snapshot().avroSchema());
+                row.put("id", (long) batch);
+                row.put("region", "eu");
+                row.put("name", "n" + batch);
+                row.put("at", 0L);
+                row.put("amount", 1.0);
+                writer.write(row);
+                small.commit(new BatchCommit("p", "i", batch, writer.finish(), List.of(), Map.of()));
+            }
+        }
+        assertThat(new CompactionRunner(small).compact(settings).filesAfter()).isEqualTo(1);
+        assertThat(KernelReader.read(single.toString()).rows()).hasSize(3);
+    }
+
+    @Test
     void vacuumDeletesOrphansAndOldRemovedFilesButNeverALiveOrRetainedOne() throws Exception {
         ManualClock clock = new ManualClock(Instant.now());
         LakeTable table = open(clock);
