@@ -31,7 +31,8 @@ import org.apache.avro.generic.GenericRecord;
  *       128 MiB target, {@code compaction.rounds} times in one JVM (first round cold, later ones warm); rows/s,
  *       MB/s of Parquet read, peak heap; Delta Kernel's full scan before and after.</li>
  *   <li>{@code large}: 100 files of about 7 MB (events with a 600-byte payload) compacted in one group of up to
- *       1 GiB into files of the table's 8 MiB target, by two writers at once.</li>
+ *       1 GiB into files of the table's 8 MiB target, by two writers at once ({@code compaction.writers=1}: by
+ *       one).</li>
  *   <li>{@code sorted}: the small table compacted to 1 MiB files without and with {@code sort-by: [customer_id]};
  *       a query for one customer with Delta Kernel's data skipping: files read and time.</li>
  *   <li>{@code noop}: a scheduled run on a table of 10,000 files that needs no compaction.</li>
@@ -154,7 +155,12 @@ final class CompactionBenchmark {
                     + "into files of the table's 8 MiB target%n",
                     table.snapshot().files().size(), rows, table.snapshot().totalBytes() / 1_048_576.0,
                     table.snapshot().totalBytes() / 1_048_576.0 / table.snapshot().files().size());
-            report("large", compact(table, new CompactionSettings(1L << 30, 16L << 20, 5)), rows);
+            CompactionSettings settings = new CompactionSettings(1L << 30, 16L << 20, 5);
+            // -Dcompaction.writers=1 measures the same rewrite with one writer.
+            settings = settings.writingWith(Integer.getInteger("compaction.writers", settings.writeParallelism()));
+            System.out.printf("  %d writer(s), %d reading threads%n", settings.writeParallelism(),
+                    settings.readParallelism());
+            report("large", compact(table, settings), rows);
         } finally {
             ScratchDirectories.delete(dir);
         }
