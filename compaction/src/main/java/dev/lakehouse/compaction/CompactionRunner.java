@@ -99,28 +99,20 @@ public final class CompactionRunner {
     }
 
     /**
-     * Streams the group's rows into new files: read on {@link CompactionSettings#readParallelism()} threads, and,
-     * with sort columns, through an {@link ExternalRowSorter} (bounded memory, spilling to local disk). Unsorted,
-     * a group large enough to fill at least two files per writer is written by
-     * {@link CompactionSettings#writeParallelism()} writers at once ({@link ParallelRowWriter}); a smaller group
-     * gets one writer, so that it becomes one file and is not compacted again.
+     * Writes the group's rows into new files. Unsorted, the table copies them ({@link LakeTable#copyRows}: column by
+     * column, files opened and decompressed on {@link CompactionSettings#readParallelism()} threads), with
+     * {@link CompactionSettings#writeParallelism()} writers when the group fills at least two target-size files per
+     * writer, else one, so that a small group becomes one file and is not compacted again. Sorted, rows are read on
+     * {@code readParallelism} threads and go through an {@link ExternalRowSorter} (bounded memory, spilling to
+     * local disk) into one writer.
      */
     private List<DataFile> rewrite(CompactionPlan.FileGroup group, CompactionSettings settings) {
-        int writers = writersFor(group, settings);
-        if (writers > 1) {
-            try (RowReader rows = table.openRows(group.files(), settings.readParallelism())) {
-                return new ParallelRowWriter(writers, table::newDataFileWriter).writeAll(rows);
-            }
+        if (settings.sortBy().isEmpty()) {
+            return table.copyRows(group.files(), writersFor(group, settings), settings.readParallelism());
         }
         DataFileWriter writer = table.newDataFileWriter();
         try (RowReader rows = table.openRows(group.files(), settings.readParallelism())) {
-            if (settings.sortBy().isEmpty()) {
-                for (GenericRecord row = rows.next(); row != null; row = rows.next()) {
-                    writer.write(row);
-                }
-            } else {
-                writeSorted(rows, writer, settings);
-            }
+            writeSorted(rows, writer, settings);
             List<DataFile> files = writer.finish();
             writer = null;
             return files;
@@ -131,11 +123,11 @@ public final class CompactionRunner {
         }
     }
 
-    /** Writers for an unsorted group: as many as the settings allow while each still fills two target-size files. */
+    /**
+     * Writers for an unsorted group: as many as the settings allow while each still fills two target-size files.
+     * (A sorted group has one: several writers would each write an overlapping range.)
+     */
     private int writersFor(CompactionPlan.FileGroup group, CompactionSettings settings) {
-        if (!settings.sortBy().isEmpty()) {
-            return 1; // one sorted stream: several writers would each write an overlapping range
-        }
         long fileTarget = Math.max(1, table.options().targetFileSizeBytes());
         long fillable = group.bytes() / (2 * fileTarget);
         return (int) Math.max(1, Math.min(settings.writeParallelism(), fillable));

@@ -1,5 +1,7 @@
 package dev.lakehouse.compaction;
 
+import dev.lakehouse.table.LakeTable;
+
 import java.util.List;
 
 /**
@@ -15,7 +17,7 @@ import java.util.List;
  * @param readParallelism input files opened and decoded at once
  * @param sortMemoryBytes rows held in memory to sort before they are spilled to a local sorted run
  * @param writeParallelism output files written at once by an unsorted rewrite of a group large enough for each
- *        writer to fill at least two files of the table's target size (see {@link ParallelRowWriter}); 1 writes
+ *        writer to fill at least two files of the table's target size (see {@link LakeTable#copyRows}); 1 writes
  *        one file at a time
  */
 public record CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles, List<String> sortBy,

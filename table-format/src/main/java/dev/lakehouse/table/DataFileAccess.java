@@ -40,6 +40,11 @@ final class DataFileAccess {
 
     /** See {@link LakeTable#newDataFileWriter(Schema)}; {@code recordSchema} null means the table schema. */
     DataFileWriter newWriter(Schema recordSchema) {
+        return new ParquetDataFileWriter(layout(recordSchema));
+    }
+
+    /** The writer layout for records of {@code recordSchema} (null: the table schema), cached per schema text. */
+    private ParquetDataFileWriter.Layout layout(Schema recordSchema) {
         Metadata metadata = currentMetadata("create it first");
         String tableSchemaJson = metadata.getConfiguration().get(TableMetadata.AVRO_SCHEMA_PROPERTY);
         String layoutSchemaJson = recordSchema == null ? tableSchemaJson : recordSchema.toString();
@@ -61,7 +66,14 @@ final class DataFileAccess {
                     options.clock()));
             cachedLayout = cached;
         }
-        return new ParquetDataFileWriter(cached.layout());
+        return cached.layout();
+    }
+
+    /** See {@link LakeTable#copyRows}: the table's current layout, files of older schemas read as records. */
+    List<DataFile> copyRows(List<DataFile> files, int writers, int readers) {
+        ParquetDataFileWriter.Layout layout = layout(null);
+        ReadSetup setup = readSetup();
+        return new ColumnarRewrite(layout, setup::open).run(files, writers, readers);
     }
 
     /** See {@link LakeTable#openRows(DataFile)}. */

@@ -153,6 +153,11 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
+    public List<DataFile> copyRows(List<DataFile> dataFiles, int writers, int readers) {
+        return files.copyRows(dataFiles, writers, readers);
+    }
+
+    @Override
     public RowReader openRows(DataFile file) {
         return files.openRows(file);
     }

@@ -149,6 +149,40 @@ public interface LakeTable {
     }
 
     /**
+     * Copies the rows of {@code files}, all of one partition, into new data files of the table's current schema,
+     * rolled at the target file size, and returns them complete with statistics but <em>not committed</em> (commit
+     * them with {@link #rewrite}). Files that have the current schema are copied column by column (values decoded
+     * and encoded again, no records built); files written before a schema change are read as records with the new
+     * columns null. Rows come out in no particular order.
+     *
+     * <p>{@code writers} output streams are written at once, each by its own thread, so the result has up to
+     * {@code writers - 1} more files than one stream would leave (each stream's last file is partial);
+     * {@code readers} threads open and decompress the files ahead of them. All or nothing: on any failure every
+     * file written is deleted (best effort; leftovers are orphans for vacuum) and the failure is thrown.
+     *
+     * <p>This implementation writes the records of {@link #openRows(List, int)} through one
+     * {@link #newDataFileWriter()}; a table that can copy columns overrides it.
+     *
+     * @throws TableNotFoundException if the table does not exist
+     * @throws java.io.UncheckedIOException if a file cannot be read or written
+     */
+    default List<DataFile> copyRows(List<DataFile> files, int writers, int readers) {
+        DataFileWriter writer = newDataFileWriter();
+        try (RowReader rows = openRows(files, readers)) {
+            for (org.apache.avro.generic.GenericRecord row = rows.next(); row != null; row = rows.next()) {
+                writer.write(row);
+            }
+            List<DataFile> written = writer.finish();
+            writer = null;
+            return written;
+        } finally {
+            if (writer != null) {
+                writer.abort();
+            }
+        }
+    }
+
+    /**
      * Removes and adds files in one commit (see {@link FileRewrite}). Concurrent appends never make it fail;
      * concurrent metadata changes are retried.
      *

@@ -100,6 +100,11 @@ public final class LeasedLakeTable implements LakeTable {
     }
 
     @Override
+    public List<DataFile> copyRows(List<DataFile> files, int writers, int readers) {
+        return table.copyRows(files, writers, readers);
+    }
+
+    @Override
     public RowReader openRows(DataFile file) {
         return table.openRows(file);
     }

@@ -190,8 +190,7 @@ final class ParquetDataFileWriter implements DataFileWriter {
 
     private OpenFile openFile(List<String> values) {
         String directory = partitions == null ? "" : partitions.directory(values) + "/";
-        String name = String.format("part-%05d-%s.c000.%s.parquet", fileSequence++, batchTag,
-                layout.codec().name().toLowerCase());
+        String name = fileName(fileSequence++, batchTag, layout.codec());
         String relative = directory + name;
         Path path = new Path(layout.tableRoot(), relative);
         Map<String, String> partitionValues = new LinkedHashMap<>();
@@ -229,8 +228,13 @@ final class ParquetDataFileWriter implements DataFileWriter {
         }
     }
 
+    /** A data file's name: its writer's sequence number and tag (unique per writer), codec and extension. */
+    static String fileName(int sequence, String writerTag, CompressionCodecName codec) {
+        return String.format("part-%05d-%s.c000.%s.parquet", sequence, writerTag, codec.name().toLowerCase());
+    }
+
     /** Delta's {@code add.path} is a relative URI: escape what a URI path cannot hold (including Hive's %XX). */
-    private static String encode(String relative) {
+    static String encode(String relative) {
         try {
             return new URI(null, null, relative, null).getRawPath();
         } catch (URISyntaxException e) {
@@ -242,7 +246,7 @@ final class ParquetDataFileWriter implements DataFileWriter {
      * Reads record fields by name instead of position: table records carry the identity partition columns, the
      * file schema does not, so positions differ. Used only for tables with identity partitions.
      */
-    private static final class ByNameData extends GenericData {
+    static final class ByNameData extends GenericData {
         @Override
         public Object getField(Object record, String name, int position) {
             return ((GenericRecord) record).get(name);
