@@ -154,13 +154,7 @@ final class ColumnarOutput {
             file = null;
         }
         codecs.release();
-        for (Path p : written) {
-            try {
-                p.getFileSystem(layout.conf()).delete(p, false);
-            } catch (IOException e) {
-                LOG.warn("could not delete {} of an aborted rewrite; vacuum will remove it: {}", p, e.toString());
-            }
-        }
+        ParquetDataFileWriter.deleteBestEffort(written, layout.conf(), "an aborted rewrite");
         written.clear();
         finished.clear();
     }

@@ -81,7 +81,7 @@ final class ColumnarRewrite {
                 throw failure;
             }
             return written;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             outputs.forEach(ColumnarOutput::abort);
             throw e;
         } finally {
@@ -119,6 +119,9 @@ final class ColumnarRewrite {
             }
         } catch (RuntimeException e) {
             prefetched.stop(e); // the other writers stop at their next row group
+            throw e;
+        } catch (Error e) {
+            prefetched.stop(new IllegalStateException("copying data files failed: " + e, e));
             throw e;
         }
     }

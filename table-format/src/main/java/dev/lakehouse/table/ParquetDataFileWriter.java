@@ -170,15 +170,20 @@ final class ParquetDataFileWriter implements DataFileWriter {
         }
         open.clear();
         unpartitioned = null;
-        for (Path p : written) {
-            try {
-                p.getFileSystem(layout.conf()).delete(p, false);
-            } catch (IOException e) {
-                LOG.warn("could not delete {} of an aborted batch; vacuum will remove it: {}", p, e.toString());
-            }
-        }
+        deleteBestEffort(written, layout.conf(), "an aborted batch");
         written.clear();
         finished.clear();
+    }
+
+    /** Deletes files a writer wrote and will not complete; a file left behind is an orphan for vacuum. */
+    static void deleteBestEffort(List<Path> files, Configuration conf, String of) {
+        for (Path p : files) {
+            try {
+                p.getFileSystem(conf).delete(p, false);
+            } catch (IOException e) {
+                LOG.warn("could not delete {} of {}; vacuum will remove it: {}", p, of, e.toString());
+            }
+        }
     }
 
     @Override

@@ -130,9 +130,11 @@ final class PrefetchedFiles implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return; // closed
-        } catch (RuntimeException e) {
-            closed = true; // no more files are opened; the consumers stop at this failure
-            queue.add(new Item.Failed(e));
+        } catch (RuntimeException | Error e) {
+            // No more files are opened; the consumers stop at this failure (an Error too, or they would wait forever).
+            closed = true;
+            queue.add(new Item.Failed(e instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("reading data files failed: " + e, e)));
             return;
         }
         if (threadsRunning.decrementAndGet() == 0) {
