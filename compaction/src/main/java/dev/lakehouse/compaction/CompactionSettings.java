@@ -1,7 +1,6 @@
 package dev.lakehouse.compaction;
 
 import dev.lakehouse.table.LakeTable;
-
 import java.util.List;
 
 /**
@@ -14,7 +13,7 @@ import java.util.List;
  * @param sortBy columns (dotted paths for nested ones) each group's output is sorted by, ascending with nulls
  *        first; empty for none. Sorted output gives each file a narrow range of these columns in its statistics,
  *        so engines skip files that cannot hold what a query asks for.
- * @param readParallelism input files opened and decoded at once
+ * @param readParallelism input files opened and decompressed (decoded too, for a sorted group) at once
  * @param sortMemoryBytes rows held in memory to sort before they are spilled to a local sorted run
  * @param writeParallelism output files written at once by an unsorted rewrite of a group large enough for each
  *        writer to fill at least two files of the table's target size (see {@link LakeTable#copyRows}); 1 writes
@@ -46,7 +45,7 @@ public record CompactionSettings(long targetFileBytes, long smallFileBytes, int 
         }
     }
 
-    /** Unsorted, with the default read parallelism and sort memory. */
+    /** Unsorted, with the default read and write parallelism and sort memory. */
     public CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles) {
         this(targetFileBytes, smallFileBytes, minInputFiles, List.of(), defaultReadParallelism(),
                 defaultSortMemoryBytes(), defaultWriteParallelism());
