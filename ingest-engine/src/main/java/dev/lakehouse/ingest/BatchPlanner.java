@@ -31,7 +31,9 @@ final class BatchPlanner {
     private final Clock clock;
 
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
-    private final Map<TopicPartition, Long> openNext = new HashMap<>();
+    /** Per partition with records in the open batch, the offset after its last one; mutable, so adding a record
+     * allocates nothing (the poll thread adds hundreds of thousands a second). */
+    private final Map<TopicPartition, long[]> openNext = new HashMap<>();
     private long records;
     private long bytes;
     private long openedAtMillis = -1;
@@ -73,8 +75,8 @@ final class BatchPlanner {
         if (position == null) {
             return false;
         }
-        Long next = openNext.get(partition);
-        return offset >= (next != null ? next : position);
+        long[] next = openNext.get(partition);
+        return offset >= (next != null ? next[0] : position);
     }
 
     /** Adds an accepted record without a Kafka timestamp to the open batch, opening it if needed. */
@@ -92,7 +94,12 @@ final class BatchPlanner {
             openedAtMillis = clock.millis();
         }
         newestTimestampMillis = Math.max(newestTimestampMillis, timestampMillis);
-        openNext.put(partition, offset + 1);
+        long[] next = openNext.get(partition);
+        if (next == null) {
+            openNext.put(partition, new long[] {offset + 1});
+        } else {
+            next[0] = offset + 1;
+        }
         records++;
         bytes += sizeBytes;
     }
@@ -128,7 +135,8 @@ final class BatchPlanner {
         for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
             TopicPartition partition = entry.getKey();
             long start = entry.getValue();
-            long next = openNext.getOrDefault(partition, start);
+            long[] open = openNext.get(partition);
+            long next = open != null ? open[0] : start;
             ranges.add(new OffsetRange(partition.topic(), partition.partition(), start, next));
             entry.setValue(next);
         }

@@ -46,8 +46,11 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
 
-    /** Rows handed to the writer at once: large enough to amortize the queue, small enough to overlap well. */
-    private static final int CHUNK_ROWS = 2048;
+    /**
+     * Rows handed to the writer at once: large enough to amortize the queue, small enough that few decoded rows wait
+     * (see {@link WriterHandOff}: rows kept waiting across young collections cost copying and old-generation space).
+     */
+    private static final int CHUNK_ROWS = 1024;
     private static final long IDLE_POLL_MILLIS = 200;
     private static final long LAG_REFRESH_MILLIS = 1000;
 
