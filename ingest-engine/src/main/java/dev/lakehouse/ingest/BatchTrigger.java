@@ -39,7 +39,10 @@ interface BatchTrigger {
     /**
      * The pipeline's trigger: a batch closes at {@code max-records} or {@code max-bytes}, or {@code trigger} after
      * its first record; and the first batch after a seek closes as soon as it has read everything the partitions
-     * held, so after a restart the backlog is in the table at once and the usual cadence follows.
+     * held, so after a restart a short backlog is in the table at once and the usual cadence follows. When the
+     * backlog is longer, that first batch closes a quarter of {@code trigger} after its first record: a started or
+     * rebalanced pipeline shows a commit (and so that its table, storage and offsets work) early, and the backlog
+     * follows at the usual cadence.
      */
     static BatchTrigger of(PipelineSettings settings) {
         return new LimitsOrInterval(settings.maxRecords(), settings.maxBytes(), settings.triggerInterval());
@@ -48,6 +51,9 @@ interface BatchTrigger {
     /** See {@link BatchTrigger#of}. */
     record LimitsOrInterval(long maxRecords, long maxBytes, Duration interval) implements BatchTrigger {
 
+        /** The first batch after a seek is due after this share of the interval. */
+        private static final int FIRST_BATCH_SHARE = 4;
+
         @Override
         public boolean sealAfterRecord(OpenBatch batch) {
             return batch.records() >= maxRecords || batch.bytes() >= maxBytes;
@@ -55,13 +61,18 @@ interface BatchTrigger {
 
         @Override
         public boolean sealOnTime(OpenBatch batch, long nowMillis) {
-            return !batch.isEmpty() && nowMillis - batch.openedAtMillis() >= interval.toMillis();
+            return !batch.isEmpty() && nowMillis - batch.openedAtMillis() >= dueAfterMillis(batch);
         }
 
         @Override
         public long millisUntilDue(OpenBatch batch, long nowMillis) {
             return batch.isEmpty() ? Long.MAX_VALUE
-                    : Math.max(0, batch.openedAtMillis() + interval.toMillis() - nowMillis);
+                    : Math.max(0, batch.openedAtMillis() + dueAfterMillis(batch) - nowMillis);
+        }
+
+        private long dueAfterMillis(OpenBatch batch) {
+            long millis = interval.toMillis();
+            return batch.firstSinceSeek() ? Math.max(1, millis / FIRST_BATCH_SHARE) : millis;
         }
 
         @Override

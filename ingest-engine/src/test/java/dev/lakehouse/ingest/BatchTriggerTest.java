@@ -36,4 +36,16 @@ class BatchTriggerTest {
         assertThat(trigger.sealWhenCaughtUp(open(10, 10, 0, false))).isFalse();
         assertThat(trigger.sealWhenCaughtUp(open(0, 0, -1, true))).as("nothing to close").isFalse();
     }
+
+    @Test
+    void theFirstBatchAfterASeekIsDueAfterAQuarterOfTheInterval() {
+        assertThat(trigger.sealOnTime(open(1, 1, 1_000, true), 2_249)).isFalse();
+        assertThat(trigger.millisUntilDue(open(1, 1, 1_000, true), 2_000)).isEqualTo(250);
+        assertThat(trigger.sealOnTime(open(1, 1, 1_000, true), 2_250)).isTrue();
+        assertThat(trigger.sealOnTime(open(1, 1, 1_000, false), 2_250)).as("later batches keep the interval")
+                .isFalse();
+        BatchTrigger tiny = new BatchTrigger.LimitsOrInterval(3, 25, Duration.ofMillis(3));
+        assertThat(tiny.sealOnTime(open(1, 1, 1_000, true), 1_000)).as("never due at once").isFalse();
+        assertThat(tiny.sealOnTime(open(1, 1, 1_000, true), 1_001)).isTrue();
+    }
 }
