@@ -38,7 +38,12 @@ import org.slf4j.LoggerFactory;
 final class RelistingDeltaLog implements DeltaLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelistingDeltaLog.class);
-    private static final int ATTEMPTS = 6;
+    /**
+     * Listings per read: with the pause growing by {@link #PAUSE} each time, up to 4.5 s of listings. Two writers
+     * committing back to back keep s3proxy's listing short for over a second at times, which six (1.5 s) did not
+     * always outlast.
+     */
+    static final int ATTEMPTS = 10;
     private static final Duration PAUSE = Duration.ofMillis(100);
     private static final List<String> INCOMPLETE_LISTING = List.of("Couldn't find all part files",
             "Checkpoint file to load version", "not contiguous", "Did not get the last delta file",
