@@ -61,6 +61,8 @@ final class ParquetDataFileWriter implements DataFileWriter {
     private final Layout layout;
     private final PartitionValues partitions;
     private final GenericData model;
+    /** Whether records are written by {@link FlatRecordWriteSupport} rather than parquet-avro's writer. */
+    private final boolean flat;
     private final String batchTag = UUID.randomUUID().toString();
     private final Map<List<String>, OpenFile> open = new HashMap<>();
     private final List<DataFile> finished = new ArrayList<>();
@@ -75,6 +77,7 @@ final class ParquetDataFileWriter implements DataFileWriter {
         this.layout = layout;
         this.partitions = layout.spec().isPartitioned() ? new PartitionValues(layout.spec(), layout.tableSchema()) : null;
         this.model = layout.fileSchema() == layout.tableSchema() ? GenericData.get() : new ByNameData();
+        this.flat = FlatRecordWriteSupport.supports(layout.fileSchema(), model);
     }
 
     @Override
@@ -203,10 +206,13 @@ final class ParquetDataFileWriter implements DataFileWriter {
             partitionValues.put(layout.spec().fields().get(i).column(), values.get(i));
         }
         try {
-            ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(
-                            HadoopOutputFile.fromPath(path, layout.conf()))
-                    .withSchema(layout.fileSchema())
-                    .withDataModel(model)
+            HadoopOutputFile output = HadoopOutputFile.fromPath(path, layout.conf());
+            // Flat schemas (most topics) skip parquet-avro's per-value schema inspection; the file is the same.
+            ParquetWriter.Builder<GenericRecord, ?> builder = flat
+                    ? FlatRecordWriteSupport.builder(output, layout.fileSchema())
+                    : AvroParquetWriter.<GenericRecord>builder(output).withSchema(layout.fileSchema())
+                            .withDataModel(model);
+            ParquetWriter<GenericRecord> writer = builder
                     .withConf(layout.conf())
                     .withCompressionCodec(layout.codec())
                     .withRowGroupSize(rowGroupBytes(layout.targetFileBytes()))
