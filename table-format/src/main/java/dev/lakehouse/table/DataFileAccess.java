@@ -3,7 +3,6 @@ package dev.lakehouse.table;
 import io.delta.standalone.DeltaLog;
 import io.delta.standalone.Snapshot;
 import io.delta.standalone.actions.Metadata;
-import java.net.URI;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -98,7 +97,7 @@ final class DataFileAccess {
         }
 
         RowReader open(DataFile file) {
-            return new ParquetRowReader(converters.get(), conf, new Path(root, new Path(URI.create(file.path()))),
+            return new ParquetRowReader(converters.get(), conf, KnownLengthInputFile.resolve(root, file),
                     file.sizeBytes(), tableSchema, fileSchema, spec, file.partitionValues());
         }
     }

@@ -2,11 +2,13 @@ package dev.lakehouse.table;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.util.concurrent.ExecutionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopStreams;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
@@ -26,6 +28,26 @@ final class KnownLengthInputFile implements InputFile {
         this.path = path;
         this.length = length;
         this.conf = conf;
+    }
+
+    /**
+     * A table's data file to read: its log path (a relative URI) resolved against the table root, opened without a
+     * status request when the log knows its length, or with one when it does not (0).
+     *
+     * @throws IOException if the store must be asked for the length and cannot answer
+     */
+    static InputFile of(Path tableRoot, DataFile file, Configuration conf) throws IOException {
+        return of(resolve(tableRoot, file), file.sizeBytes(), conf);
+    }
+
+    /** A file at {@code path}, opened without a status request when {@code length} is known (above 0). */
+    static InputFile of(Path path, long length, Configuration conf) throws IOException {
+        return length > 0 ? new KnownLengthInputFile(path, length, conf) : HadoopInputFile.fromPath(path, conf);
+    }
+
+    /** Where a data file of the log lives: its path is a relative URI (escaped as Delta writes it). */
+    static Path resolve(Path tableRoot, DataFile file) {
+        return new Path(tableRoot, new Path(URI.create(file.path())));
     }
 
     @Override

@@ -14,7 +14,6 @@ import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.io.RecordReader;
 
 /**
@@ -59,8 +58,8 @@ final class ParquetRowReader implements RowReader {
         }
         try {
             // A length the log does not know (0) is asked of the store.
-            this.reader = ParquetFileReader.open(fileLength > 0 ? new KnownLengthInputFile(file, fileLength, conf)
-                    : HadoopInputFile.fromPath(file, conf), converters.readOptions());
+            this.reader = ParquetFileReader.open(KnownLengthInputFile.of(file, fileLength, conf),
+                    converters.readOptions());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open data file " + file, e);
         }

@@ -144,10 +144,7 @@ final class PrefetchedFiles implements AutoCloseable {
 
     private void read(DataFile file, Path root, Configuration conf, MessageType expected,
                       ParquetReadOptions options) throws InterruptedException {
-        Path path = new Path(root, new Path(java.net.URI.create(file.path())));
-        try (ParquetFileReader reader = ParquetFileReader.open(file.sizeBytes() > 0
-                ? new KnownLengthInputFile(path, file.sizeBytes(), conf)
-                : org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(path, conf), options)) {
+        try (ParquetFileReader reader = ParquetFileReader.open(KnownLengthInputFile.of(root, file, conf), options)) {
             ParquetMetadata footer = reader.getFooter();
             if (!footer.getFileMetaData().getSchema().equals(expected)) {
                 queue.add(new Item.OtherSchema(file));
@@ -165,7 +162,7 @@ final class PrefetchedFiles implements AutoCloseable {
                         new DecodedRowGroup(pages, expected.getColumns(), block.getTotalByteSize())));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read data file " + path, e);
+            throw new UncheckedIOException("cannot read data file " + KnownLengthInputFile.resolve(root, file), e);
         }
     }
 
