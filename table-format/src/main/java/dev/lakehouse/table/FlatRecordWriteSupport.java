@@ -3,7 +3,6 @@ package dev.lakehouse.table;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -71,7 +70,7 @@ final class FlatRecordWriteSupport extends WriteSupport<GenericRecord> {
             }
             boolean simple = switch (type.getType()) {
                 case BOOLEAN, FLOAT, DOUBLE -> type.getLogicalType() == null;
-                case INT, LONG -> !(type.getLogicalType() instanceof LogicalTypes.Decimal);
+                case INT, LONG -> true; // Avro has no decimal on them; dates and times are plain numbers here
                 case STRING -> type.getLogicalType() == null;
                 default -> false;
             };
@@ -146,10 +145,11 @@ final class FlatRecordWriteSupport extends WriteSupport<GenericRecord> {
     private static FieldWriter writerFor(Schema.Type type) {
         return switch (type) {
             case BOOLEAN -> (out, value) -> out.addBoolean((Boolean) value);
-            case INT -> (out, value) -> out.addInteger((Integer) value);
-            case LONG -> (out, value) -> out.addLong((Long) value);
-            case FLOAT -> (out, value) -> out.addFloat((Float) value);
-            case DOUBLE -> (out, value) -> out.addDouble((Double) value);
+            // Any number, narrowed or widened, as parquet-avro takes it (a converter may put an Integer in a long).
+            case INT -> (out, value) -> out.addInteger(value instanceof Character c ? c : ((Number) value).intValue());
+            case LONG -> (out, value) -> out.addLong(((Number) value).longValue());
+            case FLOAT -> (out, value) -> out.addFloat(((Number) value).floatValue());
+            case DOUBLE -> (out, value) -> out.addDouble(((Number) value).doubleValue());
             case STRING -> (out, value) -> out.addBinary(string(value));
             default -> throw new IllegalArgumentException("not a flat field type: " + type);
         };
