@@ -85,13 +85,25 @@ final class BatchPlanner {
     }
 
     /**
-     * Adds an accepted record to the open batch, opening it if needed.
+     * Adds an accepted record, read now, to the open batch, opening it if needed.
      *
      * @param timestampMillis the record's Kafka timestamp, negative when it has none
      */
     void add(TopicPartition partition, long offset, long sizeBytes, long timestampMillis) {
+        add(partition, offset, sizeBytes, timestampMillis, clock.millis());
+    }
+
+    /**
+     * Adds an accepted record to the open batch, opening it if needed. A batch's age counts from when its first
+     * record was read from Kafka, not from when it was added: the time that record's conversion took (creating the
+     * table, adding columns, a registry lookup) is time its batch has waited.
+     *
+     * @param timestampMillis the record's Kafka timestamp, negative when it has none
+     * @param readAtMillis when the poll that returned the record returned
+     */
+    void add(TopicPartition partition, long offset, long sizeBytes, long timestampMillis, long readAtMillis) {
         if (records == 0) {
-            openedAtMillis = clock.millis();
+            openedAtMillis = readAtMillis;
         }
         newestTimestampMillis = Math.max(newestTimestampMillis, timestampMillis);
         long[] next = openNext.get(partition);

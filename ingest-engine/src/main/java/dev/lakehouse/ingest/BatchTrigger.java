@@ -14,7 +14,7 @@ interface BatchTrigger {
      *
      * @param records records in it (0: there is no open batch)
      * @param bytes their serialized key and value bytes
-     * @param openedAtMillis when its first record was added, -1 when empty
+     * @param openedAtMillis when its first record was read from Kafka, -1 when empty
      * @param firstSinceSeek whether it is the first batch since the partitions were sought (a start, a rebalance,
      *        a resync)
      */

@@ -244,9 +244,10 @@ final class PollLoop implements ConsumerRebalanceListener {
             return;
         }
         if (!records.isEmpty()) {
+            long readAt = settings.clock().millis();
             for (TopicPartition partition : records.partitions()) {
                 for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                    take(partition, record);
+                    take(partition, record, readAt);
                 }
             }
             pollDecodeNanos += System.nanoTime() - pollStart;
@@ -289,7 +290,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
     }
 
-    private void take(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+    private void take(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, long readAtMillis) {
         if (!planner.accepts(partition, record.offset())) {
             return;
         }
@@ -311,7 +312,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             openLetters.add(dead.letter());
             openLetterBytes += dead.letter().sizeBytes() + 2L * dead.letter().message().length();
         }
-        planner.add(partition, record.offset(), size, record.timestamp());
+        planner.add(partition, record.offset(), size, record.timestamp(), readAtMillis);
         // Large records: a chunk goes to the writer by bytes too, so rows in flight stay within the budget.
         if (chunk.size() >= CHUNK_ROWS || chunkBytes >= writer.budget() / 8) {
             flushChunk();

@@ -34,6 +34,18 @@ class BatchPlannerTest {
     }
 
     @Test
+    void aBatchOpensWhenItsFirstRecordWasReadNotWhenItsConversionEnded() {
+        BatchPlanner planner = new BatchPlanner(clock);
+        planner.track(p0, 0);
+        long readAt = clock.millis();
+        clock.advance(Duration.ofSeconds(2)); // converting the first record created the table
+        planner.add(p0, 0, 10, -1, readAt);
+        assertThat(planner.openBatch().openedAtMillis()).isEqualTo(readAt);
+        planner.add(p0, 1, 10, -1, clock.millis());
+        assertThat(planner.openBatch().openedAtMillis()).as("later records leave it").isEqualTo(readAt);
+    }
+
+    @Test
     void rangesChainFromPositionsIncludeIdlePartitionsAndSkipMissingOffsets() {
         BatchPlanner planner = new BatchPlanner(clock);
         planner.track(p0, 100);

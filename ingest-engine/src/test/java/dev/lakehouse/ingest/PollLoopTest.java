@@ -7,6 +7,7 @@ import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.InMemoryLakeTable;
 import dev.lakehouse.table.OffsetRange;
 import dev.lakehouse.table.TableCommit;
+import dev.lakehouse.testkit.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,6 +167,32 @@ class PollLoopTest {
         assertThat(table.txnVersion(BatchCommit.batchAppId("orders", "a")))
                 .as("batch ids continue after the one the table holds").isEqualTo(4);
         assertThat(consumer.groupOffsets).as("group offsets, for monitoring").containsEntry(T0, 8L);
+    }
+
+    @Test
+    void aFirstBatchWhoseTableCreationOutlastedItsDueTimeClosesAfterThePollThatReadIt() {
+        ManualClock clock = new ManualClock(java.time.Instant.ofEpochMilli(1_000_000));
+        table.onCreate(() -> clock.advance(java.time.Duration.ofSeconds(2))); // creating the table takes 2 s
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.updateEndOffsets(Map.of(T0, 1_000L)); // a longer backlog: not caught up after this poll
+            consumer.rebalance(List.of(T0));
+            for (long offset = 0; offset < 3; offset++) {
+                consumer.addRecord(order(offset));
+            }
+        });
+
+        // The manual clock stands still from here: only the time the creation took can make the batch due.
+        AtomicBoolean committedWhileRunning = new AtomicBoolean();
+        loop(settings().triggerInterval(java.time.Duration.ofSeconds(1)).clock(clock).build())
+                .run(until(() -> {
+                    committedWhileRunning.set(table.txnVersion("orders/t/0") >= 0);
+                    return committedWhileRunning.get();
+                }));
+
+        assertThat(committedWhileRunning).as("committed while running, not by the stop").isTrue();
+        assertThat(table.txnVersion("orders/t/0")).as("the first commit holds the records of the first poll")
+                .isEqualTo(3);
     }
 
     @Test

@@ -39,6 +39,7 @@ public final class InMemoryLakeTable implements LakeTable {
     private Schema schema;
     private long version = -1;
     private Runnable afterCommit;
+    private Runnable onCreate = () -> { };
 
     private record RemovedFile(DataFile file, long removedAtMillis) {
     }
@@ -67,6 +68,12 @@ public final class InMemoryLakeTable implements LakeTable {
      */
     public synchronized InMemoryLakeTable afterNextCommit(Runnable hook) {
         afterCommit = hook;
+        return this;
+    }
+
+    /** Runs {@code hook} when the table is created, before the creation lands (to make it take time). */
+    public synchronized InMemoryLakeTable onCreate(Runnable hook) {
+        onCreate = hook;
         return this;
     }
 
@@ -101,6 +108,7 @@ public final class InMemoryLakeTable implements LakeTable {
             }
             return snapshot();
         }
+        onCreate.run();
         schema = TableSchemas.normalize(avroSchema);
         newVersion("CREATE TABLE", Map.of("writerSchema", writerSchemaRef), Map.of());
         schemaChanges.add(new SchemaChange(version, options.clock().instant(), "CREATE TABLE",
