@@ -79,20 +79,6 @@ final class BatchPlanner {
         return offset >= (next != null ? next[0] : position);
     }
 
-    /** Adds an accepted record without a Kafka timestamp to the open batch, opening it if needed. */
-    void add(TopicPartition partition, long offset, long sizeBytes) {
-        add(partition, offset, sizeBytes, -1);
-    }
-
-    /**
-     * Adds an accepted record, read now, to the open batch, opening it if needed.
-     *
-     * @param timestampMillis the record's Kafka timestamp, negative when it has none
-     */
-    void add(TopicPartition partition, long offset, long sizeBytes, long timestampMillis) {
-        add(partition, offset, sizeBytes, timestampMillis, clock.millis());
-    }
-
     /**
      * Adds an accepted record to the open batch, opening it if needed. A batch's age counts from when its first
      * record was read from Kafka, not from when it was added: the time that record's conversion took (creating the

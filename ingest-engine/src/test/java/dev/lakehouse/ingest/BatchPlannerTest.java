@@ -23,11 +23,11 @@ class BatchPlannerTest {
         assertThat(planner.openBatch().isEmpty()).isTrue();
         planner.track(p0, 0);
         clock.advance(Duration.ofSeconds(3));
-        planner.add(p0, 0, 10);
-        planner.add(p0, 1, 5);
+        planner.add(p0, 0, 10, -1, clock.millis());
+        planner.add(p0, 1, 5, -1, clock.millis());
         assertThat(planner.openBatch()).isEqualTo(new BatchTrigger.OpenBatch(2, 15, clock.millis(), true));
         planner.seal();
-        planner.add(p0, 2, 1);
+        planner.add(p0, 2, 1, -1, clock.millis());
         assertThat(planner.openBatch().firstSinceSeek()).as("the batch after the first one").isFalse();
         planner.track(p1, 0);
         assertThat(planner.openBatch().firstSinceSeek()).isTrue();
@@ -50,13 +50,13 @@ class BatchPlannerTest {
         BatchPlanner planner = new BatchPlanner(clock);
         planner.track(p0, 100);
         planner.track(p1, 7);
-        planner.add(p0, 100, 1);
-        planner.add(p0, 105, 1); // offsets 101-104 are transaction markers or compacted away
+        planner.add(p0, 100, 1, -1, clock.millis());
+        planner.add(p0, 105, 1, -1, clock.millis()); // offsets 101-104 are transaction markers or compacted away
         BatchPlanner.PlannedBatch first = planner.seal();
         assertThat(first.ranges()).containsExactly(new OffsetRange("t", 0, 100, 106), new OffsetRange("t", 1, 7, 7));
         assertThat(first.records()).isEqualTo(2);
 
-        planner.add(p1, 9, 1);
+        planner.add(p1, 9, 1, -1, clock.millis());
         BatchPlanner.PlannedBatch second = planner.seal();
         assertThat(second.ranges()).containsExactly(new OffsetRange("t", 0, 106, 106), new OffsetRange("t", 1, 7, 10));
     }
@@ -67,7 +67,7 @@ class BatchPlannerTest {
         planner.track(p0, 50);
         assertThat(planner.accepts(p0, 49)).isFalse();
         assertThat(planner.accepts(p0, 50)).isTrue();
-        planner.add(p0, 50, 1);
+        planner.add(p0, 50, 1, -1, clock.millis());
         assertThat(planner.accepts(p0, 50)).isFalse();
         assertThat(planner.accepts(p1, 0)).isFalse();
     }
@@ -76,10 +76,10 @@ class BatchPlannerTest {
     void discardingKeepsPositionsAtTheLastSealedBatch() {
         BatchPlanner planner = new BatchPlanner(clock);
         planner.track(p0, 0);
-        planner.add(p0, 0, 1);
+        planner.add(p0, 0, 1, -1, clock.millis());
         planner.seal();
-        planner.add(p0, 1, 1);
-        planner.add(p0, 2, 1);
+        planner.add(p0, 1, 1, -1, clock.millis());
+        planner.add(p0, 2, 1, -1, clock.millis());
         planner.discardOpen();
         assertThat(planner.isEmpty()).isTrue();
         assertThat(planner.accepts(p0, 1)).isTrue();
@@ -93,11 +93,11 @@ class BatchPlannerTest {
         BatchPlanner planner = new BatchPlanner(clock);
         planner.track(p0, 0);
         planner.track(p1, 0);
-        planner.add(p0, 0, 1, 5_000);
-        planner.add(p1, 0, 1, 9_000);
-        planner.add(p0, 1, 1, 7_000); // timestamps are per producer, not in offset order across partitions
+        planner.add(p0, 0, 1, 5_000, clock.millis());
+        planner.add(p1, 0, 1, 9_000, clock.millis());
+        planner.add(p0, 1, 1, 7_000, clock.millis()); // timestamps are per producer, not in offset order across partitions
         assertThat(planner.seal().newestRecordTimestampMillis()).isEqualTo(9_000);
-        planner.add(p0, 2, 1);
+        planner.add(p0, 2, 1, -1, clock.millis());
         assertThat(planner.seal().newestRecordTimestampMillis()).as("records without a timestamp").isEqualTo(-1);
     }
 }
