@@ -50,7 +50,7 @@ final class PollLoop implements ConsumerRebalanceListener {
      * Rows handed to the writer at once: large enough to amortize the queue, small enough that few decoded rows wait
      * (see {@link WriterHandOff}: rows kept waiting across young collections cost copying and old-generation space).
      */
-    private static final int CHUNK_ROWS = 1024;
+    static final int CHUNK_ROWS = 1024;
     private static final long IDLE_POLL_MILLIS = 200;
     private static final long LAG_REFRESH_MILLIS = 1000;
 
@@ -316,6 +316,13 @@ final class PollLoop implements ConsumerRebalanceListener {
         // Large records: a chunk goes to the writer by bytes too, so rows in flight stay within the budget.
         if (chunk.size() >= CHUNK_ROWS || chunkBytes >= writer.budget() / 8) {
             flushChunk();
+            // A batch that fell due while this poll's records were being converted (a table creation, a schema
+            // change, a large poll) closes here rather than at the poll's end: a clock read per chunk, not per
+            // record. The first batch of a start, whose records waited for the table's creation, commits early.
+            if (trigger.sealOnTime(planner.openBatch(), settings.clock().millis())) {
+                seal();
+                return;
+            }
         }
         // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now.
         if (trigger.sealAfterRecord(planner.openBatch()) || openLetterBytes >= writer.budget() / 2) {

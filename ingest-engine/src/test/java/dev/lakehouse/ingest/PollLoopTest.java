@@ -196,6 +196,31 @@ class PollLoopTest {
     }
 
     @Test
+    void aBatchThatFallsDueWhileAPollIsConvertedClosesAtTheNextChunkNotAtThePollsEnd() {
+        ManualClock clock = new ManualClock(java.time.Instant.ofEpochMilli(1_000_000));
+        // Creating the table takes 300 ms: the first batch (due a quarter of the 1 s trigger after its first
+        // record was read) falls due while the first record of the poll is converted.
+        table.onCreate(() -> clock.advance(java.time.Duration.ofMillis(300)));
+        long polled = 3L * PollLoop.CHUNK_ROWS;
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.rebalance(List.of(T0));
+            addRecords(0, polled);
+            consumer.updateEndOffsets(Map.of(T0, 100_000L)); // a longer backlog: not caught up after this poll
+        });
+
+        loop(settings().triggerInterval(java.time.Duration.ofSeconds(1)).clock(clock).build())
+                .run(until(() -> table.txnVersion("orders/t/0") >= 0));
+
+        assertThat(progress).as("the first batch and the rest, committed by the stop").hasSize(2);
+        assertThat(progress.get(0).numInputRows()).as("the first batch closed with its first chunk")
+                .isEqualTo(PollLoop.CHUNK_ROWS);
+        assertThat(progress.get(1).numInputRows()).as("the rest of the poll, in the next batch")
+                .isEqualTo(polled - PollLoop.CHUNK_ROWS);
+        assertThat(table.txnVersion("orders/t/0")).isEqualTo(polled);
+    }
+
+    @Test
     void aCatchUpRunIngestsUpToTheEndOffsetsReadAtAssignmentCommitsAndReturnsByItself() {
         table.createIfAbsent(SCHEMA);
         tableHolds(0, "a", 0, 2);
