@@ -163,8 +163,21 @@ class CommandLineTest {
                 value.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), dev.lakehouse.ingest.DeadLetterReason.named(reason), "clicks-0@" + offset, "");
     }
 
+    @Test
+    void helpAndAMistypedCommandKnowEverySubcommandWhileACommandLineBuildsOnlyItsOwn() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("run", "validate-config", "dead-letters", "compact", "vacuum", "demo",
+                "hash-password", "generate-orders");
+        assertThat(run("rnu", "--config", "x.yaml")).isEqualTo(2);
+        assertThat(err.toString()).as("the refusal lists the commands there are").contains("'rnu'")
+                .contains("run ", "validate-config", "generate-orders");
+        assertThat(Main.commandLineFor("run", "--config", "x.yaml").getSubcommands().keySet())
+                .as("the other subcommands' models are not built for a run").containsExactly("run");
+    }
+
+    /** Runs a command line as {@link Main#execute} does, capturing its output. */
     private int run(String... args) {
-        CommandLine commandLine = Main.commandLine();
+        CommandLine commandLine = Main.commandLineFor(args);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         return commandLine.execute(args);
