@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code lakehouse} command line. Exit codes: 0 success, 1 a pipeline failed or a runtime error, 2 bad
- * command line or configuration.
+ * command line or configuration. The subcommands are added by {@link #commandLine()} (all of them) and
+ * {@link #execute} (the one its arguments name), not by the annotation: {@code new CommandLine(new Main())} has none.
  */
 @Command(name = "lakehouse", mixinStandardHelpOptions = true, version = Appliance.ENGINE_INFO,
         description = "Turns Kafka topics into transactional Delta Lake tables, exactly once.")

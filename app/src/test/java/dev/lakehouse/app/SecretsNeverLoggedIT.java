@@ -89,7 +89,7 @@ class SecretsNeverLoggedIT {
 
         // validate-config prints the effective configuration with every secret masked.
         StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(out));
+        CommandLine cli = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(out));
         // In this JVM the placeholders' variables are not set: validate a copy with the values written in.
         Path validateConfig = dir.resolve("validate.yaml");
         Files.writeString(validateConfig, Files.readString(config).replace("${S3_SECRET_KEY}", S3_SECRET)
