@@ -46,9 +46,10 @@ final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     private final RegistryClientConfig config;
     /**
-     * Built on a thread of its own: building an HttpClient initialises the JVM's default TLS context (the trust
-     * store's certificates) even for http URLs, about 0.1 s of a cold process's start-up that the tables and the
-     * console can use instead. The first request waits for it.
+     * Built on a thread of its own, some 0.1 s of a cold process's start-up that the tables and the console can use
+     * instead; the first request waits for it. Without a TLS context of ours, building an HttpClient would also
+     * parse every certificate of the JVM's default trust store, even for http URLs: registries reached only over
+     * http get trust that is loaded at a first handshake instead ({@link DeferredDefaultTrustManager}).
      */
     private final CompletableFuture<HttpClient> http;
     private final String authorization;
@@ -65,7 +66,11 @@ final class RestSchemaRegistryClient implements SchemaRegistryClient {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL);
-        config.trustStore().ifPresent(path -> builder.sslContext(sslContext(config)));
+        if (config.trustStore().isPresent()) {
+            builder.sslContext(sslContext(config));
+        } else if (config.urls().stream().noneMatch(url -> "https".equalsIgnoreCase(url.getScheme()))) {
+            builder.sslContext(DeferredDefaultTrustManager.context());
+        }
         this.http = CompletableFuture.supplyAsync(builder::build, task -> {
             Thread thread = new Thread(task, "registry-client-init");
             thread.setDaemon(true);
