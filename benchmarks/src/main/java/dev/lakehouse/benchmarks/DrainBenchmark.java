@@ -27,7 +27,9 @@ import java.util.stream.IntStream;
  * service with its console and maintenance, or {@code once}, a catch-up run that exits at the end offsets),
  * {@code drain.runs} (1: the topic is filled once and drained into a new table that many times), {@code
  * drain.java-opts} (JVM options in place of the script's defaults, options separated by commas, variants by {@code ;}, each drained in
- * turn; {@code default} stands for the script's own).
+ * turn; {@code default} stands for the script's own), {@code drain.warm-broker} (true: the broker serves a consumer
+ * group of its own before the first drain, as a broker in service has; false measures a broker's first consumer,
+ * see {@link BrokerWarmUp}).
  */
 final class DrainBenchmark {
 
@@ -55,6 +57,9 @@ final class DrainBenchmark {
             long kafkaBytes = OrderTopic.fill(kafka.bootstrapServers(), registry, TOPIC, records);
             System.out.printf("filled topic '%s' (%d partitions): %,d records, %,.1f MB in %.1f s%n", TOPIC,
                     partitions, records, kafkaBytes / 1e6, (System.nanoTime() - fillStart) / 1e9);
+            if (warmBroker()) {
+                BrokerWarmUp.readOnce(kafka.bootstrapServers(), TOPIC);
+            }
             int run = 0;
             for (int i = 1; i <= runs; i++) {
                 for (String javaOpts : javaOptions) {
@@ -67,6 +72,11 @@ final class DrainBenchmark {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code drain.warm-broker}: whether the broker serves a consumer group before the first drain ({@link BrokerWarmUp}). */
+    static boolean warmBroker() {
+        return Boolean.parseBoolean(System.getProperty("drain.warm-broker", "true"));
     }
 
     /** What one drain measured (launch to first and to last commit, peak RSS, CPU seconds), and its table. */

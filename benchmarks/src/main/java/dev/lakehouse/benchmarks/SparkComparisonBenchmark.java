@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *
  * <p>Options: {@code drain.records} (5,000,000), {@code drain.partitions} (3), {@code peer.spark.home} (the
  * {@code peer-spark} module's {@code target} directory), {@code peer.spark.heap} (1g: {@code spark-submit}'s
- * default driver memory, since the peer runs as a plain JVM).
+ * default driver memory, since the peer runs as a plain JVM), {@code drain.warm-broker} (true: both peers meet a
+ * broker that has served a consumer group before, see {@link BrokerWarmUp}).
  */
 final class SparkComparisonBenchmark {
 
@@ -67,6 +68,11 @@ final class SparkComparisonBenchmark {
             long kafkaBytes = OrderTopic.fill(kafka.bootstrapServers(), registry, TOPIC, records);
             System.out.printf("filled topic '%s' (%d partitions): %,d records, %,.1f MB%n", TOPIC, partitions,
                     records, kafkaBytes / 1e6);
+            if (DrainBenchmark.warmBroker()) {
+                // Otherwise the appliance, which drains first, would meet a broker that has never served a fetch
+                // and Spark one that has.
+                BrokerWarmUp.readOnce(kafka.bootstrapServers(), TOPIC);
+            }
 
             System.out.println("== the appliance: bin/lakehouse run, default JVM options, 1 s trigger");
             DrainBenchmark.Drain appliance = DrainBenchmark.drainOnce(kafka, registryServer, records, partitions,
