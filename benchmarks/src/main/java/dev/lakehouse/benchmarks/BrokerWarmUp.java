@@ -15,8 +15,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *
  * <p>Why: the benchmarks start their broker, fill the topic and then drain it, so the first drain meets a broker
  * that has never answered a fetch or coordinated a group. That broker then compiles its fetch path and creates
- * {@code __consumer_offsets} while the drain runs, on the same two cores: about 0.2 s of the broker's CPU in the
- * first 1.5 s of the drain instead of under 0.1 s (measured by sampling both processes), which the first drain's
+ * {@code __consumer_offsets} while the drain runs, on the same two cores: 0.29-0.35 s of the broker's CPU in the
+ * first 1.5 s of the drain instead of 0.07-0.12 s (sampled from /proc for both processes), which the first drain's
  * launch to first commit pays and later drains do not. In a side-by-side run it also penalised whichever peer went
  * first. Reading the topic once with a group of its own puts every drain on the footing of the others.
  */
