@@ -3,6 +3,8 @@ package dev.lakehouse.registry.client;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
@@ -55,21 +57,19 @@ final class DeferredDefaultTrustManager extends X509ExtendedTrustManager {
     }
 
     private static X509ExtendedTrustManager loadDefault() throws CertificateException {
+        TrustManagerFactory factory;
         try {
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init((KeyStore) null);
-            for (TrustManager manager : factory.getTrustManagers()) {
-                if (manager instanceof X509ExtendedTrustManager x509) {
-                    return x509;
-                }
-            }
-            throw new CertificateException("the JVM's default trust manager factory has no X.509 trust manager");
-        } catch (GeneralSecurityException e) {
-            if (e instanceof CertificateException certificate) {
-                throw certificate;
-            }
+        } catch (NoSuchAlgorithmException | KeyStoreException e) {
             throw new CertificateException("cannot load the JVM's default trust store: " + e.getMessage(), e);
         }
+        for (TrustManager manager : factory.getTrustManagers()) {
+            if (manager instanceof X509ExtendedTrustManager x509) {
+                return x509;
+            }
+        }
+        throw new CertificateException("the JVM's default trust manager factory has no X.509 trust manager");
     }
 
     @Override
