@@ -97,6 +97,21 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theClassDataArchiveIsRecordedWithTheScriptsDefaultJvmOptions() {
+        // A JVM refuses an archive recorded under another collector or heap layout and then starts without it,
+        // silently and about a second slower: the build's training run must use exactly the script's defaults.
+        Matcher script = Pattern.compile("\\$\\{JAVA_OPTS:-([^}]+)}")
+                .matcher(text(ROOT.resolve("app/src/main/dist/bin/lakehouse")));
+        assertThat(script.find()).as("bin/lakehouse has default JVM options").isTrue();
+        Matcher training = Pattern.compile("<JAVA_OPTS>(.+?) -XX:ArchiveClassesAtExit=")
+                .matcher(text(ROOT.resolve("app/pom.xml")));
+        assertThat(training.find()).as("app/pom.xml records the archive").isTrue();
+
+        assertThat(training.group(1)).isEqualTo(script.group(1));
+        assertThat(text(ROOT.resolve("README.md"))).as("the README quotes them").contains(script.group(1));
+    }
+
+    @Test
     void theAppliancesConfigLoadsWithComposesEnvironmentAndPointsAtTheOtherServices() throws Exception {
         JsonNode appliance = services.path("lakehouse");
         String mount = appliance.path("volumes").get(0).asText();
