@@ -23,6 +23,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        StartUpArchiveCheck.warningForThisJvm().ifPresent(System.err::println);
         System.exit(execute(args));
     }
 

@@ -14,6 +14,11 @@ public final class ApplianceProcess {
     private ApplianceProcess() {
     }
 
+    /** The app directory the build makes ({@code bin/}, {@code lib/}). */
+    public static Path appDirectory() {
+        return INSTALLED.getParent().getParent();
+    }
+
     /** {@code run --config} on the test's classpath, with a small heap. */
     public static Process start(Path config, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
