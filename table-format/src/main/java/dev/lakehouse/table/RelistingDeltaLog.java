@@ -81,8 +81,11 @@ final class RelistingDeltaLog implements DeltaLog {
         for (int attempt = 1; ; attempt++) {
             try {
                 return read.get();
-            } catch (RuntimeException | AssertionError e) {
-                // delta-standalone asserts (an Error) when a listing shows fewer versions than its last snapshot.
+            } catch (Exception | AssertionError e) {
+                // delta-standalone asserts (an Error) when a listing shows fewer versions than its last snapshot,
+                // and its Scala code throws checked exceptions it does not declare (a bare FileNotFoundException
+                // for a listing without version 0), hence Exception and not RuntimeException. Rethrowing e
+                // rethrows exactly what read threw.
                 if (attempt >= ATTEMPTS || !incompleteListing(e)) {
                     throw e;
                 }

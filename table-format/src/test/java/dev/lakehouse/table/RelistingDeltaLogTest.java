@@ -36,6 +36,12 @@ class RelistingDeltaLogTest {
         }));
     }
 
+    /** Throws {@code failure} unchecked, as Scala code throws checked exceptions it does not declare. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable failure) throws E {
+        throw (E) failure;
+    }
+
     /** A log whose updates fail with the queued failures first, then list the queued versions (the last stays). */
     private static final class FailingLog implements DeltaLog {
         final Deque<Throwable> failures = new ArrayDeque<>();
@@ -46,11 +52,7 @@ class RelistingDeltaLogTest {
         public Snapshot update() {
             updates++;
             if (!failures.isEmpty()) {
-                Throwable failure = failures.removeFirst();
-                if (failure instanceof Error error) {
-                    throw error;
-                }
-                throw (RuntimeException) failure;
+                throw RelistingDeltaLogTest.<RuntimeException>sneaky(failures.removeFirst());
             }
             return atVersion(Snapshot.class, versions.size() > 1 ? versions.removeFirst() : versions.getFirst());
         }
@@ -116,9 +118,10 @@ class RelistingDeltaLogTest {
         FailingLog log = new FailingLog();
         log.failures.add(missingCheckpoint());
         log.failures.add(new IllegalStateException("Versions (List(3, 5)) are not contiguous."));
-        log.failures.add(new IllegalStateException(new FileNotFoundException("s3a://lake/t/_delta_log/"
+        // Thrown bare and undeclared by delta-standalone's Scala code: a checked exception.
+        log.failures.add(new FileNotFoundException("s3a://lake/t/_delta_log/"
                 + "00000000000000000000.json: Unable to reconstruct state at version 1 as the transaction log has "
-                + "been truncated due to manual deletion or the log retention policy")));
+                + "been truncated due to manual deletion or the log retention policy"));
         log.failures.add(new AssertionError("assertion failed: Trying to create a Snapshot at version 2 yet you "
                 + "are passing a newer `previousSnapshotOpt` with version 4."));
 
