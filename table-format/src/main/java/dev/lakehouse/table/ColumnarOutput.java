@@ -77,6 +77,8 @@ final class ColumnarOutput {
     private AvroWriteSupport<GenericRecord> recordWriter;
     private long rowsInFile;
     private long rowsInRowGroup;
+    /** Whether records went through parquet-avro's consumer since it was last flushed. */
+    private boolean recordsWritten;
 
     /**
      * @param relativeDirectory the partition's directory under the table root, as Hive names it ("" if none)
@@ -118,6 +120,7 @@ final class ColumnarOutput {
         }
         for (long row = rowGroup.getRowCount(); row > 0; row--) {
             ensureOpen();
+            flushHeldBackNulls();
             for (int c = 0; c < readers.length; c++) {
                 valuesLeft[c] = copyRowOfColumn(readers[c], writers[c], columns.get(c), valuesLeft[c]);
             }
@@ -130,6 +133,7 @@ final class ColumnarOutput {
     void write(GenericRecord record) {
         ensureOpen();
         recordWriter.write(record);
+        recordsWritten = true;
         rowWritten();
     }
 
@@ -187,6 +191,19 @@ final class ColumnarOutput {
             valuesLeft--;
         } while (valuesLeft > 0 && reader.getCurrentRepetitionLevel() > 0);
         return valuesLeft;
+    }
+
+    /**
+     * parquet-avro's record consumer holds back the nulls of absent groups (a nested column a record lacks) and
+     * writes them before the group's next value or when flushed. Values copied straight into the columns must not
+     * overtake them (they would land in the rows of earlier records), and a row group must not be flushed without
+     * them (the column would have rows but no values: "writing empty page").
+     */
+    private void flushHeldBackNulls() {
+        if (recordsWritten) {
+            recordConsumer.flush();
+            recordsWritten = false;
+        }
     }
 
     private void rowWritten() {
@@ -249,6 +266,7 @@ final class ColumnarOutput {
     }
 
     private void flushRowGroup() throws IOException {
+        flushHeldBackNulls();
         if (rowsInRowGroup > 0) {
             file.startBlock(rowsInRowGroup);
             store.flush();
