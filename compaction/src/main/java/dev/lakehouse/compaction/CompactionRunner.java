@@ -2,6 +2,7 @@ package dev.lakehouse.compaction;
 
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.FileColumnTypeException;
 import dev.lakehouse.table.FileRewrite;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.RewriteConflictException;
@@ -9,6 +10,7 @@ import dev.lakehouse.table.RowReader;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * <p>It never fails an ingest batch: its commits carry no transaction ids and read no files, so ingestion's
  * commits cannot conflict with them. A group whose files someone else removed meanwhile is skipped with a log
  * line; its new files become orphans for vacuum.
+ *
+ * <p>A file whose columns cannot be read as the table's without changing a value (another writer's types:
+ * {@link FileColumnTypeException}) is left out of its group, which is compacted without it; the run is
+ * {@link MaintenanceOutcome#PARTIAL} and its detail names the file and column, so the state is visible in the
+ * console and the log instead of a group that fails forever.
  */
 public final class CompactionRunner {
 
@@ -70,8 +77,24 @@ public final class CompactionRunner {
         long bytesAfter = 0;
         int commits = 0;
         int skipped = 0;
-        for (CompactionPlan.FileGroup group : plan.groups()) {
-            List<DataFile> written = rewrite(group, settings);
+        List<FileColumnTypeException> unreadable = new ArrayList<>();
+        for (CompactionPlan.FileGroup planned : plan.groups()) {
+            CompactionPlan.FileGroup group = planned;
+            List<DataFile> written = null;
+            while (written == null && group.files().size() > 1) {
+                try {
+                    written = rewrite(group, settings);
+                } catch (FileColumnTypeException e) {
+                    // A file another writer wrote with types the table's columns cannot hold unchanged: it stays
+                    // as it is (readable by its own types), the rest of the group is compacted without it.
+                    unreadable.add(e);
+                    LOG.warn("table {}: compaction leaves out a file: {}", table.location(), e.getMessage());
+                    group = without(group, e.file());
+                }
+            }
+            if (written == null) {
+                continue;
+            }
             try {
                 table.rewrite(new FileRewrite(group.files(), written, false, "OPTIMIZE",
                         Map.of("partition", group.partitionValues().toString(), "planVersion",
@@ -89,13 +112,27 @@ public final class CompactionRunner {
                         e.getMessage());
             }
         }
-        MaintenanceOutcome outcome = commits == 0 ? MaintenanceOutcome.NOTHING_TO_DO : skipped > 0 ? MaintenanceOutcome.PARTIAL : MaintenanceOutcome.COMPACTED;
+        MaintenanceOutcome outcome = commits == 0 && unreadable.isEmpty() ? MaintenanceOutcome.NOTHING_TO_DO
+                : skipped > 0 || !unreadable.isEmpty() ? MaintenanceOutcome.PARTIAL : MaintenanceOutcome.COMPACTED;
         MaintenanceRun run = run(started, startNanos, outcome, filesBefore, bytesBefore, filesAfter, bytesAfter,
                 commits, filesBefore + " files into " + filesAfter + " in " + commits + " commits"
-                        + (skipped > 0 ? ", " + skipped + " groups skipped (files removed by another writer)" : ""));
+                        + (skipped > 0 ? ", " + skipped + " groups skipped (files removed by another writer)" : "")
+                        + (unreadable.isEmpty() ? "" : ", " + unreadable.size() + " files left out, their columns "
+                        + "cannot be rewritten unchanged: " + unreadable.get(0).getMessage()
+                        + (unreadable.size() > 1 ? " (and " + (unreadable.size() - 1) + " more, in the log)" : "")));
         LOG.info("table {}: compaction {}: {} ({} MB/s)", table.location(), outcome, run.detail(),
                 String.format("%.1f", run.megabytesPerSecond()));
         return run;
+    }
+
+    /** The group without the file at {@code path}, as the table's log names it. */
+    private static CompactionPlan.FileGroup without(CompactionPlan.FileGroup group, String path) {
+        List<DataFile> rest = group.files().stream().filter(f -> !path.equals(f.path())).toList();
+        if (rest.size() == group.files().size()) {
+            // Not one of the group's files by name: leave the whole group out rather than retry it.
+            return new CompactionPlan.FileGroup(group.partitionValues(), List.of());
+        }
+        return new CompactionPlan.FileGroup(group.partitionValues(), rest);
     }
 
     /**

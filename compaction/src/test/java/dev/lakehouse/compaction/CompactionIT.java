@@ -88,6 +88,42 @@ class CompactionIT {
     }
 
     @Test
+    void aFileAnotherWriterWroteWithFinerTimestampsIsLeftOutAndTheRestIsCompactedWithTheRunSayingSo()
+            throws IOException {
+        LakeTable table = open(Clock.systemUTC());
+        table.createIfAbsent(V1);
+        appendFiles(table, 12);
+        // A Spark file in region "eu" with microsecond timestamps that a millisecond column cannot hold.
+        org.apache.parquet.schema.MessageType type = org.apache.parquet.schema.MessageTypeParser.parseMessageType("""
+                message spark_schema {
+                  optional int64 id;
+                  optional binary name (STRING);
+                  optional int64 at (TIMESTAMP(MICROS,true));
+                  optional double amount;
+                }""");
+        Path file = dir.resolve("region=eu/part-spark.parquet");
+        try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> writer =
+                     org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(
+                             new org.apache.hadoop.fs.Path(file.toUri())).withType(type).build()) {
+            writer.write(new org.apache.parquet.example.data.simple.SimpleGroupFactory(type).newGroup()
+                    .append("id", -1L).append("name", "spark").append("at", 1_767_225_600_000_123L)
+                    .append("amount", 1.5));
+        }
+        DataFile spark = new DataFile("region=eu/part-spark.parquet", Map.of("region", "eu"), Files.size(file), 1,
+                null, 0);
+        table.commit(new BatchCommit("spark", "s", 0, List.of(spark), List.of(), Map.of()));
+        String before = checksum(KernelReader.read(dir.toString()).rows());
+
+        MaintenanceRun run = new CompactionRunner(table).compact(CompactionSettings.forTarget(4L << 20));
+
+        assertThat(run.outcome()).isEqualTo(MaintenanceOutcome.PARTIAL);
+        assertThat(run.detail()).contains("1 files left out", "region=eu/part-spark.parquet", "'at'");
+        assertThat(table.snapshot().files()).extracting(DataFile::path).contains("region=eu/part-spark.parquet")
+                .hasSize(3);
+        assertThat(checksum(KernelReader.read(dir.toString()).rows())).isEqualTo(before);
+    }
+
+    @Test
     void fiveHundredSmallFilesBecomeOneFilePerPartitionWithIdenticalRowsWhileAppendsGoOn() throws Exception {
         LakeTable table = open(Clock.systemUTC());
         table.createIfAbsent(V1);

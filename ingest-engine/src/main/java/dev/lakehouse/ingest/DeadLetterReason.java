@@ -30,7 +30,9 @@ public enum DeadLetterReason {
     /** The value does not validate against its JSON schema; the reason names the path of the offending field. */
     SCHEMA_VIOLATION,
     /** The Protobuf message bytes or message indexes do not decode with the value's schema. */
-    CORRUPT_PROTOBUF;
+    CORRUPT_PROTOBUF,
+    /** A value does not fit its column unchanged: a decimal with more digits than the column's precision. */
+    VALUE_OUT_OF_RANGE;
 
     /**
      * The reason of a stored name (a dead-letter table row, a dead-letter topic header, a decoder's code).

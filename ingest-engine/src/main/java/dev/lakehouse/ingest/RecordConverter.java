@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.table.DecimalBounds;
 import dev.lakehouse.table.IncompatibleSchemaChangeException;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.SchemaMappingException;
@@ -126,6 +127,13 @@ final class RecordConverter {
         GenericRecord row = decoder.decode(record, tableSchema);
         if (settings.kafkaMetadata()) {
             KafkaMetadataColumn.set(row, record);
+        }
+        if (DecimalBounds.hasDecimals(tableSchema)) {
+            String tooWide = DecimalBounds.firstOutOfRange(row);
+            if (tooWide != null) {
+                throw new RecordDecodeException(DeadLetterReason.VALUE_OUT_OF_RANGE, where(record) + ": field "
+                        + tooWide + " has more digits; fix the producer, or widen the column's precision", null);
+            }
         }
         String missing = firstNullRequiredColumn(row);
         if (missing != null) {

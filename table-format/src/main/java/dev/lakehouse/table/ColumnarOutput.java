@@ -11,7 +11,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
@@ -89,7 +88,7 @@ final class ColumnarOutput {
         this.layout = layout;
         this.relativeDirectory = relativeDirectory;
         this.partitionValues = partitionValues;
-        this.schema = new AvroSchemaConverter(layout.conf()).convert(layout.fileSchema());
+        this.schema = ParquetFileSchema.of(layout.conf(), layout.fileSchema());
         this.columns = schema.getColumns();
         this.properties = ParquetProperties.builder().build();
         this.codecs = new CodecFactory(layout.conf(), properties.getPageSizeThreshold());
@@ -261,7 +260,7 @@ final class ColumnarOutput {
                 layout.fileSchema() == layout.tableSchema() ? GenericData.get()
                         : new ParquetDataFileWriter.ByNameData());
         recordWriter.init(layout.conf()); // list layout and other settings, as parquet-avro's writer reads them
-        recordWriter.prepareForWrite(recordConsumer);
+        recordWriter.prepareForWrite(AvroFileWriteSupport.forSchema(recordConsumer, schema));
         rowsInRowGroup = 0;
     }
 

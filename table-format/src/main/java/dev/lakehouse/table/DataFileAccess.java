@@ -19,16 +19,11 @@ final class DataFileAccess {
     private record CachedLayout(String schemaJson, ParquetDataFileWriter.Layout layout) {
     }
 
-    /** The Hadoop configuration for reading files of one file schema (it carries the Avro read schema). */
-    private record ReadConf(String fileSchemaJson, Configuration conf) {
-    }
-
     private final DeltaLog log;
     private final Configuration conf;
     private final Path root;
     private final TableOptions options;
     private volatile CachedLayout cachedLayout;
-    private volatile ReadConf cachedReadConf;
 
     DataFileAccess(DeltaLog log, Configuration conf, Path root, TableOptions options) {
         this.log = log;
@@ -80,6 +75,24 @@ final class DataFileAccess {
         return readSetup().open(file);
     }
 
+    /** See {@link LakeTable#openRows(DataFile, java.util.Set)}: a read schema of just those columns. */
+    RowReader openRows(DataFile file, java.util.Set<String> columns) {
+        ReadSetup all = readSetup();
+        Schema table = projection(all.tableSchema(), columns);
+        Schema inFiles = all.fileSchema() == all.tableSchema() ? table : projection(all.fileSchema(), columns);
+        return new ReadSetup(conf, root, table, inFiles, all.spec()).open(file);
+    }
+
+    private static Schema projection(Schema record, java.util.Set<String> columns) {
+        List<Schema.Field> fields = new java.util.ArrayList<>();
+        for (Schema.Field field : record.getFields()) {
+            if (columns.contains(field.name())) {
+                fields.add(new Schema.Field(field, field.schema()));
+            }
+        }
+        return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
+    }
+
     /** See {@link LakeTable#openRows(List, int)}: the log is read and the schemas set up once for all files. */
     RowReader openRows(List<DataFile> dataFiles, int parallelism) {
         ReadSetup setup = readSetup();
@@ -93,11 +106,11 @@ final class DataFileAccess {
     private record ReadSetup(Configuration conf, Path root, Schema tableSchema, Schema fileSchema,
                              PartitionSpec spec, ThreadLocal<ParquetConverters> converters) {
         ReadSetup(Configuration conf, Path root, Schema tableSchema, Schema fileSchema, PartitionSpec spec) {
-            this(conf, root, tableSchema, fileSchema, spec, ThreadLocal.withInitial(() -> new ParquetConverters(conf)));
+            this(conf, root, tableSchema, fileSchema, spec, ThreadLocal.withInitial(() -> new ParquetConverters(conf, fileSchema)));
         }
 
         RowReader open(DataFile file) {
-            return new ParquetRowReader(converters.get(), conf, KnownLengthInputFile.resolve(root, file),
+            return new ParquetRowReader(converters.get(), conf, KnownLengthInputFile.resolve(root, file), file.path(),
                     file.sizeBytes(), tableSchema, fileSchema, spec, file.partitionValues());
         }
     }
@@ -107,14 +120,7 @@ final class DataFileAccess {
         Schema tableSchema = TableMetadata.avroSchema(metadata, root.toString());
         PartitionSpec spec = TableMetadata.partitionSpec(metadata);
         Schema fileSchema = TableMetadata.fileSchema(tableSchema, spec);
-        String key = fileSchema.toString();
-        ReadConf cached = cachedReadConf;
-        if (cached == null || !cached.fileSchemaJson().equals(key)) {
-            // A Configuration copy costs milliseconds; compaction opens thousands of small files.
-            cached = new ReadConf(key, ParquetRowReader.readConf(conf, fileSchema));
-            cachedReadConf = cached;
-        }
-        return new ReadSetup(cached.conf(), root, tableSchema, fileSchema, spec);
+        return new ReadSetup(conf, root, tableSchema, fileSchema, spec);
     }
 
     private Metadata currentMetadata(String hint) {

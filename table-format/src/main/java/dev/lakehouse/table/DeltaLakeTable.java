@@ -163,6 +163,11 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
+    public RowReader openRows(DataFile file, java.util.Set<String> columns) {
+        return files.openRows(file, columns);
+    }
+
+    @Override
     public RowReader openRows(List<DataFile> dataFiles, int parallelism) {
         return files.openRows(dataFiles, parallelism);
     }

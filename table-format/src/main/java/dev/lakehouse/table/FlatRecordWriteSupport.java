@@ -8,7 +8,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.OutputFile;
@@ -22,8 +21,7 @@ import org.apache.parquet.schema.MessageType;
  * value's schema, union and logical type as it goes. Ingestion encodes every row through this path, so its cost
  * per value is the writer thread's, the busiest of a pipeline.
  *
- * <p>The output is the same file {@code AvroWriteSupport} writes: the same Parquet schema (converted by parquet-avro's
- * {@link AvroSchemaConverter}), the same values, and the same footer metadata ({@code parquet.avro.schema} and
+ * <p>The output is the same file {@code AvroWriteSupport} writes: the same Parquet schema ({@link ParquetFileSchema}), the same values, and the same footer metadata ({@code parquet.avro.schema} and
  * writer model {@code avro}), so readers see no difference. Only schemas that {@link #supports} qualify; everything
  * else (nested records, arrays, maps, enums, bytes, fixed, decimals, strings with a logical type, data models other
  * than plain {@link GenericData}) keeps parquet-avro's writer.
@@ -108,7 +106,7 @@ final class FlatRecordWriteSupport extends WriteSupport<GenericRecord> {
 
     @Override
     public WriteContext init(Configuration configuration) {
-        MessageType parquetSchema = new AvroSchemaConverter(configuration).convert(schema);
+        MessageType parquetSchema = ParquetFileSchema.of(configuration, schema);
         Map<String, String> metadata = new HashMap<>();
         metadata.put(AVRO_SCHEMA_KEY, schema.toString());
         return new WriteContext(parquetSchema, metadata);

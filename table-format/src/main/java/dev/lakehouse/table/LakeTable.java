@@ -137,6 +137,17 @@ public interface LakeTable {
     RowReader openRows(DataFile file);
 
     /**
+     * Reads only {@code columns} (top-level, by name) of one of the table's data files: the other columns' pages
+     * are neither read nor decompressed, so a summary over large values (a dead letter's payload) costs what the
+     * named columns cost. Records have just those fields, in the table's order; a name the table lacks is ignored.
+     *
+     * @throws TableNotFoundException if the table does not exist
+     */
+    default RowReader openRows(DataFile file, java.util.Set<String> columns) {
+        throw new UnsupportedOperationException("this table reads whole rows only");
+    }
+
+    /**
      * Reads the rows of several of the table's data files in the current table schema, on up to
      * {@code parallelism} threads that open and decode files ahead of the caller; rows come in no particular order
      * across files, and at most a few thousand rows per thread are held at once. The schema and the read settings

@@ -110,6 +110,11 @@ public final class LeasedLakeTable implements LakeTable {
     }
 
     @Override
+    public RowReader openRows(DataFile file, java.util.Set<String> columns) {
+        return table.openRows(file, columns);
+    }
+
+    @Override
     public RowReader openRows(List<DataFile> files, int parallelism) {
         return table.openRows(files, parallelism);
     }

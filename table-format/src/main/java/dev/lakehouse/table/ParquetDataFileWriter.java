@@ -17,7 +17,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -210,8 +209,7 @@ final class ParquetDataFileWriter implements DataFileWriter {
             // Flat schemas (most topics) skip parquet-avro's per-value schema inspection; the file is the same.
             ParquetWriter.Builder<GenericRecord, ?> builder = flat
                     ? FlatRecordWriteSupport.builder(output, layout.fileSchema())
-                    : AvroParquetWriter.<GenericRecord>builder(output).withSchema(layout.fileSchema())
-                            .withDataModel(model);
+                    : AvroFileWriteSupport.builder(output, layout.fileSchema(), model);
             ParquetWriter<GenericRecord> writer = builder
                     .withConf(layout.conf())
                     .withCompressionCodec(layout.codec())

@@ -153,8 +153,10 @@ final class ParquetFileStats {
     private static void putValue(ObjectNode target, String name, Schema type, Object value, boolean isMax) {
         LogicalType logical = type.getLogicalType();
         if (logical instanceof LogicalTypes.Decimal decimal) {
-            byte[] bytes = ((Binary) value).getBytes();
-            target.put(name, new BigDecimal(new BigInteger(bytes), decimal.getScale()));
+            // Stored as INT32, INT64 or fixed bytes (ParquetFileSchema); files of older releases hold binary.
+            BigInteger unscaled = value instanceof Binary binary ? new BigInteger(binary.getBytes())
+                    : BigInteger.valueOf(((Number) value).longValue());
+            target.put(name, new BigDecimal(unscaled, decimal.getScale()));
             return;
         }
         switch (type.getType()) {

@@ -10,16 +10,17 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.RecordReader;
 
 /**
- * {@link RowReader} on parquet-avro. The file is read with the table's current file schema as the Avro read
- * schema: parquet-avro fills fields the file lacks with their defaults, and every table field defaults to null,
- * so files written before a schema change read with the new columns null (at any depth).
+ * {@link RowReader} of one data file, read into records of the table's current file schema by the file's own column
+ * types ({@link TypedRecordMaterializer}): fields the file lacks read as null (every table field defaults to null),
+ * so files written before a schema change read with the new columns null (at any depth), and files of other writers
+ * (Spark's INT96 or microsecond timestamps, decimals in any physical type, any list layout) read with their values
+ * unchanged.
  *
  * <p>The file is opened with its length from the table's log (no status request, which on S3 is a round trip)
  * and read row group by row group with converters shared across the files of a reading thread
@@ -35,23 +36,17 @@ final class ParquetRowReader implements RowReader {
     private final boolean sameSchema;
     private final Map<String, Object> identityValues = new java.util.HashMap<>();
 
-    /** A configuration for reading files with {@code fileSchema} as the Avro read schema; share it across files. */
-    static Configuration readConf(Configuration baseConf, Schema fileSchema) {
-        Configuration conf = new Configuration(baseConf);
-        AvroReadSupport.setAvroReadSchema(conf, fileSchema);
-        return conf;
-    }
-
     /**
      * @param converters of the reading thread, for {@code fileSchema}
+     * @param logPath the file's path as the table's log names it, for errors
      * @param fileLength the file's length in bytes, from the log; 0 if unknown
      */
-    ParquetRowReader(ParquetConverters converters, Configuration conf, Path file, long fileLength,
+    ParquetRowReader(ParquetConverters converters, Configuration conf, Path file, String logPath, long fileLength,
                      Schema tableSchema, Schema fileSchema, PartitionSpec spec, Map<String, String> partitionValues) {
         this.tableSchema = tableSchema;
         this.sameSchema = fileSchema == tableSchema;
         for (PartitionField field : spec.fields()) {
-            if (field.transform() == PartitionTransform.IDENTITY) {
+            if (field.transform() == PartitionTransform.IDENTITY && tableSchema.getField(field.column()) != null) {
                 Schema type = TableSchemas.nonNullBranches(tableSchema.getField(field.column()).schema()).get(0);
                 identityValues.put(field.column(), typed(partitionValues.get(field.column()), type));
             }
@@ -64,7 +59,7 @@ final class ParquetRowReader implements RowReader {
             throw new UncheckedIOException("cannot open data file " + file, e);
         }
         try {
-            this.converters = converters.forFile(reader.getFooter().getFileMetaData());
+            this.converters = converters.forFile(reader.getFooter().getFileMetaData(), logPath);
             reader.setRequestedSchema(this.converters.requestedSchema());
         } catch (RuntimeException e) {
             close();
