@@ -75,19 +75,14 @@ final class DeadLettersCommand implements Runnable {
         public Integer call() {
             PipelineConfig pipelineConfig = pipelineConfig(ConfigLoader.load(config));
             DeadLetterTable table = deadLetterTable(pipelineConfig);
-            Map<String, Long> counts = new java.util.TreeMap<>();
-            Map<String, String> examples = new HashMap<>();
-            for (DeadLetterTable.StoredDeadLetter stored : table.readAll()) {
-                if (stored.replayState() != dev.lakehouse.ingest.ReplayState.REPLAYED) {
-                    counts.merge(stored.letter().reason().name(), 1L, Long::sum);
-                    examples.putIfAbsent(stored.letter().reason().name(), stored.letter().message());
-                }
-            }
+            // Read without payloads: bounded memory for any backlog.
+            Map<String, DeadLetterTable.PendingReason> pending = table.pendingByReason();
             out().println("# dead letters of pipeline " + pipeline + " in " + table.describe());
-            if (counts.isEmpty()) {
+            if (pending.isEmpty()) {
                 out().println("none waiting");
             }
-            counts.forEach((reason, count) -> out().printf("%-24s %8d   e.g. %s%n", reason, count, examples.get(reason)));
+            pending.forEach((reason, p) -> out().printf("%-24s %8d   e.g. %s%n", reason, p.count(),
+                    p.exampleMessage()));
             out().flush();
             return 0;
         }

@@ -44,6 +44,19 @@ public final class ApplianceProcess {
 
     /** {@code bin/lakehouse} with these arguments, {@code JAVA_OPTS} set (null: the script's defaults). */
     public static Process startInstalled(Path log, String javaOpts, String... args) throws IOException {
+        return startScript(log, javaOpts, null, args);
+    }
+
+    /**
+     * {@code bin/lakehouse run --config} with the script's default JVM options and {@code extraJavaOpts} added
+     * after them ({@code EXTRA_JAVA_OPTS}): the shipped options, plus a GC log for instance.
+     */
+    public static Process startInstalledAdding(String extraJavaOpts, Path config, Path log) throws IOException {
+        return startScript(log, null, extraJavaOpts, "run", "--config", config.toString());
+    }
+
+    private static Process startScript(Path log, String javaOpts, String extraJavaOpts, String... args)
+            throws IOException {
         if (!Files.isExecutable(INSTALLED)) {
             throw new IllegalStateException(INSTALLED + " is missing: the package phase builds it before the "
                     + "integration tests");
@@ -54,8 +67,12 @@ public final class ApplianceProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove("JAVA_OPTS");
+        builder.environment().remove("EXTRA_JAVA_OPTS");
         if (javaOpts != null) {
             builder.environment().put("JAVA_OPTS", javaOpts);
+        }
+        if (extraJavaOpts != null) {
+            builder.environment().put("EXTRA_JAVA_OPTS", extraJavaOpts);
         }
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         return builder.start();

@@ -100,6 +100,12 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         return java.time.Duration.ofSeconds(2);
     }
 
+    /**
+     * Reads the summary in bounded memory: the counts and the choice of the newest letters come from a projection
+     * without payloads (key, value and headers are never decompressed), and only the chosen letters are read whole,
+     * from their files only, with key and value cut to {@link #EXAMPLE_BYTES} for display. A backlog of millions of
+     * large letters costs one pass over a few small columns.
+     */
     @Override
     public Summary read(int newest) {
         long version = table.exists() ? table.snapshot().version() : -1;
@@ -107,15 +113,110 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         if (cached != null && cached.version() == version && cached.newest() == newest) {
             return cached.summary();
         }
-        List<StoredDeadLetter> all = version < 0 ? List.of() : readAll();
-        List<Example> examples = all.stream()
-                .sorted(java.util.Comparator.comparing(StoredDeadLetter::deadLetteredAt,
+        if (version < 0) {
+            Summary empty = new Summary(Map.of(), List.of());
+            cachedSummary = new CachedSummary(version, newest, empty);
+            return empty;
+        }
+        Map<String, Long> pending = new TreeMap<>();
+        java.util.Comparator<Coordinates> byAge = java.util.Comparator.comparing(Coordinates::deadLetteredAt,
+                java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder()));
+        java.util.PriorityQueue<Coordinates> chosen = new java.util.PriorityQueue<>(byAge);
+        forEachLetter(file -> true, letter -> {
+            if (letter.replayState() != ReplayState.REPLAYED) {
+                pending.merge(letter.reason(), 1L, Long::sum);
+            }
+            if (newest > 0) {
+                chosen.add(letter);
+                if (chosen.size() > newest) {
+                    chosen.poll();
+                }
+            }
+        });
+        List<Example> examples = examples(chosen).stream()
+                .sorted(java.util.Comparator.comparing(Example::deadLetteredAt,
                         java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed())
-                .limit(newest)
-                .map(s -> new Example(s.letter(), s.deadLetteredAt(), s.replayState())).toList();
-        Summary summary = new Summary(pendingByReason(all), examples);
+                .toList();
+        Summary summary = new Summary(pending, examples);
         cachedSummary = new CachedSummary(version, newest, summary);
         return summary;
+    }
+
+    /** How much of a letter's key and value an example holds: enough to recognise it, never a whole payload. */
+    static final int EXAMPLE_BYTES = 4 * 1024;
+
+    /** The columns that identify a letter and its state: everything a summary or the exactly-once scan needs. */
+    private static final Set<String> COORDINATE_COLUMNS = Set.of("source_topic", "source_partition",
+            "source_offset", "reason", "message", "replay_state", "dead_lettered_at");
+
+    /** A stored letter without its payload, and the file that holds it. */
+    private record Coordinates(String topic, int partition, long offset, String reason, String message,
+                               ReplayState replayState, Instant deadLetteredAt, DataFile file) {
+        String key() {
+            return topic + "/" + partition + "/" + offset;
+        }
+    }
+
+    /**
+     * Hands the coordinates of every letter in the files {@code fileFilter} admits to {@code each}, read without
+     * payload columns and one at a time, so nothing grows with the number of letters.
+     */
+    private void forEachLetter(java.util.function.Predicate<DataFile> fileFilter,
+                               java.util.function.Consumer<Coordinates> each) {
+        if (!table.exists()) {
+            return;
+        }
+        for (DataFile file : table.snapshot().files()) {
+            if (!fileFilter.test(file)) {
+                continue;
+            }
+            try (RowReader reader = table.openRows(file, COORDINATE_COLUMNS)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    Long deadAt = (Long) row.get("dead_lettered_at");
+                    each.accept(new Coordinates(str(row.get("source_topic")), (Integer) row.get("source_partition"),
+                            (Long) row.get("source_offset"), str(row.get("reason")), str(row.get("message")),
+                            ReplayState.ofStored(str(row.get("replay_state"))),
+                            deadAt == null ? null : Instant.ofEpochMilli(deadAt), file));
+                }
+            }
+        }
+    }
+
+    /** The chosen letters read whole from their files (and no others), with key and value cut for display. */
+    private List<Example> examples(java.util.Collection<Coordinates> chosen) {
+        Map<String, Set<String>> keysByFile = new HashMap<>();
+        Map<String, DataFile> files = new HashMap<>();
+        for (Coordinates letter : chosen) {
+            keysByFile.computeIfAbsent(letter.file().path(), k -> new HashSet<>()).add(letter.key());
+            files.put(letter.file().path(), letter.file());
+        }
+        List<Example> examples = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> entry : keysByFile.entrySet()) {
+            DataFile file = files.get(entry.getKey());
+            try (RowReader reader = table.openRows(file)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    String key = row.get("source_topic") + "/" + row.get("source_partition") + "/"
+                            + row.get("source_offset");
+                    if (entry.getValue().contains(key)) {
+                        StoredDeadLetter stored = fromRow(row, file);
+                        examples.add(new Example(cut(stored.letter()), stored.deadLetteredAt(),
+                                stored.replayState()));
+                    }
+                }
+            }
+        }
+        return examples;
+    }
+
+    /** The letter with key and value cut to {@link #EXAMPLE_BYTES}. */
+    private static DeadLetter cut(DeadLetter letter) {
+        return new DeadLetter(letter.topic(), letter.partition(), letter.offset(), letter.timestamp(),
+                letter.timestampType(), cut(letter.key()), cut(letter.value()), letter.headers(), letter.reason(),
+                letter.message(), letter.writerSchema());
+    }
+
+    private static byte[] cut(byte[] bytes) {
+        return bytes == null || bytes.length <= EXAMPLE_BYTES ? bytes : java.util.Arrays.copyOf(bytes, EXAMPLE_BYTES);
     }
 
     @Override
@@ -222,15 +323,13 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         // Letters stored before the partition started over belong to a deleted topic of the same name.
         String reset = table.sourceFacts(List.of(resetKey(topic, partition))).get(resetKey(topic, partition));
         Instant since = reset == null ? Instant.MIN : Instant.parse(reset);
-        for (StoredDeadLetter stored : read(file -> mayHold(file, fromOffset))) {
-            DeadLetter letter = stored.letter();
-            if (stored.deadLetteredAt() != null && stored.deadLetteredAt().isBefore(since)) {
-                continue;
-            }
-            if (letter.topic().equals(topic) && letter.partition() == partition && letter.offset() >= fromOffset) {
+        forEachLetter(file -> mayHold(file, fromOffset), letter -> {
+            boolean beforeReset = letter.deadLetteredAt() != null && letter.deadLetteredAt().isBefore(since);
+            if (!beforeReset && letter.topic().equals(topic) && letter.partition() == partition
+                    && letter.offset() >= fromOffset) {
                 offsets.add(letter.offset());
             }
-        }
+        });
         return offsets;
     }
 
@@ -270,20 +369,30 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         return all;
     }
 
-    /** Dead letters not yet replayed, counted by reason (sorted by reason). */
-    public Map<String, Long> countsByReason() {
-        return pendingByReason(readAll());
+    /**
+     * Letters not yet replayed, by reason (sorted), each with the message of one of them. Read without payloads,
+     * one letter at a time: bounded memory for any backlog.
+     */
+    public Map<String, PendingReason> pendingByReason() {
+        Map<String, PendingReason> pending = new TreeMap<>();
+        forEachLetter(file -> true, letter -> {
+            if (letter.replayState() != ReplayState.REPLAYED) {
+                pending.merge(letter.reason(), new PendingReason(1, letter.message()),
+                        (a, b) -> new PendingReason(a.count() + 1, a.exampleMessage()));
+            }
+        });
+        return pending;
     }
 
-    /** Of {@code letters}, those not yet replayed, counted by reason (sorted by reason). */
-    public static Map<String, Long> pendingByReason(List<StoredDeadLetter> letters) {
+    /** Letters not yet replayed, counted by reason (sorted by reason); read without payloads. */
+    public Map<String, Long> countsByReason() {
         Map<String, Long> counts = new TreeMap<>();
-        for (StoredDeadLetter stored : letters) {
-            if (stored.replayState() != ReplayState.REPLAYED) {
-                counts.merge(stored.letter().reason().name(), 1L, Long::sum);
-            }
-        }
+        pendingByReason().forEach((reason, pending) -> counts.put(reason, pending.count()));
         return counts;
+    }
+
+    /** How many letters of one reason wait for a replay, and the message of one of them. */
+    public record PendingReason(long count, String exampleMessage) {
     }
 
     /**
