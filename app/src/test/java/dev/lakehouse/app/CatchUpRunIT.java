@@ -106,6 +106,44 @@ class CatchUpRunIT {
         assertThat(Files.readString(log)).contains("error: pipeline orders: ").contains("coupon_code");
     }
 
+    @Test
+    void aCatchUpRunTheGroupGivesNoPartitionExitsZeroSayingSo(LocalKafkaBroker kafka, SchemaRegistryServer registry)
+            throws Exception {
+        // A one-partition topic owned by a running appliance; a catch-up run of another instance id in its group.
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, 1);
+        String location = dir.resolve("orders-owned").toUri().toString();
+        Path owner = ShippedConfig.write(dir.resolve("owner.yaml"), kafka, registry, topic, location, "appliance-1");
+        Path other = ShippedConfig.write(dir.resolve("other.yaml"), kafka, registry, topic, location, "appliance-2");
+        Path log = Path.of("target", "catch-up-run-unassigned.log").toAbsolutePath();
+        Path ownerLog = Path.of("target", "catch-up-run-owner.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        Files.deleteIfExists(ownerLog);
+        LakeTable table = LakeTable.open(TableOptions.builder(location).build());
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator orders = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            orders.produce(100);
+            Process running = ApplianceProcess.startInstalled(owner, ownerLog);
+            try {
+                await().atMost(Duration.ofMinutes(2)).until(() -> table.exists()
+                        && table.snapshot().totalRecords() >= 100 || !running.isAlive());
+                assertThat(running.isAlive()).isTrue();
+
+                long started = System.nanoTime();
+                assertThat(runOnce(other, log)).as("exit of the catch-up run without partitions (see %s)", log)
+                        .isZero();
+                System.out.printf("catch-up run without partitions exited after %.1f s%n",
+                        (System.nanoTime() - started) / 1e9);
+                assertThat(Files.readString(log)).contains("has given this instance no partition");
+            } finally {
+                running.destroy();
+                running.waitFor(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static int runOnce(Path config, Path log) throws Exception {
         Process once = ApplianceProcess.startInstalled(log, null, "run", "--config", config.toString(), "--once");
         assertThat(once.waitFor(3, TimeUnit.MINUTES)).as("the catch-up run exits by itself (see %s)", log).isTrue();

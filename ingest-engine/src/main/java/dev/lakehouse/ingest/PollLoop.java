@@ -85,6 +85,16 @@ final class PollLoop implements ConsumerRebalanceListener {
     private final ExpiredOffsets expiredOffsets;
     /** Where a catch-up run ends; null in an ordinary run. */
     private final CatchUpTargets catchUp;
+    /**
+     * How long a catch-up run waits, once it has joined its group, for a partition: long enough for the second
+     * round of an incremental rebalance (which hands a new member its share), short enough that a run the group
+     * has no partition for ends on its own.
+     */
+    static final Duration CATCH_UP_SETTLE = Duration.ofSeconds(10);
+    /** Whether a rebalance has completed since the consumer subscribed. */
+    private boolean joined;
+    /** In a catch-up run, since when the consumer has had no partition; -1 while it has some. */
+    private long unassignedSinceMillis = -1;
 
     /** Set when the run's consumer exists. */
     private Consumer<byte[], byte[]> consumer;
@@ -190,9 +200,30 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
     }
 
-    /** In a catch-up run: whether every assigned partition is read to its end offset (the run then ends). */
+    /**
+     * In a catch-up run: whether every assigned partition is read to its end offset, or the group has given this
+     * instance no partition for {@link #CATCH_UP_SETTLE} since it joined (the other members own them all, or the
+     * topics were deleted): the run then ends instead of waiting for partitions that will not come.
+     */
     private boolean caughtUpToTargets() {
-        if (catchUp == null || !catchUp.reached(consumer)) {
+        if (catchUp == null) {
+            return false;
+        }
+        if (joined && consumer.assignment().isEmpty()) {
+            long now = settings.clock().millis();
+            if (unassignedSinceMillis < 0) {
+                unassignedSinceMillis = now;
+            } else if (now - unassignedSinceMillis >= CATCH_UP_SETTLE.toMillis()) {
+                LOG.info("pipeline {}: catch-up run: the group {} has given this instance no partition of {} for "
+                        + "{} s since it joined (other members own them, or the topics are gone); nothing to do, "
+                        + "stopping", settings.name(), settings.groupId(), settings.topicPattern() != null
+                        ? settings.topicPattern() : settings.topics(), CATCH_UP_SETTLE.toSeconds());
+                return true;
+            }
+            return false;
+        }
+        unassignedSinceMillis = -1;
+        if (!catchUp.reached(consumer)) {
             return false;
         }
         LOG.info("pipeline {}: catch-up run read every assigned partition to its end offset {}; committing and "
@@ -460,6 +491,7 @@ final class PollLoop implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        joined = true; // called at the end of every rebalance this member takes part in, also with no partition
         if (!partitions.isEmpty()) {
             long start = System.nanoTime();
             positions.seekFromTable(partitions);

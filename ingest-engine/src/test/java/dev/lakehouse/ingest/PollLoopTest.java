@@ -261,6 +261,29 @@ class PollLoopTest {
     }
 
     @Test
+    void aCatchUpRunTheGroupGivesNoPartitionEndsByItselfOnceTheGroupHasSettled() {
+        // A 1-partition topic owned by a running appliance: the catch-up run joins and is given nothing.
+        table.createIfAbsent(SCHEMA);
+        ManualClock clock = new ManualClock(java.time.Instant.ofEpochMilli(1_000_000));
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+        for (int i = 0; i < 20; i++) {
+            consumer.schedulePollTask(() -> clock.advance(java.time.Duration.ofSeconds(2)));
+        }
+        AtomicBoolean guardFired = new AtomicBoolean();
+        BooleanSupplier guard = until(() -> false);
+
+        loop(settings().catchUpOnly(true).clock(clock).build()).run(() -> {
+            guardFired.set(guard.getAsBoolean());
+            return guardFired.get();
+        });
+
+        assertThat(guardFired).as("the run ended by itself, not by a stop").isFalse();
+        assertThat(clock.millis() - 1_000_000).as("after the settle time, not before")
+                .isGreaterThanOrEqualTo(PollLoop.CATCH_UP_SETTLE.toMillis()).isLessThan(20_000);
+        assertThat(table.rows()).isEmpty();
+    }
+
+    @Test
     void aCatchUpRunRestartedAfterAFailureAimsAtTheEndsItFirstRead() {
         table.createIfAbsent(SCHEMA);
         CatchUpTargets targets = new CatchUpTargets();
