@@ -80,4 +80,9 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
     private static RecordContext context(ConsumerRecord<byte[], byte[]> record) {
         return ConfluentFramedValues.context(record);
     }
+
+    @Override
+    public DeadLetterReason undecodableReason() {
+        return DeadLetterReason.CORRUPT_AVRO;
+    }
 }

@@ -136,4 +136,9 @@ public final class ConfluentJsonSchemaDecoder implements RecordDecoder {
     private static RecordContext context(ConsumerRecord<byte[], byte[]> record) {
         return ConfluentFramedValues.context(record);
     }
+
+    @Override
+    public DeadLetterReason undecodableReason() {
+        return DeadLetterReason.SCHEMA_VIOLATION;
+    }
 }

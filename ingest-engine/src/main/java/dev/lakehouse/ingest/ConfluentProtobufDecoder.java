@@ -156,4 +156,9 @@ public final class ConfluentProtobufDecoder implements RecordDecoder {
     private static RecordContext context(ConsumerRecord<byte[], byte[]> record) {
         return ConfluentFramedValues.context(record);
     }
+
+    @Override
+    public DeadLetterReason undecodableReason() {
+        return DeadLetterReason.CORRUPT_PROTOBUF;
+    }
 }

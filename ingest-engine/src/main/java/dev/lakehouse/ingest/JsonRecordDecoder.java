@@ -95,4 +95,9 @@ public final class JsonRecordDecoder implements RecordDecoder {
         }
         return null;
     }
+
+    @Override
+    public DeadLetterReason undecodableReason() {
+        return DeadLetterReason.INVALID_JSON;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.registry.client.SchemaRegistryException;
 import dev.lakehouse.table.DecimalBounds;
 import dev.lakehouse.table.IncompatibleSchemaChangeException;
 import dev.lakehouse.table.LakeTable;
@@ -124,7 +125,16 @@ final class RecordConverter {
             }
             throw new RecordDecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA, message, incompatible);
         }
-        GenericRecord row = decoder.decode(record, tableSchema);
+        GenericRecord row;
+        try {
+            row = decoder.decode(record, tableSchema);
+        } catch (RecordDecodeException | SchemaRegistryException e) {
+            throw e; // a bad record, or the registry out of reach (transient): each handled as such
+        } catch (RuntimeException | StackOverflowError e) {
+            // Decoding is pure computation on the value's bytes: whatever else it throws, the value provoked it.
+            throw new RecordDecodeException(decoder.undecodableReason(), where(record) + ": the value cannot be "
+                    + "decoded: " + e, e);
+        }
         if (settings.kafkaMetadata()) {
             KafkaMetadataColumn.set(row, record);
         }

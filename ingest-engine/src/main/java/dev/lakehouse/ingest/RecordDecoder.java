@@ -39,4 +39,11 @@ public interface RecordDecoder {
     default String writerSchemaRef(ConsumerRecord<byte[], byte[]> record) {
         return "";
     }
+
+    /**
+     * The dead-letter reason of a value that made {@link #decode} fail in a way the decoder did not foresee (a
+     * library's exception on hostile bytes, an arithmetic overflow): such a value is the record's fault, never the
+     * pipeline's, and becomes a dead letter with this reason.
+     */
+    DeadLetterReason undecodableReason();
 }
