@@ -55,17 +55,34 @@ final class TableVacuum {
         String rootPath = root.toUri().getPath();
         try {
             FileSystem fs = root.getFileSystem(conf);
+            // First the whole listing, then the deletions: a table nested in this one's directory (its own
+            // _delta_log below the root) may be listed after its data files, which are not this table's to delete.
+            List<LocatedFileStatus> candidates = new ArrayList<>();
+            java.util.SortedSet<String> nestedTables = new java.util.TreeSet<>();
             RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, true);
             while (files.hasNext()) {
                 LocatedFileStatus file = files.next();
                 String path = file.getPath().toUri().getPath();
-                String relative = path.startsWith(rootPath) ? path.substring(rootPath.length()).replaceFirst("^/", "")
-                        : path;
+                String relative = relative(path, rootPath);
+                int nestedLog = relative.indexOf("/_delta_log/");
+                if (nestedLog > 0) {
+                    nestedTables.add(relative.substring(0, nestedLog));
+                }
                 // Files younger than the retention may belong to a batch being written now, not yet committed.
                 if (hidden(relative) || live.contains(path) || retained.contains(path)
                         || file.getModificationTime() >= cutoff) {
                     continue;
                 }
+                candidates.add(file);
+            }
+            if (!nestedTables.isEmpty()) {
+                throw new IllegalStateException("vacuum of " + root + " refused: another table lies inside its "
+                        + "directory (" + String.join(", ", nestedTables) + "), and its files are not this table's, "
+                        + "so vacuum would delete them. Move that table out of this one's directory (a table's "
+                        + "location must not be inside another's), then vacuum again.");
+            }
+            for (LocatedFileStatus file : candidates) {
+                String relative = relative(file.getPath().toUri().getPath(), rootPath);
                 if (!dryRun && !fs.delete(file.getPath(), false)) {
                     throw new IOException("could not delete " + file.getPath());
                 }
@@ -95,6 +112,10 @@ final class TableVacuum {
             }
         }
         return retained;
+    }
+
+    private static String relative(String path, String rootPath) {
+        return path.startsWith(rootPath) ? path.substring(rootPath.length()).replaceFirst("^/", "") : path;
     }
 
     /** The log, and anything hidden at any level (Delta's rule: names starting with '_' or '.'). */
