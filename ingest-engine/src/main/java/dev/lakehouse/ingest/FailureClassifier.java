@@ -3,6 +3,7 @@ package dev.lakehouse.ingest;
 import dev.lakehouse.registry.client.RegistryUnavailableException;
 import dev.lakehouse.table.CommitFailedException;
 import dev.lakehouse.table.CommitOutcomeUnknownException;
+import dev.lakehouse.table.IncompleteLogListingException;
 import java.io.UncheckedIOException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -25,6 +26,7 @@ final class FailureClassifier {
             if (t instanceof RegistryUnavailableException
                     || t instanceof CommitOutcomeUnknownException
                     || t instanceof CommitFailedException
+                    || t instanceof IncompleteLogListingException
                     || t instanceof UncheckedIOException
                     || t instanceof java.io.IOException
                     || t instanceof RetriableException) {

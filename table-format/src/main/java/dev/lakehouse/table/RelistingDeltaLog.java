@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * delta-standalone then refuses to build the snapshot ("Couldn't find all part files of the checkpoint version",
  * "versions are not contiguous", "Unable to reconstruct state at version 1" when version 0 is missing from the
  * listing), although the log itself is whole. Such a refusal is retried with a fresh listing,
- * a few times with a short pause; any other failure, and the last refusal, are thrown as they are. Commits need no
+ * a few times with a short pause; any other failure is thrown as it is, and a listing that stays incomplete as an
+ * {@link IncompleteLogListingException} (transient: the caller retries later with backoff). Commits need no
  * such care: a snapshot built from a listing that missed the newest versions only makes the next commit lose its
  * put-if-absent race and retry.
  *
@@ -86,8 +87,15 @@ final class RelistingDeltaLog implements DeltaLog {
                 // and its Scala code throws checked exceptions it does not declare (a bare FileNotFoundException
                 // for a listing without version 0), hence Exception and not RuntimeException. Rethrowing e
                 // rethrows exactly what read threw.
-                if (attempt >= ATTEMPTS || !incompleteListing(e)) {
+                if (!incompleteListing(e)) {
                     throw e;
+                }
+                if (attempt >= ATTEMPTS) {
+                    if (e instanceof LogWentBackException) {
+                        throw e; // a table deleted and created again stays so: not worth retrying blindly
+                    }
+                    // The log is whole; only its listing is not, for now: a transient failure, never FAILED.
+                    throw new IncompleteLogListingException(log.getPath().toString(), attempt, e);
                 }
                 LOG.info("table {}: the log listing was incomplete ({}); listing again", log.getPath(),
                         e.getMessage());

@@ -143,7 +143,9 @@ class RelistingDeltaLogTest {
         for (int i = 0; i < RelistingDeltaLog.ATTEMPTS + 4; i++) {
             broken.failures.add(missingCheckpoint());
         }
+        // Transient: the pipeline retries with backoff instead of failing (it was delta-standalone's own error).
         assertThatThrownBy(() -> new RelistingDeltaLog(broken, sleeper).update())
+                .isInstanceOf(IncompleteLogListingException.class)
                 .hasMessageContaining("Couldn't find all part files");
         assertThat(broken.updates).isEqualTo(RelistingDeltaLog.ATTEMPTS);
     }
