@@ -42,7 +42,8 @@ final class DeltaLakeTable implements LakeTable {
         this.options = options;
         this.conf = HadoopConfigurations.create(options.location(), options.hadoopProperties());
         this.root = new Path(options.location());
-        this.log = new RelistingDeltaLog(DeltaLog.forTable(conf, root), dev.lakehouse.common.Sleeper.system());
+        this.log = new RelistingDeltaLog(TableProtocol.open(conf, root), dev.lakehouse.common.Sleeper.system(),
+                logPath -> TableProtocol.describeNewest(conf, logPath));
         this.commits = new CommitLoop(log, LocalCommitLock.forLocation(options.location()), options, location());
         this.schemas = new SchemaEvolver(commits, options, location(), this::snapshot);
         this.files = new DataFileAccess(log, conf, root, options);

@@ -56,13 +56,21 @@ final class RelistingDeltaLog implements DeltaLog {
 
     private final DeltaLog log;
     private final Sleeper sleeper;
+    private final java.util.function.Function<Path, String> describeProtocol;
     /** The highest version an update of this log has shown; versions below it come from incomplete listings. */
     private final AtomicLong highestVersionSeen = new AtomicLong(-1);
 
     RelistingDeltaLog(DeltaLog log, Sleeper sleeper) {
+        this(log, sleeper, logPath -> "");
+    }
+
+    /** @param describeProtocol the table's newest protocol for a message, from its _delta_log directory ("" unknown) */
+    RelistingDeltaLog(DeltaLog log, Sleeper sleeper, java.util.function.Function<Path, String> describeProtocol) {
         this.log = log;
         this.sleeper = sleeper;
+        this.describeProtocol = describeProtocol;
     }
+
 
     /** Whether {@code e} is delta-standalone refusing a snapshot for a listing that lacked log files. */
     static boolean incompleteListing(Throwable e) {
@@ -87,6 +95,10 @@ final class RelistingDeltaLog implements DeltaLog {
                 // and its Scala code throws checked exceptions it does not declare (a bare FileNotFoundException
                 // for a listing without version 0), hence Exception and not RuntimeException. Rethrowing e
                 // rethrows exactly what read threw.
+                if (TableProtocol.isTooNew(e)) {
+                    throw new UnsupportedTableProtocolException(log.getPath().toString(),
+                            describeProtocol.apply(new Path(log.getPath(), "_delta_log")), e);
+                }
                 if (!incompleteListing(e)) {
                     throw e;
                 }
