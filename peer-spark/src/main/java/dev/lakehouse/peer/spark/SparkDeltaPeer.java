@@ -30,6 +30,9 @@ import org.apache.spark.sql.types.StructField;
  *   <li>{@code compare EXPECTED ACTUAL}: reads both Delta tables, takes {@code EXPECTED}'s columns from both (cast to
  *       {@code EXPECTED}'s types), and prints their row counts, the rows each has that the other lacks, and one
  *       aggregate query on each. Exits with 0 when the tables hold the same rows, 3 when they do not.</li>
+ *   <li>{@code query TABLE SQL}: runs {@code SQL} with Spark's default settings (the vectorized Parquet reader),
+ *       {@code {table}} standing for the Delta table {@code TABLE}, and prints each result row as JSON on a line of
+ *       its own after {@code ROW }: what a Spark user reading the table gets.</li>
  * </ul>
  */
 public final class SparkDeltaPeer {
@@ -45,8 +48,11 @@ public final class SparkDeltaPeer {
             drain(args[1], args[2], Files.readString(Path.of(args[3])), args[4], args[5]);
         } else if (args.length == 3 && args[0].equals("compare")) {
             System.exit(compare(args[1], args[2]) ? 0 : 3);
+        } else if (args.length == 3 && args[0].equals("query")) {
+            query(args[1], args[2]);
         } else {
-            System.err.println("usage: drain BOOTSTRAP TOPIC SCHEMA_FILE TABLE CHECKPOINT | compare EXPECTED ACTUAL");
+            System.err.println("usage: drain BOOTSTRAP TOPIC SCHEMA_FILE TABLE CHECKPOINT | compare EXPECTED ACTUAL"
+                    + " | query TABLE SQL");
             System.exit(2);
         }
     }
@@ -60,6 +66,17 @@ public final class SparkDeltaPeer {
                 // No web UI: the appliance's console is also off the measured path's critical work.
                 .config("spark.ui.enabled", "false")
                 .getOrCreate();
+    }
+
+    private static void query(String table, String sql) {
+        SparkSession spark = session();
+        try {
+            for (String row : spark.sql(sql.replace("{table}", "delta.`" + table + "`")).toJSON().collectAsList()) {
+                System.out.println("ROW " + row);
+            }
+        } finally {
+            spark.stop();
+        }
     }
 
     private static void drain(String bootstrap, String topic, String avroSchema, String table, String checkpoint)

@@ -1,0 +1,330 @@
+package dev.lakehouse.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.serde.ConfluentAvroSerializer;
+import dev.lakehouse.registry.serde.RecordPart;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableOptions;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.KafkaTestClients;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
+import java.io.File;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What nobody here wrote reads what {@code bin/lakehouse} writes: Avro values of every type the product maps
+ * (decimals of every width, timestamps in milliseconds and microseconds, dates, enums, fixed and bytes, UUIDs, long
+ * strings, arrays of records, maps, nested nullable records, a multi-type union) ingested by catch-up runs with the
+ * shipped configuration, compacted by {@code bin/lakehouse compact}, then queried by <strong>Spark 4 with delta-spark
+ * and its default settings</strong> (the vectorized Parquet reader) in a JVM of its own. Every aggregate equals the one
+ * computed from the values produced. (Spark failed every query touching a decimal column when decimals were stored
+ * as {@code BINARY}.)
+ */
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+class SparkReadsEveryTypeIT {
+
+    private static final int RECORDS = 3_000;
+    private static final long BASE_MILLIS = 1_796_292_000_000L; // 2026-12-02T08:40:00Z
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private static final Schema ORDER = new Schema.Parser().parse("""
+            {"type": "record", "name": "Order", "namespace": "interop", "fields": [
+              {"name": "order_id", "type": "long"},
+              {"name": "quantity", "type": "int"},
+              {"name": "ratio", "type": ["null", "float"], "default": null},
+              {"name": "price", "type": "double"},
+              {"name": "paid", "type": "boolean"},
+              {"name": "note", "type": ["null", "string"], "default": null},
+              {"name": "payload", "type": "bytes"},
+              {"name": "tag8", "type": {"type": "fixed", "name": "Tag8", "size": 8}},
+              {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["PLACED", "PAID", "SHIPPED"]}},
+              {"name": "small", "type": {"type": "bytes", "logicalType": "decimal", "precision": 5, "scale": 2}},
+              {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 3}},
+              {"name": "wide", "type": {"type": "bytes", "logicalType": "decimal", "precision": 25, "scale": 5}},
+              {"name": "fixed_amount", "type": {"type": "fixed", "name": "Amount16", "size": 16,
+                "logicalType": "decimal", "precision": 30, "scale": 2}},
+              {"name": "created_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+              {"name": "shipped_at", "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}],
+               "default": null},
+              {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+              {"name": "uid", "type": {"type": "string", "logicalType": "uuid"}},
+              {"name": "tags", "type": {"type": "array", "items": "string"}},
+              {"name": "lines", "type": {"type": "array", "items": {"type": "record", "name": "Line", "fields": [
+                {"name": "sku", "type": "string"},
+                {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}}
+              ]}}},
+              {"name": "attrs", "type": {"type": "map", "values": "long"}},
+              {"name": "address", "type": ["null", {"type": "record", "name": "Address", "fields": [
+                {"name": "city", "type": "string"}, {"name": "zip", "type": ["null", "int"], "default": null}]}],
+               "default": null},
+              {"name": "choice", "type": ["null", "int", "string"], "default": null}
+            ]}""");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sparkWithDefaultSettingsReadsEveryTypeOfACompactedTableWithTheValuesProduced(LocalKafkaBroker kafka,
+            SchemaRegistryServer registry) throws Exception {
+        String topic = TestNames.unique("interop");
+        kafka.createTopic(topic, 2);
+        String location = dir.resolve("interop").toUri().toString();
+        Path config = ShippedConfig.write(dir.resolve("lakehouse.yaml"), kafka, registry, topic, location,
+                "appliance-1");
+        // Compaction of a day's files from two on (the three runs write three files a day).
+        Files.writeString(config, Files.readString(config).replace("      schedule: 10m",
+                "      schedule: 10m\n      min-input-files: 2"));
+        Path log = Path.of("target", "spark-reads-every-type.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build())) {
+            ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(client).build();
+            // Three catch-up runs, so the table has several small files per day for compaction.
+            for (int run = 0; run < 3; run++) {
+                List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+                for (int i = run * RECORDS / 3; i < (run + 1) * RECORDS / 3; i++) {
+                    records.add(new ProducerRecord<>(topic, i % 2, null,
+                            serializer.serialize(topic, RecordPart.VALUE, order(i))));
+                }
+                KafkaTestClients.produceAll(kafka, records);
+                assertThat(run(log, "run", "--config", config.toString(), "--once")).as("run --once (see %s)", log)
+                        .isZero();
+            }
+        }
+        assertThat(run(log, "compact", "--config", config.toString(), "--table", "orders")).as("compact (see %s)", log)
+                .isZero();
+        LakeTable table = LakeTable.open(TableOptions.builder(location).build());
+        assertThat(table.history(50)).as("compaction committed").anyMatch(c -> "OPTIMIZE".equals(c.parameters().get("operation")));
+
+        JsonNode spark = sparkQuery(location, """
+                SELECT count(*) AS n, count(DISTINCT order_id) AS ids, sum(quantity) AS quantity,
+                       sum(CAST(ratio AS DOUBLE)) AS ratio, sum(price) AS price, count_if(paid) AS paid,
+                       sum(length(note)) AS note_chars, sum(length(payload)) AS payload_bytes,
+                       count(DISTINCT hex(tag8)) AS tags8, count_if(status = 'PAID') AS status_paid,
+                       sum(small) AS small, sum(amount) AS amount, sum(wide) AS wide, sum(fixed_amount) AS fixed_amount,
+                       min(unix_millis(created_at)) AS first_created, max(unix_millis(created_at)) AS last_created,
+                       sum(unix_micros(shipped_at)) AS shipped_micros, min(unix_date(day)) AS first_day,
+                       max(unix_date(day)) AS last_day, count(DISTINCT uid) AS uids,
+                       sum(size(tags)) AS tag_count, sum(aggregate(lines, CAST(0 AS DECIMAL(20,2)),
+                           (acc, l) -> CAST(acc + l.price AS DECIMAL(20,2)))) AS line_prices,
+                       sum(attrs['k']) AS attrs_k, count(address) AS addresses, sum(address.zip) AS zips,
+                       count(choice.member0) AS choice_ints, count(choice.member1) AS choice_strings
+                FROM {table}""");
+
+        Expected expected = expected();
+        assertThat(spark.path("n").asLong()).isEqualTo(RECORDS);
+        assertThat(spark.path("ids").asLong()).isEqualTo(RECORDS);
+        assertThat(spark.path("quantity").asLong()).isEqualTo(expected.quantity);
+        assertThat(spark.path("ratio").asDouble()).isCloseTo(expected.ratio, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(spark.path("price").asDouble()).isCloseTo(expected.price, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(spark.path("paid").asLong()).isEqualTo(expected.paid);
+        assertThat(spark.path("note_chars").asLong()).isEqualTo(expected.noteChars);
+        assertThat(spark.path("payload_bytes").asLong()).isEqualTo(expected.payloadBytes);
+        assertThat(spark.path("tags8").asLong()).isEqualTo(RECORDS);
+        assertThat(spark.path("status_paid").asLong()).isEqualTo(expected.statusPaid);
+        assertThat(spark.path("small").decimalValue()).isEqualByComparingTo(expected.small);
+        assertThat(spark.path("amount").decimalValue()).isEqualByComparingTo(expected.amount);
+        assertThat(spark.path("wide").decimalValue()).isEqualByComparingTo(expected.wide);
+        assertThat(spark.path("fixed_amount").decimalValue()).isEqualByComparingTo(expected.fixedAmount);
+        assertThat(spark.path("first_created").asLong()).isEqualTo(BASE_MILLIS);
+        assertThat(spark.path("last_created").asLong()).isEqualTo(BASE_MILLIS + (RECORDS - 1) * 11_001L);
+        assertThat(spark.path("shipped_micros").decimalValue()).isEqualByComparingTo(expected.shippedMicros);
+        assertThat(spark.path("first_day").asInt()).isEqualTo(20_000);
+        assertThat(spark.path("last_day").asInt()).isEqualTo(20_006);
+        assertThat(spark.path("uids").asLong()).isEqualTo(RECORDS);
+        assertThat(spark.path("tag_count").asLong()).isEqualTo(expected.tagCount);
+        assertThat(spark.path("line_prices").decimalValue()).isEqualByComparingTo(expected.linePrices);
+        assertThat(spark.path("attrs_k").asLong()).isEqualTo(expected.attrsK);
+        assertThat(spark.path("addresses").asLong()).isEqualTo(expected.addresses);
+        assertThat(spark.path("zips").asLong()).isEqualTo(expected.zips);
+        assertThat(spark.path("choice_ints").asLong()).isEqualTo(expected.choiceInts);
+        assertThat(spark.path("choice_strings").asLong()).isEqualTo(expected.choiceStrings);
+    }
+
+    // ---- the values produced, and their aggregates --------------------------------------------------------------
+
+    private static BigDecimal small(int i) {
+        return BigDecimal.valueOf(i % 1_000 - 500, 2); // -5.00 .. 4.99
+    }
+
+    private static BigDecimal amount(int i) {
+        return BigDecimal.valueOf(i * 7_777_777L - 9_999_999_999L, 3);
+    }
+
+    private static BigDecimal wide(int i) {
+        return new BigDecimal("12345678901234567890").multiply(BigDecimal.valueOf(i % 2 == 0 ? 1 : -1))
+                .add(BigDecimal.valueOf(i)).movePointLeft(5);
+    }
+
+    private static BigDecimal fixedAmount(int i) {
+        return new BigDecimal("1234567890123456789012345678").add(BigDecimal.valueOf(i)).movePointLeft(2);
+    }
+
+    private static BigDecimal linePrice(int i, int line) {
+        return BigDecimal.valueOf(i * 100L + line, 2);
+    }
+
+    private static String note(int i) {
+        return i % 5 == 0 ? null : i % 97 == 0 ? "n".repeat(20_000) : "note " + i;
+    }
+
+    private static GenericRecord order(int i) {
+        GenericRecord r = new GenericData.Record(ORDER);
+        r.put("order_id", (long) i);
+        r.put("quantity", i % 13);
+        r.put("ratio", i % 3 == 0 ? null : (float) (i % 10) / 4f);
+        r.put("price", i * 0.5);
+        r.put("paid", i % 2 == 0);
+        r.put("note", note(i));
+        r.put("payload", ByteBuffer.wrap(("payload-" + i).getBytes(StandardCharsets.UTF_8)));
+        r.put("tag8", new GenericData.Fixed(ORDER.getField("tag8").schema(),
+                ByteBuffer.allocate(8).putLong(i * 31L).array()));
+        r.put("status", new GenericData.EnumSymbol(ORDER.getField("status").schema(),
+                List.of("PLACED", "PAID", "SHIPPED").get(i % 3)));
+        r.put("small", unscaled(small(i)));
+        r.put("amount", unscaled(amount(i)));
+        r.put("wide", unscaled(wide(i)));
+        byte[] fixed = new byte[16];
+        byte[] bytes = fixedAmount(i).unscaledValue().toByteArray();
+        System.arraycopy(bytes, 0, fixed, 16 - bytes.length, bytes.length);
+        r.put("fixed_amount", new GenericData.Fixed(ORDER.getField("fixed_amount").schema(), fixed));
+        r.put("created_at", BASE_MILLIS + i * 11_001L);
+        r.put("shipped_at", i % 4 == 0 ? null : (BASE_MILLIS + i * 11_001L) * 1_000L + 123);
+        r.put("day", 20_000 + i % 7);
+        r.put("uid", new UUID(7, i).toString());
+        r.put("tags", List.of("t" + i % 4, "all").subList(0, 1 + i % 2));
+        Schema line = ORDER.getField("lines").schema().getElementType();
+        List<GenericRecord> lines = new ArrayList<>();
+        for (int l = 0; l < i % 3; l++) {
+            GenericRecord item = new GenericData.Record(line);
+            item.put("sku", "sku-" + l);
+            item.put("price", unscaled(linePrice(i, l)));
+            lines.add(item);
+        }
+        r.put("lines", lines);
+        r.put("attrs", Map.of("k", (long) i));
+        Schema address = ORDER.getField("address").schema().getTypes().get(1);
+        GenericRecord a = new GenericData.Record(address);
+        a.put("city", "city " + i % 9);
+        a.put("zip", i % 2 == 0 ? null : i);
+        r.put("address", i % 6 == 0 ? null : a);
+        r.put("choice", i % 3 == 0 ? null : i % 3 == 1 ? (Object) i : "s" + i);
+        return r;
+    }
+
+    private static ByteBuffer unscaled(BigDecimal value) {
+        return ByteBuffer.wrap(value.unscaledValue().toByteArray());
+    }
+
+    private static final class Expected {
+        long quantity;
+        double ratio;
+        double price;
+        long paid;
+        long noteChars;
+        long payloadBytes;
+        long statusPaid;
+        BigDecimal small = BigDecimal.ZERO;
+        BigDecimal amount = BigDecimal.ZERO;
+        BigDecimal wide = BigDecimal.ZERO;
+        BigDecimal fixedAmount = BigDecimal.ZERO;
+        BigDecimal shippedMicros = BigDecimal.ZERO;
+        long tagCount;
+        BigDecimal linePrices = BigDecimal.ZERO;
+        long attrsK;
+        long addresses;
+        long zips;
+        long choiceInts;
+        long choiceStrings;
+    }
+
+    private static Expected expected() {
+        Expected e = new Expected();
+        for (int i = 0; i < RECORDS; i++) {
+            e.quantity += i % 13;
+            e.ratio += i % 3 == 0 ? 0 : (float) (i % 10) / 4f;
+            e.price += i * 0.5;
+            e.paid += i % 2 == 0 ? 1 : 0;
+            e.noteChars += note(i) == null ? 0 : note(i).length();
+            e.payloadBytes += ("payload-" + i).length();
+            e.statusPaid += i % 3 == 1 ? 1 : 0;
+            e.small = e.small.add(small(i));
+            e.amount = e.amount.add(amount(i));
+            e.wide = e.wide.add(wide(i));
+            e.fixedAmount = e.fixedAmount.add(fixedAmount(i));
+            if (i % 4 != 0) {
+                e.shippedMicros = e.shippedMicros.add(BigDecimal.valueOf((BASE_MILLIS + i * 11_001L) * 1_000L + 123));
+            }
+            e.tagCount += 1 + i % 2;
+            for (int l = 0; l < i % 3; l++) {
+                e.linePrices = e.linePrices.add(linePrice(i, l));
+            }
+            e.attrsK += i;
+            if (i % 6 != 0) {
+                e.addresses++;
+                e.zips += i % 2 == 0 ? 0 : i;
+            }
+            e.choiceInts += i % 3 == 1 ? 1 : 0;
+            e.choiceStrings += i % 3 == 2 ? 1 : 0;
+        }
+        return e;
+    }
+
+    // ---- processes ----------------------------------------------------------------------------------------------
+
+    private static int run(Path log, String... args) throws Exception {
+        Process process = ApplianceProcess.startInstalled(log, null, args);
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("bin/lakehouse %s exits (see %s)", args[0], log).isTrue();
+        return process.exitValue();
+    }
+
+    /**
+     * The one row of {@code sql} as Spark 4 with delta-spark computes it with its default settings, in a JVM of its
+     * own on the peer-spark module's classpath.
+     */
+    private static JsonNode sparkQuery(String location, String sql) throws Exception {
+        Path peer = Path.of("..", "peer-spark", "target").toAbsolutePath().normalize();
+        assertThat(peer.resolve("peer-spark.jar")).as("the peer-spark module is built before app").exists();
+        Path out = Path.of("target", "spark-query.log").toAbsolutePath();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g",
+                // What Spark 4 needs opened on Java 17, as spark-submit opens it.
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                "-cp", peer.resolve("peer-spark.jar") + File.pathSeparator + peer.resolve("lib") + "/*",
+                "dev.lakehouse.peer.spark.SparkDeltaPeer", "query", location, sql));
+        Process spark = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(out.toFile())).start();
+        assertThat(spark.waitFor(5, TimeUnit.MINUTES)).as("Spark answers (see %s)", out).isTrue();
+        assertThat(spark.exitValue()).as("Spark's exit code (see %s)", out).isZero();
+        List<String> rows = Files.readAllLines(out).stream().filter(l -> l.startsWith("ROW ")).toList();
+        assertThat(rows).as("one result row (see %s)", out).hasSize(1);
+        return JSON.readTree(rows.get(0).substring(4));
+    }
+}
