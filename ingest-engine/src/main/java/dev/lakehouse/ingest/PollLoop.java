@@ -91,6 +91,10 @@ final class PollLoop implements ConsumerRebalanceListener {
      * has no partition for ends on its own.
      */
     static final Duration CATCH_UP_SETTLE = Duration.ofSeconds(10);
+    /** Sealed batches handed to the writer whose outcome has not come back yet. */
+    private int sealsAwaitingCommit;
+    /** How long a poll waits when the open batch is due but the writer still commits an earlier one. */
+    private static final long BUSY_WRITER_POLL_MILLIS = 20;
     /** Whether a rebalance has completed since the consumer subscribed. */
     private boolean joined;
     /** In a catch-up run, since when the consumer has had no partition; -1 while it has some. */
@@ -261,6 +265,9 @@ final class PollLoop implements ConsumerRebalanceListener {
         long now = settings.clock().millis();
         long timeout = paused ? IDLE_POLL_MILLIS
                 : Math.min(IDLE_POLL_MILLIS, trigger.millisUntilDue(planner.openBatch(), now));
+        if (timeout == 0 && sealsAwaitingCommit > 0) {
+            timeout = BUSY_WRITER_POLL_MILLIS; // due, but waiting for the writer: no busy loop
+        }
         ConsumerRecords<byte[], byte[]> records;
         long pollStart = System.nanoTime();
         try {
@@ -284,8 +291,8 @@ final class PollLoop implements ConsumerRebalanceListener {
             pollDecodeNanos += System.nanoTime() - pollStart;
         }
         BatchTrigger.OpenBatch open = planner.openBatch();
-        if (trigger.sealOnTime(open, settings.clock().millis())
-                || trigger.sealWhenCaughtUp(open) && lagMeter.caughtUp()) {
+        drainResults(); // a batch committed meanwhile lets the open one close on time
+        if (dueAndWriterFree(open) || trigger.sealWhenCaughtUp(open) && lagMeter.caughtUp()) {
             seal();
         }
         drainResults();
@@ -304,7 +311,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 seal();
             }
             // Paused means the table no longer changes: wait for the open batch's commit before saying so.
-            writer.barrier();
+            awaitWriter();
             drainResults();
             LOG.info("pipeline {}: paused", settings.name());
         } else if (!pause && paused) {
@@ -350,7 +357,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             // A batch that fell due while this poll's records were being converted (a table creation, a schema
             // change, a large poll) closes here rather than at the poll's end: a clock read per chunk, not per
             // record. The first batch of a start, whose records waited for the table's creation, commits early.
-            if (trigger.sealOnTime(planner.openBatch(), settings.clock().millis())) {
+            if (dueAndWriterFree(planner.openBatch())) {
                 seal();
                 return;
             }
@@ -369,7 +376,27 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
     }
 
+    /**
+     * Waits until the writer has handled everything handed to it: nothing is in flight after this (a batch it
+     * dropped after a failure has no outcome, so the count of seals awaiting one starts again from zero).
+     */
+    private void awaitWriter() {
+        writer.barrier();
+        sealsAwaitingCommit = 0;
+    }
+
+    /**
+     * Whether the open batch is due by time and may close now: only while no sealed batch waits for its commit.
+     * When commits take longer than the trigger (a backlog after a restart, slow storage), a due batch keeps
+     * growing until the writer is free or a size limit closes it, so batches grow when the pipeline is behind and
+     * never shrink to a chunk each: fewer, larger commits catch up at the rate of a drain.
+     */
+    private boolean dueAndWriterFree(BatchTrigger.OpenBatch open) {
+        return sealsAwaitingCommit == 0 && trigger.sealOnTime(open, settings.clock().millis());
+    }
+
     private void seal() {
+        sealsAwaitingCommit++;
         flushChunk();
         BatchPlanner.PlannedBatch batch = planner.seal();
         writer.put(new BatchWriter.Task.Seal(batchIds.next(), batch, openLetters, pollDecodeNanos,
@@ -383,7 +410,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (!planner.isEmpty()) {
             seal();
         }
-        writer.barrier();
+        awaitWriter();
         drainResults();
         try {
             consumer.commitSync(positions.groupOffsets(List.copyOf(positions.tableNextOffsets().keySet())));
@@ -396,6 +423,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         BatchWriter.Result result;
         boolean committed = false;
         while ((result = writer.nextResult()) != null) {
+            sealsAwaitingCommit = Math.max(0, sealsAwaitingCommit - 1);
             if (result.committed()) {
                 committed = true;
                 positions.committed(result.batch().ranges());
@@ -439,7 +467,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void resyncWithTable() {
         LOG.info("pipeline {}: re-reading offsets from table {}", settings.name(), table.location());
         dropOpenBatch();
-        writer.barrier();
+        awaitWriter();
         continueBatchIdsFromTables();
         positions.seekFromTable(List.copyOf(planner.tracked()));
     }
@@ -476,14 +504,14 @@ final class PollLoop implements ConsumerRebalanceListener {
         if (!planner.isEmpty()) {
             seal();
         }
-        writer.barrier();
+        awaitWriter();
         drainResults();
     }
 
     /** Drops the open batch and lets the writer finish the sealed ones: nothing is in flight after this. */
     private void dropInFlight() {
         dropOpenBatch();
-        writer.barrier();
+        awaitWriter();
         drainResults();
     }
 

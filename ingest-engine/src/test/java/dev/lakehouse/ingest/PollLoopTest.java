@@ -261,6 +261,40 @@ class PollLoopTest {
     }
 
     @Test
+    void whileACommitTakesLongerThanTheTriggerTheNextBatchGrowsInsteadOfClosingAtEveryPoll() {
+        table.createIfAbsent(SCHEMA);
+        ManualClock clock = new ManualClock(java.time.Instant.ofEpochMilli(1_000_000));
+        java.util.concurrent.CountDownLatch commitMayFinish = new java.util.concurrent.CountDownLatch(1);
+        // The first batch's commit hangs (slow storage, a backlog after a restart) until the test lets it go.
+        table.beforeNextCommit(() -> {
+            try {
+                commitMayFinish.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assignWithRecords(0, 100);
+        for (int poll = 1; poll <= 8; poll++) {
+            long from = poll * 100L;
+            consumer.schedulePollTask(() -> {
+                clock.advance(java.time.Duration.ofMillis(1_100)); // every poll finds the open batch due
+                addRecords(from, from + 100);
+            });
+        }
+        consumer.schedulePollTask(commitMayFinish::countDown);
+
+        loop(settings().triggerInterval(java.time.Duration.ofSeconds(1)).clock(clock).build())
+                .run(until(() -> table.txnVersion("orders/t/0") == 900));
+
+        assertThat(table.txnVersion("orders/t/0")).isEqualTo(900);
+        List<Long> rowsPerBatch = progress.stream().filter(p -> p.outcome() == BatchOutcome.COMMITTED)
+                .map(BatchProgress::numInputRows).toList();
+        // The first batch, then everything read while it committed in one: not one batch of 100 per poll.
+        assertThat(rowsPerBatch).as("rows of each committed batch").hasSizeLessThanOrEqualTo(3);
+        assertThat(rowsPerBatch.stream().mapToLong(Long::longValue).sum()).isEqualTo(900);
+    }
+
+    @Test
     void aCatchUpRunTheGroupGivesNoPartitionEndsByItselfOnceTheGroupHasSettled() {
         // A 1-partition topic owned by a running appliance: the catch-up run joins and is given nothing.
         table.createIfAbsent(SCHEMA);

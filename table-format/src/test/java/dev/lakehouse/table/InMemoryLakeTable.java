@@ -39,6 +39,8 @@ public final class InMemoryLakeTable implements LakeTable {
     private Schema schema;
     private long version = -1;
     private Runnable afterCommit;
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> beforeCommit =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private Runnable onCreate = () -> { };
 
     private record RemovedFile(DataFile file, long removedAtMillis) {
@@ -264,8 +266,25 @@ public final class InMemoryLakeTable implements LakeTable {
         return new MemoryFileWriter();
     }
 
+    /**
+     * Runs {@code hook} at the start of the next batch commit, outside the table's lock (to make a commit take time
+     * while readers of the table go on).
+     */
+    public InMemoryLakeTable beforeNextCommit(Runnable hook) {
+        beforeCommit.set(hook);
+        return this;
+    }
+
     @Override
-    public synchronized CommitOutcome commit(BatchCommit batch) {
+    public CommitOutcome commit(BatchCommit batch) {
+        Runnable hook = beforeCommit.getAndSet(null);
+        if (hook != null) {
+            hook.run();
+        }
+        return commitLocked(batch);
+    }
+
+    private synchronized CommitOutcome commitLocked(BatchCommit batch) {
         Optional<CommitOutcome> skip = BatchCommitRules.check(batch, this::txnVersion, location());
         if (skip.isPresent()) {
             return skip.get();
