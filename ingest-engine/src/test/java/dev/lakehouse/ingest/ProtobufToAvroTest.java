@@ -126,6 +126,42 @@ class ProtobufToAvroTest {
     }
 
     @Test
+    void aMapRenderedAsItsEntryMessageIsAMapAndJsonNamesAndLeadingDotTypeNamesAreKept() {
+        // How registries rendered map fields for years: the entry message written out with option map_entry.
+        String rendered = """
+                syntax = "proto3";
+                package shop;
+                message Order {
+                  int64 id = 1;
+                  repeated AttributesEntry attributes = 10;
+                  .shop.Money total = 11 [json_name = "grandTotal"];
+                  message AttributesEntry {
+                    option map_entry = true;
+                    string key = 1;
+                    string value = 2;
+                  }
+                }
+                message Money {
+                  int64 cents = 1;
+                }
+                """;
+        FileDescriptor file = ProtobufSchemas.descriptor("order.proto", rendered, name -> null);
+        Descriptor order = file.findMessageTypeByName("Order");
+        assertThat(order.findFieldByName("attributes").isMapField()).isTrue();
+        assertThat(order.findFieldByName("total").getJsonName()).isEqualTo("grandTotal");
+        Schema schema = ProtobufToAvro.recordSchema(order);
+        // Before, the option was dropped and the column became an array of key/value records.
+        assertThat(column(schema, "attributes").getType()).isEqualTo(Schema.Type.MAP);
+        String written = "syntax = \"proto3\";\npackage shop;\n"
+                + "message Order { int64 id = 1; map<string, string> attributes = 10; }\n";
+        Schema asWritten = ProtobufToAvro.recordSchema(ProtobufSchemas.descriptor("order.proto", written,
+                name -> null).findMessageTypeByName("Order"));
+        assertThat(column(schema, "attributes")).as("the same column as map<string, string> gets")
+                .isEqualTo(column(asWritten, "attributes"));
+        assertThat(column(schema, "total").getField("cents")).isNotNull();
+    }
+
+    @Test
     void messageIndexesNameTheMessageAndRoundTrip() {
         FileDescriptor file = ProtobufSchemas.descriptor("orders.proto", ORDERS, name -> null);
         Descriptor refund = file.findMessageTypeByName("Refund");

@@ -115,6 +115,13 @@ public final class ProtobufSchemas {
 
     private static DescriptorProto message(MessageElement message, boolean proto3) {
         DescriptorProto.Builder builder = DescriptorProto.newBuilder().setName(message.getName());
+        // A map written out as its entry message (how registries rendered map fields for years): the option is
+        // what makes the repeated entry field a map, for protoc and for the table alike.
+        boolean mapEntry = message.getOptions().stream().anyMatch(o -> o.getName().equals("map_entry")
+                && String.valueOf(o.getValue()).equals("true"));
+        if (mapEntry) {
+            builder.setOptions(MessageOptions.newBuilder().setMapEntry(true));
+        }
         // Fields in declaration order, oneof members where they stand, as protoc declares them.
         record Declared(FieldElement field, int oneOfIndex) {
         }
@@ -152,7 +159,8 @@ public final class ProtobufSchemas {
     private static FieldDescriptorProto field(DescriptorProto.Builder message, FieldElement field, boolean proto3,
                                               int oneOfIndex) {
         FieldDescriptorProto.Builder builder = FieldDescriptorProto.newBuilder().setName(field.getName())
-                .setNumber(field.getTag()).setJsonName(jsonName(field.getName()));
+                .setNumber(field.getTag()).setJsonName(field.getJsonName() != null ? field.getJsonName()
+                        : jsonName(field.getName()));
         Matcher map = MAP_TYPE.matcher(field.getType());
         Field.Label label = field.getLabel();
         if (map.matches()) {
