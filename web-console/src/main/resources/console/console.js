@@ -119,7 +119,14 @@ async function act(path, label) {
   }
 }
 
+// Only an operator's session can act: a read-only console (no users) and a viewer get no buttons to be refused.
+function canOperate() {
+  const s = state.session;
+  return !!(s && s.loginRequired && s.authenticated && s.role === 'OPERATOR');
+}
+
 function actionButtons(row) {
+  if (!canOperate()) return null;
   const name = encodeURIComponent(row.name);
   const pause = row.paused
     ? el('button', { type: 'button', class: 'resume', on: { click: () => act('/api/pipelines/' + name + '/resume', 'Resume') } }, 'Resume')

@@ -78,10 +78,8 @@ class ConsoleBrowserIT {
                 assertThat(text(wait, row, "[data-testid='lag']")).matches("[0-9,]+");
                 assertThat(Long.parseLong(text(wait, row, "[data-testid='version']").replace(",", ""))).isPositive();
 
-                // ... but is refused an action, which the page says.
-                click(wait, By.cssSelector("tr[data-pipeline='orders'] button.pause"));
-                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "refused"));
-                assertThat(browser.findElement(By.id("message")).getText()).contains("viewer");
+                // ... but no operator's buttons (the API refuses a viewer's action anyway: ConsoleApiIT).
+                assertThat(browser.findElements(By.cssSelector("tr[data-pipeline='orders'] button"))).isEmpty();
                 assertThat(fixture.appliance.pipelines().get(0).isPaused()).isFalse();
 
                 // Dead letters: a payload that is markup is shown as text and never runs.
