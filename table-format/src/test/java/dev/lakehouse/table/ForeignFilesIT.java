@@ -266,18 +266,7 @@ class ForeignFilesIT {
                 g.append("amount", amount(id).unscaledValue().longValueExact());
                 g.append("wide", org.apache.parquet.io.api.Binary.fromConstantByteArray(fixed(wide(id), 9)));
                 g.append("day", (int) (20_000 + id % 3));
-                if (id % 5 != 0) {
-                    Group tags = g.addGroup("tags");
-                    tags.addGroup("list").append("element", "t" + id % 4);
-                    tags.addGroup("list").append("element", "all");
-                }
-                g.addGroup("attrs").addGroup("key_value").append("key", "k").append("value", id);
-                if (id % 7 != 0) {
-                    Group c = g.addGroup("customer").append("email", "c" + id + "@example.com");
-                    if (id % 4 != 0) {
-                        c.append("tier", (int) (id % 4));
-                    }
-                }
+                appendNested(g, id);
                 writer.write(g);
             }
         }
@@ -319,22 +308,27 @@ class ForeignFilesIT {
                         .append("created_at", Math.floorDiv(BASE_MICROS + id * 1_000_000L, 1_000L))
                         .append("small", binary(small(id))).append("amount", binary(amount(id)))
                         .append("wide", binary(wide(id))).append("day", (int) (20_000 + id % 3));
-                if (id % 5 != 0) {
-                    Group tags = g.addGroup("tags");
-                    tags.addGroup("list").append("element", "t" + id % 4);
-                    tags.addGroup("list").append("element", "all");
-                }
-                g.addGroup("attrs").addGroup("key_value").append("key", "k").append("value", id);
-                if (id % 7 != 0) {
-                    Group c = g.addGroup("customer").append("email", "c" + id + "@example.com");
-                    if (id % 4 != 0) {
-                        c.append("tier", (int) (id % 4));
-                    }
-                }
+                appendNested(g, id);
                 writer.write(g);
             }
         }
         return new DataFile("part-legacy.parquet", Map.of(), Files.size(file), to - from, null, 0);
+    }
+
+    /** The nested columns of row {@code id} (three-level list, map, struct), as {@link #ownRows} has them. */
+    private static void appendNested(Group g, long id) {
+        if (id % 5 != 0) {
+            Group tags = g.addGroup("tags");
+            tags.addGroup("list").append("element", "t" + id % 4);
+            tags.addGroup("list").append("element", "all");
+        }
+        g.addGroup("attrs").addGroup("key_value").append("key", "k").append("value", id);
+        if (id % 7 != 0) {
+            Group c = g.addGroup("customer").append("email", "c" + id + "@example.com");
+            if (id % 4 != 0) {
+                c.append("tier", (int) (id % 4));
+            }
+        }
     }
 
     private static org.apache.parquet.io.api.Binary binary(BigDecimal value) {
