@@ -28,6 +28,17 @@ final class CatchUpTargets {
         }
     }
 
+    /**
+     * Reads the end offsets of partitions that started over (their topic deleted and created again) anew: the old
+     * topic's ends say nothing of the new one's, and a run aiming at them could wait forever.
+     */
+    void startedOver(Collection<TopicPartition> partitions, Consumer<?, ?> consumer) {
+        if (!partitions.isEmpty()) {
+            partitions.forEach(ends::remove);
+            assigned(partitions, consumer);
+        }
+    }
+
     /** Whether a record at {@code offset} of {@code partition} lies beyond the run's end, left for a later run. */
     boolean beyond(TopicPartition partition, long offset) {
         Long end = ends.get(partition);

@@ -278,7 +278,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             }
             dropInFlight();
             expiredOffsets.skip(e, consumer, positions);
-            positions.seekFromTable(List.copyOf(planner.tracked()));
+            seekFromTable(List.copyOf(planner.tracked()));
             return;
         }
         if (!records.isEmpty()) {
@@ -469,7 +469,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         dropOpenBatch();
         awaitWriter();
         continueBatchIdsFromTables();
-        positions.seekFromTable(List.copyOf(planner.tracked()));
+        seekFromTable(List.copyOf(planner.tracked()));
     }
 
     /**
@@ -515,6 +515,15 @@ final class PollLoop implements ConsumerRebalanceListener {
         drainResults();
     }
 
+    /** Positions the partitions at the table's offsets; a catch-up run re-reads the ends of any that started over. */
+    private void seekFromTable(Collection<TopicPartition> partitions) {
+        positions.seekFromTable(partitions);
+        List<TopicPartition> startedOver = positions.takeStartedOver();
+        if (catchUp != null) {
+            catchUp.startedOver(startedOver, consumer);
+        }
+    }
+
     // ---- rebalance listener: runs on the poll thread, inside poll() ----
 
     @Override
@@ -522,7 +531,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         joined = true; // called at the end of every rebalance this member takes part in, also with no partition
         if (!partitions.isEmpty()) {
             long start = System.nanoTime();
-            positions.seekFromTable(partitions);
+            seekFromTable(partitions);
             if (catchUp != null) {
                 catchUp.assigned(partitions, consumer);
             }
@@ -565,6 +574,6 @@ final class PollLoop implements ConsumerRebalanceListener {
         }
         planner.untrack(partitions);
         positions.forget(partitions);
-        positions.seekFromTable(List.copyOf(planner.tracked()));
+        seekFromTable(List.copyOf(planner.tracked()));
     }
 }

@@ -37,6 +37,8 @@ final class TablePositions {
     private final BatchIdSequence batchIds;
     private final Runnable commitInFlight;
     private final Map<TopicPartition, Long> tableNextOffsets = new HashMap<>();
+    /** Partitions started over (their topic recreated) since {@link #takeStartedOver} was last asked. */
+    private final List<TopicPartition> startedOver = new ArrayList<>();
 
     /**
      * @param commitInFlight commits what the writer holds, before this commits to the table itself (a reset of a
@@ -276,8 +278,19 @@ final class TablePositions {
                     dev.lakehouse.table.BatchCommit.OffsetCheck.RESET));
         }
         partitions.forEach(p -> facts.put(startKey(p), Long.toString(earliest.get(p))));
+        startedOver.addAll(partitions);
         LOG.warn("pipeline {}: {} belong to a topic deleted and created again; reading them from their beginning "
                 + "(on-topic-recreated: start-over)", settings.name(), partitions);
+    }
+
+    /**
+     * The partitions started over since the last call (their topic was deleted and created again): whatever was
+     * known of their old topic (a catch-up run's end offsets) no longer holds.
+     */
+    List<TopicPartition> takeStartedOver() {
+        List<TopicPartition> taken = List.copyOf(startedOver);
+        startedOver.clear();
+        return taken;
     }
 
     private String topicIdKey(TopicPartition partition) {

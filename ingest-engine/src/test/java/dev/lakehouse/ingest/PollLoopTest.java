@@ -481,6 +481,45 @@ class PollLoopTest {
     }
 
     @Test
+    void aCatchUpRunWhoseTopicIsCreatedAgainMidRunAimsAtTheNewTopicsEndsAndEndsByItself() {
+        table.createIfAbsent(SCHEMA);
+        topicId = "id-of-the-first-topic";
+        // The old topic ends at 6; three of its records are read ...
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.updateEndOffsets(Map.of(T0, 6L));
+            consumer.rebalance(List.of(T0));
+            for (long offset = 0; offset < 3; offset++) {
+                consumer.addRecord(order(offset));
+            }
+        });
+        // ... then it is deleted and created again, with two records: the partition is revoked and assigned again.
+        consumer.schedulePollTask(() -> {
+            topicId = "id-of-the-new-topic";
+            consumer.rebalance(List.of());
+        });
+        consumer.schedulePollTask(() -> {
+            consumer.updateBeginningOffsets(Map.of(T0, 0L));
+            consumer.updateEndOffsets(Map.of(T0, 2L));
+            consumer.rebalance(List.of(T0));
+            consumer.addRecord(order(0));
+            consumer.addRecord(order(1));
+        });
+        AtomicBoolean guardFired = new AtomicBoolean();
+        BooleanSupplier guard = until(() -> false);
+
+        loop(settings().catchUpOnly(true).onTopicRecreated(PipelineSettings.TopicRecreatedPolicy.START_OVER).build())
+                .run(() -> {
+                    guardFired.set(guard.getAsBoolean());
+                    return guardFired.get();
+                });
+
+        // Before, the run kept the old topic's end (6) and waited for offsets the new topic does not have.
+        assertThat(guardFired).as("the run ended by itself, not by a stop").isFalse();
+        assertThat(table.txnVersion("orders/t/0")).isEqualTo(2);
+    }
+
+    @Test
     void underTheSkipPolicyOffsetsRetentionDeletedAreRecordedAsSkippedAndReadingGoesOn() {
         table.createIfAbsent(SCHEMA);
         tableHolds(0, "a", 0, 5);
