@@ -30,6 +30,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -62,6 +63,8 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
     public static final String HEADER_PREFIX = "lakehouse.dead-letter.";
     /** Clock skew allowed between this host and whoever wrote the table's last commit. */
     private static final Duration SCAN_MARGIN = Duration.ofMinutes(10);
+    /** How long the exactly-once scan of an assignment waits for a position to move before it gives up. */
+    static final Duration SCAN_STALL = Duration.ofSeconds(60);
     /** A record batch's and a record's framing in the message format, rounded up. */
     private static final int RECORD_OVERHEAD = 256;
     /** The broker's default {@code message.max.bytes}. */
@@ -179,25 +182,60 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
             for (TopicPartition dlq : open) {
                 scan.seek(dlq, starts.get(dlq).offset());
             }
-            while (open.stream().anyMatch(p -> scan.position(p) < ends.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> record : scan.poll(Duration.ofMillis(500))) {
-                    if (!pipeline.equals(header(record, "pipeline"))) {
-                        continue; // a topic may be shared: only this pipeline's letters count
-                    }
-                    message(record).map(Message::letter).ifPresent(letter -> {
-                        TopicPartition source = new TopicPartition(letter.topic(), letter.partition());
-                        Long from = fromOffsets.get(source);
-                        if (from != null && letter.offset() >= from) {
-                            found.get(source).add(letter.offset());
-                        }
-                    });
+            readToEnds(scan, topic, open, ends, SCAN_STALL, System::nanoTime, record -> {
+                if (!pipeline.equals(header(record, "pipeline"))) {
+                    return; // a topic may be shared: only this pipeline's letters count
                 }
-            }
+                message(record).map(Message::letter).ifPresent(letter -> {
+                    TopicPartition source = new TopicPartition(letter.topic(), letter.partition());
+                    Long from = fromOffsets.get(source);
+                    if (from != null && letter.offset() >= from) {
+                        found.get(source).add(letter.offset());
+                    }
+                });
+            });
         }
         found.forEach((source, offsets) -> written.put(source, new HashSet<>(offsets)));
         Map<TopicPartition, Set<Long>> result = new HashMap<>();
         found.forEach((source, offsets) -> result.put(source, Set.copyOf(offsets)));
         return result;
+    }
+
+    /**
+     * Reads {@code open} up to {@code ends}, handing every record to {@code each}. A scan whose positions stop
+     * moving (an offline partition, a broker that does not answer) gives up after {@code stall} with a
+     * {@link TimeoutException}, which is retriable: the assignment that asked is tried again, instead of a rebalance
+     * callback that never returns while the pipeline says it runs.
+     */
+    static void readToEnds(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> scan, String topic,
+                           Set<TopicPartition> open, Map<TopicPartition, Long> ends, Duration stall,
+                           java.util.function.LongSupplier nanoTime,
+                           java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        long read = positionsSum(scan, open);
+        long movedAt = nanoTime.getAsLong();
+        while (open.stream().anyMatch(p -> scan.position(p) < ends.get(p))) {
+            for (ConsumerRecord<byte[], byte[]> record : scan.poll(Duration.ofMillis(500))) {
+                each.accept(record);
+            }
+            long now = positionsSum(scan, open);
+            if (now != read) {
+                read = now;
+                movedAt = nanoTime.getAsLong();
+            } else if (nanoTime.getAsLong() - movedAt > stall.toNanos()) {
+                throw new TimeoutException("dead-letter topic " + topic + ": reading " + open + " up to their end "
+                        + "offsets " + ends + " made no progress for " + stall.toSeconds() + " s (a partition "
+                        + "offline, or the brokers not answering); the assignment is tried again");
+            }
+        }
+    }
+
+    private static long positionsSum(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> scan,
+                                     Set<TopicPartition> partitions) {
+        long sum = 0;
+        for (TopicPartition partition : partitions) {
+            sum += scan.position(partition);
+        }
+        return sum;
     }
 
     @Override
