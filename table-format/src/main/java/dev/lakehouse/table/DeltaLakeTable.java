@@ -47,7 +47,7 @@ final class DeltaLakeTable implements LakeTable {
         this.commits = new CommitLoop(log, LocalCommitLock.forLocation(options.location()), options, location());
         this.schemas = new SchemaEvolver(commits, options, location(), this::snapshot);
         this.files = new DataFileAccess(log, conf, root, options);
-        this.sourceFacts = new SourceFactsFile(conf, root);
+        this.sourceFacts = new SourceFactsFile(conf, root, options.clock());
     }
 
     /** Runs {@code check} before every commit attempt (a lease check); it throws to stop the attempt. */

@@ -96,11 +96,11 @@ public interface LakeTable {
     java.util.Map<String, String> sourceFacts(java.util.Collection<String> keys);
 
     /**
-     * Records facts about the table's sources durably, beside the log ({@code _lakehouse/source-facts.json},
-     * hidden from readers and vacuum), whether or not the table exists yet: for example where partitions the
-     * table has no offsets for start, before any of their records is read, so a start position such as
-     * {@code latest} is decided once. The given keys are replaced, other keys kept. Written by the table's one
-     * writer process (instance lock or writer lease); not part of a Delta commit.
+     * Records facts about the table's sources durably, beside the log ({@code _lakehouse/source-facts/}, hidden
+     * from readers and vacuum), whether or not the table exists yet: for example where partitions the table has no
+     * offsets for start, before any of their records is read, so a start position such as {@code latest} is
+     * decided once. The given keys are replaced, other keys kept. Safe with several processes recording at once
+     * (each record is a file of its own, never overwritten); not part of a Delta commit.
      *
      * @throws java.io.UncheckedIOException if the storage cannot be written (transient)
      */

@@ -16,21 +16,30 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Facts about a table's sources ({@link LakeTable#recordSourceFacts}) in {@code <table>/_lakehouse/source-facts.json}:
- * a JSON object of string keys to string values, read, merged and written whole by the table's one writer process
- * at a time (instance lock or writer lease).
+ * Facts about a table's sources ({@link LakeTable#recordSourceFacts}): string keys to string values, kept under
+ * {@code <table>/_lakehouse/source-facts/} as files that are written once and never changed, each holding the facts
+ * one {@link #record} added. Several processes may record at the same moment (each for the partitions it was just
+ * assigned) without losing each other's facts: nothing is read, merged and written back. Reading merges every file
+ * in name order (a name starts with its write time), so for a key written twice the later value wins; the single
+ * {@code source-facts.json} of earlier releases is read first.
  */
 final class SourceFactsFile {
 
+    /** Where earlier releases kept all facts in one file, read, merged and written whole. */
     static final String FILE = "_lakehouse/source-facts.json";
+    static final String DIRECTORY = "_lakehouse/source-facts";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Configuration conf;
-    private final Path file;
+    private final Path legacyFile;
+    private final Path directory;
+    private final java.time.Clock clock;
 
-    SourceFactsFile(Configuration conf, Path tableRoot) {
+    SourceFactsFile(Configuration conf, Path tableRoot, java.time.Clock clock) {
         this.conf = conf;
-        this.file = new Path(tableRoot, FILE);
+        this.legacyFile = new Path(tableRoot, FILE);
+        this.directory = new Path(tableRoot, DIRECTORY);
+        this.clock = clock;
     }
 
     synchronized Map<String, String> read(Collection<String> keys) {
@@ -45,16 +54,33 @@ final class SourceFactsFile {
         return found;
     }
 
+    /** Records the facts not already recorded with these values, in a file of their own (never overwritten). */
     synchronized void record(Map<String, String> facts) {
         Map<String, String> all = readAll();
-        if (all.entrySet().containsAll(facts.entrySet())) {
+        Map<String, String> fresh = new LinkedHashMap<>();
+        facts.forEach((key, value) -> {
+            if (!value.equals(all.get(key))) {
+                fresh.put(key, value);
+            }
+        });
+        if (fresh.isEmpty()) {
             return;
         }
-        all.putAll(facts);
         ObjectNode node = JSON.createObjectNode();
-        all.forEach(node::put);
-        try (OutputStream out = file.getFileSystem(conf).create(file, true)) {
-            out.write(JSON.writeValueAsBytes(node));
+        fresh.forEach(node::put);
+        String name = String.format("%020d-%s.json", clock.millis(), java.util.UUID.randomUUID());
+        Path file = new Path(directory, name);
+        // Written under a name readers skip, then renamed: a reader never sees half a file (an object store's
+        // upload appears whole anyway).
+        Path partial = new Path(directory, "." + name + ".partial");
+        try {
+            FileSystem fs = file.getFileSystem(conf);
+            try (OutputStream out = fs.create(partial, false)) {
+                out.write(JSON.writeValueAsBytes(node));
+            }
+            if (!fs.rename(partial, file)) {
+                throw new IOException("rename of " + partial + " to " + file + " failed");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record source facts in " + file + ": " + e.getMessage(), e);
         }
@@ -63,17 +89,33 @@ final class SourceFactsFile {
     private Map<String, String> readAll() {
         Map<String, String> all = new LinkedHashMap<>();
         try {
-            FileSystem fs = file.getFileSystem(conf);
-            JsonNode node;
-            try (InputStream in = fs.open(file)) {
-                node = JSON.readTree(in);
+            FileSystem fs = directory.getFileSystem(conf);
+            readInto(fs, legacyFile, all);
+            org.apache.hadoop.fs.FileStatus[] files;
+            try {
+                files = fs.listStatus(directory);
+            } catch (FileNotFoundException e) {
+                return all;
             }
-            node.fields().forEachRemaining(e -> all.put(e.getKey(), e.getValue().asText()));
-        } catch (FileNotFoundException e) {
-            return all;
+            java.util.Arrays.sort(files, java.util.Comparator.comparing(f -> f.getPath().getName()));
+            for (org.apache.hadoop.fs.FileStatus status : files) {
+                if (status.getPath().getName().endsWith(".json")) {
+                    readInto(fs, status.getPath(), all);
+                }
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read source facts from " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read source facts from " + directory + ": " + e.getMessage(), e);
         }
         return all;
+    }
+
+    private static void readInto(FileSystem fs, Path file, Map<String, String> into) throws IOException {
+        JsonNode node;
+        try (InputStream in = fs.open(file)) {
+            node = JSON.readTree(in);
+        } catch (FileNotFoundException e) {
+            return;
+        }
+        node.fields().forEachRemaining(e -> into.put(e.getKey(), e.getValue().asText()));
     }
 }
