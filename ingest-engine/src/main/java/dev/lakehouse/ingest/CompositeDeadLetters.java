@@ -20,23 +20,45 @@ final class CompositeDeadLetters implements DeadLetterDestination {
         destinations.forEach(d -> d.write(batch));
     }
 
-    /** The union: a record any destination holds was a dead letter, so it must not become a row. */
+    /**
+     * The intersection: a record counts as dead-lettered only when every destination holds its letter. A record
+     * that only some hold (a crash or a failure between the writes) becomes a letter again; each destination then
+     * drops what it already holds (the table by its offsets, the topic by its scan), so every destination ends up
+     * with the letter exactly once. The union would leave the destination that missed it without it for good.
+     */
     @Override
     public Set<Long> writtenFrom(String topic, int partition, long fromOffset, Instant tableCommittedAt) {
-        Set<Long> union = new HashSet<>();
-        destinations.forEach(d -> union.addAll(d.writtenFrom(topic, partition, fromOffset, tableCommittedAt)));
-        return union;
+        Set<Long> common = null;
+        for (DeadLetterDestination destination : destinations) {
+            Set<Long> held = new HashSet<>(destination.writtenFrom(topic, partition, fromOffset, tableCommittedAt));
+            if (common == null) {
+                common = held;
+            } else {
+                common.retainAll(held);
+            }
+        }
+        return common == null ? Set.of() : common;
     }
 
     @Override
     public java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> writtenFrom(
             java.util.Map<org.apache.kafka.common.TopicPartition, Long> fromOffsets, Instant tableCommittedAt) {
-        java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> union = new java.util.HashMap<>();
+        java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> common = null;
         for (DeadLetterDestination destination : destinations) {
-            destination.writtenFrom(fromOffsets, tableCommittedAt).forEach((partition, offsets) ->
-                    union.computeIfAbsent(partition, k -> new HashSet<>()).addAll(offsets));
+            java.util.Map<org.apache.kafka.common.TopicPartition, Set<Long>> held =
+                    destination.writtenFrom(fromOffsets, tableCommittedAt);
+            if (common == null) {
+                common = new java.util.HashMap<>();
+                for (var entry : held.entrySet()) {
+                    common.put(entry.getKey(), new HashSet<>(entry.getValue()));
+                }
+            } else {
+                for (var entry : common.entrySet()) {
+                    entry.getValue().retainAll(held.getOrDefault(entry.getKey(), Set.of()));
+                }
+            }
         }
-        return union;
+        return common == null ? java.util.Map.of() : common;
     }
 
     @Override

@@ -520,6 +520,54 @@ class PollLoopTest {
     }
 
     @Test
+    void aLetterOneDestinationLacksAfterAFailedWriteIsWrittenThereByTheNextRun() {
+        // A dead-letter table and a dead-letter topic: the table took the letter, then the topic failed (a crash
+        // between the two writes does the same). The next run must not take the table's copy for both.
+        table.createIfAbsent(SCHEMA);
+        RecordingDeadLetters inTable = new RecordingDeadLetters();
+        RecordingDeadLetters inTopic = new RecordingDeadLetters()
+                .failNextWrites(1, () -> new org.apache.kafka.common.errors.TimeoutException("topic unreachable"));
+        DeadLetterDestination both = DeadLetterDestination.all(List.of(inTable, inTopic));
+        SeekRecordingConsumer first = withABadRecord();
+        assertThatThrownBy(() -> loopWith(both, first).run(until(() -> false)));
+
+        SeekRecordingConsumer second = withABadRecord();
+        loopWith(both, second).run(until(() -> table.txnVersion("orders/t/0") == 3));
+
+        assertThat(inTopic.letters()).extracting(DeadLetter::offset).containsExactly(1L);
+        assertThat(ids()).containsExactly(0L, 2L);
+    }
+
+    /** A consumer assigned T0 holding orders 0 and 2 and an undecodable value at offset 1. */
+    private static SeekRecordingConsumer withABadRecord() {
+        SeekRecordingConsumer next = new SeekRecordingConsumer();
+        next.schedulePollTask(() -> {
+            next.updateBeginningOffsets(Map.of(T0, 0L));
+            next.updateEndOffsets(Map.of(T0, 3L));
+            next.rebalance(List.of(T0));
+            next.addRecord(order(0));
+            next.addRecord(new ConsumerRecord<>("t", 0, 1, null, "not json".getBytes(StandardCharsets.UTF_8)));
+            next.addRecord(order(2));
+        });
+        return next;
+    }
+
+    private PollLoop loopWith(DeadLetterDestination letters, SeekRecordingConsumer source) {
+        PipelineSettings settings = settings().consumerFactory(p -> source).build();
+        PollLoop.Observer observer = new PollLoop.Observer() {
+            @Override
+            public void committed(BatchPlanner.PlannedBatch batch, BatchProgress p) {
+            }
+
+            @Override
+            public void lag(List<PartitionLag> partitions) {
+            }
+        };
+        return new PollLoop(settings, table, new JsonRecordDecoder(SCHEMA), letters, new BatchIdSequence(), null,
+                progress::add, observer);
+    }
+
+    @Test
     void underTheSkipPolicyOffsetsRetentionDeletedAreRecordedAsSkippedAndReadingGoesOn() {
         table.createIfAbsent(SCHEMA);
         tableHolds(0, "a", 0, 5);
