@@ -132,9 +132,12 @@ public final class DeadLetterReplay {
             return new Report(-1, -1, dryRun ? good.size() : 0, stillFailing, recovered, dryRun);
         }
 
+        // A pending mark records the main table's version before the replay commits: a later run finds that commit
+        // among the newer versions, whatever happened to the dead-letter table's files meanwhile (compaction).
+        long versionBefore = table.exists() ? table.snapshot().version() : -1;
         Map<String, ReplayMark> pending = new LinkedHashMap<>();
         good.forEach(s -> pending.put(DeadLetterTable.key(s.letter()), new ReplayMark(ReplayState.PENDING,
-                replayId, null, null)));
+                replayId, null, versionBefore)));
         deadLetters.updateReplayState(pending, "replay " + replayId + " pending");
 
         List<DataFile> files = writeRows(rows);
@@ -152,17 +155,24 @@ public final class DeadLetterReplay {
     private int finishInterruptedReplays(List<StoredDeadLetter> stored, long committedReplay) {
         Set<Long> pendingIds = new java.util.TreeSet<>();
         long pendingSince = Long.MAX_VALUE;
+        long versionBefore = Long.MAX_VALUE;
         for (StoredDeadLetter s : stored) {
             if (s.replayState() == ReplayState.PENDING && s.replayId() != null && s.replayId() <= committedReplay) {
                 pendingIds.add(s.replayId());
-                // The file holding the mark was written when the letter was marked pending.
-                pendingSince = Math.min(pendingSince, s.file().modificationTime());
+                if (s.replayTableVersion() != null) {
+                    versionBefore = Math.min(versionBefore, s.replayTableVersion());
+                } else {
+                    // A mark of an earlier release, without the version: the file holding it was written when the
+                    // letter was marked pending, unless a compaction rewrote it since (then the search stops early).
+                    pendingSince = Math.min(pendingSince, s.file().modificationTime());
+                }
             }
         }
         if (pendingIds.isEmpty()) {
             return 0;
         }
-        Map<Long, Long> landed = committedReplays(pendingIds, Instant.ofEpochMilli(pendingSince));
+        Map<Long, Long> landed = committedReplays(pendingIds, pendingSince == Long.MAX_VALUE ? null
+                : Instant.ofEpochMilli(pendingSince), versionBefore);
         Map<String, ReplayMark> done = new LinkedHashMap<>();
         for (StoredDeadLetter s : stored) {
             if (s.replayState() == ReplayState.PENDING && s.replayId() != null && landed.containsKey(s.replayId())) {
@@ -182,10 +192,11 @@ public final class DeadLetterReplay {
      * Of the replay ids, those whose commit is in the main table's history, with its version. Replay commits are
      * serialized and their ids increase, and a replay commits after it marked its letters pending, so the history
      * is read from the newest version down to the first replay commit below the smallest id asked about, or to
-     * commits older than the marks (with a margin for clock skew between hosts).
+     * the table version the pending marks recorded before their replay committed (marks of earlier releases: to
+     * commits older than the marks' files, with a margin for clock skew between hosts).
      */
-    private Map<Long, Long> committedReplays(Set<Long> ids, Instant pendingSince) {
-        Instant searchFrom = pendingSince.minus(java.time.Duration.ofMinutes(10));
+    private Map<Long, Long> committedReplays(Set<Long> ids, Instant pendingSince, long versionBefore) {
+        Instant searchFrom = pendingSince == null ? null : pendingSince.minus(java.time.Duration.ofMinutes(10));
         long smallest = ids.stream().mapToLong(Long::longValue).min().orElseThrow();
         Map<Long, Long> found = new java.util.HashMap<>();
         boolean reachedBelow = false;
@@ -197,7 +208,8 @@ public final class DeadLetterReplay {
             for (int i = scanned; i < commits.size() && !reachedBelow; i++) {
                 dev.lakehouse.table.TableCommit commit = commits.get(i);
                 oldestRead = commit.version();
-                if (commit.timestamp().isBefore(searchFrom)) {
+                if (commit.version() <= versionBefore
+                        || searchFrom != null && commit.timestamp().isBefore(searchFrom)) {
                     reachedBelow = true;
                 } else if (replayAppId().equals(commit.parameters().get("queryId"))) {
                     long epoch = Long.parseLong(commit.parameters().getOrDefault("epochId", "-1"));

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * there first makes the commit re-read and try again.
  *
  * <p><strong>Replay state.</strong> {@code replay_state} holds the letter's {@link ReplayState} (null while no
- * replay has taken it up; see {@link DeadLetterReplay}).
+ * replay has taken it up; see {@link DeadLetterReplay}); {@code replay_table_version} the main table's version of
+ * the replay's commit once replayed, and while pending the version before it (where to look for that commit).
  */
 public final class DeadLetterTable implements DeadLetterDestination, DeadLetterSummaries {
 

@@ -102,4 +102,37 @@ class DeadLetterReplayTest {
         assertThat(next.replayed()).isZero();
         assertThat(mainIds()).as("not ingested twice").containsExactly(0L, 1L);
     }
+
+    @Test
+    void aReplayInterruptedAfterItsMainCommitIsOnlyMarkedEvenAfterTheDeadLetterTableWasCompacted() {
+        // Both tables on one manual clock, so file times and commit times are comparable.
+        dev.lakehouse.table.TableOptions mainOptions = dev.lakehouse.table.TableOptions.builder("memory://clicks")
+                .clock(clock).build();
+        dev.lakehouse.table.TableOptions letterOptions = dev.lakehouse.table.TableOptions
+                .builder("memory://clicks_dead_letters").clock(clock).build();
+        InMemoryLakeTable mainTable = new InMemoryLakeTable(mainOptions);
+        InMemoryLakeTable flakyLetters = new InMemoryLakeTable(letterOptions);
+        DeadLetterTable letters = new DeadLetterTable(flakyLetters, "clicks", clock);
+        letters.write(new DeadLetterBatch("clicks", "a", 0, List.of(new OffsetRange("clicks", 0, 0, 2)),
+                List.of(letter(0, DeadLetterReason.UNKNOWN_SCHEMA_ID), letter(1, DeadLetterReason.UNKNOWN_SCHEMA_ID))));
+        DeadLetterReplay flaky = new DeadLetterReplay(PipelineSettings.builder("clicks").topics(List.of("clicks"))
+                .bootstrapServers("unused:9092").clock(clock).build(), mainTable, new JsonRecordDecoder(SCHEMA),
+                letters);
+        mainTable.createIfAbsent(SCHEMA);
+        mainTable.afterNextCommit(() -> flakyLetters.failNextCommits(1,
+                () -> new java.io.UncheckedIOException("down", new java.io.IOException("down"))));
+        assertThatThrownBy(() -> flaky.run(Set.of(), false)).isInstanceOf(java.io.UncheckedIOException.class);
+
+        // Two hours later the dead-letter table is compacted: its files are new, with new modification times.
+        clock.advance(java.time.Duration.ofHours(2));
+        List<dev.lakehouse.table.DataFile> files = flakyLetters.snapshot().files();
+        flakyLetters.rewrite(new dev.lakehouse.table.FileRewrite(files, flakyLetters.copyRows(files, 1, 1), false,
+                "OPTIMIZE", java.util.Map.of(), java.util.Map.of()));
+        DeadLetterReplay.Report next = flaky.run(Set.of(), false);
+
+        assertThat(next.recovered()).isEqualTo(2);
+        assertThat(next.replayed()).isZero();
+        assertThat(mainTable.rows().stream().map(r -> r.get("id")).sorted().toList()).as("not ingested twice")
+                .containsExactly(0L, 1L);
+    }
 }
