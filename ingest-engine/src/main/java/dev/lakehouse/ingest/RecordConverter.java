@@ -53,6 +53,7 @@ final class RecordConverter {
     private final Map<Schema, RuntimeException> incompatibleWriterSchemas = new IdentityHashMap<>();
     private final Map<TopicPartition, Set<Long>> alreadyDeadLettered = new HashMap<>();
     private Schema tableSchema;
+    private final DecimalBounds decimalBounds = new DecimalBounds();
 
     /**
      * @param deadLettersEnabled whether bad records become dead letters (else {@link RecordRejectedException})
@@ -138,8 +139,8 @@ final class RecordConverter {
         if (settings.kafkaMetadata()) {
             KafkaMetadataColumn.set(row, record);
         }
-        if (DecimalBounds.hasDecimals(tableSchema)) {
-            String tooWide = DecimalBounds.firstOutOfRange(row);
+        if (decimalBounds.hasDecimals(tableSchema)) {
+            String tooWide = decimalBounds.firstOutOfRange(row);
             if (tooWide != null) {
                 throw new RecordDecodeException(DeadLetterReason.VALUE_OUT_OF_RANGE, where(record) + ": field "
                         + tooWide + " has more digits; fix the producer, or widen the column's precision", null);

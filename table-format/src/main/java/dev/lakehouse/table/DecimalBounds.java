@@ -16,26 +16,30 @@ import org.apache.avro.generic.GenericRecord;
  * exactly p digits (the layout Spark and Delta read), so a value with more digits (which an Avro producer can send:
  * Avro does not check) cannot be written unchanged. Ingestion checks each row here and turns such a record into a
  * dead letter naming the field, instead of failing the batch in the writer.
+ *
+ * <p>Which parts of a schema hold decimals is worked out once per schema instance and remembered, so rows of a
+ * schema without decimals cost one lookup. Not thread-safe: one instance per thread that checks rows.
  */
 public final class DecimalBounds {
 
-    private static final Map<Schema, Boolean> HAS_DECIMALS = java.util.Collections.synchronizedMap(
-            new IdentityHashMap<>());
+    private final Map<Schema, Boolean> hasDecimals = new IdentityHashMap<>();
 
-    private DecimalBounds() {
-    }
-
-    /** Whether {@code schema} has a decimal anywhere (cached per schema instance). */
-    public static boolean hasDecimals(Schema schema) {
-        return HAS_DECIMALS.computeIfAbsent(schema, s -> scan(s, new IdentityHashMap<>()));
+    /** Whether {@code schema} has a decimal anywhere. */
+    public boolean hasDecimals(Schema schema) {
+        Boolean known = hasDecimals.get(schema);
+        if (known == null) {
+            known = scan(schema, new IdentityHashMap<>());
+            hasDecimals.put(schema, known);
+        }
+        return known;
     }
 
     /**
      * The dotted path of the first decimal in {@code record} with more digits than its precision, with the
      * precision, or null when every decimal fits.
      */
-    public static String firstOutOfRange(GenericRecord record) {
-        return check(record.getSchema(), record, "");
+    public String firstOutOfRange(GenericRecord record) {
+        return hasDecimals(record.getSchema()) ? check(record.getSchema(), record, "") : null;
     }
 
     private static boolean scan(Schema schema, IdentityHashMap<Schema, Boolean> seen) {
@@ -54,7 +58,7 @@ public final class DecimalBounds {
         };
     }
 
-    private static String check(Schema schema, Object value, String path) {
+    private String check(Schema schema, Object value, String path) {
         if (value == null) {
             return null;
         }

@@ -698,9 +698,10 @@ final class TypedRecordMaterializer extends RecordMaterializer<GenericRecord> {
             throw new FileColumnTypeException(file.get(), path, column.toString(), type.toString());
         }
         int shift = decimal.getScale() - sourceScale;
+        BigInteger factor = BigInteger.TEN.pow(shift);
         BigInteger limit = BigInteger.TEN.pow(decimal.getPrecision());
         Consumer<BigInteger> put = unscaled -> {
-            BigInteger scaled = shift == 0 ? unscaled : unscaled.multiply(BigInteger.TEN.pow(shift));
+            BigInteger scaled = shift == 0 ? unscaled : unscaled.multiply(factor);
             if (scaled.abs().compareTo(limit) >= 0) {
                 throw new FileColumnTypeException(file.get(), path, "the value "
                         + new BigDecimal(unscaled, sourceScale).setScale(decimal.getScale(), RoundingMode.UNNECESSARY),

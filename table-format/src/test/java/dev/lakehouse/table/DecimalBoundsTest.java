@@ -27,22 +27,22 @@ class DecimalBoundsTest {
 
     @Test
     void everyDecimalWithinItsPrecisionPassesAtEveryDepth() {
-        assertThat(DecimalBounds.hasDecimals(ORDER)).isTrue();
-        assertThat(DecimalBounds.hasDecimals(LINE.getField("price").schema())).isTrue();
-        assertThat(DecimalBounds.firstOutOfRange(order("999.99", "-999.99", "0.01"))).isNull();
-        assertThat(DecimalBounds.firstOutOfRange(order(null, "1.00", "2.00"))).isNull();
+        assertThat(new DecimalBounds().hasDecimals(ORDER)).isTrue();
+        assertThat(new DecimalBounds().hasDecimals(LINE.getField("price").schema())).isTrue();
+        assertThat(new DecimalBounds().firstOutOfRange(order("999.99", "-999.99", "0.01"))).isNull();
+        assertThat(new DecimalBounds().firstOutOfRange(order(null, "1.00", "2.00"))).isNull();
     }
 
     @Test
     void aValueWithMoreDigitsIsNamedByItsPath() {
-        assertThat(DecimalBounds.firstOutOfRange(order("1000.00", "1.00", "1.00"))).startsWith("total (decimal(5,2)");
-        assertThat(DecimalBounds.firstOutOfRange(order("1.00", "-1000.00", "1.00"))).startsWith("lines[0].price");
-        assertThat(DecimalBounds.firstOutOfRange(order("1.00", "1.00", "12345.67"))).startsWith("fees[card]");
+        assertThat(new DecimalBounds().firstOutOfRange(order("1000.00", "1.00", "1.00"))).startsWith("total (decimal(5,2)");
+        assertThat(new DecimalBounds().firstOutOfRange(order("1.00", "-1000.00", "1.00"))).startsWith("lines[0].price");
+        assertThat(new DecimalBounds().firstOutOfRange(order("1.00", "1.00", "12345.67"))).startsWith("fees[card]");
     }
 
     @Test
     void aSchemaWithoutDecimalsHasNone() {
-        assertThat(DecimalBounds.hasDecimals(SchemaBuilder.record("Plain").fields().requiredLong("id")
+        assertThat(new DecimalBounds().hasDecimals(SchemaBuilder.record("Plain").fields().requiredLong("id")
                 .optionalString("name").endRecord())).isFalse();
     }
 
