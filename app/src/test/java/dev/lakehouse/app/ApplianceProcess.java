@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** The appliance ({@code lakehouse run}) in its own JVM, as an operator runs it, so tests can SIGKILL it. */
 public final class ApplianceProcess {
@@ -45,6 +46,22 @@ public final class ApplianceProcess {
     /** {@code bin/lakehouse} with these arguments, {@code JAVA_OPTS} set (null: the script's defaults). */
     public static Process startInstalled(Path log, String javaOpts, String... args) throws IOException {
         return startScript(log, javaOpts, null, args);
+    }
+
+    /**
+     * {@code bin/lakehouse} with these arguments and the script's default JVM options, to its exit: a command such
+     * as {@code run --once} or {@code compact}, which must end by itself within three minutes.
+     *
+     * @return its exit code
+     */
+    public static int runToExit(Path log, String... args) throws IOException, InterruptedException {
+        Process process = startInstalled(log, null, args);
+        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("bin/lakehouse " + String.join(" ", args) + " did not exit within 3 minutes"
+                    + " (see " + log + ")");
+        }
+        return process.exitValue();
     }
 
     /**

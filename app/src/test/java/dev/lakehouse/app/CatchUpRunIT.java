@@ -145,8 +145,6 @@ class CatchUpRunIT {
     }
 
     private static int runOnce(Path config, Path log) throws Exception {
-        Process once = ApplianceProcess.startInstalled(log, null, "run", "--config", config.toString(), "--once");
-        assertThat(once.waitFor(3, TimeUnit.MINUTES)).as("the catch-up run exits by itself (see %s)", log).isTrue();
-        return once.exitValue();
+        return ApplianceProcess.runToExit(log, "run", "--config", config.toString(), "--once");
     }
 }

@@ -3,7 +3,6 @@ package dev.lakehouse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
@@ -16,7 +15,6 @@ import dev.lakehouse.testkit.KafkaBrokerExtension;
 import dev.lakehouse.testkit.KafkaTestClients;
 import dev.lakehouse.testkit.SchemaRegistryExtension;
 import dev.lakehouse.testkit.TestNames;
-import java.io.File;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -49,8 +46,6 @@ class SparkReadsEveryTypeIT {
 
     private static final int RECORDS = 3_000;
     private static final long BASE_MILLIS = 1_796_292_000_000L; // 2026-12-02T08:40:00Z
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private static final Schema ORDER = new Schema.Parser().parse("""
             {"type": "record", "name": "Order", "namespace": "interop", "fields": [
@@ -112,16 +107,16 @@ class SparkReadsEveryTypeIT {
                             serializer.serialize(topic, RecordPart.VALUE, order(i))));
                 }
                 KafkaTestClients.produceAll(kafka, records);
-                assertThat(run(log, "run", "--config", config.toString(), "--once")).as("run --once (see %s)", log)
+                assertThat(ApplianceProcess.runToExit(log, "run", "--config", config.toString(), "--once")).as("run --once (see %s)", log)
                         .isZero();
             }
         }
-        assertThat(run(log, "compact", "--config", config.toString(), "--table", "orders")).as("compact (see %s)", log)
+        assertThat(ApplianceProcess.runToExit(log, "compact", "--config", config.toString(), "--table", "orders")).as("compact (see %s)", log)
                 .isZero();
         LakeTable table = LakeTable.open(TableOptions.builder(location).build());
         assertThat(table.history(50)).as("compaction committed").anyMatch(c -> "OPTIMIZE".equals(c.parameters().get("operation")));
 
-        JsonNode spark = sparkQuery(location, """
+        List<JsonNode> sparkRows = SparkPeer.query(location, """
                 SELECT count(*) AS n, count(DISTINCT order_id) AS ids, sum(quantity) AS quantity,
                        sum(CAST(ratio AS DOUBLE)) AS ratio, sum(price) AS price, count_if(paid) AS paid,
                        sum(length(note)) AS note_chars, sum(length(payload)) AS payload_bytes,
@@ -134,7 +129,9 @@ class SparkReadsEveryTypeIT {
                            (acc, l) -> CAST(acc + l.price AS DECIMAL(20,2)))) AS line_prices,
                        sum(attrs['k']) AS attrs_k, count(address) AS addresses, sum(address.zip) AS zips,
                        count(choice.member0) AS choice_ints, count(choice.member1) AS choice_strings
-                FROM {table}""");
+                FROM {table}""", "spark-query.log");
+        assertThat(sparkRows).as("one result row (see target/spark-query.log)").hasSize(1);
+        JsonNode spark = sparkRows.get(0);
 
         Expected expected = expected();
         assertThat(spark.path("n").asLong()).isEqualTo(RECORDS);
@@ -293,38 +290,5 @@ class SparkReadsEveryTypeIT {
             e.choiceStrings += i % 3 == 2 ? 1 : 0;
         }
         return e;
-    }
-
-    // ---- processes ----------------------------------------------------------------------------------------------
-
-    private static int run(Path log, String... args) throws Exception {
-        Process process = ApplianceProcess.startInstalled(log, null, args);
-        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("bin/lakehouse %s exits (see %s)", args[0], log).isTrue();
-        return process.exitValue();
-    }
-
-    /**
-     * The one row of {@code sql} as Spark 4 with delta-spark computes it with its default settings, in a JVM of its
-     * own on the peer-spark module's classpath.
-     */
-    private static JsonNode sparkQuery(String location, String sql) throws Exception {
-        Path peer = Path.of("..", "peer-spark", "target").toAbsolutePath().normalize();
-        assertThat(peer.resolve("peer-spark.jar")).as("the peer-spark module is built before app").exists();
-        Path out = Path.of("target", "spark-query.log").toAbsolutePath();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g",
-                // What Spark 4 needs opened on Java 17, as spark-submit opens it.
-                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
-                "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-                "-cp", peer.resolve("peer-spark.jar") + File.pathSeparator + peer.resolve("lib") + "/*",
-                "dev.lakehouse.peer.spark.SparkDeltaPeer", "query", location, sql));
-        Process spark = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(out.toFile())).start();
-        assertThat(spark.waitFor(5, TimeUnit.MINUTES)).as("Spark answers (see %s)", out).isTrue();
-        assertThat(spark.exitValue()).as("Spark's exit code (see %s)", out).isZero();
-        List<String> rows = Files.readAllLines(out).stream().filter(l -> l.startsWith("ROW ")).toList();
-        assertThat(rows).as("one result row (see %s)", out).hasSize(1);
-        return JSON.readTree(rows.get(0).substring(4));
     }
 }
