@@ -300,8 +300,9 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         String now = clock.instant().toString();
         ranges.forEach(r -> resets.put(resetKey(r.topic(), r.partition()), now));
         table.recordSourceFacts(resets);
-        table.commit(new BatchCommit(pipeline, instanceId, batchId, List.of(), ranges,
-                Map.of("topicRecreated", ranges.toString()), BatchCommit.OffsetCheck.RESET));
+        Map<String, Long> replaced = table.txnVersions(ranges.stream().map(r -> r.appId(pipeline)).toList());
+        table.commit(BatchCommit.reset(pipeline, instanceId, batchId, ranges, replaced,
+                Map.of("topicRecreated", ranges.toString())));
     }
 
     private String resetKey(String topic, int partition) {

@@ -4,6 +4,7 @@ import dev.lakehouse.registry.client.RegistryUnavailableException;
 import dev.lakehouse.table.CommitFailedException;
 import dev.lakehouse.table.CommitOutcomeUnknownException;
 import dev.lakehouse.table.IncompleteLogListingException;
+import dev.lakehouse.table.OffsetsMovedException;
 import java.io.UncheckedIOException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -27,6 +28,7 @@ final class FailureClassifier {
                     || t instanceof CommitOutcomeUnknownException
                     || t instanceof CommitFailedException
                     || t instanceof IncompleteLogListingException
+                    || t instanceof OffsetsMovedException
                     || t instanceof UncheckedIOException
                     || t instanceof java.io.IOException
                     || t instanceof RetriableException) {

@@ -272,10 +272,12 @@ final class TablePositions {
             // The dead letters first: a crash between the two leaves the main table's old offsets, so the next
             // assignment sees the recreated topic again and starts over again.
             deadLetters.startOver(settings.name(), settings.instanceId(), batchId, ranges);
-            table.commit(new dev.lakehouse.table.BatchCommit(settings.name(), settings.instanceId(), batchId,
-                    List.of(), ranges, Map.of("topicRecreated", partitions.toString(), "resetReason", "the topic was "
-                    + "deleted and created again (on-topic-recreated: start-over)"),
-                    dev.lakehouse.table.BatchCommit.OffsetCheck.RESET));
+            // Compare-and-set: the reset replaces the offsets the table holds now (after this instance's own open
+            // batches), and is refused if another commit moves them before it lands.
+            Map<String, Long> replaced = table.txnVersions(ranges.stream().map(r -> r.appId(settings.name())).toList());
+            table.commit(dev.lakehouse.table.BatchCommit.reset(settings.name(), settings.instanceId(), batchId, ranges,
+                    replaced, Map.of("topicRecreated", partitions.toString(), "resetReason", "the topic was "
+                    + "deleted and created again (on-topic-recreated: start-over)")));
         }
         partitions.forEach(p -> facts.put(startKey(p), Long.toString(earliest.get(p))));
         startedOver.addAll(partitions);

@@ -18,9 +18,13 @@ import java.util.Objects;
  * @param offsets one range per partition consumed; may be empty (e.g. a batch of only dead letters elsewhere)
  * @param parameters extra operation parameters shown in the table history (values are plain strings)
  * @param offsetCheck how the ranges must continue the table's offsets
+ * @param replacedNextOffsets under {@link OffsetCheck#RESET}: for each range's transaction id
+ *                            ({@link OffsetRange#appId}), the next offset in the table that the reset replaces
+ *                            (-1: none); empty otherwise
  */
 public record BatchCommit(String pipeline, String instanceId, long batchId, List<DataFile> files,
-                          List<OffsetRange> offsets, Map<String, String> parameters, OffsetCheck offsetCheck) {
+                          List<OffsetRange> offsets, Map<String, String> parameters, OffsetCheck offsetCheck,
+                          Map<String, Long> replacedNextOffsets) {
 
     /** How a batch's offset ranges must relate to the table's next offsets. */
     public enum OffsetCheck {
@@ -35,8 +39,10 @@ public record BatchCommit(String pipeline, String instanceId, long batchId, List
          */
         FORWARD_ONLY,
         /**
-         * Each range replaces the table's next offset of its partition, whatever it was: for a topic deleted and
-         * created again under its name, whose offsets start over.
+         * Each range replaces the table's next offset of its partition, compare-and-set: only if that offset is
+         * still the one the reset replaces ({@link #replacedNextOffsets}), checked inside the committing transaction
+         * like every other batch's offsets; otherwise {@link OffsetsMovedException} and nothing is committed. For a
+         * topic deleted and created again under its name, whose offsets start over. Use {@link #reset}.
          */
         RESET
     }
@@ -47,10 +53,37 @@ public record BatchCommit(String pipeline, String instanceId, long batchId, List
         this(pipeline, instanceId, batchId, files, offsets, parameters, OffsetCheck.CONTIGUOUS);
     }
 
+    /** A batch whose ranges continue the table's offsets as {@code offsetCheck} says (not {@code RESET}). */
+    public BatchCommit(String pipeline, String instanceId, long batchId, List<DataFile> files,
+                       List<OffsetRange> offsets, Map<String, String> parameters, OffsetCheck offsetCheck) {
+        this(pipeline, instanceId, batchId, files, offsets, parameters, offsetCheck, Map.of());
+    }
+
+    /**
+     * A commit without files that sets each range's partition to its {@code nextOffset}, provided the table's next
+     * offset of that partition is still {@code replacedNextOffsets.get(range.appId(pipeline))} (-1: none).
+     */
+    public static BatchCommit reset(String pipeline, String instanceId, long batchId, List<OffsetRange> offsets,
+                                    Map<String, Long> replacedNextOffsets, Map<String, String> parameters) {
+        return new BatchCommit(pipeline, instanceId, batchId, List.of(), offsets, parameters, OffsetCheck.RESET,
+                replacedNextOffsets);
+    }
+
     public BatchCommit {
         Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(offsetCheck, "offsetCheck");
+        replacedNextOffsets = Map.copyOf(replacedNextOffsets);
+        if (offsetCheck == OffsetCheck.RESET) {
+            for (OffsetRange range : offsets) {
+                if (!replacedNextOffsets.containsKey(range.appId(pipeline))) {
+                    throw new IllegalArgumentException("a reset must say which next offset of " + range.appId(pipeline)
+                            + " it replaces (-1: none)");
+                }
+            }
+        } else if (!replacedNextOffsets.isEmpty()) {
+            throw new IllegalArgumentException("replaced next offsets are for resets only");
+        }
         if (batchId < 0) {
             throw new IllegalArgumentException("batch id must be >= 0, got " + batchId);
         }

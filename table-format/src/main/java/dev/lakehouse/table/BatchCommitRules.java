@@ -21,6 +21,7 @@ public final class BatchCommitRules {
      * @throws StaleBatchException if the batch id is lower than the committed one
      * @throws OffsetGapException if a range starts above the table's next offset under
      *         {@link BatchCommit.OffsetCheck#CONTIGUOUS}
+     * @throws OffsetsMovedException if a reset's partition no longer has the next offset the reset replaces
      */
     public static Optional<CommitOutcome> check(BatchCommit batch, ToLongFunction<String> txnVersion, String location) {
         long committedBatch = txnVersion.applyAsLong(batch.batchAppId());
@@ -34,10 +35,17 @@ public final class BatchCommitRules {
                     + "under the same instance id; give every running instance its own instance-id");
         }
         for (OffsetRange range : batch.offsets()) {
-            if (batch.offsetCheck() == BatchCommit.OffsetCheck.RESET) {
-                break;
-            }
             long next = txnVersion.applyAsLong(range.appId(batch.pipeline()));
+            if (batch.offsetCheck() == BatchCommit.OffsetCheck.RESET) {
+                long replaced = batch.replacedNextOffsets().get(range.appId(batch.pipeline()));
+                if (next != replaced) {
+                    throw new OffsetsMovedException("reset of " + range.topic() + "-" + range.partition() + " to "
+                            + "offset " + range.nextOffset() + " in " + location + " refused: it replaces next offset "
+                            + replaced + " but the table's is now " + next + " (another commit moved it since the "
+                            + "reset was decided). Nothing committed; read the table's offsets again.");
+                }
+                continue;
+            }
             if (next < 0) {
                 continue;
             }

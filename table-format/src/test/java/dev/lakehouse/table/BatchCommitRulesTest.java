@@ -56,4 +56,35 @@ class BatchCommitRulesTest {
         assertThat(BatchCommitRules.check(batch(1, 12, 20, BatchCommit.OffsetCheck.FORWARD_ONLY), this::txn, "t"))
                 .isEmpty();
     }
+
+    private static BatchCommit reset(long id, long to, long replaced) {
+        return BatchCommit.reset("orders", "a", id, List.of(new OffsetRange("t", 0, to, to)),
+                Map.of("orders/t/0", replaced), Map.of());
+    }
+
+    @Test
+    void aResetMayMoveAPartitionBackwardsWhenItReplacesTheTablesNextOffset() {
+        txns.put("orders/t/0", 500L);
+        assertThat(BatchCommitRules.check(reset(1, 0, 500), this::txn, "t")).isEmpty();
+        txns.remove("orders/t/0");
+        assertThat(BatchCommitRules.check(reset(1, 0, -1), this::txn, "t")).isEmpty();
+    }
+
+    @Test
+    void aResetOfAPartitionAnotherCommitMovedIsRefusedNamingBothOffsets() {
+        txns.put("orders/t/0", 650L);
+        assertThatThrownBy(() -> BatchCommitRules.check(reset(1, 0, 500), this::txn, "t"))
+                .isInstanceOf(OffsetsMovedException.class).hasMessageContaining("replaces next offset 500")
+                .hasMessageContaining("now 650");
+        txns.remove("orders/t/0");
+        assertThatThrownBy(() -> BatchCommitRules.check(reset(1, 0, 500), this::txn, "t"))
+                .isInstanceOf(OffsetsMovedException.class).hasMessageContaining("now -1");
+    }
+
+    @Test
+    void aResetMustSayWhatItReplaces() {
+        assertThatThrownBy(() -> new BatchCommit("orders", "a", 1, List.of(), List.of(new OffsetRange("t", 0, 0, 0)),
+                Map.of(), BatchCommit.OffsetCheck.RESET)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("orders/t/0");
+    }
 }

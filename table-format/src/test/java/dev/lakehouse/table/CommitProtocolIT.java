@@ -97,6 +97,31 @@ class CommitProtocolIT {
     }
 
     @Test
+    void aPartitionResetIsRefusedWhenAnotherInstanceCommittedThePartitionAfterItWasDecided() {
+        table.commit(batch(0, 0, 100));
+        // host-a decides to start the partition over (its topic was recreated) from what the table holds now ...
+        Map<String, Long> replaced = table.txnVersions(List.of("orders/events/0"));
+        // ... while host-b, which took the partition over, commits more of it.
+        table.commit(new BatchCommit("orders", "host-b", 0, TestTables.write(table, TestTables.events(schema, 100, 150)),
+                List.of(new OffsetRange("events", 0, 100, 150)), Map.of()));
+        long version = table.snapshot().version();
+
+        assertThatThrownBy(() -> table.commit(BatchCommit.reset("orders", "host-a", 1,
+                List.of(new OffsetRange("events", 0, 0, 0)), replaced, Map.of())))
+                .isInstanceOf(OffsetsMovedException.class)
+                .hasMessageContaining("replaces next offset 100 but the table's is now 150");
+        assertThat(table.snapshot().version()).isEqualTo(version);
+        assertThat(table.txnVersion("orders/events/0")).isEqualTo(150);
+
+        // Decided again on what the table holds, the reset lands.
+        CommitOutcome reset = table.commit(BatchCommit.reset("orders", "host-a", 1,
+                List.of(new OffsetRange("events", 0, 0, 0)), table.txnVersions(List.of("orders/events/0")), Map.of()));
+        assertThat(reset.committed()).isTrue();
+        assertThat(table.txnVersion("orders/events/0")).isZero();
+        assertThat(table.snapshot().totalRecords()).isEqualTo(150);
+    }
+
+    @Test
     void aCrashBetweenFileWriteAndCommitLeavesOnlyOrphanFiles() throws Exception {
         table.commit(batch(0, 0, 100));
         long version = table.snapshot().version();
