@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILLed at random moments while records keep arriving, then restarted; in the end Delta Kernel finds every
  * order in the table exactly once.
  *
- * <p>The test command kills it 8 times; the soak is {@code -Dcrash.kills=20} or more (README), with the orders
+ * <p>The test command kills it 8 times; the soak is {@code -Dcrash.kills=20} or more (docs/benchmarks.md, "Soaks"), with the orders
  * produced scaled so that production outlasts the kills.
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})

@@ -8,8 +8,8 @@ import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
 
 /**
- * The appliance's configuration file, validated. Every key, its default and its meaning is documented in the
- * README ("Configuration"); {@link ConfigLoader} is the only way to make one.
+ * The appliance's configuration file, validated. Every key, its default and its meaning is documented in
+ * {@code docs/configuration.md}; {@link ConfigLoader} is the only way to make one.
  *
  * @param pipelines the pipelines to run, at least one, with unique names
  * @param console the web console

@@ -100,11 +100,12 @@ class DeploymentFilesTest {
     void theClassDataArchiveIsRecordedByTheAppDirectorysOwnScriptWithItsDefaultJvmOptions() {
         // A JVM refuses an archive recorded under another heap layout and then starts without it, about a second
         // slower: the build records it with the script operators use again after a copy, and with no JVM options of
-        // the building shell's, so the recording runs bin/lakehouse with its defaults, which the README quotes.
+        // the building shell's, so the recording runs bin/lakehouse with its defaults, which the manual quotes.
         Matcher defaults = Pattern.compile("DEFAULT_JAVA_OPTS=\"([^\"]+)\"")
                 .matcher(text(ROOT.resolve("app/src/main/dist/bin/lakehouse")));
         assertThat(defaults.find()).as("bin/lakehouse has default JVM options").isTrue();
-        assertThat(text(ROOT.resolve("README.md"))).as("the README quotes them").contains(defaults.group(1));
+        assertThat(text(ROOT.resolve("docs/operations.md"))).as("the operations manual quotes them")
+                .contains(defaults.group(1));
 
         String pom = text(ROOT.resolve("app/pom.xml"));
         assertThat(pom).contains("<executable>${project.build.directory}/lakehouse/bin/record-start-up-archive"
@@ -238,7 +239,7 @@ class DeploymentFilesTest {
         assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(config.console().port());
         assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/health/ready");
         assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/health/live");
-        assertThat(text(ROOT.resolve("README.md"))).contains("deploy/kubernetes/lakehouse.yaml");
+        assertThat(text(ROOT.resolve("docs/operations.md"))).contains("deploy/kubernetes/lakehouse.yaml");
     }
 
     /** Host ports a service publishes. */

@@ -48,7 +48,7 @@ class SharedS3TableIT {
     private static final String BUCKET = "shared";
     private static final int APPLIANCES = 3;
     private static final int PARTITIONS = 6;
-    /** 60,000 in the test command; the full run is {@code -Dshared.orders=300000 -Dshared.kills=6} (README). */
+    /** 60,000 in the test command; the full run is {@code -Dshared.orders=300000 -Dshared.kills=6} (docs/benchmarks.md). */
     private static final long ORDERS = Long.getLong("shared.orders", 60_000);
     /** SIGKILLs at least, each after the victim committed; orders keep arriving until they are done. */
     private static final int MIN_KILLS = Integer.getInteger("shared.kills", 2);
