@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public record BatchCommit(String pipeline, String instanceId, long batchId, List<DataFile> files,
                           List<OffsetRange> offsets, Map<String, String> parameters, OffsetCheck offsetCheck,
-                          Map<String, Long> replacedNextOffsets) {
+                          Map<String, Long> replacedNextOffsets) implements TableChange<CommitOutcome> {
 
     /** How a batch's offset ranges must relate to the table's next offsets. */
     public enum OffsetCheck {

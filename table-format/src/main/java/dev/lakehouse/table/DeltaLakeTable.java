@@ -8,7 +8,6 @@ import io.delta.standalone.actions.Metadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,16 +63,6 @@ final class DeltaLakeTable implements LakeTable {
     public boolean exists() {
         log.update();
         return log.tableExists();
-    }
-
-    @Override
-    public TableSnapshot createIfAbsent(Schema avroSchema) {
-        return createIfAbsent(avroSchema, "");
-    }
-
-    @Override
-    public TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
-        return schemas.createIfAbsent(avroSchema, writerSchemaRef);
     }
 
     @Override
@@ -134,21 +123,6 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
-    public void recordSourceFacts(Map<String, String> facts) {
-        sourceFacts.record(facts);
-    }
-
-    @Override
-    public TableSnapshot evolveSchema(Schema writerSchema) {
-        return evolveSchema(writerSchema, "");
-    }
-
-    @Override
-    public TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef) {
-        return schemas.evolve(writerSchema, writerSchemaRef);
-    }
-
-    @Override
     public List<SchemaChange> schemaHistory() {
         return new SchemaHistoryReader(log, location()).read();
     }
@@ -174,18 +148,8 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
-    public long rewrite(FileRewrite rewrite) {
-        return commits.run(new FileRewriteCommitter(rewrite, log, options, location()));
-    }
-
-    @Override
     public TableOptions options() {
         return options;
-    }
-
-    @Override
-    public VacuumResult vacuum(Duration retention, boolean dryRun) {
-        return new TableVacuum(log, conf, root, options.clock()).run(retention, dryRun);
     }
 
     @Override
@@ -215,7 +179,25 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
-    public CommitOutcome commit(BatchCommit batch) {
-        return commits.run(new BatchCommitter(batch, log, options, location()));
+    @SuppressWarnings("unchecked")
+    public <R> R apply(TableChange<R> change) {
+        Object result;
+        if (change instanceof BatchCommit batch) {
+            result = commits.run(new BatchCommitter(batch, log, options, location()));
+        } else if (change instanceof FileRewrite rewrite) {
+            result = commits.run(new FileRewriteCommitter(rewrite, log, options, location()));
+        } else if (change instanceof TableChange.Create create) {
+            result = schemas.createIfAbsent(create.avroSchema(), create.writerSchemaRef());
+        } else if (change instanceof TableChange.EvolveSchema evolve) {
+            result = schemas.evolve(evolve.writerSchema(), evolve.writerSchemaRef());
+        } else if (change instanceof TableChange.RecordSourceFacts facts) {
+            sourceFacts.record(facts.facts());
+            result = null;
+        } else if (change instanceof TableChange.Vacuum vacuum) {
+            result = new TableVacuum(log, conf, root, options.clock()).run(vacuum.retention(), vacuum.dryRun());
+        } else {
+            throw new IllegalArgumentException("unknown table change " + change);
+        }
+        return (R) result;
     }
 }

@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param metrics operation metrics shown in the table history
  */
 public record FileRewrite(List<DataFile> removed, List<DataFile> added, boolean dataChange, String operation,
-                          Map<String, String> parameters, Map<String, String> metrics) {
+                          Map<String, String> parameters, Map<String, String> metrics) implements TableChange<Long> {
     public FileRewrite {
         removed = List.copyOf(removed);
         added = List.copyOf(added);

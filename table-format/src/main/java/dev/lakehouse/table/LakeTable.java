@@ -49,14 +49,18 @@ public interface LakeTable {
      * @throws PartitioningMismatchException if the table exists with a different partitioning than the options say
      * @throws NotCreatedByApplianceException if a table exists there that the appliance did not create
      */
-    TableSnapshot createIfAbsent(Schema avroSchema);
+    default TableSnapshot createIfAbsent(Schema avroSchema) {
+        return apply(new TableChange.Create(avroSchema, ""));
+    }
 
     /**
      * {@link #createIfAbsent(Schema)}, recording in the history which writer schema the table was made from.
      *
      * @param writerSchemaRef the writer schema's identity, such as {@code registry id 7}; empty when unknown
      */
-    TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef);
+    default TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
+        return apply(new TableChange.Create(avroSchema, writerSchemaRef));
+    }
 
     /**
      * The latest snapshot.
@@ -104,7 +108,9 @@ public interface LakeTable {
      *
      * @throws java.io.UncheckedIOException if the storage cannot be written (transient)
      */
-    void recordSourceFacts(java.util.Map<String, String> facts);
+    default void recordSourceFacts(java.util.Map<String, String> facts) {
+        apply(new TableChange.RecordSourceFacts(facts));
+    }
 
     /**
      * Adds the writer schema's new fields (top level or nested) as nullable columns, and new enum symbols, in one
@@ -114,14 +120,18 @@ public interface LakeTable {
      * @throws IncompatibleSchemaChangeException if the writer schema changes a column's type incompatibly
      * @throws CommitFailedException if every attempt failed; nothing was committed
      */
-    TableSnapshot evolveSchema(Schema writerSchema);
+    default TableSnapshot evolveSchema(Schema writerSchema) {
+        return apply(new TableChange.EvolveSchema(writerSchema, ""));
+    }
 
     /**
      * {@link #evolveSchema(Schema)}, recording in the history which writer schema caused the change.
      *
      * @param writerSchemaRef the writer schema's identity, such as {@code registry id 7}; empty when unknown
      */
-    TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef);
+    default TableSnapshot evolveSchema(Schema writerSchema, String writerSchemaRef) {
+        return apply(new TableChange.EvolveSchema(writerSchema, writerSchemaRef));
+    }
 
     /**
      * The schema history, oldest first: the creation and every change that added columns, with the columns each
@@ -201,7 +211,9 @@ public interface LakeTable {
      * @throws RewriteConflictException if a file to remove is no longer live; nothing was committed
      * @throws CommitFailedException if every attempt failed and nothing was committed
      */
-    long rewrite(FileRewrite rewrite);
+    default long rewrite(FileRewrite rewrite) {
+        return apply(rewrite);
+    }
 
     /**
      * The table's options: location, partitioning, target file size, codec, clock.
@@ -220,7 +232,9 @@ public interface LakeTable {
      * @throws java.io.UncheckedIOException if listing or deleting fails (files deleted so far stay deleted,
      *         which is safe: they were not needed)
      */
-    VacuumResult vacuum(java.time.Duration retention, boolean dryRun);
+    default VacuumResult vacuum(java.time.Duration retention, boolean dryRun) {
+        return apply(new TableChange.Vacuum(retention, dryRun));
+    }
 
     /** The version of the latest log checkpoint, or -1 when there is none yet. */
     long lastCheckpointVersion();
@@ -250,5 +264,15 @@ public interface LakeTable {
      * @throws CommitFailedException if every attempt failed and the batch is known absent
      * @throws CommitOutcomeUnknownException if the outcome cannot be learned (storage down): retry later
      */
-    CommitOutcome commit(BatchCommit batch);
+    default CommitOutcome commit(BatchCommit batch) {
+        return apply(batch);
+    }
+
+    /**
+     * Applies one change: every write to the table goes through here (the methods above that write build their
+     * change and call this), so a decorator that guards writes wraps this one method.
+     *
+     * @return what the change's own method returns; its failures are that method's
+     */
+    <R> R apply(TableChange<R> change);
 }

@@ -373,4 +373,27 @@ public final class InMemoryLakeTable implements LakeTable {
             }
         }
     }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> R apply(TableChange<R> change) {
+        Object result;
+        if (change instanceof BatchCommit batch) {
+            result = commit(batch);
+        } else if (change instanceof FileRewrite rewrite) {
+            result = rewrite(rewrite);
+        } else if (change instanceof TableChange.Create create) {
+            result = createIfAbsent(create.avroSchema(), create.writerSchemaRef());
+        } else if (change instanceof TableChange.EvolveSchema evolve) {
+            result = evolveSchema(evolve.writerSchema(), evolve.writerSchemaRef());
+        } else if (change instanceof TableChange.RecordSourceFacts facts) {
+            recordSourceFacts(facts.facts());
+            result = null;
+        } else if (change instanceof TableChange.Vacuum vacuum) {
+            result = vacuum(vacuum.retention(), vacuum.dryRun());
+        } else {
+            throw new IllegalArgumentException("unknown table change " + change);
+        }
+        return (R) result;
+    }
 }

@@ -61,4 +61,34 @@ class WriterLeaseIT {
             restarted.close();
         }
     }
+
+    @Test
+    void everyWriteOfALeasedTableNeedsTheLeaseAndReadsDoNot() {
+        TableOptions options = TestTables.options(dir.resolve("leased")).build();
+        WriterLease lease = WriterLease.acquire(options, "appliance-1", TTL, Duration.ZERO, Clock.systemUTC());
+        LakeTable table = new LeasedLakeTable(LakeTable.open(options), lease);
+        org.apache.avro.Schema schema = table.createIfAbsent(TestTables.eventSchema()).avroSchema();
+        java.util.List<DataFile> files = TestTables.write(table, TestTables.events(schema, 0, 10));
+        table.commit(new BatchCommit("p", "i", 0, files, java.util.List.of(new OffsetRange("t", 0, 0, 10)),
+                java.util.Map.of()));
+        lease.close();
+
+        java.util.List<DataFile> more = TestTables.write(table, TestTables.events(schema, 10, 20));
+        java.util.List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> writes = java.util.List.of(
+                () -> table.commit(new BatchCommit("p", "i", 1, more,
+                        java.util.List.of(new OffsetRange("t", 0, 10, 20)), java.util.Map.of())),
+                () -> table.rewrite(new FileRewrite(files, more, false, "OPTIMIZE", java.util.Map.of(),
+                        java.util.Map.of())),
+                () -> table.evolveSchema(TestTables.eventSchema()),
+                () -> table.createIfAbsent(TestTables.eventSchema()),
+                () -> table.recordSourceFacts(java.util.Map.of("k", "v")),
+                () -> table.vacuum(Duration.ofDays(7), false));
+        for (var write : writes) {
+            assertThatThrownBy(write).isInstanceOf(WriterLeaseHeldException.class)
+                    .hasMessageContaining("released the writer lease");
+        }
+        assertThat(table.snapshot().totalRecords()).isEqualTo(10);
+        assertThat(table.txnVersion("p/t/0")).isEqualTo(10);
+        assertThat(table.vacuum(Duration.ofDays(7), true)).as("a dry run writes nothing").isNotNull();
+    }
 }
