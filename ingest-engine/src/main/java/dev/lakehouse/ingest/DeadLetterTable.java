@@ -9,6 +9,8 @@ import dev.lakehouse.table.DataFileWriter;
 import dev.lakehouse.table.FileRewrite;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.SourceFact;
+import dev.lakehouse.table.SourcePartition;
 import dev.lakehouse.table.RowReader;
 import dev.lakehouse.table.StaleBatchException;
 import java.nio.ByteBuffer;
@@ -296,7 +298,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         if (!table.exists()) {
             return;
         }
-        Map<String, String> resets = new java.util.LinkedHashMap<>();
+        Map<SourceFact, String> resets = new java.util.LinkedHashMap<>();
         String now = clock.instant().toString();
         ranges.forEach(r -> resets.put(resetKey(r.topic(), r.partition()), now));
         table.recordSourceFacts(resets);
@@ -305,8 +307,8 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
                 Map.of("topicRecreated", ranges.toString())));
     }
 
-    private String resetKey(String topic, int partition) {
-        return "topic-reset/" + new OffsetRange(topic, partition, 0, 0).appId(pipeline);
+    private SourceFact resetKey(String topic, int partition) {
+        return SourceFact.topicReset(new SourcePartition(pipeline, topic, partition));
     }
 
     /** Its dead letters are committed under the pipeline instance's batch ids, like the main table's batches. */
@@ -319,7 +321,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
     public Set<Long> writtenFrom(String topic, int partition, long fromOffset, Instant tableCommittedAt) {
         Set<Long> offsets = new HashSet<>();
         // Fast path, nearly always taken: the table's offsets for the partition end before the main table's.
-        if (!table.exists() || table.txnVersion(new OffsetRange(topic, partition, 0, 0).appId(pipeline)) <= fromOffset) {
+        if (!table.exists() || table.txnVersion(new SourcePartition(pipeline, topic, partition).transactionId()) <= fromOffset) {
             return offsets;
         }
         // Letters stored before the partition started over belong to a deleted topic of the same name.

@@ -2,6 +2,8 @@ package dev.lakehouse.ingest;
 
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.SourceFact;
+import dev.lakehouse.table.SourcePartition;
 import dev.lakehouse.table.TableCommit;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -157,7 +159,7 @@ final class TablePositions {
             }
         }
         consumer.seekToBeginning(toBeginning);
-        Map<String, String> recorded = byPosition.isEmpty() ? Map.of()
+        Map<SourceFact, String> recorded = byPosition.isEmpty() ? Map.of()
                 : table.sourceFacts(byPosition.stream().map(this::startKey).toList());
         List<TopicPartition> undecided = new ArrayList<>();
         for (TopicPartition partition : byPosition) {
@@ -175,7 +177,7 @@ final class TablePositions {
                 seekToTimestamp(undecided);
             }
             // Durable before any record is read: later assignments must start here, not decide again.
-            Map<String, String> decided = new LinkedHashMap<>();
+            Map<SourceFact, String> decided = new LinkedHashMap<>();
             undecided.forEach(partition -> decided.put(startKey(partition),
                     Long.toString(consumer.position(partition))));
             table.recordSourceFacts(decided);
@@ -232,8 +234,8 @@ final class TablePositions {
         if (current.isEmpty()) {
             return;
         }
-        Map<String, String> recorded = table.sourceFacts(partitions.stream().map(this::topicIdKey).toList());
-        Map<String, String> toRecord = new LinkedHashMap<>();
+        Map<SourceFact, String> recorded = table.sourceFacts(partitions.stream().map(this::topicIdKey).toList());
+        Map<SourceFact, String> toRecord = new LinkedHashMap<>();
         List<TopicPartition> recreated = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             String now = current.get(partition.topic());
@@ -262,7 +264,7 @@ final class TablePositions {
     }
 
     /** Partitions of a recreated topic: their offsets in the table (or recorded starts) go to their beginning. */
-    private void startOver(List<TopicPartition> partitions, boolean tableExists, Map<String, String> facts) {
+    private void startOver(List<TopicPartition> partitions, boolean tableExists, Map<SourceFact, String> facts) {
         Map<TopicPartition, Long> earliest = consumer.beginningOffsets(partitions);
         List<OffsetRange> ranges = new ArrayList<>();
         partitions.forEach(p -> ranges.add(new OffsetRange(p.topic(), p.partition(), earliest.get(p), earliest.get(p))));
@@ -295,16 +297,20 @@ final class TablePositions {
         return taken;
     }
 
-    private String topicIdKey(TopicPartition partition) {
-        return "topic-id/" + appId(partition);
+    private SourceFact topicIdKey(TopicPartition partition) {
+        return SourceFact.topicId(source(partition));
     }
 
     /** The source fact holding where a partition without table offsets starts. */
-    private String startKey(TopicPartition partition) {
-        return "start-offset/" + appId(partition);
+    private SourceFact startKey(TopicPartition partition) {
+        return SourceFact.startOffset(source(partition));
+    }
+
+    private SourcePartition source(TopicPartition partition) {
+        return new SourcePartition(settings.name(), partition.topic(), partition.partition());
     }
 
     private String appId(TopicPartition partition) {
-        return new OffsetRange(partition.topic(), partition.partition(), 0, 0).appId(settings.name());
+        return source(partition).transactionId();
     }
 }

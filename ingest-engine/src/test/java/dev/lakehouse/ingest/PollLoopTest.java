@@ -445,7 +445,8 @@ class PollLoopTest {
             consumer.rebalance(List.of(T0));
         });
         PipelineSettings.Builder latest = settings().startingPosition(StartingPosition.latest());
-        loop(latest.build()).run(until(() -> !table.sourceFacts(List.of("start-offset/orders/t/0")).isEmpty()));
+        loop(latest.build()).run(until(() -> !table.sourceFacts(List.of(dev.lakehouse.table.SourceFact.startOffset(
+                new dev.lakehouse.table.SourcePartition("orders", "t", 0)))).isEmpty()));
         assertThat(table.exists()).isFalse();
 
         // Records 5-7 arrive; the next run (a restart, or another instance after a rebalance) must read them.

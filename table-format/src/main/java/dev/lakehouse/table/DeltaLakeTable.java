@@ -118,8 +118,8 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
-    public Map<String, String> sourceFacts(java.util.Collection<String> keys) {
-        return sourceFacts.read(keys);
+    public Map<SourceFact, String> sourceFacts(java.util.Collection<SourceFact> facts) {
+        return sourceFacts.read(facts);
     }
 
     @Override

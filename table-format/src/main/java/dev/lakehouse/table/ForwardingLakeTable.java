@@ -59,8 +59,8 @@ public abstract class ForwardingLakeTable implements LakeTable {
     }
 
     @Override
-    public Map<String, String> sourceFacts(Collection<String> keys) {
-        return table.sourceFacts(keys);
+    public Map<SourceFact, String> sourceFacts(Collection<SourceFact> facts) {
+        return table.sourceFacts(facts);
     }
 
     @Override

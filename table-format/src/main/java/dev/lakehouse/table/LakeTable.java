@@ -97,7 +97,7 @@ public interface LakeTable {
      * @return the recorded value of each key that has one
      * @throws java.io.UncheckedIOException if the storage cannot be read (transient)
      */
-    java.util.Map<String, String> sourceFacts(java.util.Collection<String> keys);
+    java.util.Map<SourceFact, String> sourceFacts(java.util.Collection<SourceFact> facts);
 
     /**
      * Records facts about the table's sources durably, beside the log ({@code _lakehouse/source-facts/}, hidden
@@ -108,7 +108,7 @@ public interface LakeTable {
      *
      * @throws java.io.UncheckedIOException if the storage cannot be written (transient)
      */
-    default void recordSourceFacts(java.util.Map<String, String> facts) {
+    default void recordSourceFacts(java.util.Map<SourceFact, String> facts) {
         apply(new TableChange.RecordSourceFacts(facts));
     }
 

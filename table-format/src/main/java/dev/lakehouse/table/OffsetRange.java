@@ -18,8 +18,13 @@ public record OffsetRange(String topic, int partition, long startOffset, long ne
         }
     }
 
-    /** The table transaction id holding this partition's next offset: {@code <pipeline>/<topic>/<partition>}. */
+    /** This range's partition as {@code pipeline} reads it. */
+    public SourcePartition source(String pipeline) {
+        return new SourcePartition(pipeline, topic, partition);
+    }
+
+    /** The table transaction id holding this partition's next offset ({@link SourcePartition#transactionId()}). */
     public String appId(String pipeline) {
-        return pipeline + "/" + topic + "/" + partition;
+        return source(pipeline).transactionId();
     }
 }

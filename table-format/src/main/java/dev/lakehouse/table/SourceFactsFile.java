@@ -42,25 +42,25 @@ final class SourceFactsFile {
         this.clock = clock;
     }
 
-    synchronized Map<String, String> read(Collection<String> keys) {
+    synchronized Map<SourceFact, String> read(Collection<SourceFact> facts) {
         Map<String, String> all = readAll();
-        Map<String, String> found = new LinkedHashMap<>();
-        keys.forEach(key -> {
-            String value = all.get(key);
+        Map<SourceFact, String> found = new LinkedHashMap<>();
+        facts.forEach(fact -> {
+            String value = all.get(fact.storageKey());
             if (value != null) {
-                found.put(key, value);
+                found.put(fact, value);
             }
         });
         return found;
     }
 
     /** Records the facts not already recorded with these values, in a file of their own (never overwritten). */
-    synchronized void record(Map<String, String> facts) {
+    synchronized void record(Map<SourceFact, String> facts) {
         Map<String, String> all = readAll();
         Map<String, String> fresh = new LinkedHashMap<>();
-        facts.forEach((key, value) -> {
-            if (!value.equals(all.get(key))) {
-                fresh.put(key, value);
+        facts.forEach((fact, value) -> {
+            if (!value.equals(all.get(fact.storageKey()))) {
+                fresh.put(fact.storageKey(), value);
             }
         });
         if (fresh.isEmpty()) {

@@ -42,7 +42,7 @@ public sealed interface TableChange<R> permits BatchCommit, FileRewrite, TableCh
     }
 
     /** Records facts about the table's sources beside it ({@link LakeTable#recordSourceFacts}). */
-    record RecordSourceFacts(Map<String, String> facts) implements TableChange<Void> {
+    record RecordSourceFacts(Map<SourceFact, String> facts) implements TableChange<Void> {
         public RecordSourceFacts {
             facts = Map.copyOf(facts);
         }

@@ -31,7 +31,7 @@ public final class InMemoryLakeTable implements LakeTable {
     private final Map<String, List<GenericRecord>> written = new HashMap<>();
     private final Map<String, DataFile> live = new LinkedHashMap<>();
     private final Map<String, Long> txns = new HashMap<>();
-    private final Map<String, String> sourceFacts = new HashMap<>();
+    private final Map<SourceFact, String> sourceFacts = new HashMap<>();
     private final List<TableCommit> history = new ArrayList<>();
     private final List<SchemaChange> schemaChanges = new ArrayList<>();
     private final List<RemovedFile> removed = new ArrayList<>();
@@ -141,8 +141,8 @@ public final class InMemoryLakeTable implements LakeTable {
     }
 
     @Override
-    public synchronized Map<String, String> sourceFacts(java.util.Collection<String> keys) {
-        Map<String, String> found = new LinkedHashMap<>();
+    public synchronized Map<SourceFact, String> sourceFacts(java.util.Collection<SourceFact> keys) {
+        Map<SourceFact, String> found = new LinkedHashMap<>();
         keys.forEach(key -> {
             if (sourceFacts.containsKey(key)) {
                 found.put(key, sourceFacts.get(key));
@@ -152,7 +152,7 @@ public final class InMemoryLakeTable implements LakeTable {
     }
 
     @Override
-    public synchronized void recordSourceFacts(Map<String, String> facts) {
+    public synchronized void recordSourceFacts(Map<SourceFact, String> facts) {
         sourceFacts.putAll(facts);
     }
 

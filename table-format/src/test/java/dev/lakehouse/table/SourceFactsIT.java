@@ -34,32 +34,43 @@ class SourceFactsIT {
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
-                    table.recordSourceFacts(Map.of("start-offset/" + who + "/" + i, Long.toString(i)));
+                    table.recordSourceFacts(Map.of(start(who, i), Long.toString(i)));
                 }
             }));
         }
         CompletableFuture.allOf(writers.toArray(new CompletableFuture[0])).join();
 
-        List<String> keys = new ArrayList<>();
+        List<SourceFact> keys = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            keys.add("start-offset/a/" + i);
-            keys.add("start-offset/b/" + i);
+            keys.add(start("a", i));
+            keys.add(start("b", i));
         }
         assertThat(first.sourceFacts(keys)).hasSize(200);
         assertThat(second.sourceFacts(keys)).hasSize(200);
 
-        first.recordSourceFacts(Map.of("topic-id/t/0", "old"));
-        second.recordSourceFacts(Map.of("topic-id/t/0", "new"));
-        assertThat(first.sourceFacts(List.of("topic-id/t/0"))).containsEntry("topic-id/t/0", "new");
+        SourceFact topicId = SourceFact.topicId(new SourcePartition("p", "t", 0));
+        first.recordSourceFacts(Map.of(topicId, "old"));
+        second.recordSourceFacts(Map.of(topicId, "new"));
+        assertThat(first.sourceFacts(List.of(topicId))).containsEntry(topicId, "new");
     }
 
     @Test
     void factsOfTheEarlierSingleFileAreStillRead(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("_lakehouse"));
-        Files.writeString(dir.resolve(SourceFactsFile.FILE), "{\"start-offset/old/0\": \"42\"}");
+        // The stored form of a fact is part of every table written: start-offset/<pipeline>/<topic>/<partition>.
+        Files.writeString(dir.resolve(SourceFactsFile.FILE), "{\"start-offset/orders/old/0\": \"42\"}");
         LakeTable table = LakeTable.open(TestTables.options(dir).build());
-        table.recordSourceFacts(Map.of("start-offset/new/0", "7"));
-        assertThat(table.sourceFacts(List.of("start-offset/old/0", "start-offset/new/0")))
-                .containsEntry("start-offset/old/0", "42").containsEntry("start-offset/new/0", "7");
+        SourceFact old = SourceFact.startOffset(new SourcePartition("orders", "old", 0));
+        SourceFact fresh = SourceFact.startOffset(new SourcePartition("orders", "new", 0));
+        table.recordSourceFacts(Map.of(fresh, "7"));
+        assertThat(table.sourceFacts(List.of(old, fresh))).containsEntry(old, "42").containsEntry(fresh, "7");
+        try (var files = Files.list(dir.resolve(SourceFactsFile.DIRECTORY))) {
+            assertThat(Files.readString(files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow()))
+                    .contains("\"start-offset/orders/new/0\"");
+        }
+    }
+
+    private static SourceFact start(String pipeline, int partition) {
+        return SourceFact.startOffset(new SourcePartition(pipeline, "t", partition));
     }
 }

@@ -81,7 +81,8 @@ class WriterLeaseIT {
                         java.util.Map.of())),
                 () -> table.evolveSchema(TestTables.eventSchema()),
                 () -> table.createIfAbsent(TestTables.eventSchema()),
-                () -> table.recordSourceFacts(java.util.Map.of("k", "v")),
+                () -> table.recordSourceFacts(java.util.Map.of(
+                        SourceFact.topicId(new SourcePartition("p", "t", 0)), "id")),
                 () -> table.vacuum(Duration.ofDays(7), false));
         for (var write : writes) {
             assertThatThrownBy(write).isInstanceOf(WriterLeaseHeldException.class)
