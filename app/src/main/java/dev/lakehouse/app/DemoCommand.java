@@ -1,6 +1,7 @@
 package dev.lakehouse.app;
 
 import dev.lakehouse.app.config.ApplianceConfig;
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.config.Units;
 import dev.lakehouse.app.demo.OrderGenerator;
@@ -146,33 +147,22 @@ final class DemoCommand implements Callable<Integer> {
 
     private Path writeConfig(Path dir, String bootstrapServers, String registryUrl) throws Exception {
         Path file = dir.resolve("demo.yaml");
-        Files.writeString(file, """
-                # Written by `lakehouse demo` for this run (the broker and registry ports change between runs).
-                # The same file works with `lakehouse run --config %s` while the demo's broker is up.
-                pipelines:
-                  - name: orders
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      starting-position: earliest
-                    format: avro
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      partition-by: ["day(created_at) as order_date"]
-                      target-file-size: 16MB
-                    trigger:
-                      interval: %s
-                      max-records: 200000
-                    compaction:
-                      schedule: 2m
-                console:
-                  host: 127.0.0.1
-                  port: %d
-                """.formatted(file, bootstrapServers, TOPIC, registryUrl,
-                dir.resolve("tables").resolve("orders").toUri(), trigger, consolePort));
-        return file;
+        ApplianceYaml yaml = new ApplianceYaml();
+        yaml.pipeline("orders")
+                .set("source.bootstrap-servers", bootstrapServers)
+                .set("source.topics", List.of(TOPIC))
+                .set("source.starting-position", "earliest")
+                .set("format", "avro")
+                .set("registry.url", registryUrl)
+                .set("table.location", dir.resolve("tables").resolve("orders").toUri().toString())
+                .set("table.partition-by", List.of("day(created_at) as order_date"))
+                .set("table.target-file-size", "16MB")
+                .set("trigger.interval", trigger)
+                .set("trigger.max-records", 200_000)
+                .set("compaction.schedule", "2m");
+        yaml.console("host", "127.0.0.1").console("port", consolePort);
+        return yaml.write(file, "Written by `lakehouse demo` for this run (the broker and registry ports change between runs).",
+                "The same file works with `lakehouse run --config " + file + "` while the demo's broker is up.");
     }
 
     private static void printBanner(PrintWriter out, Path dir, Path configFile, IngestPipeline pipeline,

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -88,11 +89,9 @@ class CatchUpRunIT {
         String topic = TestNames.unique("orders");
         kafka.createTopic(topic, PARTITIONS);
         String location = dir.resolve("orders-failing").toUri().toString();
-        Path config = ShippedConfig.write(dir.resolve("lakehouse-failing.yaml"), kafka, registry, topic, location,
-                "appliance-1");
         // A required column the orders do not have: every pipeline run stops with an error naming it.
-        Files.writeString(config, Files.readString(config).replace("      partition-by:",
-                "      required-columns: [coupon_code]\n      partition-by:"));
+        Path config = ShippedConfig.write(dir.resolve("lakehouse-failing.yaml"), kafka, registry, topic, location,
+                "appliance-1", pipeline -> pipeline.set("table.required-columns", List.of("coupon_code")));
         Path log = Path.of("target", "catch-up-run-failing.log").toAbsolutePath();
         Files.deleteIfExists(log);
         try (SchemaRegistryClient client = SchemaRegistryClient.connect(

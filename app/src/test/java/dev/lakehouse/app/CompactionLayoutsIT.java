@@ -3,6 +3,7 @@ package dev.lakehouse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
@@ -88,18 +89,18 @@ class CompactionLayoutsIT {
                "default": null}
             ]}""");
 
-    /** A pipeline's table layout: its {@code partition-by} entries (YAML) and its compaction's sort columns. */
-    private record Layout(String partitionBy, String sortBy) {
+    /** A pipeline's table layout: its {@code partition-by} entries and its compaction's sort columns. */
+    private record Layout(List<String> partitionBy, List<String> sortBy) {
     }
 
     private static final Map<String, Layout> LAYOUTS = new LinkedHashMap<>();
 
     static {
-        LAYOUTS.put("by_currency", new Layout("[currency]", "[]"));
-        LAYOUTS.put("by_currency_day", new Layout("[currency, \"day(created_at) as order_date\"]", "[]"));
-        LAYOUTS.put("by_day", new Layout("[\"day(created_at) as order_date\"]", "[]"));
-        LAYOUTS.put("by_month_sorted", new Layout("[\"month(created_at)\"]", "[order_id]"));
-        LAYOUTS.put("unpartitioned", new Layout("[]", "[]"));
+        LAYOUTS.put("by_currency", new Layout(List.of("currency"), List.of()));
+        LAYOUTS.put("by_currency_day", new Layout(List.of("currency", "day(created_at) as order_date"), List.of()));
+        LAYOUTS.put("by_day", new Layout(List.of("day(created_at) as order_date"), List.of()));
+        LAYOUTS.put("by_month_sorted", new Layout(List.of("month(created_at)"), List.of("order_id")));
+        LAYOUTS.put("unpartitioned", new Layout(List.of(), List.of()));
     }
 
     @TempDir
@@ -193,39 +194,15 @@ class CompactionLayoutsIT {
     }
 
     private Path writeConfig(LocalKafkaBroker kafka, SchemaRegistryServer registry, String topic) throws Exception {
-        StringBuilder yaml = new StringBuilder("pipelines:\n");
+        ApplianceYaml yaml = new ApplianceYaml();
         for (Map.Entry<String, Layout> layout : LAYOUTS.entrySet()) {
-            yaml.append("""
-                      - name: %1$s
-                        instance-id: appliance-1
-                        source:
-                          bootstrap-servers: %2$s
-                          topics: [%3$s]
-                          group-id: lakehouse-%1$s-%3$s
-                          starting-position: earliest
-                        format: avro
-                        registry:
-                          url: %4$s
-                        table:
-                          location: %5$s
-                          partition-by: %6$s
-                        trigger:
-                          interval: 1s
-                        compaction:
-                          schedule: 10m
-                          min-input-files: 2
-                          sort-by: %7$s
-                    """.formatted(layout.getKey(), kafka.bootstrapServers(), topic, registry.url(),
-                    location(layout.getKey()), layout.getValue().partitionBy(), layout.getValue().sortBy()));
+            ShippedConfig.pipeline(yaml, layout.getKey(), kafka, registry, topic, location(layout.getKey()),
+                            "appliance-1")
+                    .set("table.partition-by", layout.getValue().partitionBy())
+                    .set("compaction.min-input-files", 2)
+                    .set("compaction.sort-by", layout.getValue().sortBy());
         }
-        yaml.append("""
-                console:
-                  host: 127.0.0.1
-                  port: 0
-                """);
-        Path file = dir.resolve("lakehouse.yaml");
-        Files.writeString(file, yaml.toString());
-        return file;
+        return yaml.console("host", "127.0.0.1").console("port", 0).write(dir.resolve("lakehouse.yaml"));
     }
 
     // ---- the orders produced ------------------------------------------------------------------------------------

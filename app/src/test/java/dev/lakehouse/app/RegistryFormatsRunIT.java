@@ -128,8 +128,7 @@ class RegistryFormatsRunIT {
             throws Exception {
         String location = dir.resolve(format + "-orders").toUri().toString();
         Path config = ShippedConfig.write(dir.resolve(format + ".yaml"), kafka, registry, topic, location,
-                "appliance-1");
-        Files.writeString(config, Files.readString(config).replace("format: avro", "format: " + format));
+                "appliance-1", pipeline -> pipeline.set("format", format));
         Path log = Path.of("target", format + "-run.log").toAbsolutePath();
         Files.deleteIfExists(log);
         Process once = ApplianceProcess.startInstalled(log, null, "run", "--config", config.toString(), "--once");

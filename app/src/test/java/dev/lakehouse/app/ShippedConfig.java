@@ -1,9 +1,9 @@
 package dev.lakehouse.app;
 
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -21,29 +21,37 @@ final class ShippedConfig {
     /** Writes it to {@code file} and returns {@code file}. */
     static Path write(Path file, LocalKafkaBroker kafka, SchemaRegistryServer registry, String topic, String location,
                       String instanceId) throws IOException {
-        Files.writeString(file, """
-                pipelines:
-                  - name: orders
-                    instance-id: %s
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      group-id: lakehouse-orders-%s
-                      starting-position: earliest
-                    format: avro
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      partition-by: ["day(created_at) as order_date"]
-                    trigger:
-                      interval: 1s
-                    compaction:
-                      schedule: 10m
-                console:
-                  host: 127.0.0.1
-                  port: 0
-                """.formatted(instanceId, kafka.bootstrapServers(), topic, topic, registry.url(), location));
-        return file;
+        return write(file, kafka, registry, topic, location, instanceId, pipeline -> { });
+    }
+
+    /** The same configuration with {@code changes} made to its pipeline, written to {@code file}. */
+    static Path write(Path file, LocalKafkaBroker kafka, SchemaRegistryServer registry, String topic, String location,
+                      String instanceId, java.util.function.Consumer<ApplianceYaml.Pipeline> changes)
+            throws IOException {
+        ApplianceYaml yaml = new ApplianceYaml();
+        ApplianceYaml.Pipeline pipeline = pipeline(yaml, "orders", kafka, registry, topic, location, instanceId)
+                .set("table.partition-by", java.util.List.of("day(created_at) as order_date"));
+        changes.accept(pipeline);
+        return yaml.console("host", "127.0.0.1").console("port", 0).write(file);
+    }
+
+    /**
+     * Adds a pipeline of the shipped kind (fixed instance id, Avro through the registry, a 1 s trigger, compaction
+     * every 10 minutes, unpartitioned) reading {@code topic} in a group of its own.
+     */
+    static ApplianceYaml.Pipeline pipeline(ApplianceYaml yaml, String name, LocalKafkaBroker kafka,
+                                           SchemaRegistryServer registry, String topic, String location,
+                                           String instanceId) {
+        return yaml.pipeline(name)
+                .set("instance-id", instanceId)
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", java.util.List.of(topic))
+                .set("source.group-id", "lakehouse-" + name + "-" + topic)
+                .set("source.starting-position", "earliest")
+                .set("format", "avro")
+                .set("registry.url", registry.url())
+                .set("table.location", location)
+                .set("trigger.interval", "1s")
+                .set("compaction.schedule", "10m");
     }
 }

@@ -89,11 +89,9 @@ class SparkReadsEveryTypeIT {
         String topic = TestNames.unique("interop");
         kafka.createTopic(topic, 2);
         String location = dir.resolve("interop").toUri().toString();
-        Path config = ShippedConfig.write(dir.resolve("lakehouse.yaml"), kafka, registry, topic, location,
-                "appliance-1");
         // Compaction of a day's files from two on (the three runs write three files a day).
-        Files.writeString(config, Files.readString(config).replace("      schedule: 10m",
-                "      schedule: 10m\n      min-input-files: 2"));
+        Path config = ShippedConfig.write(dir.resolve("lakehouse.yaml"), kafka, registry, topic, location,
+                "appliance-1", pipeline -> pipeline.set("compaction.min-input-files", 2));
         Path log = Path.of("target", "spark-reads-every-type.log").toAbsolutePath();
         Files.deleteIfExists(log);
         try (SchemaRegistryClient client = SchemaRegistryClient.connect(

@@ -92,7 +92,7 @@ final class DrainBenchmark {
         Path config = work.resolve("lakehouse.yaml");
         // A new pipeline name per run: a new consumer group, so each run starts from the earliest offsets.
         String pipeline = "drain" + run;
-        ApplianceConfig.write(config, pipeline, kafka.bootstrapServers(), TOPIC, registry.url(), table);
+        BenchmarkConfig.write(config, pipeline, kafka.bootstrapServers(), TOPIC, registry.url(), table);
         List<String> appIds = IntStream.range(0, partitions).mapToObj(p -> pipeline + "/" + TOPIC + "/" + p)
                 .toList();
         DeltaLogTail tail = new DeltaLogTail(table);

@@ -71,7 +71,7 @@ final class FreshnessBenchmark {
         Path table = work.resolve(topic);
         Path config = work.resolve("lakehouse.yaml");
         String pipeline = "fresh" + rate;
-        ApplianceConfig.write(config, pipeline, kafka.bootstrapServers(), topic, registryServer.url(), table);
+        BenchmarkConfig.write(config, pipeline, kafka.bootstrapServers(), topic, registryServer.url(), table);
         SendTimes sendTimes = new SendTimes();
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicLongArray window = new AtomicLongArray(2);

@@ -3,6 +3,7 @@ package dev.lakehouse.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakehouse.s3.local.LocalS3Server;
+import dev.lakehouse.testkit.LocalS3Extension;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,24 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
  * server (s3proxy 4, which enforces {@code If-None-Match: *} on its file-system backend): for each version exactly
  * one writer wins, the others commit after their conflict check, and no commit is lost, in one JVM and in two.
  */
+@org.junit.jupiter.api.extension.ExtendWith(LocalS3Extension.class)
 class ConditionalPutCommitsIT {
 
     private static final String BUCKET = "lake";
     private static LocalS3Server s3;
-    @TempDir
-    static Path s3Dir;
 
     @BeforeAll
-    static void startS3() {
-        s3 = LocalS3Server.start(s3Dir);
+    static void createBucket(LocalS3Server server) {
+        s3 = server;
         s3.createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stopS3() {
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     static TableOptions.Builder options(String location, String endpoint) {

@@ -88,4 +88,15 @@ class ModuleRulesTest {
                 .should().callMethod(Thread.class, "sleep", long.class)
                 .check(production);
     }
+
+    @Test
+    void noTwoTopLevelClassesShareAName() {
+        // A reader who meets a name should not have to ask which of two it is.
+        java.util.Map<String, java.util.List<String>> byName = new java.util.TreeMap<>();
+        production.stream().filter(c -> c.isTopLevelClass() && !c.getSimpleName().equals("package-info"))
+                .forEach(c -> byName.computeIfAbsent(c.getSimpleName(), n -> new java.util.ArrayList<>())
+                        .add(c.getName()));
+        org.assertj.core.api.Assertions.assertThat(byName.values()).as("production classes sharing a name")
+                .allMatch(names -> names.size() == 1);
+    }
 }

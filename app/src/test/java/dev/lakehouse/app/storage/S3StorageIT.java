@@ -18,6 +18,7 @@ import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.s3.local.LocalS3Server;
+import dev.lakehouse.testkit.LocalS3Extension;
 import dev.lakehouse.ingest.PipelineState;
 import dev.lakehouse.table.KernelReader;
 import dev.lakehouse.table.TableOptions;
@@ -38,7 +39,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,27 +48,18 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole appliance on S3 through hadoop-aws {@code s3a://}: ingestion from a real broker, compaction and vacuum,
  * against a real S3-protocol server (s3proxy in its own JVM), read back by Delta Kernel over s3a.
  */
-@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class, LocalS3Extension.class})
 class S3StorageIT {
 
     private static final String BUCKET = "lake";
     private static LocalS3Server s3;
     @TempDir
-    static Path s3Dir;
-    @TempDir
     Path dir;
 
     @BeforeAll
-    static void startS3() {
-        s3 = LocalS3Server.start(s3Dir);
+    static void createBucket(LocalS3Server server) {
+        s3 = server;
         s3.createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stopS3() {
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     /** The s3a settings a MinIO or S3-compatible deployment uses: endpoint, path style, region, static keys. */
@@ -369,7 +360,7 @@ class S3StorageIT {
 
     /** Parquet objects of the table in the bucket, as the S3 server stores them. */
     private static long dataObjects(String topic) throws Exception {
-        try (Stream<Path> files = Files.walk(s3Dir.resolve("buckets").resolve(BUCKET).resolve(topic))) {
+        try (Stream<Path> files = Files.walk(s3.dataDir().resolve("buckets").resolve(BUCKET).resolve(topic))) {
             return files.filter(f -> f.toString().endsWith(".parquet")).count();
         }
     }

@@ -8,6 +8,7 @@ import dev.lakehouse.app.BackgroundOrders;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.s3.local.LocalS3Server;
+import dev.lakehouse.testkit.LocalS3Extension;
 import dev.lakehouse.table.KernelReader;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.TableOptions;
@@ -28,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL at a random moment and started again after a pause (instances leave and join). Delta Kernel then finds every order exactly once, the log has every
  * version from 0 to the last, and no version was reported committed by two writers.
  */
-@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class, LocalS3Extension.class})
 class SharedS3TableIT {
 
     private static final String BUCKET = "shared";
@@ -58,21 +58,12 @@ class SharedS3TableIT {
             "\"instanceId\":\"([^\"]+)\".*\"outcome\":\"COMMITTED\",\"tableVersion\":(\\d+)");
     private static LocalS3Server s3;
     @TempDir
-    static Path s3Dir;
-    @TempDir
     Path dir;
 
     @BeforeAll
-    static void startS3() {
-        s3 = LocalS3Server.start(s3Dir);
+    static void createBucket(LocalS3Server server) {
+        s3 = server;
         s3.createBucket(BUCKET);
-    }
-
-    @AfterAll
-    static void stopS3() {
-        if (s3 != null) {
-            s3.close();
-        }
     }
 
     @Test
@@ -143,7 +134,7 @@ class SharedS3TableIT {
 
         assertEveryOrderOnce(location, hadoop, produced);
         long latest = table.snapshot().version();
-        Path log = s3Dir.resolve("buckets").resolve(BUCKET).resolve(topic).resolve("orders").resolve("_delta_log");
+        Path log = s3.dataDir().resolve("buckets").resolve(BUCKET).resolve(topic).resolve("orders").resolve("_delta_log");
         TreeSet<Long> versions = new TreeSet<>();
         try (Stream<Path> files = Files.list(log)) {
             files.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d{20}\\.json"))

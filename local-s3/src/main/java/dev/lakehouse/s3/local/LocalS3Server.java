@@ -105,6 +105,11 @@ public final class LocalS3Server implements AutoCloseable {
         return s3aSettings(endpoint());
     }
 
+    /** Where the server keeps buckets ({@code buckets/<bucket>/<key>}, files of the file-system backend) and its log. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     /** Creates a bucket (a directory of the file-system backend). */
     public void createBucket(String name) {
         try {

@@ -202,7 +202,7 @@ final class RegistryHttpHandler implements HttpHandler {
             case "config" -> {
                 if (n == 1) {
                     if (method.equals("PUT")) {
-                        CompatibilityLevel level = levelFrom(exchange);
+                        CompatibilityPolicy level = levelFrom(exchange);
                         store.setGlobalLevel(level);
                         return levelAnswer("compatibility", level);
                     }
@@ -213,7 +213,7 @@ final class RegistryHttpHandler implements HttpHandler {
                     String subject = path.get(1);
                     switch (method) {
                         case "PUT" -> {
-                            CompatibilityLevel level = levelFrom(exchange);
+                            CompatibilityPolicy level = levelFrom(exchange);
                             store.setSubjectLevel(subject, level);
                             return levelAnswer("compatibility", level);
                         }
@@ -221,7 +221,7 @@ final class RegistryHttpHandler implements HttpHandler {
                             return levelAnswer("compatibilityLevel", store.deleteSubjectLevel(subject));
                         }
                         case "GET" -> {
-                            Optional<CompatibilityLevel> level = store.subjectLevel(subject);
+                            Optional<CompatibilityPolicy> level = store.subjectLevel(subject);
                             if (level.isPresent()) {
                                 return levelAnswer("compatibilityLevel", level.get());
                             }
@@ -279,7 +279,7 @@ final class RegistryHttpHandler implements HttpHandler {
     private record SchemaRequest(SchemaType type, String text, List<SchemaStore.Reference> references) {
     }
 
-    private static ObjectNode levelAnswer(String field, CompatibilityLevel level) {
+    private static ObjectNode levelAnswer(String field, CompatibilityPolicy level) {
         ObjectNode node = JSON.createObjectNode();
         node.put(field, level.name());
         return node;
@@ -306,10 +306,10 @@ final class RegistryHttpHandler implements HttpHandler {
         return new SchemaRequest(type, schema.asText(), references);
     }
 
-    private static CompatibilityLevel levelFrom(HttpExchange exchange) throws IOException {
+    private static CompatibilityPolicy levelFrom(HttpExchange exchange) throws IOException {
         JsonNode body = body(exchange);
         JsonNode level = body.has("compatibility") ? body.get("compatibility") : body.get("compatibilityLevel");
-        return CompatibilityLevel.parse(level == null ? null : level.asText());
+        return CompatibilityPolicy.parse(level == null ? null : level.asText());
     }
 
     private static JsonNode body(HttpExchange exchange) throws IOException {

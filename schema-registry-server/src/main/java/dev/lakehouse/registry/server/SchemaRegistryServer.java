@@ -72,7 +72,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port;
-        private CompatibilityLevel defaultLevel = CompatibilityLevel.BACKWARD;
+        private CompatibilityPolicy defaultLevel = CompatibilityPolicy.BACKWARD;
         private final Map<String, String> users = new LinkedHashMap<>();
         private Path keyStore;
         private char[] keyStorePassword;
@@ -94,7 +94,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
 
         /** The global compatibility level until changed through {@code PUT /config}; default BACKWARD. */
-        public Builder defaultCompatibility(CompatibilityLevel level) {
+        public Builder defaultCompatibility(CompatibilityPolicy level) {
             this.defaultLevel = Objects.requireNonNull(level, "level");
             return this;
         }

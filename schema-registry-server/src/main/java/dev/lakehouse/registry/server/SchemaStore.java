@@ -64,12 +64,12 @@ final class SchemaStore {
     private final Map<Integer, StoredSchema> schemaById = new HashMap<>();
     private final Map<String, Integer> idByCanonicalSchema = new HashMap<>();
     private final Map<String, List<VersionEntry>> subjects = new TreeMap<>();
-    private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
+    private final Map<String, CompatibilityPolicy> subjectLevels = new HashMap<>();
     private final Path storeFile;
-    private CompatibilityLevel globalLevel;
+    private CompatibilityPolicy globalLevel;
     private int lastId;
 
-    SchemaStore(CompatibilityLevel defaultLevel, Path storeFile) {
+    SchemaStore(CompatibilityPolicy defaultLevel, Path storeFile) {
         this.globalLevel = defaultLevel;
         this.storeFile = storeFile;
         if (storeFile != null && Files.exists(storeFile)) {
@@ -236,7 +236,7 @@ final class SchemaStore {
                                                 String schemaText, List<Reference> references) {
         StoredSchema candidate = stored(type, schemaText, references);
         List<VersionEntry> versions = subjects.getOrDefault(subject, List.of());
-        CompatibilityLevel level = effectiveLevel(subject);
+        CompatibilityPolicy level = effectiveLevel(subject);
         if (versionSpec == null) {
             return check(level, candidate, liveSchemas(versions));
         }
@@ -252,8 +252,8 @@ final class SchemaStore {
     }
 
     /** The level's check in the candidate's language; a subject's versions all share one language. */
-    private static List<String> check(CompatibilityLevel level, StoredSchema candidate, List<StoredSchema> earlier) {
-        if (level == CompatibilityLevel.NONE || earlier.isEmpty()) {
+    private static List<String> check(CompatibilityPolicy level, StoredSchema candidate, List<StoredSchema> earlier) {
+        if (level == CompatibilityPolicy.NONE || earlier.isEmpty()) {
             return List.of();
         }
         for (StoredSchema previous : earlier) {
@@ -288,26 +288,26 @@ final class SchemaStore {
         return new StoredSchema(type, type.canonical(text), List.copyOf(references));
     }
 
-    synchronized CompatibilityLevel globalLevel() {
+    synchronized CompatibilityPolicy globalLevel() {
         return globalLevel;
     }
 
-    synchronized void setGlobalLevel(CompatibilityLevel level) {
+    synchronized void setGlobalLevel(CompatibilityPolicy level) {
         globalLevel = level;
         persist();
     }
 
-    synchronized Optional<CompatibilityLevel> subjectLevel(String subject) {
+    synchronized Optional<CompatibilityPolicy> subjectLevel(String subject) {
         return Optional.ofNullable(subjectLevels.get(subject));
     }
 
-    synchronized void setSubjectLevel(String subject, CompatibilityLevel level) {
+    synchronized void setSubjectLevel(String subject, CompatibilityPolicy level) {
         subjectLevels.put(subject, level);
         persist();
     }
 
-    synchronized CompatibilityLevel deleteSubjectLevel(String subject) {
-        CompatibilityLevel previous = subjectLevels.remove(subject);
+    synchronized CompatibilityPolicy deleteSubjectLevel(String subject) {
+        CompatibilityPolicy previous = subjectLevels.remove(subject);
         if (previous == null) {
             throw RegistryError.subjectCompatibilityNotConfigured(subject);
         }
@@ -315,7 +315,7 @@ final class SchemaStore {
         return previous;
     }
 
-    private CompatibilityLevel effectiveLevel(String subject) {
+    private CompatibilityPolicy effectiveLevel(String subject) {
         return subjectLevels.getOrDefault(subject, globalLevel);
     }
 
@@ -421,7 +421,7 @@ final class SchemaStore {
         try {
             ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
             lastId = root.path("lastId").asInt();
-            globalLevel = CompatibilityLevel.valueOf(root.path("globalLevel").asText(globalLevel.name()));
+            globalLevel = CompatibilityPolicy.valueOf(root.path("globalLevel").asText(globalLevel.name()));
             root.path("schemas").fields().forEachRemaining(e -> {
                 int id = Integer.parseInt(e.getKey());
                 List<Reference> references = new ArrayList<>();
@@ -443,7 +443,7 @@ final class SchemaStore {
             });
             subjects.putAll(loaded);
             root.path("subjectLevels").fields().forEachRemaining(e ->
-                    subjectLevels.put(e.getKey(), CompatibilityLevel.valueOf(e.getValue().asText())));
+                    subjectLevels.put(e.getKey(), CompatibilityPolicy.valueOf(e.getValue().asText())));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read the registry store " + file + ": " + e.getMessage()
                     + ". Fix or delete the file to start with an empty registry.", e);

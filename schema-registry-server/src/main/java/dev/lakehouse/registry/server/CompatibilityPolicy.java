@@ -15,7 +15,7 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
  * FORWARD: consumers on the previous schema can read data written with the new one (new = writer).
  * FULL: both. The {@code _TRANSITIVE} variants check every earlier version instead of the latest only.
  */
-public enum CompatibilityLevel {
+public enum CompatibilityPolicy {
     NONE(false, false, false),
     BACKWARD(true, false, false),
     BACKWARD_TRANSITIVE(true, false, true),
@@ -28,14 +28,14 @@ public enum CompatibilityLevel {
     private final boolean oldReadsNew;
     private final boolean transitive;
 
-    CompatibilityLevel(boolean newReadsOld, boolean oldReadsNew, boolean transitive) {
+    CompatibilityPolicy(boolean newReadsOld, boolean oldReadsNew, boolean transitive) {
         this.newReadsOld = newReadsOld;
         this.oldReadsNew = oldReadsNew;
         this.transitive = transitive;
     }
 
     /** Parses a level as Confluent accepts it (case-insensitive). */
-    static CompatibilityLevel parse(String text) {
+    static CompatibilityPolicy parse(String text) {
         if (text == null) {
             throw RegistryError.invalidCompatibilityLevel("null");
         }

@@ -7,7 +7,7 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
-class CompatibilityLevelTest {
+class CompatibilityPolicyTest {
 
     private static Schema record(String fields) {
         return new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"R\",\"fields\":[" + fields + "]}");
@@ -22,21 +22,21 @@ class CompatibilityLevelTest {
 
     @Test
     void backwardAllowsAnAddedFieldWithADefaultButNotWithout() {
-        assertThat(CompatibilityLevel.BACKWARD.check(ADDED_WITH_DEFAULT, List.of(V1))).isEmpty();
-        assertThat(CompatibilityLevel.BACKWARD.check(ADDED_WITHOUT_DEFAULT, List.of(V1)))
+        assertThat(CompatibilityPolicy.BACKWARD.check(ADDED_WITH_DEFAULT, List.of(V1))).isEmpty();
+        assertThat(CompatibilityPolicy.BACKWARD.check(ADDED_WITHOUT_DEFAULT, List.of(V1)))
                 .singleElement().asString().contains("READER_FIELD_MISSING_DEFAULT_VALUE").contains("b");
     }
 
     @Test
     void forwardAllowsARemovedFieldOnlyIfTheOldReaderHasADefault() {
-        assertThat(CompatibilityLevel.FORWARD.check(ADDED_WITHOUT_DEFAULT, List.of(V1))).isEmpty();
-        assertThat(CompatibilityLevel.FORWARD.check(REMOVED, List.of(V1))).isNotEmpty();
+        assertThat(CompatibilityPolicy.FORWARD.check(ADDED_WITHOUT_DEFAULT, List.of(V1))).isEmpty();
+        assertThat(CompatibilityPolicy.FORWARD.check(REMOVED, List.of(V1))).isNotEmpty();
     }
 
     @Test
     void fullNeedsBothDirections() {
-        assertThat(CompatibilityLevel.FULL.check(ADDED_WITH_DEFAULT, List.of(V1))).isEmpty();
-        assertThat(CompatibilityLevel.FULL.check(ADDED_WITHOUT_DEFAULT, List.of(V1))).isNotEmpty();
+        assertThat(CompatibilityPolicy.FULL.check(ADDED_WITH_DEFAULT, List.of(V1))).isEmpty();
+        assertThat(CompatibilityPolicy.FULL.check(ADDED_WITHOUT_DEFAULT, List.of(V1))).isNotEmpty();
     }
 
     @Test
@@ -44,20 +44,20 @@ class CompatibilityLevelTest {
         Schema v2 = record("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"int\",\"default\":0}");
         // v3 drops b's default-friendly history: reads v2 fine, but cannot read v1 (b has no default now).
         Schema v3 = record("{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"int\"}");
-        assertThat(CompatibilityLevel.BACKWARD.check(v3, List.of(V1, v2))).isEmpty();
-        assertThat(CompatibilityLevel.BACKWARD_TRANSITIVE.check(v3, List.of(V1, v2))).isNotEmpty();
+        assertThat(CompatibilityPolicy.BACKWARD.check(v3, List.of(V1, v2))).isEmpty();
+        assertThat(CompatibilityPolicy.BACKWARD_TRANSITIVE.check(v3, List.of(V1, v2))).isNotEmpty();
     }
 
     @Test
     void noneAcceptsAnything() {
         Schema unrelated = new Schema.Parser().parse("\"string\"");
-        assertThat(CompatibilityLevel.NONE.check(unrelated, List.of(V1))).isEmpty();
+        assertThat(CompatibilityPolicy.NONE.check(unrelated, List.of(V1))).isEmpty();
     }
 
     @Test
     void parsesLevelsCaseInsensitivelyAndRejectsOthersWith42203() {
-        assertThat(CompatibilityLevel.parse("full_transitive")).isEqualTo(CompatibilityLevel.FULL_TRANSITIVE);
-        assertThatThrownBy(() -> CompatibilityLevel.parse("sideways"))
+        assertThat(CompatibilityPolicy.parse("full_transitive")).isEqualTo(CompatibilityPolicy.FULL_TRANSITIVE);
+        assertThatThrownBy(() -> CompatibilityPolicy.parse("sideways"))
                 .isInstanceOfSatisfying(RegistryError.class, e -> assertThat(e.errorCode).isEqualTo(42203));
     }
 }
