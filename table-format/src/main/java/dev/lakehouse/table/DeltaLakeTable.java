@@ -184,6 +184,8 @@ final class DeltaLakeTable implements LakeTable {
         Object result;
         if (change instanceof BatchCommit batch) {
             result = commits.run(new BatchCommitter(batch, log, options, location()));
+        } else if (change instanceof MergeCommit merge) {
+            result = commits.run(new MergeCommitter(merge, log, options, location()));
         } else if (change instanceof FileRewrite rewrite) {
             result = commits.run(new FileRewriteCommitter(rewrite, log, options, location()));
         } else if (change instanceof TableChange.Create create) {

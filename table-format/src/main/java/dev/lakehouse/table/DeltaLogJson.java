@@ -67,4 +67,13 @@ final class DeltaLogJson {
     static JsonNode read(java.io.InputStream in) throws java.io.IOException {
         return JSON.readTree(in);
     }
+
+    /** A file's statistics as JSON; an empty object when they do not parse (no statistic is then known). */
+    static JsonNode readTree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            return JSON.createObjectNode();
+        }
+    }
 }

@@ -13,7 +13,7 @@ import org.apache.avro.Schema;
  *
  * @param <R> what applying it returns
  */
-public sealed interface TableChange<R> permits BatchCommit, FileRewrite, TableChange.Create,
+public sealed interface TableChange<R> permits BatchCommit, FileRewrite, MergeCommit, TableChange.Create,
         TableChange.EvolveSchema, TableChange.RecordSourceFacts, TableChange.Vacuum {
 
     /** Whether applying it writes to the table's storage; a guard lets the others through unchecked. */

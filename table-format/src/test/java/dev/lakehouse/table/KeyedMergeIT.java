@@ -1,0 +1,188 @@
+package dev.lakehouse.table;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Keyed tables on real Delta tables, read back by Delta Kernel against a model of the expected rows computed
+ * without the product's code: one row per key after upserts, deletes, a key moving partition and changes of one
+ * key within a batch; only the files that held a changed key are rewritten; a replayed batch changes nothing; a
+ * compaction between a merge's plan and its commit makes the merge plan again, never resurrect a row.
+ */
+class KeyedMergeIT {
+
+    private static final Schema ROW = new Schema.Parser().parse("""
+            {"type": "record", "name": "Customer", "namespace": "keyed", "fields": [
+              {"name": "id", "type": "long"},
+              {"name": "region", "type": "string"},
+              {"name": "name", "type": "string"},
+              {"name": "version", "type": "long"}]}""");
+
+    @TempDir
+    Path dir;
+
+    private LakeTable table;
+    private Schema schema;
+    /** The expected table: id → "region/name/version". */
+    private final TreeMap<Long, String> model = new TreeMap<>();
+
+    @BeforeEach
+    void createTable() {
+        table = LakeTable.open(TestTables.options(dir)
+                .partitionSpec(PartitionSpec.of(PartitionField.identity("region"))).build());
+        schema = table.createIfAbsent(ROW).avroSchema();
+    }
+
+    private GenericRecord row(long id, String region, String name, long version) {
+        GenericRecord r = new GenericData.Record(schema);
+        r.put("id", id);
+        r.put("region", region);
+        r.put("name", name);
+        r.put("version", version);
+        return r;
+    }
+
+    private RowChange upsert(long id, String region, String name, long version) {
+        model.put(id, region + "/" + name + "/" + version);
+        return RowChange.upsert(row(id, region, name, version));
+    }
+
+    private RowChange delete(long id) {
+        model.remove(id);
+        GenericRecord key = new GenericData.Record(schema);
+        key.put("id", id);
+        return RowChange.delete(key);
+    }
+
+    private MergeResult merge(LakeTable on, long batchId, long fromOffset, List<RowChange> changes) {
+        return new KeyedMerge(on, List.of("id")).apply("customers", "a", batchId,
+                List.of(new OffsetRange("customers", 0, fromOffset, fromOffset + changes.size())), changes, Map.of());
+    }
+
+    /** Ten batches of 100 new keys each: ten files per region, each holding a narrow range of ids. */
+    private long loadThousandKeys() {
+        long offset = 0;
+        for (int b = 0; b < 10; b++) {
+            List<RowChange> changes = new ArrayList<>();
+            for (long id = b * 100L; id < (b + 1) * 100L; id++) {
+                changes.add(upsert(id, id % 2 == 0 ? "eu" : "us", "n" + id, 1));
+            }
+            MergeResult result = merge(table, b, offset, changes);
+            assertThat(result.inserted()).isEqualTo(100);
+            assertThat(result.filesRemoved()).isZero();
+            offset += changes.size();
+        }
+        return offset;
+    }
+
+    private Map<Long, String> tableRows() {
+        Map<Long, String> rows = new TreeMap<>();
+        for (Map<String, Object> row : KernelReader.read(dir.toString()).rows()) {
+            String previous = rows.put((Long) row.get("id"), row.get("region") + "/" + row.get("name") + "/"
+                    + row.get("version"));
+            assertThat(previous).as("one row for key %s", row.get("id")).isNull();
+        }
+        return rows;
+    }
+
+    @Test
+    void upsertsAndDeletesLeaveOneRowPerKeyAndRewriteOnlyTheFilesThatHeldAChangedKey() {
+        long offset = loadThousandKeys();
+        Set<String> before = paths(table.snapshot().files());
+
+        List<RowChange> changes = List.of(
+                upsert(5, "us", "n5", 2), // a key moving from eu to us
+                upsert(150, "eu", "renamed", 2),
+                delete(7),
+                delete(420),
+                upsert(1_000, "eu", "new", 1),
+                upsert(2_000, "us", "short-lived", 1), delete(2_000), // inserted and deleted in one batch
+                upsert(300, "eu", "first", 2), upsert(300, "eu", "second", 3), // the last change of a key wins
+                delete(5_000)); // a key the table never held
+        MergeResult result = merge(table, 10, offset, changes);
+
+        assertThat(tableRows()).isEqualTo(model);
+        assertThat(result.outcome().committed()).isTrue();
+        assertThat(result.inserted()).as("inserted").isEqualTo(1);
+        assertThat(result.updated()).as("updated").isEqualTo(3);
+        assertThat(result.deleted()).as("deleted").isEqualTo(2);
+        // The table held 5 and 7 in batch 0's "us" file, 150, 300 and 420 in the "eu" files of batches 1, 3 and 4.
+        assertThat(result.filesRemoved()).as("files rewritten").isEqualTo(4);
+        Set<String> after = paths(table.snapshot().files());
+        Set<String> kept = new HashSet<>(before);
+        kept.retainAll(after);
+        assertThat(before.size() - kept.size()).isEqualTo(result.filesRemoved());
+        assertThat(result.copied()).as("rows copied from rewritten files")
+                .isLessThanOrEqualTo(result.filesRemoved() * 50L);
+
+        TableCommit latest = table.history(1).get(0);
+        assertThat(latest.operation()).isEqualTo("MERGE");
+        assertThat(latest.metrics()).containsEntry("numTargetRowsInserted", "1")
+                .containsEntry("numTargetRowsUpdated", "3").containsEntry("numTargetRowsDeleted", "2")
+                .containsEntry("numTargetFilesRemoved", Integer.toString(result.filesRemoved()));
+        assertThat(latest.parameters().get("predicate")).isEqualTo("target.id = source.id");
+        assertThat(table.txnVersion("customers/customers/0")).isEqualTo(offset + changes.size());
+    }
+
+    @Test
+    void aReplayedBatchChangesNothing() {
+        long offset = loadThousandKeys();
+        List<RowChange> changes = List.of(delete(1), upsert(2, "eu", "again", 2));
+        merge(table, 10, offset, changes);
+        long version = table.snapshot().version();
+
+        MergeResult replay = merge(table, 10, offset, changes);
+
+        assertThat(replay.outcome().status()).isEqualTo(CommitOutcome.Status.DUPLICATE_BATCH);
+        assertThat(table.snapshot().version()).isEqualTo(version);
+        assertThat(tableRows()).isEqualTo(model);
+    }
+
+    @Test
+    void aCompactionBetweenTheMergesPlanAndItsCommitMakesItPlanAgainAndResurrectsNothing() {
+        long offset = loadThousandKeys();
+        AtomicBoolean compacted = new AtomicBoolean();
+        // Another process compacts the table after the merge read it and before it commits.
+        LakeTable racing = new ForwardingLakeTable(table) {
+            @Override
+            public <R> R apply(TableChange<R> change) {
+                if (change instanceof MergeCommit && compacted.compareAndSet(false, true)) {
+                    for (String region : List.of("eu", "us")) {
+                        List<DataFile> files = table.snapshot().files().stream()
+                                .filter(f -> region.equals(f.partitionValues().get("region"))).toList();
+                        table.rewrite(new FileRewrite(files, table.copyRows(files, 1, 1), false, "OPTIMIZE",
+                                Map.of(), Map.of()));
+                    }
+                }
+                return super.apply(change);
+            }
+        };
+
+        MergeResult result = merge(racing, 10, offset, List.of(delete(3), delete(640), upsert(12, "eu", "x", 2)));
+
+        assertThat(compacted).isTrue();
+        assertThat(result.attempts()).as("planned again after the compaction").isEqualTo(2);
+        assertThat(result.deleted()).isEqualTo(2);
+        assertThat(tableRows()).as("deleted keys stay deleted, the update holds").isEqualTo(model);
+    }
+
+    private static Set<String> paths(List<DataFile> files) {
+        Set<String> paths = new HashSet<>();
+        files.forEach(f -> paths.add(f.path()));
+        return paths;
+    }
+}
