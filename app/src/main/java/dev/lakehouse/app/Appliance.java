@@ -517,6 +517,7 @@ public final class Appliance implements AutoCloseable {
                 .leaveGroupOnStop(source.leaveGroupOnStop())
                 .maxRecordBytes(source.maxRecordSize())
                 .requiredColumns(pipeline.table().requiredColumns())
+                .keyColumns(pipeline.table().key())
                 .kafkaMetadata(pipeline.table().kafkaMetadata())
                 .catchUpOnly(catchUpOnly);
         if (source.topicPattern() != null) {

@@ -25,12 +25,13 @@ import java.util.Map;
  * @param bytesWritten bytes of those files
  * @param deadLetters records of the batch that went to the dead-letter destination instead of the table
  * @param deadLettersByReason those records counted by {@link DeadLetterReason} name
+ * @param merge what a keyed table's merge did; null for an append table, or when nothing was merged
  */
 public record BatchProgress(String pipeline, String instanceId, long batchId, String timestamp, BatchOutcome outcome,
                             long tableVersion, long numInputRows, long inputBytes, double inputRowsPerSecond,
                             double processedRowsPerSecond, PhaseDurations durationMs, List<SourceProgress> sources,
                             int filesWritten, long bytesWritten, int deadLetters,
-                            Map<String, Integer> deadLettersByReason) {
+                            Map<String, Integer> deadLettersByReason, MergeCounts merge) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -59,6 +60,18 @@ public record BatchProgress(String pipeline, String instanceId, long batchId, St
      * @param latestOffset the partition's log-end offset as last seen by the consumer, -1 if not known yet
      */
     public record SourceProgress(String topic, int partition, long startOffset, long endOffset, long latestOffset) {
+    }
+
+    /**
+     * A keyed table's batch merged into the table.
+     *
+     * @param inserted rows of new keys
+     * @param updated rows that replaced their key's row
+     * @param deleted rows removed by a deletion
+     * @param copied untouched rows of rewritten files written again: the write amplification, with
+     * @param filesRewritten files the merge removed (their other rows are in the files written)
+     */
+    public record MergeCounts(long inserted, long updated, long deleted, long copied, int filesRewritten) {
     }
 
     /** The progress as one line of JSON. */

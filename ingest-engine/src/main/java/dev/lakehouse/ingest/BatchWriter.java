@@ -4,6 +4,9 @@ import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.KeyedMerge;
+import dev.lakehouse.table.MergeResult;
+import dev.lakehouse.table.RowChange;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetGapException;
 import dev.lakehouse.table.OffsetRange;
@@ -46,8 +49,13 @@ final class BatchWriter implements Runnable {
          * Decoded records, all of {@code schema} (a version of the table schema).
          *
          * @param bytes their serialized key and value bytes
+         * @param deletes for a keyed table, which of the rows are deletions of their key (only their key columns
+         *                are set); null when none is
          */
-        record Rows(Schema schema, List<GenericRecord> rows, long bytes) implements Task {
+        record Rows(Schema schema, List<GenericRecord> rows, long bytes, java.util.BitSet deletes) implements Task {
+            Rows(Schema schema, List<GenericRecord> rows, long bytes) {
+                this(schema, rows, bytes, null);
+            }
         }
 
         /**
@@ -85,6 +93,13 @@ final class BatchWriter implements Runnable {
     private DataFileWriter openWriter;
     private Schema openSchema;
     private final List<DataFile> openFiles = new ArrayList<>();
+    /**
+     * A keyed table's open batch: its changes in order, held until the batch is merged, with their bytes, which go
+     * back to the hand-off's budget only then (the poll thread closes such a batch at a quarter of the budget).
+     */
+    private final List<RowChange> openChanges = new ArrayList<>();
+    private long heldBytes;
+    private KeyedMerge keyedMerge;
     private long writeNanos;
     private boolean skippingUntilBarrier;
     private volatile Throwable failure;
@@ -114,10 +129,15 @@ final class BatchWriter implements Runnable {
         try {
             while (true) {
                 Task task = tasks.take();
+                boolean held = settings.keyed() && task instanceof Task.Rows;
                 try {
                     handle(task);
                 } finally {
-                    released.accept(task.bytes());
+                    if (held) {
+                        heldBytes += task.bytes();
+                    } else {
+                        released.accept(task.bytes());
+                    }
                 }
                 if (task instanceof Task.Shutdown) {
                     return;
@@ -158,6 +178,15 @@ final class BatchWriter implements Runnable {
 
     private void write(Task.Rows rows) {
         long start = System.nanoTime();
+        if (settings.keyed()) {
+            for (int i = 0; i < rows.rows().size(); i++) {
+                GenericRecord row = rows.rows().get(i);
+                openChanges.add(rows.deletes() != null && rows.deletes().get(i) ? RowChange.delete(row)
+                        : RowChange.upsert(row));
+            }
+            writeNanos += System.nanoTime() - start;
+            return;
+        }
         if (openWriter == null || openSchema != rows.schema()) {
             // A schema change within a batch: the files written so far keep the older columns, which is valid
             // (readers fill the new columns with nulls), and the rest goes into files of the new schema.
@@ -192,6 +221,10 @@ final class BatchWriter implements Runnable {
                 batch.ranges(), Map.of("inputRows", Long.toString(batch.records()),
                         "inputBytes", Long.toString(batch.bytes()),
                         "deadLetters", Integer.toString(seal.letters().size())));
+        if (settings.keyed()) {
+            merge(seal, start);
+            return;
+        }
         BatchOutcome outcome;
         long version = -1;
         try {
@@ -216,8 +249,71 @@ final class BatchWriter implements Runnable {
         finish(seal, outcome, version, files, start);
     }
 
+    /**
+     * Commits a keyed table's batch as one merge ({@link KeyedMerge}): its changes replace, add and delete rows by
+     * key, with the batch's offsets, in one commit.
+     */
+    private void merge(Task.Seal seal, long start) throws InterruptedException {
+        BatchPlanner.PlannedBatch batch = seal.batch();
+        List<RowChange> changes = List.copyOf(openChanges);
+        openChanges.clear();
+        BatchOutcome outcome;
+        long version = -1;
+        MergeResult merged = null;
+        try {
+            deadLetters.write(new DeadLetterBatch(settings.name(), settings.instanceId(), seal.batchId(),
+                    batch.ranges(), seal.letters()));
+            if (changes.isEmpty() && !table.exists()) {
+                outcome = BatchOutcome.NO_TABLE_YET;
+            } else {
+                if (keyedMerge == null) {
+                    keyedMerge = new KeyedMerge(table, settings.keyColumns());
+                }
+                try {
+                    merged = keyedMerge.apply(settings.name(), settings.instanceId(), seal.batchId(), batch.ranges(),
+                            changes, Map.of("inputRows", Long.toString(batch.records()),
+                                    "inputBytes", Long.toString(batch.bytes()),
+                                    "deadLetters", Integer.toString(seal.letters().size())));
+                    outcome = BatchOutcome.of(merged.outcome().status());
+                    version = merged.outcome().version();
+                    if (merged.outcome().status() != CommitOutcome.Status.COMMITTED) {
+                        LOG.warn("pipeline {}: batch {} skipped: {}", settings.name(), seal.batchId(),
+                                merged.outcome().detail());
+                    }
+                } catch (OffsetGapException e) {
+                    LOG.warn("pipeline {}: batch {} not committed, its offsets do not continue the table's: {}",
+                            settings.name(), seal.batchId(), e.getMessage());
+                    outcome = BatchOutcome.OFFSET_GAP;
+                }
+            }
+        } finally {
+            releaseHeld();
+        }
+        if (merged != null && merged.outcome().committed()) {
+            LOG.debug("pipeline {}: batch {} merged: {} inserted, {} updated, {} deleted, {} files rewritten ({} rows "
+                    + "copied)", settings.name(), seal.batchId(), merged.inserted(), merged.updated(),
+                    merged.deleted(), merged.filesRemoved(), merged.copied());
+        }
+        BatchProgress.MergeCounts counts = merged == null || !merged.outcome().committed() ? null
+                : new BatchProgress.MergeCounts(merged.inserted(), merged.updated(), merged.deleted(), merged.copied(),
+                merged.filesRemoved());
+        finish(seal, outcome, version, merged == null ? 0 : merged.filesAdded(),
+                merged == null ? 0 : merged.bytesAdded(), counts, start);
+    }
+
+    private void releaseHeld() {
+        released.accept(heldBytes);
+        heldBytes = 0;
+    }
+
     private void finish(Task.Seal seal, BatchOutcome outcome, long version, List<DataFile> files, long start)
             throws InterruptedException {
+        finish(seal, outcome, version, files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum(), null,
+                start);
+    }
+
+    private void finish(Task.Seal seal, BatchOutcome outcome, long version, int filesWritten, long bytesWritten,
+                        BatchProgress.MergeCounts merge, long start) throws InterruptedException {
         // Anything but a commit makes the poll thread re-read the table: a duplicate batch id means another run
         // committed under this batch id (the table's commit loop recognizes its own retried commits as COMMITTED),
         // so neither its offsets nor its id may be taken as this batch's.
@@ -226,14 +322,14 @@ final class BatchWriter implements Runnable {
             skippingUntilBarrier = true;
         }
         long commitNanos = System.nanoTime() - start;
-        BatchProgress progress = progress(seal, outcome, version, files, commitNanos);
+        BatchProgress progress = progress(seal, outcome, version, filesWritten, bytesWritten, merge, commitNanos);
         writeNanos = 0;
         progressSink.accept(progress);
         results.put(new Result(seal.batch(), committed, progress));
     }
 
-    private BatchProgress progress(Task.Seal seal, BatchOutcome outcome, long version, List<DataFile> files,
-                                   long commitNanos) {
+    private BatchProgress progress(Task.Seal seal, BatchOutcome outcome, long version, int filesWritten,
+                                   long bytesWritten, BatchProgress.MergeCounts merge, long commitNanos) {
         BatchPlanner.PlannedBatch batch = seal.batch();
         long now = settings.clock().millis();
         long totalMillis = Math.max(1, now - batch.openedAtMillis());
@@ -250,8 +346,8 @@ final class BatchWriter implements Runnable {
                 new BatchProgress.PhaseDurations(TimeUnit.NANOSECONDS.toMillis(seal.pollDecodeNanos()),
                         TimeUnit.NANOSECONDS.toMillis(writeNanos), TimeUnit.NANOSECONDS.toMillis(commitNanos),
                         totalMillis),
-                sources, files.size(), files.stream().mapToLong(DataFile::sizeBytes).sum(), seal.letters().size(),
-                countByReason(seal.letters()));
+                sources, filesWritten, bytesWritten, seal.letters().size(),
+                countByReason(seal.letters()), merge);
     }
 
     private static Map<String, Integer> countByReason(List<DeadLetter> letters) {
@@ -262,6 +358,8 @@ final class BatchWriter implements Runnable {
 
     /** Abandons the open batch: its files are deleted best effort, and are orphans vacuum removes otherwise. */
     private void dropOpenBatch() {
+        openChanges.clear();
+        releaseHeld();
         if (openWriter != null) {
             openWriter.abort();
             openWriter = null;

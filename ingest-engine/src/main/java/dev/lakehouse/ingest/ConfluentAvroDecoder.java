@@ -65,6 +65,20 @@ public final class ConfluentAvroDecoder implements RecordDecoder {
     }
 
     @Override
+    public Object decodeFramedKey(ConsumerRecord<byte[], byte[]> record) {
+        byte[] key = record.key();
+        if (key == null || key.length < 5 || key[0] != 0) {
+            return null;
+        }
+        try {
+            return deserializer.deserialize(key, null, context(record));
+        } catch (AvroDecodeException e) {
+            throw new RecordDecodeException(DeadLetterReason.UNDECODABLE_KEY, context(record) + ": the key looks like "
+                    + "Avro in the Confluent wire format but does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public String writerSchemaRef(ConsumerRecord<byte[], byte[]> record) {
         return ConfluentFramedValues.schemaRef(record);
     }

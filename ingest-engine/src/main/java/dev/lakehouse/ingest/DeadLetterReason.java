@@ -32,7 +32,11 @@ public enum DeadLetterReason {
     /** The Protobuf message bytes or message indexes do not decode with the value's schema. */
     CORRUPT_PROTOBUF,
     /** A value does not fit its column unchanged: a decimal with more digits than the column's precision. */
-    VALUE_OUT_OF_RANGE;
+    VALUE_OUT_OF_RANGE,
+    /** A change to a keyed table without its key: a row with a null key column, a tombstone without a Kafka key. */
+    MISSING_KEY,
+    /** A tombstone's Kafka key does not give the table's key columns (not decodable, or other fields). */
+    UNDECODABLE_KEY;
 
     /**
      * The reason of a stored name (a dead-letter table row, a dead-letter topic header, a decoder's code).

@@ -118,12 +118,18 @@ public final class DeadLetterReplay {
         RecordConverter converter = new RecordConverter(settings, table, decoder, true, !dryRun);
         List<StoredDeadLetter> good = new ArrayList<>();
         List<RecordConverter.Outcome.Row> rows = new ArrayList<>();
+        // A keyed table takes the letters as the newest changes of their keys, in offset order per partition.
+        List<dev.lakehouse.table.RowChange> changes = new ArrayList<>();
         Map<String, Integer> stillFailing = new TreeMap<>();
         for (StoredDeadLetter candidate : candidates) {
             RecordConverter.Outcome outcome = converter.convert(candidate.letter().toConsumerRecord());
             if (outcome instanceof RecordConverter.Outcome.Row row) {
                 good.add(candidate);
                 rows.add(row);
+                changes.add(dev.lakehouse.table.RowChange.upsert(row.row()));
+            } else if (outcome instanceof RecordConverter.Outcome.Delete delete) {
+                good.add(candidate);
+                changes.add(dev.lakehouse.table.RowChange.delete(delete.key()));
             } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
                 stillFailing.merge(dead.letter().reason().name(), 1, Integer::sum);
             }
@@ -140,10 +146,13 @@ public final class DeadLetterReplay {
                 replayId, null, versionBefore)));
         deadLetters.updateReplayState(pending, "replay " + replayId + " pending");
 
-        List<DataFile> files = writeRows(rows);
-        CommitOutcome outcome = table.commit(new BatchCommit(settings.name(), REPLAY_INSTANCE, replayId, files,
-                List.of(), Map.of("deadLettersReplayed", Integer.toString(good.size()),
-                "deadLetterTable", deadLetters.describe())));
+        Map<String, String> parameters = Map.of("deadLettersReplayed", Integer.toString(good.size()),
+                "deadLetterTable", deadLetters.describe());
+        CommitOutcome outcome = settings.keyed()
+                ? new dev.lakehouse.table.KeyedMerge(table, settings.keyColumns()).apply(settings.name(),
+                        REPLAY_INSTANCE, replayId, List.of(), changes, parameters).outcome()
+                : table.commit(new BatchCommit(settings.name(), REPLAY_INSTANCE, replayId, writeRows(rows), List.of(),
+                        parameters));
         long version = outcome.version() >= 0 ? outcome.version() : table.snapshot().version();
         markReplayed(pending.keySet(), replayId, version);
         LOG.info("pipeline {}: replay {} ingested {} dead letters into {} at version {}; still failing: {}",

@@ -58,6 +58,7 @@ public final class PipelineSettings {
     private final TopicIdLookup topicIds;
     private final long maxRecordBytes;
     private final List<String> requiredColumns;
+    private final List<String> keyColumns;
     private final boolean leaveGroupOnStop;
     private final boolean catchUpOnly;
     private final boolean kafkaMetadata;
@@ -109,6 +110,7 @@ public final class PipelineSettings {
         this.topicIds = b.topicIds != null ? b.topicIds : TopicIdLookup.kafka(this.consumerProperties);
         this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
+        this.keyColumns = List.copyOf(b.keyColumns);
         this.leaveGroupOnStop = b.leaveGroupOnStop;
         this.catchUpOnly = b.catchUpOnly;
         this.kafkaMetadata = b.kafkaMetadata;
@@ -253,6 +255,20 @@ public final class PipelineSettings {
     }
 
     /**
+     * The table's key columns (top level) when it holds one row per key ({@code table.mode: upsert}): each batch is
+     * merged ({@link dev.lakehouse.table.KeyedMerge}), the newest row of a key replacing the table's, and a record
+     * with a null value (a tombstone) deleting its key's row. Empty (the default): every record is appended.
+     */
+    public List<String> keyColumns() {
+        return keyColumns;
+    }
+
+    /** Whether the table holds one row per key ({@link #keyColumns()} not empty). */
+    public boolean keyed() {
+        return !keyColumns.isEmpty();
+    }
+
+    /**
      * Whether a graceful stop leaves the consumer group. Default false: a static member (fixed instance id) that
      * stops stays in the group, so its restart takes its partitions back without a rebalance, and the other
      * members take them over only after {@code session.timeout.ms} if it does not come back. True hands them over
@@ -306,6 +322,7 @@ public final class PipelineSettings {
         private TopicIdLookup topicIds;
         private long maxRecordBytes = 16L * 1024 * 1024;
         private List<String> requiredColumns = List.of();
+        private List<String> keyColumns = List.of();
         private boolean leaveGroupOnStop;
         private boolean catchUpOnly;
         private boolean kafkaMetadata;
@@ -438,6 +455,12 @@ public final class PipelineSettings {
             return this;
         }
 
+        /** See {@link PipelineSettings#keyColumns()}. */
+        public Builder keyColumns(List<String> columns) {
+            this.keyColumns = List.copyOf(columns);
+            return this;
+        }
+
         /**
          * @throws IllegalArgumentException naming the setting that is missing or wrong
          */
@@ -486,6 +509,12 @@ public final class PipelineSettings {
                 if (!isColumnPath(column)) {
                     throw new IllegalArgumentException("pipeline " + name + ": required column '" + column + "' must be "
                             + "a column name, or a dotted path to a nested one (customer.email)");
+                }
+            }
+            for (String column : keyColumns) {
+                if (!column.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new IllegalArgumentException("pipeline " + name + ": key column '" + column + "' must be "
+                            + "the name of a top-level column");
                 }
             }
             if (progressHistory < 1) {

@@ -106,6 +106,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     private LagMeter lagMeter;
 
     private List<GenericRecord> chunk = new ArrayList<>(CHUNK_ROWS);
+    /** Which rows of the chunk are a keyed table's deletions (their key columns only); null while none is. */
+    private java.util.BitSet chunkDeletes;
     private long chunkBytes;
     private List<DeadLetter> openLetters = new ArrayList<>();
     private long openLetterBytes;
@@ -346,6 +348,17 @@ final class PollLoop implements ConsumerRebalanceListener {
             chunk.add(row.row());
             chunkBytes += size;
             chunkSchema = row.schema();
+        } else if (outcome instanceof RecordConverter.Outcome.Delete delete) {
+            if (chunkSchema != delete.schema() && !chunk.isEmpty()) {
+                flushChunk();
+            }
+            if (chunkDeletes == null) {
+                chunkDeletes = new java.util.BitSet();
+            }
+            chunkDeletes.set(chunk.size());
+            chunk.add(delete.key());
+            chunkBytes += size;
+            chunkSchema = delete.schema();
         } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
             openLetters.add(dead.letter());
             openLetterBytes += dead.letter().sizeBytes() + 2L * dead.letter().message().length();
@@ -362,16 +375,19 @@ final class PollLoop implements ConsumerRebalanceListener {
                 return;
             }
         }
-        // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now.
-        if (trigger.sealAfterRecord(planner.openBatch()) || openLetterBytes >= writer.budget() / 2) {
+        // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now. A keyed
+        // table's writer holds a batch's rows until it merges them, so such a batch closes at a quarter.
+        if (trigger.sealAfterRecord(planner.openBatch()) || openLetterBytes >= writer.budget() / 2
+                || (settings.keyed() && planner.openBatch().bytes() >= writer.budget() / 4)) {
             seal();
         }
     }
 
     private void flushChunk() {
         if (!chunk.isEmpty()) {
-            writer.put(new BatchWriter.Task.Rows(chunkSchema, chunk, chunkBytes));
+            writer.put(new BatchWriter.Task.Rows(chunkSchema, chunk, chunkBytes, chunkDeletes));
             chunk = new ArrayList<>(CHUNK_ROWS);
+            chunkDeletes = null;
             chunkBytes = 0;
         }
     }
@@ -492,6 +508,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     private void dropOpenBatch() {
         planner.discardOpen();
         chunk = new ArrayList<>(CHUNK_ROWS);
+        chunkDeletes = null;
         chunkBytes = 0;
         openLetters = new ArrayList<>();
         openLetterBytes = 0;

@@ -42,6 +42,17 @@ final class RecordConverter {
         /** A record the dead-letter destination already holds (written before a crash): neither row nor letter. */
         record AlreadyDeadLettered() implements Outcome {
         }
+
+        /**
+         * A keyed table's deletion: {@code key} is a record of {@code schema} (the table schema) holding the key
+         * columns of a tombstone's Kafka key.
+         */
+        record Delete(Schema schema, GenericRecord key) implements Outcome {
+        }
+
+        /** A record that changes nothing: a deletion before the keyed table exists. */
+        record NoChange() implements Outcome {
+        }
     }
 
     private final PipelineSettings settings;
@@ -111,6 +122,12 @@ final class RecordConverter {
                     + size + " bytes, above the pipeline's maximum record size of " + settings.maxRecordBytes()
                     + " bytes; raise max-record-size or make the producer send smaller records", null);
         }
+        if (settings.keyed() && record.value() == null) {
+            // A tombstone: in a keyed table, the deletion of its key's row.
+            return tableSchema == null ? new Outcome.NoChange()
+                    : new Outcome.Delete(tableSchema, KafkaKeys.keyRow(record, decoder, tableSchema,
+                    settings.keyColumns()));
+        }
         Schema writerSchema = decoder.writerSchema(record);
         if (!coveredWriterSchemas.containsKey(writerSchema) && !incompatibleWriterSchemas.containsKey(writerSchema)) {
             cover(writerSchema, decoder.writerSchemaRef(record));
@@ -144,6 +161,12 @@ final class RecordConverter {
             if (tooWide != null) {
                 throw new RecordDecodeException(DeadLetterReason.VALUE_OUT_OF_RANGE, where(record) + ": field "
                         + tooWide + " has more digits; fix the producer, or widen the column's precision", null);
+            }
+        }
+        for (String column : settings.keyColumns()) {
+            if (row.get(column) == null) {
+                throw new RecordDecodeException(DeadLetterReason.MISSING_KEY, where(record) + ": key column '" + column
+                        + "' is null; a keyed table's row needs its key (table.key)", null);
             }
         }
         String missing = firstNullRequiredColumn(row);
@@ -194,6 +217,13 @@ final class RecordConverter {
     }
 
     private void checkRequiredColumnsExist() {
+        for (String column : settings.keyColumns()) {
+            if (tableSchema.getField(column) == null) {
+                throw new IllegalArgumentException("pipeline " + settings.name() + ": key column '" + column + "' is "
+                        + "not a column of table " + table.location() + " (its columns: " + tableSchema.getFields()
+                        .stream().map(Schema.Field::name).toList() + "); fix table.key");
+            }
+        }
         for (String column : settings.requiredColumns()) {
             Schema type = tableSchema;
             for (String part : column.split("\\.")) {

@@ -46,4 +46,15 @@ public interface RecordDecoder {
      * pipeline's, and becomes a dead letter with this reason.
      */
     DeadLetterReason undecodableReason();
+
+    /**
+     * The record's Kafka key decoded, for a keyed table's deletions: a {@code GenericRecord} or a primitive for
+     * keys in the Confluent wire format when the decoder reads it (Avro through the registry), else null, in
+     * which case {@link KafkaKeys} reads the key as JSON or text.
+     *
+     * @throws RuntimeException a transient failure (the registry unreachable)
+     */
+    default Object decodeFramedKey(ConsumerRecord<byte[], byte[]> record) {
+        return null;
+    }
 }

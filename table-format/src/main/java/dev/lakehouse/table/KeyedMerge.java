@@ -82,11 +82,12 @@ public final class KeyedMerge {
             try {
                 CommitOutcome outcome = table.apply(merge);
                 if (!outcome.committed()) {
-                    return new MergeResult(outcome, 0, 0, 0, 0, 0, 0, 0, attempt);
+                    return new MergeResult(outcome, 0, 0, 0, 0, 0, 0, 0, 0, attempt);
                 }
                 return new MergeResult(outcome, written.inserted, written.updated, written.deleted, written.copied,
                         plan.rewrite.size(), written.files.size(),
-                        plan.rewrite.stream().mapToLong(DataFile::sizeBytes).sum(), attempt);
+                        plan.rewrite.stream().mapToLong(DataFile::sizeBytes).sum(),
+                        written.files.stream().mapToLong(DataFile::sizeBytes).sum(), attempt);
             } catch (RewriteConflictException conflict) {
                 lastConflict = conflict; // a compaction took files this plan read: plan again on its result
             }
@@ -153,15 +154,19 @@ public final class KeyedMerge {
         Written written = new Written();
         boolean anyRow = byKey.values().stream().anyMatch(c -> !c.delete());
         if (plan.rewrite.isEmpty() && !anyRow) {
-            written.deleted = 0;
             return written;
         }
-        try (DataFileWriter writer = table.newDataFileWriter()) {
+        org.apache.avro.Schema current = table.snapshot().avroSchema();
+        // Rows decoded before a schema change go to files of their own schema (readers fill the newer columns).
+        Map<org.apache.avro.Schema, DataFileWriter> writers = new java.util.IdentityHashMap<>();
+        try {
+            DataFileWriter main = table.newDataFileWriter();
+            writers.put(current, main);
             for (DataFile file : plan.rewrite) {
                 try (RowReader rows = table.openRows(file)) {
                     for (GenericRecord row = rows.next(); row != null; row = rows.next()) {
                         if (!byKey.containsKey(key(row))) {
-                            writer.write(row);
+                            main.write(row);
                             written.copied++;
                         }
                     }
@@ -171,18 +176,28 @@ public final class KeyedMerge {
                 boolean held = plan.found.contains(change.getKey());
                 if (change.getValue().delete()) {
                     written.deleted += held ? 1 : 0;
+                    continue;
+                }
+                GenericRecord row = change.getValue().row();
+                DataFileWriter writer = row.getSchema().equals(current) ? main
+                        : writers.computeIfAbsent(row.getSchema(), table::newDataFileWriter);
+                writer.write(row);
+                if (held) {
+                    written.updated++;
                 } else {
-                    writer.write(change.getValue().row());
-                    if (held) {
-                        written.updated++;
-                    } else {
-                        written.inserted++;
-                    }
+                    written.inserted++;
                 }
             }
-            written.files = writer.finish();
+            List<DataFile> files = new ArrayList<>();
+            for (DataFileWriter writer : writers.values()) {
+                files.addAll(writer.finish());
+            }
+            written.files = files;
+            writers.clear();
+            return written;
+        } finally {
+            writers.values().forEach(DataFileWriter::abort);
         }
-        return written;
     }
 
     /** A row's key: its key columns' values, in a form that compares by value. */

@@ -11,8 +11,9 @@ package dev.lakehouse.table;
  * @param filesRemoved files rewritten or emptied
  * @param filesAdded files added: the rewritten rows' and the batch's
  * @param bytesRemoved the size of the files removed
+ * @param bytesAdded the size of the files added
  * @param attempts plans made: more than one when a concurrent commit (a compaction) removed a file the merge read
  */
 public record MergeResult(CommitOutcome outcome, long inserted, long updated, long deleted, long copied,
-                          int filesRemoved, int filesAdded, long bytesRemoved, int attempts) {
+                          int filesRemoved, int filesAdded, long bytesRemoved, long bytesAdded, int attempts) {
 }

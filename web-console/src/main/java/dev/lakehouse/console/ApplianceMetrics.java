@@ -106,6 +106,19 @@ public final class ApplianceMetrics implements AutoCloseable {
                 files.increment(progress.filesWritten());
                 fileBytes.increment(progress.bytesWritten());
             }
+            if (progress.merge() != null) {
+                BatchProgress.MergeCounts merge = progress.merge();
+                for (Map.Entry<String, Long> change : Map.of("inserted", merge.inserted(), "updated", merge.updated(),
+                        "deleted", merge.deleted(), "copied", merge.copied()).entrySet()) {
+                    Counter.builder("lakehouse.merge.rows").baseUnit("rows").tags(tags).tag("change", change.getKey())
+                            .description("Rows of keyed tables' merges: inserted, updated, deleted, and copied from "
+                                    + "rewritten files (the write amplification)").register(registry)
+                            .increment(change.getValue());
+                }
+                Counter.builder("lakehouse.merge.rewritten.files").baseUnit("files").tags(tags)
+                        .description("Files keyed tables' merges rewrote").register(registry)
+                        .increment(merge.filesRewritten());
+            }
             progress.deadLettersByReason().forEach((reason, count) -> Counter.builder("lakehouse.dead.letter.records")
                     .baseUnit("records").tags(tags).tag("reason", reason)
                     .description("Records sent to the dead-letter destination, by reason").register(registry)

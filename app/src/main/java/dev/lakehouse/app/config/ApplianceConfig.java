@@ -171,7 +171,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                     source.leaveGroupOnStop(), source.onTopicRecreated(), source.topicDiscoveryInterval());
             TableConfig topicTable = new TableConfig(forTopic(table.location(), topic), table.partitionBy(),
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
-                    table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination());
+                    table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
+                    table.mode(), table.key());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -269,10 +270,16 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param kafkaMetadata whether rows carry their Kafka record in a {@code _kafka} struct column
      * @param commitCoordination how concurrent commits are kept apart on an object store
      */
+    /** How a table takes records: {@code append} every record, or {@code upsert} one row per key. */
+    public enum TableMode {
+        APPEND, UPSERT
+    }
+
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
                               long targetFileSize, String codec, Map<String, String> hadoop,
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
-                              boolean kafkaMetadata, CommitCoordinationMode commitCoordination) {
+                              boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
+                              List<String> key) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {
@@ -282,6 +289,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
         public TableConfig {
             partitionBy = List.copyOf(partitionBy);
             requiredColumns = List.copyOf(requiredColumns);
+            key = List.copyOf(key);
             properties = Map.copyOf(properties);
             hadoop = Map.copyOf(hadoop);
         }

@@ -380,9 +380,25 @@ public final class ConfigLoader {
             node.problem("commit-coordination", "is conditional-put, which needs an s3a:// table; " + location
                     + " is coordinated by a local file lock (leave the setting at auto)");
         }
+        ApplianceConfig.TableMode mode = node.choice("mode", ApplianceConfig.TableMode.class,
+                ApplianceConfig.TableMode.APPEND);
+        List<String> key = node.stringList("key");
+        if (mode == ApplianceConfig.TableMode.UPSERT && key.isEmpty()) {
+            node.problem("mode", "is upsert, which needs table.key: the top-level columns that identify a row, such "
+                    + "as [order_id]");
+        }
+        if (mode == ApplianceConfig.TableMode.APPEND && !key.isEmpty()) {
+            node.problem("key", "is set but table.mode is append, which keeps every record; set table.mode: upsert "
+                    + "for one row per key");
+        }
+        for (String column : key) {
+            if (!column.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                node.problem("key", "'" + column + "' is not the name of a top-level column");
+            }
+        }
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
-                writerLease, writerLeaseTtl, kafkaMetadata, coordination);
+                writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key);
     }
 
     /**

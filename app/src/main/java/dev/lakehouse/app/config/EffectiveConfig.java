@@ -87,6 +87,8 @@ public final class EffectiveConfig {
         table.put("writer-lease-ttl", p.table().writerLeaseTtl().toString());
         table.put("kafka-metadata", p.table().kafkaMetadata());
         table.put("commit-coordination", enumText(p.table().commitCoordination()));
+        table.put("mode", enumText(p.table().mode()));
+        table.put("key", p.table().key());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

@@ -269,4 +269,30 @@ class ConfigLoaderTest {
         assertThat(Units.parseSize("2GB")).isEqualTo(2L * 1024 * 1024 * 1024);
         assertThatThrownBy(() -> Units.parseSize("lots")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aKeyedTableNeedsItsKeyAndAnAppendTableRefusesOne() {
+        ApplianceConfig keyed = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert\n      key: [order_id]"), "x.yaml", null);
+        assertThat(keyed.pipelines().get(0).table().mode()).isEqualTo(ApplianceConfig.TableMode.UPSERT);
+        assertThat(keyed.pipelines().get(0).table().key()).containsExactly("order_id");
+        assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).table().mode())
+                .isEqualTo(ApplianceConfig.TableMode.APPEND);
+
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipelines[0].table.mode: is upsert, which "
+                        + "needs table.key");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      key: [order_id]"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipelines[0].table.key: is set but "
+                        + "table.mode is append");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: merge"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'merge' is not one of append, upsert");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert\n      key: [customer.id]"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'customer.id' is not the name of a "
+                        + "top-level column");
+    }
 }

@@ -1,0 +1,194 @@
+package dev.lakehouse.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.serde.ConfluentAvroSerializer;
+import dev.lakehouse.registry.serde.RecordPart;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.table.KernelReader;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableCommit;
+import dev.lakehouse.table.TableOptions;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.KafkaTestClients;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A keyed table ({@code table.mode: upsert}) fed by {@code bin/lakehouse run} with the shipped configuration (a
+ * fixed instance id, the console on, the default JVM options) from a change stream: a snapshot of every key, then
+ * updates, deletes (tombstones keyed by the id as text) and new keys, produced while the appliance is SIGKILLed
+ * after commits and started again. The table Delta Kernel reads must equal the final state computed here from the
+ * events produced, one row per key, and Spark with its default settings must count the same.
+ */
+@ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
+class KeyedTableIT {
+
+    private static final int PARTITIONS = 3;
+    private static final int KEYS = 2_000;
+    private static final int CHANGES = 12_000;
+    private static final int KILLS = Integer.getInteger("keyed.kills", 2);
+
+    private static final Schema CUSTOMER = new Schema.Parser().parse("""
+            {"type": "record", "name": "Customer", "namespace": "keyed", "fields": [
+              {"name": "id", "type": "long"},
+              {"name": "name", "type": "string"},
+              {"name": "tier", "type": ["null", "int"], "default": null},
+              {"name": "version", "type": "long"}]}""");
+
+    @TempDir
+    Path dir;
+
+    /** The expected table: id → "name/tier/version", computed from the events alone. */
+    private final TreeMap<Long, String> expected = new TreeMap<>();
+
+    @Test
+    void theTableEqualsTheFinalStateOfAChangeStreamThroughSigkills(LocalKafkaBroker kafka,
+                                                                   SchemaRegistryServer registry) throws Exception {
+        String topic = TestNames.unique("customers");
+        kafka.createTopic(topic, PARTITIONS);
+        String location = dir.resolve("customers").toUri().toString();
+        Path config = ShippedConfig.write(dir.resolve("lakehouse.yaml"), kafka, registry, topic, location,
+                "appliance-1", pipeline -> pipeline.set("table.mode", "upsert").set("table.key", List.of("id"))
+                        .set("table.partition-by", List.of())
+                        // Small batches: many merges per run, so the kills land among them.
+                        .set("trigger.max-records", 400));
+        Path log = Path.of("target", "keyed-table.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        LakeTable table = LakeTable.open(TableOptions.builder(location).build());
+
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build())) {
+            ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(client).build();
+            List<List<ProducerRecord<byte[], byte[]>>> rounds = events(topic, serializer);
+            Random random = new Random(7);
+            for (int round = 0; round < rounds.size(); round++) {
+                KafkaTestClients.produceAll(kafka, rounds.get(round));
+                Process appliance = ApplianceProcess.startInstalled(config, log);
+                if (round < KILLS) {
+                    long versionAtStart = table.exists() ? table.snapshot().version() : -1;
+                    // Killed once it has committed at least one merge of this round, at a random moment after.
+                    await().atMost(Duration.ofMinutes(2)).until(() -> !appliance.isAlive()
+                            || (table.exists() && table.snapshot().version() > versionAtStart));
+                    TimeUnit.MILLISECONDS.sleep(random.nextInt(1_500));
+                    assertThat(appliance.isAlive()).as("appliance alive before the kill (see %s)", log).isTrue();
+                    appliance.destroyForcibly();
+                    assertThat(appliance.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                } else {
+                    long end = (long) CHANGES + KEYS;
+                    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                            .until(() -> !appliance.isAlive() || committedOffsets(table, topic) >= end);
+                    appliance.destroy();
+                    assertThat(appliance.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                    assertThat(appliance.exitValue()).as("exit code after SIGTERM (see %s)", log).isIn(0, 143);
+                }
+            }
+        }
+
+        TreeMap<Long, String> actual = new TreeMap<>();
+        for (Map<String, Object> row : KernelReader.read(location).rows()) {
+            String previous = actual.put((Long) row.get("id"), row.get("name") + "/" + row.get("tier") + "/"
+                    + row.get("version"));
+            assertThat(previous).as("one row for key %s", row.get("id")).isNull();
+        }
+        assertThat(actual).as("the table Delta Kernel reads").isEqualTo(expected);
+        List<TableCommit> history = table.history(1_000);
+        assertThat(history).as("merges in the history").anyMatch(c -> c.operation().equals("MERGE")
+                && Long.parseLong(c.metrics().getOrDefault("numTargetRowsDeleted", "0")) > 0
+                && Long.parseLong(c.metrics().getOrDefault("numTargetRowsUpdated", "0")) > 0);
+        assertThat(Files.readString(log)).doesNotContain("FAILED").doesNotContain("OutOfMemoryError");
+
+        List<JsonNode> spark = SparkPeer.query(location, "SELECT count(*) AS n, count(DISTINCT id) AS ids, "
+                + "sum(version) AS versions FROM {table}", "spark-keyed.log");
+        assertThat(spark).hasSize(1);
+        assertThat(spark.get(0).path("n").asLong()).isEqualTo(expected.size());
+        assertThat(spark.get(0).path("ids").asLong()).isEqualTo(expected.size());
+        assertThat(spark.get(0).path("versions").asLong()).isEqualTo(expected.values().stream()
+                .mapToLong(v -> Long.parseLong(v.substring(v.lastIndexOf('/') + 1))).sum());
+    }
+
+    /** The sum of the table's next offsets of the topic's partitions. */
+    private static long committedOffsets(LakeTable table, String topic) {
+        if (!table.exists()) {
+            return 0;
+        }
+        long sum = 0;
+        for (int p = 0; p < PARTITIONS; p++) {
+            sum += Math.max(0, table.txnVersion("orders/" + topic + "/" + p));
+        }
+        return sum;
+    }
+
+    /**
+     * A snapshot of every key, then changes (75 % updates, 15 % deletes, 10 % new keys; a deleted key may come back),
+     * in rounds: one per run of the appliance. A key is always in the partition of its id, as a keyed producer does.
+     */
+    private List<List<ProducerRecord<byte[], byte[]>>> events(String topic, ConfluentAvroSerializer serializer) {
+        Random random = new Random(42);
+        List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>();
+        Map<Long, Long> versions = new TreeMap<>();
+        for (long id = 0; id < KEYS; id++) {
+            all.add(upsert(topic, serializer, id, 1, versions));
+        }
+        long nextKey = KEYS;
+        for (int i = 0; i < CHANGES; i++) {
+            int dice = random.nextInt(100);
+            if (dice < 10) {
+                all.add(upsert(topic, serializer, nextKey++, 1, versions));
+            } else {
+                long id = random.nextInt((int) nextKey);
+                if (dice < 25 && versions.containsKey(id)) {
+                    versions.remove(id);
+                    expected.remove(id);
+                    all.add(new ProducerRecord<>(topic, (int) (id % PARTITIONS),
+                            Long.toString(id).getBytes(StandardCharsets.UTF_8), null));
+                } else {
+                    all.add(upsert(topic, serializer, id, versions.getOrDefault(id, 0L) + 1, versions));
+                }
+            }
+        }
+        List<List<ProducerRecord<byte[], byte[]>>> rounds = new ArrayList<>();
+        int per = all.size() / (KILLS + 1);
+        for (int r = 0; r <= KILLS; r++) {
+            rounds.add(all.subList(r * per, r == KILLS ? all.size() : (r + 1) * per));
+        }
+        return rounds;
+    }
+
+    private ProducerRecord<byte[], byte[]> upsert(String topic, ConfluentAvroSerializer serializer, long id,
+                                                  long version, Map<Long, Long> versions) {
+        GenericRecord row = new GenericData.Record(CUSTOMER);
+        String name = "customer " + id + " v" + version;
+        Integer tier = version % 3 == 0 ? null : (int) (version % 3);
+        row.put("id", id);
+        row.put("name", name);
+        row.put("tier", tier);
+        row.put("version", version);
+        versions.put(id, version);
+        expected.put(id, name + "/" + tier + "/" + version);
+        return new ProducerRecord<>(topic, (int) (id % PARTITIONS), Long.toString(id).getBytes(StandardCharsets.UTF_8),
+                serializer.serialize(topic, RecordPart.VALUE, row));
+    }
+}
