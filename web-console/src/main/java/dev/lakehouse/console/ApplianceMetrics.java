@@ -8,6 +8,7 @@ import dev.lakehouse.ingest.PipelineView;
 import dev.lakehouse.ingest.PartitionLag;
 import dev.lakehouse.ingest.PipelineState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
@@ -91,6 +92,10 @@ public final class ApplianceMetrics implements AutoCloseable {
                 .description("Data files added to the table").register(registry);
         Counter fileBytes = Counter.builder("lakehouse.written.bytes").baseUnit(BaseUnits.BYTES).tags(tags)
                 .description("Bytes of the data files added").register(registry);
+        // Batch sizes show whether a pipeline that is behind catches up in large batches, as it should.
+        DistributionSummary batchRecords = DistributionSummary.builder("lakehouse.batch.records").baseUnit("records")
+                .tags(tags).description("Records per committed batch").serviceLevelObjectives(1_024, 10_000, 100_000,
+                        1_000_000).register(registry);
         Timer batchDuration = Timer.builder("lakehouse.batch.duration").tags(tags)
                 .description("From a batch's first record to the end of its commit").register(registry);
         Timer commitDuration = Timer.builder("lakehouse.commit.duration").tags(tags)
@@ -101,6 +106,7 @@ public final class ApplianceMetrics implements AutoCloseable {
             batchDuration.record(progress.durationMs().total(), TimeUnit.MILLISECONDS);
             commitDuration.record(progress.durationMs().commit(), TimeUnit.MILLISECONDS);
             if (countsAsIngested(progress)) {
+                batchRecords.record(progress.numInputRows());
                 records.increment(Math.max(0, progress.numInputRows() - progress.deadLetters()));
                 bytes.increment(progress.inputBytes());
                 files.increment(progress.filesWritten());

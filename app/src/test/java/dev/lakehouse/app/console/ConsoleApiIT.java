@@ -160,6 +160,8 @@ class ConsoleApiIT {
                     .contains("lakehouse_ingest_bytes_total{pipeline=\"orders\"}")
                     .contains("lakehouse_batches_total{outcome=\"COMMITTED\",pipeline=\"orders\"}")
                     .contains("lakehouse_batch_duration_seconds_count{pipeline=\"orders\"}")
+                    .contains("lakehouse_batch_records_count{pipeline=\"orders\"}")
+                    .contains("lakehouse_batch_records_bucket{pipeline=\"orders\",le=\"1024.0\"}")
                     .contains("lakehouse_commit_duration_seconds_count{pipeline=\"orders\"}")
                     .contains("lakehouse_dead_letter_records_total{pipeline=\"orders\",reason=\"WRONG_MAGIC_BYTE\"} 1.0")
                     .contains("lakehouse_written_files_total{pipeline=\"orders\"}")
