@@ -518,6 +518,7 @@ public final class Appliance implements AutoCloseable {
                 .maxRecordBytes(source.maxRecordSize())
                 .requiredColumns(pipeline.table().requiredColumns())
                 .keyColumns(pipeline.table().key())
+                .envelope(pipeline.source().envelope())
                 .kafkaMetadata(pipeline.table().kafkaMetadata())
                 .catchUpOnly(catchUpOnly);
         if (source.topicPattern() != null) {

@@ -191,4 +191,110 @@ class KeyedTableIT {
         return new ProducerRecord<>(topic, (int) (id % PARTITIONS), Long.toString(id).getBytes(StandardCharsets.UTF_8),
                 serializer.serialize(topic, RecordPart.VALUE, row));
     }
+
+    @Test
+    void aDebeziumChangeStreamInKafkaConnectsJsonBecomesTheDatabaseTable(LocalKafkaBroker kafka,
+                                                                       SchemaRegistryServer registry) throws Exception {
+        String topic = TestNames.unique("dbserver1.public.customers");
+        kafka.createTopic(topic, PARTITIONS);
+        String location = dir.resolve("customers-cdc").toUri().toString();
+        // The rows' schema, as the table's columns: what Debezium's 'after' holds for the database table.
+        Files.writeString(dir.resolve("customer.avsc"), CUSTOMER.toString(true));
+        Path config = ShippedConfig.write(dir.resolve("cdc.yaml"), kafka, registry, topic, location, "appliance-1",
+                pipeline -> pipeline.set("format", "json").set("value-schema-file", "customer.avsc")
+                        .set("source.envelope", "debezium").set("table.mode", "upsert")
+                        .set("table.key", List.of("id")).set("table.partition-by", List.of()));
+        Path log = Path.of("target", "keyed-table-debezium.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+
+        Random random = new Random(11);
+        List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();
+        Map<Long, Long> versions = new TreeMap<>();
+        for (long id = 0; id < 500; id++) { // the connector's snapshot: reads
+            events.add(change(topic, "r", id, null, row(id, 1, versions), random.nextBoolean()));
+        }
+        long nextKey = 500;
+        int truncates = 0;
+        for (int i = 0; i < 3_000; i++) {
+            int dice = random.nextInt(100);
+            boolean withSchema = random.nextBoolean();
+            if (dice < 10) {
+                events.add(change(topic, "c", nextKey, null, row(nextKey, 1, versions), withSchema));
+                nextKey++;
+            } else if (dice == 99) {
+                // A TRUNCATE is not applied: a dead letter saying so, and the table unchanged.
+                events.add(new ProducerRecord<>(topic, 0, null,
+                        "{\"op\": \"t\", \"before\": null, \"after\": null}".getBytes(StandardCharsets.UTF_8)));
+                truncates++;
+            } else {
+                long id = random.nextInt((int) nextKey);
+                if (dice < 25 && versions.containsKey(id)) {
+                    Map<String, Object> before = Map.of("id", id, "name", "customer " + id + " v" + versions.get(id),
+                            "version", versions.get(id));
+                    versions.remove(id);
+                    expected.remove(id);
+                    events.add(change(topic, "d", id, before, null, withSchema));
+                    // Debezium's tombstone for log compaction follows every delete.
+                    events.add(new ProducerRecord<>(topic, (int) (id % PARTITIONS), jsonKey(id, withSchema), null));
+                } else if (versions.containsKey(id)) {
+                    events.add(change(topic, "u", id, null, row(id, versions.get(id) + 1, versions), withSchema));
+                } else {
+                    events.add(change(topic, "c", id, null, row(id, 1, versions), withSchema));
+                }
+            }
+        }
+        KafkaTestClients.produceAll(kafka, events);
+        assertThat(ApplianceProcess.runToExit(log, "run", "--config", config.toString(), "--once"))
+                .as("run --once (see %s)", log).isZero();
+
+        TreeMap<Long, String> actual = new TreeMap<>();
+        for (Map<String, Object> row : KernelReader.read(location).rows()) {
+            assertThat(actual.put((Long) row.get("id"), row.get("name") + "/" + row.get("tier") + "/"
+                    + row.get("version"))).as("one row for key %s", row.get("id")).isNull();
+        }
+        assertThat(actual).as("the table equals the database table the events describe").isEqualTo(expected);
+        long letters = KernelReader.read(location + "_dead_letters").rows().stream()
+                .filter(r -> "UNKNOWN_OPERATION".equals(String.valueOf(r.get("reason")))).count();
+        assertThat(letters).as("truncates as dead letters").isEqualTo(truncates).isPositive();
+    }
+
+    private Map<String, Object> row(long id, long version, Map<Long, Long> versions) {
+        String name = "customer " + id + " v" + version;
+        Integer tier = version % 3 == 0 ? null : (int) (version % 3);
+        versions.put(id, version);
+        expected.put(id, name + "/" + tier + "/" + version);
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("id", id);
+        row.put("name", name);
+        row.put("tier", tier);
+        row.put("version", version);
+        return row;
+    }
+
+    /** A Debezium change event as Kafka Connect's JSON converter writes it, with its schema wrapper or without. */
+    private static ProducerRecord<byte[], byte[]> change(String topic, String op, long id, Map<String, Object> before,
+                                                         Map<String, Object> after, boolean withSchema) {
+        Map<String, Object> payload = new java.util.LinkedHashMap<>();
+        payload.put("before", before);
+        payload.put("after", after);
+        payload.put("source", Map.of("connector", "postgresql", "db", "shop", "table", "customers", "lsn", id));
+        payload.put("op", op);
+        payload.put("ts_ms", 1_796_292_000_000L + id);
+        Object value = withSchema ? Map.of("schema", Map.of("type", "struct", "optional", false,
+                "name", "dbserver1.public.customers.Envelope"), "payload", payload) : payload;
+        try {
+            return new ProducerRecord<>(topic, (int) (id % PARTITIONS), jsonKey(id, withSchema),
+                    new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(value));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] jsonKey(long id, boolean withSchema) {
+        String key = withSchema ? "{\"schema\": {\"type\": \"struct\", \"fields\": [{\"type\": \"int64\", "
+                + "\"optional\": false, \"field\": \"id\"}], \"optional\": false, "
+                + "\"name\": \"dbserver1.public.customers.Key\"}, \"payload\": {\"id\": " + id + "}}"
+                : "{\"id\": " + id + "}";
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
 }

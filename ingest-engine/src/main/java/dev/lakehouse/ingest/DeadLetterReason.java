@@ -36,7 +36,9 @@ public enum DeadLetterReason {
     /** A change to a keyed table without its key: a row with a null key column, a tombstone without a Kafka key. */
     MISSING_KEY,
     /** A tombstone's Kafka key does not give the table's key columns (not decodable, or other fields). */
-    UNDECODABLE_KEY;
+    UNDECODABLE_KEY,
+    /** A change event whose operation is not applied to a table (Debezium's truncate, a message, an unknown one). */
+    UNKNOWN_OPERATION;
 
     /**
      * The reason of a stored name (a dead-letter table row, a dead-letter topic header, a decoder's code).

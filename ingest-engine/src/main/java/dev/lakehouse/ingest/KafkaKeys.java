@@ -65,6 +65,28 @@ final class KafkaKeys {
         return key;
     }
 
+    /**
+     * A record of {@code tableSchema} holding only the key columns, from a JSON object's fields of those names
+     * (a change event's {@code before} row).
+     *
+     * @return null when the object lacks a key column (the caller then reads the Kafka key)
+     */
+    static GenericRecord keyRow(JsonNode row, Schema tableSchema, List<String> keyColumns, String where) {
+        if (row == null || !row.isObject()) {
+            return null;
+        }
+        GenericRecord key = new GenericData.Record(tableSchema);
+        for (String column : keyColumns) {
+            JsonNode field = row.get(column);
+            if (field == null || field.isNull()) {
+                return null;
+            }
+            key.put(column, as(field.isNumber() ? field.numberValue() : field.asText(),
+                    tableSchema.getField(column).schema(), column, where));
+        }
+        return key;
+    }
+
     private static JsonNode json(byte[] key) {
         if (key.length == 0 || (key[0] != '{' && key[0] != '"' && key[0] != '-' && (key[0] < '0' || key[0] > '9'))) {
             return null;

@@ -59,6 +59,7 @@ public final class PipelineSettings {
     private final long maxRecordBytes;
     private final List<String> requiredColumns;
     private final List<String> keyColumns;
+    private final Envelope envelope;
     private final boolean leaveGroupOnStop;
     private final boolean catchUpOnly;
     private final boolean kafkaMetadata;
@@ -111,6 +112,7 @@ public final class PipelineSettings {
         this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
         this.keyColumns = List.copyOf(b.keyColumns);
+        this.envelope = b.envelope;
         this.leaveGroupOnStop = b.leaveGroupOnStop;
         this.catchUpOnly = b.catchUpOnly;
         this.kafkaMetadata = b.kafkaMetadata;
@@ -263,6 +265,24 @@ public final class PipelineSettings {
         return keyColumns;
     }
 
+    /** How a record's value carries its row: as the row itself, or inside a change-data-capture envelope. */
+    public enum Envelope {
+        /** The value is the row; in a keyed table a null value (a tombstone) deletes its key. */
+        NONE,
+        /**
+         * The value is Debezium's change event ({@code before}, {@code after}, {@code source}, {@code op},
+         * {@code ts_ms}) as Kafka Connect's JSON converter writes it, with its {@code schema}/{@code payload}
+         * wrapper or without: {@code c}, {@code u} and {@code r} (snapshot reads) upsert the {@code after} row,
+         * {@code d} deletes the key of {@code before}; the tombstone after a delete deletes it again (nothing).
+         */
+        DEBEZIUM
+    }
+
+    /** See {@link Envelope}. Default {@link Envelope#NONE}. */
+    public Envelope envelope() {
+        return envelope;
+    }
+
     /** Whether the table holds one row per key ({@link #keyColumns()} not empty). */
     public boolean keyed() {
         return !keyColumns.isEmpty();
@@ -323,6 +343,7 @@ public final class PipelineSettings {
         private long maxRecordBytes = 16L * 1024 * 1024;
         private List<String> requiredColumns = List.of();
         private List<String> keyColumns = List.of();
+        private Envelope envelope = Envelope.NONE;
         private boolean leaveGroupOnStop;
         private boolean catchUpOnly;
         private boolean kafkaMetadata;
@@ -455,6 +476,12 @@ public final class PipelineSettings {
             return this;
         }
 
+        /** See {@link PipelineSettings#envelope()}. */
+        public Builder envelope(Envelope envelope) {
+            this.envelope = java.util.Objects.requireNonNull(envelope, "envelope");
+            return this;
+        }
+
         /** See {@link PipelineSettings#keyColumns()}. */
         public Builder keyColumns(List<String> columns) {
             this.keyColumns = List.copyOf(columns);
@@ -510,6 +537,10 @@ public final class PipelineSettings {
                     throw new IllegalArgumentException("pipeline " + name + ": required column '" + column + "' must be "
                             + "a column name, or a dotted path to a nested one (customer.email)");
                 }
+            }
+            if (envelope == Envelope.DEBEZIUM && keyColumns.isEmpty()) {
+                throw new IllegalArgumentException("pipeline " + name + ": a Debezium envelope needs a keyed table "
+                        + "(key columns)");
             }
             for (String column : keyColumns) {
                 if (!column.matches("[A-Za-z_][A-Za-z0-9_]*")) {

@@ -128,6 +128,20 @@ final class RecordConverter {
                     : new Outcome.Delete(tableSchema, KafkaKeys.keyRow(record, decoder, tableSchema,
                     settings.keyColumns()));
         }
+        if (settings.envelope() == PipelineSettings.Envelope.DEBEZIUM) {
+            DebeziumEnvelope.Change change = DebeziumEnvelope.parse(record);
+            if (!change.upserts()) {
+                if (tableSchema == null) {
+                    return new Outcome.NoChange();
+                }
+                GenericRecord key = KafkaKeys.keyRow(change.before(), tableSchema, settings.keyColumns(),
+                        where(record));
+                return new Outcome.Delete(tableSchema, key != null ? key
+                        : KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns()));
+            }
+            // The row is the event's 'after': decoded as the value would be.
+            record = withValue(record, change.after().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         Schema writerSchema = decoder.writerSchema(record);
         if (!coveredWriterSchemas.containsKey(writerSchema) && !incompatibleWriterSchemas.containsKey(writerSchema)) {
             cover(writerSchema, decoder.writerSchemaRef(record));
@@ -175,6 +189,13 @@ final class RecordConverter {
                     + missing + "' is null, but the pipeline requires it (required-columns)", null);
         }
         return new Outcome.Row(tableSchema, row);
+    }
+
+    /** The record with another value (a change event's row), the rest as it was. */
+    private static ConsumerRecord<byte[], byte[]> withValue(ConsumerRecord<byte[], byte[]> record, byte[] value) {
+        return new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                record.timestampType(), record.serializedKeySize(), value.length, record.key(), value,
+                record.headers(), record.leaderEpoch());
     }
 
     /** Where a record is, for messages: built only when one is needed, as it costs a string per record. */

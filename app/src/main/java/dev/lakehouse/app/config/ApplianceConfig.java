@@ -168,7 +168,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
             consumerProperties.computeIfPresent("group.instance.id", (key, id) -> id + "-" + topic);
             SourceConfig topicSource = new SourceConfig(source.bootstrapServers(), List.of(topic), null, groupId,
                     source.startingPosition(), consumerProperties, source.onOffsetGap(), source.maxRecordSize(),
-                    source.leaveGroupOnStop(), source.onTopicRecreated(), source.topicDiscoveryInterval());
+                    source.leaveGroupOnStop(), source.onTopicRecreated(), source.topicDiscoveryInterval(),
+                    source.envelope());
             TableConfig topicTable = new TableConfig(forTopic(table.location(), topic), table.partitionBy(),
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
                     table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
@@ -236,7 +237,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                                String startingPosition, Map<String, String> consumerProperties,
                                OffsetGapPolicy onOffsetGap, long maxRecordSize, boolean leaveGroupOnStop,
                                PipelineSettings.TopicRecreatedPolicy onTopicRecreated,
-                               Duration topicDiscoveryInterval) {
+                               Duration topicDiscoveryInterval, PipelineSettings.Envelope envelope) {
         public SourceConfig {
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);

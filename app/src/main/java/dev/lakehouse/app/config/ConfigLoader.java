@@ -173,6 +173,16 @@ public final class ConfigLoader {
             node.problem("value-schema-file", "cannot read " + valueSchemaFile);
         }
         TableConfig table = table(node.child("table"), baseDir);
+        if (source.envelope() == PipelineSettings.Envelope.DEBEZIUM) {
+            if (format != Format.JSON) {
+                node.problem("source.envelope", "is debezium, which is read from Kafka Connect's JSON converter: "
+                        + "set format: json (with value-schema-file, the Avro schema of the table's rows)");
+            }
+            if (table.mode() != ApplianceConfig.TableMode.UPSERT) {
+                node.problem("source.envelope", "is debezium, whose changes need a keyed table: set table.mode: upsert "
+                        + "and table.key to the table's primary key");
+            }
+        }
         TriggerConfig trigger = trigger(node.child("trigger"));
         IncompatibleSchemaPolicy onIncompatible = node.choice("on-incompatible-schema", IncompatibleSchemaPolicy.class,
                 IncompatibleSchemaPolicy.DEAD_LETTER);
@@ -314,9 +324,11 @@ public final class ConfigLoader {
         if (topicDiscoveryInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             node.problem("topic-discovery-interval", "must be at least 1s");
         }
+        PipelineSettings.Envelope envelope = node.choice("envelope", PipelineSettings.Envelope.class,
+                PipelineSettings.Envelope.NONE);
         node.finish();
         return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties, onOffsetGap,
-                maxRecordSize, leaveGroupOnStop, onTopicRecreated, topicDiscoveryInterval);
+                maxRecordSize, leaveGroupOnStop, onTopicRecreated, topicDiscoveryInterval, envelope);
     }
 
     private static RegistryConfig registry(ConfigNode node) {

@@ -58,6 +58,7 @@ public final class EffectiveConfig {
         source.put("on-topic-recreated", enumText(p.source().onTopicRecreated()));
         source.put("max-record-size", p.source().maxRecordSize());
         source.put("leave-group-on-stop", p.source().leaveGroupOnStop());
+        source.put("envelope", enumText(p.source().envelope()));
         if (p.tablePerTopic()) {
             source.put("topic-discovery-interval", p.source().topicDiscoveryInterval().toString());
         }

@@ -295,4 +295,15 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'customer.id' is not the name of a "
                         + "top-level column");
     }
+
+    @Test
+    void aDebeziumEnvelopeNeedsJsonValuesAndAKeyedTable() {
+        String debezium = MINIMAL.replace("      topics: [orders]", "      topics: [orders]\n      envelope: debezium");
+        assertThatThrownBy(() -> ConfigLoader.parse(debezium, "x.yaml", null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].source.envelope: is debezium, which is read from Kafka Connect's "
+                        + "JSON converter: set format: json")
+                .hasMessageContaining("set table.mode: upsert");
+        assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).source().envelope())
+                .isEqualTo(dev.lakehouse.ingest.PipelineSettings.Envelope.NONE);
+    }
 }

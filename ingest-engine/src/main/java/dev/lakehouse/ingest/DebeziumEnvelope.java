@@ -1,0 +1,76 @@
+package dev.lakehouse.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Debezium's change event as Kafka Connect's JSON converter writes it: {@code {"schema": ..., "payload": {...}}}
+ * with {@code schemas.enable=true} (the default), or the payload alone without; the payload holds {@code before},
+ * {@code after}, {@code source}, {@code op} and {@code ts_ms}.
+ */
+final class DebeziumEnvelope {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * One change.
+     *
+     * @param op Debezium's operation: {@code c} create, {@code u} update, {@code d} delete, {@code r} a snapshot
+     *           read, {@code t} truncate, {@code m} a logical-decoding message
+     * @param before the row before the change (JSON null or missing when there is none)
+     * @param after the row after it
+     */
+    record Change(String op, JsonNode before, JsonNode after) {
+
+        /** Whether the change makes {@link #after} the key's row. */
+        boolean upserts() {
+            return op.equals("c") || op.equals("u") || op.equals("r");
+        }
+    }
+
+    private DebeziumEnvelope() {
+    }
+
+    /**
+     * Reads a non-null value's change event.
+     *
+     * @throws RecordDecodeException {@code INVALID_JSON} when the value is not such an event,
+     *         {@code UNKNOWN_OPERATION} when its {@code op} is none Debezium writes, or one without a row
+     */
+    static Change parse(ConsumerRecord<byte[], byte[]> record) {
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+        JsonNode value;
+        try {
+            value = JSON.readTree(record.value());
+        } catch (IOException e) {
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not valid JSON, so "
+                    + "not a Debezium change event: " + e.getMessage(), e);
+        }
+        JsonNode payload = value != null && value.has("payload") && value.has("schema") ? value.get("payload") : value;
+        if (payload == null || !payload.isObject() || !payload.path("op").isTextual()) {
+            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not a Debezium "
+                    + "change event (an object with op, before and after, or Kafka Connect's schema and payload "
+                    + "around one); check the connector's converter, or set source.envelope: none", null);
+        }
+        String op = payload.get("op").asText();
+        Change change = new Change(op, payload.path("before"), payload.path("after"));
+        switch (op) {
+            case "c", "u", "r" -> {
+                if (!change.after().isObject()) {
+                    throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": a Debezium '" + op
+                            + "' event without an 'after' row", null);
+                }
+            }
+            case "d" -> {
+                // The key comes from 'before', or from the Kafka key when the table's replica identity left it out.
+            }
+            default -> throw new RecordDecodeException(DeadLetterReason.UNKNOWN_OPERATION, where + ": Debezium "
+                    + "operation '" + op + "' is not applied to a keyed table (c, u, r and d are); "
+                    + (op.equals("t") ? "a TRUNCATE must be replayed by hand (delete the table's rows with another "
+                    + "engine)" : "such events carry no row"), null);
+        }
+        return change;
+    }
+}
