@@ -18,8 +18,14 @@ final class BenchmarkConfig {
     /** Writes it to {@code file}; returns {@code file}. */
     static Path write(Path file, String pipeline, String bootstrapServers, String topic, String registryUrl,
                       Path table) throws IOException {
+        return write(file, pipeline, bootstrapServers, topic, registryUrl, table, p -> { });
+    }
+
+    /** The same with {@code changes} made to the pipeline's keys. */
+    static Path write(Path file, String pipeline, String bootstrapServers, String topic, String registryUrl,
+                      Path table, java.util.function.Consumer<ApplianceYaml.Pipeline> changes) throws IOException {
         ApplianceYaml yaml = new ApplianceYaml();
-        yaml.pipeline(pipeline)
+        ApplianceYaml.Pipeline settings = yaml.pipeline(pipeline)
                 .set("instance-id", "bench-1")
                 .set("source.bootstrap-servers", bootstrapServers)
                 .set("source.topics", List.of(topic))
@@ -28,6 +34,7 @@ final class BenchmarkConfig {
                 .set("registry.url", registryUrl)
                 .set("table.location", table.toUri().toString())
                 .set("trigger.interval", "1s");
+        changes.accept(settings);
         return yaml.console("host", "127.0.0.1").console("port", 0).write(file);
     }
 }

@@ -13,7 +13,8 @@ public final class Benchmarks {
             "shared-table", SharedTableBenchmark::run,
             "drain", DrainBenchmark::run,
             "freshness", FreshnessBenchmark::run,
-            "versus-spark", SparkComparisonBenchmark::run);
+            "versus-spark", SparkComparisonBenchmark::run,
+            "upsert", UpsertBenchmark::run);
 
     private Benchmarks() {
     }

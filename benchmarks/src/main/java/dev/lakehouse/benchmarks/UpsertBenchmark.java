@@ -1,0 +1,284 @@
+package dev.lakehouse.benchmarks;
+
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.serde.ConfluentAvroSerializer;
+import dev.lakehouse.registry.serde.RecordPart;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * A keyed table under a change stream: {@code bin/lakehouse run} (its own process, default JVM options, a 1 s
+ * trigger) with {@code table.mode: upsert} on {@code order_id} first loads a table of {@code upsert.keys} orders,
+ * then takes changes at {@code upsert.rate} per second for {@code upsert.seconds}: 75 % updates, 10 % new keys, 15 %
+ * deletes (tombstones), the updates and deletes either <em>skewed</em> (90 % hit the newest 1 % of keys, as OLTP
+ * tables do) or <em>uniform</em>. Prints the load rate, the changes applied per second, freshness (send to the
+ * commit holding the change) p50 and p99, and per batch the files and rows rewritten (the write amplification),
+ * with the appliance's CPU and peak RSS.
+ *
+ * <p>Options: {@code upsert.keys} (1,000,000), {@code upsert.rate} (20,000), {@code upsert.seconds} (60),
+ * {@code upsert.distributions} ({@code skewed,uniform}), {@code upsert.cpus} (a taskset CPU list).
+ */
+final class UpsertBenchmark {
+
+    private static final int PARTITIONS = 3;
+    private static final Pattern MERGE = Pattern.compile("\"numInputRows\":(\\d+).*\"merge\":\\{\"inserted\":(\\d+),"
+            + "\"updated\":(\\d+),\"deleted\":(\\d+),\"copied\":(\\d+),\"filesRewritten\":(\\d+)}");
+
+    private UpsertBenchmark() {
+    }
+
+    static void run() {
+        int keys = Integer.getInteger("upsert.keys", 1_000_000);
+        int rate = Integer.getInteger("upsert.rate", 20_000);
+        int seconds = Integer.getInteger("upsert.seconds", 60);
+        String cpus = System.getProperty("upsert.cpus");
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().heap("1g").start();
+             SchemaRegistryServer registryServer = SchemaRegistryServer.builder().start();
+             SchemaRegistryClient registry = SchemaRegistryClient.connect(
+                     RegistryClientConfig.builder(registryServer.url()).build())) {
+            for (String distribution : System.getProperty("upsert.distributions", "skewed,uniform").split(",")) {
+                measure(kafka, registryServer, registry, distribution.trim(), keys, rate, seconds, cpus);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void measure(LocalKafkaBroker kafka, SchemaRegistryServer registryServer,
+                                SchemaRegistryClient registry, String distribution, int keys, int rate, int seconds,
+                                String cpus) throws IOException, InterruptedException {
+        String topic = "upsert-" + distribution;
+        kafka.createTopic(topic, PARTITIONS);
+        Path work = Files.createTempDirectory("upsert-bench");
+        Path table = work.resolve(topic);
+        String pipeline = "upsert";
+        Path config = BenchmarkConfig.write(work.resolve("lakehouse.yaml"), pipeline, kafka.bootstrapServers(), topic,
+                registryServer.url(), table, p -> p.set("table.mode", "upsert").set("table.key", List.of("order_id")));
+        ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
+        GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
+        Random random = new Random(5);
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            for (long id = 0; id < keys; id++) {
+                DeserializationBenchmark.fillOrder(order, id, id, random);
+                producer.send(new ProducerRecord<>(topic, key(id), serializer.serialize(topic, RecordPart.VALUE, order)));
+            }
+            producer.flush();
+        }
+        try (InstalledAppliance appliance = InstalledAppliance.launch(cpus, null, work, "run", "--config",
+                config.toString())) {
+            DeltaLogTail tail = new DeltaLogTail(table);
+            long loadStart = System.nanoTime();
+            long[] readable = new long[PARTITIONS];
+            while (sum(readable) < keys) {
+                advance(tail, pipeline, topic, readable, null, null);
+                checkAlive(appliance, work);
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            System.out.printf("upsert, %s: loaded %,d keys in %.1f s from launch (%,.0f rows/s)%n", distribution, keys,
+                    loadSeconds, keys / loadSeconds);
+            long logLinesBefore = Files.readAllLines(work.resolve("appliance.log")).size();
+
+            // The changes, with each one's send time by partition and offset.
+            List<long[]> sendNanos = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                sendNanos.add(new long[Math.max(16, rate * seconds / PARTITIONS * 2)]);
+            }
+            long[] firstChange = readable.clone();
+            long[] produced = new long[PARTITIONS];
+            Thread producerThread = new Thread(() -> produceChanges(kafka, serializer, topic, distribution, keys, rate,
+                    seconds, sendNanos, firstChange, produced), "upsert-producer");
+            long windowStart = System.nanoTime();
+            producerThread.start();
+            int[] histogram = new int[600_000];
+            long measured = 0;
+            while (producerThread.isAlive() || sumBelow(readable, firstChange, produced)) {
+                measured += advance(tail, pipeline, topic, readable, sendNanos, firstChange, histogram);
+                checkAlive(appliance, work);
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+            double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
+            long batches = 0;
+            long changes = 0;
+            long copied = 0;
+            long filesRewritten = 0;
+            long maxFilesRewritten = 0;
+            List<String> lines = Files.readAllLines(work.resolve("appliance.log"));
+            for (String line : lines.subList((int) logLinesBefore, lines.size())) {
+                Matcher m = MERGE.matcher(line);
+                if (m.find()) {
+                    batches++;
+                    changes += Long.parseLong(m.group(1));
+                    copied += Long.parseLong(m.group(5));
+                    long files = Long.parseLong(m.group(6));
+                    filesRewritten += files;
+                    maxFilesRewritten = Math.max(maxFilesRewritten, files);
+                }
+            }
+            System.out.printf("upsert, %s: %,d changes applied in %.1f s (%,.0f changes/s, %,d offered per second);"
+                            + " send to readable p50 %,d ms, p99 %,d ms%n", distribution, measured, windowSeconds,
+                    measured / windowSeconds, rate, percentile(histogram, measured, 0.50),
+                    percentile(histogram, measured, 0.99));
+            System.out.printf("  %,d merges: per batch %,.0f changes, %.1f files rewritten (max %,d), %,.0f rows "
+                            + "copied (%.1f copied per change)%n", batches, changes / (double) Math.max(1, batches),
+                    filesRewritten / (double) Math.max(1, batches), maxFilesRewritten,
+                    copied / (double) Math.max(1, batches), copied / (double) Math.max(1, changes));
+            System.out.printf("  appliance: peak RSS %,d MB, CPU %.1f s; %s%n", appliance.peakRssMb(),
+                    appliance.cpuSeconds(), appliance.heapSummary());
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(LocalKafkaBroker kafka) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static byte[] key(long id) {
+        return Long.toString(id).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Changes at {@code rate} per second for {@code seconds}, in 10 ms slices. */
+    private static void produceChanges(LocalKafkaBroker kafka, ConfluentAvroSerializer serializer, String topic,
+                                       String distribution, int keys, int rate, int seconds, List<long[]> sendNanos,
+                                       long[] firstChange, long[] produced) {
+        Random random = new Random(9);
+        GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
+        long nextKey = keys;
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            long start = System.nanoTime();
+            long end = start + TimeUnit.SECONDS.toNanos(seconds);
+            long sent = 0;
+            while (System.nanoTime() < end) {
+                long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
+                for (; sent < due; sent++) {
+                    int dice = random.nextInt(100);
+                    long id;
+                    if (dice < 10) {
+                        id = nextKey++;
+                    } else if (distribution.equals("skewed") && random.nextInt(10) < 9) {
+                        long recent = Math.max(1, nextKey / 100);
+                        id = nextKey - 1 - (long) (random.nextDouble() * recent);
+                    } else {
+                        id = (long) (random.nextDouble() * nextKey);
+                    }
+                    byte[] value = null;
+                    if (dice < 10 || dice >= 25) {
+                        DeserializationBenchmark.fillOrder(order, id, sent, random);
+                        value = serializer.serialize(topic, RecordPart.VALUE, order);
+                    }
+                    long sendAt = System.nanoTime();
+                    producer.send(new ProducerRecord<>(topic, key(id), value), (metadata, error) -> {
+                        if (error == null) {
+                            synchronized (sendNanos) {
+                                long[] times = sendNanos.get(metadata.partition());
+                                int index = (int) (metadata.offset() - firstChange[metadata.partition()]);
+                                if (index >= 0 && index < times.length) {
+                                    times[index] = sendAt;
+                                }
+                                produced[metadata.partition()] = Math.max(produced[metadata.partition()],
+                                        metadata.offset() + 1);
+                            }
+                        }
+                    });
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long advance(DeltaLogTail tail, String pipeline, String topic, long[] readable,
+                                List<long[]> sendNanos, long[] firstChange) {
+        return advance(tail, pipeline, topic, readable, sendNanos, firstChange, null);
+    }
+
+    /** Reads new commits; for each change they made readable, records its freshness. Returns how many. */
+    private static long advance(DeltaLogTail tail, String pipeline, String topic, long[] readable,
+                                List<long[]> sendNanos, long[] firstChange, int[] histogram) {
+        long counted = 0;
+        for (DeltaLogTail.Commit commit : tail.poll()) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                Long next = commit.nextOffsets().get(pipeline + "/" + topic + "/" + p);
+                if (next == null) {
+                    continue;
+                }
+                if (histogram != null) {
+                    synchronized (sendNanos) {
+                        for (long offset = Math.max(readable[p], firstChange[p]); offset < next; offset++) {
+                            int index = (int) (offset - firstChange[p]);
+                            long sent = index < sendNanos.get(p).length ? sendNanos.get(p)[index] : 0;
+                            if (sent > 0) {
+                                long millis = Math.max(0, (commit.seenNanos() - sent) / 1_000_000);
+                                histogram[(int) Math.min(millis, histogram.length - 1)]++;
+                                counted++;
+                            }
+                        }
+                    }
+                }
+                readable[p] = Math.max(readable[p], next);
+            }
+        }
+        return counted;
+    }
+
+    private static boolean sumBelow(long[] readable, long[] firstChange, long[] produced) {
+        synchronized (produced) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                if (readable[p] < Math.max(produced[p], firstChange[p])) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static long sum(long[] values) {
+        long sum = 0;
+        for (long v : values) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    private static void checkAlive(InstalledAppliance appliance, Path work) {
+        if (!appliance.process().isAlive()) {
+            throw new IllegalStateException("the appliance exited; see " + work.resolve("appliance.log"));
+        }
+    }
+
+    private static long percentile(int[] histogram, long count, double p) {
+        long rank = (long) Math.ceil(p * count);
+        long seen = 0;
+        for (int millis = 0; millis < histogram.length; millis++) {
+            seen += histogram[millis];
+            if (seen >= rank) {
+                return millis;
+            }
+        }
+        return histogram.length;
+    }
+}
