@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * fixed instance id, the console on, the default JVM options) from a change stream: a snapshot of every key, then
  * updates, deletes (tombstones keyed by the id as text) and new keys, produced while the appliance is SIGKILLed
  * after commits and started again. The table Delta Kernel reads must equal the final state computed here from the
- * events produced, one row per key, and Spark with its default settings must count the same.
+ * events produced, one row per key, and Spark with its default settings must count the same. (A compaction racing a
+ * merge is {@code KeyedMergeIT}'s: a merge of a table this small rewrites its one file each time.)
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
 class KeyedTableIT {

@@ -191,7 +191,8 @@ public final class ConfigLoader {
             node.problem("on-incompatible-schema", "is dead-letter but dead-letters has neither a table nor a topic; "
                     + "configure one, or set on-incompatible-schema: fail");
         }
-        CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize());
+        // A keyed table is clustered by its key unless told otherwise: a batch's keys then touch few files.
+        CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize(), table.key());
         checkTopicPlaceholders(node, table, deadLetters);
         node.finish();
         return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger,
@@ -219,7 +220,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static CompactionConfig compaction(ConfigNode node, long targetFileSize) {
+    private static CompactionConfig compaction(ConfigNode node, long targetFileSize, List<String> defaultSortBy) {
         boolean enabled = node.bool("enabled", true);
         String cron = node.string("cron").orElse(null);
         Duration interval = null;
@@ -239,7 +240,7 @@ public final class ConfigLoader {
             node.problem("small-file-size", "must not exceed table.target-file-size (" + targetFileSize + " bytes)");
         }
         long minInputFiles = node.positiveLong("min-input-files", 5);
-        List<String> sortBy = node.stringList("sort-by");
+        List<String> sortBy = node.has("sort-by") ? node.stringList("sort-by") : defaultSortBy;
         for (String column : sortBy) {
             if (!PipelineSettings.isColumnPath(column)) {
                 node.problem("sort-by", "'" + column + "' is not a column name or a dotted path to a nested column");

@@ -276,6 +276,8 @@ class ConfigLoaderTest {
                 "      location: data/orders\n      mode: upsert\n      key: [order_id]"), "x.yaml", null);
         assertThat(keyed.pipelines().get(0).table().mode()).isEqualTo(ApplianceConfig.TableMode.UPSERT);
         assertThat(keyed.pipelines().get(0).table().key()).containsExactly("order_id");
+        assertThat(keyed.pipelines().get(0).compaction().sortBy()).as("clustered by the key by default")
+                .containsExactly("order_id");
         assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).table().mode())
                 .isEqualTo(ApplianceConfig.TableMode.APPEND);
 
