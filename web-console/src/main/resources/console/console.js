@@ -279,9 +279,15 @@ async function renderLag(view, name) {
   const partitions = simpleTable('partitions-lag', ['Topic', 'Partition', 'Log-end offset', 'Next offset in table', 'Lag'],
     lag.partitions.map((p) => [el('span', { class: 'mono' }, p.topic), fmtInt(p.partition), fmtInt(p.logEndOffset), fmtInt(p.tableNextOffset),
       el('span', { class: 'lag-value' }, fmtInt(p.lag))]));
-  const batches = simpleTable('batches', ['Batch', 'Finished', 'Outcome', 'Version', 'Rows', 'Dead letters', 'Input/s', 'Process/s', 'Duration'],
+  // A keyed table's batches say what their merge did: rows inserted / updated / deleted, and the files rewritten
+  // with the rows copied from them (the write amplification).
+  const merged = (m) => m ? fmtInt(m.inserted) + ' / ' + fmtInt(m.updated) + ' / ' + fmtInt(m.deleted) + ', '
+    + fmtInt(m.filesRewritten) + ' files (' + fmtInt(m.copied) + ' rows) rewritten' : '';
+  const batches = simpleTable('batches', ['Batch', 'Finished', 'Outcome', 'Version', 'Rows', 'Dead letters', 'Input/s', 'Process/s', 'Duration',
+    'Merged: inserted / updated / deleted'],
     lag.recentBatches.slice().reverse().slice(0, 30).map((b) => [fmtInt(b.batchId), fmtTime(b.timestamp), b.outcome, fmtInt(b.tableVersion),
-      fmtInt(b.numInputRows), fmtInt(b.deadLetters), fmtRate(b.inputRowsPerSecond), fmtRate(b.processedRowsPerSecond), b.durationMs.total + ' ms']));
+      fmtInt(b.numInputRows), fmtInt(b.deadLetters), fmtRate(b.inputRowsPerSecond), fmtRate(b.processedRowsPerSecond), b.durationMs.total + ' ms',
+      merged(b.merge)]));
   if (!sameView) {
     destroyCharts();
     view.replaceChildren(

@@ -179,8 +179,13 @@ public final class KeyedMerge {
                     continue;
                 }
                 GenericRecord row = change.getValue().row();
-                DataFileWriter writer = row.getSchema().equals(current) ? main
-                        : writers.computeIfAbsent(row.getSchema(), table::newDataFileWriter);
+                // By identity: rows decoded together share their schema instance, so a deep comparison with the
+                // table's schema happens once per instance, not per row.
+                DataFileWriter writer = writers.get(row.getSchema());
+                if (writer == null) {
+                    writer = row.getSchema().equals(current) ? main : table.newDataFileWriter(row.getSchema());
+                    writers.put(row.getSchema(), writer);
+                }
                 writer.write(row);
                 if (held) {
                     written.updated++;
@@ -189,14 +194,14 @@ public final class KeyedMerge {
                 }
             }
             List<DataFile> files = new ArrayList<>();
-            for (DataFileWriter writer : writers.values()) {
+            for (DataFileWriter writer : new java.util.LinkedHashSet<>(writers.values())) {
                 files.addAll(writer.finish());
             }
             written.files = files;
             writers.clear();
             return written;
         } finally {
-            writers.values().forEach(DataFileWriter::abort);
+            new java.util.HashSet<>(writers.values()).forEach(DataFileWriter::abort);
         }
     }
 
