@@ -25,8 +25,14 @@ final class WriterHandOff {
      * benchmark runs at the same speed in half the heap.
      */
     private static final int QUEUE_CAPACITY = 4;
+    /**
+     * Chunks queued at most for a keyed table. Its writer only collects a batch's rows, then merges the batch for
+     * seconds; with four slots the poll thread would stop reading during every merge and the next batch could not
+     * grow while the pipeline is behind. The byte budget still bounds what is held.
+     */
+    private static final int KEYED_QUEUE_CAPACITY = 1_024;
 
-    private final BlockingQueue<BatchWriter.Task> tasks = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<BatchWriter.Task> tasks;
     private final BlockingQueue<BatchWriter.Result> results = new LinkedBlockingQueue<>();
     private final BatchWriter writer;
     private final Thread thread;
@@ -37,6 +43,7 @@ final class WriterHandOff {
     WriterHandOff(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
                   Consumer<BatchProgress> progressSink) {
         this.budget = settings.maxBytesInFlight();
+        this.tasks = new ArrayBlockingQueue<>(settings.keyed() ? KEYED_QUEUE_CAPACITY : QUEUE_CAPACITY);
         this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink, this::release);
         this.thread = new Thread(writer, "lakehouse-" + settings.name() + "-writer");
         this.thread.setDaemon(true);
