@@ -35,7 +35,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * with the appliance's CPU and peak RSS.
  *
  * <p>Options: {@code upsert.keys} (1,000,000), {@code upsert.rate} (20,000), {@code upsert.seconds} (60),
- * {@code upsert.distributions} ({@code skewed,uniform}), {@code upsert.cpus} (a taskset CPU list).
+ * {@code upsert.distributions} ({@code skewed,uniform}), {@code upsert.cpus} (a taskset CPU list),
+ * {@code upsert.file-size} (the table's {@code target-file-size}; default the appliance's).
  */
 final class UpsertBenchmark {
 
@@ -74,7 +75,13 @@ final class UpsertBenchmark {
         Path table = work.resolve(topic);
         String pipeline = "upsert";
         Path config = BenchmarkConfig.write(work.resolve("lakehouse.yaml"), pipeline, kafka.bootstrapServers(), topic,
-                registryServer.url(), table, p -> p.set("table.mode", "upsert").set("table.key", List.of("order_id")));
+                registryServer.url(), table, p -> {
+                    p.set("table.mode", "upsert").set("table.key", List.of("order_id"));
+                    String fileSize = System.getProperty("upsert.file-size");
+                    if (fileSize != null) {
+                        p.set("table.target-file-size", fileSize);
+                    }
+                });
         ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
         GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
         Random random = new Random(5);
