@@ -113,8 +113,8 @@ final class FreshnessBenchmark {
             double windowSeconds = (window.get(1) - window.get(0)) / 1e9;
             System.out.printf("freshness at %,d records/s offered (%,d sent in the %.0f s window, %,.0f/s achieved):"
                             + " send to readable p50 %,d ms, p99 %,d ms, max %,d ms%n", rate, measured,
-                    windowSeconds, measured / windowSeconds, percentile(histogramMillis, measured, 0.50),
-                    percentile(histogramMillis, measured, 0.99), maxMillis);
+                    windowSeconds, measured / windowSeconds, Measurement.percentileMillis(histogramMillis, measured, 0.50),
+                    Measurement.percentileMillis(histogramMillis, measured, 0.99), maxMillis);
             System.out.printf("  appliance: peak RSS %,d MB, CPU %.1f s; %s%n", appliance.peakRssMb(),
                     appliance.cpuSeconds(), appliance.heapSummary());
         }
@@ -134,17 +134,6 @@ final class FreshnessBenchmark {
         return false;
     }
 
-    private static long percentile(int[] histogram, long count, double p) {
-        long rank = (long) Math.ceil(p * count);
-        long seen = 0;
-        for (int millis = 0; millis < histogram.length; millis++) {
-            seen += histogram[millis];
-            if (seen >= rank) {
-                return millis;
-            }
-        }
-        return histogram.length;
-    }
 
     /**
      * Sends at {@code rate} in 10 ms slices for the warm-up and the window; {@code window} gets the window's start

@@ -49,4 +49,17 @@ final class Measurement {
         return String.format("peak heap %,d MB (max %,d MB)", peak >> 20,
                 Runtime.getRuntime().maxMemory() >> 20);
     }
+
+    /** The {@code p} quantile (0..1) of {@code count} values counted in a histogram of whole milliseconds. */
+    static long percentileMillis(int[] histogram, long count, double p) {
+        long rank = (long) Math.ceil(p * count);
+        long seen = 0;
+        for (int millis = 0; millis < histogram.length; millis++) {
+            seen += histogram[millis];
+            if (seen >= rank) {
+                return millis;
+            }
+        }
+        return histogram.length;
+    }
 }

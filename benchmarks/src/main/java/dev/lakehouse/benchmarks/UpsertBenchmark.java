@@ -145,8 +145,8 @@ final class UpsertBenchmark {
             }
             System.out.printf("upsert, %s: %,d changes applied in %.1f s (%,.0f changes/s, %,d offered per second);"
                             + " send to readable p50 %,d ms, p99 %,d ms%n", distribution, measured, windowSeconds,
-                    measured / windowSeconds, rate, percentile(histogram, measured, 0.50),
-                    percentile(histogram, measured, 0.99));
+                    measured / windowSeconds, rate, Measurement.percentileMillis(histogram, measured, 0.50),
+                    Measurement.percentileMillis(histogram, measured, 0.99));
             System.out.printf("  %,d merges: per batch %,.0f changes, %.1f files rewritten (max %,d), %,.0f rows "
                             + "copied (%.1f copied per change)%n", batches, changes / (double) Math.max(1, batches),
                     filesRewritten / (double) Math.max(1, batches), maxFilesRewritten,
@@ -277,15 +277,4 @@ final class UpsertBenchmark {
         }
     }
 
-    private static long percentile(int[] histogram, long count, double p) {
-        long rank = (long) Math.ceil(p * count);
-        long seen = 0;
-        for (int millis = 0; millis < histogram.length; millis++) {
-            seen += histogram[millis];
-            if (seen >= rank) {
-                return millis;
-            }
-        }
-        return histogram.length;
-    }
 }

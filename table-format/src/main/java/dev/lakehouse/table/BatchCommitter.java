@@ -87,6 +87,19 @@ final class BatchCommitter implements CommitLoop.Change<CommitOutcome> {
     private Operation operation() {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("outputMode", DeltaLogJson.parameter("Append"));
+        putBatchParameters(batch, params);
+        Map<String, String> metrics = new LinkedHashMap<>();
+        metrics.put("numAddedFiles", Integer.toString(batch.files().size()));
+        metrics.put("numOutputRows", Long.toString(batch.numRecords()));
+        metrics.put("numOutputBytes", Long.toString(batch.sizeBytes()));
+        return new Operation(Operation.Name.STREAMING_UPDATE, params, metrics);
+    }
+
+    /**
+     * The parameters every batch's commit records in the history (as a merge's does too): the query id and epoch
+     * id Spark's streaming writes use for the batch, the pipeline, the Kafka offsets, and the batch's own.
+     */
+    static void putBatchParameters(BatchCommit batch, Map<String, String> params) {
         params.put("queryId", DeltaLogJson.parameter(batch.batchAppId()));
         params.put("epochId", DeltaLogJson.parameter(Long.toString(batch.batchId())));
         params.put("pipeline", DeltaLogJson.parameter(batch.pipeline()));
@@ -101,10 +114,5 @@ final class BatchCommitter implements CommitLoop.Change<CommitOutcome> {
         }
         params.put("offsets", DeltaLogJson.parameter(DeltaLogJson.json(offsets)));
         batch.parameters().forEach((k, v) -> params.put(k, DeltaLogJson.parameter(v)));
-        Map<String, String> metrics = new LinkedHashMap<>();
-        metrics.put("numAddedFiles", Integer.toString(batch.files().size()));
-        metrics.put("numOutputRows", Long.toString(batch.numRecords()));
-        metrics.put("numOutputBytes", Long.toString(batch.sizeBytes()));
-        return new Operation(Operation.Name.STREAMING_UPDATE, params, metrics);
     }
 }

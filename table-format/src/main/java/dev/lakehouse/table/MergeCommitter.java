@@ -90,20 +90,7 @@ final class MergeCommitter implements CommitLoop.Change<CommitOutcome> {
                 .map(c -> "target." + c + " = source." + c).collect(Collectors.joining(" AND "))));
         params.put("matchedPredicates", DeltaLogJson.parameter("[{\"actionType\":\"update\"},{\"actionType\":\"delete\"}]"));
         params.put("notMatchedPredicates", DeltaLogJson.parameter("[{\"actionType\":\"insert\"}]"));
-        params.put("queryId", DeltaLogJson.parameter(batch.batchAppId()));
-        params.put("epochId", DeltaLogJson.parameter(Long.toString(batch.batchId())));
-        params.put("pipeline", DeltaLogJson.parameter(batch.pipeline()));
-        List<Map<String, Object>> offsets = new ArrayList<>();
-        for (OffsetRange r : batch.offsets()) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("topic", r.topic());
-            o.put("partition", r.partition());
-            o.put("startOffset", r.startOffset());
-            o.put("nextOffset", r.nextOffset());
-            offsets.add(o);
-        }
-        params.put("offsets", DeltaLogJson.parameter(DeltaLogJson.json(offsets)));
-        batch.parameters().forEach((k, v) -> params.put(k, DeltaLogJson.parameter(v)));
+        BatchCommitter.putBatchParameters(batch, params);
         Map<String, String> metrics = new LinkedHashMap<>(merge.metrics());
         metrics.putIfAbsent("numTargetFilesAdded", Integer.toString(batch.files().size()));
         metrics.putIfAbsent("numTargetFilesRemoved", Integer.toString(merge.removed().size()));
