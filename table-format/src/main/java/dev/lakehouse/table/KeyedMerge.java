@@ -78,7 +78,8 @@ public final class KeyedMerge {
             Plan plan = plan(byKey);
             Written written = write(plan, byKey);
             BatchCommit batch = new BatchCommit(pipeline, instanceId, batchId, written.files, offsets, parameters);
-            MergeCommit merge = new MergeCommit(batch, plan.rewrite, written.metrics(plan), keyColumns);
+            MergeCommit merge = new MergeCommit(batch, plan.rewrite, written.metrics(plan), keyColumns,
+                    plan.filesLive, plan.ranges::mayHold);
             try {
                 CommitOutcome outcome = table.apply(merge);
                 if (!outcome.committed()) {
@@ -96,16 +97,18 @@ public final class KeyedMerge {
                 + "concurrent rewrite in each of " + ATTEMPTS + " plans; nothing committed", lastConflict);
     }
 
-    /** The files to rewrite, and which changed keys the table holds. */
-    private record Plan(List<DataFile> rewrite, Set<List<Object>> found) {
+    /** The files to rewrite, which changed keys the table holds, every file read, and which files may hold a key. */
+    private record Plan(List<DataFile> rewrite, Set<List<Object>> found, Set<String> filesLive, KeyRanges ranges) {
     }
 
     private Plan plan(Map<List<Object>, RowChange> byKey) {
         KeyRanges ranges = new KeyRanges(byKey.keySet());
         List<DataFile> rewrite = new ArrayList<>();
         Set<List<Object>> found = new HashSet<>();
+        Set<String> live = new HashSet<>();
         Set<String> projection = new LinkedHashSet<>(keyColumns);
         for (DataFile file : table.snapshot().files()) {
+            live.add(file.path());
             if (!ranges.mayHold(file.statsJson())) {
                 continue;
             }
@@ -123,7 +126,7 @@ public final class KeyedMerge {
                 rewrite.add(file);
             }
         }
-        return new Plan(rewrite, found);
+        return new Plan(rewrite, found, live, ranges);
     }
 
     /** The files a plan writes, and what they hold. */

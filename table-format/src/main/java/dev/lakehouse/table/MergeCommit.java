@@ -21,11 +21,18 @@ import java.util.Objects;
  *                {@code numTargetRowsDeleted}, {@code numTargetRowsCopied}, {@code numTargetFilesAdded},
  *                {@code numTargetFilesRemoved}, ...), shown by {@code DESCRIBE HISTORY}
  * @param keyColumns the columns that identify a row, for the history's merge predicate
+ * @param filesRead the paths of every file live when the merge was planned
+ * @param mayHoldAKey whether a file, by its statistics (JSON), can hold one of the merge's keys: a file another
+ *                    writer added after the plan that can (a concurrent merge inserting the same new key) refuses
+ *                    the commit like a removed one, so two writers never both insert a key
  */
 public record MergeCommit(BatchCommit batch, List<DataFile> removed, Map<String, String> metrics,
-                          List<String> keyColumns) implements TableChange<CommitOutcome> {
+                          List<String> keyColumns, java.util.Set<String> filesRead,
+                          java.util.function.Predicate<String> mayHoldAKey) implements TableChange<CommitOutcome> {
 
     public MergeCommit {
+        filesRead = java.util.Set.copyOf(filesRead);
+        Objects.requireNonNull(mayHoldAKey, "mayHoldAKey");
         Objects.requireNonNull(batch, "batch");
         removed = List.copyOf(removed);
         metrics = Map.copyOf(metrics);

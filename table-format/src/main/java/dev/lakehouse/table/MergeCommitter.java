@@ -57,6 +57,17 @@ final class MergeCommitter implements CommitLoop.Change<CommitOutcome> {
                     + " of the " + merge.removed().size() + " files it rewrites were removed by another commit (for "
                     + "example " + missing.get(0) + "); plan it again", missing);
         }
+        // A file added since the plan that can hold one of this merge's keys (another writer's merge of the same
+        // key, or its insert): committing now could leave two rows for a key, so plan again on what it holds.
+        List<String> added = live.values().stream()
+                .filter(a -> !merge.filesRead().contains(a.getPath()))
+                .filter(a -> merge.mayHoldAKey().test(a.getStats()))
+                .map(AddFile::getPath).toList();
+        if (!added.isEmpty()) {
+            throw new RewriteConflictException(description() + " of " + location + " not committed: another commit "
+                    + "added " + added.size() + " files that may hold its keys (for example " + added.get(0)
+                    + "); plan it again", added);
+        }
         long now = options.clock().millis();
         List<Action> actions = new ArrayList<>();
         for (DataFile removed : merge.removed()) {

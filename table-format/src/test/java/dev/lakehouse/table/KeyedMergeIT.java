@@ -180,6 +180,32 @@ class KeyedMergeIT {
         assertThat(tableRows()).as("deleted keys stay deleted, the update holds").isEqualTo(model);
     }
 
+    @Test
+    void twoWritersInsertingTheSameNewKeyAtOnceLeaveOneRow() {
+        long offset = loadThousandKeys();
+        AtomicBoolean raced = new AtomicBoolean();
+        // Another instance (records of key 5,000 on another partition) merges the same new key after this merge
+        // planned and before it commits: this one must see it and update it, not insert a second row.
+        LakeTable racing = new ForwardingLakeTable(table) {
+            @Override
+            public <R> R apply(TableChange<R> change) {
+                if (change instanceof MergeCommit && raced.compareAndSet(false, true)) {
+                    new KeyedMerge(table, List.of("id")).apply("customers", "b", 0,
+                            List.of(new OffsetRange("customers", 1, 0, 1)),
+                            List.of(RowChange.upsert(row(5_000, "us", "from b", 1))), Map.of());
+                }
+                return super.apply(change);
+            }
+        };
+
+        MergeResult result = merge(racing, 10, offset, List.of(upsert(5_000, "eu", "from a", 2)));
+
+        assertThat(raced).isTrue();
+        assertThat(result.attempts()).as("planned again after the other writer's insert").isEqualTo(2);
+        assertThat(result.updated()).isEqualTo(1);
+        assertThat(tableRows()).as("one row for the key, the later merge's").isEqualTo(model);
+    }
+
     private static Set<String> paths(List<DataFile> files) {
         Set<String> paths = new HashSet<>();
         files.forEach(f -> paths.add(f.path()));
