@@ -518,6 +518,8 @@ public final class Appliance implements AutoCloseable {
                 .maxRecordBytes(source.maxRecordSize())
                 .requiredColumns(pipeline.table().requiredColumns())
                 .keyColumns(pipeline.table().key())
+                .versionColumn(pipeline.table().versionColumn())
+                .insertOnly(pipeline.table().mode() == dev.lakehouse.app.config.ApplianceConfig.TableMode.DEDUPE)
                 .envelope(pipeline.source().envelope())
                 .kafkaMetadata(pipeline.table().kafkaMetadata())
                 .catchUpOnly(catchUpOnly);

@@ -69,9 +69,11 @@ public record BatchProgress(String pipeline, String instanceId, long batchId, St
      * @param updated rows that replaced their key's row
      * @param deleted rows removed by a deletion
      * @param copied untouched rows of rewritten files written again: the write amplification, with
+     * @param skipped changes not applied (older versions, keys already held when only inserting, repeats)
      * @param filesRewritten files the merge removed (their other rows are in the files written)
      */
-    public record MergeCounts(long inserted, long updated, long deleted, long copied, int filesRewritten) {
+    public record MergeCounts(long inserted, long updated, long deleted, long copied, long skipped,
+                              int filesRewritten) {
     }
 
     /** The progress as one line of JSON. */

@@ -267,7 +267,8 @@ final class BatchWriter implements Runnable {
                 outcome = BatchOutcome.NO_TABLE_YET;
             } else {
                 if (keyedMerge == null) {
-                    keyedMerge = new KeyedMerge(table, settings.keyColumns());
+                    keyedMerge = new KeyedMerge(table, settings.keyColumns(), settings.versionColumn(),
+                            settings.insertOnly());
                 }
                 try {
                     merged = keyedMerge.apply(settings.name(), settings.instanceId(), seal.batchId(), batch.ranges(),
@@ -296,7 +297,7 @@ final class BatchWriter implements Runnable {
         }
         BatchProgress.MergeCounts counts = merged == null || !merged.outcome().committed() ? null
                 : new BatchProgress.MergeCounts(merged.inserted(), merged.updated(), merged.deleted(), merged.copied(),
-                merged.filesRemoved());
+                merged.skipped(), merged.filesRemoved());
         finish(seal, outcome, version, merged == null ? 0 : merged.filesAdded(),
                 merged == null ? 0 : merged.bytesAdded(), counts, start);
     }

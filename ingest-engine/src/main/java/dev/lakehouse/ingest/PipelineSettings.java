@@ -59,6 +59,8 @@ public final class PipelineSettings {
     private final long maxRecordBytes;
     private final List<String> requiredColumns;
     private final List<String> keyColumns;
+    private final String versionColumn;
+    private final boolean insertOnly;
     private final Envelope envelope;
     private final boolean leaveGroupOnStop;
     private final boolean catchUpOnly;
@@ -112,6 +114,8 @@ public final class PipelineSettings {
         this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
         this.keyColumns = List.copyOf(b.keyColumns);
+        this.versionColumn = b.versionColumn;
+        this.insertOnly = b.insertOnly;
         this.envelope = b.envelope;
         this.leaveGroupOnStop = b.leaveGroupOnStop;
         this.catchUpOnly = b.catchUpOnly;
@@ -283,6 +287,27 @@ public final class PipelineSettings {
         return envelope;
     }
 
+    /**
+     * A keyed table's version column, or null: a row replaces its key's row only if its version is not lower, so
+     * late and reordered events never overwrite newer rows.
+     */
+    public String versionColumn() {
+        return versionColumn;
+    }
+
+    /**
+     * Whether a keyed table only inserts ({@code table.mode: dedupe}): a row is added only if the table has none for
+     * its key, for producers that resend; tombstones are dead letters as in an append table.
+     */
+    public boolean insertOnly() {
+        return insertOnly;
+    }
+
+    /** Whether a tombstone deletes its key's row (an upsert table). */
+    public boolean deletesOnTombstones() {
+        return keyed() && !insertOnly;
+    }
+
     /** Whether the table holds one row per key ({@link #keyColumns()} not empty). */
     public boolean keyed() {
         return !keyColumns.isEmpty();
@@ -343,6 +368,8 @@ public final class PipelineSettings {
         private long maxRecordBytes = 16L * 1024 * 1024;
         private List<String> requiredColumns = List.of();
         private List<String> keyColumns = List.of();
+        private String versionColumn;
+        private boolean insertOnly;
         private Envelope envelope = Envelope.NONE;
         private boolean leaveGroupOnStop;
         private boolean catchUpOnly;
@@ -476,6 +503,18 @@ public final class PipelineSettings {
             return this;
         }
 
+        /** See {@link PipelineSettings#versionColumn()}; null for none. */
+        public Builder versionColumn(String column) {
+            this.versionColumn = column;
+            return this;
+        }
+
+        /** See {@link PipelineSettings#insertOnly()}. */
+        public Builder insertOnly(boolean insertOnly) {
+            this.insertOnly = insertOnly;
+            return this;
+        }
+
         /** See {@link PipelineSettings#envelope()}. */
         public Builder envelope(Envelope envelope) {
             this.envelope = java.util.Objects.requireNonNull(envelope, "envelope");
@@ -538,7 +577,11 @@ public final class PipelineSettings {
                             + "a column name, or a dotted path to a nested one (customer.email)");
                 }
             }
-            if (envelope == Envelope.DEBEZIUM && keyColumns.isEmpty()) {
+            if ((versionColumn != null || insertOnly) && keyColumns.isEmpty()) {
+                throw new IllegalArgumentException("pipeline " + name + ": a version column and insert-only need a "
+                        + "keyed table (key columns)");
+            }
+            if (envelope == Envelope.DEBEZIUM && (keyColumns.isEmpty() || insertOnly)) {
                 throw new IllegalArgumentException("pipeline " + name + ": a Debezium envelope needs a keyed table "
                         + "(key columns)");
             }

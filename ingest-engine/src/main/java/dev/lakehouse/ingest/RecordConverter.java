@@ -122,7 +122,7 @@ final class RecordConverter {
                     + size + " bytes, above the pipeline's maximum record size of " + settings.maxRecordBytes()
                     + " bytes; raise max-record-size or make the producer send smaller records", null);
         }
-        if (settings.keyed() && record.value() == null) {
+        if (settings.deletesOnTombstones() && record.value() == null) {
             // A tombstone: in a keyed table, the deletion of its key's row.
             return tableSchema == null ? new Outcome.NoChange()
                     : new Outcome.Delete(tableSchema, KafkaKeys.keyRow(record, decoder, tableSchema,
@@ -238,11 +238,15 @@ final class RecordConverter {
     }
 
     private void checkRequiredColumnsExist() {
-        for (String column : settings.keyColumns()) {
+        List<String> named = new java.util.ArrayList<>(settings.keyColumns());
+        if (settings.versionColumn() != null) {
+            named.add(settings.versionColumn());
+        }
+        for (String column : named) {
             if (tableSchema.getField(column) == null) {
                 throw new IllegalArgumentException("pipeline " + settings.name() + ": key column '" + column + "' is "
                         + "not a column of table " + table.location() + " (its columns: " + tableSchema.getFields()
-                        .stream().map(Schema.Field::name).toList() + "); fix table.key");
+                        .stream().map(Schema.Field::name).toList() + "); fix table.key or table.version-column");
             }
         }
         for (String column : settings.requiredColumns()) {

@@ -36,19 +36,42 @@ public final class KeyedMerge {
 
     private final LakeTable table;
     private final List<String> keyColumns;
+    private final String versionColumn;
+    private final boolean insertOnly;
 
     /**
+     * Upserts: the newest change of a key (the last in the batch) replaces its row, a deletion removes it.
+     *
      * @param keyColumns top-level columns of the table whose values identify a row
      * @throws IllegalArgumentException if a key column is not a column of the table
      */
     public KeyedMerge(LakeTable table, List<String> keyColumns) {
+        this(table, keyColumns, null, false);
+    }
+
+    /**
+     * @param versionColumn null, or a top-level column whose value orders a key's rows: a row replaces the table's
+     *                      row of its key only if its version is not lower (late or reordered events are counted
+     *                      as skipped, not applied), and within a batch the highest version of a key wins; a
+     *                      deletion applies whatever the versions
+     * @param insertOnly    {@code true} to insert a row only if the table has none for its key (the first in a batch
+     *                      wins; deduplication of at-least-once producers): nothing is ever rewritten
+     * @throws IllegalArgumentException if a key or version column is not a column of the table
+     */
+    public KeyedMerge(LakeTable table, List<String> keyColumns, String versionColumn, boolean insertOnly) {
         this.table = Objects.requireNonNull(table, "table");
         this.keyColumns = List.copyOf(keyColumns);
+        this.versionColumn = versionColumn;
+        this.insertOnly = insertOnly;
         if (this.keyColumns.isEmpty()) {
             throw new IllegalArgumentException("a keyed table needs at least one key column");
         }
         org.apache.avro.Schema schema = table.snapshot().avroSchema();
-        for (String column : this.keyColumns) {
+        List<String> columns = new ArrayList<>(this.keyColumns);
+        if (versionColumn != null) {
+            columns.add(versionColumn);
+        }
+        for (String column : columns) {
             if (schema.getField(column) == null) {
                 throw new IllegalArgumentException("key column '" + column + "' is not a column of " + table.location()
                         + " (its columns: " + schema.getFields().stream().map(org.apache.avro.Schema.Field::name)
@@ -68,25 +91,39 @@ public final class KeyedMerge {
     public MergeResult apply(String pipeline, String instanceId, long batchId, List<OffsetRange> offsets,
                              List<RowChange> changes, Map<String, String> parameters) {
         Map<List<Object>, RowChange> byKey = new LinkedHashMap<>();
+        // Keys deleted earlier in the batch: their last row replaces the table's whatever its version (the deletion
+        // ended the old row's history; a key created again starts a new one).
+        Set<List<Object>> deletedInBatch = new HashSet<>();
+        long skippedInBatch = 0;
         for (RowChange change : changes) {
             List<Object> key = key(change.row());
+            RowChange earlier = byKey.get(key);
+            if (earlier != null && !supersedes(change, earlier)) {
+                skippedInBatch++;
+                continue;
+            }
+            if (change.delete()) {
+                deletedInBatch.add(key);
+            }
+            skippedInBatch += earlier == null ? 0 : 1;
             byKey.remove(key); // re-inserted last: the order of the batch's rows follows the latest change
             byKey.put(key, change);
         }
         RewriteConflictException lastConflict = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Plan plan = plan(byKey);
-            Written written = write(plan, byKey);
+            Plan plan = plan(byKey, deletedInBatch);
+            Written written = write(plan, plan.applied);
+            written.skipped = skippedInBatch + (byKey.size() - plan.applied.size());
             BatchCommit batch = new BatchCommit(pipeline, instanceId, batchId, written.files, offsets, parameters);
             MergeCommit merge = new MergeCommit(batch, plan.rewrite, written.metrics(plan), keyColumns,
                     plan.filesLive, plan.ranges::mayHold);
             try {
                 CommitOutcome outcome = table.apply(merge);
                 if (!outcome.committed()) {
-                    return new MergeResult(outcome, 0, 0, 0, 0, 0, 0, 0, 0, attempt);
+                    return new MergeResult(outcome, 0, 0, 0, 0, 0, 0, 0, 0, 0, attempt);
                 }
                 return new MergeResult(outcome, written.inserted, written.updated, written.deleted, written.copied,
-                        plan.rewrite.size(), written.files.size(),
+                        written.skipped, plan.rewrite.size(), written.files.size(),
                         plan.rewrite.stream().mapToLong(DataFile::sizeBytes).sum(),
                         written.files.stream().mapToLong(DataFile::sizeBytes).sum(), attempt);
             } catch (RewriteConflictException conflict) {
@@ -97,36 +134,92 @@ public final class KeyedMerge {
                 + "concurrent rewrite in each of " + ATTEMPTS + " plans; nothing committed", lastConflict);
     }
 
-    /** The files to rewrite, which changed keys the table holds, every file read, and which files may hold a key. */
-    private record Plan(List<DataFile> rewrite, Set<List<Object>> found, Set<String> filesLive, KeyRanges ranges) {
+    /**
+     * The files to rewrite, the changes that apply (in batch order), which of their keys the table holds, every file
+     * live when planned, and which files may hold a key.
+     */
+    private record Plan(List<DataFile> rewrite, Map<List<Object>, RowChange> applied, Set<List<Object>> found,
+                        Set<String> filesLive, KeyRanges ranges) {
     }
 
-    private Plan plan(Map<List<Object>, RowChange> byKey) {
+    /** Whether {@code later} (after {@code earlier} in the batch) is the change of their key to keep. */
+    private boolean supersedes(RowChange later, RowChange earlier) {
+        if (insertOnly) {
+            return false; // the first row of a key is the one inserted
+        }
+        if (versionColumn == null || later.delete() || earlier.delete()) {
+            return true;
+        }
+        return compareVersions(later.row().get(versionColumn), earlier.row().get(versionColumn)) >= 0;
+    }
+
+    /** Versions compared by value; a missing version is older than any. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareVersions(Object a, Object b) {
+        Object x = a == null ? null : comparable(a);
+        Object y = b == null ? null : comparable(b);
+        if (x == null || y == null) {
+            return x == null ? (y == null ? 0 : -1) : 1;
+        }
+        if (x instanceof Comparable c && x.getClass() == y.getClass()) {
+            return c.compareTo(y);
+        }
+        return x.toString().compareTo(y.toString());
+    }
+
+    private Plan plan(Map<List<Object>, RowChange> byKey, Set<List<Object>> deletedInBatch) {
         KeyRanges ranges = new KeyRanges(byKey.keySet());
-        List<DataFile> rewrite = new ArrayList<>();
-        Set<List<Object>> found = new HashSet<>();
+        Map<DataFile, List<List<Object>>> holders = new LinkedHashMap<>();
+        Map<List<Object>, Object> tableVersions = new java.util.HashMap<>();
         Set<String> live = new HashSet<>();
         Set<String> projection = new LinkedHashSet<>(keyColumns);
+        if (versionColumn != null) {
+            projection.add(versionColumn);
+        }
         for (DataFile file : table.snapshot().files()) {
             live.add(file.path());
             if (!ranges.mayHold(file.statsJson())) {
                 continue;
             }
-            boolean holds = false;
+            List<List<Object>> held = new ArrayList<>();
             try (RowReader rows = table.openRows(file, projection)) {
                 for (GenericRecord row = rows.next(); row != null; row = rows.next()) {
                     List<Object> key = key(row);
                     if (byKey.containsKey(key)) {
-                        found.add(key);
-                        holds = true;
+                        held.add(key);
+                        if (versionColumn != null) {
+                            tableVersions.put(key, row.get(versionColumn));
+                        }
                     }
                 }
             }
-            if (holds) {
-                rewrite.add(file);
+            if (!held.isEmpty()) {
+                holders.put(file, held);
             }
         }
-        return new Plan(rewrite, found, live, ranges);
+        Set<List<Object>> found = new HashSet<>();
+        holders.values().forEach(found::addAll);
+        // Which changes apply: not a key the table holds when only inserting; not an older version than the table's.
+        Map<List<Object>, RowChange> applied = new LinkedHashMap<>();
+        for (Map.Entry<List<Object>, RowChange> change : byKey.entrySet()) {
+            boolean held = found.contains(change.getKey());
+            if (insertOnly && (held || change.getValue().delete())) {
+                continue;
+            }
+            if (held && versionColumn != null && !change.getValue().delete()
+                    && !deletedInBatch.contains(change.getKey()) && compareVersions(
+                    change.getValue().row().get(versionColumn), tableVersions.get(change.getKey())) < 0) {
+                continue;
+            }
+            applied.put(change.getKey(), change.getValue());
+        }
+        List<DataFile> rewrite = new ArrayList<>();
+        holders.forEach((file, keys) -> {
+            if (keys.stream().anyMatch(applied::containsKey)) {
+                rewrite.add(file);
+            }
+        });
+        return new Plan(rewrite, applied, found, live, ranges);
     }
 
     /** The files a plan writes, and what they hold. */
@@ -136,6 +229,7 @@ public final class KeyedMerge {
         long updated;
         long deleted;
         long copied;
+        long skipped;
 
         Map<String, String> metrics(Plan plan) {
             Map<String, String> metrics = new LinkedHashMap<>();
@@ -144,6 +238,7 @@ public final class KeyedMerge {
             metrics.put("numTargetRowsUpdated", Long.toString(updated));
             metrics.put("numTargetRowsDeleted", Long.toString(deleted));
             metrics.put("numTargetRowsCopied", Long.toString(copied));
+            metrics.put("numSourceRowsSkipped", Long.toString(skipped));
             metrics.put("numTargetFilesRemoved", Integer.toString(plan.rewrite.size()));
             metrics.put("numTargetFilesAdded", Integer.toString(files.size()));
             metrics.put("numTargetBytesRemoved", Long.toString(plan.rewrite.stream().mapToLong(DataFile::sizeBytes)

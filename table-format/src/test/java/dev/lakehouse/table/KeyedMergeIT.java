@@ -206,6 +206,50 @@ class KeyedMergeIT {
         assertThat(tableRows()).as("one row for the key, the later merge's").isEqualTo(model);
     }
 
+    @Test
+    void withAVersionColumnALateEventNeverOverwritesANewerRow() {
+        long offset = loadThousandKeys(); // every key at version 1
+        KeyedMerge versioned = new KeyedMerge(table, List.of("id"), "version", false);
+        versioned.apply("customers", "a", 10, List.of(new OffsetRange("customers", 0, offset, offset + 3)),
+                List.of(upsert(40, "eu", "v5", 5), upsert(41, "us", "v3", 3), upsert(43, "us", "v5", 5)), Map.of());
+
+        String kept40 = model.get(40L);
+        List<RowChange> late = new ArrayList<>();
+        late.add(RowChange.upsert(row(40, "eu", "late v4", 4))); // older than the table's 5: skipped
+        late.add(upsert(41, "us", "v7", 7));
+        late.add(RowChange.upsert(row(41, "us", "reordered v6", 6))); // older than v7 in the same batch: skipped
+        late.add(upsert(42, "eu", "v2", 2));
+        late.add(delete(43)); // deleted, then created again at a lower version: the new row counts
+        late.add(upsert(43, "us", "recreated v1", 1));
+        MergeResult result = versioned.apply("customers", "a", 11,
+                List.of(new OffsetRange("customers", 0, offset + 3, offset + 9)), late, Map.of());
+
+        assertThat(model.get(40L)).isEqualTo(kept40);
+        assertThat(tableRows()).isEqualTo(model);
+        assertThat(result.updated()).isEqualTo(3);
+        assertThat(result.skipped()).isEqualTo(3); // 40's late v4, 41's reordered v6, 43's deletion superseded
+        assertThat(table.history(1).get(0).metrics()).containsEntry("numSourceRowsSkipped", "3");
+    }
+
+    @Test
+    void insertOnlyKeepsTheFirstRowOfAKeyAndRewritesNothing() {
+        long offset = loadThousandKeys();
+        Set<String> before = paths(table.snapshot().files());
+        KeyedMerge dedupe = new KeyedMerge(table, List.of("id"), null, true);
+        List<RowChange> resent = new ArrayList<>();
+        resent.add(RowChange.upsert(row(7, "us", "resent", 9))); // the table has key 7: not inserted
+        resent.add(upsert(3_000, "eu", "first", 1));
+        resent.add(RowChange.upsert(row(3_000, "eu", "duplicate", 2))); // the batch had it already
+        MergeResult result = dedupe.apply("customers", "a", 10,
+                List.of(new OffsetRange("customers", 0, offset, offset + 3)), resent, Map.of());
+
+        assertThat(tableRows()).isEqualTo(model);
+        assertThat(result.inserted()).isEqualTo(1);
+        assertThat(result.skipped()).isEqualTo(2);
+        assertThat(result.filesRemoved()).isZero();
+        assertThat(paths(table.snapshot().files())).containsAll(before);
+    }
+
     private static Set<String> paths(List<DataFile> files) {
         Set<String> paths = new HashSet<>();
         files.forEach(f -> paths.add(f.path()));

@@ -115,7 +115,7 @@ public final class ApplianceMetrics implements AutoCloseable {
             if (progress.merge() != null) {
                 BatchProgress.MergeCounts merge = progress.merge();
                 for (Map.Entry<String, Long> change : Map.of("inserted", merge.inserted(), "updated", merge.updated(),
-                        "deleted", merge.deleted(), "copied", merge.copied()).entrySet()) {
+                        "deleted", merge.deleted(), "copied", merge.copied(), "skipped", merge.skipped()).entrySet()) {
                     Counter.builder("lakehouse.merge.rows").baseUnit("rows").tags(tags).tag("change", change.getKey())
                             .description("Rows of keyed tables' merges: inserted, updated, deleted, and copied from "
                                     + "rewritten files (the write amplification)").register(registry)

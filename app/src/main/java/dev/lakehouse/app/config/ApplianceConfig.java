@@ -173,7 +173,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
             TableConfig topicTable = new TableConfig(forTopic(table.location(), topic), table.partitionBy(),
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
                     table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
-                    table.mode(), table.key());
+                    table.mode(), table.key(), table.versionColumn());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -271,16 +271,19 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param kafkaMetadata whether rows carry their Kafka record in a {@code _kafka} struct column
      * @param commitCoordination how concurrent commits are kept apart on an object store
      */
-    /** How a table takes records: {@code append} every record, or {@code upsert} one row per key. */
+    /**
+     * How a table takes records: {@code append} every record; {@code upsert} one row per key, the newest replacing
+     * it; {@code dedupe} one row per key, the first kept (later copies of a key are skipped).
+     */
     public enum TableMode {
-        APPEND, UPSERT
+        APPEND, UPSERT, DEDUPE
     }
 
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
                               long targetFileSize, String codec, Map<String, String> hadoop,
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
                               boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
-                              List<String> key) {
+                              List<String> key, String versionColumn) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

@@ -179,8 +179,8 @@ public final class ConfigLoader {
                         + "set format: json (with value-schema-file, the Avro schema of the table's rows)");
             }
             if (table.mode() != ApplianceConfig.TableMode.UPSERT) {
-                node.problem("source.envelope", "is debezium, whose changes need a keyed table: set table.mode: upsert "
-                        + "and table.key to the table's primary key");
+                node.problem("source.envelope", "is debezium, whose changes need an upsert table: set table.mode: "
+                        + "upsert and table.key to the table's primary key");
             }
         }
         TriggerConfig trigger = trigger(node.child("trigger"));
@@ -396,9 +396,16 @@ public final class ConfigLoader {
         ApplianceConfig.TableMode mode = node.choice("mode", ApplianceConfig.TableMode.class,
                 ApplianceConfig.TableMode.APPEND);
         List<String> key = node.stringList("key");
-        if (mode == ApplianceConfig.TableMode.UPSERT && key.isEmpty()) {
-            node.problem("mode", "is upsert, which needs table.key: the top-level columns that identify a row, such "
-                    + "as [order_id]");
+        if (mode != ApplianceConfig.TableMode.APPEND && key.isEmpty()) {
+            node.problem("mode", "is " + mode.name().toLowerCase(Locale.ROOT) + ", which needs table.key: the "
+                    + "top-level columns that identify a row, such as [order_id]");
+        }
+        String versionColumn = node.string("version-column").orElse(null);
+        if (versionColumn != null && mode != ApplianceConfig.TableMode.UPSERT) {
+            node.problem("version-column", "is set but table.mode is " + mode.name().toLowerCase(Locale.ROOT)
+                    + "; a version column orders the rows of an upsert table");
+        } else if (versionColumn != null && !versionColumn.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            node.problem("version-column", "'" + versionColumn + "' is not the name of a top-level column");
         }
         if (mode == ApplianceConfig.TableMode.APPEND && !key.isEmpty()) {
             node.problem("key", "is set but table.mode is append, which keeps every record; set table.mode: upsert "
@@ -411,7 +418,7 @@ public final class ConfigLoader {
         }
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
-                writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key);
+                writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key, versionColumn);
     }
 
     /**

@@ -90,6 +90,7 @@ public final class EffectiveConfig {
         table.put("commit-coordination", enumText(p.table().commitCoordination()));
         table.put("mode", enumText(p.table().mode()));
         table.put("key", p.table().key());
+        table.put("version-column", p.table().versionColumn() == null ? "(none)" : p.table().versionColumn());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

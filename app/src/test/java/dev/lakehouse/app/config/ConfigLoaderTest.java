@@ -291,7 +291,18 @@ class ConfigLoaderTest {
                         + "table.mode is append");
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      mode: merge"), "x.yaml", null))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("'merge' is not one of append, upsert");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'merge' is not one of append, upsert, dedupe");
+        ApplianceConfig versioned = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert\n      key: [order_id]\n      version-column: updated_at"),
+                "x.yaml", null);
+        assertThat(versioned.pipelines().get(0).table().versionColumn()).isEqualTo("updated_at");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: dedupe\n      key: [order_id]\n      version-column: v"),
+                "x.yaml", null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].table.version-column: is set but table.mode is dedupe");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: dedupe"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("is dedupe, which needs table.key");
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      mode: upsert\n      key: [customer.id]"), "x.yaml", null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'customer.id' is not the name of a "
