@@ -16,6 +16,8 @@ COPY compaction/pom.xml compaction/
 COPY web-console/pom.xml web-console/
 # The Spark reader of the app's interop tests: built before app (it stays in the build stage, never in the image).
 COPY peer-spark/pom.xml peer-spark/
+# The Debezium source of the change-data-capture tests, likewise.
+COPY peer-debezium/pom.xml peer-debezium/
 COPY app/pom.xml app/
 COPY benchmarks/pom.xml benchmarks/
 RUN mvn -B -ntp -q -pl app -am dependency:go-offline -DexcludeGroupIds=dev.lakehouse || true

@@ -21,6 +21,7 @@ import dev.lakehouse.ingest.DeadLetterDestination;
 import dev.lakehouse.ingest.DeadLetterTable;
 import dev.lakehouse.ingest.DeadLetterTopic;
 import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.ConnectJsonDecoder;
 import dev.lakehouse.ingest.JsonRecordDecoder;
 import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.PipelineState;
@@ -437,7 +438,8 @@ public final class Appliance implements AutoCloseable {
     static RecordDecoder decoder(PipelineConfig pipeline, Map<RegistryConfig, SchemaRegistryClient> registries) {
         return switch (pipeline.format()) {
             case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), Appliance::registry));
-            case JSON -> new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
+            case JSON -> pipeline.valueSchemaFile() == null ? new ConnectJsonDecoder()
+                    : new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
             case JSON_SCHEMA -> new ConfluentJsonSchemaDecoder(registries.computeIfAbsent(pipeline.registry(),
                     Appliance::registry));
             case PROTOBUF -> new ConfluentProtobufDecoder(registries.computeIfAbsent(pipeline.registry(),

@@ -21,12 +21,33 @@ final class DebeziumEnvelope {
      *           read, {@code t} truncate, {@code m} a logical-decoding message
      * @param before the row before the change (JSON null or missing when there is none)
      * @param after the row after it
+     * @param rowSchema the Kafka Connect schema of the rows ({@code after}'s field schema) when the converter wrote
+     *                  schemas, else null
      */
-    record Change(String op, JsonNode before, JsonNode after) {
+    record Change(String op, JsonNode before, JsonNode after, JsonNode rowSchema) {
 
         /** Whether the change makes {@link #after} the key's row. */
         boolean upserts() {
             return op.equals("c") || op.equals("u") || op.equals("r");
+        }
+
+        /**
+         * The row as a value of its own, for a {@link RecordDecoder}: {@code after} in Kafka Connect's wrapper with
+         * its schema when the event had one (so decoders read its logical types and its columns), else alone.
+         */
+        byte[] rowValue() {
+            JsonNode value = after;
+            if (rowSchema != null) {
+                com.fasterxml.jackson.databind.node.ObjectNode wrapper = JSON.createObjectNode();
+                wrapper.set("schema", rowSchema);
+                wrapper.set("payload", after);
+                value = wrapper;
+            }
+            try {
+                return JSON.writeValueAsBytes(value);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("a parsed JSON tree is always written", e);
+            }
         }
     }
 
@@ -48,14 +69,16 @@ final class DebeziumEnvelope {
             throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not valid JSON, so "
                     + "not a Debezium change event: " + e.getMessage(), e);
         }
-        JsonNode payload = value != null && value.has("payload") && value.has("schema") ? value.get("payload") : value;
+        ConnectJson.Wrapped wrapped = ConnectJson.unwrap(value);
+        JsonNode payload = wrapped != null ? wrapped.payload() : value;
         if (payload == null || !payload.isObject() || !payload.path("op").isTextual()) {
             throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not a Debezium "
                     + "change event (an object with op, before and after, or Kafka Connect's schema and payload "
                     + "around one); check the connector's converter, or set source.envelope: none", null);
         }
         String op = payload.get("op").asText();
-        Change change = new Change(op, payload.path("before"), payload.path("after"));
+        Change change = new Change(op, payload.path("before"), payload.path("after"),
+                wrapped == null ? null : rowSchema(wrapped.schema()));
         switch (op) {
             case "c", "u", "r" -> {
                 if (!change.after().isObject()) {
@@ -72,5 +95,15 @@ final class DebeziumEnvelope {
                     + "engine)" : "such events carry no row"), null);
         }
         return change;
+    }
+
+    /** The schema of the envelope's {@code after} field (a struct), or null when the envelope's schema lacks it. */
+    private static JsonNode rowSchema(JsonNode envelopeSchema) {
+        for (JsonNode field : envelopeSchema.path("fields")) {
+            if ("after".equals(field.path("field").asText()) && "struct".equals(field.path("type").asText())) {
+                return field;
+            }
+        }
+        return null;
     }
 }

@@ -17,6 +17,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * truncation); strings to strings and enum symbols; {@code date} from {@code "2026-01-31"} or epoch days;
  * {@code timestamp-millis/micros} from an ISO-8601 instant or an epoch number in the column's unit;
  * {@code decimal} from a number or a numeric string that fits the scale; bytes and fixed from base64.
+ * A value in Kafka Connect's JSON wrapper ({@code {"schema": ..., "payload": {...}}}, unless the value schema has
+ * a field named {@code payload}) is read as its payload, its Connect logical types (base64 decimals, Debezium's
+ * times) rewritten as {@link ConnectJson} says.
  * Missing fields and JSON null are null where the value schema allows null; a field the value schema declares
  * non-null (at any depth, inside present records) that is missing or null makes the record a
  * {@code NULL_IN_REQUIRED_COLUMN} dead letter. Fields the schema does not name are ignored.
@@ -59,8 +62,19 @@ public final class JsonRecordDecoder implements RecordDecoder {
             throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value must be a JSON object, got "
                     + (node == null ? "nothing" : node.getNodeType()), null);
         }
+        ConnectJson.Wrapped wrapped = valueSchema.getField("payload") == null ? ConnectJson.unwrap(node) : null;
         GenericRecord row;
         try {
+            if (wrapped != null) {
+                // Kafka Connect's JSON converter with schemas: the row is the payload, its logical types read by
+                // the schema beside it.
+                if (!wrapped.payload().isObject()) {
+                    throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the payload must be a "
+                            + "JSON object, got " + wrapped.payload().getNodeType(), null);
+                }
+                node = ConnectJson.needsNormalizing(wrapped.schema())
+                        ? ConnectJson.normalize(wrapped.schema(), wrapped.payload()) : wrapped.payload();
+            }
             row = JsonToAvro.record(tableSchema, node);
         } catch (JsonToAvro.MismatchException e) {
             throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": field '" + e.path() + "' " + e.getMessage()
@@ -76,7 +90,7 @@ public final class JsonRecordDecoder implements RecordDecoder {
     }
 
     /** The path of the first field {@code schema} declares non-null that is null in {@code row}, or null. */
-    private static String firstMissingRequired(Schema schema, GenericRecord row, String path) {
+    static String firstMissingRequired(Schema schema, GenericRecord row, String path) {
         for (Schema.Field field : schema.getFields()) {
             String fieldPath = path.isEmpty() ? field.name() : path + "." + field.name();
             Object value = row.getSchema().getField(field.name()) == null ? null : row.get(field.name());

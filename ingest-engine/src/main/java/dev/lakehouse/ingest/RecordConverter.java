@@ -140,7 +140,7 @@ final class RecordConverter {
                         : KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns()));
             }
             // The row is the event's 'after': decoded as the value would be.
-            record = withValue(record, change.after().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            record = withValue(record, change.rowValue());
         }
         Schema writerSchema = decoder.writerSchema(record);
         if (!coveredWriterSchemas.containsKey(writerSchema) && !incompatibleWriterSchemas.containsKey(writerSchema)) {

@@ -167,16 +167,15 @@ public final class ConfigLoader {
                     .replace('_', '-') + ": give at least registry.url");
         }
         String valueSchemaFile = node.string("value-schema-file").map(f -> resolve(baseDir, f).toString()).orElse(null);
-        if (format == Format.JSON && valueSchemaFile == null) {
-            node.problem("value-schema-file", "is required for format json: the Avro schema (.avsc) of the values");
-        } else if (valueSchemaFile != null && !Files.isReadable(Path.of(valueSchemaFile))) {
+        // Without value-schema-file, JSON values must carry Kafka Connect's schema (checked per record).
+        if (valueSchemaFile != null && !Files.isReadable(Path.of(valueSchemaFile))) {
             node.problem("value-schema-file", "cannot read " + valueSchemaFile);
         }
         TableConfig table = table(node.child("table"), baseDir);
         if (source.envelope() == PipelineSettings.Envelope.DEBEZIUM) {
             if (format != Format.JSON) {
                 node.problem("source.envelope", "is debezium, which is read from Kafka Connect's JSON converter: "
-                        + "set format: json (with value-schema-file, the Avro schema of the table's rows)");
+                        + "set format: json");
             }
             if (table.mode() != ApplianceConfig.TableMode.UPSERT) {
                 node.problem("source.envelope", "is debezium, whose changes need an upsert table: set table.mode: "

@@ -243,9 +243,9 @@ class ConfigLoaderTest {
                 .hasMessageContaining("at least one pipeline");
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + MINIMAL.substring("pipelines:\n".length()), "x.yaml", null))
                 .hasMessageContaining("pipelines[1].name: 'orders' is used by another pipeline");
-        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("registry:\n      url: http://localhost:8081\n",
-                "format: json\n"), "x.yaml", null))
-                .hasMessageContaining("pipelines[0].value-schema-file: is required for format json");
+        // JSON without value-schema-file: the values carry Kafka Connect's schema (read per record).
+        assertThat(ConfigLoader.parse(MINIMAL.replace("registry:\n      url: http://localhost:8081\n",
+                "format: json\n"), "x.yaml", null).pipelines().get(0).valueSchemaFile()).isNull();
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("registry:\n      url: http://localhost:8081\n",
                 "format: json-schema\n"), "x.yaml", null))
                 .hasMessageContaining("pipelines[0].registry: is required for format json-schema");
