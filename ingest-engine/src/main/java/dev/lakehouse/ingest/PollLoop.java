@@ -193,9 +193,12 @@ final class PollLoop implements ConsumerRebalanceListener {
             if (kafka != null) {
                 try {
                     observer.consumerClosing(kafka);
-                    // A failed run rejoins at once, so it stays; a stop leaves only when asked to.
+                    // A failed run rejoins at once, so it stays; a stop leaves only when asked to. A catch-up run
+                    // that is done leaves: a static member that departs without a word holds up every rebalance
+                    // of its group (other topics' pipelines joining it) until its session times out.
+                    boolean leave = clean && (settings.leaveGroupOnStop() || catchUp != null);
                     kafka.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(
-                            clean && settings.leaveGroupOnStop() ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                            leave ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
                                     : CloseOptions.GroupMembershipOperation.DEFAULT));
                 } catch (RuntimeException e) {
                     LOG.warn("pipeline {}: consumer did not close cleanly: {}", settings.name(), e.toString());
