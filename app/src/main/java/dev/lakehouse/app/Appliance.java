@@ -521,6 +521,8 @@ public final class Appliance implements AutoCloseable {
                 .requiredColumns(pipeline.table().requiredColumns())
                 .keyColumns(pipeline.table().key())
                 .versionColumn(pipeline.table().versionColumn())
+                .softDeletes(pipeline.table().softDeletes())
+                .changeMetadata(pipeline.table().changeMetadata())
                 .insertOnly(pipeline.table().mode() == dev.lakehouse.app.config.ApplianceConfig.TableMode.DEDUPE)
                 .envelope(pipeline.source().envelope())
                 .kafkaMetadata(pipeline.table().kafkaMetadata())

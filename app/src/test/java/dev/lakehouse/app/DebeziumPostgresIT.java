@@ -52,7 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
  * keyed table ({@code table.mode: upsert}, {@code source.envelope: debezium}) by {@code bin/lakehouse run} with
  * the shipped configuration. A snapshot, then inserts, updates, deletes, a primary-key update and a column added
  * by {@code ALTER TABLE}, with a SIGKILL of the appliance in the middle: both tables Delta Kernel reads must equal
- * the database table, row for row and value for value, as PostgreSQL itself returns it.
+ * the database table, row for row and value for value, as PostgreSQL itself returns it. A third table takes the
+ * stream with schemas with {@code table.soft-deletes} and {@code table.change-metadata}: its live rows equal the
+ * database table, and every deleted key's row stays, marked, with Debezium's operation and the source time.
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
 class DebeziumPostgresIT {
@@ -85,6 +87,8 @@ class DebeziumPostgresIT {
 
     private final Random random = new Random(42);
     private int nextId = 1;
+    /** Keys the database no longer has: the soft-deleting table keeps their rows, marked. */
+    private final java.util.Set<Integer> deletedIds = new java.util.TreeSet<>();
 
     @Test
     void aPostgresTableStreamedByDebeziumBecomesTheSameDeltaTable(LocalKafkaBroker kafka,
@@ -117,12 +121,18 @@ class DebeziumPostgresIT {
         kafka.createTopic(withoutSchemas + ".public.customers", PARTITIONS);
         String schemasTable = dir.resolve("customers_schemas").toUri().toString();
         String plainTable = dir.resolve("customers_plain").toUri().toString();
+        String historyTable = dir.resolve("customers_history").toUri().toString();
         Files.writeString(dir.resolve("customer.avsc"), CUSTOMER_AVSC);
         ApplianceYaml yaml = new ApplianceYaml();
         ShippedConfig.pipeline(yaml, "customers_schemas", kafka, registry, withSchemas + ".public.customers",
                         schemasTable, "appliance-1")
                 .set("format", "json").set("source.envelope", "debezium").set("table.mode", "upsert")
                 .set("table.key", List.of("id"));
+        // The same change stream into a table that keeps deleted rows, marked, with each row's change metadata.
+        ShippedConfig.pipeline(yaml, "customers_history", kafka, registry, withSchemas + ".public.customers",
+                        historyTable, "appliance-1")
+                .set("format", "json").set("source.envelope", "debezium").set("table.mode", "upsert")
+                .set("table.key", List.of("id")).set("table.soft-deletes", true).set("table.change-metadata", true);
         ShippedConfig.pipeline(yaml, "customers_plain", kafka, registry, withoutSchemas + ".public.customers",
                         plainTable, "appliance-1")
                 .set("format", "json").set("value-schema-file", "customer.avsc").set("source.envelope", "debezium")
@@ -140,7 +150,8 @@ class DebeziumPostgresIT {
             // A primary-key update: Debezium writes a delete of the old key (and its tombstone) and a create.
             int moved = anyId(db);
             run(db, "UPDATE customers SET id = " + (100_000 + moved) + " WHERE id = " + moved);
-            awaitSame(db, List.of(schemasTable, plainTable), log);
+            deletedIds.add(moved);
+            awaitSame(db, List.of(schemasTable, plainTable, historyTable), log);
 
             // SIGKILL, then on with a restarted appliance: nothing applied twice, nothing lost.
             appliance.destroyForcibly();
@@ -150,7 +161,7 @@ class DebeziumPostgresIT {
             for (int i = 0; i < 300; i++) {
                 change(db, true);
             }
-            awaitSame(db, List.of(schemasTable, plainTable), log);
+            awaitSame(db, List.of(schemasTable, plainTable, historyTable), log);
         } finally {
             debezium.destroy();
             debezium.waitFor(30, TimeUnit.SECONDS);
@@ -158,6 +169,21 @@ class DebeziumPostgresIT {
             assertThat(appliance.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(Files.readString(log)).doesNotContain("FAILED").doesNotContain("OutOfMemoryError");
+        // The soft-deleting table: every deleted key's row is there, marked, with the delete's operation; every
+        // row says which change made it and when the database made it.
+        java.util.Set<Integer> marked = new java.util.TreeSet<>();
+        for (Map<String, Object> row : KernelReader.read(historyTable).rows()) {
+            assertThat(row.get("_source_ts")).as("source time of %s", row).isNotNull();
+            if (Boolean.TRUE.equals(row.get("_deleted"))) {
+                marked.add((Integer) row.get("id"));
+                assertThat(row.get("_op")).as("operation of deleted %s", row).isEqualTo("d");
+                assertThat(row.get("name")).as("a deleted row keeps its last values").isNotNull();
+            } else {
+                assertThat(row.get("_deleted")).isEqualTo(Boolean.FALSE);
+                assertThat(row.get("_op")).as("operation of %s", row).isIn("r", "c", "u");
+            }
+        }
+        assertThat(marked).as("the keys deleted in the database").isEqualTo(deletedIds).isNotEmpty();
         for (String table : List.of(schemasTable, plainTable)) {
             assertThat(LakeTable.open(TableOptions.builder(table).build()).history(10_000))
                     .as("merges with deletes in %s", table)
@@ -199,7 +225,9 @@ class DebeziumPostgresIT {
         if (dice < 20) {
             insert(db);
         } else if (dice < 35) {
-            run(db, "DELETE FROM customers WHERE id = " + anyId(db));
+            int id = anyId(db);
+            run(db, "DELETE FROM customers WHERE id = " + id);
+            deletedIds.add(id);
         } else {
             int id = anyId(db);
             switch (random.nextInt(withLoyalty ? 5 : 4)) {
@@ -324,6 +352,9 @@ class DebeziumPostgresIT {
             return rows;
         }
         for (Map<String, Object> row : KernelReader.read(location).rows()) {
+            if (Boolean.TRUE.equals(row.get("_deleted"))) {
+                continue; // a soft-deleted row: the database has none
+            }
             String previous = rows.put((Integer) row.get("id"), canonical(row.get("name"), row.get("email"),
                     row.get("balance"), row.get("vip"), row.get("born") == null ? null
                             : ((Integer) row.get("born")).longValue(), row.get("updated_at"), row.get("created"),

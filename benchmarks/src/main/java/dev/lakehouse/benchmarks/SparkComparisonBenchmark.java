@@ -54,12 +54,7 @@ final class SparkComparisonBenchmark {
     static void run() {
         long records = Long.getLong("drain.records", 5_000_000);
         int partitions = Integer.getInteger("drain.partitions", 3);
-        Path peerHome = Path.of(System.getProperty("peer.spark.home", "../peer-spark/target")).toAbsolutePath()
-                .normalize();
-        if (!Files.isRegularFile(peerHome.resolve("peer-spark.jar"))) {
-            throw new IllegalStateException(peerHome.resolve("peer-spark.jar") + " is missing: run the benchmark"
-                    + " with -Dbench=versus-spark and -am, which builds the peer-spark module");
-        }
+        Path peerHome = peerHome();
         try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().heap("1g").start();
              SchemaRegistryServer registryServer = SchemaRegistryServer.builder().start();
              SchemaRegistryClient registry = SchemaRegistryClient.connect(
@@ -141,7 +136,18 @@ final class SparkComparisonBenchmark {
                 Long.parseLong(m.group(3)), sampler.peakRssMb(), sampler.cpuSeconds());
     }
 
-    private static Process runPeer(Path peerHome, Path work, String logName, String... args) throws IOException {
+    /** The peer-spark module's {@code target} directory ({@code peer.spark.home}), checked to hold the peer. */
+    static Path peerHome() {
+        Path peerHome = Path.of(System.getProperty("peer.spark.home", "../peer-spark/target")).toAbsolutePath()
+                .normalize();
+        if (!Files.isRegularFile(peerHome.resolve("peer-spark.jar"))) {
+            throw new IllegalStateException(peerHome.resolve("peer-spark.jar") + " is missing: run the benchmark"
+                    + " with -am, which builds the peer-spark module");
+        }
+        return peerHome;
+    }
+
+    static Process runPeer(Path peerHome, Path work, String logName, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + System.getProperty("peer.spark.heap", "1g"));

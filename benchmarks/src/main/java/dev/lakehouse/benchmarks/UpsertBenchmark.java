@@ -36,13 +36,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Options: {@code upsert.keys} (1,000,000), {@code upsert.rate} (20,000), {@code upsert.seconds} (60),
  * {@code upsert.distributions} ({@code skewed,uniform}), {@code upsert.cpus} (a taskset CPU list),
- * {@code upsert.file-size} (the table's {@code target-file-size}; default the appliance's).
+ * {@code upsert.file-size} (the table's {@code target-file-size}; default the appliance's), {@code upsert.backlog}
+ * (300,000: then a backlog of that many changes drained by {@code run --once}, and by Spark Structured Streaming
+ * with a {@code foreachBatch} MERGE in batches of the appliance's size unless {@code upsert.spark=false}; 0: none).
  */
 final class UpsertBenchmark {
 
     private static final int PARTITIONS = 3;
     private static final Pattern MERGE = Pattern.compile("\"numInputRows\":(\\d+).*\"merge\":\\{\"inserted\":(\\d+),"
-            + "\"updated\":(\\d+),\"deleted\":(\\d+),\"copied\":(\\d+),\"filesRewritten\":(\\d+)}");
+            + "\"updated\":(\\d+),\"deleted\":(\\d+),\"copied\":(\\d+),(?:\"skipped\":\\d+,)?\"filesRewritten\":(\\d+)}");
 
     private UpsertBenchmark() {
     }
@@ -85,6 +87,7 @@ final class UpsertBenchmark {
         ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
         GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
         Random random = new Random(5);
+        Changes changes = new Changes(distribution, keys);
         try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             for (long id = 0; id < keys; id++) {
                 DeserializationBenchmark.fillOrder(order, id, id, random);
@@ -114,7 +117,7 @@ final class UpsertBenchmark {
             }
             long[] firstChange = readable.clone();
             long[] produced = new long[PARTITIONS];
-            Thread producerThread = new Thread(() -> produceChanges(kafka, serializer, topic, distribution, keys, rate,
+            Thread producerThread = new Thread(() -> produceChanges(kafka, serializer, topic, changes, rate,
                     seconds, sendNanos, firstChange, produced), "upsert-producer");
             long windowStart = System.nanoTime();
             producerThread.start();
@@ -127,7 +130,7 @@ final class UpsertBenchmark {
             }
             double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
             long batches = 0;
-            long changes = 0;
+            long merged = 0;
             long copied = 0;
             long filesRewritten = 0;
             long maxFilesRewritten = 0;
@@ -136,7 +139,7 @@ final class UpsertBenchmark {
                 Matcher m = MERGE.matcher(line);
                 if (m.find()) {
                     batches++;
-                    changes += Long.parseLong(m.group(1));
+                    merged += Long.parseLong(m.group(1));
                     copied += Long.parseLong(m.group(5));
                     long files = Long.parseLong(m.group(6));
                     filesRewritten += files;
@@ -148,11 +151,164 @@ final class UpsertBenchmark {
                     measured / windowSeconds, rate, Measurement.percentileMillis(histogram, measured, 0.50),
                     Measurement.percentileMillis(histogram, measured, 0.99));
             System.out.printf("  %,d merges: per batch %,.0f changes, %.1f files rewritten (max %,d), %,.0f rows "
-                            + "copied (%.1f copied per change)%n", batches, changes / (double) Math.max(1, batches),
+                            + "copied (%.1f copied per change)%n", batches, merged / (double) Math.max(1, batches),
                     filesRewritten / (double) Math.max(1, batches), maxFilesRewritten,
-                    copied / (double) Math.max(1, batches), copied / (double) Math.max(1, changes));
+                    copied / (double) Math.max(1, batches), copied / (double) Math.max(1, merged));
             System.out.printf("  appliance: peak RSS %,d MB, CPU %.1f s; %s%n", appliance.peakRssMb(),
                     appliance.cpuSeconds(), appliance.heapSummary());
+        }
+        int backlog = Integer.getInteger("upsert.backlog", 300_000);
+        if (backlog > 0) {
+            backlog(kafka, serializer, topic, changes, backlog, work, config, table, cpus);
+        }
+    }
+
+    /**
+     * Throughput side by side: a backlog of changes drained by {@code bin/lakehouse run --once}, then by Spark
+     * Structured Streaming with a {@code foreachBatch} MERGE (delta-spark) in batches of the same size, from a
+     * table Spark loads from the same topic up to the backlog; then Spark compares the two tables.
+     */
+    private static void backlog(LocalKafkaBroker kafka, ConfluentAvroSerializer serializer, String topic,
+                                Changes changes, int backlog, Path work, Path config, Path table, String cpus)
+            throws IOException, InterruptedException {
+        long[] start = endOffsets(kafka, topic);
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            for (int i = 0; i < backlog; i++) {
+                producer.send(changes.next(topic, serializer));
+            }
+            producer.flush();
+        }
+        long launched = System.nanoTime();
+        long batches = 0;
+        long rows = 0;
+        long filesRewritten = 0;
+        long peakRss;
+        double cpu;
+        try (InstalledAppliance appliance = InstalledAppliance.launch(cpus, null, work, "run", "--config",
+                config.toString(), "--once")) {
+            int exit = appliance.waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("run --once exited " + exit + "; see " + work.resolve("appliance.log"));
+            }
+            peakRss = appliance.peakRssMb();
+            cpu = appliance.cpuSeconds();
+        }
+        double seconds = (System.nanoTime() - launched) / 1e9;
+        for (String line : Files.readAllLines(work.resolve("appliance.log"))) {
+            Matcher m = MERGE.matcher(line);
+            if (m.find()) {
+                batches++;
+                rows += Long.parseLong(m.group(1));
+                filesRewritten += Long.parseLong(m.group(6));
+            }
+        }
+        if (rows != backlog) {
+            throw new IllegalStateException("run --once merged " + rows + " changes, " + backlog + " were produced");
+        }
+        long perBatch = Math.max(1, rows / Math.max(1, batches));
+        System.out.printf("upsert backlog, %s: the appliance (run --once) merged %,d changes in %.1f s from launch "
+                        + "(%,.0f changes/s), %,d merges of %,d changes, %.1f files rewritten per merge; peak RSS "
+                        + "%,d MB, CPU %.1f s%n", changes.distribution, backlog, seconds, backlog / seconds, batches,
+                perBatch, filesRewritten / (double) Math.max(1, batches), peakRss, cpu);
+        if (!Boolean.parseBoolean(System.getProperty("upsert.spark", "true"))) {
+            return;
+        }
+        Path sparkTable = work.resolve("spark-" + topic);
+        Path schema = Files.writeString(work.resolve("order.avsc"), DeserializationBenchmark.orderV1().toString());
+        StringBuilder offsets = new StringBuilder("{\"" + topic + "\":{");
+        for (int p = 0; p < PARTITIONS; p++) {
+            offsets.append(p == 0 ? "" : ",").append('"').append(p).append("\":").append(start[p]);
+        }
+        offsets.append("}}");
+        long sparkLaunched = System.nanoTime();
+        Process spark = SparkComparisonBenchmark.runPeer(SparkComparisonBenchmark.peerHome(), work, "spark-upsert.log",
+                "upsert", kafka.bootstrapServers(), topic, schema.toString(), sparkTable.toString(),
+                work.resolve("spark-checkpoint-" + topic).toString(), "order_id", offsets.toString(),
+                String.valueOf(perBatch));
+        ProcessSampler sampler = ProcessSampler.start(spark);
+        int exit = spark.waitFor();
+        double sparkSeconds = (System.nanoTime() - sparkLaunched) / 1e9;
+        sampler.join();
+        Matcher m = SPARK_LINE.matcher(Files.readString(work.resolve("spark-upsert.log")));
+        if (exit != 0 || !m.find()) {
+            throw new IllegalStateException("the Spark peer failed (exit " + exit + "); see "
+                    + work.resolve("spark-upsert.log"));
+        }
+        double query = Double.parseDouble(m.group(3));
+        System.out.printf("upsert backlog, %s: Spark foreachBatch MERGE merged %s changes in %.1f s from query start "
+                        + "(%,.0f changes/s; %s micro-batches; table load %.1f s, session %.1f s, launch to exit "
+                        + "%.1f s); peak RSS %,d MB, CPU %.1f s%n", changes.distribution, m.group(4), query,
+                backlog / query, m.group(5), Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                sparkSeconds, sampler.peakRssMb(), sampler.cpuSeconds());
+        System.out.printf("upsert backlog, %s: the appliance merges %.2f times as fast as Spark's query (launch to "
+                + "exit against query time alone)%n", changes.distribution, query / seconds);
+        int compared = SparkComparisonBenchmark.runPeer(SparkComparisonBenchmark.peerHome(), work,
+                "spark-compare-" + topic + ".log", "compare", sparkTable.toString(), table.toString()).waitFor();
+        Files.readAllLines(work.resolve("spark-compare-" + topic + ".log")).stream()
+                .filter(l -> l.startsWith("rows:") || l.startsWith("the tables") || l.startsWith("THE TABLES"))
+                .forEach(l -> System.out.println("  " + l));
+        if (compared != 0) {
+            throw new IllegalStateException("the tables differ; see " + work.resolve("spark-compare-" + topic
+                    + ".log"));
+        }
+    }
+
+    private static final Pattern SPARK_LINE = Pattern.compile("load-seconds=([\\d.]+) session-seconds=([\\d.]+) "
+            + "query-seconds=([\\d.]+) rows=(\\d+) batches=(\\d+)");
+
+    private static long[] endOffsets(LocalKafkaBroker kafka, String topic) {
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of(
+                             org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                             kafka.bootstrapServers()), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new org.apache.kafka.common.TopicPartition(topic, p));
+            }
+            Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long[] out = new long[PARTITIONS];
+            for (int p = 0; p < PARTITIONS; p++) {
+                out[p] = ends.get(partitions.get(p));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The change stream: 75 % updates, 10 % new keys, 15 % deletes (tombstones); updates and deletes skewed (90 % to
+     * the newest 1 % of keys) or uniform. Continues across the live phase and the backlog.
+     */
+    private static final class Changes {
+        private final String distribution;
+        private final Random random = new Random(9);
+        private final GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
+        private long nextKey;
+        private long sequence;
+
+        Changes(String distribution, long keys) {
+            this.distribution = distribution;
+            this.nextKey = keys;
+        }
+
+        ProducerRecord<byte[], byte[]> next(String topic, ConfluentAvroSerializer serializer) {
+            int dice = random.nextInt(100);
+            long id;
+            if (dice < 10) {
+                id = nextKey++;
+            } else if (distribution.equals("skewed") && random.nextInt(10) < 9) {
+                long recent = Math.max(1, nextKey / 100);
+                id = nextKey - 1 - (long) (random.nextDouble() * recent);
+            } else {
+                id = (long) (random.nextDouble() * nextKey);
+            }
+            byte[] value = null;
+            if (dice < 10 || dice >= 25) {
+                DeserializationBenchmark.fillOrder(order, id, sequence, random);
+                value = serializer.serialize(topic, RecordPart.VALUE, order);
+            }
+            sequence++;
+            return new ProducerRecord<>(topic, key(id), value);
         }
     }
 
@@ -168,11 +324,8 @@ final class UpsertBenchmark {
 
     /** Changes at {@code rate} per second for {@code seconds}, in 10 ms slices. */
     private static void produceChanges(LocalKafkaBroker kafka, ConfluentAvroSerializer serializer, String topic,
-                                       String distribution, int keys, int rate, int seconds, List<long[]> sendNanos,
+                                       Changes changes, int rate, int seconds, List<long[]> sendNanos,
                                        long[] firstChange, long[] produced) {
-        Random random = new Random(9);
-        GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
-        long nextKey = keys;
         try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             long start = System.nanoTime();
             long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -180,23 +333,9 @@ final class UpsertBenchmark {
             while (System.nanoTime() < end) {
                 long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
                 for (; sent < due; sent++) {
-                    int dice = random.nextInt(100);
-                    long id;
-                    if (dice < 10) {
-                        id = nextKey++;
-                    } else if (distribution.equals("skewed") && random.nextInt(10) < 9) {
-                        long recent = Math.max(1, nextKey / 100);
-                        id = nextKey - 1 - (long) (random.nextDouble() * recent);
-                    } else {
-                        id = (long) (random.nextDouble() * nextKey);
-                    }
-                    byte[] value = null;
-                    if (dice < 10 || dice >= 25) {
-                        DeserializationBenchmark.fillOrder(order, id, sent, random);
-                        value = serializer.serialize(topic, RecordPart.VALUE, order);
-                    }
+                    ProducerRecord<byte[], byte[]> change = changes.next(topic, serializer);
                     long sendAt = System.nanoTime();
-                    producer.send(new ProducerRecord<>(topic, key(id), value), (metadata, error) -> {
+                    producer.send(change, (metadata, error) -> {
                         if (error == null) {
                             synchronized (sendNanos) {
                                 long[] times = sendNanos.get(metadata.partition());

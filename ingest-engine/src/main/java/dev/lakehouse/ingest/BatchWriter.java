@@ -268,7 +268,7 @@ final class BatchWriter implements Runnable {
             } else {
                 if (keyedMerge == null) {
                     keyedMerge = new KeyedMerge(table, settings.keyColumns(), settings.versionColumn(),
-                            settings.insertOnly());
+                            settings.insertOnly(), settings.softDeletes() ? ChangeColumns.DELETED : null);
                 }
                 try {
                     merged = keyedMerge.apply(settings.name(), settings.instanceId(), seal.batchId(), batch.ranges(),

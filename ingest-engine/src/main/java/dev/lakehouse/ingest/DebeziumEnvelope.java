@@ -23,8 +23,10 @@ final class DebeziumEnvelope {
      * @param after the row after it
      * @param rowSchema the Kafka Connect schema of the rows ({@code after}'s field schema) when the converter wrote
      *                  schemas, else null
+     * @param sourceTimeMillis when the source database made the change ({@code source.ts_ms}, else the event's
+     *                         {@code ts_ms}), or null when the event says neither
      */
-    record Change(String op, JsonNode before, JsonNode after, JsonNode rowSchema) {
+    record Change(String op, JsonNode before, JsonNode after, JsonNode rowSchema, Long sourceTimeMillis) {
 
         /** Whether the change makes {@link #after} the key's row. */
         boolean upserts() {
@@ -77,8 +79,12 @@ final class DebeziumEnvelope {
                     + "around one); check the connector's converter, or set source.envelope: none", null);
         }
         String op = payload.get("op").asText();
+        JsonNode time = payload.path("source").path("ts_ms");
+        if (!time.isIntegralNumber()) {
+            time = payload.path("ts_ms");
+        }
         Change change = new Change(op, payload.path("before"), payload.path("after"),
-                wrapped == null ? null : rowSchema(wrapped.schema()));
+                wrapped == null ? null : rowSchema(wrapped.schema()), time.isIntegralNumber() ? time.longValue() : null);
         switch (op) {
             case "c", "u", "r" -> {
                 if (!change.after().isObject()) {

@@ -61,6 +61,8 @@ public final class PipelineSettings {
     private final List<String> keyColumns;
     private final String versionColumn;
     private final boolean insertOnly;
+    private final boolean softDeletes;
+    private final boolean changeMetadata;
     private final Envelope envelope;
     private final boolean leaveGroupOnStop;
     private final boolean catchUpOnly;
@@ -116,6 +118,8 @@ public final class PipelineSettings {
         this.keyColumns = List.copyOf(b.keyColumns);
         this.versionColumn = b.versionColumn;
         this.insertOnly = b.insertOnly;
+        this.softDeletes = b.softDeletes;
+        this.changeMetadata = b.changeMetadata;
         this.envelope = b.envelope;
         this.leaveGroupOnStop = b.leaveGroupOnStop;
         this.catchUpOnly = b.catchUpOnly;
@@ -303,9 +307,29 @@ public final class PipelineSettings {
         return insertOnly;
     }
 
-    /** Whether a tombstone deletes its key's row (an upsert table). */
+    /**
+     * Whether a tombstone deletes its key's row (an upsert table). Also with Debezium's envelope, where the
+     * tombstone follows the delete event: applying it again changes nothing, and when log compaction removed the
+     * delete event before it was read, the tombstone is the deletion.
+     */
     public boolean deletesOnTombstones() {
         return keyed() && !insertOnly;
+    }
+
+    /**
+     * Whether a deletion keeps its key's row with {@link ChangeColumns#DELETED} true ({@code table.soft-deletes}),
+     * instead of removing it; a later row of the key replaces it (and the column is false again).
+     */
+    public boolean softDeletes() {
+        return softDeletes;
+    }
+
+    /**
+     * Whether rows carry their change's metadata ({@code table.change-metadata}): {@link ChangeColumns#OPERATION}
+     * (Debezium's {@code op}) and {@link ChangeColumns#SOURCE_TIME} (when the source database made the change).
+     */
+    public boolean changeMetadata() {
+        return changeMetadata;
     }
 
     /** Whether the table holds one row per key ({@link #keyColumns()} not empty). */
@@ -370,6 +394,8 @@ public final class PipelineSettings {
         private List<String> keyColumns = List.of();
         private String versionColumn;
         private boolean insertOnly;
+        private boolean softDeletes;
+        private boolean changeMetadata;
         private Envelope envelope = Envelope.NONE;
         private boolean leaveGroupOnStop;
         private boolean catchUpOnly;
@@ -515,6 +541,18 @@ public final class PipelineSettings {
             return this;
         }
 
+        /** See {@link PipelineSettings#softDeletes()}. */
+        public Builder softDeletes(boolean softDeletes) {
+            this.softDeletes = softDeletes;
+            return this;
+        }
+
+        /** See {@link PipelineSettings#changeMetadata()}. */
+        public Builder changeMetadata(boolean changeMetadata) {
+            this.changeMetadata = changeMetadata;
+            return this;
+        }
+
         /** See {@link PipelineSettings#envelope()}. */
         public Builder envelope(Envelope envelope) {
             this.envelope = java.util.Objects.requireNonNull(envelope, "envelope");
@@ -580,6 +618,14 @@ public final class PipelineSettings {
             if ((versionColumn != null || insertOnly) && keyColumns.isEmpty()) {
                 throw new IllegalArgumentException("pipeline " + name + ": a version column and insert-only need a "
                         + "keyed table (key columns)");
+            }
+            if (softDeletes && (keyColumns.isEmpty() || insertOnly)) {
+                throw new IllegalArgumentException("pipeline " + name + ": soft deletes need an upsert table (key "
+                        + "columns, not insert-only)");
+            }
+            if (changeMetadata && envelope != Envelope.DEBEZIUM) {
+                throw new IllegalArgumentException("pipeline " + name + ": change metadata columns come from "
+                        + "Debezium's change events: they need the Debezium envelope");
             }
             if (envelope == Envelope.DEBEZIUM && (keyColumns.isEmpty() || insertOnly)) {
                 throw new IllegalArgumentException("pipeline " + name + ": a Debezium envelope needs a keyed table "

@@ -81,6 +81,16 @@ final class RecordConverter {
         if (table.exists()) {
             tableSchema = table.snapshot().avroSchema();
             checkRequiredColumnsExist();
+            addMissingChangeColumns();
+        }
+    }
+
+    /** A table created before its change columns were configured gets them before any row or deletion needs them. */
+    private void addMissingChangeColumns() {
+        Schema withThem = ChangeColumns.missingFrom(tableSchema, settings);
+        if (withThem != null) {
+            tableSchema = commitSchemaChanges ? table.evolveSchema(withThem, "").avroSchema()
+                    : TableSchemas.merge(tableSchema, withThem);
         }
     }
 
@@ -124,20 +134,25 @@ final class RecordConverter {
         }
         if (settings.deletesOnTombstones() && record.value() == null) {
             // A tombstone: in a keyed table, the deletion of its key's row.
-            return tableSchema == null ? new Outcome.NoChange()
-                    : new Outcome.Delete(tableSchema, KafkaKeys.keyRow(record, decoder, tableSchema,
-                    settings.keyColumns()));
+            if (tableSchema == null) {
+                return new Outcome.NoChange();
+            }
+            GenericRecord key = KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns());
+            ChangeColumns.set(key, settings, true, settings.changeMetadata() ? "d" : null, null);
+            return new Outcome.Delete(tableSchema, key);
         }
+        DebeziumEnvelope.Change change = null;
         if (settings.envelope() == PipelineSettings.Envelope.DEBEZIUM) {
-            DebeziumEnvelope.Change change = DebeziumEnvelope.parse(record);
+            change = DebeziumEnvelope.parse(record);
             if (!change.upserts()) {
                 if (tableSchema == null) {
                     return new Outcome.NoChange();
                 }
                 GenericRecord key = KafkaKeys.keyRow(change.before(), tableSchema, settings.keyColumns(),
                         where(record));
-                return new Outcome.Delete(tableSchema, key != null ? key
-                        : KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns()));
+                key = key != null ? key : KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns());
+                ChangeColumns.set(key, settings, true, change.op(), change.sourceTimeMillis());
+                return new Outcome.Delete(tableSchema, key);
             }
             // The row is the event's 'after': decoded as the value would be.
             record = withValue(record, change.rowValue());
@@ -169,6 +184,10 @@ final class RecordConverter {
         }
         if (settings.kafkaMetadata()) {
             KafkaMetadataColumn.set(row, record);
+        }
+        if (ChangeColumns.any(settings)) {
+            ChangeColumns.set(row, settings, false, change == null ? null : change.op(),
+                    change == null ? null : change.sourceTimeMillis());
         }
         if (decimalBounds.hasDecimals(tableSchema)) {
             String tooWide = decimalBounds.firstOutOfRange(row);
@@ -209,6 +228,9 @@ final class RecordConverter {
         try {
             if (settings.kafkaMetadata()) {
                 writerSchema = KafkaMetadataColumn.addTo(producerSchema); // what the table must hold
+            }
+            if (ChangeColumns.any(settings)) {
+                writerSchema = ChangeColumns.addTo(writerSchema, settings);
             }
             if (!commitSchemaChanges) {
                 tableSchema = tableSchema == null ? TableSchemas.normalize(writerSchema)

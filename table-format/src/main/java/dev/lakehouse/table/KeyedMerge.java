@@ -38,6 +38,8 @@ public final class KeyedMerge {
     private final List<String> keyColumns;
     private final String versionColumn;
     private final boolean insertOnly;
+    /** The boolean column that marks a deleted key's row, which then stays; null when deletions remove rows. */
+    private final String softDeleteColumn;
 
     /**
      * Upserts: the newest change of a key (the last in the batch) replaces its row, a deletion removes it.
@@ -59,6 +61,22 @@ public final class KeyedMerge {
      * @throws IllegalArgumentException if a key or version column is not a column of the table
      */
     public KeyedMerge(LakeTable table, List<String> keyColumns, String versionColumn, boolean insertOnly) {
+        this(table, keyColumns, versionColumn, insertOnly, null);
+    }
+
+    /**
+     * @param softDeleteColumn null, or a boolean column of the table: a deletion then keeps the key's row with this
+     *                         column true and the deletion's other non-null, non-key columns (its change metadata)
+     *                         written over the row's, instead of removing it; a later row of the key replaces it
+     * @throws IllegalArgumentException if a key, version or soft-delete column is not a column of the table, or
+     *                                  soft deletes are asked of an insert-only merge
+     */
+    public KeyedMerge(LakeTable table, List<String> keyColumns, String versionColumn, boolean insertOnly,
+                      String softDeleteColumn) {
+        this.softDeleteColumn = softDeleteColumn;
+        if (softDeleteColumn != null && insertOnly) {
+            throw new IllegalArgumentException("soft deletes need an upsert merge; an insert-only one never deletes");
+        }
         this.table = Objects.requireNonNull(table, "table");
         this.keyColumns = List.copyOf(keyColumns);
         this.versionColumn = versionColumn;
@@ -70,6 +88,9 @@ public final class KeyedMerge {
         List<String> columns = new ArrayList<>(this.keyColumns);
         if (versionColumn != null) {
             columns.add(versionColumn);
+        }
+        if (softDeleteColumn != null) {
+            columns.add(softDeleteColumn);
         }
         for (String column : columns) {
             if (schema.getField(column) == null) {
@@ -101,6 +122,17 @@ public final class KeyedMerge {
             if (earlier != null && !supersedes(change, earlier)) {
                 skippedInBatch++;
                 continue;
+            }
+            if (earlier != null && earlier.delete() && change.delete() && softDeleteColumn != null) {
+                // A deleted key deleted again (Debezium's tombstone after its delete event): the first deletion
+                // keeps its metadata on the soft-deleted row.
+                skippedInBatch++;
+                continue;
+            }
+            if (earlier != null && !earlier.delete() && change.delete() && softDeleteColumn != null) {
+                // Created or updated, then deleted, within the batch: its last row stays, marked, as it would
+                // had the two changes come in two batches.
+                change = RowChange.upsert(markedDeleted(copy(earlier.row()), change.row()));
             }
             if (change.delete()) {
                 deletedInBatch.add(key);
@@ -263,9 +295,12 @@ public final class KeyedMerge {
             for (DataFile file : plan.rewrite) {
                 try (RowReader rows = table.openRows(file)) {
                     for (GenericRecord row = rows.next(); row != null; row = rows.next()) {
-                        if (!byKey.containsKey(key(row))) {
+                        RowChange change = byKey.get(key(row));
+                        if (change == null) {
                             main.write(row);
                             written.copied++;
+                        } else if (softDeleteColumn != null && change.delete()) {
+                            main.write(markedDeleted(row, change.row()));
                         }
                     }
                 }
@@ -301,6 +336,25 @@ public final class KeyedMerge {
         } finally {
             new java.util.HashSet<>(writers.values()).forEach(DataFileWriter::abort);
         }
+    }
+
+    /**
+     * The table's row of a deleted key as a soft delete keeps it: the soft-delete column true, and the deletion's
+     * other non-null columns (the change's metadata: its operation, its source time) over the row's.
+     */
+    private GenericRecord markedDeleted(GenericRecord row, GenericRecord deletion) {
+        for (org.apache.avro.Schema.Field field : deletion.getSchema().getFields()) {
+            Object value = deletion.get(field.pos());
+            if (value != null && !keyColumns.contains(field.name()) && row.getSchema().getField(field.name()) != null) {
+                row.put(field.name(), value);
+            }
+        }
+        row.put(softDeleteColumn, Boolean.TRUE);
+        return row;
+    }
+
+    private static GenericRecord copy(GenericRecord row) {
+        return new org.apache.avro.generic.GenericData.Record((org.apache.avro.generic.GenericData.Record) row, false);
     }
 
     /** A row's key: its key columns' values, in a form that compares by value. */

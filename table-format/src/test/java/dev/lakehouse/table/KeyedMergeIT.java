@@ -250,6 +250,54 @@ class KeyedMergeIT {
         assertThat(paths(table.snapshot().files())).containsAll(before);
     }
 
+    @Test
+    void softDeletesKeepADeletedKeysRowMarkedAndALaterRowReplacesIt() {
+        Schema withMarks = new Schema.Parser().parse("""
+                {"type": "record", "name": "Customer", "namespace": "keyed", "fields": [
+                  {"name": "id", "type": "long"},
+                  {"name": "name", "type": "string"},
+                  {"name": "_deleted", "type": ["null", "boolean"], "default": null},
+                  {"name": "_op", "type": ["null", "string"], "default": null}]}""");
+        LakeTable soft = LakeTable.open(TestTables.options(dir.resolve("soft")).build());
+        Schema current = soft.createIfAbsent(withMarks).avroSchema();
+        KeyedMerge merge = new KeyedMerge(soft, List.of("id"), null, false, "_deleted");
+        java.util.function.BiFunction<Long, String, GenericRecord> live = (id, name) -> {
+            GenericRecord r = new GenericData.Record(current);
+            r.put("id", id);
+            r.put("name", name);
+            r.put("_deleted", false);
+            r.put("_op", "c");
+            return r;
+        };
+        java.util.function.BiFunction<Long, String, GenericRecord> deletion = (id, op) -> {
+            GenericRecord r = new GenericData.Record(current);
+            r.put("id", id);
+            r.put("_deleted", true);
+            r.put("_op", op);
+            return r;
+        };
+        merge.apply("customers", "a", 0, List.of(new OffsetRange("customers", 0, 0, 3)), List.of(
+                RowChange.upsert(live.apply(1L, "ada")), RowChange.upsert(live.apply(2L, "bob")),
+                RowChange.upsert(live.apply(3L, "cy"))), Map.of());
+        // 1 deleted, then deleted again (a tombstone after the delete event): the first deletion's marks stay.
+        // 4 created and deleted within one batch: its row stays, marked, as over two batches.
+        MergeResult result = merge.apply("customers", "a", 1, List.of(new OffsetRange("customers", 0, 3, 9)), List.of(
+                RowChange.delete(deletion.apply(1L, "d")), RowChange.delete(deletion.apply(1L, null)),
+                RowChange.delete(deletion.apply(2L, "d")), RowChange.delete(deletion.apply(9L, "d")),
+                RowChange.upsert(live.apply(4L, "dan")), RowChange.delete(deletion.apply(4L, "d"))), Map.of());
+        assertThat(result.deleted()).isEqualTo(2);
+        merge.apply("customers", "a", 2, List.of(new OffsetRange("customers", 0, 9, 10)),
+                List.of(RowChange.upsert(live.apply(2L, "bob again"))), Map.of());
+
+        TreeMap<Long, String> rows = new TreeMap<>();
+        for (Map<String, Object> row : KernelReader.read(soft.location()).rows()) {
+            assertThat(rows.put((Long) row.get("id"), row.get("name") + "/" + row.get("_deleted") + "/"
+                    + row.get("_op"))).isNull();
+        }
+        assertThat(rows).isEqualTo(new TreeMap<>(Map.of(1L, "ada/true/d", 2L, "bob again/false/c",
+                3L, "cy/false/c", 4L, "dan/true/d")));
+    }
+
     private static Set<String> paths(List<DataFile> files) {
         Set<String> paths = new HashSet<>();
         files.forEach(f -> paths.add(f.path()));

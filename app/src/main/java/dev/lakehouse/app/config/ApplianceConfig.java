@@ -173,7 +173,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
             TableConfig topicTable = new TableConfig(forTopic(table.location(), topic), table.partitionBy(),
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
                     table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
-                    table.mode(), table.key(), table.versionColumn());
+                    table.mode(), table.key(), table.versionColumn(), table.softDeletes(), table.changeMetadata());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -270,6 +270,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param writerLeaseTtl how long a lease lasts without renewal (a crashed writer's lease expires after this)
      * @param kafkaMetadata whether rows carry their Kafka record in a {@code _kafka} struct column
      * @param commitCoordination how concurrent commits are kept apart on an object store
+     * @param softDeletes whether a deleted key's row stays with {@code _deleted = true} (upsert tables)
+     * @param changeMetadata whether rows carry their change's {@code _op} and {@code _source_ts} (Debezium)
      */
     /**
      * How a table takes records: {@code append} every record; {@code upsert} one row per key, the newest replacing
@@ -283,7 +285,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                               long targetFileSize, String codec, Map<String, String> hadoop,
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
                               boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
-                              List<String> key, String versionColumn) {
+                              List<String> key, String versionColumn, boolean softDeletes, boolean changeMetadata) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

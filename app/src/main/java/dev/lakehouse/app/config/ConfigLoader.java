@@ -182,6 +182,10 @@ public final class ConfigLoader {
                         + "upsert and table.key to the table's primary key");
             }
         }
+        if (table.changeMetadata() && source.envelope() != PipelineSettings.Envelope.DEBEZIUM) {
+            node.problem("table.change-metadata", "is true, but its columns (_op, _source_ts) come from Debezium's "
+                    + "change events: set source.envelope: debezium, or turn it off");
+        }
         TriggerConfig trigger = trigger(node.child("trigger"));
         IncompatibleSchemaPolicy onIncompatible = node.choice("on-incompatible-schema", IncompatibleSchemaPolicy.class,
                 IncompatibleSchemaPolicy.DEAD_LETTER);
@@ -415,9 +419,16 @@ public final class ConfigLoader {
                 node.problem("key", "'" + column + "' is not the name of a top-level column");
             }
         }
+        boolean softDeletes = node.bool("soft-deletes", false);
+        if (softDeletes && mode != ApplianceConfig.TableMode.UPSERT) {
+            node.problem("soft-deletes", "is true but table.mode is " + mode.name().toLowerCase(Locale.ROOT)
+                    + "; soft deletes keep the deleted rows of an upsert table");
+        }
+        boolean changeMetadata = node.bool("change-metadata", false);
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
-                writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key, versionColumn);
+                writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key, versionColumn, softDeletes,
+                changeMetadata);
     }
 
     /**

@@ -91,6 +91,8 @@ public final class EffectiveConfig {
         table.put("mode", enumText(p.table().mode()));
         table.put("key", p.table().key());
         table.put("version-column", p.table().versionColumn() == null ? "(none)" : p.table().versionColumn());
+        table.put("soft-deletes", p.table().softDeletes());
+        table.put("change-metadata", p.table().changeMetadata());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

@@ -319,4 +319,23 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).source().envelope())
                 .isEqualTo(dev.lakehouse.ingest.PipelineSettings.Envelope.NONE);
     }
+
+    @Test
+    void softDeletesNeedAnUpsertTableAndChangeMetadataTheDebeziumEnvelope() {
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      soft-deletes: true"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].table.soft-deletes: is true but table.mode is append");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert\n      key: [id]\n      change-metadata: true"),
+                "x.yaml", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].table.change-metadata: is true, but its columns (_op, _source_ts)"
+                        + " come from Debezium's change events");
+        ApplianceConfig.TableConfig table = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert\n      key: [id]\n      soft-deletes: true"),
+                "x.yaml", null).pipelines().get(0).table();
+        assertThat(table.softDeletes()).isTrue();
+        assertThat(table.changeMetadata()).isFalse();
+    }
 }

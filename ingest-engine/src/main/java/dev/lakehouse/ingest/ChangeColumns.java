@@ -1,0 +1,113 @@
+package dev.lakehouse.ingest;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.JsonProperties;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * A keyed table's optional change columns, appended to every writer schema like {@link KafkaMetadataColumn}:
+ *
+ * <ul>
+ *   <li>{@value #DELETED} ({@code boolean}) with {@link PipelineSettings#softDeletes()}: true on a deleted key's row,
+ *       which stays in the table; false on every other row.</li>
+ *   <li>{@value #OPERATION} ({@code string}) and {@value #SOURCE_TIME} ({@code timestamp}) with
+ *       {@link PipelineSettings#changeMetadata()}: Debezium's {@code op} of the change that made the row ({@code c},
+ *       {@code u}, {@code r}; {@code d} on a soft-deleted row) and when the source database made it
+ *       ({@code source.ts_ms}, else the event's {@code ts_ms}).</li>
+ * </ul>
+ *
+ * Each is nullable; rows written before the setting was turned on hold null.
+ */
+final class ChangeColumns {
+
+    static final String DELETED = "_deleted";
+    static final String OPERATION = "_op";
+    static final String SOURCE_TIME = "_source_ts";
+
+    private ChangeColumns() {
+    }
+
+    /** Whether the pipeline adds any change column. */
+    static boolean any(PipelineSettings settings) {
+        return settings.softDeletes() || settings.changeMetadata();
+    }
+
+    /**
+     * {@code writer} with the pipeline's change columns appended.
+     *
+     * @throws KafkaMetadataColumn.NameTakenException if the writer schema has a field of one's name already
+     */
+    static Schema addTo(Schema writer, PipelineSettings settings) {
+        return append(writer, columns(settings), true);
+    }
+
+    /**
+     * The table schema with the change columns it lacks appended, or null when it has them all (a table created
+     * before the setting was turned on gets them before its first deletion needs them).
+     */
+    static Schema missingFrom(Schema table, PipelineSettings settings) {
+        List<Schema.Field> missing = new ArrayList<>();
+        for (Schema.Field column : columns(settings)) {
+            if (table.getField(column.name()) == null) {
+                missing.add(column);
+            }
+        }
+        return missing.isEmpty() ? null : append(table, missing, false);
+    }
+
+    private static List<Schema.Field> columns(PipelineSettings settings) {
+        List<Schema.Field> added = new ArrayList<>();
+        if (settings.softDeletes()) {
+            added.add(nullable(DELETED, Schema.create(Schema.Type.BOOLEAN)));
+        }
+        if (settings.changeMetadata()) {
+            added.add(nullable(OPERATION, Schema.create(Schema.Type.STRING)));
+            added.add(nullable(SOURCE_TIME, LogicalTypes.timestampMillis().addToSchema(
+                    Schema.create(Schema.Type.LONG))));
+        }
+        return added;
+    }
+
+    private static Schema append(Schema writer, List<Schema.Field> added, boolean refuseTaken) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : writer.getFields()) {
+            fields.add(new Schema.Field(f, f.schema()));
+        }
+        for (Schema.Field column : added) {
+            if (refuseTaken && writer.getField(column.name()) != null) {
+                throw new KafkaMetadataColumn.NameTakenException("the writer schema " + writer.getFullName()
+                        + " has a field named '" + column.name() + "', a column the pipeline's "
+                        + (column.name().equals(DELETED) ? "table.soft-deletes" : "table.change-metadata")
+                        + " setting adds; rename the field, or turn the setting off");
+            }
+            fields.add(column);
+        }
+        Schema copy = Schema.createRecord(writer.getName(), writer.getDoc(), writer.getNamespace(), writer.isError(),
+                fields);
+        writer.getObjectProps().forEach(copy::addProp);
+        return copy;
+    }
+
+    /**
+     * Sets the change columns of {@code row} (of the table schema, which has them): {@code deleted} for a soft
+     * delete's marker, the change's operation and source time when known.
+     */
+    static void set(GenericRecord row, PipelineSettings settings, boolean deleted, String operation,
+                    Long sourceTimeMillis) {
+        if (settings.softDeletes()) {
+            row.put(DELETED, deleted);
+        }
+        if (settings.changeMetadata()) {
+            row.put(OPERATION, operation);
+            row.put(SOURCE_TIME, sourceTimeMillis);
+        }
+    }
+
+    private static Schema.Field nullable(String name, Schema type) {
+        return new Schema.Field(name, Schema.createUnion(Schema.create(Schema.Type.NULL), type), null,
+                JsonProperties.NULL_VALUE);
+    }
+}
