@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -148,5 +149,30 @@ class ExactlyOnceUnderCrashIT {
         assertThat(seen.nextSetBit((int) RECORDS)).isEqualTo(-1);
         assertThat(rows).isEqualTo(RECORDS);
         assertThat(Files.readString(log)).contains("\"outcome\":\"COMMITTED\"");
+
+        // The table's own log proves it: every offset taken once, through every SIGKILL.
+        Path auditLog = Path.of("target", "exactly-once-audit.log").toAbsolutePath();
+        Path report = dir.resolve("audit.json");
+        assertThat(ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString(), "--report",
+                report.toString())).as("audit exit code (see %s)", auditLog).isZero();
+        assertThat(Files.readString(auditLog)).contains("orders: OK: every offset taken is in the table exactly once");
+        assertThat(Files.readString(report)).contains("\"ok\" : true");
+        // A writer that takes partition 0 again under another pipeline name (a renamed pipeline starting over):
+        // the audit names what was taken twice and exits 1.
+        dev.lakehouse.table.DataFileWriter writer = table.newDataFileWriter();
+        writer.write(anyRow(table));
+        assertThat(table.commit(new dev.lakehouse.table.BatchCommit("orders_renamed", "x", 0, writer.finish(),
+                List.of(new dev.lakehouse.table.OffsetRange(topic, 0, 0, 1)), Map.of())).committed()).isTrue();
+        assertThat(ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString()))
+                .as("audit exit code (see %s)", auditLog).isEqualTo(1);
+        assertThat(Files.readString(auditLog)).contains(topic + "-0: offsets 0 to 0 were taken twice")
+                .contains("orders: NOT WHOLE: 1 problems");
+    }
+
+    /** A row of the table's schema (its first row read back): what the forged batch writes. */
+    private static org.apache.avro.generic.GenericRecord anyRow(LakeTable table) {
+        try (dev.lakehouse.table.RowReader rows = table.openRows(table.snapshot().files().get(0))) {
+            return rows.next();
+        }
     }
 }

@@ -14,7 +14,8 @@ public final class Benchmarks {
             "drain", DrainBenchmark::run,
             "freshness", FreshnessBenchmark::run,
             "versus-spark", SparkComparisonBenchmark::run,
-            "upsert", UpsertBenchmark::run);
+            "upsert", UpsertBenchmark::run,
+            "audit", AuditBenchmark::run);
 
     private Benchmarks() {
     }
