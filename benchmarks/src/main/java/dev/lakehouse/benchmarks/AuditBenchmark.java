@@ -18,7 +18,8 @@ import org.apache.avro.SchemaBuilder;
  * How long {@code lakehouse audit} takes on a long history: a local table of {@code audit.commits} (10,000) batch
  * commits of {@code audit.partitions} (3) partitions' offset ranges each (no data files: the audit reads the log
  * only), then {@link OffsetAudit} over all of it, {@code audit.runs} (3) times. Prints the time to build the
- * history and each audit's time and commits per second.
+ * history and each audit's time and commits per second. Building takes about 125 ms per commit here (25 minutes for
+ * 10,000); {@code audit.table=PATH} audits a history built before instead.
  */
 final class AuditBenchmark {
 
@@ -30,11 +31,12 @@ final class AuditBenchmark {
         int partitions = Integer.getInteger("audit.partitions", 3);
         int runs = Integer.getInteger("audit.runs", 3);
         try {
-            Path dir = Files.createTempDirectory("audit-bench");
+            String existing = System.getProperty("audit.table");
+            Path dir = existing != null ? Path.of(existing) : Files.createTempDirectory("audit-bench");
             LakeTable table = LakeTable.open(TableOptions.builder(dir.toUri().toString()).build());
             table.createIfAbsent(SchemaBuilder.record("Order").fields().requiredLong("order_id").endRecord());
             long start = System.nanoTime();
-            for (int c = 0; c < commits; c++) {
+            for (int c = existing != null ? commits : 0; c < commits; c++) {
                 List<OffsetRange> ranges = new ArrayList<>();
                 for (int p = 0; p < partitions; p++) {
                     ranges.add(new OffsetRange("orders", p, c * 1_000L, (c + 1) * 1_000L));

@@ -103,6 +103,44 @@ final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
+    public List<TableCommit> historySince(long fromVersion) {
+        if (!exists()) {
+            return List.of();
+        }
+        List<TableCommit> commits = new ArrayList<>();
+        long earliest = Math.max(0, fromVersion);
+        java.util.Iterator<io.delta.standalone.VersionLog> changes;
+        try {
+            changes = log.getChanges(earliest, true);
+            if (!changes.hasNext()) {
+                return commits;
+            }
+        } catch (RuntimeException e) {
+            // The versions asked for are gone (log retention): from the oldest retained one, version by version.
+            return LakeTable.super.historySince(fromVersion);
+        }
+        while (changes.hasNext()) {
+            io.delta.standalone.VersionLog version = changes.next();
+            try (io.delta.storage.CloseableIterator<io.delta.standalone.actions.Action> actions =
+                         version.getActionsIterator()) {
+                while (actions.hasNext()) {
+                    if (actions.next() instanceof CommitInfo info) {
+                        Map<String, String> params = new LinkedHashMap<>();
+                        info.getOperationParameters().forEach((k, value) -> params.put(k, DeltaLogJson.unquote(value)));
+                        commits.add(new TableCommit(version.getVersion(), info.getTimestamp().toInstant(),
+                                info.getOperation(), params, info.getOperationMetrics().orElse(Map.of()),
+                                info.getEngineInfo().orElse("")));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("reading version " + version.getVersion() + " of " + location(),
+                        e);
+            }
+        }
+        return commits;
+    }
+
+    @Override
     public long txnVersion(String appId) {
         log.update();
         return log.startTransaction().txnVersion(appId);

@@ -49,6 +49,11 @@ public abstract class ForwardingLakeTable implements LakeTable {
     }
 
     @Override
+    public List<TableCommit> historySince(long fromVersion) {
+        return table.historySince(fromVersion);
+    }
+
+    @Override
     public long txnVersion(String appId) {
         return table.txnVersion(appId);
     }

@@ -73,6 +73,21 @@ public interface LakeTable {
     List<TableCommit> history(int limit);
 
     /**
+     * Every history entry from {@code fromVersion} on (or from the oldest the log retains, if later), oldest first,
+     * read in one pass over the log: for audits of long histories. Empty for a table that does not exist.
+     */
+    default List<TableCommit> historySince(long fromVersion) {
+        List<TableCommit> newestFirst = history(Integer.MAX_VALUE);
+        List<TableCommit> oldestFirst = new java.util.ArrayList<>();
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            if (newestFirst.get(i).version() >= fromVersion) {
+                oldestFirst.add(newestFirst.get(i));
+            }
+        }
+        return oldestFirst;
+    }
+
+    /**
      * The version of a transaction id in the latest snapshot: a batch app id's last batch id, or a partition's
      * next offset ({@link OffsetRange#appId}). -1 when the table has none.
      */

@@ -101,9 +101,9 @@ public final class OffsetAudit {
         if (!table.exists()) {
             throw new IllegalArgumentException("table " + table.location() + " does not exist");
         }
-        List<TableCommit> commits = new ArrayList<>(table.history(Integer.MAX_VALUE));
+        List<TableCommit> commits = new ArrayList<>(table.historySince(fromVersion));
         commits.sort(Comparator.comparingLong(TableCommit::version));
-        long oldest = commits.isEmpty() ? 0 : commits.get(0).version();
+        long oldest = commits.isEmpty() ? fromVersion : commits.get(0).version();
         long from = Math.max(fromVersion, oldest);
         Map<String, Partition> partitions = new TreeMap<>();
         int audited = 0;
