@@ -549,7 +549,7 @@ public final class Appliance implements AutoCloseable {
         return LakeTable.open(options.build());
     }
 
-    private static SchemaRegistryClient registry(RegistryConfig registry) {
+    static SchemaRegistryClient registry(RegistryConfig registry) {
         RegistryClientConfig.Builder config = RegistryClientConfig.builder(String.join(",", registry.urls()))
                 .connectTimeout(registry.timeout())
                 .readTimeout(registry.timeout());

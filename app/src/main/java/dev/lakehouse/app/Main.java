@@ -17,7 +17,7 @@ public final class Main implements Runnable {
     /** The subcommands, in the order the usage lists them. */
     private static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, ValidateConfigCommand.class,
             DeadLettersCommand.class, MaintenanceCommands.Compact.class, MaintenanceCommands.VacuumTable.class,
-            AuditCommand.class,
+            AuditCommand.class, SchemaCommand.class,
             DemoCommand.class, HashPasswordCommand.class, GenerateOrdersCommand.class);
 
     @CommandLine.Spec

@@ -52,6 +52,38 @@ public final class TableSchemas {
         return merged.equals(table) ? table : merged;
     }
 
+    /**
+     * The Delta columns of a record schema, top level, in order: each name with its Delta type as Spark's SQL
+     * spells it ({@code struct<email:string,tier:int>}), every one nullable.
+     *
+     * @throws SchemaMappingException if a field has no Delta type (a recursive record, a decimal above 38 digits)
+     */
+    public static Map<String, String> columns(Schema record) {
+        Map<String, String> columns = new java.util.LinkedHashMap<>();
+        for (io.delta.standalone.types.StructField field : AvroToDelta.toStructType(normalize(record)).getFields()) {
+            columns.put(field.getName(), sqlType(field.getDataType()));
+        }
+        return columns;
+    }
+
+    private static String sqlType(io.delta.standalone.types.DataType type) {
+        if (type instanceof io.delta.standalone.types.StructType struct) {
+            StringBuilder out = new StringBuilder("struct<");
+            for (io.delta.standalone.types.StructField field : struct.getFields()) {
+                out.append(out.length() == 7 ? "" : ",").append(field.getName()).append(':')
+                        .append(sqlType(field.getDataType()));
+            }
+            return out.append('>').toString();
+        }
+        if (type instanceof io.delta.standalone.types.ArrayType array) {
+            return "array<" + sqlType(array.getElementType()) + ">";
+        }
+        if (type instanceof io.delta.standalone.types.MapType map) {
+            return "map<" + sqlType(map.getKeyType()) + "," + sqlType(map.getValueType()) + ">";
+        }
+        return type.getSimpleString();
+    }
+
     private static Schema normalizeType(Schema schema, Map<Schema, Schema> done) {
         switch (schema.getType()) {
             case RECORD -> {
