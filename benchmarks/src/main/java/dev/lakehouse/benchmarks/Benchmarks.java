@@ -5,17 +5,18 @@ import java.util.Map;
 /** Dispatches {@code -Dbench=NAME} to a benchmark. */
 public final class Benchmarks {
 
-    private static final Map<String, Runnable> ALL = Map.of(
-            "deserialize", DeserializationBenchmark::run,
-            "table-write", TableWriteBenchmark::run,
-            "ingest", IngestBenchmark::run,
-            "compaction", CompactionBenchmark::run,
-            "shared-table", SharedTableBenchmark::run,
-            "drain", DrainBenchmark::run,
-            "freshness", FreshnessBenchmark::run,
-            "versus-spark", SparkComparisonBenchmark::run,
-            "upsert", UpsertBenchmark::run,
-            "audit", AuditBenchmark::run);
+    private static final Map<String, Runnable> ALL = Map.ofEntries(
+            Map.entry("deserialize", DeserializationBenchmark::run),
+            Map.entry("table-write", TableWriteBenchmark::run),
+            Map.entry("ingest", IngestBenchmark::run),
+            Map.entry("compaction", CompactionBenchmark::run),
+            Map.entry("shared-table", SharedTableBenchmark::run),
+            Map.entry("drain", DrainBenchmark::run),
+            Map.entry("freshness", FreshnessBenchmark::run),
+            Map.entry("versus-spark", SparkComparisonBenchmark::run),
+            Map.entry("upsert", UpsertBenchmark::run),
+            Map.entry("audit", AuditBenchmark::run),
+            Map.entry("fanout", FanoutBenchmark::run));
 
     private Benchmarks() {
     }

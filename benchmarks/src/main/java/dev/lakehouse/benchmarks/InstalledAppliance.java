@@ -80,6 +80,15 @@ final class InstalledAppliance implements AutoCloseable {
         return sampler.peakRssMb();
     }
 
+    /** The most threads the process had at once, and how many it has now. */
+    int peakThreads() {
+        return sampler.peakThreads();
+    }
+
+    int threads() {
+        return sampler.threads();
+    }
+
     /** User plus system CPU seconds so far. */
     double cpuSeconds() {
         return sampler.cpuSeconds();

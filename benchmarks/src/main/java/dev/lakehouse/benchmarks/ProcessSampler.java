@@ -17,6 +17,8 @@ final class ProcessSampler {
     private final Thread thread;
     private volatile long peakRssKb;
     private volatile long cpuTicks;
+    private volatile int threads;
+    private volatile int peakThreads;
 
     private ProcessSampler(Process process) {
         this.process = process;
@@ -41,6 +43,16 @@ final class ProcessSampler {
         return cpuTicks / (double) CLOCK_TICKS_PER_SECOND;
     }
 
+    /** The process's threads at the last reading. */
+    int threads() {
+        return threads;
+    }
+
+    /** The most threads the process had at once, of the readings. */
+    int peakThreads() {
+        return peakThreads;
+    }
+
     /** Waits up to a second for the sampling thread, after the process has ended. */
     void join() throws InterruptedException {
         thread.join(1000);
@@ -54,6 +66,9 @@ final class ProcessSampler {
                 for (String line : Files.readAllLines(status)) {
                     if (line.startsWith("VmHWM:")) {
                         peakRssKb = Long.parseLong(line.replaceAll("\\D", ""));
+                    } else if (line.startsWith("Threads:")) {
+                        threads = Integer.parseInt(line.replaceAll("\\D", ""));
+                        peakThreads = Math.max(peakThreads, threads);
                     }
                 }
                 String statLine = Files.readString(stat);

@@ -1,0 +1,131 @@
+package dev.lakehouse.benchmarks;
+
+import dev.lakehouse.app.config.ApplianceYaml;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.registry.client.RegistryClientConfig;
+import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many topics, a table each, from one appliance: the same total of orders spread over {@code fanout.topics} topics
+ * (a list, default {@code 1,10,50}; one partition each), one pipeline with a topic pattern and a {@code {topic}}
+ * table location, the default JVM options and the console on. For each count: {@code run --once} launch to exit,
+ * records/s, peak RSS, peak threads and CPU, every table checked to hold its topic's orders; then {@code run} on the
+ * same, caught-up topics: how long until every topic's partition is assigned (from its log), then the CPU it uses
+ * while nothing arrives over {@code fanout.idle-seconds} (20) and its threads.
+ *
+ * <p>Options: {@code fanout.topics}, {@code fanout.records} (200,000 in all).
+ */
+final class FanoutBenchmark {
+
+    private FanoutBenchmark() {
+    }
+
+    static void run() {
+        long total = Long.getLong("fanout.records", 200_000);
+        int idleSeconds = Integer.getInteger("fanout.idle-seconds", 20);
+        try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().heap("1g").start();
+             SchemaRegistryServer registryServer = SchemaRegistryServer.builder().start();
+             SchemaRegistryClient registry = SchemaRegistryClient.connect(
+                     RegistryClientConfig.builder(registryServer.url()).build())) {
+            for (String count : System.getProperty("fanout.topics", "1,10,50").split(",")) {
+                measure(kafka, registryServer, registry, Integer.parseInt(count.trim()), total, idleSeconds);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void measure(LocalKafkaBroker kafka, SchemaRegistryServer registryServer,
+                                SchemaRegistryClient registry, int topics, long total, int idleSeconds)
+            throws IOException, InterruptedException {
+        String prefix = "fan" + topics;
+        long perTopic = total / topics;
+        for (int i = 0; i < topics; i++) {
+            kafka.createTopic(prefix + "-" + i, 1);
+            OrderTopic.fill(kafka.bootstrapServers(), registry, prefix + "-" + i, perTopic);
+        }
+        Path work = Files.createTempDirectory("fanout-bench");
+        Path tables = work.resolve("tables");
+        ApplianceYaml yaml = new ApplianceYaml();
+        yaml.pipeline("fan").set("instance-id", "bench-1")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topic-pattern", prefix + "-[0-9]+")
+                // A group per count: the previous count's run left its static members in its own group.
+                .set("source.group-id", "fanout-" + prefix)
+                .set("source.starting-position", "earliest")
+                .set("registry.url", registryServer.url())
+                .set("table.location", tables.toUri() + "/{topic}")
+                .set("trigger.interval", "1s");
+        Path config = yaml.console("host", "127.0.0.1").console("port", 0).write(work.resolve("lakehouse.yaml"));
+
+        long launched = System.nanoTime();
+        int exit;
+        long peakRss;
+        int peakThreads;
+        double cpu;
+        try (InstalledAppliance once = InstalledAppliance.launch(null, null, work, "run", "--config",
+                config.toString(), "--once")) {
+            exit = once.waitFor();
+            peakRss = once.peakRssMb();
+            peakThreads = once.peakThreads();
+            cpu = once.cpuSeconds();
+        }
+        double seconds = (System.nanoTime() - launched) / 1e9;
+        long rows = 0;
+        int incomplete = 0;
+        for (int i = 0; i < topics; i++) {
+            LakeTable table = LakeTable.open(TableOptions.builder(tables.resolve(prefix + "-" + i).toUri().toString())
+                    .build());
+            long held = table.exists() ? table.snapshot().totalRecords() : 0;
+            rows += held;
+            incomplete += held == perTopic ? 0 : 1;
+        }
+        System.out.printf("fanout %,d topics x %,d orders: run --once exit %d after %.1f s (%,.0f records/s), peak RSS "
+                        + "%,d MB, peak threads %d, CPU %.1f s; %,d rows in the tables, %d tables short%n", topics,
+                perTopic, exit, seconds, topics * perTopic / seconds, peakRss, peakThreads, cpu, rows, incomplete);
+
+        long started = System.nanoTime();
+        try (InstalledAppliance running = InstalledAppliance.launch(null, null, work, "run", "--config",
+                config.toString())) {
+            Path log = work.resolve("appliance.log");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (assigned(log) < topics && System.nanoTime() < deadline && running.process().isAlive()) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            double ready = (System.nanoTime() - started) / 1e9;
+            TimeUnit.SECONDS.sleep(5); // first commits of the caught-up tables, start-up compilation
+            double cpuBefore = running.cpuSeconds();
+            long idleStart = System.nanoTime();
+            TimeUnit.SECONDS.sleep(idleSeconds);
+            double idleCpu = running.cpuSeconds() - cpuBefore;
+            double window = (System.nanoTime() - idleStart) / 1e9;
+            System.out.printf("fanout %,d topics: run has every partition assigned %.1f s after launch (%d of %d); "
+                            + "idle: %.1f %% of one core over %.0f s, %d threads, RSS peak %,d MB%n", topics, ready,
+                    assigned(log), topics, 100 * idleCpu / window, window, running.threads(), running.peakRssMb());
+        }
+    }
+
+    /** How many partitions the run's log says were assigned (one per topic here). */
+    private static int assigned(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        int count = 0;
+        for (String line : Files.readAllLines(log)) {
+            if (line.contains(": assigned 1 partitions in")) {
+                count++;
+            }
+        }
+        return count;
+    }
+}
