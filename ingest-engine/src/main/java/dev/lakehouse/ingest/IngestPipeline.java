@@ -69,6 +69,8 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     private final AtomicLong batchesCommitted = new AtomicLong();
     private final AtomicLong recordsCommitted = new AtomicLong();
     private Thread pollThread;
+    /** The running loop's consumer, for waking its poll on a stop; null between runs. */
+    private volatile org.apache.kafka.clients.consumer.Consumer<?, ?> liveConsumer;
 
     /**
      * A pipeline without a dead-letter destination: the first record that cannot be ingested stops it.
@@ -181,7 +183,11 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
         if (state == PipelineState.RUNNING || state == PipelineState.RETRYING) {
             state = PipelineState.STOPPING;
         }
-        stopSignal.countDown(); // wakes a backoff wait; the poll loop checks the flag within a poll interval
+        stopSignal.countDown(); // wakes a backoff wait
+        org.apache.kafka.clients.consumer.Consumer<?, ?> consumer = liveConsumer;
+        if (consumer != null) {
+            consumer.wakeup(); // an idle poll waits up to a second: it sees the stop now
+        }
     }
 
     /** Waits until the pipeline stopped or failed. @return false on timeout */
@@ -328,6 +334,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
 
         @Override
         public void consumerOpened(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+            liveConsumer = consumer;
             for (ConsumerListener listener : consumerListeners) {
                 try {
                     listener.opened(consumer);
@@ -339,6 +346,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
 
         @Override
         public void consumerClosing(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+            liveConsumer = null;
             for (ConsumerListener listener : consumerListeners) {
                 try {
                     listener.closing(consumer);

@@ -53,9 +53,9 @@ final class PollLoop implements ConsumerRebalanceListener {
     static final int CHUNK_ROWS = 1024;
     private static final long IDLE_POLL_MILLIS = 200;
     /**
-     * How long a poll waits when nothing is open or in flight: a poll returns as soon as records arrive, so this
-     * bounds only how soon a stop, a pause or the lag's refresh is noticed, while an idle table's loop wakes a fifth
-     * as often (hundreds of idle tables per process).
+     * How long a poll waits when nothing is open or in flight: a poll returns as soon as records arrive, and a stop
+     * wakes it, so this bounds only how soon a pause or the lag's refresh is noticed, while an idle table's loop
+     * wakes a fifth as often (hundreds of idle tables per process).
      */
     private static final long QUIET_POLL_MILLIS = 1000;
     private static final long LAG_REFRESH_MILLIS = 1000;
@@ -175,7 +175,12 @@ final class PollLoop implements ConsumerRebalanceListener {
                 kafka.subscribe(settings.topics(), this);
             }
             while (!stopRequested.getAsBoolean() && !caughtUpToTargets()) {
-                pollOnce();
+                try {
+                    pollOnce();
+                } catch (org.apache.kafka.common.errors.WakeupException e) {
+                    // A stop asked to be seen at once (IngestPipeline#stop wakes the consumer): the loop's condition
+                    // decides; the open batch is committed below as on any stop.
+                }
             }
             finishOpenBatch();
             clean = true;
@@ -252,9 +257,6 @@ final class PollLoop implements ConsumerRebalanceListener {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "lakehouse-" + settings.name() + "-" + settings.instanceId());
-        // The broker answers a fetch as soon as one byte is there, so a longer wait costs no latency; it only makes
-        // an idle partition's fetches rarer (a round trip per 5 s instead of per 0.5 s, per table).
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5000);
         // Incremental rebalancing: when a member joins, leaves or dies, the others keep their partitions and keep
         // committing instead of revoking everything and waiting out the dead member's session.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
