@@ -129,31 +129,17 @@ final class UpsertBenchmark {
                 TimeUnit.MILLISECONDS.sleep(5);
             }
             double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
-            long batches = 0;
-            long merged = 0;
-            long copied = 0;
-            long filesRewritten = 0;
-            long maxFilesRewritten = 0;
-            List<String> lines = Files.readAllLines(work.resolve("appliance.log"));
-            for (String line : lines.subList((int) logLinesBefore, lines.size())) {
-                Matcher m = MERGE.matcher(line);
-                if (m.find()) {
-                    batches++;
-                    merged += Long.parseLong(m.group(1));
-                    copied += Long.parseLong(m.group(5));
-                    long files = Long.parseLong(m.group(6));
-                    filesRewritten += files;
-                    maxFilesRewritten = Math.max(maxFilesRewritten, files);
-                }
-            }
+            Merges merges = Merges.inLog(work.resolve("appliance.log"), (int) logLinesBefore);
             System.out.printf("upsert, %s: %,d changes applied in %.1f s (%,.0f changes/s, %,d offered per second);"
                             + " send to readable p50 %,d ms, p99 %,d ms%n", distribution, measured, windowSeconds,
                     measured / windowSeconds, rate, Measurement.percentileMillis(histogram, measured, 0.50),
                     Measurement.percentileMillis(histogram, measured, 0.99));
+            long batches = Math.max(1, merges.batches());
             System.out.printf("  %,d merges: per batch %,.0f changes, %.1f files rewritten (max %,d), %,.0f rows "
-                            + "copied (%.1f copied per change)%n", batches, merged / (double) Math.max(1, batches),
-                    filesRewritten / (double) Math.max(1, batches), maxFilesRewritten,
-                    copied / (double) Math.max(1, batches), copied / (double) Math.max(1, merged));
+                            + "copied (%.1f copied per change)%n", merges.batches(), merges.changes() / (double) batches,
+                    merges.filesRewritten() / (double) batches, merges.maxFilesRewritten(),
+                    merges.rowsCopied() / (double) batches,
+                    merges.rowsCopied() / (double) Math.max(1, merges.changes()));
             System.out.printf("  appliance: peak RSS %,d MB, CPU %.1f s; %s%n", appliance.peakRssMb(),
                     appliance.cpuSeconds(), appliance.heapSummary());
         }
@@ -179,9 +165,6 @@ final class UpsertBenchmark {
             producer.flush();
         }
         long launched = System.nanoTime();
-        long batches = 0;
-        long rows = 0;
-        long filesRewritten = 0;
         long peakRss;
         double cpu;
         try (InstalledAppliance appliance = InstalledAppliance.launch(cpus, null, work, "run", "--config",
@@ -194,14 +177,10 @@ final class UpsertBenchmark {
             cpu = appliance.cpuSeconds();
         }
         double seconds = (System.nanoTime() - launched) / 1e9;
-        for (String line : Files.readAllLines(work.resolve("appliance.log"))) {
-            Matcher m = MERGE.matcher(line);
-            if (m.find()) {
-                batches++;
-                rows += Long.parseLong(m.group(1));
-                filesRewritten += Long.parseLong(m.group(6));
-            }
-        }
+        Merges merges = Merges.inLog(work.resolve("appliance.log"), 0);
+        long batches = merges.batches();
+        long rows = merges.changes();
+        long filesRewritten = merges.filesRewritten();
         if (rows != backlog) {
             throw new IllegalStateException("run --once merged " + rows + " changes, " + backlog + " were produced");
         }
@@ -416,4 +395,29 @@ final class UpsertBenchmark {
         }
     }
 
+
+    /** The merges the appliance logged from a line of its log on: how many, the changes, the rewrites. */
+    private record Merges(long batches, long changes, long rowsCopied, long filesRewritten, long maxFilesRewritten) {
+
+        static Merges inLog(Path log, int fromLine) throws IOException {
+            long batches = 0;
+            long changes = 0;
+            long copied = 0;
+            long files = 0;
+            long maxFiles = 0;
+            List<String> lines = Files.readAllLines(log);
+            for (String line : lines.subList(fromLine, lines.size())) {
+                Matcher m = MERGE.matcher(line);
+                if (m.find()) {
+                    batches++;
+                    changes += Long.parseLong(m.group(1));
+                    copied += Long.parseLong(m.group(5));
+                    long rewritten = Long.parseLong(m.group(6));
+                    files += rewritten;
+                    maxFiles = Math.max(maxFiles, rewritten);
+                }
+            }
+            return new Merges(batches, changes, copied, files, maxFiles);
+        }
+    }
 }

@@ -2,7 +2,6 @@ package dev.lakehouse.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -115,17 +114,7 @@ public final class ConnectJsonDecoder implements RecordDecoder {
             return parsed;
         }
         String where = where(record);
-        if (record.value() == null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, where + ": the value is null (a tombstone); "
-                    + "an append-only table has no row for it", null);
-        }
-        JsonNode node;
-        try {
-            node = mapper.readTree(record.value());
-        } catch (IOException e) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not valid JSON: "
-                    + e.getMessage(), e);
-        }
+        JsonNode node = JsonValues.parse(mapper, record, where);
         ConnectJson.Wrapped wrapped = ConnectJson.unwrap(node);
         if (wrapped == null) {
             throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value carries no Kafka "

@@ -1,9 +1,7 @@
 package dev.lakehouse.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -45,19 +43,7 @@ public final class JsonRecordDecoder implements RecordDecoder {
     @Override
     public GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
-        if (record.value() == null) {
-            throw new RecordDecodeException(DeadLetterReason.NULL_VALUE, where + ": the value is null (a tombstone); an append-only "
-                    + "table has no row for it", null);
-        }
-        JsonNode node;
-        try {
-            node = mapper.readTree(record.value());
-        } catch (JsonProcessingException e) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not valid JSON: "
-                    + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value is not valid JSON: " + e, e);
-        }
+        JsonNode node = JsonValues.parse(mapper, record, where);
         if (node == null || !node.isObject()) {
             throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value must be a JSON object, got "
                     + (node == null ? "nothing" : node.getNodeType()), null);

@@ -224,14 +224,8 @@ final class RecordConverter {
 
     /** Makes the table able to hold records of a writer schema: creates it, or adds the new columns first. */
     private void cover(Schema producerSchema, String writerSchemaRef) {
-        Schema writerSchema = producerSchema;
         try {
-            if (settings.kafkaMetadata()) {
-                writerSchema = KafkaMetadataColumn.addTo(producerSchema); // what the table must hold
-            }
-            if (ChangeColumns.any(settings)) {
-                writerSchema = ChangeColumns.addTo(writerSchema, settings);
-            }
+            Schema writerSchema = OwnColumns.addTo(producerSchema, settings); // what the table must hold
             if (!commitSchemaChanges) {
                 tableSchema = tableSchema == null ? TableSchemas.normalize(writerSchema)
                         : TableSchemas.merge(tableSchema, writerSchema);

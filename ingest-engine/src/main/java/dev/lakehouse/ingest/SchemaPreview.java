@@ -41,10 +41,7 @@ public final class SchemaPreview {
         List<String> report = new ArrayList<>();
         Schema withOwnColumns;
         try {
-            withOwnColumns = settings.kafkaMetadata() ? KafkaMetadataColumn.addTo(writer) : writer;
-            if (ChangeColumns.any(settings)) {
-                withOwnColumns = ChangeColumns.addTo(withOwnColumns, settings);
-            }
+            withOwnColumns = OwnColumns.addTo(writer, settings);
         } catch (KafkaMetadataColumn.NameTakenException e) {
             return refused(settings, deadLetters, report, e.getMessage());
         }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -101,8 +100,7 @@ public final class OffsetAudit {
         if (!table.exists()) {
             throw new IllegalArgumentException("table " + table.location() + " does not exist");
         }
-        List<TableCommit> commits = new ArrayList<>(table.historySince(fromVersion));
-        commits.sort(Comparator.comparingLong(TableCommit::version));
+        List<TableCommit> commits = table.historySince(fromVersion); // oldest first, by its contract
         long oldest = commits.isEmpty() ? fromVersion : commits.get(0).version();
         long from = Math.max(fromVersion, oldest);
         Map<String, Partition> partitions = new TreeMap<>();
