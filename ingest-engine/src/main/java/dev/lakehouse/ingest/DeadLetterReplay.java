@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.DeadLetterTable.LetterState;
 import dev.lakehouse.ingest.DeadLetterTable.ReplayMark;
 import dev.lakehouse.ingest.DeadLetterTable.StoredDeadLetter;
 import dev.lakehouse.table.BatchCommit;
@@ -100,28 +101,114 @@ public final class DeadLetterReplay {
     }
 
     private Report replay(Set<DeadLetterReason> reasons, boolean dryRun) {
-        List<StoredDeadLetter> stored = deadLetters.readAll();
+        List<LetterState> states = deadLetters.states();
         long committedReplay = table.exists() ? table.txnVersion(replayAppId()) : -1;
-        int recovered = dryRun ? 0 : finishInterruptedReplays(stored, committedReplay);
+        int recovered = dryRun ? 0 : finishInterruptedReplays(states, committedReplay);
         if (recovered > 0) {
-            stored = deadLetters.readAll();
+            states = deadLetters.states();
         }
-        long replayId = Math.max(committedReplay, stored.stream().map(StoredDeadLetter::replayId)
+        long nextReplayId = Math.max(committedReplay, states.stream().map(LetterState::replayId)
                 .filter(java.util.Objects::nonNull).mapToLong(Long::longValue).max().orElse(-1)) + 1;
+        List<LetterState> candidates = candidates(states, reasons);
+        states = null; // only the candidates are needed from here on
 
-        List<StoredDeadLetter> candidates = stored.stream()
-                .filter(s -> s.replayState() != ReplayState.REPLAYED)
-                .filter(s -> reasons.isEmpty() || reasons.contains(s.letter().reason()))
-                .sorted(Comparator.comparing((StoredDeadLetter s) -> s.letter().topic())
-                        .thenComparingInt(s -> s.letter().partition()).thenComparingLong(s -> s.letter().offset()))
-                .toList();
+        // The letters are read whole a bounded number of bytes at a time, each part replayed in a commit of its
+        // own: a backlog of any size replays in the memory of the pipeline's bytes in flight. Parts follow the
+        // source order, so a keyed table takes each partition's letters in offset order across parts too.
+        long budget = settings.maxBytesInFlight();
         RecordConverter converter = new RecordConverter(settings, table, decoder, true, !dryRun);
+        Map<String, Integer> stillFailing = new TreeMap<>();
+        int replayed = 0;
+        long firstReplayId = -1;
+        long lastReplayId = -1;
+        long lastVersion = -1;
+        int partSize = INITIAL_PART;
+        boolean shrunk = false;
+        long plannedAt = deadLetters.table().exists() ? deadLetters.table().snapshot().version() : -1;
+        for (int from = 0; from < candidates.size(); ) {
+            List<LetterState> part = candidates.subList(from, Math.min(candidates.size(), from + partSize));
+            java.util.Optional<List<StoredDeadLetter>> letters;
+            try {
+                letters = deadLetters.readWhole(part, budget);
+            } catch (RuntimeException e) {
+                long now = deadLetters.table().snapshot().version();
+                if (now == plannedAt) {
+                    throw e;
+                }
+                // The dead-letter table changed since the plan (a compaction moved letters to new files): plan the
+                // rest again from where this run has got to.
+                LOG.info("pipeline {}: the dead-letter table changed during the replay (version {} -> {}); reading "
+                        + "its letters' places again", settings.name(), plannedAt, now);
+                plannedAt = now;
+                LetterState reached = from == 0 ? null : candidates.get(from - 1);
+                candidates = candidates(deadLetters.states(), reasons);
+                if (settings.keyed()) {
+                    candidates = candidates.stream()
+                            .filter(c -> reached == null || SOURCE_ORDER.compare(c, reached) > 0).toList();
+                } else {
+                    stillFailing.clear(); // every letter not replayed is tried again, and counted once
+                }
+                from = 0;
+                continue;
+            }
+            if (letters.isEmpty()) {
+                partSize = Math.max(1, part.size() / 2);
+                shrunk = true;
+                continue;
+            }
+            Part done = replayPart(letters.get(), converter, stillFailing, dryRun, nextReplayId);
+            if (done.replayed() > 0) {
+                replayed += done.replayed();
+                if (!dryRun) {
+                    firstReplayId = firstReplayId < 0 ? nextReplayId : firstReplayId;
+                    lastReplayId = nextReplayId++;
+                    lastVersion = done.version();
+                }
+            }
+            from += part.size();
+            if (!shrunk) {
+                partSize = Math.min(MAX_PART, partSize * 2);
+            }
+        }
+        if (dryRun || replayed == 0) {
+            return new Report(-1, -1, dryRun ? replayed : 0, stillFailing, recovered, dryRun);
+        }
+        LOG.info("pipeline {}: replay {} ingested {} dead letters into {} (last at version {}); still failing: {}",
+                settings.name(), firstReplayId == lastReplayId ? firstReplayId : firstReplayId + "-" + lastReplayId,
+                replayed, table.location(), lastVersion, stillFailing);
+        return new Report(lastReplayId, lastVersion, replayed, stillFailing, recovered, false);
+    }
+
+    /** Letters per part to begin with; halved while a part's payloads pass the byte budget, doubled after. */
+    private static final int INITIAL_PART = 1024;
+    private static final int MAX_PART = 65_536;
+
+    private record Part(int replayed, long version) {
+    }
+
+    /**
+     * The letters to replay, in the order parts take them: a keyed table's in source order (each partition's in
+     * offset order, so the newest change of a key is applied last); an append-only table's as the files hold them,
+     * so that each file is read about once.
+     */
+    private List<LetterState> candidates(List<LetterState> states, Set<DeadLetterReason> reasons) {
+        java.util.stream.Stream<LetterState> chosen = states.stream()
+                .filter(s -> s.replayState() != ReplayState.REPLAYED)
+                .filter(s -> reasons.isEmpty() || reasons.contains(s.reason()));
+        return (settings.keyed() ? chosen.sorted(SOURCE_ORDER) : chosen).toList();
+    }
+
+    private static final Comparator<LetterState> SOURCE_ORDER = Comparator.comparing(LetterState::topic)
+            .thenComparingInt(LetterState::partition).thenComparingLong(LetterState::offset);
+
+    /** Replays one part of the letters under {@code replayId} (pending marks, the main commit, replayed marks). */
+    private Part replayPart(List<StoredDeadLetter> letters, RecordConverter converter,
+                            Map<String, Integer> stillFailing, boolean dryRun, long replayId) {
         List<StoredDeadLetter> good = new ArrayList<>();
         List<RecordConverter.Outcome.Row> rows = new ArrayList<>();
         // A keyed table takes the letters as the newest changes of their keys, in offset order per partition.
         List<dev.lakehouse.table.RowChange> changes = new ArrayList<>();
-        Map<String, Integer> stillFailing = new TreeMap<>();
-        for (StoredDeadLetter candidate : candidates) {
+        for (StoredDeadLetter candidate : letters) {
             RecordConverter.Outcome outcome = converter.convert(candidate.letter().toConsumerRecord());
             if (outcome instanceof RecordConverter.Outcome.Row row) {
                 good.add(candidate);
@@ -135,7 +222,7 @@ public final class DeadLetterReplay {
             }
         }
         if (dryRun || good.isEmpty()) {
-            return new Report(-1, -1, dryRun ? good.size() : 0, stillFailing, recovered, dryRun);
+            return new Part(good.size(), -1);
         }
 
         // A pending mark records the main table's version before the replay commits: a later run finds that commit
@@ -156,17 +243,15 @@ public final class DeadLetterReplay {
                         parameters));
         long version = outcome.version() >= 0 ? outcome.version() : table.snapshot().version();
         markReplayed(pending.keySet(), replayId, version);
-        LOG.info("pipeline {}: replay {} ingested {} dead letters into {} at version {}; still failing: {}",
-                settings.name(), replayId, good.size(), table.location(), version, stillFailing);
-        return new Report(replayId, version, good.size(), stillFailing, recovered, false);
+        return new Part(good.size(), version);
     }
 
     /** Marks the letters of replays the main table already holds; returns how many. */
-    private int finishInterruptedReplays(List<StoredDeadLetter> stored, long committedReplay) {
+    private int finishInterruptedReplays(List<LetterState> stored, long committedReplay) {
         Set<Long> pendingIds = new java.util.TreeSet<>();
         long pendingSince = Long.MAX_VALUE;
         long versionBefore = Long.MAX_VALUE;
-        for (StoredDeadLetter s : stored) {
+        for (LetterState s : stored) {
             if (s.replayState() == ReplayState.PENDING && s.replayId() != null && s.replayId() <= committedReplay) {
                 pendingIds.add(s.replayId());
                 if (s.replayTableVersion() != null) {
@@ -184,9 +269,9 @@ public final class DeadLetterReplay {
         Map<Long, Long> landed = committedReplays(pendingIds, pendingSince == Long.MAX_VALUE ? null
                 : Instant.ofEpochMilli(pendingSince), versionBefore);
         Map<String, ReplayMark> done = new LinkedHashMap<>();
-        for (StoredDeadLetter s : stored) {
+        for (LetterState s : stored) {
             if (s.replayState() == ReplayState.PENDING && s.replayId() != null && landed.containsKey(s.replayId())) {
-                done.put(DeadLetterTable.key(s.letter()), new ReplayMark(ReplayState.REPLAYED, s.replayId(),
+                done.put(s.key(), new ReplayMark(ReplayState.REPLAYED, s.replayId(),
                         clock.instant(), landed.get(s.replayId())));
             }
         }

@@ -169,7 +169,12 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         if (!table.exists()) {
             return;
         }
-        for (DataFile file : table.snapshot().files()) {
+        forEachLetter(table.snapshot().files(), fileFilter, each);
+    }
+
+    private void forEachLetter(List<DataFile> files, java.util.function.Predicate<DataFile> fileFilter,
+                               java.util.function.Consumer<Coordinates> each) {
+        for (DataFile file : files) {
             if (!fileFilter.test(file)) {
                 continue;
             }
@@ -350,7 +355,106 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         }
     }
 
-    /** Every stored dead letter. Empty when the table does not exist yet. */
+    /**
+     * A stored letter's identity and replay state without its payload: what a replay plans with.
+     *
+     * @param deadLetteredAt null for letters of releases that did not record it
+     */
+    public record LetterState(String topic, int partition, long offset, DeadLetterReason reason,
+                              ReplayState replayState, Long replayId, Long replayTableVersion, Instant deadLetteredAt,
+                              DataFile file) {
+        String key() {
+            return topic + "/" + partition + "/" + offset;
+        }
+    }
+
+    private static final Set<String> STATE_COLUMNS = Set.of("source_topic", "source_partition", "source_offset",
+            "reason", "replay_state", "replay_id", "replay_table_version", "dead_lettered_at");
+
+    /**
+     * The state of every stored letter, read without key, value, headers and message (their pages are never
+     * decompressed): a few dozen bytes per letter whatever the payloads. Empty when the table does not exist yet.
+     */
+    public List<LetterState> states() {
+        List<LetterState> states = new ArrayList<>();
+        if (!table.exists()) {
+            return states;
+        }
+        Map<String, String> topics = new HashMap<>(); // one String per topic, not one per letter
+        for (DataFile file : table.snapshot().files()) {
+            try (RowReader reader = table.openRows(file, STATE_COLUMNS)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    String topic = topics.computeIfAbsent(str(row.get("source_topic")), t -> t);
+                    Long deadAt = (Long) field(row, "dead_lettered_at");
+                    states.add(new LetterState(topic, (Integer) row.get("source_partition"),
+                            (Long) row.get("source_offset"), DeadLetterReason.named(str(row.get("reason"))),
+                            ReplayState.ofStored(str(field(row, "replay_state"))), (Long) field(row, "replay_id"),
+                            (Long) field(row, "replay_table_version"),
+                            deadAt == null ? null : Instant.ofEpochMilli(deadAt), file));
+                }
+            }
+        }
+        return states;
+    }
+
+    /**
+     * The given letters read whole, in the order given, from the files that hold them and no others; or empty when
+     * their keys, values and headers together come to more than {@code maxBytes} (then ask for fewer at a time).
+     * Reading stops as soon as the bytes pass the bound, so memory never holds much more than it.
+     */
+    public java.util.Optional<List<StoredDeadLetter>> readWhole(List<LetterState> letters, long maxBytes) {
+        Map<String, Integer> position = new HashMap<>();
+        Map<String, DataFile> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < letters.size(); i++) {
+            position.put(letters.get(i).key(), i);
+            files.putIfAbsent(letters.get(i).file().path(), letters.get(i).file());
+        }
+        StoredDeadLetter[] read = new StoredDeadLetter[letters.size()];
+        long bytes = 0;
+        for (DataFile file : files.values()) {
+            try (RowReader reader = table.openRows(file)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    Integer at = position.get(row.get("source_topic") + "/" + row.get("source_partition") + "/"
+                            + row.get("source_offset"));
+                    if (at == null || read[at] != null) {
+                        continue;
+                    }
+                    read[at] = fromRow(row, file);
+                    bytes += payloadBytes(read[at].letter());
+                    if (bytes > maxBytes && letters.size() > 1) {
+                        return java.util.Optional.empty();
+                    }
+                }
+            }
+        }
+        List<StoredDeadLetter> whole = new ArrayList<>(letters.size());
+        for (StoredDeadLetter letter : read) {
+            if (letter != null) { // gone meanwhile (a concurrent replay marked and a compaction moved it): skipped
+                whole.add(letter);
+            }
+        }
+        return java.util.Optional.of(whole);
+    }
+
+    private static long payloadBytes(DeadLetter letter) {
+        long bytes = (letter.key() == null ? 0 : letter.key().length) + (letter.value() == null ? 0
+                : letter.value().length);
+        for (DeadLetter.HeaderValue header : letter.headers()) {
+            bytes += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return bytes;
+    }
+
+    /** A field of a projected row, null when the file predates the column. */
+    private static Object field(GenericRecord row, String name) {
+        return row.getSchema().getField(name) == null ? null : row.get(name);
+    }
+
+    /**
+     * Every stored dead letter, payloads included: for small tables and tests only; a replay reads
+     * {@link #states()} and then {@link #readWhole} a bounded number of bytes at a time. Empty when the table does
+     * not exist yet.
+     */
     public List<StoredDeadLetter> readAll() {
         return read(file -> true);
     }
@@ -424,34 +528,40 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
 
     private long rewriteWithReplayState(Map<String, ReplayMark> changes, String description) {
         Schema schema = table.snapshot().avroSchema();
+        // Which files hold the changed letters, from the coordinate columns alone; only those are read whole, and
+        // streamed into the new files row by row: memory holds a row, not a file.
+        List<DataFile> files = table.snapshot().files(); // one listing: a compaction since makes the commit conflict
+        Set<String> holding = new HashSet<>();
+        forEachLetter(files, file -> true, letter -> {
+            if (changes.containsKey(letter.key())) {
+                holding.add(letter.file().path());
+            }
+        });
         List<DataFile> removed = new ArrayList<>();
         List<DataFile> added;
-        // One read per file: a file's rows are buffered, and written again only if one of them changes.
         try (DataFileWriter writer = table.newDataFileWriter()) {
-            for (DataFile file : table.snapshot().files()) {
-                List<GenericRecord> rows = new ArrayList<>();
-                boolean changed = false;
+            for (DataFile file : files) {
+                if (!holding.contains(file.path())) {
+                    continue;
+                }
+                removed.add(file);
                 try (RowReader reader = table.openRows(file)) {
                     for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                        ReplayMark mark = changes.get(key(fromRow(row, file).letter()));
+                        ReplayMark mark = changes.get(row.get("source_topic") + "/" + row.get("source_partition")
+                                + "/" + row.get("source_offset"));
                         if (mark != null) {
                             GenericRecord copy = new GenericData.Record(schema);
                             for (Schema.Field f : schema.getFields()) {
-                                copy.put(f.pos(), row.get(f.name()));
+                                copy.put(f.pos(), field(row, f.name()));
                             }
                             copy.put("replay_state", mark.state().stored());
                             copy.put("replay_id", mark.replayId());
                             copy.put("replayed_at", mark.replayedAt() == null ? null : mark.replayedAt().toEpochMilli());
                             copy.put("replay_table_version", mark.tableVersion());
                             row = copy;
-                            changed = true;
                         }
-                        rows.add(row);
+                        writer.write(row);
                     }
-                }
-                if (changed) {
-                    removed.add(file);
-                    rows.forEach(writer::write);
                 }
             }
             added = writer.finish();

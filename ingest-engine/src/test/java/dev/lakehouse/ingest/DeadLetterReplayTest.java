@@ -135,4 +135,38 @@ class DeadLetterReplayTest {
         assertThat(mainTable.rows().stream().map(r -> r.get("id")).sorted().toList()).as("not ingested twice")
                 .containsExactly(0L, 1L);
     }
+
+    @Test
+    void aBacklogLargerThanTheByteBudgetIsReplayedInPartsEachWithinTheBudgetAndEachLetterOnce() {
+        // 60 letters of about 1 KiB each through a 4 KiB budget: parts of at most four letters.
+        String padding = "p".repeat(1000);
+        List<DeadLetter> letters = new java.util.ArrayList<>();
+        for (long offset = 0; offset < 60; offset++) {
+            letters.add(new DeadLetter("clicks", (int) (offset % 2), offset, -1, "NoTimestampType", null,
+                    ("{\"id\": " + offset + ", \"note\": \"" + padding + "\"}").getBytes(StandardCharsets.UTF_8),
+                    List.of(), DeadLetterReason.UNKNOWN_SCHEMA_ID, "was bad", ""));
+        }
+        deadLetters.write(new DeadLetterBatch("clicks", "a", 0, List.of(new OffsetRange("clicks", 0, 0, 60),
+                new OffsetRange("clicks", 1, 0, 60)), letters));
+        main.createIfAbsent(SCHEMA);
+        DeadLetterReplay bounded = new DeadLetterReplay(PipelineSettings.builder("clicks").topics(List.of("clicks"))
+                .bootstrapServers("unused:9092").clock(clock).maxBytesInFlight(4096).build(), main,
+                new JsonRecordDecoder(SCHEMA), deadLetters);
+
+        DeadLetterReplay.Report report = bounded.run(Set.of(), false);
+
+        assertThat(report.replayed()).isEqualTo(60);
+        assertThat(mainIds()).hasSize(60).doesNotHaveDuplicates();
+        long replayCommits = main.history(Integer.MAX_VALUE).stream()
+                .filter(c -> "clicks@dead-letter-replay".equals(c.parameters().get("queryId"))).count();
+        assertThat(replayCommits).as("parts of at most 4 letters").isGreaterThanOrEqualTo(15);
+        assertThat(main.history(Integer.MAX_VALUE).stream()
+                .filter(c -> "clicks@dead-letter-replay".equals(c.parameters().get("queryId")))
+                .mapToInt(c -> Integer.parseInt(c.parameters().getOrDefault("deadLettersReplayed", "0"))))
+                .allSatisfy(n -> assertThat(n).isBetween(1, 4));
+        assertThat(report.replayId()).as("the last part's id").isEqualTo(replayCommits - 1);
+        assertThat(deadLetters.states()).allSatisfy(s -> assertThat(s.replayState()).isEqualTo(ReplayState.REPLAYED));
+        assertThat(bounded.run(Set.of(), false).replayed()).as("nothing twice").isZero();
+        assertThat(mainIds()).hasSize(60);
+    }
 }

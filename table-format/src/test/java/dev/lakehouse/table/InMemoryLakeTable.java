@@ -203,6 +203,39 @@ public final class InMemoryLakeTable implements LakeTable {
         };
     }
 
+    /** The named columns only, as the Delta table reads them: records of just those fields, in the rows' order. */
+    @Override
+    public synchronized RowReader openRows(DataFile file, java.util.Set<String> columns) {
+        RowReader whole = openRows(file);
+        return new RowReader() {
+            @Override
+            public GenericRecord next() {
+                GenericRecord row = whole.next();
+                if (row == null) {
+                    return null;
+                }
+                List<org.apache.avro.Schema.Field> fields = new java.util.ArrayList<>();
+                for (org.apache.avro.Schema.Field f : row.getSchema().getFields()) {
+                    if (columns.contains(f.name())) {
+                        fields.add(new org.apache.avro.Schema.Field(f, f.schema()));
+                    }
+                }
+                org.apache.avro.Schema projected = org.apache.avro.Schema.createRecord(row.getSchema().getName(),
+                        null, row.getSchema().getNamespace(), false, fields);
+                GenericRecord out = new org.apache.avro.generic.GenericData.Record(projected);
+                for (org.apache.avro.Schema.Field f : projected.getFields()) {
+                    out.put(f.name(), row.get(f.name()));
+                }
+                return out;
+            }
+
+            @Override
+            public void close() {
+                whole.close();
+            }
+        };
+    }
+
     @Override
     public synchronized long rewrite(FileRewrite rewrite) {
         requireExists();
