@@ -48,10 +48,12 @@ public final class PipelineSettings {
     private final long maxRecords;
     private final long maxBytes;
     private final long maxBytesInFlight;
+    private final boolean maxBytesInFlightConfigured;
     private final int progressHistory;
     private final Clock clock;
     private final Sleeper sleeper;
     private final ConsumerFactory consumerFactory;
+    private final ProcessByteBudget processByteBudget;
     private final IncompatibleSchemaPolicy onIncompatibleSchema;
     private final OffsetGapPolicy onOffsetGap;
     private final TopicRecreatedPolicy onTopicRecreated;
@@ -105,10 +107,12 @@ public final class PipelineSettings {
         this.maxRecords = b.maxRecords;
         this.maxBytes = b.maxBytes;
         this.maxBytesInFlight = b.maxBytesInFlight > 0 ? b.maxBytesInFlight : defaultBytesInFlight();
+        this.maxBytesInFlightConfigured = b.maxBytesInFlight > 0;
         this.progressHistory = b.progressHistory;
         this.clock = b.clock;
         this.sleeper = b.sleeper;
         this.consumerFactory = b.consumerFactory;
+        this.processByteBudget = b.processByteBudget;
         this.onIncompatibleSchema = b.onIncompatibleSchema;
         this.onOffsetGap = b.onOffsetGap;
         this.onTopicRecreated = b.onTopicRecreated;
@@ -211,6 +215,11 @@ public final class PipelineSettings {
         return maxBytesInFlight;
     }
 
+    /** Whether {@link #maxBytesInFlight()} was configured rather than the default. */
+    public boolean maxBytesInFlightConfigured() {
+        return maxBytesInFlightConfigured;
+    }
+
     private static long defaultBytesInFlight() {
         return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
     }
@@ -232,6 +241,11 @@ public final class PipelineSettings {
     /** Makes each run's consumer; {@link ConsumerFactory#kafka()} unless a test hands in another. */
     public ConsumerFactory consumerFactory() {
         return consumerFactory;
+    }
+
+    /** What the bytes in flight of every pipeline of the process draw on together; by default the process's own. */
+    public ProcessByteBudget processByteBudget() {
+        return processByteBudget;
     }
 
     /** Default {@link IncompatibleSchemaPolicy#DEAD_LETTER}. */
@@ -385,6 +399,7 @@ public final class PipelineSettings {
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = Sleeper.system();
         private ConsumerFactory consumerFactory = ConsumerFactory.kafka();
+        private ProcessByteBudget processByteBudget = ProcessByteBudget.shared();
         private IncompatibleSchemaPolicy onIncompatibleSchema = IncompatibleSchemaPolicy.DEAD_LETTER;
         private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
         private TopicRecreatedPolicy onTopicRecreated = TopicRecreatedPolicy.FAIL;
@@ -473,6 +488,12 @@ public final class PipelineSettings {
 
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** See {@link PipelineSettings#processByteBudget()}. */
+        public Builder processByteBudget(ProcessByteBudget budget) {
+            this.processByteBudget = Objects.requireNonNull(budget, "processByteBudget");
             return this;
         }
 

@@ -37,12 +37,17 @@ final class WriterHandOff {
     private final BatchWriter writer;
     private final Thread thread;
     private final long budget;
+    private final ProcessByteBudget processBudget;
     private final Object bytesLock = new Object();
     private long bytesInFlight;
 
     WriterHandOff(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
                   Consumer<BatchProgress> progressSink) {
         this.budget = settings.maxBytesInFlight();
+        this.processBudget = settings.processByteBudget();
+        if (settings.maxBytesInFlightConfigured()) {
+            this.processBudget.admit(budget); // a pipeline configured to hold more than the process's default may
+        }
         this.tasks = new ArrayBlockingQueue<>(settings.keyed() ? KEYED_QUEUE_CAPACITY : QUEUE_CAPACITY);
         this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink, this::release);
         this.thread = new Thread(writer, "lakehouse-" + settings.name() + "-writer");
@@ -59,8 +64,9 @@ final class WriterHandOff {
     }
 
     /**
-     * Queues a task, waiting while the queue is full or its bytes would exceed the budget (a task larger than the
-     * whole budget waits until nothing else is in flight, then goes alone).
+     * Queues a task, waiting while the queue is full or its bytes would exceed the pipeline's budget or the
+     * process's ({@link ProcessByteBudget}; a task larger than a whole budget waits until nothing else is in
+     * flight, then goes alone).
      */
     void put(BatchWriter.Task task) {
         long bytes = task.bytes();
@@ -71,6 +77,10 @@ final class WriterHandOff {
                     checkWriter();
                 }
                 bytesInFlight += bytes;
+            }
+            // Then the process's share, which every pipeline of the process draws on.
+            while (!processBudget.take(bytes, 100)) {
+                checkWriter();
             }
             while (!tasks.offer(task, 100, TimeUnit.MILLISECONDS)) {
                 checkWriter();
@@ -108,6 +118,7 @@ final class WriterHandOff {
                 bytesInFlight -= bytes;
                 bytesLock.notifyAll();
             }
+            processBudget.release(bytes);
         }
     }
 

@@ -85,6 +85,43 @@ class IngestPipelineIT {
     }
 
     @Test
+    void thePipelinesOfAProcessShareOneByteBudget() throws Exception {
+        // Three pipelines whose own (default) budgets are each far above the process's: together they stay within it.
+        ProcessByteBudget process = new ProcessByteBudget(32 * 1024);
+        List<String> topics = List.of(topic, TestNames.unique("orders"), TestNames.unique("orders"));
+        for (String t : topics.subList(1, 3)) {
+            kafka.createTopic(t, 3);
+        }
+        for (String t : topics) {
+            TestOrders.produce(kafka, registry, t, TestOrders.V1, 0, 20_000);
+        }
+        List<IngestPipeline> pipelines = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                IngestPipeline pipeline = new IngestPipeline(settings("orders" + i, 5_000).topics(List.of(topics.get(i)))
+                        .processByteBudget(process).build(),
+                        table(dir.resolve("shared-" + i).toUri().toString()), new ConfluentAvroDecoder(registry));
+                pipelines.add(pipeline);
+                pipeline.start();
+            }
+            await().atMost(Duration.ofMinutes(2)).until(() -> pipelines.stream()
+                    .allMatch(p -> p.status().recordsCommitted() == 20_000));
+        } finally {
+            pipelines.forEach(IngestPipeline::close);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(TestOrders.idCounts(dir.resolve("shared-" + i).toUri().toString())).hasSize(20_000)
+                    .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
+        }
+        System.out.printf("shared byte budget: limit %,d bytes, peak held %,d, %,d waits%n", process.limit(),
+                process.peakHeld(), process.waits());
+        assertThat(process.waits()).as("the shared budget held pipelines back").isPositive();
+        assertThat(process.held()).as("everything given back").isZero();
+        assertThat(process.peakHeld()).as("the limit, or one larger chunk alone")
+                .isLessThanOrEqualTo(Math.max(process.limit(), process.largestTake()));
+    }
+
+    @Test
     void aRestartWithTheSameInstanceIdContinuesItsBatchIdsAndIngestsTheBacklogWithoutNewRecords() throws Exception {
         String location = dir.resolve("fixed-id").toUri().toString();
         String group = TestNames.unique("group");
