@@ -75,6 +75,8 @@ public final class Appliance implements AutoCloseable {
     private final List<TopicLister> listers = new ArrayList<>();
     /** The topics' pipelines whose identity this process holds. */
     private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
+    /** The readiness checks of each pipeline, to drop with it. */
+    private final Map<String, List<HealthCheck>> checksByPipeline = new ConcurrentHashMap<>();
     private final MaintenanceScheduler maintenance;
     private final Map<RegistryConfig, SchemaRegistryClient> registries = new ConcurrentHashMap<>();
     private final ApplianceMetrics metrics = new ApplianceMetrics();
@@ -159,7 +161,42 @@ public final class Appliance implements AutoCloseable {
                 }
             }
             add(topicPipeline);
-        }));
+        }, this::retire));
+    }
+
+    /**
+     * Stops the pipeline of a deleted topic and releases everything it holds: its threads and consumer, its
+     * writer lease and instance lock, its maintenance jobs, its console row and readiness checks, its meters. Its
+     * table stays as it is; if the topic is created again, discovery makes a new pipeline, which decides from the
+     * table's recorded topic id what to do ({@code source.on-topic-recreated}).
+     */
+    private void retire(PipelineConfig topicPipeline) {
+        String name = topicPipeline.name();
+        IngestPipeline ingest;
+        MonitoredTable shown;
+        synchronized (this) {
+            ingest = pipelines.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+            shown = monitored.stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
+            if (ingest != null) {
+                pipelines.remove(ingest);
+            }
+            if (shown != null) {
+                monitored.remove(shown);
+            }
+        }
+        List<HealthCheck> checks = checksByPipeline.remove(name);
+        if (console != null) {
+            console.removeTable(name, checks == null ? List.of() : checks);
+        }
+        maintenance.remove(name);
+        maintenance.remove(name + ".dead_letters");
+        if (ingest != null) {
+            ingest.retire(); // the clean stop: commits what it holds, leaves the group, ends its threads
+        }
+        leases.release(name);
+        instanceLocks.release(name);
+        metrics.unbind(name);
+        claimed.remove(name);
     }
 
     /**
@@ -172,7 +209,6 @@ public final class Appliance implements AutoCloseable {
         if (stopped) {
             throw new IllegalStateException("the appliance is stopping");
         }
-        int leasesBefore = leases.held().size();
         RecordDecoder decoder = decoder(pipeline, registries);
         LakeTable table = leases.leased(table(pipeline), pipeline);
         DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
@@ -195,10 +231,7 @@ public final class Appliance implements AutoCloseable {
         if (started) {
             ingest.start();
             if (console != null) {
-                List<HealthCheck> checks = new ArrayList<>(pipelineChecks(ingest));
-                leases.held().subList(leasesBefore, leases.held().size())
-                        .forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
-                console.addTable(shown, checks);
+                console.addTable(shown, pipelineChecks(ingest));
             }
         }
     }
@@ -326,18 +359,24 @@ public final class Appliance implements AutoCloseable {
                 securityProperties(pipeline.source().consumerProperties()))));
         registries.forEach((registry, client) -> checks.add(HealthChecks.registry(String.join(",", registry.urls()),
                 client)));
-        leases.held().forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
         for (IngestPipeline pipeline : pipelines) {
             checks.addAll(pipelineChecks(pipeline));
         }
         return checks;
     }
 
-    /** A pipeline's readiness: its table's storage answers, and it keeps up. */
+    /**
+     * A pipeline's readiness: its writer leases are valid, its table's storage answers, and it keeps up. Kept by
+     * pipeline, so that a deleted topic's pipeline takes its checks with it.
+     */
     private List<HealthCheck> pipelineChecks(IngestPipeline pipeline) {
-        return List.of(HealthChecks.storage(pipeline.name(), pipeline.table()),
-                HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(),
-                        config.console().readyMaxFreshness(), Clock.systemUTC()));
+        List<HealthCheck> checks = new ArrayList<>();
+        leases.heldBy(pipeline.name()).forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
+        checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
+        checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(),
+                config.console().readyMaxFreshness(), Clock.systemUTC()));
+        checksByPipeline.put(pipeline.name(), List.copyOf(checks));
+        return checks;
     }
 
     /** The client settings that reach a secured cluster: {@code security.*}, {@code sasl.*}, {@code ssl.*}. */

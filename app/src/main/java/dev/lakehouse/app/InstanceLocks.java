@@ -20,6 +20,7 @@ final class InstanceLocks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceLocks.class);
 
     private final List<InstanceLock> locks = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, InstanceLock> byPipeline = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Makes sure this process is the only one running {@code pipeline}'s instance.
@@ -33,7 +34,9 @@ final class InstanceLocks implements AutoCloseable {
         String appId = BatchCommit.batchAppId(pipeline.name(), pipeline.instanceId());
         String location = pipeline.table().location();
         if (InstanceLock.supported(location)) {
-            locks.add(InstanceLock.acquire(location, appId, InstanceLock.thisProcess()));
+            InstanceLock lock = InstanceLock.acquire(location, appId, InstanceLock.thisProcess());
+            locks.add(lock);
+            byPipeline.put(pipeline.name(), lock);
         } else if (!pipeline.table().leased()) {
             LOG.warn("pipeline {}: {} is neither on local disk nor behind a writer lease, so a second process with "
                     + "instance-id '{}' would not be refused; make sure only one runs", pipeline.name(), location,
@@ -42,10 +45,20 @@ final class InstanceLocks implements AutoCloseable {
         // Leased tables: the writer lease, owned by the instance id, refuses a second live process.
     }
 
+    /** Releases a pipeline's lock (its topic was deleted and its pipeline stopped); nothing if it holds none. */
+    void release(String pipeline) {
+        InstanceLock lock = byPipeline.remove(pipeline);
+        if (lock != null) {
+            locks.remove(lock);
+            lock.close();
+        }
+    }
+
     /** Releases every lock. */
     @Override
     public void close() {
         locks.forEach(InstanceLock::close);
         locks.clear();
+        byPipeline.clear();
     }
 }

@@ -28,8 +28,11 @@ final class TopicDiscovery {
     private final PipelineConfig template;
     private final TopicLister lister;
     private final Consumer<PipelineConfig> onNewTopic;
+    private final Consumer<PipelineConfig> onTopicGone;
     private final Pattern deadLetterTopics;
     private final Set<String> known = new LinkedHashSet<>();
+    /** Known topics the last listing lacked: gone when the next one lacks them too. */
+    private final Set<String> missingOnce = new LinkedHashSet<>();
 
     /**
      * @param template a table-per-topic pipeline
@@ -37,12 +40,23 @@ final class TopicDiscovery {
      * @param onNewTopic makes and starts the pipeline of a topic seen for the first time
      */
     TopicDiscovery(PipelineConfig template, TopicLister lister, Consumer<PipelineConfig> onNewTopic) {
+        this(template, lister, onNewTopic, gone -> { });
+    }
+
+    /**
+     * @param onTopicGone stops a topic's pipeline and releases what it holds, once a topic matched by the pattern
+     *                    is missing from two listings in a row (one listing may lag behind the cluster); if the
+     *                    topic comes back it is a new topic to {@code onNewTopic}
+     */
+    TopicDiscovery(PipelineConfig template, TopicLister lister, Consumer<PipelineConfig> onNewTopic,
+                   Consumer<PipelineConfig> onTopicGone) {
         if (!template.tablePerTopic()) {
             throw new IllegalArgumentException("pipeline " + template.name() + " does not write a table per topic");
         }
         this.template = template;
         this.lister = lister;
         this.onNewTopic = onNewTopic;
+        this.onTopicGone = onTopicGone;
         this.deadLetterTopics = deadLetterTopicPattern(template.deadLetters().topic());
     }
 
@@ -64,7 +78,11 @@ final class TopicDiscovery {
      */
     List<String> discover() {
         List<String> found = new ArrayList<>();
-        for (String topic : candidates()) {
+        Set<String> candidates = candidates();
+        if (template.source().topicPattern() != null) {
+            retireDeleted(candidates);
+        }
+        for (String topic : candidates) {
             if (known.contains(topic)) {
                 continue;
             }
@@ -83,6 +101,26 @@ final class TopicDiscovery {
             }
         }
         return found;
+    }
+
+    /** Releases the pipelines of topics missing from this listing and the one before. */
+    private void retireDeleted(Set<String> listed) {
+        for (String topic : List.copyOf(known)) {
+            if (listed.contains(topic)) {
+                missingOnce.remove(topic);
+            } else if (!missingOnce.add(topic)) {
+                missingOnce.remove(topic);
+                try {
+                    onTopicGone.accept(template.forTopic(topic));
+                    known.remove(topic);
+                    LOG.info("pipeline {}: topic {} was deleted; its pipeline is stopped and released (its table "
+                            + "stays; if the topic is created again it gets a pipeline again)", template.name(), topic);
+                } catch (RuntimeException e) {
+                    LOG.error("pipeline {}: the pipeline of deleted topic {} could not be released: {}; trying again "
+                            + "at the next topic discovery", template.name(), topic, e.getMessage(), e);
+                }
+            }
+        }
     }
 
     private Set<String> candidates() {

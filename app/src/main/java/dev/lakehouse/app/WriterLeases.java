@@ -36,6 +36,7 @@ final class WriterLeases implements AutoCloseable {
     private final String commandAdvice;
     private final List<WriterLease> leases = new CopyOnWriteArrayList<>();
     private final List<IngestPipeline> pipelines = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, List<Held>> byPipeline = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "lakehouse-lease-renewer");
         thread.setDaemon(true);
@@ -85,9 +86,7 @@ final class WriterLeases implements AutoCloseable {
             throw new WriterLeaseHeldException(e.getMessage() + " While the appliance runs, "
                     + commandAdvice.replace("{pipeline}", pipeline.name()));
         }
-        leases.add(lease);
-        long every = lease.renewInterval().toMillis();
-        renewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
+        hold(pipeline, lease);
         LOG.info("pipeline {}: writer lease of {} taken as '{}' (ttl {})", pipeline.name(), table.location(),
                 lease.owner(), lease.ttl());
         return new LeasedLakeTable(table, lease);
@@ -106,12 +105,45 @@ final class WriterLeases implements AutoCloseable {
         String identity = BatchCommit.batchAppId(pipeline.name(), pipeline.instanceId());
         WriterLease lease = WriterLease.acquireInstance(table.options(), identity, pipeline.table().writerLeaseTtl(),
                 SETTLE, Clock.systemUTC());
-        leases.add(lease);
-        long every = lease.renewInterval().toMillis();
-        renewer.scheduleWithFixedDelay(() -> renew(lease), every, every, TimeUnit.MILLISECONDS);
+        hold(pipeline, lease);
         LOG.info("pipeline {}: instance lease of {} taken as '{}' (ttl {}); other appliances may write the table",
                 pipeline.name(), table.location(), identity, lease.ttl());
         return new LeasedLakeTable(table, lease);
+    }
+
+    private void hold(PipelineConfig pipeline, WriterLease lease) {
+        leases.add(lease);
+        long every = lease.renewInterval().toMillis();
+        java.util.concurrent.ScheduledFuture<?> renewal = renewer.scheduleWithFixedDelay(() -> renew(lease), every,
+                every, TimeUnit.MILLISECONDS);
+        byPipeline.computeIfAbsent(pipeline.name(), k -> new CopyOnWriteArrayList<>())
+                .add(new Held(lease, renewal));
+    }
+
+    /**
+     * Stops renewing a pipeline's leases and gives them up (its topic was deleted), so they are neither renewed nor
+     * held against another writer; the pipeline must be stopped first.
+     */
+    void release(String pipeline) {
+        List<Held> held = byPipeline.remove(pipeline);
+        if (held == null) {
+            return;
+        }
+        for (Held h : held) {
+            h.renewal().cancel(false);
+            leases.remove(h.lease());
+            h.lease().close();
+        }
+        pipelines.removeIf(p -> p.name().equals(pipeline));
+    }
+
+    /** A lease and its renewal. */
+    private record Held(WriterLease lease, java.util.concurrent.ScheduledFuture<?> renewal) {
+    }
+
+    /** The leases a pipeline holds (its table's and its dead-letter table's). */
+    List<WriterLease> heldBy(String pipeline) {
+        return byPipeline.getOrDefault(pipeline, List.of()).stream().map(Held::lease).toList();
     }
 
     /** The leases taken so far. */

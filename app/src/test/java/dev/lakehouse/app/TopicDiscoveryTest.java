@@ -57,6 +57,45 @@ class TopicDiscoveryTest {
     }
 
     @Test
+    void aTopicMissingFromTwoListingsInARowIsReleasedAndIfCreatedAgainFoundAgain() {
+        List<PipelineConfig> gone = new ArrayList<>();
+        PipelineConfig template = ConfigLoader.parse(PER_TOPIC, "x.yaml", Path.of("/srv")).pipelines().get(0);
+        TopicDiscovery discovery = new TopicDiscovery(template, () -> Set.copyOf(clusterTopics), made::add, gone::add);
+        clusterTopics.addAll(List.of("clicks-eu", "clicks-us"));
+        discovery.discover();
+
+        clusterTopics.remove("clicks-us");
+        discovery.discover();
+        assertThat(gone).as("one listing without it may lag behind the cluster").isEmpty();
+        discovery.discover();
+        assertThat(gone).extracting(PipelineConfig::name).containsExactly("raw.clicks-us");
+        assertThat(discovery.topics()).containsExactly("clicks-eu");
+
+        clusterTopics.add("clicks-us");
+        assertThat(discovery.discover()).containsExactly("clicks-us");
+        assertThat(made).extracting(PipelineConfig::name).containsExactly("raw.clicks-eu", "raw.clicks-us",
+                "raw.clicks-us");
+    }
+
+    @Test
+    void aTopicMissingFromOneListingOnlyKeepsItsPipeline() {
+        List<PipelineConfig> gone = new ArrayList<>();
+        PipelineConfig template = ConfigLoader.parse(PER_TOPIC, "x.yaml", Path.of("/srv")).pipelines().get(0);
+        TopicDiscovery discovery = new TopicDiscovery(template, () -> Set.copyOf(clusterTopics), made::add, gone::add);
+        clusterTopics.addAll(List.of("clicks-eu"));
+        discovery.discover();
+        clusterTopics.clear();
+        discovery.discover();
+        clusterTopics.add("clicks-eu");
+        discovery.discover();
+        clusterTopics.clear();
+        discovery.discover();
+
+        assertThat(gone).isEmpty();
+        assertThat(made).hasSize(1);
+    }
+
+    @Test
     void aTopicsPipelineReadsThatTopicIntoItsOwnLocationsInTheTemplatesGroupUnderItsOwnMemberId() {
         TopicDiscovery discovery = discovery(PER_TOPIC);
         clusterTopics.add("clicks-eu");

@@ -148,6 +148,23 @@ public final class MaintenanceScheduler implements MaintenanceControl, AutoClose
                 maintenance.vacuumRetention());
     }
 
+    /**
+     * Unschedules a table's jobs (its topic was deleted); a run in progress finishes. Unknown names are ignored.
+     */
+    public void remove(String name) {
+        if (tables.remove(name) == null) {
+            return;
+        }
+        try {
+            scheduler.deleteJob(compactKey(name));
+            scheduler.deleteJob(vacuumKey(name));
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot unschedule maintenance of " + name + ": " + e.getMessage(), e);
+        }
+        history.remove(name);
+        LOG.info("table {}: maintenance unscheduled", name);
+    }
+
     public void start() {
         try {
             scheduler.start();

@@ -59,6 +59,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     private volatile PipelineState state = PipelineState.NEW;
     private volatile String error;
     private volatile boolean stopRequested;
+    private volatile boolean leaveGroupRequested;
     private volatile boolean pauseRequested;
     /** Whether the running loop has paused: its open batch is committed and it reads nothing. */
     private volatile boolean pausedNow;
@@ -195,6 +196,15 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
         return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Ends the pipeline for good (its topic was deleted): as {@link #close()}, and its consumer leaves the group,
+     * so the group's other members never wait for it to time out.
+     */
+    public void retire() {
+        leaveGroupRequested = true;
+        close();
+    }
+
     /** Stops, waits up to two minutes, and closes the dead-letter destination. */
     @Override
     public void close() {
@@ -237,6 +247,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
                 try {
                     new PollLoop(settings, table, decoder, deadLetters, batchIds, catchUpTargets, this::onProgress,
                             new StatusObserver())
+                            .leavingGroupWhen(() -> leaveGroupRequested)
                             .run(() -> stopRequested, () -> pauseRequested);
                     break;
                 } catch (Exception | Error e) {

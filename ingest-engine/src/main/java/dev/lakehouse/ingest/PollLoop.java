@@ -127,6 +127,8 @@ final class PollLoop implements ConsumerRebalanceListener {
     /**
      * @param catchUp where a catch-up run ends, kept by the pipeline across its runs; null for an ordinary run
      */
+    private BooleanSupplier leaveGroupRequested = () -> false;
+
     PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
              BatchIdSequence batchIds, CatchUpTargets catchUp, java.util.function.Consumer<BatchProgress> progressSink,
              Observer observer) {
@@ -156,6 +158,15 @@ final class PollLoop implements ConsumerRebalanceListener {
      * assigned partitions are paused: the consumer keeps its group membership and its partitions, reads nothing,
      * and the lag keeps being measured.
      */
+    /**
+     * Makes a clean stop leave the group when {@code leave} says so at the stop (the pipeline of a deleted topic:
+     * a static member that departs without a word holds up its group's rebalances until its session times out).
+     */
+    PollLoop leavingGroupWhen(BooleanSupplier leave) {
+        this.leaveGroupRequested = leave;
+        return this;
+    }
+
     void run(BooleanSupplier stopRequested, BooleanSupplier pauseRequested) {
         this.pauseRequested = pauseRequested;
         writer.start();
@@ -207,7 +218,8 @@ final class PollLoop implements ConsumerRebalanceListener {
                     // A failed run rejoins at once, so it stays; a stop leaves only when asked to. A catch-up run
                     // that is done leaves: a static member that departs without a word holds up every rebalance
                     // of its group (other topics' pipelines joining it) until its session times out.
-                    boolean leave = clean && (settings.leaveGroupOnStop() || catchUp != null);
+                    boolean leave = clean && (settings.leaveGroupOnStop() || catchUp != null
+                            || leaveGroupRequested.getAsBoolean());
                     kafka.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(
                             leave ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
                                     : CloseOptions.GroupMembershipOperation.DEFAULT));
@@ -260,6 +272,10 @@ final class PollLoop implements ConsumerRebalanceListener {
         // Incremental rebalancing: when a member joins, leaves or dies, the others keep their partitions and keep
         // committing instead of revoking everything and waiting out the dead member's session.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // A reader never creates topics: with the client's default a deleted topic came straight back, empty, from
+        // the pipeline's own metadata requests (on brokers that auto-create), and its table's offsets then looked
+        // lost to retention.
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         if (settings.groupInstanceId() != null) {
             // Static membership (classic protocol): a restarted instance rejoins under the same id and gets its
             // partitions back without a rebalance and without waiting for its predecessor's session to time out.
@@ -436,6 +452,13 @@ final class PollLoop implements ConsumerRebalanceListener {
         pollDecodeNanos = 0;
     }
 
+    /**
+     * How long a commit of group offsets (monitoring only: the table holds the real ones) may take on a stop or a
+     * revocation; the client's default minute held up the stop of a deleted topic's pipeline, whose commits are
+     * retried until they time out.
+     */
+    private static final Duration GROUP_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
+
     private void finishOpenBatch() {
         if (!planner.isEmpty()) {
             seal();
@@ -443,7 +466,8 @@ final class PollLoop implements ConsumerRebalanceListener {
         awaitWriter();
         drainResults();
         try {
-            consumer.commitSync(positions.groupOffsets(List.copyOf(positions.tableNextOffsets().keySet())));
+            consumer.commitSync(positions.groupOffsets(List.copyOf(positions.tableNextOffsets().keySet())),
+                    GROUP_OFFSETS_TIMEOUT);
         } catch (RuntimeException e) {
             LOG.debug("pipeline {}: group offsets not committed on stop (monitoring only): {}", settings.name(), e.toString());
         }
@@ -597,7 +621,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         dropInFlight();
         if (owned) {
             try {
-                consumer.commitSync(positions.groupOffsets(partitions));
+                consumer.commitSync(positions.groupOffsets(partitions), GROUP_OFFSETS_TIMEOUT);
             } catch (RuntimeException e) {
                 LOG.debug("pipeline {}: group offsets not committed on revocation (monitoring only): {}",
                         settings.name(), e.toString());

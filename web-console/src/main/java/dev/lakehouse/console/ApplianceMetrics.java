@@ -165,6 +165,25 @@ public final class ApplianceMetrics implements AutoCloseable {
                 .description("Records in the partition not yet committed to the table").register(registry));
     }
 
+    /**
+     * Removes every meter of a pipeline that is gone for good (its topic was deleted), so {@code /metrics} keeps no
+     * series of it; its consumer's meters went when the consumer closed.
+     */
+    public void unbind(String pipeline) {
+        pipelines.remove(pipeline);
+        MultiGauge lag = lagGauges.remove(pipeline);
+        if (lag != null) {
+            lag.register(List.of(), true);
+        }
+        for (Meter meter : List.copyOf(registry.getMeters())) {
+            String table = meter.getId().getTag("table"); // maintenance meters: the table and its dead letters
+            if (pipeline.equals(meter.getId().getTag("pipeline")) || pipeline.equals(table)
+                    || (pipeline + ".dead_letters").equals(table)) {
+                registry.remove(meter);
+            }
+        }
+    }
+
     /** Meters of the maintenance jobs: runs by table, kind and outcome, and their duration. */
     public void bind(MaintenanceControl maintenance) {
         maintenance.addRunListener((table, run) -> {

@@ -91,6 +91,14 @@ final class ConsoleData {
         }
     }
 
+    /** Stops showing a table (a deleted topic's). */
+    void remove(String name) {
+        synchronized (tables) {
+            tables.remove(name);
+        }
+        deadLetteredSinceStart.remove(name);
+    }
+
     List<MonitoredTable> tables() {
         synchronized (tables) {
             return List.copyOf(tables.values());

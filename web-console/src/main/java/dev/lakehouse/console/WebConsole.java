@@ -155,6 +155,28 @@ public final class WebConsole implements AutoCloseable {
         readinessAt = Instant.EPOCH; // the cached answer did not ask the new checks
     }
 
+    /**
+     * Stops showing a table (its topic was deleted) and drops its readiness checks, so the overview, the lag history
+     * and readiness no longer mention it.
+     *
+     * @param tableChecks the checks given for the table, at start or by {@link #addTable}
+     */
+    public void removeTable(String name, List<HealthCheck> tableChecks) {
+        data.remove(name);
+        lagHistories.remove(name);
+        checks.removeAll(tableChecks);
+        for (HealthCheck check : tableChecks) {
+            if (check instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.debug("closing the readiness check {}: {}", check.name(), e.toString());
+                }
+            }
+        }
+        readinessAt = Instant.EPOCH;
+    }
+
     /** The bound port (useful with port 0). */
     public int port() {
         return server.port();
