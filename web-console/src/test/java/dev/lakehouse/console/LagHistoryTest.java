@@ -69,4 +69,21 @@ class LagHistoryTest {
         history.record(status(2_000, 14_000, 12_000), 4_000);
         assertThat(history.latest().processedRowsPerSecond()).isEqualTo(500.0); // 2,000 rows in 4 s
     }
+
+    @Test
+    void inputPerSecondIsTheCurrentRateNotAnAverageSinceStart() {
+        // An hour at 1,000 records/s, then nothing for a minute: the overview's Input/s must read 0, not ~980.
+        LagHistory history = new LagHistory(2_000, Duration.ofSeconds(30));
+        long end = 0;
+        for (long millis = 0; millis <= 3_600_000; millis += 2_000) {
+            end = millis; // 1,000 records/s
+            history.record(status(end, end, end), millis);
+        }
+        assertThat(history.latest().inputRowsPerSecond()).isEqualTo(1_000.0);
+        for (long millis = 3_602_000; millis <= 3_660_000; millis += 2_000) {
+            history.record(status(end, end, end), millis);
+        }
+        assertThat(history.latest().inputRowsPerSecond()).isZero();
+        assertThat(history.latest().processedRowsPerSecond()).isZero();
+    }
 }
