@@ -57,7 +57,8 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         if (once) {
-            LOG.info("catch-up run done: every pipeline committed up to its end offsets");
+            LOG.info("catch-up run done: every pipeline committed up to the end offsets of the partitions it was "
+                    + "given (a pipeline given none said why above)");
         }
         return 0;
     }

@@ -144,6 +144,47 @@ class CatchUpRunIT {
     }
 
     @Test
+    void aCatchUpRunWhoseTopicIsDeletedMidRunEndsSayingSo(LocalKafkaBroker kafka, SchemaRegistryServer registry)
+            throws Exception {
+        // Small batches make the run long enough to delete its topic while it reads.
+        String topic = TestNames.unique("orders");
+        kafka.createTopic(topic, 1);
+        String location = dir.resolve("orders-deleted").toUri().toString();
+        Path config = ShippedConfig.write(dir.resolve("deleted.yaml"), kafka, registry, topic, location,
+                "appliance-1", pipeline -> pipeline.set("trigger.max-records", 200));
+        Path log = Path.of("target", "catch-up-run-deleted-topic.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build());
+             OrderGenerator orders = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
+                     Clock.systemUTC())) {
+            orders.produce(30_000);
+        }
+        LakeTable table = LakeTable.open(TableOptions.builder(location).build());
+        Process once = ApplianceProcess.startInstalled(log, null, "run", "--config", config.toString(), "--once");
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !once.isAlive() || table.exists() && table.snapshot().totalRecords() >= 2_000);
+            assertThat(once.isAlive()).as("still reading when its topic is deleted (see %s)", log).isTrue();
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.deleteTopics(java.util.List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            }
+            assertThat(once.waitFor(2, TimeUnit.MINUTES)).as("the catch-up run ends (see %s)", log).isTrue();
+        } finally {
+            once.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        System.out.printf("catch-up run whose topic was deleted: exit %d after %,d rows%n", once.exitValue(),
+                table.snapshot().totalRecords());
+        assertThat(once.exitValue()).as(output).isZero();
+        assertThat(output).containsAnyOf("its topics [" + topic + "] were deleted while it read them",
+                "the topics are gone: [" + topic + "] no longer exist");
+        assertThat(table.snapshot().totalRecords()).isLessThan(30_000);
+        OrderTable.assertEveryOrderExactlyOnce(location, table.snapshot().totalRecords());
+    }
+
+    @Test
     void aCatchUpRunOfATablePerTopicNeverWaitsForAMemberThatIsDone(LocalKafkaBroker kafka,
                                                                    SchemaRegistryServer registry) throws Exception {
         // A table per topic: one pipeline, and group member, per topic, all in one group. A pipeline that is done

@@ -128,6 +128,9 @@ final class PollLoop implements ConsumerRebalanceListener {
      * @param catchUp where a catch-up run ends, kept by the pipeline across its runs; null for an ordinary run
      */
     private BooleanSupplier leaveGroupRequested = () -> false;
+    /** When a poll last returned records, and when a catch-up run last asked whether its topics still exist. */
+    private long lastRecordsMillis;
+    private long lastDeletionCheckMillis;
 
     PollLoop(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
              BatchIdSequence batchIds, CatchUpTargets catchUp, java.util.function.Consumer<BatchProgress> progressSink,
@@ -173,6 +176,7 @@ final class PollLoop implements ConsumerRebalanceListener {
         boolean clean = false;
         Consumer<byte[], byte[]> kafka = null;
         try {
+            lastRecordsMillis = settings.clock().millis();
             continueBatchIdsFromTables();
             kafka = settings.consumerFactory().create(consumerProperties());
             consumer = kafka;
@@ -233,6 +237,40 @@ final class PollLoop implements ConsumerRebalanceListener {
     }
 
     /**
+     * In a catch-up run that has read nothing for a while: whether every one of its topics was deleted (the group
+     * takes tens of seconds to notice and revoke their partitions; the run need not wait for it). Asks the cluster
+     * at most every {@link #CATCH_UP_SETTLE} / 5.
+     */
+    private boolean topicsDeletedWhileReading() {
+        long now = settings.clock().millis();
+        long quietFor = CATCH_UP_SETTLE.toMillis() / 5;
+        if (now - lastRecordsMillis < quietFor || now - lastDeletionCheckMillis < quietFor) {
+            return false;
+        }
+        lastDeletionCheckMillis = now;
+        List<String> gone = deletedTopics();
+        if (gone.isEmpty() || gone.size() < settings.topics().size()) {
+            return false;
+        }
+        LOG.info("pipeline {}: catch-up run: its topics {} were deleted while it read them, so records it had not "
+                + "ingested were deleted with them; committing what it read and stopping", settings.name(), gone);
+        return true;
+    }
+
+    /** The pipeline's listed topics the cluster no longer has; empty when it cannot tell (a pattern, no answer). */
+    private List<String> deletedTopics() {
+        if (settings.topicPattern() != null) {
+            return List.of();
+        }
+        try {
+            java.util.Set<String> existing = consumer.listTopics(Duration.ofSeconds(5)).keySet();
+            return settings.topics().stream().filter(t -> !existing.contains(t)).toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
      * In a catch-up run: whether every assigned partition is read to its end offset, or the group has given this
      * instance no partition for {@link #CATCH_UP_SETTLE} since it joined (the other members own them all, or the
      * topics were deleted): the run then ends instead of waiting for partitions that will not come.
@@ -246,17 +284,20 @@ final class PollLoop implements ConsumerRebalanceListener {
             if (unassignedSinceMillis < 0) {
                 unassignedSinceMillis = now;
             } else if (now - unassignedSinceMillis >= CATCH_UP_SETTLE.toMillis()) {
+                List<String> gone = deletedTopics();
                 LOG.info("pipeline {}: catch-up run: the group {} has given this instance no partition of {} for "
-                        + "{} s since it joined (other members own them, or the topics are gone); nothing to do, "
-                        + "stopping", settings.name(), settings.groupId(), settings.topicPattern() != null
-                        ? settings.topicPattern() : settings.topics(), CATCH_UP_SETTLE.toSeconds());
+                        + "{} s since it joined ({}); nothing to do, stopping", settings.name(), settings.groupId(),
+                        settings.topicPattern() != null ? settings.topicPattern() : settings.topics(),
+                        CATCH_UP_SETTLE.toSeconds(), gone.isEmpty() ? "other members own them, or the topics are gone"
+                        : "the topics are gone: " + gone + " no longer exist, so records this run had not ingested"
+                        + " were deleted with them");
                 return true;
             }
             return false;
         }
         unassignedSinceMillis = -1;
         if (!catchUp.reached(consumer)) {
-            return false;
+            return topicsDeletedWhileReading();
         }
         LOG.info("pipeline {}: catch-up run read every assigned partition to its end offset {}; committing and "
                 + "stopping", settings.name(), catchUp.ends());
@@ -314,6 +355,7 @@ final class PollLoop implements ConsumerRebalanceListener {
             return;
         }
         if (!records.isEmpty()) {
+            lastRecordsMillis = settings.clock().millis();
             long readAt = settings.clock().millis();
             for (TopicPartition partition : records.partitions()) {
                 for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
@@ -584,6 +626,7 @@ final class PollLoop implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         joined = true; // called at the end of every rebalance this member takes part in, also with no partition
+        lastRecordsMillis = settings.clock().millis(); // quiet counts from here: the new partitions' first fetches
         if (!partitions.isEmpty()) {
             long start = System.nanoTime();
             seekFromTable(partitions);
