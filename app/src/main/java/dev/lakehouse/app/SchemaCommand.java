@@ -6,7 +6,7 @@ import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.config.PartitionByParser;
 import dev.lakehouse.ingest.SchemaPreview;
-import dev.lakehouse.ingest.WriterSchemas;
+import dev.lakehouse.ingest.decode.WriterSchemas;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.registry.client.TypedSchema;
 import dev.lakehouse.registry.serde.ProtobufSchemas;

@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import dev.lakehouse.ingest.DeadLetter;
-import dev.lakehouse.ingest.DeadLetterBatch;
-import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterBatch;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.DataFileWriter;
 import dev.lakehouse.table.KernelReader;
@@ -160,7 +160,7 @@ class CommandLineTest {
 
     private static DeadLetter letter(long offset, String value, String reason) {
         return new DeadLetter("clicks", 0, offset, 1_700_000_000_000L, "CreateTime", null,
-                value.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), dev.lakehouse.ingest.DeadLetterReason.named(reason), "clicks-0@" + offset, "");
+                value.getBytes(java.nio.charset.StandardCharsets.UTF_8), List.of(), dev.lakehouse.ingest.deadletter.DeadLetterReason.named(reason), "clicks-0@" + offset, "");
     }
 
     @Test

@@ -2,9 +2,9 @@ package dev.lakehouse.benchmarks;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
-import dev.lakehouse.ingest.ConfluentJsonSchemaDecoder;
-import dev.lakehouse.ingest.ConfluentProtobufDecoder;
-import dev.lakehouse.ingest.RecordDecoder;
+import dev.lakehouse.ingest.decode.ConfluentJsonSchemaDecoder;
+import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
+import dev.lakehouse.ingest.decode.RecordDecoder;
 import dev.lakehouse.registry.serde.ConfluentProtobufSerializer;
 import dev.lakehouse.registry.serde.ProtobufSchemas;
 import dev.lakehouse.registry.serde.ConfluentJsonSchemaSerializer;

@@ -1,7 +1,7 @@
 package dev.lakehouse.benchmarks;
 
 import dev.lakehouse.ingest.BatchProgress;
-import dev.lakehouse.ingest.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.IngestPipeline;
 import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.PipelineState;

@@ -1,5 +1,8 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterBatch;
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.DataFile;

@@ -1,8 +1,12 @@
 package dev.lakehouse.ingest;
 
-import dev.lakehouse.ingest.DeadLetterTable.LetterState;
-import dev.lakehouse.ingest.DeadLetterTable.ReplayMark;
-import dev.lakehouse.ingest.DeadLetterTable.StoredDeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable;
+import dev.lakehouse.ingest.deadletter.ReplayState;
+import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable.LetterState;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable.ReplayMark;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable.StoredDeadLetter;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.DataFile;

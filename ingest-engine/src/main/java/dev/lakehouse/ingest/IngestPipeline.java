@@ -1,5 +1,8 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.decode.RecordDecoder;
 import dev.lakehouse.table.LakeTable;
 import java.time.Duration;
 import java.time.Instant;

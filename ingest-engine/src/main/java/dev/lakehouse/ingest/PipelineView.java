@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.table.LakeTable;
 import java.util.List;
 import java.util.function.Consumer;

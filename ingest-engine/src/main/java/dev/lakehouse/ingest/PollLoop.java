@@ -1,5 +1,8 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
+import dev.lakehouse.ingest.decode.RecordDecoder;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;

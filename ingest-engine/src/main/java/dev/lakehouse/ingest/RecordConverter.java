@@ -1,5 +1,11 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.decode.DebeziumEnvelope;
+import dev.lakehouse.ingest.decode.KafkaKeys;
+import dev.lakehouse.ingest.decode.RecordDecodeException;
+import dev.lakehouse.ingest.decode.RecordDecoder;
 import dev.lakehouse.registry.client.SchemaRegistryException;
 import dev.lakehouse.table.DecimalBounds;
 import dev.lakehouse.table.IncompatibleSchemaChangeException;

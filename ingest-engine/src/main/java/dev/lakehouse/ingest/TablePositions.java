@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
 import dev.lakehouse.table.SourceFact;

@@ -1,5 +1,7 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakehouse.table.BatchCommit;

@@ -1,5 +1,11 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterBatch;
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable;
+import dev.lakehouse.ingest.deadletter.ReplayState;
+import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

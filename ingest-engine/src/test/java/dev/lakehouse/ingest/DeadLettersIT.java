@@ -1,5 +1,12 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable;
+import dev.lakehouse.ingest.deadletter.DeadLetterTopic;
+import dev.lakehouse.ingest.deadletter.ReplayState;
+import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

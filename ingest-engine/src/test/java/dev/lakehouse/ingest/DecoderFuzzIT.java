@@ -1,5 +1,11 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
+import dev.lakehouse.ingest.decode.JsonRecordDecoder;
+import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.ingest.PipelineSettings;
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Descriptors.Descriptor;

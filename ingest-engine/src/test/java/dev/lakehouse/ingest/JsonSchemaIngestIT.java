@@ -1,5 +1,9 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable;
+import dev.lakehouse.ingest.decode.ConfluentJsonSchemaDecoder;
+import dev.lakehouse.ingest.decode.RecordDecodeException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * back by Delta Kernel.
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
-class JsonSchemaIngestIT {
+public class JsonSchemaIngestIT {
 
-    static final String V1 = """
+    public static final String V1 = """
             {"$schema": "http://json-schema.org/draft-07/schema#", "title": "Order", "type": "object",
              "properties": {
                "order_id": {"type": "integer"},

@@ -1,5 +1,8 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterBatch;
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

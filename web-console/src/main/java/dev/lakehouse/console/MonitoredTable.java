@@ -1,6 +1,6 @@
 package dev.lakehouse.console;
 
-import dev.lakehouse.ingest.DeadLetterSummaries;
+import dev.lakehouse.ingest.deadletter.DeadLetterSummaries;
 import dev.lakehouse.ingest.PipelineView;
 import java.util.List;
 import java.util.Objects;

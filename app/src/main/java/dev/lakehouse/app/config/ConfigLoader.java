@@ -17,7 +17,7 @@ import dev.lakehouse.app.config.ApplianceConfig.UserConfig;
 import dev.lakehouse.console.ConsoleRole;
 import dev.lakehouse.console.ConsoleSettings;
 import dev.lakehouse.console.PasswordHash;
-import dev.lakehouse.ingest.DeadLetterTable;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
 import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
 import dev.lakehouse.ingest.PipelineSettings;

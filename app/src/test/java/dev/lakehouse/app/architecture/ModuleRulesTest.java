@@ -55,11 +55,23 @@ class ModuleRulesTest {
     }
 
     @Test
+    void ingestionsPackagesPointOneWay() {
+        // pipeline (dev.lakehouse.ingest) -> decode -> deadletter: decoders name dead-letter reasons, dead letters
+        // know nothing of decoding or of the pipeline that sends them.
+        noClasses().that().resideInAPackage("dev.lakehouse.ingest.deadletter..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.ingest", "dev.lakehouse.ingest.decode..")
+                .check(production);
+        noClasses().that().resideInAPackage("dev.lakehouse.ingest.decode..")
+                .should().dependOnClassesThat().resideInAPackage("dev.lakehouse.ingest")
+                .check(production);
+    }
+
+    @Test
     void theConsoleSeesPipelinesDeadLettersAndMaintenanceOnlyThroughTheirViews() {
         noClasses().that().resideInAPackage("dev.lakehouse.console..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.IngestPipeline")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.DeadLetterTable")
-                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.DeadLetterTopic")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.deadletter.DeadLetterTable")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.deadletter.DeadLetterTopic")
                 .orShould().dependOnClassesThat()
                 .haveFullyQualifiedName("dev.lakehouse.compaction.MaintenanceScheduler")
                 .orShould().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.app..",

@@ -1,0 +1,692 @@
+package dev.lakehouse.ingest.deadletter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.CommitOutcome;
+import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.FileRewrite;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetRange;
+import dev.lakehouse.table.SourceFact;
+import dev.lakehouse.table.SourcePartition;
+import dev.lakehouse.table.RowReader;
+import dev.lakehouse.table.StaleBatchException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dead letters in a Delta table of their own, next to the pipeline's table: one row per record, with the source
+ * coordinates, the original key, value and headers, the reason, and the replay state. Any engine that reads the
+ * main table reads this one ({@code SELECT reason, count(*) FROM … GROUP BY reason}).
+ *
+ * <p><strong>Exactly once.</strong> Each commit carries, per source partition it has letters for, the next source
+ * offset it covers, as a Delta transaction id {@code <pipeline>/<topic>/<partition>} (the same scheme as the main
+ * table). Offsets only move forward ({@link BatchCommit.OffsetCheck#FORWARD_ONLY}): letters below a partition's
+ * next offset are already stored and are dropped from a batch written again, and a concurrent writer that got
+ * there first makes the commit re-read and try again.
+ *
+ * <p><strong>Replay state.</strong> {@code replay_state} holds the letter's {@link ReplayState} (null while no
+ * replay has taken it up; see {@code DeadLetterReplay}); {@code replay_table_version} the main table's version of
+ * the replay's commit once replayed, and while pending the version before it (where to look for that commit).
+ */
+public final class DeadLetterTable implements DeadLetterDestination, DeadLetterSummaries {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTable.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int COMMIT_ATTEMPTS = 10;
+
+    /** The table's schema. Column names avoid SQL keywords ({@code partition}, {@code offset}). */
+    public static final Schema SCHEMA = buildSchema();
+
+    private final LakeTable table;
+    private final String pipeline;
+    private final Clock clock;
+    /** The last summary read, with the table version it was read at: read again only when the version moved. */
+    private volatile CachedSummary cachedSummary;
+
+    private record CachedSummary(long version, int newest, Summary summary) {
+    }
+
+    /** A dead letter as stored, with its bookkeeping and the file that holds it. */
+    public record StoredDeadLetter(DeadLetter letter, String pipeline, long batchId, Instant deadLetteredAt,
+                                   ReplayState replayState, Long replayId, Instant replayedAt, Long replayTableVersion,
+                                   DataFile file) {
+    }
+
+    /**
+     * @param table the dead-letter table (created on the first dead letter)
+     * @param pipeline the pipeline whose dead letters it holds; its name prefixes the offset transaction ids
+     * @param clock stamps {@code dead_lettered_at}
+     */
+    public DeadLetterTable(LakeTable table, String pipeline, Clock clock) {
+        this.table = table;
+        this.pipeline = pipeline;
+        this.clock = clock;
+    }
+
+    /** The default location of a pipeline's dead-letter table: beside the main table, suffixed {@code _dead_letters}. */
+    public static String defaultLocation(String mainTableLocation) {
+        String base = mainTableLocation.endsWith("/") ? mainTableLocation.substring(0, mainTableLocation.length() - 1)
+                : mainTableLocation;
+        return base + "_dead_letters";
+    }
+
+    public LakeTable table() {
+        return table;
+    }
+
+    @Override
+    public String describe() {
+        return table.location();
+    }
+
+    /** Read again at most every 2 s; a read costs one log check, and a full read only when the table changed. */
+    @Override
+    public java.time.Duration readEvery() {
+        return java.time.Duration.ofSeconds(2);
+    }
+
+    /**
+     * Reads the summary in bounded memory: the counts and the choice of the newest letters come from a projection
+     * without payloads (key, value and headers are never decompressed), and only the chosen letters are read whole,
+     * from their files only, with key and value cut to {@link #EXAMPLE_BYTES} for display. A backlog of millions of
+     * large letters costs one pass over a few small columns.
+     */
+    @Override
+    public Summary read(int newest) {
+        long version = table.exists() ? table.snapshot().version() : -1;
+        CachedSummary cached = cachedSummary;
+        if (cached != null && cached.version() == version && cached.newest() == newest) {
+            return cached.summary();
+        }
+        if (version < 0) {
+            Summary empty = new Summary(Map.of(), List.of());
+            cachedSummary = new CachedSummary(version, newest, empty);
+            return empty;
+        }
+        Map<String, Long> pending = new TreeMap<>();
+        java.util.Comparator<Coordinates> byAge = java.util.Comparator.comparing(Coordinates::deadLetteredAt,
+                java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder()));
+        java.util.PriorityQueue<Coordinates> chosen = new java.util.PriorityQueue<>(byAge);
+        forEachLetter(file -> true, letter -> {
+            if (letter.replayState() != ReplayState.REPLAYED) {
+                pending.merge(letter.reason(), 1L, Long::sum);
+            }
+            if (newest > 0) {
+                chosen.add(letter);
+                if (chosen.size() > newest) {
+                    chosen.poll();
+                }
+            }
+        });
+        List<Example> examples = examples(chosen).stream()
+                .sorted(java.util.Comparator.comparing(Example::deadLetteredAt,
+                        java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed())
+                .toList();
+        Summary summary = new Summary(pending, examples);
+        cachedSummary = new CachedSummary(version, newest, summary);
+        return summary;
+    }
+
+    /** How much of a letter's key and value an example holds: enough to recognise it, never a whole payload. */
+    static final int EXAMPLE_BYTES = 4 * 1024;
+
+    /** The columns that identify a letter and its state: everything a summary or the exactly-once scan needs. */
+    private static final Set<String> COORDINATE_COLUMNS = Set.of("source_topic", "source_partition",
+            "source_offset", "reason", "message", "replay_state", "dead_lettered_at");
+
+    /** A stored letter without its payload, and the file that holds it. */
+    private record Coordinates(String topic, int partition, long offset, String reason, String message,
+                               ReplayState replayState, Instant deadLetteredAt, DataFile file) {
+        String key() {
+            return topic + "/" + partition + "/" + offset;
+        }
+    }
+
+    /**
+     * Hands the coordinates of every letter in the files {@code fileFilter} admits to {@code each}, read without
+     * payload columns and one at a time, so nothing grows with the number of letters.
+     */
+    private void forEachLetter(java.util.function.Predicate<DataFile> fileFilter,
+                               java.util.function.Consumer<Coordinates> each) {
+        if (!table.exists()) {
+            return;
+        }
+        forEachLetter(table.snapshot().files(), fileFilter, each);
+    }
+
+    private void forEachLetter(List<DataFile> files, java.util.function.Predicate<DataFile> fileFilter,
+                               java.util.function.Consumer<Coordinates> each) {
+        for (DataFile file : files) {
+            if (!fileFilter.test(file)) {
+                continue;
+            }
+            try (RowReader reader = table.openRows(file, COORDINATE_COLUMNS)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    Long deadAt = (Long) row.get("dead_lettered_at");
+                    each.accept(new Coordinates(str(row.get("source_topic")), (Integer) row.get("source_partition"),
+                            (Long) row.get("source_offset"), str(row.get("reason")), str(row.get("message")),
+                            ReplayState.ofStored(str(row.get("replay_state"))),
+                            deadAt == null ? null : Instant.ofEpochMilli(deadAt), file));
+                }
+            }
+        }
+    }
+
+    /** The chosen letters read whole from their files (and no others), with key and value cut for display. */
+    private List<Example> examples(java.util.Collection<Coordinates> chosen) {
+        Map<String, Set<String>> keysByFile = new HashMap<>();
+        Map<String, DataFile> files = new HashMap<>();
+        for (Coordinates letter : chosen) {
+            keysByFile.computeIfAbsent(letter.file().path(), k -> new HashSet<>()).add(letter.key());
+            files.put(letter.file().path(), letter.file());
+        }
+        List<Example> examples = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> entry : keysByFile.entrySet()) {
+            DataFile file = files.get(entry.getKey());
+            try (RowReader reader = table.openRows(file)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    String key = row.get("source_topic") + "/" + row.get("source_partition") + "/"
+                            + row.get("source_offset");
+                    if (entry.getValue().contains(key)) {
+                        StoredDeadLetter stored = fromRow(row, file);
+                        examples.add(new Example(cut(stored.letter()), stored.deadLetteredAt(),
+                                stored.replayState()));
+                    }
+                }
+            }
+        }
+        return examples;
+    }
+
+    /** The letter with key and value cut to {@link #EXAMPLE_BYTES}. */
+    private static DeadLetter cut(DeadLetter letter) {
+        return new DeadLetter(letter.topic(), letter.partition(), letter.offset(), letter.timestamp(),
+                letter.timestampType(), cut(letter.key()), cut(letter.value()), letter.headers(), letter.reason(),
+                letter.message(), letter.writerSchema());
+    }
+
+    private static byte[] cut(byte[] bytes) {
+        return bytes == null || bytes.length <= EXAMPLE_BYTES ? bytes : java.util.Arrays.copyOf(bytes, EXAMPLE_BYTES);
+    }
+
+    @Override
+    public void write(DeadLetterBatch batch) {
+        if (batch.letters().isEmpty()) {
+            return;
+        }
+        if (!batch.pipeline().equals(pipeline)) {
+            throw new IllegalArgumentException("dead letters of pipeline " + batch.pipeline() + " sent to the table of "
+                    + pipeline);
+        }
+        Schema schema = table.createIfAbsent(SCHEMA).avroSchema();
+        for (int attempt = 1; ; attempt++) {
+            List<OffsetRange> ranges = new ArrayList<>();
+            List<DeadLetter> letters = new ArrayList<>();
+            Map<String, Long> nextByPartition = new HashMap<>();
+            for (OffsetRange range : batch.ranges()) {
+                long next = table.txnVersion(range.appId(batch.pipeline()));
+                nextByPartition.put(range.topic() + "/" + range.partition(), next);
+                boolean hasLetters = batch.letters().stream().anyMatch(l -> l.topic().equals(range.topic())
+                        && l.partition() == range.partition() && l.offset() >= Math.max(next, range.startOffset()));
+                if (hasLetters && range.nextOffset() > next) {
+                    ranges.add(new OffsetRange(range.topic(), range.partition(), Math.max(range.startOffset(), next),
+                            range.nextOffset()));
+                }
+            }
+            for (DeadLetter letter : batch.letters()) {
+                long next = nextByPartition.getOrDefault(letter.topic() + "/" + letter.partition(), -1L);
+                if (letter.offset() >= next) {
+                    letters.add(letter);
+                }
+            }
+            if (letters.isEmpty()) {
+                return; // all of them are stored already: this batch is a replay of one that got here
+            }
+            List<DataFile> files = writeFiles(schema, batch, letters);
+            CommitOutcome outcome = table.commit(new BatchCommit(batch.pipeline(), batch.instanceId(), batch.batchId(),
+                    files, ranges, Map.of("deadLetters", Integer.toString(letters.size()),
+                    "reasons", reasonCounts(letters)), BatchCommit.OffsetCheck.FORWARD_ONLY));
+            if (outcome.status() == CommitOutcome.Status.DUPLICATE_BATCH) {
+                // Batch ids continue after the highest one stored here, so only another live process with this
+                // instance id can have used this one: storing nothing and going on would lose these letters.
+                throw new StaleBatchException("dead letters of batch " + batch.batchId() + " of "
+                        + pipeline + "@" + batch.instanceId() + " not stored: " + outcome.detail() + " in "
+                        + table.location() + " by another process with the same instance id");
+            }
+            if (outcome.status() != CommitOutcome.Status.REPLAYED_OFFSETS) {
+                LOG.info("pipeline {}: {} dead letters of batch {} written to {} ({})", batch.pipeline(),
+                        letters.size(), batch.batchId(), table.location(), reasonCounts(letters));
+                return;
+            }
+            if (attempt >= COMMIT_ATTEMPTS) {
+                throw new dev.lakehouse.table.CommitFailedException("dead letters of batch " + batch.batchId()
+                        + " could not be committed to " + table.location() + ": " + outcome.detail(), null);
+            }
+            // Another writer stored letters of these partitions meanwhile: recompute what is still missing.
+        }
+    }
+
+    private List<DataFile> writeFiles(Schema schema, DeadLetterBatch batch, List<DeadLetter> letters) {
+        long now = clock.millis();
+        try (DataFileWriter writer = table.newDataFileWriter()) {
+            for (DeadLetter letter : letters) {
+                writer.write(toRow(schema, letter, batch.pipeline(), batch.instanceId(), batch.batchId(), now));
+            }
+            return writer.finish();
+        }
+    }
+
+    /**
+     * Resets the partitions' offsets here and records when, so that letters of the deleted topic (stored before
+     * now, with the same topic name and partition numbers) are never taken for the new topic's.
+     */
+    @Override
+    public void startOver(String pipeline, String instanceId, long batchId, List<OffsetRange> ranges) {
+        if (!table.exists()) {
+            return;
+        }
+        Map<SourceFact, String> resets = new java.util.LinkedHashMap<>();
+        String now = clock.instant().toString();
+        ranges.forEach(r -> resets.put(resetKey(r.topic(), r.partition()), now));
+        table.recordSourceFacts(resets);
+        Map<String, Long> replaced = table.txnVersions(ranges.stream().map(r -> r.appId(pipeline)).toList());
+        table.commit(BatchCommit.reset(pipeline, instanceId, batchId, ranges, replaced,
+                Map.of("topicRecreated", ranges.toString())));
+    }
+
+    private SourceFact resetKey(String topic, int partition) {
+        return SourceFact.topicReset(new SourcePartition(pipeline, topic, partition));
+    }
+
+    /** Its dead letters are committed under the pipeline instance's batch ids, like the main table's batches. */
+    @Override
+    public long lastBatchId(String batchAppId) {
+        return table.exists() ? table.txnVersion(batchAppId) : -1;
+    }
+
+    @Override
+    public Set<Long> writtenFrom(String topic, int partition, long fromOffset, Instant tableCommittedAt) {
+        Set<Long> offsets = new HashSet<>();
+        // Fast path, nearly always taken: the table's offsets for the partition end before the main table's.
+        if (!table.exists() || table.txnVersion(new SourcePartition(pipeline, topic, partition).transactionId()) <= fromOffset) {
+            return offsets;
+        }
+        // Letters stored before the partition started over belong to a deleted topic of the same name.
+        String reset = table.sourceFacts(List.of(resetKey(topic, partition))).get(resetKey(topic, partition));
+        Instant since = reset == null ? Instant.MIN : Instant.parse(reset);
+        forEachLetter(file -> mayHold(file, fromOffset), letter -> {
+            boolean beforeReset = letter.deadLetteredAt() != null && letter.deadLetteredAt().isBefore(since);
+            if (!beforeReset && letter.topic().equals(topic) && letter.partition() == partition
+                    && letter.offset() >= fromOffset) {
+                offsets.add(letter.offset());
+            }
+        });
+        return offsets;
+    }
+
+    /** Whether a file's statistics allow a source offset at or above {@code fromOffset}. */
+    private static boolean mayHold(DataFile file, long fromOffset) {
+        if (file.statsJson() == null) {
+            return true;
+        }
+        try {
+            JsonNode max = JSON.readTree(file.statsJson()).path("maxValues").path("source_offset");
+            return max.isMissingNode() || max.asLong() >= fromOffset;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * A stored letter's identity and replay state without its payload: what a replay plans with.
+     *
+     * @param deadLetteredAt null for letters of releases that did not record it
+     */
+    public record LetterState(String topic, int partition, long offset, DeadLetterReason reason,
+                              ReplayState replayState, Long replayId, Long replayTableVersion, Instant deadLetteredAt,
+                              DataFile file) {
+        /** The letter's identity: its source coordinates, as {@link DeadLetterTable#key(DeadLetter)}. */
+        public String key() {
+            return topic + "/" + partition + "/" + offset;
+        }
+    }
+
+    private static final Set<String> STATE_COLUMNS = Set.of("source_topic", "source_partition", "source_offset",
+            "reason", "replay_state", "replay_id", "replay_table_version", "dead_lettered_at");
+
+    /**
+     * The state of every stored letter, read without key, value, headers and message (their pages are never
+     * decompressed): a few dozen bytes per letter whatever the payloads. Empty when the table does not exist yet.
+     */
+    public List<LetterState> states() {
+        List<LetterState> states = new ArrayList<>();
+        if (!table.exists()) {
+            return states;
+        }
+        Map<String, String> topics = new HashMap<>(); // one String per topic, not one per letter
+        for (DataFile file : table.snapshot().files()) {
+            try (RowReader reader = table.openRows(file, STATE_COLUMNS)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    String topic = topics.computeIfAbsent(str(row.get("source_topic")), t -> t);
+                    Long deadAt = (Long) field(row, "dead_lettered_at");
+                    states.add(new LetterState(topic, (Integer) row.get("source_partition"),
+                            (Long) row.get("source_offset"), DeadLetterReason.named(str(row.get("reason"))),
+                            ReplayState.ofStored(str(field(row, "replay_state"))), (Long) field(row, "replay_id"),
+                            (Long) field(row, "replay_table_version"),
+                            deadAt == null ? null : Instant.ofEpochMilli(deadAt), file));
+                }
+            }
+        }
+        return states;
+    }
+
+    /**
+     * The given letters read whole, in the order given, from the files that hold them and no others; or empty when
+     * their keys, values and headers together come to more than {@code maxBytes} (then ask for fewer at a time).
+     * Reading stops as soon as the bytes pass the bound, so memory never holds much more than it.
+     */
+    public java.util.Optional<List<StoredDeadLetter>> readWhole(List<LetterState> letters, long maxBytes) {
+        Map<String, Integer> position = new HashMap<>();
+        Map<String, DataFile> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < letters.size(); i++) {
+            position.put(letters.get(i).key(), i);
+            files.putIfAbsent(letters.get(i).file().path(), letters.get(i).file());
+        }
+        StoredDeadLetter[] read = new StoredDeadLetter[letters.size()];
+        long bytes = 0;
+        for (DataFile file : files.values()) {
+            try (RowReader reader = table.openRows(file)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    Integer at = position.get(row.get("source_topic") + "/" + row.get("source_partition") + "/"
+                            + row.get("source_offset"));
+                    if (at == null || read[at] != null) {
+                        continue;
+                    }
+                    read[at] = fromRow(row, file);
+                    bytes += payloadBytes(read[at].letter());
+                    if (bytes > maxBytes && letters.size() > 1) {
+                        return java.util.Optional.empty();
+                    }
+                }
+            }
+        }
+        List<StoredDeadLetter> whole = new ArrayList<>(letters.size());
+        for (StoredDeadLetter letter : read) {
+            if (letter != null) { // gone meanwhile (a concurrent replay marked and a compaction moved it): skipped
+                whole.add(letter);
+            }
+        }
+        return java.util.Optional.of(whole);
+    }
+
+    private static long payloadBytes(DeadLetter letter) {
+        long bytes = (letter.key() == null ? 0 : letter.key().length) + (letter.value() == null ? 0
+                : letter.value().length);
+        for (DeadLetter.HeaderValue header : letter.headers()) {
+            bytes += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return bytes;
+    }
+
+    /** A field of a projected row, null when the file predates the column. */
+    private static Object field(GenericRecord row, String name) {
+        return row.getSchema().getField(name) == null ? null : row.get(name);
+    }
+
+    /**
+     * Every stored dead letter, payloads included: for small tables and tests only; a replay reads
+     * {@link #states()} and then {@link #readWhole} a bounded number of bytes at a time. Empty when the table does
+     * not exist yet.
+     */
+    public List<StoredDeadLetter> readAll() {
+        return read(file -> true);
+    }
+
+    private List<StoredDeadLetter> read(java.util.function.Predicate<DataFile> fileFilter) {
+        List<StoredDeadLetter> all = new ArrayList<>();
+        if (!table.exists()) {
+            return all;
+        }
+        for (DataFile file : table.snapshot().files()) {
+            if (!fileFilter.test(file)) {
+                continue;
+            }
+            try (RowReader reader = table.openRows(file)) {
+                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                    all.add(fromRow(row, file));
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Letters not yet replayed, by reason (sorted), each with the message of one of them. Read without payloads,
+     * one letter at a time: bounded memory for any backlog.
+     */
+    public Map<String, PendingReason> pendingByReason() {
+        Map<String, PendingReason> pending = new TreeMap<>();
+        forEachLetter(file -> true, letter -> {
+            if (letter.replayState() != ReplayState.REPLAYED) {
+                pending.merge(letter.reason(), new PendingReason(1, letter.message()),
+                        (a, b) -> new PendingReason(a.count() + 1, a.exampleMessage()));
+            }
+        });
+        return pending;
+    }
+
+    /** Letters not yet replayed, counted by reason (sorted by reason); read without payloads. */
+    public Map<String, Long> countsByReason() {
+        Map<String, Long> counts = new TreeMap<>();
+        pendingByReason().forEach((reason, pending) -> counts.put(reason, pending.count()));
+        return counts;
+    }
+
+    /** How many letters of one reason wait for a replay, and the message of one of them. */
+    public record PendingReason(long count, String exampleMessage) {
+    }
+
+    /**
+     * Rewrites the files holding {@code changes}' letters with their new replay state, in one commit; the other
+     * rows of those files are kept as they are.
+     *
+     * @param changes the new state of each changed letter, keyed by {@link #key(DeadLetter)}
+     * @return the committed version
+     * @throws dev.lakehouse.table.RewriteConflictException if other writers rewrote those files meanwhile, three
+     *         times in a row (a compaction of the dead-letter table that won the race is read again and retried)
+     */
+    public long updateReplayState(Map<String, ReplayMark> changes, String description) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return rewriteWithReplayState(changes, description);
+            } catch (dev.lakehouse.table.RewriteConflictException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                LOG.info("dead-letter table {}: {} met a concurrent rewrite (a compaction); reading it again",
+                        table.location(), description);
+            }
+        }
+    }
+
+    private long rewriteWithReplayState(Map<String, ReplayMark> changes, String description) {
+        Schema schema = table.snapshot().avroSchema();
+        // Which files hold the changed letters, from the coordinate columns alone; only those are read whole, and
+        // streamed into the new files row by row: memory holds a row, not a file.
+        List<DataFile> files = table.snapshot().files(); // one listing: a compaction since makes the commit conflict
+        Set<String> holding = new HashSet<>();
+        forEachLetter(files, file -> true, letter -> {
+            if (changes.containsKey(letter.key())) {
+                holding.add(letter.file().path());
+            }
+        });
+        List<DataFile> removed = new ArrayList<>();
+        List<DataFile> added;
+        try (DataFileWriter writer = table.newDataFileWriter()) {
+            for (DataFile file : files) {
+                if (!holding.contains(file.path())) {
+                    continue;
+                }
+                removed.add(file);
+                try (RowReader reader = table.openRows(file)) {
+                    for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
+                        ReplayMark mark = changes.get(row.get("source_topic") + "/" + row.get("source_partition")
+                                + "/" + row.get("source_offset"));
+                        if (mark != null) {
+                            GenericRecord copy = new GenericData.Record(schema);
+                            for (Schema.Field f : schema.getFields()) {
+                                copy.put(f.pos(), field(row, f.name()));
+                            }
+                            copy.put("replay_state", mark.state().stored());
+                            copy.put("replay_id", mark.replayId());
+                            copy.put("replayed_at", mark.replayedAt() == null ? null : mark.replayedAt().toEpochMilli());
+                            copy.put("replay_table_version", mark.tableVersion());
+                            row = copy;
+                        }
+                        writer.write(row);
+                    }
+                }
+            }
+            added = writer.finish();
+        }
+        return table.rewrite(new FileRewrite(removed, added, true, "UPDATE",
+                Map.of("deadLetterReplay", description), Map.of("numUpdatedRows", Integer.toString(changes.size()))));
+    }
+
+    /** A new replay state for one dead letter. */
+    public record ReplayMark(ReplayState state, Long replayId, Instant replayedAt, Long tableVersion) {
+    }
+
+    /** The identity of a dead letter: its source coordinates. */
+    public static String key(DeadLetter letter) {
+        return letter.topic() + "/" + letter.partition() + "/" + letter.offset();
+    }
+
+    private static String reasonCounts(List<DeadLetter> letters) {
+        Map<String, Integer> counts = new TreeMap<>();
+        letters.forEach(l -> counts.merge(l.reason().name(), 1, Integer::sum));
+        return counts.toString();
+    }
+
+    private static GenericRecord toRow(Schema schema, DeadLetter letter, String pipeline, String instanceId,
+                                       long batchId, long now) {
+        GenericRecord row = new GenericData.Record(schema);
+        row.put("pipeline", pipeline);
+        row.put("source_topic", letter.topic());
+        row.put("source_partition", letter.partition());
+        row.put("source_offset", letter.offset());
+        row.put("source_timestamp", letter.timestamp() < 0 ? null : letter.timestamp());
+        row.put("timestamp_type", letter.timestampType());
+        row.put("key", letter.key() == null ? null : ByteBuffer.wrap(letter.key()));
+        row.put("value", letter.value() == null ? null : ByteBuffer.wrap(letter.value()));
+        Schema headerSchema = elementSchema(schema.getField("headers").schema());
+        List<GenericRecord> headers = new ArrayList<>();
+        for (DeadLetter.HeaderValue h : letter.headers()) {
+            GenericRecord header = new GenericData.Record(headerSchema);
+            header.put("key", h.key());
+            header.put("value", h.value() == null ? null : ByteBuffer.wrap(h.value()));
+            headers.add(header);
+        }
+        row.put("headers", headers);
+        row.put("reason", letter.reason().name());
+        row.put("message", letter.message());
+        row.put("writer_schema", letter.writerSchema().isEmpty() ? null : letter.writerSchema());
+        row.put("batch_id", batchId);
+        row.put("instance_id", instanceId);
+        row.put("dead_lettered_at", now);
+        return row;
+    }
+
+    private static StoredDeadLetter fromRow(GenericRecord row, DataFile file) {
+        List<DeadLetter.HeaderValue> headers = new ArrayList<>();
+        Object rawHeaders = row.get("headers");
+        if (rawHeaders instanceof List<?> list) {
+            for (Object o : list) {
+                GenericRecord h = (GenericRecord) o;
+                headers.add(new DeadLetter.HeaderValue(str(h.get("key")), bytes(h.get("value"))));
+            }
+        }
+        Long timestamp = (Long) row.get("source_timestamp");
+        DeadLetter letter = new DeadLetter(str(row.get("source_topic")), (Integer) row.get("source_partition"),
+                (Long) row.get("source_offset"), timestamp == null ? -1 : timestamp, str(row.get("timestamp_type")),
+                bytes(row.get("key")), bytes(row.get("value")), headers, DeadLetterReason.named(str(row.get("reason"))),
+                str(row.get("message")), str(row.get("writer_schema")));
+        Long replayedAt = (Long) row.get("replayed_at");
+        Long deadAt = (Long) row.get("dead_lettered_at");
+        return new StoredDeadLetter(letter, str(row.get("pipeline")), (Long) row.get("batch_id"),
+                deadAt == null ? null : Instant.ofEpochMilli(deadAt), ReplayState.ofStored(str(row.get("replay_state"))),
+                (Long) row.get("replay_id"), replayedAt == null ? null : Instant.ofEpochMilli(replayedAt),
+                (Long) row.get("replay_table_version"), file);
+    }
+
+    private static String str(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static byte[] bytes(Object value) {
+        if (value == null) {
+            return null;
+        }
+        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+
+    private static Schema elementSchema(Schema arrayOrNullable) {
+        Schema array = arrayOrNullable.isUnion() ? arrayOrNullable.getTypes().stream()
+                .filter(s -> s.getType() == Schema.Type.ARRAY).findFirst().orElseThrow() : arrayOrNullable;
+        Schema element = array.getElementType();
+        return element.isUnion() ? element.getTypes().stream().filter(s -> s.getType() == Schema.Type.RECORD)
+                .findFirst().orElseThrow() : element;
+    }
+
+    private static Schema buildSchema() {
+        Schema millis = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+        Schema header = SchemaBuilder.record("Header").namespace("dev.lakehouse.deadletter").fields()
+                .requiredString("key").optionalBytes("value").endRecord();
+        return SchemaBuilder.record("DeadLetter").namespace("dev.lakehouse.deadletter").fields()
+                .requiredString("pipeline")
+                .requiredString("source_topic")
+                .requiredInt("source_partition")
+                .requiredLong("source_offset")
+                .name("source_timestamp").type(nullable(millis)).withDefault(null)
+                .requiredString("timestamp_type")
+                .optionalBytes("key")
+                .optionalBytes("value")
+                .name("headers").type().array().items(header).noDefault()
+                .requiredString("reason")
+                .requiredString("message")
+                .optionalString("writer_schema")
+                .requiredLong("batch_id")
+                .requiredString("instance_id")
+                .name("dead_lettered_at").type(millis).noDefault()
+                .optionalString("replay_state")
+                .optionalLong("replay_id")
+                .name("replayed_at").type(nullable(millis)).withDefault(null)
+                .optionalLong("replay_table_version")
+                .endRecord();
+    }
+
+    private static Schema nullable(Schema type) {
+        return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
+    }
+}
