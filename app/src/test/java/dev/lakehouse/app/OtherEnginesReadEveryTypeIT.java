@@ -37,12 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (decimals of every width, timestamps in milliseconds and microseconds, dates, enums, fixed and bytes, UUIDs, long
  * strings, arrays of records, maps, nested nullable records, a multi-type union) ingested by catch-up runs with the
  * shipped configuration, compacted by {@code bin/lakehouse compact}, then queried by <strong>Spark 4 with delta-spark
- * and its default settings</strong> (the vectorized Parquet reader) in a JVM of its own. Every aggregate equals the one
- * computed from the values produced. (Spark failed every query touching a decimal column when decimals were stored
- * as {@code BINARY}.)
+ * and its default settings</strong> (the vectorized Parquet reader) in a JVM of its own, and by <strong>DuckDB</strong>
+ * (its own Parquet reader, over the table's current files: its Delta extension is not installable offline). Every
+ * aggregate equals the one computed from the values produced. (Spark failed every query touching a decimal column when
+ * decimals were stored as {@code BINARY}.)
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
-class SparkReadsEveryTypeIT {
+class OtherEnginesReadEveryTypeIT {
 
     private static final int RECORDS = 3_000;
     private static final long BASE_MILLIS = 1_796_292_000_000L; // 2026-12-02T08:40:00Z
@@ -84,7 +85,7 @@ class SparkReadsEveryTypeIT {
     Path dir;
 
     @Test
-    void sparkWithDefaultSettingsReadsEveryTypeOfACompactedTableWithTheValuesProduced(LocalKafkaBroker kafka,
+    void sparkWithDefaultSettingsAndDuckDbReadEveryTypeOfACompactedTableWithTheValuesProduced(LocalKafkaBroker kafka,
             SchemaRegistryServer registry) throws Exception {
         String topic = TestNames.unique("interop");
         kafka.createTopic(topic, 2);
@@ -159,6 +160,77 @@ class SparkReadsEveryTypeIT {
         assertThat(spark.path("zips").asLong()).isEqualTo(expected.zips);
         assertThat(spark.path("choice_ints").asLong()).isEqualTo(expected.choiceInts);
         assertThat(spark.path("choice_strings").asLong()).isEqualTo(expected.choiceStrings);
+
+        // DuckDB over the files of the table's current version, with its own types for every column.
+        java.util.Map<String, String> duck = duckDb(table, """
+                SELECT count(*) AS n, count(DISTINCT order_id) AS ids, sum(quantity) AS quantity,
+                       sum(CAST(ratio AS DOUBLE)) AS ratio, sum(price) AS price, count_if(paid) AS paid,
+                       sum(length(note)) AS note_chars, sum(octet_length(payload)) AS payload_bytes,
+                       count(DISTINCT hex(tag8)) AS tags8, count_if(status = 'PAID') AS status_paid,
+                       sum(small) AS small, sum(amount) AS amount, sum(wide) AS wide, sum(fixed_amount) AS fixed_amount,
+                       min(epoch_ms(created_at)) AS first_created, max(epoch_ms(created_at)) AS last_created,
+                       sum(epoch_us(shipped_at)) AS shipped_micros, min(day - DATE '1970-01-01') AS first_day,
+                       max(day - DATE '1970-01-01') AS last_day, count(DISTINCT uid) AS uids,
+                       sum(len(tags)) AS tag_count,
+                       sum(list_sum(list_transform(lines, lambda l: l.price))) AS line_prices,
+                       sum(attrs['k']) AS attrs_k, count(address) AS addresses, sum(address.zip) AS zips,
+                       count(choice.member0) AS choice_ints, count(choice.member1) AS choice_strings
+                FROM read_parquet({files})""");
+        assertThat(Long.parseLong(duck.get("n"))).isEqualTo(RECORDS);
+        assertThat(Long.parseLong(duck.get("ids"))).isEqualTo(RECORDS);
+        assertThat(Long.parseLong(duck.get("quantity"))).isEqualTo(expected.quantity);
+        assertThat(Double.parseDouble(duck.get("ratio"))).isCloseTo(expected.ratio,
+                org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(Double.parseDouble(duck.get("price"))).isCloseTo(expected.price,
+                org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(Long.parseLong(duck.get("paid"))).isEqualTo(expected.paid);
+        assertThat(Long.parseLong(duck.get("note_chars"))).isEqualTo(expected.noteChars);
+        assertThat(Long.parseLong(duck.get("payload_bytes"))).isEqualTo(expected.payloadBytes);
+        assertThat(Long.parseLong(duck.get("tags8"))).isEqualTo(RECORDS);
+        assertThat(Long.parseLong(duck.get("status_paid"))).isEqualTo(expected.statusPaid);
+        assertThat(new BigDecimal(duck.get("small"))).isEqualByComparingTo(expected.small);
+        assertThat(new BigDecimal(duck.get("amount"))).isEqualByComparingTo(expected.amount);
+        assertThat(new BigDecimal(duck.get("wide"))).isEqualByComparingTo(expected.wide);
+        assertThat(new BigDecimal(duck.get("fixed_amount"))).isEqualByComparingTo(expected.fixedAmount);
+        assertThat(Long.parseLong(duck.get("first_created"))).isEqualTo(BASE_MILLIS);
+        assertThat(Long.parseLong(duck.get("last_created"))).isEqualTo(BASE_MILLIS + (RECORDS - 1) * 11_001L);
+        assertThat(new BigDecimal(duck.get("shipped_micros"))).isEqualByComparingTo(expected.shippedMicros);
+        assertThat(Integer.parseInt(duck.get("first_day"))).isEqualTo(20_000);
+        assertThat(Integer.parseInt(duck.get("last_day"))).isEqualTo(20_006);
+        assertThat(Long.parseLong(duck.get("uids"))).isEqualTo(RECORDS);
+        assertThat(Long.parseLong(duck.get("tag_count"))).isEqualTo(expected.tagCount);
+        assertThat(new BigDecimal(duck.get("line_prices"))).isEqualByComparingTo(expected.linePrices);
+        assertThat(Long.parseLong(duck.get("attrs_k"))).isEqualTo(expected.attrsK);
+        assertThat(Long.parseLong(duck.get("addresses"))).isEqualTo(expected.addresses);
+        assertThat(Long.parseLong(duck.get("zips"))).isEqualTo(expected.zips);
+        assertThat(Long.parseLong(duck.get("choice_ints"))).isEqualTo(expected.choiceInts);
+        assertThat(Long.parseLong(duck.get("choice_strings"))).isEqualTo(expected.choiceStrings);
+    }
+
+    /**
+     * One row of a DuckDB query over the Parquet files of the table's current version ({@code {files}} stands for
+     * their list), every value as DuckDB renders it in text.
+     */
+    private static java.util.Map<String, String> duckDb(LakeTable table, String sql) throws Exception {
+        String root = table.location().endsWith("/") ? table.location() : table.location() + "/";
+        StringBuilder files = new StringBuilder("[");
+        for (dev.lakehouse.table.DataFile file : table.snapshot().files()) {
+            files.append(files.length() > 1 ? ", " : "").append("'")
+                    .append(Path.of(java.net.URI.create(root + file.path())).toString().replace("'", "''"))
+                    .append("'");
+        }
+        files.append("]");
+        java.util.Map<String, String> row = new java.util.LinkedHashMap<>();
+        try (java.sql.Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+             java.sql.Statement statement = duck.createStatement();
+             java.sql.ResultSet result = statement.executeQuery(sql.replace("{files}", files))) {
+            assertThat(result.next()).as("one result row").isTrue();
+            java.sql.ResultSetMetaData columns = result.getMetaData();
+            for (int i = 1; i <= columns.getColumnCount(); i++) {
+                row.put(columns.getColumnName(i), result.getString(i));
+            }
+        }
+        return row;
     }
 
     // ---- the values produced, and their aggregates --------------------------------------------------------------
