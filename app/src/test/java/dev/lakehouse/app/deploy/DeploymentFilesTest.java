@@ -234,6 +234,8 @@ class DeploymentFilesTest {
         assertThat(pipeline.table().location()).startsWith("s3a://lakehouse/");
         assertThat(pipeline.table().commitCoordination()).isEqualTo(ApplianceConfig.CommitCoordinationMode.AUTO);
         assertThat(pipeline.table().hadoop().get("fs.s3a.secret.key")).isEqualTo("secret");
+        assertThat(pipeline.source().leaveGroupOnStop()).as("a rolling restart hands partitions over at once")
+                .isTrue();
 
         // Probes on the console's port and paths.
         assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(config.console().port());
