@@ -101,6 +101,11 @@ final class HealthChecks {
                 if (status.state() == PipelineState.PAUSED) {
                     return Result.up("paused by an operator");
                 }
+                if (!pipeline.inGroup()) {
+                    return Result.down(status.state().name().toLowerCase() + ": joining the consumer group (no "
+                            + "partition assigned and positioned yet)"
+                            + (status.error() != null ? "; last error: " + status.error() : ""));
+                }
                 Instant reference = status.lastCommit() != null ? status.lastCommit() : createdAt;
                 Duration age = Duration.between(reference, clock.instant());
                 if (status.totalLag() > 0 && age.compareTo(maxAge) > 0) {

@@ -21,6 +21,7 @@ class HealthChecksTest {
 
     private final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T12:00:00Z"));
     private PipelineStatus status;
+    private boolean inGroup = true;
 
     @Test
     void aPipelineCommittingRecordsFarBehindItsTopicIsNotReadyOnlyWithTheFreshnessRule() {
@@ -44,6 +45,19 @@ class HealthChecksTest {
                 List.of(new PartitionLag("orders", 0, 1_000, 1_000, 0)), clock.instant().minusSeconds(3600));
         assertThat(HealthChecks.freshness(view(), Duration.ofMinutes(5), Duration.ofMinutes(2), clock).check().up())
                 .isTrue();
+    }
+
+    @Test
+    void aPipelineIsNotReadyBeforeItsConsumerHasJoinedAndPositionedItsPartitions() {
+        status = new PipelineStatus("orders", PipelineState.RUNNING, null, 0, 0, null, List.of());
+        inGroup = false;
+        HealthCheck.Result joining = HealthChecks.freshness(view(), Duration.ofMinutes(5), null, clock).check();
+        inGroup = true;
+        HealthCheck.Result joined = HealthChecks.freshness(view(), Duration.ofMinutes(5), null, clock).check();
+
+        assertThat(joining.up()).isFalse();
+        assertThat(joining.detail()).contains("joining the consumer group");
+        assertThat(joined.up()).as("also with no partition: the group gave this member none").isTrue();
     }
 
     private PipelineView view() {
@@ -76,6 +90,11 @@ class HealthChecksTest {
             @Override
             public boolean isPaused() {
                 return false;
+            }
+
+            @Override
+            public boolean inGroup() {
+                return inGroup;
             }
 
             @Override

@@ -63,6 +63,8 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     private volatile String error;
     private volatile boolean stopRequested;
     private volatile boolean leaveGroupRequested;
+    /** Whether the current run's consumer has joined its group with its partitions positioned. */
+    private volatile boolean inGroup;
     private volatile boolean pauseRequested;
     /** Whether the running loop has paused: its open batch is committed and it reads nothing. */
     private volatile boolean pausedNow;
@@ -156,6 +158,11 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
             LOG.info("pipeline {}: resume requested", settings.name());
         }
         pauseRequested = false;
+    }
+
+    @Override
+    public boolean inGroup() {
+        return inGroup;
     }
 
     /** Whether {@link #pause()} was called without a {@link #resume()} since. */
@@ -347,7 +354,13 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
         }
 
         @Override
+        public void joined() {
+            inGroup = true;
+        }
+
+        @Override
         public void consumerOpened(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+            inGroup = false;
             liveConsumer = consumer;
             for (ConsumerListener listener : consumerListeners) {
                 try {
@@ -360,6 +373,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
 
         @Override
         public void consumerClosing(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+            inGroup = false;
             liveConsumer = null;
             for (ConsumerListener listener : consumerListeners) {
                 try {

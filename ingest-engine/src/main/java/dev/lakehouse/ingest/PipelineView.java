@@ -28,6 +28,14 @@ public interface PipelineView {
     /** Whether a pause was asked for and not resumed since. */
     boolean isPaused();
 
+    /**
+     * Whether the current run's consumer has joined its group and positioned every partition it was given (also
+     * when it was given none): what readiness waits for. False before, and while a run restarts.
+     */
+    default boolean inGroup() {
+        return true;
+    }
+
     /** See {@link IngestPipeline#pause()}: the open batch is committed, then nothing is read. Idempotent. */
     void pause();
 

@@ -80,6 +80,10 @@ final class PollLoop implements ConsumerRebalanceListener {
         /** The run's consumer is about to be closed. */
         default void consumerClosing(Consumer<?, ?> consumer) {
         }
+
+        /** The consumer took part in a rebalance and every partition it was given is positioned. */
+        default void joined() {
+        }
     }
 
     private final PipelineSettings settings;
@@ -642,6 +646,7 @@ final class PollLoop implements ConsumerRebalanceListener {
                 consumer.pause(partitions); // before this poll fetches from them
             }
         }
+        observer.joined();
     }
 
     @Override
