@@ -93,6 +93,8 @@ final class BatchWriter implements Runnable {
     private final Consumer<BatchProgress> progressSink;
     private final java.util.function.LongConsumer released;
 
+    /** Encoding threads of an append-only table when it has more than one; null: this thread encodes. */
+    private final EncoderLanes lanes;
     private DataFileWriter openWriter;
     private Schema openSchema;
     private final List<DataFile> openFiles = new ArrayList<>();
@@ -120,6 +122,8 @@ final class BatchWriter implements Runnable {
         this.tasks = tasks;
         this.results = results;
         this.progressSink = progressSink;
+        this.lanes = settings.keyed() || settings.encoderThreads() < 2 ? null
+                : new EncoderLanes(table, settings.encoderThreads(), settings.name());
     }
 
     /** The error that ended the thread, or null. */
@@ -133,35 +137,53 @@ final class BatchWriter implements Runnable {
             while (true) {
                 Task task = tasks.take();
                 boolean held = settings.keyed() && task instanceof Task.Rows;
+                boolean dealt = false;
                 try {
-                    handle(task);
+                    dealt = handle(task);
                 } finally {
                     if (held) {
                         heldBytes += task.bytes();
-                    } else {
+                    } else if (!dealt) {
                         released.accept(task.bytes());
                     }
                 }
                 if (task instanceof Task.Shutdown) {
+                    closeLanes();
                     return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             dropOpenBatch();
+            closeLanes();
         } catch (Throwable e) {
             failure = e;
             dropOpenBatch();
+            closeLanes();
             // Release a poll thread waiting at a barrier: it checks failure() when the barrier completes.
             tasks.stream().filter(Task.Barrier.class::isInstance)
                     .forEach(t -> ((Task.Barrier) t).done().complete(null));
         }
     }
 
-    /** Handles one task; a {@link Task.Shutdown} drops the open batch (the caller then ends the thread). */
-    private void handle(Task task) throws InterruptedException {
+    private void closeLanes() {
+        if (lanes != null) {
+            lanes.close();
+        }
+    }
+
+    /**
+     * Handles one task; a {@link Task.Shutdown} drops the open batch (the caller then ends the thread).
+     *
+     * @return whether the task's rows were dealt to an encoder lane, which gives their bytes back itself
+     */
+    private boolean handle(Task task) throws InterruptedException {
         if (task instanceof Task.Rows rows) {
             if (!skippingUntilBarrier) {
+                if (lanes != null) {
+                    lanes.write(rows.schema(), rows.rows(), rows.bytes(), released);
+                    return true;
+                }
                 write(rows);
             }
         } else if (task instanceof Task.Seal seal) {
@@ -177,6 +199,7 @@ final class BatchWriter implements Runnable {
         } else {
             dropOpenBatch();
         }
+        return false;
     }
 
     private void write(Task.Rows rows) {
@@ -211,6 +234,11 @@ final class BatchWriter implements Runnable {
             openFiles.addAll(openWriter.finish());
             openWriter = null;
             openSchema = null;
+        }
+        if (lanes != null) {
+            openFiles.addAll(lanes.finish());
+            writeNanos += lanes.takeNanos();
+            start = System.nanoTime(); // the wait for the lanes is encoding time, not commit time
         }
         List<DataFile> files = List.copyOf(openFiles);
         openFiles.clear();
@@ -364,6 +392,14 @@ final class BatchWriter implements Runnable {
     private void dropOpenBatch() {
         openChanges.clear();
         releaseHeld();
+        if (lanes != null) {
+            try {
+                lanes.abort();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lanes.takeNanos();
+        }
         if (openWriter != null) {
             openWriter.abort();
             openWriter = null;
