@@ -31,8 +31,9 @@ class GroupChurnIT {
 
     private static final int PARTITIONS = 6;
     private static final int ORDERS_PER_SECOND = 2_000;
-    private static final Duration QUIET = Duration.ofSeconds(20);
-    private static final Duration CHURN = Duration.ofSeconds(50);
+    // Short in the test command; -Dchurn.quiet-seconds=20 -Dchurn.seconds=50 (or more) for a longer soak.
+    private static final Duration QUIET = Duration.ofSeconds(Integer.getInteger("churn.quiet-seconds", 10));
+    private static final Duration CHURN = Duration.ofSeconds(Integer.getInteger("churn.seconds", 30));
 
     @TempDir
     Path dir;

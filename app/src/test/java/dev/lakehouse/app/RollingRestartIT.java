@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A rolling restart as a StatefulSet does it, with the shipped {@code leave-group-on-stop: true}: two
  * {@code bin/lakehouse run} processes with fixed instance ids share a table while orders arrive; one gets SIGTERM and
- * stays down for 12 s, then comes back. While it is down the other commits every partition, its peer's included
+ * stays down for 9 s, then comes back. While it is down the other commits every partition, its peer's included
  * (with static membership alone the stopped peer's partitions stood still until it was back, or for the 45 s
  * session); afterwards every order is in the table once.
  */
@@ -66,12 +66,12 @@ class RollingRestartIT {
                 assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("a graceful stop ends (see %s)", log).isTrue();
                 TimeUnit.SECONDS.sleep(3); // the group gives the peer the stopped instance's partitions
                 atStop = nextOffsets(table, topic);
-                TimeUnit.SECONDS.sleep(9);
+                TimeUnit.SECONDS.sleep(6);
                 whileDown = nextOffsets(table, topic);
 
                 Process again = ApplianceProcess.startInstalled(configA, log);
                 try {
-                    TimeUnit.SECONDS.sleep(10);
+                    TimeUnit.SECONDS.sleep(5);
                     produced = orders.stop();
                     long expected = produced;
                     await().atMost(Duration.ofMinutes(2)).until(() -> !again.isAlive() || !b.isAlive()
@@ -87,7 +87,7 @@ class RollingRestartIT {
                 b.waitFor(60, TimeUnit.SECONDS);
             }
         }
-        System.out.printf("rolling restart: next offsets per partition 3 s after the stop %s, 12 s after it %s%n",
+        System.out.printf("rolling restart: next offsets per partition 3 s after the stop %s, 9 s after it %s%n",
                 java.util.Arrays.toString(atStop), java.util.Arrays.toString(whileDown));
         for (int p = 0; p < PARTITIONS; p++) {
             assertThat(whileDown[p]).as("partition %d committed while its instance was down (see %s)", p, log)

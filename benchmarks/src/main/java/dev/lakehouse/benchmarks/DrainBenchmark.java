@@ -56,9 +56,11 @@ final class DrainBenchmark {
                      RegistryClientConfig.builder(registryServer.url()).build())) {
             kafka.createTopic(TOPIC, partitions);
             long fillStart = System.nanoTime();
-            long kafkaBytes = OrderTopic.fill(kafka.bootstrapServers(), registry, TOPIC, records);
-            System.out.printf("filled topic '%s' (%d partitions): %,d records, %,.1f MB in %.1f s%n", TOPIC,
-                    partitions, records, kafkaBytes / 1e6, (System.nanoTime() - fillStart) / 1e9);
+            boolean nested = System.getProperty("drain.schema", "flat").equals("nested");
+            long kafkaBytes = OrderTopic.fill(kafka.bootstrapServers(), registry, TOPIC, records, nested);
+            System.out.printf("filled topic '%s' (%d partitions) with %s orders: %,d records, %,.1f MB in %.1f s%n",
+                    TOPIC, partitions, nested ? "nested" : "flat", records, kafkaBytes / 1e6,
+                    (System.nanoTime() - fillStart) / 1e9);
             if (warmBroker()) {
                 BrokerWarmUp.readOnce(kafka.bootstrapServers(), TOPIC);
             }

@@ -32,6 +32,77 @@ final class OrderTopic {
 
     /** Produces {@code records} orders with unique ids 0..records-1 to {@code topic}; returns the bytes sent. */
     static long fill(String bootstrapServers, SchemaRegistryClient registry, String topic, long records) {
+        return fill(bootstrapServers, registry, topic, records, false);
+    }
+
+    /**
+     * A realistic order: a nested customer with a nested address, an array of line records with decimal prices, an
+     * array of strings, a map, a decimal amount, a timestamp and a free-text note of about 200 characters.
+     */
+    static final Schema NESTED = new Schema.Parser().parse("""
+            {"type": "record", "name": "NestedOrder", "namespace": "bench", "fields": [
+              {"name": "order_id", "type": "long"},
+              {"name": "customer", "type": {"type": "record", "name": "Customer", "fields": [
+                {"name": "id", "type": "long"}, {"name": "name", "type": "string"},
+                {"name": "email", "type": ["null", "string"], "default": null},
+                {"name": "address", "type": {"type": "record", "name": "Address", "fields": [
+                  {"name": "city", "type": "string"}, {"name": "zip", "type": "string"}]}}]}},
+              {"name": "lines", "type": {"type": "array", "items": {"type": "record", "name": "Line", "fields": [
+                {"name": "sku", "type": "string"}, {"name": "quantity", "type": "int"},
+                {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}}]}}},
+              {"name": "tags", "type": {"type": "array", "items": "string"}},
+              {"name": "attributes", "type": {"type": "map", "values": "string"}},
+              {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}},
+              {"name": "created_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+              {"name": "note", "type": "string"}
+            ]}""");
+
+    private static final String[] WORDS = ("please deliver to the back door ring twice fragile gift wrap leave with "
+            + "neighbour call before arriving no plastic thank you express weekend evening office reception").split(" ");
+
+    /** One nested order, its values drawn from {@code random}. */
+    static GenericRecord nestedOrder(long i, Random random) {
+        GenericRecord order = new GenericData.Record(NESTED);
+        order.put("order_id", i);
+        Schema customerSchema = NESTED.getField("customer").schema();
+        GenericRecord customer = new GenericData.Record(customerSchema);
+        customer.put("id", (long) random.nextInt(1_000_000));
+        customer.put("name", "customer " + random.nextInt(100_000));
+        customer.put("email", random.nextInt(10) == 0 ? null : "c" + random.nextInt(100_000) + "@example.com");
+        GenericRecord address = new GenericData.Record(customerSchema.getField("address").schema());
+        address.put("city", "city " + random.nextInt(500));
+        address.put("zip", String.format("%05d", random.nextInt(100_000)));
+        customer.put("address", address);
+        order.put("customer", customer);
+        Schema lineSchema = NESTED.getField("lines").schema().getElementType();
+        java.util.List<GenericRecord> lines = new java.util.ArrayList<>();
+        long total = 0;
+        for (int l = 0, n = 1 + random.nextInt(4); l < n; l++) {
+            GenericRecord line = new GenericData.Record(lineSchema);
+            line.put("sku", "sku-" + random.nextInt(10_000));
+            line.put("quantity", 1 + random.nextInt(5));
+            long cents = 100 + random.nextInt(100_000);
+            total += cents;
+            line.put("price", java.nio.ByteBuffer.wrap(java.math.BigInteger.valueOf(cents).toByteArray()));
+            lines.add(line);
+        }
+        order.put("lines", lines);
+        order.put("tags", java.util.List.of("t" + random.nextInt(20), "t" + random.nextInt(20)));
+        order.put("attributes", Map.of("channel", random.nextBoolean() ? "web" : "app", "campaign",
+                "c" + random.nextInt(50)));
+        order.put("amount", java.nio.ByteBuffer.wrap(java.math.BigInteger.valueOf(total).toByteArray()));
+        order.put("created_at", 1_796_292_000_000L + i);
+        StringBuilder note = new StringBuilder();
+        while (note.length() < 200) {
+            note.append(WORDS[random.nextInt(WORDS.length)]).append(' ');
+        }
+        order.put("note", note.toString());
+        return order;
+    }
+
+    /** As {@link #fill(String, SchemaRegistryClient, String, long)}, of {@link #NESTED} orders when asked. */
+    static long fill(String bootstrapServers, SchemaRegistryClient registry, String topic, long records,
+                     boolean nested) {
         Schema schema = DeserializationBenchmark.orderV1();
         ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
         Random random = new Random(7);
@@ -39,7 +110,11 @@ final class OrderTopic {
         try (KafkaProducer<byte[], byte[]> producer = fastProducer(bootstrapServers)) {
             GenericRecord r = new GenericData.Record(schema);
             for (long i = 0; i < records; i++) {
-                DeserializationBenchmark.fillOrder(r, i, i, random);
+                if (nested) {
+                    r = nestedOrder(i, random);
+                } else {
+                    DeserializationBenchmark.fillOrder(r, i, i, random);
+                }
                 byte[] key = Long.toString(i).getBytes(StandardCharsets.UTF_8);
                 byte[] value = serializer.serialize(topic, RecordPart.VALUE, r);
                 bytes += key.length + value.length;
