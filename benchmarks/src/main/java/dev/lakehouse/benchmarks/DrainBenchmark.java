@@ -48,8 +48,6 @@ final class DrainBenchmark {
         // separated by commas, because the benchmark's own options are separated by spaces.
         List<String> javaOptions = java.util.Arrays.stream(System.getProperty("drain.java-opts", "default")
                 .split(";")).map(v -> v.replace(',', ' ')).toList();
-        // Encoder threads to compare, in turn ("auto" is the appliance's default).
-        List<String> encoderThreads = List.of(System.getProperty("drain.encoder-threads", "auto").split(","));
         try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().heap("1g").start();
              SchemaRegistryServer registryServer = SchemaRegistryServer.builder().start();
              SchemaRegistryClient registry = SchemaRegistryClient.connect(
@@ -67,10 +65,8 @@ final class DrainBenchmark {
             int run = 0;
             for (int i = 1; i <= runs; i++) {
                 for (String javaOpts : javaOptions) {
-                    for (String encoders : encoderThreads) {
-                        drainOnce(kafka, registryServer, records, partitions, kafkaBytes, cpus, mode, ++run,
-                                javaOpts, encoders);
-                    }
+                    drainOnce(kafka, registryServer, records, partitions, kafkaBytes, cpus, mode, ++run,
+                            javaOpts);
                 }
             }
         } catch (InterruptedException e) {
@@ -93,21 +89,12 @@ final class DrainBenchmark {
     static Drain drainOnce(LocalKafkaBroker kafka, SchemaRegistryServer registry, long records, int partitions,
                            long kafkaBytes, String cpus, String mode, int run, String javaOpts)
             throws IOException, InterruptedException {
-        return drainOnce(kafka, registry, records, partitions, kafkaBytes, cpus, mode, run, javaOpts, "auto");
-    }
-
-    /** As above, with {@code trigger.encoder-threads} set to {@code encoderThreads}. */
-    static Drain drainOnce(LocalKafkaBroker kafka, SchemaRegistryServer registry, long records, int partitions,
-                           long kafkaBytes, String cpus, String mode, int run, String javaOpts, String encoderThreads)
-            throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("drain-bench");
         Path table = work.resolve("orders");
         Path config = work.resolve("lakehouse.yaml");
         // A new pipeline name per run: a new consumer group, so each run starts from the earliest offsets.
         String pipeline = "drain" + run;
-        BenchmarkConfig.write(config, pipeline, kafka.bootstrapServers(), TOPIC, registry.url(), table,
-                p -> p.set("trigger.encoder-threads", encoderThreads.equals("auto") ? "auto"
-                        : Integer.parseInt(encoderThreads)));
+        BenchmarkConfig.write(config, pipeline, kafka.bootstrapServers(), TOPIC, registry.url(), table);
         List<String> appIds = IntStream.range(0, partitions).mapToObj(p -> pipeline + "/" + TOPIC + "/" + p)
                 .toList();
         DeltaLogTail tail = new DeltaLogTail(table);
@@ -140,7 +127,7 @@ final class DrainBenchmark {
             peakRss = appliance.peakRssMb();
             heap = appliance.heapSummary();
             long launched = appliance.launchedNanos();
-            System.out.println("JVM options: " + javaOpts + "; encoder threads: " + encoderThreads);
+            System.out.println("JVM options: " + javaOpts);
             return report(table, run, mode, cpus, records, kafkaBytes, commits, launched, lastCommitNanos, cpuSeconds,
                     peakRss, heap, mode.equals("once") ? (System.nanoTime() - launched) / 1e9 : Double.NaN);
         }
