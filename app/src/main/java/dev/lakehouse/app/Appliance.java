@@ -552,7 +552,6 @@ public final class Appliance implements AutoCloseable {
                 .maxRecords(pipeline.trigger().maxRecords())
                 .maxBytes(pipeline.trigger().maxBytes())
                 .maxBytesInFlight(pipeline.trigger().maxBytesInFlight())
-                .encoderThreads(pipeline.trigger().encoderThreads())
                 .onIncompatibleSchema(pipeline.onIncompatibleSchema())
                 .onOffsetGap(source.onOffsetGap())
                 .onTopicRecreated(source.onTopicRecreated())

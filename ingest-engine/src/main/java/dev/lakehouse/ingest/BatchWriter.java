@@ -93,8 +93,6 @@ final class BatchWriter implements Runnable {
     private final Consumer<BatchProgress> progressSink;
     private final java.util.function.LongConsumer released;
 
-    /** Encoding threads of an append-only table when it has more than one; null: this thread encodes. */
-    private final EncoderLanes lanes;
     private DataFileWriter openWriter;
     private Schema openSchema;
     private final List<DataFile> openFiles = new ArrayList<>();
@@ -122,8 +120,6 @@ final class BatchWriter implements Runnable {
         this.tasks = tasks;
         this.results = results;
         this.progressSink = progressSink;
-        this.lanes = settings.keyed() || settings.encoderThreads() < 2 ? null
-                : new EncoderLanes(table, settings.encoderThreads(), settings.name());
     }
 
     /** The error that ended the thread, or null. */
@@ -137,53 +133,35 @@ final class BatchWriter implements Runnable {
             while (true) {
                 Task task = tasks.take();
                 boolean held = settings.keyed() && task instanceof Task.Rows;
-                boolean dealt = false;
                 try {
-                    dealt = handle(task);
+                    handle(task);
                 } finally {
                     if (held) {
                         heldBytes += task.bytes();
-                    } else if (!dealt) {
+                    } else {
                         released.accept(task.bytes());
                     }
                 }
                 if (task instanceof Task.Shutdown) {
-                    closeLanes();
                     return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             dropOpenBatch();
-            closeLanes();
         } catch (Throwable e) {
             failure = e;
             dropOpenBatch();
-            closeLanes();
             // Release a poll thread waiting at a barrier: it checks failure() when the barrier completes.
             tasks.stream().filter(Task.Barrier.class::isInstance)
                     .forEach(t -> ((Task.Barrier) t).done().complete(null));
         }
     }
 
-    private void closeLanes() {
-        if (lanes != null) {
-            lanes.close();
-        }
-    }
-
-    /**
-     * Handles one task; a {@link Task.Shutdown} drops the open batch (the caller then ends the thread).
-     *
-     * @return whether the task's rows were dealt to an encoder lane, which gives their bytes back itself
-     */
-    private boolean handle(Task task) throws InterruptedException {
+    /** Handles one task; a {@link Task.Shutdown} drops the open batch (the caller then ends the thread). */
+    private void handle(Task task) throws InterruptedException {
         if (task instanceof Task.Rows rows) {
             if (!skippingUntilBarrier) {
-                if (lanes != null) {
-                    lanes.write(rows.schema(), rows.rows(), rows.bytes(), released);
-                    return true;
-                }
                 write(rows);
             }
         } else if (task instanceof Task.Seal seal) {
@@ -199,7 +177,6 @@ final class BatchWriter implements Runnable {
         } else {
             dropOpenBatch();
         }
-        return false;
     }
 
     private void write(Task.Rows rows) {
@@ -234,11 +211,6 @@ final class BatchWriter implements Runnable {
             openFiles.addAll(openWriter.finish());
             openWriter = null;
             openSchema = null;
-        }
-        if (lanes != null) {
-            openFiles.addAll(lanes.finish());
-            writeNanos += lanes.takeNanos();
-            start = System.nanoTime(); // the wait for the lanes is encoding time, not commit time
         }
         List<DataFile> files = List.copyOf(openFiles);
         openFiles.clear();
@@ -392,14 +364,6 @@ final class BatchWriter implements Runnable {
     private void dropOpenBatch() {
         openChanges.clear();
         releaseHeld();
-        if (lanes != null) {
-            try {
-                lanes.abort();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            lanes.takeNanos();
-        }
         if (openWriter != null) {
             openWriter.abort();
             openWriter = null;

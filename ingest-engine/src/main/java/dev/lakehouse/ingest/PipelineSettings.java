@@ -49,7 +49,6 @@ public final class PipelineSettings {
     private final long maxBytes;
     private final long maxBytesInFlight;
     private final boolean maxBytesInFlightConfigured;
-    private final int encoderThreads;
     private final int progressHistory;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -109,7 +108,6 @@ public final class PipelineSettings {
         this.maxBytes = b.maxBytes;
         this.maxBytesInFlight = b.maxBytesInFlight > 0 ? b.maxBytesInFlight : defaultBytesInFlight();
         this.maxBytesInFlightConfigured = b.maxBytesInFlight > 0;
-        this.encoderThreads = b.encoderThreads > 0 ? b.encoderThreads : defaultEncoderThreads();
         this.progressHistory = b.progressHistory;
         this.clock = b.clock;
         this.sleeper = b.sleeper;
@@ -215,22 +213,6 @@ public final class PipelineSettings {
      */
     public long maxBytesInFlight() {
         return maxBytesInFlight;
-    }
-
-    /**
-     * Threads that encode an append-only table's batch into Parquet, each into files of its own (a keyed table's
-     * merge has its own path). More than one lets a batch use the cores the poll thread leaves; the default is
-     * {@link #DEFAULT_ENCODER_THREADS}, measured in the drain benchmark.
-     */
-    public int encoderThreads() {
-        return encoderThreads;
-    }
-
-    /** See {@link #encoderThreads()}. */
-    public static final int DEFAULT_ENCODER_THREADS = 1;
-
-    private static int defaultEncoderThreads() {
-        return DEFAULT_ENCODER_THREADS;
     }
 
     /** Whether {@link #maxBytesInFlight()} was configured rather than the default. */
@@ -418,7 +400,6 @@ public final class PipelineSettings {
         private Sleeper sleeper = Sleeper.system();
         private ConsumerFactory consumerFactory = ConsumerFactory.kafka();
         private ProcessByteBudget processByteBudget = ProcessByteBudget.shared();
-        private int encoderThreads;
         private IncompatibleSchemaPolicy onIncompatibleSchema = IncompatibleSchemaPolicy.DEAD_LETTER;
         private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
         private TopicRecreatedPolicy onTopicRecreated = TopicRecreatedPolicy.FAIL;
@@ -507,12 +488,6 @@ public final class PipelineSettings {
 
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-            return this;
-        }
-
-        /** See {@link PipelineSettings#encoderThreads()}; 0 for the default. */
-        public Builder encoderThreads(int threads) {
-            this.encoderThreads = threads;
             return this;
         }
 
@@ -647,10 +622,6 @@ public final class PipelineSettings {
             if (maxBytesInFlight < 0) {
                 throw new IllegalArgumentException("pipeline " + name + ": max bytes in flight must be positive (or 0 "
                         + "for the default), got " + maxBytesInFlight);
-            }
-            if (encoderThreads < 0 || encoderThreads > 16) {
-                throw new IllegalArgumentException("pipeline " + name + ": encoder threads must be 1 to 16 (or 0 "
-                        + "for the default), got " + encoderThreads);
             }
             if (maxBytes < 1) {
                 throw new IllegalArgumentException("pipeline " + name + ": max bytes must be at least 1, got " + maxBytes);

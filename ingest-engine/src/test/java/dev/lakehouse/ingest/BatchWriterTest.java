@@ -144,46 +144,4 @@ class BatchWriterTest {
         assertThat(table.exists()).isFalse();
         assertThat(deadLetters.letters()).hasSize(2);
     }
-
-    @Test
-    void withSeveralEncoderThreadsABatchIsEncodedIntoFilesOfEachAndCommittedOnceWithEveryRow() {
-        table.createIfAbsent(SCHEMA);
-        java.util.concurrent.atomic.AtomicLong released = new java.util.concurrent.atomic.AtomicLong();
-        PipelineSettings laned = PipelineSettings.builder("orders").instanceId("a").topics(List.of("t"))
-                .bootstrapServers("unused:9092").encoderThreads(3).build();
-        BatchWriter lanes = new BatchWriter(laned, table, deadLetters, tasks, results, progress::add,
-                released::addAndGet);
-        tasks.addAll(List.of(rows(1, 2), rows(3, 4), rows(5, 6), rows(7), seal(0, 0, 7),
-                rows(8, 9), seal(1, 7, 9), new BatchWriter.Task.Shutdown()));
-
-        lanes.run();
-
-        assertThat(lanes.failure()).isNull();
-        List<BatchWriter.Result> done = new ArrayList<>();
-        results.drainTo(done);
-        assertThat(done).hasSize(2).allSatisfy(r -> assertThat(r.committed()).isTrue());
-        assertThat(table.rows().stream().map(r -> (Long) r.get("id")).sorted().toList())
-                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
-        assertThat(progress.get(0).filesWritten()).as("one file per lane that had rows").isEqualTo(3);
-        assertThat(progress.get(1).filesWritten()).isEqualTo(1);
-        assertThat(released.get()).as("every chunk's bytes given back").isEqualTo(90L);
-    }
-
-    @Test
-    void anEncoderThatFailsFailsTheWriterAndNothingOfTheBatchIsCommitted() {
-        table.createIfAbsent(SCHEMA);
-        PipelineSettings laned = PipelineSettings.builder("orders").instanceId("a").topics(List.of("t"))
-                .bootstrapServers("unused:9092").encoderThreads(2).build();
-        BatchWriter lanes = new BatchWriter(laned, table, deadLetters, tasks, results, progress::add, bytes -> { });
-        Schema other = SchemaBuilder.record("Order").fields().requiredLong("id").requiredString("name").endRecord();
-        GenericRecord bad = new GenericData.Record(other); // "name" left null: the encoder refuses it
-        bad.put("id", 99L);
-        tasks.addAll(List.of(rows(1), new BatchWriter.Task.Rows(other, List.of(bad), 10), seal(0, 0, 2),
-                new BatchWriter.Task.Shutdown()));
-
-        lanes.run();
-
-        assertThat(lanes.failure()).isNotNull();
-        assertThat(table.rows()).isEmpty();
-    }
 }

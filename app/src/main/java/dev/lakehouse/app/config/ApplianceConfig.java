@@ -306,11 +306,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param maxRecords records at which a batch closes
      * @param maxBytes serialized bytes at which a batch closes
      */
-    /**
-     * @param maxBytesInFlight read bytes held between Kafka and the table at most; 0 for the default
-     * @param encoderThreads threads that encode an append-only table's batch into Parquet; 0 for the default
-     */
-    public record TriggerConfig(Duration interval, long maxRecords, long maxBytes, long maxBytesInFlight,
-                                int encoderThreads) {
+    /** @param maxBytesInFlight read bytes held between Kafka and the table at most; 0 for the default */
+    public record TriggerConfig(Duration interval, long maxRecords, long maxBytes, long maxBytesInFlight) {
     }
 }

@@ -468,18 +468,8 @@ public final class ConfigLoader {
         if (inFlightText.isPresent() && !inFlightText.get().equalsIgnoreCase("auto")) {
             inFlight = node.bytes("max-bytes-in-flight", 1);
         }
-        // "auto" (the default): see PipelineSettings.encoderThreads.
-        int encoders = 0;
-        java.util.Optional<String> encodersText = node.string("encoder-threads");
-        if (encodersText.isPresent() && !encodersText.get().equalsIgnoreCase("auto")) {
-            long value = node.positiveLong("encoder-threads", 1);
-            if (value > 16) {
-                node.problem("encoder-threads", "must be auto or 1 to 16, got " + value);
-            }
-            encoders = (int) Math.min(16, value);
-        }
         node.finish();
-        return new TriggerConfig(interval, maxRecords, maxBytes, inFlight, encoders);
+        return new TriggerConfig(interval, maxRecords, maxBytes, inFlight);
     }
 
     private static Path resolve(Path baseDir, String path) {

@@ -122,7 +122,6 @@ public final class EffectiveConfig {
         trigger.put("max-bytes", p.trigger().maxBytes());
         trigger.put("max-bytes-in-flight", p.trigger().maxBytesInFlight() == 0 ? "auto"
                 : p.trigger().maxBytesInFlight());
-        trigger.put("encoder-threads", p.trigger().encoderThreads() == 0 ? "auto" : p.trigger().encoderThreads());
         m.put("trigger", trigger);
         return m;
     }
