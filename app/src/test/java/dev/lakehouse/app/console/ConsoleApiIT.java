@@ -172,6 +172,11 @@ class ConsoleApiIT {
                     .containsPattern("lakehouse_consumer_lag_records\\{partition=\"0\",pipeline=\"orders\",topic=\"[^\"]+\"} 0.0");
             assertThat(metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank()))
                     .as("every exported name has the app prefix").allMatch(l -> l.startsWith("lakehouse_"));
+            // The shipped Prometheus rules speak of series this scrape has.
+            for (String name : dev.lakehouse.app.deploy.PrometheusRulesTest.metricNames()) {
+                assertThat(metrics).as("deploy/prometheus/lakehouse-rules.yml uses %s", name)
+                        .containsPattern("(?m)^" + name + "\\{");
+            }
 
             // Logging out ends the session.
             assertThat(operator.post("/api/logout", "", true).statusCode()).isEqualTo(200);
