@@ -4,8 +4,9 @@ import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.deadletter.ReplayState;
 import dev.lakehouse.ingest.decode.RecordDecoder;
-import dev.lakehouse.ingest.deadletter.DeadLetterTable.LetterState;
-import dev.lakehouse.ingest.deadletter.DeadLetterTable.ReplayMark;
+import dev.lakehouse.ingest.deadletter.ReplayMarks;
+import dev.lakehouse.ingest.deadletter.ReplayMarks.LetterState;
+import dev.lakehouse.ingest.deadletter.ReplayMarks.ReplayMark;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable.StoredDeadLetter;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
@@ -57,6 +58,7 @@ public final class DeadLetterReplay {
     private final LakeTable table;
     private final RecordDecoder decoder;
     private final DeadLetterTable deadLetters;
+    private final ReplayMarks marks;
     private final Clock clock;
 
     /**
@@ -79,6 +81,7 @@ public final class DeadLetterReplay {
         this.table = table;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
+        this.marks = deadLetters.replayMarks();
         this.clock = settings.clock();
     }
 
@@ -105,11 +108,11 @@ public final class DeadLetterReplay {
     }
 
     private Report replay(Set<DeadLetterReason> reasons, boolean dryRun) {
-        List<LetterState> states = deadLetters.states();
+        List<LetterState> states = marks.states();
         long committedReplay = table.exists() ? table.txnVersion(replayAppId()) : -1;
         int recovered = dryRun ? 0 : finishInterruptedReplays(states, committedReplay);
         if (recovered > 0) {
-            states = deadLetters.states();
+            states = marks.states();
         }
         long nextReplayId = Math.max(committedReplay, states.stream().map(LetterState::replayId)
                 .filter(java.util.Objects::nonNull).mapToLong(Long::longValue).max().orElse(-1)) + 1;
@@ -133,7 +136,7 @@ public final class DeadLetterReplay {
             List<LetterState> part = candidates.subList(from, Math.min(candidates.size(), from + partSize));
             java.util.Optional<List<StoredDeadLetter>> letters;
             try {
-                letters = deadLetters.readWhole(part, budget);
+                letters = marks.readWhole(part, budget);
             } catch (RuntimeException e) {
                 long now = deadLetters.table().snapshot().version();
                 if (now == plannedAt) {
@@ -145,7 +148,7 @@ public final class DeadLetterReplay {
                         + "its letters' places again", settings.name(), plannedAt, now);
                 plannedAt = now;
                 LetterState reached = from == 0 ? null : candidates.get(from - 1);
-                candidates = candidates(deadLetters.states(), reasons);
+                candidates = candidates(marks.states(), reasons);
                 if (settings.keyed()) {
                     candidates = candidates.stream()
                             .filter(c -> reached == null || SOURCE_ORDER.compare(c, reached) > 0).toList();
@@ -235,7 +238,7 @@ public final class DeadLetterReplay {
         Map<String, ReplayMark> pending = new LinkedHashMap<>();
         good.forEach(s -> pending.put(DeadLetterTable.key(s.letter()), new ReplayMark(ReplayState.PENDING,
                 replayId, null, versionBefore)));
-        deadLetters.updateReplayState(pending, "replay " + replayId + " pending");
+        marks.updateReplayState(pending, "replay " + replayId + " pending");
 
         Map<String, String> parameters = Map.of("deadLettersReplayed", Integer.toString(good.size()),
                 "deadLetterTable", deadLetters.describe());
@@ -280,7 +283,7 @@ public final class DeadLetterReplay {
             }
         }
         if (!done.isEmpty()) {
-            deadLetters.updateReplayState(done, "interrupted replay finished");
+            marks.updateReplayState(done, "interrupted replay finished");
             LOG.info("pipeline {}: {} dead letters of an interrupted replay were already in the table; marked "
                     + "replayed", settings.name(), done.size());
         }
@@ -336,7 +339,7 @@ public final class DeadLetterReplay {
         Map<String, ReplayMark> replayed = new LinkedHashMap<>();
         Instant now = clock.instant();
         keys.forEach(k -> replayed.put(k, new ReplayMark(ReplayState.REPLAYED, replayId, now, version)));
-        deadLetters.updateReplayState(replayed, "replay " + replayId + " done");
+        marks.updateReplayState(replayed, "replay " + replayId + " done");
     }
 
     private List<DataFile> writeRows(List<RecordConverter.Outcome.Row> rows) {

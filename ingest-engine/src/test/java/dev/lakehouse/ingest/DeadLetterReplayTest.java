@@ -171,7 +171,7 @@ class DeadLetterReplayTest {
                 .mapToInt(c -> Integer.parseInt(c.parameters().getOrDefault("deadLettersReplayed", "0"))))
                 .allSatisfy(n -> assertThat(n).isBetween(1, 4));
         assertThat(report.replayId()).as("the last part's id").isEqualTo(replayCommits - 1);
-        assertThat(deadLetters.states()).allSatisfy(s -> assertThat(s.replayState()).isEqualTo(ReplayState.REPLAYED));
+        assertThat(deadLetters.replayMarks().states()).allSatisfy(s -> assertThat(s.replayState()).isEqualTo(ReplayState.REPLAYED));
         assertThat(bounded.run(Set.of(), false).replayed()).as("nothing twice").isZero();
         assertThat(mainIds()).hasSize(60);
     }

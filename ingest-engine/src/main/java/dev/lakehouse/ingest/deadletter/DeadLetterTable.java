@@ -6,14 +6,12 @@ import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.DataFileWriter;
-import dev.lakehouse.table.FileRewrite;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
 import dev.lakehouse.table.SourceFact;
 import dev.lakehouse.table.SourcePartition;
 import dev.lakehouse.table.RowReader;
 import dev.lakehouse.table.StaleBatchException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,10 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +47,8 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int COMMIT_ATTEMPTS = 10;
 
-    /** The table's schema. Column names avoid SQL keywords ({@code partition}, {@code offset}). */
-    public static final Schema SCHEMA = buildSchema();
+    /** The table's schema (see {@link DeadLetterRows}); column names avoid SQL keywords ({@code partition}). */
+    public static final Schema SCHEMA = DeadLetterRows.SCHEMA;
 
     private final LakeTable table;
     private final String pipeline;
@@ -181,9 +176,9 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
             try (RowReader reader = table.openRows(file, COORDINATE_COLUMNS)) {
                 for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
                     Long deadAt = (Long) row.get("dead_lettered_at");
-                    each.accept(new Coordinates(str(row.get("source_topic")), (Integer) row.get("source_partition"),
-                            (Long) row.get("source_offset"), str(row.get("reason")), str(row.get("message")),
-                            ReplayState.ofStored(str(row.get("replay_state"))),
+                    each.accept(new Coordinates(DeadLetterRows.str(row.get("source_topic")), (Integer) row.get("source_partition"),
+                            (Long) row.get("source_offset"), DeadLetterRows.str(row.get("reason")), DeadLetterRows.str(row.get("message")),
+                            ReplayState.ofStored(DeadLetterRows.str(row.get("replay_state"))),
                             deadAt == null ? null : Instant.ofEpochMilli(deadAt), file));
                 }
             }
@@ -206,7 +201,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
                     String key = row.get("source_topic") + "/" + row.get("source_partition") + "/"
                             + row.get("source_offset");
                     if (entry.getValue().contains(key)) {
-                        StoredDeadLetter stored = fromRow(row, file);
+                        StoredDeadLetter stored = DeadLetterRows.fromRow(row, file);
                         examples.add(new Example(cut(stored.letter()), stored.deadLetteredAt(),
                                 stored.replayState()));
                     }
@@ -288,7 +283,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         long now = clock.millis();
         try (DataFileWriter writer = table.newDataFileWriter()) {
             for (DeadLetter letter : letters) {
-                writer.write(toRow(schema, letter, batch.pipeline(), batch.instanceId(), batch.batchId(), now));
+                writer.write(DeadLetterRows.toRow(schema, letter, batch.pipeline(), batch.instanceId(), batch.batchId(), now));
             }
             return writer.finish();
         }
@@ -356,104 +351,8 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
     }
 
     /**
-     * A stored letter's identity and replay state without its payload: what a replay plans with.
-     *
-     * @param deadLetteredAt null for letters of releases that did not record it
-     */
-    public record LetterState(String topic, int partition, long offset, DeadLetterReason reason,
-                              ReplayState replayState, Long replayId, Long replayTableVersion, Instant deadLetteredAt,
-                              DataFile file) {
-        /** The letter's identity: its source coordinates, as {@link DeadLetterTable#key(DeadLetter)}. */
-        public String key() {
-            return topic + "/" + partition + "/" + offset;
-        }
-    }
-
-    private static final Set<String> STATE_COLUMNS = Set.of("source_topic", "source_partition", "source_offset",
-            "reason", "replay_state", "replay_id", "replay_table_version", "dead_lettered_at");
-
-    /**
-     * The state of every stored letter, read without key, value, headers and message (their pages are never
-     * decompressed): a few dozen bytes per letter whatever the payloads. Empty when the table does not exist yet.
-     */
-    public List<LetterState> states() {
-        List<LetterState> states = new ArrayList<>();
-        if (!table.exists()) {
-            return states;
-        }
-        Map<String, String> topics = new HashMap<>(); // one String per topic, not one per letter
-        for (DataFile file : table.snapshot().files()) {
-            try (RowReader reader = table.openRows(file, STATE_COLUMNS)) {
-                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                    String topic = topics.computeIfAbsent(str(row.get("source_topic")), t -> t);
-                    Long deadAt = (Long) field(row, "dead_lettered_at");
-                    states.add(new LetterState(topic, (Integer) row.get("source_partition"),
-                            (Long) row.get("source_offset"), DeadLetterReason.named(str(row.get("reason"))),
-                            ReplayState.ofStored(str(field(row, "replay_state"))), (Long) field(row, "replay_id"),
-                            (Long) field(row, "replay_table_version"),
-                            deadAt == null ? null : Instant.ofEpochMilli(deadAt), file));
-                }
-            }
-        }
-        return states;
-    }
-
-    /**
-     * The given letters read whole, in the order given, from the files that hold them and no others; or empty when
-     * their keys, values and headers together come to more than {@code maxBytes} (then ask for fewer at a time).
-     * Reading stops as soon as the bytes pass the bound, so memory never holds much more than it.
-     */
-    public java.util.Optional<List<StoredDeadLetter>> readWhole(List<LetterState> letters, long maxBytes) {
-        Map<String, Integer> position = new HashMap<>();
-        Map<String, DataFile> files = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < letters.size(); i++) {
-            position.put(letters.get(i).key(), i);
-            files.putIfAbsent(letters.get(i).file().path(), letters.get(i).file());
-        }
-        StoredDeadLetter[] read = new StoredDeadLetter[letters.size()];
-        long bytes = 0;
-        for (DataFile file : files.values()) {
-            try (RowReader reader = table.openRows(file)) {
-                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                    Integer at = position.get(row.get("source_topic") + "/" + row.get("source_partition") + "/"
-                            + row.get("source_offset"));
-                    if (at == null || read[at] != null) {
-                        continue;
-                    }
-                    read[at] = fromRow(row, file);
-                    bytes += payloadBytes(read[at].letter());
-                    if (bytes > maxBytes && letters.size() > 1) {
-                        return java.util.Optional.empty();
-                    }
-                }
-            }
-        }
-        List<StoredDeadLetter> whole = new ArrayList<>(letters.size());
-        for (StoredDeadLetter letter : read) {
-            if (letter != null) { // gone meanwhile (a concurrent replay marked and a compaction moved it): skipped
-                whole.add(letter);
-            }
-        }
-        return java.util.Optional.of(whole);
-    }
-
-    private static long payloadBytes(DeadLetter letter) {
-        long bytes = (letter.key() == null ? 0 : letter.key().length) + (letter.value() == null ? 0
-                : letter.value().length);
-        for (DeadLetter.HeaderValue header : letter.headers()) {
-            bytes += header.key().length() + (header.value() == null ? 0 : header.value().length);
-        }
-        return bytes;
-    }
-
-    /** A field of a projected row, null when the file predates the column. */
-    private static Object field(GenericRecord row, String name) {
-        return row.getSchema().getField(name) == null ? null : row.get(name);
-    }
-
-    /**
      * Every stored dead letter, payloads included: for small tables and tests only; a replay reads
-     * {@link #states()} and then {@link #readWhole} a bounded number of bytes at a time. Empty when the table does
+     * {@link ReplayMarks#states()} and then {@link ReplayMarks#readWhole} a bounded number of bytes at a time. Empty when the table does
      * not exist yet.
      */
     public List<StoredDeadLetter> readAll() {
@@ -471,7 +370,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
             }
             try (RowReader reader = table.openRows(file)) {
                 for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                    all.add(fromRow(row, file));
+                    all.add(DeadLetterRows.fromRow(row, file));
                 }
             }
         }
@@ -504,75 +403,9 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
     public record PendingReason(long count, String exampleMessage) {
     }
 
-    /**
-     * Rewrites the files holding {@code changes}' letters with their new replay state, in one commit; the other
-     * rows of those files are kept as they are.
-     *
-     * @param changes the new state of each changed letter, keyed by {@link #key(DeadLetter)}
-     * @return the committed version
-     * @throws dev.lakehouse.table.RewriteConflictException if other writers rewrote those files meanwhile, three
-     *         times in a row (a compaction of the dead-letter table that won the race is read again and retried)
-     */
-    public long updateReplayState(Map<String, ReplayMark> changes, String description) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return rewriteWithReplayState(changes, description);
-            } catch (dev.lakehouse.table.RewriteConflictException e) {
-                if (attempt == 3) {
-                    throw e;
-                }
-                LOG.info("dead-letter table {}: {} met a concurrent rewrite (a compaction); reading it again",
-                        table.location(), description);
-            }
-        }
-    }
-
-    private long rewriteWithReplayState(Map<String, ReplayMark> changes, String description) {
-        Schema schema = table.snapshot().avroSchema();
-        // Which files hold the changed letters, from the coordinate columns alone; only those are read whole, and
-        // streamed into the new files row by row: memory holds a row, not a file.
-        List<DataFile> files = table.snapshot().files(); // one listing: a compaction since makes the commit conflict
-        Set<String> holding = new HashSet<>();
-        forEachLetter(files, file -> true, letter -> {
-            if (changes.containsKey(letter.key())) {
-                holding.add(letter.file().path());
-            }
-        });
-        List<DataFile> removed = new ArrayList<>();
-        List<DataFile> added;
-        try (DataFileWriter writer = table.newDataFileWriter()) {
-            for (DataFile file : files) {
-                if (!holding.contains(file.path())) {
-                    continue;
-                }
-                removed.add(file);
-                try (RowReader reader = table.openRows(file)) {
-                    for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                        ReplayMark mark = changes.get(row.get("source_topic") + "/" + row.get("source_partition")
-                                + "/" + row.get("source_offset"));
-                        if (mark != null) {
-                            GenericRecord copy = new GenericData.Record(schema);
-                            for (Schema.Field f : schema.getFields()) {
-                                copy.put(f.pos(), field(row, f.name()));
-                            }
-                            copy.put("replay_state", mark.state().stored());
-                            copy.put("replay_id", mark.replayId());
-                            copy.put("replayed_at", mark.replayedAt() == null ? null : mark.replayedAt().toEpochMilli());
-                            copy.put("replay_table_version", mark.tableVersion());
-                            row = copy;
-                        }
-                        writer.write(row);
-                    }
-                }
-            }
-            added = writer.finish();
-        }
-        return table.rewrite(new FileRewrite(removed, added, true, "UPDATE",
-                Map.of("deadLetterReplay", description), Map.of("numUpdatedRows", Integer.toString(changes.size()))));
-    }
-
-    /** A new replay state for one dead letter. */
-    public record ReplayMark(ReplayState state, Long replayId, Instant replayedAt, Long tableVersion) {
+    /** The replay state of this table's letters: what a replay reads to plan, and how it marks letters. */
+    public ReplayMarks replayMarks() {
+        return new ReplayMarks(table);
     }
 
     /** The identity of a dead letter: its source coordinates. */
@@ -584,109 +417,5 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         Map<String, Integer> counts = new TreeMap<>();
         letters.forEach(l -> counts.merge(l.reason().name(), 1, Integer::sum));
         return counts.toString();
-    }
-
-    private static GenericRecord toRow(Schema schema, DeadLetter letter, String pipeline, String instanceId,
-                                       long batchId, long now) {
-        GenericRecord row = new GenericData.Record(schema);
-        row.put("pipeline", pipeline);
-        row.put("source_topic", letter.topic());
-        row.put("source_partition", letter.partition());
-        row.put("source_offset", letter.offset());
-        row.put("source_timestamp", letter.timestamp() < 0 ? null : letter.timestamp());
-        row.put("timestamp_type", letter.timestampType());
-        row.put("key", letter.key() == null ? null : ByteBuffer.wrap(letter.key()));
-        row.put("value", letter.value() == null ? null : ByteBuffer.wrap(letter.value()));
-        Schema headerSchema = elementSchema(schema.getField("headers").schema());
-        List<GenericRecord> headers = new ArrayList<>();
-        for (DeadLetter.HeaderValue h : letter.headers()) {
-            GenericRecord header = new GenericData.Record(headerSchema);
-            header.put("key", h.key());
-            header.put("value", h.value() == null ? null : ByteBuffer.wrap(h.value()));
-            headers.add(header);
-        }
-        row.put("headers", headers);
-        row.put("reason", letter.reason().name());
-        row.put("message", letter.message());
-        row.put("writer_schema", letter.writerSchema().isEmpty() ? null : letter.writerSchema());
-        row.put("batch_id", batchId);
-        row.put("instance_id", instanceId);
-        row.put("dead_lettered_at", now);
-        return row;
-    }
-
-    private static StoredDeadLetter fromRow(GenericRecord row, DataFile file) {
-        List<DeadLetter.HeaderValue> headers = new ArrayList<>();
-        Object rawHeaders = row.get("headers");
-        if (rawHeaders instanceof List<?> list) {
-            for (Object o : list) {
-                GenericRecord h = (GenericRecord) o;
-                headers.add(new DeadLetter.HeaderValue(str(h.get("key")), bytes(h.get("value"))));
-            }
-        }
-        Long timestamp = (Long) row.get("source_timestamp");
-        DeadLetter letter = new DeadLetter(str(row.get("source_topic")), (Integer) row.get("source_partition"),
-                (Long) row.get("source_offset"), timestamp == null ? -1 : timestamp, str(row.get("timestamp_type")),
-                bytes(row.get("key")), bytes(row.get("value")), headers, DeadLetterReason.named(str(row.get("reason"))),
-                str(row.get("message")), str(row.get("writer_schema")));
-        Long replayedAt = (Long) row.get("replayed_at");
-        Long deadAt = (Long) row.get("dead_lettered_at");
-        return new StoredDeadLetter(letter, str(row.get("pipeline")), (Long) row.get("batch_id"),
-                deadAt == null ? null : Instant.ofEpochMilli(deadAt), ReplayState.ofStored(str(row.get("replay_state"))),
-                (Long) row.get("replay_id"), replayedAt == null ? null : Instant.ofEpochMilli(replayedAt),
-                (Long) row.get("replay_table_version"), file);
-    }
-
-    private static String str(Object value) {
-        return value == null ? null : value.toString();
-    }
-
-    private static byte[] bytes(Object value) {
-        if (value == null) {
-            return null;
-        }
-        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-        byte[] out = new byte[buffer.remaining()];
-        buffer.get(out);
-        return out;
-    }
-
-    private static Schema elementSchema(Schema arrayOrNullable) {
-        Schema array = arrayOrNullable.isUnion() ? arrayOrNullable.getTypes().stream()
-                .filter(s -> s.getType() == Schema.Type.ARRAY).findFirst().orElseThrow() : arrayOrNullable;
-        Schema element = array.getElementType();
-        return element.isUnion() ? element.getTypes().stream().filter(s -> s.getType() == Schema.Type.RECORD)
-                .findFirst().orElseThrow() : element;
-    }
-
-    private static Schema buildSchema() {
-        Schema millis = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
-        Schema header = SchemaBuilder.record("Header").namespace("dev.lakehouse.deadletter").fields()
-                .requiredString("key").optionalBytes("value").endRecord();
-        return SchemaBuilder.record("DeadLetter").namespace("dev.lakehouse.deadletter").fields()
-                .requiredString("pipeline")
-                .requiredString("source_topic")
-                .requiredInt("source_partition")
-                .requiredLong("source_offset")
-                .name("source_timestamp").type(nullable(millis)).withDefault(null)
-                .requiredString("timestamp_type")
-                .optionalBytes("key")
-                .optionalBytes("value")
-                .name("headers").type().array().items(header).noDefault()
-                .requiredString("reason")
-                .requiredString("message")
-                .optionalString("writer_schema")
-                .requiredLong("batch_id")
-                .requiredString("instance_id")
-                .name("dead_lettered_at").type(millis).noDefault()
-                .optionalString("replay_state")
-                .optionalLong("replay_id")
-                .name("replayed_at").type(nullable(millis)).withDefault(null)
-                .optionalLong("replay_table_version")
-                .endRecord();
-    }
-
-    private static Schema nullable(Schema type) {
-        return Schema.createUnion(Schema.create(Schema.Type.NULL), type);
     }
 }

@@ -39,8 +39,8 @@ class DeadLetterTableTest {
 
         table.write(batch(7, 0, 3)); // the writer's retry of the same batch
 
-        assertThat(table.states()).extracting(DeadLetterTable.LetterState::offset).containsExactly(0L, 1L, 2L);
+        assertThat(table.replayMarks().states()).extracting(ReplayMarks.LetterState::offset).containsExactly(0L, 1L, 2L);
         table.write(batch(8, 3, 5)); // and the next batch goes on
-        assertThat(table.states()).hasSize(5);
+        assertThat(table.replayMarks().states()).hasSize(5);
     }
 }
