@@ -53,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the shipped configuration. A snapshot, then inserts, updates, deletes, a primary-key update and a column added
  * by {@code ALTER TABLE}, with a SIGKILL of the appliance in the middle: both tables Delta Kernel reads must equal
  * the database table, row for row and value for value, as PostgreSQL itself returns it. A third table takes the
- * stream with schemas with {@code table.soft-deletes} and {@code table.change-metadata}: its live rows equal the
+ * stream with schemas with {@code table.soft-deletes} and {@code table.change-metadata}, ordered by PostgreSQL's log
+ * position ({@code version-column: _source_lsn}): its live rows equal the
  * database table, and every deleted key's row stays, marked, with Debezium's operation and the source time.
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
@@ -132,7 +133,8 @@ class DebeziumPostgresIT {
         ShippedConfig.pipeline(yaml, "customers_history", kafka, registry, withSchemas + ".public.customers",
                         historyTable, "appliance-1")
                 .set("format", "json").set("source.envelope", "debezium").set("table.mode", "upsert")
-                .set("table.key", List.of("id")).set("table.soft-deletes", true).set("table.change-metadata", true);
+                .set("table.key", List.of("id")).set("table.soft-deletes", true).set("table.change-metadata", true)
+                .set("table.version-column", "_source_lsn"); // PostgreSQL's log position orders the changes
         ShippedConfig.pipeline(yaml, "customers_plain", kafka, registry, withoutSchemas + ".public.customers",
                         plainTable, "appliance-1")
                 .set("format", "json").set("value-schema-file", "customer.avsc").set("source.envelope", "debezium")
@@ -174,6 +176,7 @@ class DebeziumPostgresIT {
         java.util.Set<Integer> marked = new java.util.TreeSet<>();
         for (Map<String, Object> row : KernelReader.read(historyTable).rows()) {
             assertThat(row.get("_source_ts")).as("source time of %s", row).isNotNull();
+            assertThat(row.get("_source_lsn")).as("source log position of %s", row).isNotNull();
             if (Boolean.TRUE.equals(row.get("_deleted"))) {
                 marked.add((Integer) row.get("id"));
                 assertThat(row.get("_op")).as("operation of deleted %s", row).isEqualTo("d");

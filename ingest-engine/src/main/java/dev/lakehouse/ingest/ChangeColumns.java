@@ -16,7 +16,9 @@ import org.apache.avro.generic.GenericRecord;
  *   <li>{@value #OPERATION} ({@code string}) and {@value #SOURCE_TIME} ({@code timestamp}) with
  *       {@link PipelineSettings#changeMetadata()}: Debezium's {@code op} of the change that made the row ({@code c},
  *       {@code u}, {@code r}; {@code d} on a soft-deleted row) and when the source database made it
- *       ({@code source.ts_ms}, else the event's {@code ts_ms}).</li>
+ *       ({@code source.ts_ms}, else the event's {@code ts_ms}); and {@value #SOURCE_LSN} ({@code long}), the
+ *       change's position in PostgreSQL's log ({@code source.lsn}), which grows with every change and so can be
+ *       the table's {@code version-column} (null from databases whose events carry no single log position).</li>
  * </ul>
  *
  * Each is nullable; rows written before the setting was turned on hold null.
@@ -26,6 +28,7 @@ final class ChangeColumns {
     static final String DELETED = "_deleted";
     static final String OPERATION = "_op";
     static final String SOURCE_TIME = "_source_ts";
+    static final String SOURCE_LSN = "_source_lsn";
 
     private ChangeColumns() {
     }
@@ -67,6 +70,7 @@ final class ChangeColumns {
             added.add(nullable(OPERATION, Schema.create(Schema.Type.STRING)));
             added.add(nullable(SOURCE_TIME, LogicalTypes.timestampMillis().addToSchema(
                     Schema.create(Schema.Type.LONG))));
+            added.add(nullable(SOURCE_LSN, Schema.create(Schema.Type.LONG)));
         }
         return added;
     }
@@ -96,13 +100,14 @@ final class ChangeColumns {
      * delete's marker, the change's operation and source time when known.
      */
     static void set(GenericRecord row, PipelineSettings settings, boolean deleted, String operation,
-                    Long sourceTimeMillis) {
+                    Long sourceTimeMillis, Long sourceLsn) {
         if (settings.softDeletes()) {
             row.put(DELETED, deleted);
         }
         if (settings.changeMetadata()) {
             row.put(OPERATION, operation);
             row.put(SOURCE_TIME, sourceTimeMillis);
+            row.put(SOURCE_LSN, sourceLsn);
         }
     }
 

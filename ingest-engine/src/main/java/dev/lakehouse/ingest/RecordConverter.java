@@ -144,7 +144,7 @@ final class RecordConverter {
                 return new Outcome.NoChange();
             }
             GenericRecord key = KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns());
-            ChangeColumns.set(key, settings, true, settings.changeMetadata() ? "d" : null, null);
+            ChangeColumns.set(key, settings, true, settings.changeMetadata() ? "d" : null, null, null);
             return new Outcome.Delete(tableSchema, key);
         }
         DebeziumEnvelope.Change change = null;
@@ -157,7 +157,7 @@ final class RecordConverter {
                 GenericRecord key = KafkaKeys.keyRow(change.before(), tableSchema, settings.keyColumns(),
                         where(record));
                 key = key != null ? key : KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns());
-                ChangeColumns.set(key, settings, true, change.op(), change.sourceTimeMillis());
+                ChangeColumns.set(key, settings, true, change.op(), change.sourceTimeMillis(), change.sourceLsn());
                 return new Outcome.Delete(tableSchema, key);
             }
             // The row is the event's 'after': decoded as the value would be.
@@ -193,7 +193,7 @@ final class RecordConverter {
         }
         if (ChangeColumns.any(settings)) {
             ChangeColumns.set(row, settings, false, change == null ? null : change.op(),
-                    change == null ? null : change.sourceTimeMillis());
+                    change == null ? null : change.sourceTimeMillis(), change == null ? null : change.sourceLsn());
         }
         if (decimalBounds.hasDecimals(tableSchema)) {
             String tooWide = decimalBounds.firstOutOfRange(row);

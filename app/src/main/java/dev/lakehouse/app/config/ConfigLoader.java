@@ -183,7 +183,7 @@ public final class ConfigLoader {
             }
         }
         if (table.changeMetadata() && source.envelope() != PipelineSettings.Envelope.DEBEZIUM) {
-            node.problem("table.change-metadata", "is true, but its columns (_op, _source_ts) come from Debezium's "
+            node.problem("table.change-metadata", "is true, but its columns (_op, _source_ts, _source_lsn) come from Debezium's "
                     + "change events: set source.envelope: debezium, or turn it off");
         }
         TriggerConfig trigger = trigger(node.child("trigger"));

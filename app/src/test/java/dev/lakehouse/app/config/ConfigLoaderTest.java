@@ -330,7 +330,7 @@ class ConfigLoaderTest {
                 "      location: data/orders\n      mode: upsert\n      key: [id]\n      change-metadata: true"),
                 "x.yaml", null))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("pipelines[0].table.change-metadata: is true, but its columns (_op, _source_ts)"
+                .hasMessageContaining("pipelines[0].table.change-metadata: is true, but its columns (_op, _source_ts, _source_lsn)"
                         + " come from Debezium's change events");
         ApplianceConfig.TableConfig table = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      mode: upsert\n      key: [id]\n      soft-deletes: true"),

@@ -26,8 +26,11 @@ public final class DebeziumEnvelope {
      *                  schemas, else null
      * @param sourceTimeMillis when the source database made the change ({@code source.ts_ms}, else the event's
      *                         {@code ts_ms}), or null when the event says neither
+     * @param sourceLsn the change's position in the source database's log ({@code source.lsn}: PostgreSQL's
+     *                  log sequence number, which grows with every change), or null when the event has none
      */
-    public record Change(String op, JsonNode before, JsonNode after, JsonNode rowSchema, Long sourceTimeMillis) {
+    public record Change(String op, JsonNode before, JsonNode after, JsonNode rowSchema, Long sourceTimeMillis,
+                         Long sourceLsn) {
 
         /** Whether the change makes {@link #after} the key's row. */
         public boolean upserts() {
@@ -84,8 +87,10 @@ public final class DebeziumEnvelope {
         if (!time.isIntegralNumber()) {
             time = payload.path("ts_ms");
         }
+        JsonNode lsn = payload.path("source").path("lsn");
         Change change = new Change(op, payload.path("before"), payload.path("after"),
-                wrapped == null ? null : rowSchema(wrapped.schema()), time.isIntegralNumber() ? time.longValue() : null);
+                wrapped == null ? null : rowSchema(wrapped.schema()), time.isIntegralNumber() ? time.longValue() : null,
+                lsn.isIntegralNumber() ? lsn.longValue() : null);
         switch (op) {
             case "c", "u", "r" -> {
                 if (!change.after().isObject()) {

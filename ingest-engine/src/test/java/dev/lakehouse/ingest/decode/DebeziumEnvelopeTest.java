@@ -24,11 +24,13 @@ class DebeziumEnvelopeTest {
         assertThat(wrapped.op()).isEqualTo("c");
         assertThat(wrapped.upserts()).isTrue();
         assertThat(wrapped.after().get("name").asText()).isEqualTo("Ann");
+        assertThat(wrapped.sourceLsn()).as("source.lsn").isEqualTo(5L);
 
         DebeziumEnvelope.Change bare = DebeziumEnvelope.parse(value("""
                 {"before": {"id": 1, "name": "Ann"}, "after": null, "op": "d", "ts_ms": 2}"""));
         assertThat(bare.upserts()).isFalse();
         assertThat(bare.before().get("id").asLong()).isEqualTo(1);
+        assertThat(bare.sourceLsn()).as("no source.lsn").isNull();
         assertThat(DebeziumEnvelope.parse(value("{\"after\": {\"id\": 2}, \"op\": \"r\"}")).upserts()).isTrue();
     }
 
