@@ -131,35 +131,9 @@ class OtherEnginesReadEveryTypeIT {
                 FROM {table}""", "spark-query.log");
         assertThat(sparkRows).as("one result row (see target/spark-query.log)").hasSize(1);
         JsonNode spark = sparkRows.get(0);
-
-        Expected expected = expected();
-        assertThat(spark.path("n").asLong()).isEqualTo(RECORDS);
-        assertThat(spark.path("ids").asLong()).isEqualTo(RECORDS);
-        assertThat(spark.path("quantity").asLong()).isEqualTo(expected.quantity);
-        assertThat(spark.path("ratio").asDouble()).isCloseTo(expected.ratio, org.assertj.core.data.Offset.offset(1e-3));
-        assertThat(spark.path("price").asDouble()).isCloseTo(expected.price, org.assertj.core.data.Offset.offset(1e-6));
-        assertThat(spark.path("paid").asLong()).isEqualTo(expected.paid);
-        assertThat(spark.path("note_chars").asLong()).isEqualTo(expected.noteChars);
-        assertThat(spark.path("payload_bytes").asLong()).isEqualTo(expected.payloadBytes);
-        assertThat(spark.path("tags8").asLong()).isEqualTo(RECORDS);
-        assertThat(spark.path("status_paid").asLong()).isEqualTo(expected.statusPaid);
-        assertThat(spark.path("small").decimalValue()).isEqualByComparingTo(expected.small);
-        assertThat(spark.path("amount").decimalValue()).isEqualByComparingTo(expected.amount);
-        assertThat(spark.path("wide").decimalValue()).isEqualByComparingTo(expected.wide);
-        assertThat(spark.path("fixed_amount").decimalValue()).isEqualByComparingTo(expected.fixedAmount);
-        assertThat(spark.path("first_created").asLong()).isEqualTo(BASE_MILLIS);
-        assertThat(spark.path("last_created").asLong()).isEqualTo(BASE_MILLIS + (RECORDS - 1) * 11_001L);
-        assertThat(spark.path("shipped_micros").decimalValue()).isEqualByComparingTo(expected.shippedMicros);
-        assertThat(spark.path("first_day").asInt()).isEqualTo(20_000);
-        assertThat(spark.path("last_day").asInt()).isEqualTo(20_006);
-        assertThat(spark.path("uids").asLong()).isEqualTo(RECORDS);
-        assertThat(spark.path("tag_count").asLong()).isEqualTo(expected.tagCount);
-        assertThat(spark.path("line_prices").decimalValue()).isEqualByComparingTo(expected.linePrices);
-        assertThat(spark.path("attrs_k").asLong()).isEqualTo(expected.attrsK);
-        assertThat(spark.path("addresses").asLong()).isEqualTo(expected.addresses);
-        assertThat(spark.path("zips").asLong()).isEqualTo(expected.zips);
-        assertThat(spark.path("choice_ints").asLong()).isEqualTo(expected.choiceInts);
-        assertThat(spark.path("choice_strings").asLong()).isEqualTo(expected.choiceStrings);
+        java.util.Map<String, String> sparkRow = new java.util.LinkedHashMap<>();
+        spark.fields().forEachRemaining(field -> sparkRow.put(field.getKey(), field.getValue().asText()));
+        assertAggregatesOfTheValuesProduced("Spark", sparkRow);
 
         // DuckDB over the files of the table's current version, with its own types for every column.
         java.util.Map<String, String> duck = duckDb(table, """
@@ -176,35 +150,51 @@ class OtherEnginesReadEveryTypeIT {
                        sum(attrs['k']) AS attrs_k, count(address) AS addresses, sum(address.zip) AS zips,
                        count(choice.member0) AS choice_ints, count(choice.member1) AS choice_strings
                 FROM read_parquet({files})""");
-        assertThat(Long.parseLong(duck.get("n"))).isEqualTo(RECORDS);
-        assertThat(Long.parseLong(duck.get("ids"))).isEqualTo(RECORDS);
-        assertThat(Long.parseLong(duck.get("quantity"))).isEqualTo(expected.quantity);
-        assertThat(Double.parseDouble(duck.get("ratio"))).isCloseTo(expected.ratio,
+        assertAggregatesOfTheValuesProduced("DuckDB", duck);
+    }
+
+    /** Every aggregate of one engine's answer (its values as text) equals the one of the values produced. */
+    private static void assertAggregatesOfTheValuesProduced(String engine, java.util.Map<String, String> row) {
+        Expected expected = expected();
+        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+        soft.assertThat(Long.parseLong(row.get("n"))).as(engine + " n").isEqualTo(RECORDS);
+        soft.assertThat(Long.parseLong(row.get("ids"))).as(engine + " ids").isEqualTo(RECORDS);
+        soft.assertThat(Long.parseLong(row.get("quantity"))).as(engine + " quantity").isEqualTo(expected.quantity);
+        soft.assertThat(Double.parseDouble(row.get("ratio"))).as(engine + " ratio").isCloseTo(expected.ratio,
                 org.assertj.core.data.Offset.offset(1e-3));
-        assertThat(Double.parseDouble(duck.get("price"))).isCloseTo(expected.price,
+        soft.assertThat(Double.parseDouble(row.get("price"))).as(engine + " price").isCloseTo(expected.price,
                 org.assertj.core.data.Offset.offset(1e-6));
-        assertThat(Long.parseLong(duck.get("paid"))).isEqualTo(expected.paid);
-        assertThat(Long.parseLong(duck.get("note_chars"))).isEqualTo(expected.noteChars);
-        assertThat(Long.parseLong(duck.get("payload_bytes"))).isEqualTo(expected.payloadBytes);
-        assertThat(Long.parseLong(duck.get("tags8"))).isEqualTo(RECORDS);
-        assertThat(Long.parseLong(duck.get("status_paid"))).isEqualTo(expected.statusPaid);
-        assertThat(new BigDecimal(duck.get("small"))).isEqualByComparingTo(expected.small);
-        assertThat(new BigDecimal(duck.get("amount"))).isEqualByComparingTo(expected.amount);
-        assertThat(new BigDecimal(duck.get("wide"))).isEqualByComparingTo(expected.wide);
-        assertThat(new BigDecimal(duck.get("fixed_amount"))).isEqualByComparingTo(expected.fixedAmount);
-        assertThat(Long.parseLong(duck.get("first_created"))).isEqualTo(BASE_MILLIS);
-        assertThat(Long.parseLong(duck.get("last_created"))).isEqualTo(BASE_MILLIS + (RECORDS - 1) * 11_001L);
-        assertThat(new BigDecimal(duck.get("shipped_micros"))).isEqualByComparingTo(expected.shippedMicros);
-        assertThat(Integer.parseInt(duck.get("first_day"))).isEqualTo(20_000);
-        assertThat(Integer.parseInt(duck.get("last_day"))).isEqualTo(20_006);
-        assertThat(Long.parseLong(duck.get("uids"))).isEqualTo(RECORDS);
-        assertThat(Long.parseLong(duck.get("tag_count"))).isEqualTo(expected.tagCount);
-        assertThat(new BigDecimal(duck.get("line_prices"))).isEqualByComparingTo(expected.linePrices);
-        assertThat(Long.parseLong(duck.get("attrs_k"))).isEqualTo(expected.attrsK);
-        assertThat(Long.parseLong(duck.get("addresses"))).isEqualTo(expected.addresses);
-        assertThat(Long.parseLong(duck.get("zips"))).isEqualTo(expected.zips);
-        assertThat(Long.parseLong(duck.get("choice_ints"))).isEqualTo(expected.choiceInts);
-        assertThat(Long.parseLong(duck.get("choice_strings"))).isEqualTo(expected.choiceStrings);
+        soft.assertThat(Long.parseLong(row.get("paid"))).as(engine + " paid").isEqualTo(expected.paid);
+        soft.assertThat(Long.parseLong(row.get("note_chars"))).as(engine + " note_chars").isEqualTo(expected.noteChars);
+        soft.assertThat(Long.parseLong(row.get("payload_bytes"))).as(engine + " payload_bytes")
+                .isEqualTo(expected.payloadBytes);
+        soft.assertThat(Long.parseLong(row.get("tags8"))).as(engine + " tags8").isEqualTo(RECORDS);
+        soft.assertThat(Long.parseLong(row.get("status_paid"))).as(engine + " status_paid")
+                .isEqualTo(expected.statusPaid);
+        soft.assertThat(new BigDecimal(row.get("small"))).as(engine + " small").isEqualByComparingTo(expected.small);
+        soft.assertThat(new BigDecimal(row.get("amount"))).as(engine + " amount").isEqualByComparingTo(expected.amount);
+        soft.assertThat(new BigDecimal(row.get("wide"))).as(engine + " wide").isEqualByComparingTo(expected.wide);
+        soft.assertThat(new BigDecimal(row.get("fixed_amount"))).as(engine + " fixed_amount")
+                .isEqualByComparingTo(expected.fixedAmount);
+        soft.assertThat(Long.parseLong(row.get("first_created"))).as(engine + " first_created").isEqualTo(BASE_MILLIS);
+        soft.assertThat(Long.parseLong(row.get("last_created"))).as(engine + " last_created")
+                .isEqualTo(BASE_MILLIS + (RECORDS - 1) * 11_001L);
+        soft.assertThat(new BigDecimal(row.get("shipped_micros"))).as(engine + " shipped_micros")
+                .isEqualByComparingTo(expected.shippedMicros);
+        soft.assertThat(Integer.parseInt(row.get("first_day"))).as(engine + " first_day").isEqualTo(20_000);
+        soft.assertThat(Integer.parseInt(row.get("last_day"))).as(engine + " last_day").isEqualTo(20_006);
+        soft.assertThat(Long.parseLong(row.get("uids"))).as(engine + " uids").isEqualTo(RECORDS);
+        soft.assertThat(Long.parseLong(row.get("tag_count"))).as(engine + " tag_count").isEqualTo(expected.tagCount);
+        soft.assertThat(new BigDecimal(row.get("line_prices"))).as(engine + " line_prices")
+                .isEqualByComparingTo(expected.linePrices);
+        soft.assertThat(Long.parseLong(row.get("attrs_k"))).as(engine + " attrs_k").isEqualTo(expected.attrsK);
+        soft.assertThat(Long.parseLong(row.get("addresses"))).as(engine + " addresses").isEqualTo(expected.addresses);
+        soft.assertThat(Long.parseLong(row.get("zips"))).as(engine + " zips").isEqualTo(expected.zips);
+        soft.assertThat(Long.parseLong(row.get("choice_ints"))).as(engine + " choice_ints")
+                .isEqualTo(expected.choiceInts);
+        soft.assertThat(Long.parseLong(row.get("choice_strings"))).as(engine + " choice_strings")
+                .isEqualTo(expected.choiceStrings);
+        soft.assertAll();
     }
 
     /**
