@@ -103,4 +103,22 @@ class MaintenanceSchedulerTest {
                 COMPACTION, MaintenanceScheduler.Schedule.every(Duration.ofHours(1)), null, Vacuum.MIN_RETENTION)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theFirstRunsOfHundredsOfTablesSpreadOverTheIntervalAfterTheFirstAndAreStable() {
+        java.time.Duration interval = java.time.Duration.ofMinutes(10);
+        int[] perMinute = new int[10];
+        for (int i = 0; i < 500; i++) {
+            String table = "raw.shop.public.table_" + i;
+            long delay = MaintenanceScheduler.firstRunDelayMillis(table, interval);
+            org.assertj.core.api.Assertions.assertThat(delay).as(table).isBetween(interval.toMillis(),
+                    2 * interval.toMillis() - 1);
+            org.assertj.core.api.Assertions.assertThat(MaintenanceScheduler.firstRunDelayMillis(table, interval))
+                    .as("the same phase after a restart").isEqualTo(delay);
+            perMinute[(int) ((delay - interval.toMillis()) / 60_000)]++;
+        }
+        // 50 a minute if even; no minute of the ten holds more than twice that, none is empty.
+        org.assertj.core.api.Assertions.assertThat(java.util.Arrays.stream(perMinute).boxed().toList()).allSatisfy(n ->
+                org.assertj.core.api.Assertions.assertThat(n).isBetween(10, 100));
+    }
 }
