@@ -41,6 +41,8 @@ final class WriterHandOff {
     private final ProcessByteBudget processBudget;
     private final Object bytesLock = new Object();
     private long bytesInFlight;
+    /** Guarded by bytesLock: set by {@link #stop}, after which the writer's releases are ignored. */
+    private boolean stopped;
 
     WriterHandOff(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
                   Consumer<BatchProgress> progressSink) {
@@ -72,16 +74,19 @@ final class WriterHandOff {
     void put(BatchWriter.Task task) {
         long bytes = task.bytes();
         try {
+            // Only this (the poll) thread adds bytes, and the writer only gives them back: room seen stays room.
             synchronized (bytesLock) {
                 while (bytesInFlight > 0 && bytesInFlight + bytes > budget) {
                     bytesLock.wait(100);
                     checkWriter();
                 }
-                bytesInFlight += bytes;
             }
             // Then the process's share, which every pipeline of the process draws on.
             while (!processBudget.take(bytes, 100)) {
                 checkWriter();
+            }
+            synchronized (bytesLock) {
+                bytesInFlight += bytes; // from here on given back by the writer, or by stop()
             }
             while (!tasks.offer(task, 100, TimeUnit.MILLISECONDS)) {
                 checkWriter();
@@ -116,10 +121,30 @@ final class WriterHandOff {
     private void release(long bytes) {
         if (bytes > 0) {
             synchronized (bytesLock) {
+                if (stopped) {
+                    return; // stop() gave back everything still counted
+                }
                 bytesInFlight -= bytes;
                 bytesLock.notifyAll();
             }
             processBudget.release(bytes);
+        }
+    }
+
+    /**
+     * Gives the process's budget back whatever this hand-off still counts: tasks a failed or stopped writer never
+     * handled would otherwise hold their share of every pipeline's budget for the life of the process.
+     */
+    private void releaseAll() {
+        long left;
+        synchronized (bytesLock) {
+            stopped = true;
+            left = bytesInFlight;
+            bytesInFlight = 0;
+            bytesLock.notifyAll();
+        }
+        if (left > 0) {
+            processBudget.release(left);
         }
     }
 
@@ -152,5 +177,6 @@ final class WriterHandOff {
         if (thread.isAlive()) {
             thread.interrupt();
         }
+        releaseAll();
     }
 }
