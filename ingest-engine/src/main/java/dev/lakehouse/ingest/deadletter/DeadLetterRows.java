@@ -25,6 +25,17 @@ final class DeadLetterRows {
     private DeadLetterRows() {
     }
 
+    /** A letter's identity: its source coordinates, {@code topic/partition/offset}. */
+    static String key(String topic, int partition, long offset) {
+        return topic + "/" + partition + "/" + offset;
+    }
+
+    /** The identity of the letter a row (whole or projected with the source columns) holds. */
+    static String key(GenericRecord row) {
+        return key(str(row.get("source_topic")), (Integer) row.get("source_partition"),
+                (Long) row.get("source_offset"));
+    }
+
     static GenericRecord toRow(Schema schema, DeadLetter letter, String pipeline, String instanceId,
                                        long batchId, long now) {
         GenericRecord row = new GenericData.Record(schema);

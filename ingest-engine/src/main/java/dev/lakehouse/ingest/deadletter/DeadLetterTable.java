@@ -151,7 +151,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
     private record Coordinates(String topic, int partition, long offset, String reason, String message,
                                ReplayState replayState, Instant deadLetteredAt, DataFile file) {
         String key() {
-            return topic + "/" + partition + "/" + offset;
+            return DeadLetterRows.key(topic, partition, offset);
         }
     }
 
@@ -198,9 +198,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
             DataFile file = files.get(entry.getKey());
             try (RowReader reader = table.openRows(file)) {
                 for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                    String key = row.get("source_topic") + "/" + row.get("source_partition") + "/"
-                            + row.get("source_offset");
-                    if (entry.getValue().contains(key)) {
+                    if (entry.getValue().contains(DeadLetterRows.key(row))) {
                         StoredDeadLetter stored = DeadLetterRows.fromRow(row, file);
                         examples.add(new Example(cut(stored.letter()), stored.deadLetteredAt(),
                                 stored.replayState()));
@@ -410,7 +408,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
 
     /** The identity of a dead letter: its source coordinates. */
     public static String key(DeadLetter letter) {
-        return letter.topic() + "/" + letter.partition() + "/" + letter.offset();
+        return DeadLetterRows.key(letter.topic(), letter.partition(), letter.offset());
     }
 
     private static String reasonCounts(List<DeadLetter> letters) {

@@ -44,7 +44,7 @@ public final class ReplayMarks {
                               DataFile file) {
         /** The letter's identity: its source coordinates, as {@link DeadLetterTable#key(DeadLetter)}. */
         public String key() {
-            return topic + "/" + partition + "/" + offset;
+            return DeadLetterRows.key(topic, partition, offset);
         }
     }
 
@@ -95,8 +95,7 @@ public final class ReplayMarks {
         for (DataFile file : files.values()) {
             try (RowReader reader = table.openRows(file)) {
                 for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                    Integer at = position.get(row.get("source_topic") + "/" + row.get("source_partition") + "/"
-                            + row.get("source_offset"));
+                    Integer at = position.get(DeadLetterRows.key(row));
                     if (at == null || read[at] != null) {
                         continue;
                     }
@@ -155,10 +154,12 @@ public final class ReplayMarks {
     }
 
     private long rewriteWithReplayState(Map<String, ReplayMark> changes, String description) {
-        Schema schema = table.snapshot().avroSchema();
-        // Which files hold the changed letters, from the coordinate columns alone; only those are read whole, and
-        // streamed into the new files row by row: memory holds a row, not a file.
-        List<DataFile> files = table.snapshot().files(); // one listing: a compaction since makes the commit conflict
+        // One snapshot for the schema and the listing: a compaction since makes the commit conflict. Which files
+        // hold the changed letters comes from projected columns alone; only those are read whole, and streamed into
+        // the new files row by row: memory holds a row, not a file.
+        dev.lakehouse.table.TableSnapshot snapshot = table.snapshot();
+        Schema schema = snapshot.avroSchema();
+        List<DataFile> files = snapshot.files();
         Set<String> holding = new HashSet<>();
         for (LetterState letter : states(files)) {
             if (changes.containsKey(letter.key())) {
@@ -175,8 +176,7 @@ public final class ReplayMarks {
                 removed.add(file);
                 try (RowReader reader = table.openRows(file)) {
                     for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                        ReplayMark mark = changes.get(row.get("source_topic") + "/" + row.get("source_partition")
-                                + "/" + row.get("source_offset"));
+                        ReplayMark mark = changes.get(DeadLetterRows.key(row));
                         if (mark != null) {
                             GenericRecord copy = new GenericData.Record(schema);
                             for (Schema.Field f : schema.getFields()) {
