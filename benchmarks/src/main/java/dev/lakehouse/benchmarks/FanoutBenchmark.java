@@ -112,6 +112,8 @@ final class FanoutBenchmark {
             System.out.printf("fanout %,d topics: run has every partition assigned %.1f s after launch (%d of %d); "
                             + "idle: %.1f %% of one core over %.0f s, %d threads, RSS peak %,d MB%n", topics, ready,
                     assigned(log), topics, 100 * idleCpu / window, window, running.threads(), running.peakRssMb());
+            System.out.println("  threads by name: " + running.threadsByName().entrySet().stream().limit(8)
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 

@@ -89,6 +89,34 @@ final class InstalledAppliance implements AutoCloseable {
         return sampler.threads();
     }
 
+    /**
+     * The process's threads by name, digits and the pipeline's topic left out ({@code lakehouse-fan.fan50-7-poll}
+     * counts as {@code lakehouse-*-poll}; the kernel keeps 15 characters of a name), most numerous first.
+     */
+    java.util.Map<String, Integer> threadsByName() {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(tasks)) {
+            for (Path task : list.toList()) {
+                try {
+                    String name = java.nio.file.Files.readString(task.resolve("comm")).strip();
+                    name = name.startsWith("lakehouse-") && !name.startsWith("lakehouse-write")
+                            ? "lakehouse-*" + name.substring(name.lastIndexOf('-') < 10 ? name.length()
+                            : name.lastIndexOf('-')) : name.replaceAll("[0-9]+", "#");
+                    counts.merge(name, 1, Integer::sum);
+                } catch (java.io.IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, Integer> sorted = new java.util.LinkedHashMap<>();
+        counts.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
     /** User plus system CPU seconds so far. */
     double cpuSeconds() {
         return sampler.cpuSeconds();

@@ -29,15 +29,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer thread of a pipeline: encodes decoded records into Parquet and commits sealed batches, while the poll
- * thread already reads the next batch. Tasks arrive in order on a bounded queue, which is the back-pressure
- * between the two threads.
+ * The writer of a pipeline: encodes decoded records into Parquet and commits sealed batches, while the poll thread
+ * already reads the next batch. Tasks arrive in order on a bounded queue, which is the back-pressure between the
+ * two; they are handled in turns on the process's {@link WriterPool} ({@link #drain}), one turn at a time.
  *
  * <p>After a batch is skipped because the table already holds its offsets (another instance took them, or the
  * chain of positions broke), every later task is dropped until the poll thread, having re-read the table's
  * offsets, sends a {@link Task.Barrier}: nothing built on the stale positions is ever committed.
  */
-final class BatchWriter implements Runnable {
+final class BatchWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
 
@@ -106,6 +106,9 @@ final class BatchWriter implements Runnable {
     private long writeNanos;
     private boolean skippingUntilBarrier;
     private volatile Throwable failure;
+    /** Set once a shutdown, a failure or an abandonment ended the writer. */
+    private volatile boolean ended;
+    private volatile boolean abandoned;
 
     /**
      * @param released told the bytes of every task once it is handled (written, committed or dropped)
@@ -122,16 +125,39 @@ final class BatchWriter implements Runnable {
         this.progressSink = progressSink;
     }
 
-    /** The error that ended the thread, or null. */
+    /** The error that ended the writer, or null. */
     Throwable failure() {
         return failure;
     }
 
-    @Override
-    public void run() {
+    /**
+     * Makes the writer drop its open batch and every task still queued at its next turn, and end: for a stop that
+     * could not queue a {@link Task.Shutdown} or did not see it handled in time. A commit already under way
+     * finishes.
+     */
+    void abandon() {
+        abandoned = true;
+    }
+
+    /**
+     * Handles queued tasks in order until the queue is empty, {@code quantumNanos} of work are spent, a
+     * {@link Task.Shutdown} is handled or a task fails (kept as {@link #failure()}). Called by one thread at a time
+     * ({@link WriterHandOff} runs it as a turn on the {@link WriterPool}).
+     *
+     * @return whether the writer has ended: nothing it is given from now on is handled
+     */
+    boolean drain(long quantumNanos) {
+        if (ended) {
+            return true;
+        }
+        long start = System.nanoTime();
         try {
-            while (true) {
-                Task task = tasks.take();
+            Task task;
+            while ((task = tasks.poll()) != null) {
+                if (abandoned) {
+                    released.accept(task.bytes());
+                    throw new InterruptedException("abandoned");
+                }
                 boolean held = settings.keyed() && task instanceof Task.Rows;
                 try {
                     handle(task);
@@ -143,18 +169,29 @@ final class BatchWriter implements Runnable {
                     }
                 }
                 if (task instanceof Task.Shutdown) {
-                    return;
+                    ended = true;
+                    return true;
+                }
+                if (System.nanoTime() - start >= quantumNanos) {
+                    return false;
                 }
             }
+            if (abandoned) {
+                throw new InterruptedException("abandoned");
+            }
+            return false;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            ended = true;
             dropOpenBatch();
+            return true;
         } catch (Throwable e) {
             failure = e;
+            ended = true;
             dropOpenBatch();
             // Release a poll thread waiting at a barrier: it checks failure() when the barrier completes.
             tasks.stream().filter(Task.Barrier.class::isInstance)
                     .forEach(t -> ((Task.Barrier) t).done().complete(null));
+            return true;
         }
     }
 

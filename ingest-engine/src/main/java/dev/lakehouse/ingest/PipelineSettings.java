@@ -54,6 +54,7 @@ public final class PipelineSettings {
     private final Sleeper sleeper;
     private final ConsumerFactory consumerFactory;
     private final ProcessByteBudget processByteBudget;
+    private final WriterPool writerPool;
     private final IncompatibleSchemaPolicy onIncompatibleSchema;
     private final OffsetGapPolicy onOffsetGap;
     private final TopicRecreatedPolicy onTopicRecreated;
@@ -113,6 +114,7 @@ public final class PipelineSettings {
         this.sleeper = b.sleeper;
         this.consumerFactory = b.consumerFactory;
         this.processByteBudget = b.processByteBudget;
+        this.writerPool = b.writerPool;
         this.onIncompatibleSchema = b.onIncompatibleSchema;
         this.onOffsetGap = b.onOffsetGap;
         this.onTopicRecreated = b.onTopicRecreated;
@@ -246,6 +248,11 @@ public final class PipelineSettings {
     /** What the bytes in flight of every pipeline of the process draw on together; by default the process's own. */
     public ProcessByteBudget processByteBudget() {
         return processByteBudget;
+    }
+
+    /** The threads that write and commit this pipeline's batches, shared with the process's other pipelines. */
+    public WriterPool writerPool() {
+        return writerPool;
     }
 
     /** Default {@link IncompatibleSchemaPolicy#DEAD_LETTER}. */
@@ -400,6 +407,7 @@ public final class PipelineSettings {
         private Sleeper sleeper = Sleeper.system();
         private ConsumerFactory consumerFactory = ConsumerFactory.kafka();
         private ProcessByteBudget processByteBudget = ProcessByteBudget.shared();
+        private WriterPool writerPool = WriterPool.shared();
         private IncompatibleSchemaPolicy onIncompatibleSchema = IncompatibleSchemaPolicy.DEAD_LETTER;
         private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
         private TopicRecreatedPolicy onTopicRecreated = TopicRecreatedPolicy.FAIL;
@@ -488,6 +496,12 @@ public final class PipelineSettings {
 
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** See {@link PipelineSettings#writerPool()}. */
+        public Builder writerPool(WriterPool pool) {
+            this.writerPool = Objects.requireNonNull(pool, "writerPool");
             return this;
         }
 

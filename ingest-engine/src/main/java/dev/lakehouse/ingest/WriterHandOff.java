@@ -5,17 +5,24 @@ import dev.lakehouse.table.LakeTable;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The hand-off between a run's poll thread and its {@link BatchWriter} thread: a task queue bounded by slots and
+ * The hand-off between a run's poll thread and its {@link BatchWriter}: a task queue bounded by slots and
  * by bytes (the back-pressure: the poll thread blocks while either is spent; the bytes of a task are given back
  * when the writer has handled it) and a result queue. Every wait checks whether the writer
  * failed, so the poll thread never blocks on a dead writer: the writer's failure is rethrown on the poll thread.
+ *
+ * <p>The writer has no thread of its own: queued work is handled in turns on the process's {@link WriterPool}, one
+ * turn at a time per writer, so its tasks run in order, and a turn ends when the queue is empty or after
+ * {@link WriterPool#QUANTUM_NANOS}, when the next turn is queued behind the other writers' (hundreds of tables
+ * share a few threads). A turn runs under the thread name {@code lakehouse-<pipeline>-writer}, for the logs.
  */
 final class WriterHandOff {
 
@@ -36,7 +43,15 @@ final class WriterHandOff {
     private final BlockingQueue<BatchWriter.Task> tasks;
     private final BlockingQueue<BatchWriter.Result> results = new LinkedBlockingQueue<>();
     private final BatchWriter writer;
-    private final Thread thread;
+    private final WriterPool pool;
+    private final String turnName;
+    /** Whether a turn is queued or running; one at a time. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final Object runnerLock = new Object();
+    /** Guarded by runnerLock: the thread running the writer's turn now, for a stop that must interrupt it. */
+    private Thread runner;
+    private volatile boolean started;
     private final long budget;
     private final ProcessByteBudget processBudget;
     private final Object bytesLock = new Object();
@@ -53,12 +68,56 @@ final class WriterHandOff {
         }
         this.tasks = new ArrayBlockingQueue<>(settings.keyed() ? KEYED_QUEUE_CAPACITY : QUEUE_CAPACITY);
         this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink, this::release);
-        this.thread = new Thread(writer, "lakehouse-" + settings.name() + "-writer");
-        this.thread.setDaemon(true);
+        this.pool = settings.writerPool();
+        this.turnName = "lakehouse-" + settings.name() + "-writer";
     }
 
+    /** Lets the writer handle what is queued, and from now on what is put. */
     void start() {
-        thread.start();
+        started = true;
+        schedule();
+    }
+
+    /** Queues the writer's next turn on the pool, unless one is queued or running, or the writer ended. */
+    private void schedule() {
+        if (started && ended.getCount() > 0 && scheduled.compareAndSet(false, true)) {
+            pool.execute(this::turn);
+        }
+    }
+
+    private void turn() {
+        Thread current = Thread.currentThread();
+        String poolName = current.getName();
+        current.setName(turnName);
+        synchronized (runnerLock) {
+            runner = current;
+        }
+        boolean done = false;
+        try {
+            done = writer.drain(WriterPool.QUANTUM_NANOS);
+        } finally {
+            synchronized (runnerLock) {
+                runner = null;
+                Thread.interrupted(); // an interrupt meant for this writer ends with its turn
+            }
+            current.setName(poolName);
+            if (done) {
+                ended.countDown(); // and scheduled stays set: no turn is queued again
+            } else {
+                scheduled.set(false);
+                if (!tasks.isEmpty()) {
+                    schedule(); // put() may have queued a task after the drain found the queue empty
+                }
+            }
+        }
+    }
+
+    private void interruptRunner() {
+        synchronized (runnerLock) {
+            if (runner != null) {
+                runner.interrupt();
+            }
+        }
     }
 
     /** The byte budget of what is in flight ({@link PipelineSettings#maxBytesInFlight()}). */
@@ -91,6 +150,7 @@ final class WriterHandOff {
             while (!tasks.offer(task, 100, TimeUnit.MILLISECONDS)) {
                 checkWriter();
             }
+            schedule();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while handing work to the writer", e);
@@ -164,18 +224,26 @@ final class WriterHandOff {
         }
     }
 
-    /** Ends the writer thread; after a clean run it may finish its current commit (up to a minute). */
+    /**
+     * Ends the writer; after a clean run it may finish its current commit (up to a minute), otherwise it has ten
+     * seconds. A writer that does not end in time drops its open batch and its queue at its next turn (a commit
+     * already under way cannot be taken back). Gives back every byte still counted.
+     */
     void stop(boolean clean) {
         if (!tasks.offer(new BatchWriter.Task.Shutdown())) {
-            thread.interrupt();
+            writer.abandon(); // the queue is full: what it holds is dropped, as a shutdown would
+            interruptRunner();
         }
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(clean ? 60 : 10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            thread.interrupt();
+        schedule();
+        if (started) {
+            try {
+                if (!ended.await(clean ? 60 : 10, TimeUnit.SECONDS)) {
+                    writer.abandon();
+                    interruptRunner();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         releaseAll();
     }

@@ -65,7 +65,7 @@ class BatchWriterTest {
     private List<BatchWriter.Result> runWriter(BatchWriter.Task... queued) {
         tasks.addAll(List.of(queued));
         tasks.add(new BatchWriter.Task.Shutdown());
-        writer.run();
+        assertThat(writer.drain(Long.MAX_VALUE)).as("the shutdown ended the writer").isTrue();
         List<BatchWriter.Result> drained = new ArrayList<>();
         results.drainTo(drained);
         return drained;

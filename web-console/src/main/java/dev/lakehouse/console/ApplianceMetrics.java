@@ -51,6 +51,16 @@ public final class ApplianceMetrics implements AutoCloseable {
     private final Map<String, MultiGauge> lagGauges = new ConcurrentHashMap<>();
     private final Map<String, PipelineView> pipelines = new ConcurrentHashMap<>();
     private final Map<Consumer<?, ?>, KafkaClientMetrics> consumerMetrics = new ConcurrentHashMap<>();
+    /**
+     * One thread refreshes every consumer's client meters (Micrometer makes a thread per consumer otherwise: a
+     * thread per table in a process with a table per topic).
+     */
+    private final java.util.concurrent.ScheduledExecutorService kafkaMetricsRefresh =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "lakehouse-kafka-metrics");
+                thread.setDaemon(true);
+                return thread;
+            });
     private final List<AutoCloseable> binders = new ArrayList<>();
     private final java.time.Clock clock;
 
@@ -133,7 +143,8 @@ public final class ApplianceMetrics implements AutoCloseable {
         pipeline.addConsumerListener(new ConsumerListener() {
             @Override
             public void opened(Consumer<?, ?> consumer) {
-                KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("pipeline", name));
+                KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("pipeline", name),
+                        kafkaMetricsRefresh);
                 metrics.bindTo(registry);
                 consumerMetrics.put(consumer, metrics);
             }
@@ -224,6 +235,7 @@ public final class ApplianceMetrics implements AutoCloseable {
     @Override
     public void close() {
         consumerMetrics.values().forEach(KafkaClientMetrics::close);
+        kafkaMetricsRefresh.shutdownNow();
         for (AutoCloseable binder : binders) {
             try {
                 binder.close();
