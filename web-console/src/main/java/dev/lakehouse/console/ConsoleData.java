@@ -40,11 +40,17 @@ import org.slf4j.LoggerFactory;
  * <p>Reading a snapshot lists the table's files, which costs a log read; the per-table figures are therefore
  * cached for {@link #CACHE_FOR}, and each dead-letter summary is read at most as often as its source says
  * ({@link DeadLetterSummaries#readEvery()}), so many open pages cost the storage and the broker no more than one.
+ *
+ * <p>The overview of hundreds of tables must not wait for hundreds of log reads: a request reads what is stale for
+ * at most {@link #OVERVIEW_READ_BUDGET} and shows the rest as last read (or as not read yet), while
+ * {@link #refreshStale()}, run in the background, renews every table's figures in turn.
  */
 final class ConsoleData {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleData.class);
     static final Duration CACHE_FOR = Duration.ofSeconds(2);
+    /** How long one overview request may spend reading tables' logs and dead-letter summaries. */
+    static final Duration OVERVIEW_READ_BUDGET = Duration.ofMillis(250);
     private static final int COMMITS_SHOWN = 50;
     private static final int DEAD_LETTER_EXAMPLES = 5;
     private static final int PREVIEW_CHARS = 200;
@@ -84,8 +90,13 @@ final class ConsoleData {
         // cannot read back.
         Map<String, LongAdder> byReason = deadLetteredSinceStart.computeIfAbsent(table.name(),
                 k -> new ConcurrentHashMap<>());
-        table.pipeline().addProgressListener(progress -> progress.deadLettersByReason().forEach((reason, count) ->
-                byReason.computeIfAbsent(reason, k -> new LongAdder()).add(count)));
+        table.pipeline().addProgressListener(progress -> {
+            progress.deadLettersByReason().forEach((reason, count) ->
+                    byReason.computeIfAbsent(reason, k -> new LongAdder()).add(count));
+            // The table changed: its figures are read again (by the next page, or in the background), never shown
+            // from before a commit the pipeline already reported.
+            figures.remove(table.name());
+        });
         synchronized (tables) {
             tables.put(table.name(), table);
         }
@@ -112,12 +123,22 @@ final class ConsoleData {
         }
     }
 
+    /**
+     * A row per table. Figures from the table's log and its dead letters are read (when stale) for at most
+     * {@link #OVERVIEW_READ_BUDGET}; beyond that the row has the figures as last read, or none yet
+     * ({@code figuresReadAt} null), and {@link #refreshStale()} reads them in the background.
+     */
     List<Views.OverviewRow> overview() {
+        long readUntil = System.nanoTime() + OVERVIEW_READ_BUDGET.toNanos();
         List<Views.OverviewRow> rows = new ArrayList<>();
         for (MonitoredTable monitored : tables()) {
+            boolean mayRead = System.nanoTime() < readUntil;
             PipelineView pipeline = monitored.pipeline();
             PipelineStatus status = pipeline.status();
-            TableFigures table = figures(monitored);
+            TableFigures table = mayRead ? figures(monitored) : figures.get(monitored.name());
+            if (table == null) {
+                table = new TableFigures(null, null, 0, null);
+            }
             LagHistory.Sample latest = lagHistories.get(monitored.name()).latest();
             List<MaintenanceRun> runs = maintenance == null ? List.of() : maintenance.recentRuns(monitored.name());
             TableSnapshot snapshot = table.snapshot();
@@ -136,10 +157,22 @@ final class ConsoleData {
                     snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.totalRecords(),
                     runs.stream().filter(r -> r.kind() == MaintenanceKind.COMPACTION).findFirst().map(ConsoleData::run)
                             .orElse(null),
-                    pendingDeadLetters(monitored), deadLetteredSinceStart(monitored.name()).values().stream()
-                            .mapToLong(Long::longValue).sum()));
+                    pendingDeadLetters(monitored, mayRead), deadLetteredSinceStart(monitored.name()).values().stream()
+                            .mapToLong(Long::longValue).sum(),
+                    table.readAt() == null ? null : table.readAt().toString()));
         }
         return rows;
+    }
+
+    /**
+     * Reads the figures of every table whose last reading is stale, one table after another: what the overview
+     * left for later. Run in the background; a table whose storage does not answer delays only this.
+     */
+    void refreshStale() {
+        for (MonitoredTable monitored : tables()) {
+            figures(monitored);
+            deadLetterFigures(monitored.deadLetters());
+        }
     }
 
     Views.TableDetail detail(MonitoredTable monitored) {
@@ -193,8 +226,9 @@ final class ConsoleData {
         });
     }
 
-    private Long pendingDeadLetters(MonitoredTable monitored) {
-        DeadLetterFigures figures = deadLetterFigures(monitored.deadLetters());
+    private Long pendingDeadLetters(MonitoredTable monitored, boolean mayRead) {
+        DeadLetterFigures figures = mayRead ? deadLetterFigures(monitored.deadLetters())
+                : monitored.deadLetters() == null ? null : deadLetterFigures.get(monitored.deadLetters().describe());
         return figures == null || figures.pending() == null ? null
                 : figures.pending().values().stream().mapToLong(Long::longValue).sum();
     }

@@ -21,7 +21,7 @@ final class Views {
                        Double freshnessSeconds,
                        double inputRowsPerSecond, double processedRowsPerSecond, long totalLag, int files,
                        int smallFiles, long totalBytes, long records, RunView lastCompaction,
-                       Long pendingDeadLetters, long deadLetteredSinceStart) {
+                       Long pendingDeadLetters, long deadLetteredSinceStart, String figuresReadAt) {
     }
 
     /** A compaction or vacuum run. */

@@ -96,7 +96,8 @@ public final class WebConsole implements AutoCloseable {
         this.loginThrottle = new LoginThrottle(clock);
         tables.forEach(t -> lagHistories.put(t.name(), new LagHistory(SAMPLES_KEPT, RATE_WINDOW)));
         this.data = new ConsoleData(tables, maintenance, lagHistories, clock);
-        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        // Two threads: one samples lag, one renews the tables' figures (a slow storage delays only the latter).
+        this.sampler = Executors.newScheduledThreadPool(2, r -> {
             Thread thread = new Thread(r, "lakehouse-console-sampler");
             thread.setDaemon(true);
             return thread;
@@ -114,7 +115,8 @@ public final class WebConsole implements AutoCloseable {
     }
 
     /**
-     * Starts the console and its sampler (lag and rates every 2 s, kept for 30 minutes).
+     * Starts the console and its sampler (lag and rates every 2 s, kept for 30 minutes; the tables' figures read
+     * in the background, so that the overview of hundreds of tables answers at once).
      *
      * @param tables the pipelines and tables to show
      * @param maintenance their compaction jobs, or null when there are none (compact-now is then refused)
@@ -135,6 +137,8 @@ public final class WebConsole implements AutoCloseable {
                     + " (" + e.getMessage() + "); set console.port to a free port", e);
         }
         console.sampler.scheduleAtFixedRate(console::sample, 0, SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        console.sampler.scheduleWithFixedDelay(console::refreshFigures, SAMPLE_EVERY.toMillis(),
+                SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("console at {} ({})", console.url(), settings.loginRequired() ? "login required"
                 : "read-only, localhost only");
         return console;
@@ -200,6 +204,14 @@ public final class WebConsole implements AutoCloseable {
                     LOG.debug("health check {} did not close cleanly: {}", check.name(), e.toString());
                 }
             }
+        }
+    }
+
+    private void refreshFigures() {
+        try {
+            data.refreshStale();
+        } catch (RuntimeException e) {
+            LOG.warn("console: renewing the tables' figures failed: {}", e.toString());
         }
     }
 

@@ -52,12 +52,7 @@ class ConsoleBrowserIT {
     void viewerSeesTablesLagAndChartsButIsRefusedActionsOperatorPausesAndResumes(LocalKafkaBroker kafka,
                                                                               SchemaRegistryServer registry)
             throws Exception {
-        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if ("1".equals(System.getenv("LAKEHOUSE_REQUIRE_BROWSER"))) {
-            assertThat(installed).as("chromium and chromedriver at /usr/bin (apt-get install chromium "
-                    + "chromium-driver)").isTrue();
-        }
-        assumeTrue(installed, "Debian's chromium and chromium-driver are not installed; .ci/run installs them");
+        assumeBrowser();
 
         try (ConsoleFixture fixture = new ConsoleFixture(kafka, registry, dir, true)) {
             fixture.produceAndWait(2000);
@@ -138,7 +133,21 @@ class ConsoleBrowserIT {
         }
     }
 
-    private static WebDriver chromium() {
+    /**
+     * Skips the test when Debian's chromium and chromedriver are missing, or fails it when
+     * {@code LAKEHOUSE_REQUIRE_BROWSER=1} (as {@code .ci/run} sets).
+     */
+    static void assumeBrowser() {
+        boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if ("1".equals(System.getenv("LAKEHOUSE_REQUIRE_BROWSER"))) {
+            assertThat(installed).as("chromium and chromedriver at /usr/bin (apt-get install chromium "
+                    + "chromium-driver)").isTrue();
+        }
+        assumeTrue(installed, "Debian's chromium and chromium-driver are not installed; .ci/run installs them");
+    }
+
+    /** Debian's chromium, headless, through chromedriver; the caller quits it. */
+    static WebDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         // Flags for a sandboxed CI machine without network: no background connections, no first-run UI.
