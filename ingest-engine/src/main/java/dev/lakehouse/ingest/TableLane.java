@@ -1,0 +1,442 @@
+package dev.lakehouse.ingest;
+
+import dev.lakehouse.ingest.deadletter.DeadLetter;
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
+import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetRange;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One table's side of a run: the open batch and its offsets ({@link BatchPlanner}), when it closes
+ * ({@link BatchTrigger}), its records turned into rows ({@link RecordConverter}) and handed in chunks to the table's
+ * writer ({@link WriterHandOff}), what the writer's commits say, the table's offsets ({@link TablePositions}) and
+ * the lag ({@link LagMeter}). {@link PollLoop} owns the consumer and feeds this the records of the table's
+ * partitions; {@link PartitionHandOver} tells it about assignments.
+ *
+ * <p>Everything here runs on the poll thread. Offsets come from the table only: on every assignment the lane seeks
+ * to the table's next offsets, and when it must drop work (revocation, a skipped batch) it re-reads them. Kafka
+ * group offsets are committed after the table commit, for monitoring tools only.
+ */
+final class TableLane {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TableLane.class);
+
+    /**
+     * Rows handed to the writer at once: large enough to amortize the queue, small enough that few decoded rows wait
+     * (see {@link WriterHandOff}: rows kept waiting across young collections cost copying and old-generation space).
+     */
+    static final int CHUNK_ROWS = 1024;
+    /**
+     * How long a commit of group offsets (monitoring only: the table holds the real ones) may take on a stop or a
+     * revocation; the client's default minute held up the stop of a deleted topic's pipeline, whose commits are
+     * retried until they time out.
+     */
+    private static final Duration GROUP_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
+
+    private final PipelineSettings settings;
+    private final LakeTable table;
+    private final DeadLetterDestination deadLetters;
+    private final RecordConverter converter;
+    private final BatchIdSequence batchIds;
+    private final PollLoop.Observer observer;
+    private final BatchPlanner planner;
+    private final BatchTrigger trigger;
+    private final WriterHandOff writer;
+    private final ExpiredOffsets expiredOffsets;
+    /** Where a catch-up run ends; null in an ordinary run. */
+    private final CatchUpTargets catchUp;
+
+    /** Set by {@link #attach}: the run's consumer, and what needs it. */
+    private Consumer<byte[], byte[]> consumer;
+    private TablePositions positions;
+    private LagMeter lagMeter;
+
+    /** Sealed batches handed to the writer whose outcome has not come back yet. */
+    private int sealsAwaitingCommit;
+    private List<GenericRecord> chunk = new ArrayList<>(CHUNK_ROWS);
+    /** Which rows of the chunk are a keyed table's deletions (their key columns only); null while none is. */
+    private BitSet chunkDeletes;
+    private long chunkBytes;
+    private Schema chunkSchema;
+    private List<DeadLetter> openLetters = new ArrayList<>();
+    private long openLetterBytes;
+    private long pollDecodeNanos;
+    /** Whether the lane's partitions are paused by the pipeline's pause switch. */
+    private boolean paused;
+
+    TableLane(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
+              BatchIdSequence batchIds, CatchUpTargets catchUp, java.util.function.Consumer<BatchProgress> progressSink,
+              PollLoop.Observer observer) {
+        this.settings = settings;
+        this.table = table;
+        this.deadLetters = deadLetters;
+        this.converter = new RecordConverter(settings, table, decoder, !deadLetters.isNone(), true);
+        this.batchIds = batchIds;
+        this.observer = observer;
+        this.planner = new BatchPlanner(settings.clock());
+        this.trigger = BatchTrigger.of(settings);
+        this.writer = new WriterHandOff(settings, table, deadLetters, progressSink);
+        this.expiredOffsets = new ExpiredOffsets(settings, table, batchIds);
+        this.catchUp = catchUp;
+    }
+
+    /** Lets the writer work, and moves the batch ids past what the table and the dead letters hold. */
+    void start() {
+        writer.start();
+        continueBatchIdsFromTables();
+    }
+
+    /** Binds the lane to the run's consumer, before it subscribes. */
+    void attach(Consumer<byte[], byte[]> kafka) {
+        this.consumer = kafka;
+        this.positions = new TablePositions(settings, table, deadLetters, converter, planner, kafka, batchIds,
+                this::commitInFlight);
+        this.lagMeter = new LagMeter(settings.name(), kafka);
+    }
+
+    /** Ends the writer: after a clean run it may finish its commit, else what it holds is dropped. */
+    void stop(boolean clean) {
+        writer.stop(clean);
+        consumer = null;
+    }
+
+    // ---- the poll thread's steps ----
+
+    /**
+     * How long the next poll may wait: up to {@code quietMillis} when nothing is open or in flight, up to
+     * {@code idleMillis} otherwise, less when the open batch falls due sooner, and {@code busyWriterMillis} when it
+     * is due but waits for the writer (no busy loop).
+     */
+    long pollTimeoutMillis(long quietMillis, long idleMillis, long busyWriterMillis) {
+        long idle = planner.isEmpty() && sealsAwaitingCommit == 0 ? quietMillis : idleMillis;
+        long timeout = paused ? idle : Math.min(idle, trigger.millisUntilDue(planner.openBatch(),
+                settings.clock().millis()));
+        return timeout == 0 && sealsAwaitingCommit > 0 ? busyWriterMillis : timeout;
+    }
+
+    /** A poll found offsets that retention deleted: fails the run, or skips them when the settings say so. */
+    void offsetsExpired(OffsetOutOfRangeException e) {
+        if (!expiredOffsets.skipping()) {
+            throw expiredOffsets.failure(e);
+        }
+        dropInFlight();
+        expiredOffsets.skip(e, consumer, positions);
+        seekFromTable(List.copyOf(planner.tracked()));
+    }
+
+    /** Counts the time the poll thread spent polling and converting, for the batch's progress record. */
+    void addPollDecodeNanos(long nanos) {
+        pollDecodeNanos += nanos;
+    }
+
+    /** Converts one polled record into the open batch (a row, a deletion or a dead letter). */
+    void take(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, long readAtMillis) {
+        if (!planner.accepts(partition, record.offset())) {
+            return;
+        }
+        if (catchUp != null && catchUp.beyond(partition, record.offset())) {
+            // Past this catch-up run's end: left for a later run, which reads it again from the table's offsets.
+            consumer.pause(List.of(partition));
+            return;
+        }
+        RecordConverter.Outcome outcome = converter.convert(record);
+        long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        if (outcome instanceof RecordConverter.Outcome.Row row) {
+            if (chunkSchema != row.schema() && !chunk.isEmpty()) {
+                flushChunk();
+            }
+            chunk.add(row.row());
+            chunkBytes += size;
+            chunkSchema = row.schema();
+        } else if (outcome instanceof RecordConverter.Outcome.Delete delete) {
+            if (chunkSchema != delete.schema() && !chunk.isEmpty()) {
+                flushChunk();
+            }
+            if (chunkDeletes == null) {
+                chunkDeletes = new BitSet();
+            }
+            chunkDeletes.set(chunk.size());
+            chunk.add(delete.key());
+            chunkBytes += size;
+            chunkSchema = delete.schema();
+        } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
+            openLetters.add(dead.letter());
+            openLetterBytes += dead.letter().sizeBytes() + 2L * dead.letter().message().length();
+        }
+        planner.add(partition, record.offset(), size, record.timestamp(), readAtMillis);
+        // Large records: a chunk goes to the writer by bytes too, so rows in flight stay within the budget.
+        if (chunk.size() >= CHUNK_ROWS || chunkBytes >= writer.budget() / 8) {
+            flushChunk();
+            // A batch that fell due while this poll's records were being converted (a table creation, a schema
+            // change, a large poll) closes here rather than at the poll's end: a clock read per chunk, not per
+            // record. The first batch of a start, whose records waited for the table's creation, commits early.
+            if (dueAndWriterFree(planner.openBatch())) {
+                seal();
+                return;
+            }
+        }
+        // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now. A keyed
+        // table's writer holds a batch's rows until it merges them, so such a batch closes at a quarter.
+        if (trigger.sealAfterRecord(planner.openBatch()) || openLetterBytes >= writer.budget() / 2
+                || (settings.keyed() && planner.openBatch().bytes() >= writer.budget() / 4)) {
+            seal();
+        }
+    }
+
+    /**
+     * After a poll: takes the writer's outcomes, closes the open batch when it is due (by time while the writer is
+     * free, or because the partitions are read to their ends and the trigger says so), and takes outcomes again.
+     */
+    void afterPoll() {
+        BatchTrigger.OpenBatch open = planner.openBatch();
+        drainResults(); // a batch committed meanwhile lets the open one close on time
+        if (dueAndWriterFree(open) || trigger.sealWhenCaughtUp(open) && lagMeter.caughtUp()) {
+            seal();
+        }
+        drainResults();
+    }
+
+    /** Reports the lag per partition to the observer. */
+    void reportLag() {
+        observer.lag(lags());
+    }
+
+    /**
+     * Follows the pipeline's pause switch. Pausing first commits the open batch and waits for the writer, so a
+     * paused table no longer changes; while paused, every assigned partition is paused (also those a rebalance
+     * gave since the last poll).
+     *
+     * @return whether the lane is paused now
+     */
+    boolean applyPause(boolean pause) {
+        if (pause && !paused) {
+            commitInFlight();
+            LOG.info("pipeline {}: paused", settings.name());
+        } else if (!pause && paused) {
+            consumer.resume(consumer.paused());
+            LOG.info("pipeline {}: resumed", settings.name());
+        }
+        if (pause != paused) {
+            paused = pause;
+            observer.paused(pause);
+        }
+        if (paused) {
+            consumer.pause(consumer.assignment());
+        }
+        return paused;
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    /** On a clean stop: commits the open batch, waits for the writer, and records group offsets for monitoring. */
+    void finish() {
+        commitInFlight();
+        try {
+            consumer.commitSync(positions.groupOffsets(List.copyOf(positions.tableNextOffsets().keySet())),
+                    GROUP_OFFSETS_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.debug("pipeline {}: group offsets not committed on stop (monitoring only): {}", settings.name(),
+                    e.toString());
+        }
+    }
+
+    // ---- assignment changes (called by PartitionHandOver, inside a poll) ----
+
+    /** Partitions given to this instance: positioned at the table's offsets. */
+    void assigned(Collection<TopicPartition> partitions) {
+        seekFromTable(partitions);
+        if (catchUp != null) {
+            catchUp.assigned(partitions, consumer);
+        }
+        if (paused) {
+            consumer.pause(partitions); // before this poll fetches from them
+        }
+    }
+
+    /**
+     * Partitions leave this instance: sealed batches are committed (we still own them until this returns), the
+     * open batch is dropped, and the partitions we keep go back to the table's offsets (their open rows are gone).
+     */
+    void handOver(Collection<TopicPartition> partitions, boolean owned) {
+        LOG.info("pipeline {}: {} {}", settings.name(), owned ? "revoked" : "lost", partitions);
+        dropInFlight();
+        if (owned) {
+            try {
+                consumer.commitSync(positions.groupOffsets(partitions), GROUP_OFFSETS_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.debug("pipeline {}: group offsets not committed on revocation (monitoring only): {}",
+                        settings.name(), e.toString());
+            }
+        }
+        planner.untrack(partitions);
+        positions.forget(partitions);
+        seekFromTable(List.copyOf(planner.tracked()));
+    }
+
+    // ---- batches ----
+
+    private void flushChunk() {
+        if (!chunk.isEmpty()) {
+            writer.put(new BatchWriter.Task.Rows(chunkSchema, chunk, chunkBytes, chunkDeletes));
+            chunk = new ArrayList<>(CHUNK_ROWS);
+            chunkDeletes = null;
+            chunkBytes = 0;
+        }
+    }
+
+    /**
+     * Waits until the writer has handled everything handed to it: nothing is in flight after this (a batch it
+     * dropped after a failure has no outcome, so the count of seals awaiting one starts again from zero).
+     */
+    private void awaitWriter() {
+        writer.barrier();
+        sealsAwaitingCommit = 0;
+    }
+
+    /**
+     * Whether the open batch is due by time and may close now: only while no sealed batch waits for its commit.
+     * When commits take longer than the trigger (a backlog after a restart, slow storage), a due batch keeps
+     * growing until the writer is free or a size limit closes it, so batches grow when the pipeline is behind and
+     * never shrink to a chunk each: fewer, larger commits catch up at the rate of a drain.
+     */
+    private boolean dueAndWriterFree(BatchTrigger.OpenBatch open) {
+        return sealsAwaitingCommit == 0 && trigger.sealOnTime(open, settings.clock().millis());
+    }
+
+    private void seal() {
+        sealsAwaitingCommit++;
+        flushChunk();
+        BatchPlanner.PlannedBatch batch = planner.seal();
+        writer.put(new BatchWriter.Task.Seal(batchIds.next(), batch, openLetters, pollDecodeNanos,
+                lagMeter.logEndOffsets(planner.tracked()), openLetterBytes));
+        openLetters = new ArrayList<>();
+        openLetterBytes = 0;
+        pollDecodeNanos = 0;
+    }
+
+    private void drainResults() {
+        BatchWriter.Result result;
+        boolean committed = false;
+        while ((result = writer.nextResult()) != null) {
+            sealsAwaitingCommit = Math.max(0, sealsAwaitingCommit - 1);
+            if (result.committed()) {
+                committed = true;
+                positions.committed(result.batch().ranges());
+                observer.committed(result.batch(), result.progress());
+                commitGroupOffsets(result.batch());
+            } else {
+                resyncWithTable();
+            }
+        }
+        if (committed) {
+            observer.lag(lags());
+        }
+        writer.checkWriter();
+    }
+
+    private List<PartitionLag> lags() {
+        return lagMeter.lags(planner.tracked(), positions.tableNextOffsets(), planner::awaitsCommit, paused);
+    }
+
+    /** Group offsets for monitoring tools (lag in Kafka UIs); never read back by the engine. */
+    private void commitGroupOffsets(BatchPlanner.PlannedBatch batch) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (OffsetRange range : batch.ranges()) {
+            TopicPartition partition = new TopicPartition(range.topic(), range.partition());
+            if (assigned.contains(partition)) {
+                offsets.put(partition, new OffsetAndMetadata(range.nextOffset()));
+            }
+        }
+        if (!offsets.isEmpty()) {
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error != null) {
+                    LOG.debug("pipeline {}: group offset commit failed (monitoring only): {}", settings.name(),
+                            error.toString());
+                }
+            });
+        }
+    }
+
+    /** After a skipped batch: drop everything in flight and continue from the table's offsets. */
+    private void resyncWithTable() {
+        LOG.info("pipeline {}: re-reading offsets from table {}", settings.name(), table.location());
+        dropOpenBatch();
+        awaitWriter();
+        continueBatchIdsFromTables();
+        seekFromTable(List.copyOf(planner.tracked()));
+    }
+
+    /**
+     * Moves the batch ids past every batch committed under this instance's app id, in the table and in the
+     * dead-letter destination: a restarted process with a fixed instance id continues its predecessor's numbering
+     * instead of sending ids the table would refuse or skip.
+     */
+    private void continueBatchIdsFromTables() {
+        String appId = BatchCommit.batchAppId(settings.name(), settings.instanceId());
+        long inTable = table.exists() ? table.txnVersion(appId) : -1;
+        long inDeadLetters = deadLetters.lastBatchId(appId);
+        long before = batchIds.peek();
+        batchIds.continueAfter(Math.max(inTable, inDeadLetters));
+        if (batchIds.peek() != before) {
+            LOG.info("pipeline {}: batch ids of {} continue at {} (table holds batch {}, dead letters batch {})",
+                    settings.name(), appId, batchIds.peek(), inTable, inDeadLetters);
+        }
+    }
+
+    private void dropOpenBatch() {
+        planner.discardOpen();
+        chunk = new ArrayList<>(CHUNK_ROWS);
+        chunkDeletes = null;
+        chunkBytes = 0;
+        openLetters = new ArrayList<>();
+        openLetterBytes = 0;
+        chunkSchema = null;
+        pollDecodeNanos = 0;
+    }
+
+    /** Seals the open batch and waits until the writer committed everything: nothing is in flight after this. */
+    private void commitInFlight() {
+        if (!planner.isEmpty()) {
+            seal();
+        }
+        awaitWriter();
+        drainResults();
+    }
+
+    /** Drops the open batch and lets the writer finish the sealed ones: nothing is in flight after this. */
+    private void dropInFlight() {
+        dropOpenBatch();
+        awaitWriter();
+        drainResults();
+    }
+
+    /** Positions the partitions at the table's offsets; a catch-up run re-reads the ends of any that started over. */
+    private void seekFromTable(Collection<TopicPartition> partitions) {
+        positions.seekFromTable(partitions);
+        List<TopicPartition> startedOver = positions.takeStartedOver();
+        if (catchUp != null) {
+            catchUp.startedOver(startedOver, consumer);
+        }
+    }
+}
