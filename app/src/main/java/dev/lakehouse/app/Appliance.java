@@ -21,6 +21,8 @@ import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.deadletter.DeadLetterTopic;
 import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.RunningPipeline;
+import dev.lakehouse.ingest.TopicFanIn;
 import dev.lakehouse.ingest.decode.ConnectJsonDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.PipelineSettings;
@@ -58,9 +60,10 @@ import org.slf4j.LoggerFactory;
  * registry. Pipelines are independent: one failing leaves the others running.
  *
  * <p>A pipeline whose table location contains {@code {topic}} is a template: each of its topics (listed, or
- * matching its pattern, also topics created while running) gets a pipeline and table of its own, named
+ * matching its pattern, also topics created while running) gets a table of its own, named
  * {@code <pipeline>.<topic>}, with its own offsets, schema, dead letters, lease, maintenance, console row and
- * metrics ({@link TopicDiscovery}).
+ * metrics ({@link TopicDiscovery}); all of them are read by one consumer, the template's {@link TopicFanIn}, so
+ * hundreds of topics cost one group member and one poll thread.
  */
 public final class Appliance implements AutoCloseable {
 
@@ -69,7 +72,9 @@ public final class Appliance implements AutoCloseable {
 
     private final ApplianceConfig config;
     private final RunMode mode;
-    private final List<IngestPipeline> pipelines = new CopyOnWriteArrayList<>();
+    private final List<RunningPipeline> pipelines = new CopyOnWriteArrayList<>();
+    /** The consumers of table-per-topic pipelines, by pipeline name. */
+    private final Map<String, TopicFanIn> fanIns = new ConcurrentHashMap<>();
     private final List<MonitoredTable> monitored = new CopyOnWriteArrayList<>();
     private final List<TopicDiscovery> discoveries = new ArrayList<>();
     private final List<TopicLister> listers = new ArrayList<>();
@@ -144,6 +149,9 @@ public final class Appliance implements AutoCloseable {
     }
 
     private void addTemplate(PipelineConfig template) {
+        TopicFanIn fanIn = new TopicFanIn(settings(template, mode == RunMode.CATCH_UP));
+        fanIns.put(template.name(), fanIn);
+        metrics.bindConsumers(template.name(), fanIn::addConsumerListener);
         TopicLister lister = TopicLister.empty();
         if (template.source().topicPattern() != null) {
             Map<String, Object> client = securityProperties(template.source().consumerProperties());
@@ -160,7 +168,7 @@ public final class Appliance implements AutoCloseable {
                     throw e;
                 }
             }
-            add(topicPipeline);
+            add(topicPipeline, fanIn);
         }, this::retire));
     }
 
@@ -172,7 +180,7 @@ public final class Appliance implements AutoCloseable {
      */
     private void retire(PipelineConfig topicPipeline) {
         String name = topicPipeline.name();
-        IngestPipeline ingest;
+        RunningPipeline ingest;
         MonitoredTable shown;
         synchronized (this) {
             ingest = pipelines.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
@@ -205,7 +213,15 @@ public final class Appliance implements AutoCloseable {
      *
      * @throws IllegalStateException if the appliance is stopping
      */
-    private synchronized void add(PipelineConfig pipeline) {
+    private void add(PipelineConfig pipeline) {
+        add(pipeline, null);
+    }
+
+    /**
+     * As {@link #add(PipelineConfig)}; a topic's table of a table-per-topic pipeline is read by the pipeline's
+     * {@code fanIn}, any other pipeline ({@code fanIn} null) by a consumer of its own.
+     */
+    private synchronized void add(PipelineConfig pipeline, TopicFanIn fanIn) {
         if (stopped) {
             throw new IllegalStateException("the appliance is stopping");
         }
@@ -213,8 +229,10 @@ public final class Appliance implements AutoCloseable {
         LakeTable table = leases.leased(table(pipeline), pipeline);
         DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
         DeadLetterTopic deadLetterTopic = deadLetterTopic(pipeline);
-        IngestPipeline ingest = new IngestPipeline(settings(pipeline, mode == RunMode.CATCH_UP), table, decoder,
-                deadLetters(deadLetterTable, deadLetterTopic));
+        PipelineSettings settings = settings(pipeline, mode == RunMode.CATCH_UP);
+        DeadLetterDestination deadLetters = deadLetters(deadLetterTable, deadLetterTopic);
+        RunningPipeline ingest = fanIn == null ? new IngestPipeline(settings, table, decoder, deadLetters)
+                : fanIn.addTable(settings, table, decoder, deadLetters);
         MonitoredTable shown = new MonitoredTable(ingest, pipeline.source().topicPattern() != null
                 ? List.of("/" + pipeline.source().topicPattern() + "/") : pipeline.source().topics(),
                 deadLetterTable != null ? deadLetterTable : deadLetterTopic,
@@ -254,7 +272,7 @@ public final class Appliance implements AutoCloseable {
     }
 
     /** The pipelines made so far (a table-per-topic pipeline's grow as its topics are found). */
-    public List<IngestPipeline> pipelines() {
+    public List<RunningPipeline> pipelines() {
         return List.copyOf(pipelines);
     }
 
@@ -284,10 +302,17 @@ public final class Appliance implements AutoCloseable {
     public void start() {
         synchronized (this) {
             started = true;
-            pipelines.forEach(IngestPipeline::start);
+            pipelines.forEach(RunningPipeline::start);
         }
         for (TopicDiscovery discovery : discoveries) {
             discoverTopics(discovery, mode == RunMode.CATCH_UP);
+        }
+        // After the first discovery: the consumer's first subscription holds every topic found at start. A catch-up
+        // run's fan-in without a topic has nothing to catch up.
+        for (TopicDiscovery discovery : discoveries) {
+            if (mode != RunMode.CATCH_UP || !discovery.topics().isEmpty()) {
+                fanIns.get(discovery.pipeline()).start();
+            }
         }
         if (mode == RunMode.CATCH_UP) {
             return; // nothing scheduled, nothing served: the run ends when its pipelines do
@@ -359,7 +384,7 @@ public final class Appliance implements AutoCloseable {
                 securityProperties(pipeline.source().consumerProperties()))));
         registries.forEach((registry, client) -> checks.add(HealthChecks.registry(String.join(",", registry.urls()),
                 client)));
-        for (IngestPipeline pipeline : pipelines) {
+        for (RunningPipeline pipeline : pipelines) {
             checks.addAll(pipelineChecks(pipeline));
         }
         return checks;
@@ -369,7 +394,7 @@ public final class Appliance implements AutoCloseable {
      * A pipeline's readiness: its writer leases are valid, its table's storage answers, and it keeps up. Kept by
      * pipeline, so that a deleted topic's pipeline takes its checks with it.
      */
-    private List<HealthCheck> pipelineChecks(IngestPipeline pipeline) {
+    private List<HealthCheck> pipelineChecks(RunningPipeline pipeline) {
         List<HealthCheck> checks = new ArrayList<>();
         leases.heldBy(pipeline.name()).forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
         checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
@@ -398,13 +423,14 @@ public final class Appliance implements AutoCloseable {
         if (discoveryThread != null) {
             discoveryThread.shutdownNow();
         }
-        pipelines.forEach(IngestPipeline::stop);
+        fanIns.values().forEach(TopicFanIn::stop);
+        pipelines.forEach(RunningPipeline::stop);
     }
 
     /** Waits until every pipeline has stopped or failed. @return false on timeout */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        for (IngestPipeline pipeline : pipelines) {
+        for (RunningPipeline pipeline : pipelines) {
             Duration left = Duration.between(Instant.now(), deadline);
             if (left.isNegative() || !pipeline.awaitTermination(left)) {
                 return false;
@@ -434,7 +460,8 @@ public final class Appliance implements AutoCloseable {
             console.close();
         }
         maintenance.close();
-        pipelines.forEach(IngestPipeline::close);
+        fanIns.values().forEach(TopicFanIn::close);
+        pipelines.forEach(RunningPipeline::close);
         listers.forEach(TopicLister::close);
         leases.close(); // the next writer need not wait for them to expire
         instanceLocks.close();

@@ -5,7 +5,7 @@ import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.config.Units;
 import dev.lakehouse.app.demo.OrderGenerator;
-import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.RunningPipeline;
 import dev.lakehouse.ingest.PipelineStatus;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
             Path configFile = writeConfig(dir, broker.bootstrapServers(), registry.url());
             ApplianceConfig config = ConfigLoader.load(configFile);
             Appliance appliance = Appliance.create(config);
-            IngestPipeline pipeline = appliance.pipelines().get(0);
+            RunningPipeline pipeline = appliance.pipelines().get(0);
             // Order ids continue across runs: one record per offset, so the topic's size is the next id.
             long firstId = recordsInTopic(broker);
             OrderGenerator generator = new OrderGenerator(broker.bootstrapServers(), registryClient, TOPIC,
@@ -165,7 +165,7 @@ final class DemoCommand implements Callable<Integer> {
                 "The same file works with `lakehouse run --config " + file + "` while the demo's broker is up.");
     }
 
-    private static void printBanner(PrintWriter out, Path dir, Path configFile, IngestPipeline pipeline,
+    private static void printBanner(PrintWriter out, Path dir, Path configFile, RunningPipeline pipeline,
                                     LocalKafkaBroker broker, SchemaRegistryServer registry, String consoleUrl) {
         String table = pipeline.table().location();
         String path = Path.of(java.net.URI.create(table)).toString();
@@ -186,7 +186,7 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static void printStatus(PrintWriter out, IngestPipeline pipeline) {
+    private static void printStatus(PrintWriter out, RunningPipeline pipeline) {
         PipelineStatus status = pipeline.status();
         String table = "";
         if (pipeline.table().exists()) {

@@ -1,7 +1,7 @@
 package dev.lakehouse.app;
 
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
-import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.RunningPipeline;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitCoordination;
 import dev.lakehouse.table.InstanceLock;
@@ -35,7 +35,7 @@ final class WriterLeases implements AutoCloseable {
     /** What a command refused beside the owning appliance should do instead; null for the appliance. */
     private final String commandAdvice;
     private final List<WriterLease> leases = new CopyOnWriteArrayList<>();
-    private final List<IngestPipeline> pipelines = new CopyOnWriteArrayList<>();
+    private final List<RunningPipeline> pipelines = new CopyOnWriteArrayList<>();
     private final java.util.Map<String, List<Held>> byPipeline = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "lakehouse-lease-renewer");
@@ -152,7 +152,7 @@ final class WriterLeases implements AutoCloseable {
     }
 
     /** Pipelines to stop if a lease is lost. */
-    void guard(IngestPipeline pipeline) {
+    void guard(RunningPipeline pipeline) {
         pipelines.add(pipeline);
     }
 
@@ -168,7 +168,7 @@ final class WriterLeases implements AutoCloseable {
             lease.renew();
         } catch (WriterLeaseHeldException e) {
             LOG.error("{}; stopping the pipelines", e.getMessage());
-            pipelines.forEach(IngestPipeline::stop);
+            pipelines.forEach(RunningPipeline::stop);
         } catch (RuntimeException e) {
             LOG.warn("cannot renew a writer lease (it stays valid until {} after the last renewal): {}", lease.ttl(),
                     e.getMessage());

@@ -10,7 +10,7 @@ import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.compaction.MaintenanceOutcome;
 import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.ingest.BatchProgress;
-import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.RunningPipeline;
 import dev.lakehouse.ingest.PipelineState;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
@@ -74,7 +74,7 @@ class CompactionWhileIngestingIT {
              SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
              OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
                      Clock.systemUTC())) {
-            IngestPipeline pipeline = appliance.pipelines().get(0);
+            RunningPipeline pipeline = appliance.pipelines().get(0);
             pipeline.addProgressListener(progress::add);
             appliance.start();
             while (generator.nextOrderId() < RECORDS) { // about 2,500 orders a second for 12 s

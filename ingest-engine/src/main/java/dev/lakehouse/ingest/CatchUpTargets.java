@@ -50,7 +50,15 @@ final class CatchUpTargets {
      * or past it: transaction markers count as read).
      */
     boolean reached(Consumer<?, ?> consumer) {
-        Set<TopicPartition> assignment = consumer.assignment();
+        return reached(consumer, partition -> true);
+    }
+
+    /**
+     * As {@link #reached(Consumer)}, counting only the assigned partitions {@code counted} accepts (a consumer
+     * reading for many tables does not wait for the partitions of a table that failed).
+     */
+    boolean reached(Consumer<?, ?> consumer, java.util.function.Predicate<TopicPartition> counted) {
+        List<TopicPartition> assignment = consumer.assignment().stream().filter(counted).toList();
         if (assignment.isEmpty()) {
             return false;
         }

@@ -5,15 +5,9 @@ import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import dev.lakehouse.ingest.decode.RecordDecoder;
 import dev.lakehouse.table.LakeTable;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +34,9 @@ import org.slf4j.LoggerFactory;
  * with the error in {@link #status()}, as it does for expired offsets (unless skipping was opted into) and bad
  * settings.
  */
-public final class IngestPipeline implements PipelineView, AutoCloseable {
+public final class IngestPipeline implements RunningPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestPipeline.class);
-    private static final Logger PROGRESS = LoggerFactory.getLogger("dev.lakehouse.progress");
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
@@ -53,27 +46,13 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     private final DeadLetterDestination deadLetters;
     private final BatchIdSequence batchIds = new BatchIdSequence();
     private final CatchUpTargets catchUpTargets;
-    private final List<Consumer<BatchProgress>> listeners = new CopyOnWriteArrayList<>();
-    private final List<ConsumerListener> consumerListeners = new CopyOnWriteArrayList<>();
-    private final Deque<BatchProgress> recent = new ArrayDeque<>();
+    private final StatusBoard board;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final CountDownLatch stopSignal = new CountDownLatch(1);
 
-    private volatile PipelineState state = PipelineState.NEW;
-    private volatile String error;
     private volatile boolean stopRequested;
     private volatile boolean leaveGroupRequested;
-    /** Whether the current run's consumer has joined its group with its partitions positioned. */
-    private volatile boolean inGroup;
     private volatile boolean pauseRequested;
-    /** Whether the running loop has paused: its open batch is committed and it reads nothing. */
-    private volatile boolean pausedNow;
-    private volatile List<PartitionLag> lags = List.of();
-    private volatile Instant lastCommit;
-    /** The largest Kafka timestamp committed by this run, or null. */
-    private volatile Instant newestCommittedRecord;
-    private final AtomicLong batchesCommitted = new AtomicLong();
-    private final AtomicLong recordsCommitted = new AtomicLong();
     private Thread pollThread;
     /** The running loop's consumer, for waking its poll on a stop; null between runs. */
     private volatile org.apache.kafka.clients.consumer.Consumer<?, ?> liveConsumer;
@@ -102,6 +81,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.catchUpTargets = settings.catchUpOnly() ? new CatchUpTargets() : null;
+        this.board = new StatusBoard(settings.name(), settings.progressHistory());
     }
 
     /** Where this pipeline's dead letters go ({@link DeadLetterDestination#none()} if nowhere). */
@@ -127,13 +107,13 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     /** Calls {@code listener} on the writer thread after every batch; it must be quick and must not throw. */
     @Override
     public void addProgressListener(Consumer<BatchProgress> listener) {
-        listeners.add(listener);
+        board.addProgressListener(listener);
     }
 
     /** Tells {@code listener} about each Kafka consumer the pipeline creates (one per run). */
     @Override
     public void addConsumerListener(ConsumerListener listener) {
-        consumerListeners.add(listener);
+        board.addConsumerListener(listener);
     }
 
     /**
@@ -162,7 +142,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
 
     @Override
     public boolean inGroup() {
-        return inGroup;
+        return board.inGroup();
     }
 
     /** Whether {@link #pause()} was called without a {@link #resume()} since. */
@@ -176,11 +156,12 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
      *
      * @throws IllegalStateException if already started
      */
+    @Override
     public synchronized void start() {
-        if (state != PipelineState.NEW) {
+        if (board.state() != PipelineState.NEW) {
             throw new IllegalStateException("pipeline " + settings.name() + " was already started");
         }
-        state = PipelineState.RUNNING;
+        board.state(PipelineState.RUNNING);
         pollThread = new Thread(this::supervise, "lakehouse-" + settings.name() + "-poll");
         pollThread.start();
     }
@@ -189,10 +170,11 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
      * Asks the pipeline to stop: the open batch is committed, then the consumer leaves its group. Returns at once;
      * use {@link #awaitTermination} to wait.
      */
+    @Override
     public void stop() {
         stopRequested = true;
-        if (state == PipelineState.RUNNING || state == PipelineState.RETRYING) {
-            state = PipelineState.STOPPING;
+        if (board.state() == PipelineState.RUNNING || board.state() == PipelineState.RETRYING) {
+            board.state(PipelineState.STOPPING);
         }
         stopSignal.countDown(); // wakes a backoff wait
         org.apache.kafka.clients.consumer.Consumer<?, ?> consumer = liveConsumer;
@@ -202,6 +184,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
     }
 
     /** Waits until the pipeline stopped or failed. @return false on timeout */
+    @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -210,6 +193,7 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
      * Ends the pipeline for good (its topic was deleted): as {@link #close()}, and its consumer leaves the group,
      * so the group's other members never wait for it to time out.
      */
+    @Override
     public void retire() {
         leaveGroupRequested = true;
         close();
@@ -232,31 +216,24 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
 
     @Override
     public PipelineStatus status() {
-        PipelineState current = state;
-        if (pauseRequested && pausedNow && current == PipelineState.RUNNING) {
-            current = PipelineState.PAUSED;
-        }
-        return new PipelineStatus(settings.name(), current, error, batchesCommitted.get(), recordsCommitted.get(),
-                lastCommit, lags, newestCommittedRecord);
+        return board.status(pauseRequested);
     }
 
     /** The latest batch progress records, oldest first (at most {@link PipelineSettings#progressHistory()}). */
     @Override
     public List<BatchProgress> recentProgress() {
-        synchronized (recent) {
-            return new ArrayList<>(recent);
-        }
+        return board.recentProgress();
     }
 
     private void supervise() {
         Duration backoff = FIRST_BACKOFF;
         try {
             while (!stopRequested) {
-                long committedBefore = batchesCommitted.get();
-                pausedNow = false; // a new run pauses again (its first poll) if a pause is still requested
+                long committedBefore = board.batchesCommitted();
+                board.paused(false); // a new run pauses again (its first poll) if a pause is still requested
                 try {
-                    new PollLoop(settings, table, decoder, deadLetters, batchIds, catchUpTargets, this::onProgress,
-                            new StatusObserver())
+                    new PollLoop(settings, table, decoder, deadLetters, batchIds, catchUpTargets, board::progress,
+                            new RunObserver())
                             .leavingGroupWhen(() -> leaveGroupRequested)
                             .run(() -> stopRequested, () -> pauseRequested);
                     break;
@@ -267,17 +244,17 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
                         LOG.info("pipeline {}: run ended while stopping: {}", settings.name(), e.toString());
                         break;
                     }
+                    String error = e.getMessage() != null ? e.getMessage() : e.toString();
+                    board.error(error);
                     if (!FailureClassifier.isTransient(e)) {
-                        error = e.getMessage() != null ? e.getMessage() : e.toString();
-                        state = PipelineState.FAILED;
+                        board.state(PipelineState.FAILED);
                         LOG.error("pipeline {} failed: {}", settings.name(), error, e);
                         return;
                     }
-                    if (batchesCommitted.get() > committedBefore) {
+                    if (board.batchesCommitted() > committedBefore) {
                         backoff = FIRST_BACKOFF; // the last run made progress: this is a new outage
                     }
-                    error = e.getMessage() != null ? e.getMessage() : e.toString();
-                    state = PipelineState.RETRYING;
+                    board.state(PipelineState.RETRYING);
                     LOG.warn("pipeline {}: {}; restarting from the table's offsets in {} s", settings.name(), error,
                             backoff.toSeconds(), e);
                     if (!sleep(backoff)) {
@@ -285,11 +262,11 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
                     }
                     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                     if (!stopRequested) {
-                        state = PipelineState.RUNNING;
+                        board.state(PipelineState.RUNNING);
                     }
                 }
             }
-            state = PipelineState.STOPPED;
+            board.state(PipelineState.STOPPED);
             LOG.info("pipeline {} stopped", settings.name());
         } finally {
             terminated.countDown();
@@ -306,82 +283,38 @@ public final class IngestPipeline implements PipelineView, AutoCloseable {
         }
     }
 
-    private void onProgress(BatchProgress progress) {
-        PROGRESS.info(progress.toJson());
-        synchronized (recent) {
-            recent.addLast(progress);
-            while (recent.size() > settings.progressHistory()) {
-                recent.removeFirst();
-            }
-        }
-        for (Consumer<BatchProgress> listener : listeners) {
-            try {
-                listener.accept(progress);
-            } catch (RuntimeException e) {
-                LOG.warn("pipeline {}: a progress listener threw", settings.name(), e);
-            }
-        }
-    }
-
-    /** Keeps the status fields current; called on the poll thread. */
-    private final class StatusObserver implements PollLoop.Observer {
+    /** The board, and the consumer to wake on a stop. */
+    private final class RunObserver implements PollLoop.Observer {
         @Override
         public void committed(BatchPlanner.PlannedBatch batch, BatchProgress progress) {
-            batchesCommitted.incrementAndGet();
-            recordsCommitted.addAndGet(batch.records());
-            lastCommit = Instant.parse(progress.timestamp());
-            if (batch.newestRecordTimestampMillis() >= 0) {
-                Instant newest = Instant.ofEpochMilli(batch.newestRecordTimestampMillis());
-                Instant known = newestCommittedRecord;
-                if (known == null || newest.isAfter(known)) {
-                    newestCommittedRecord = newest;
-                }
-            }
-            if (state == PipelineState.RETRYING) {
-                state = PipelineState.RUNNING;
-            }
-            error = null;
+            board.committed(batch, progress);
         }
 
         @Override
         public void lag(List<PartitionLag> partitions) {
-            lags = partitions;
+            board.lag(partitions);
         }
 
         @Override
         public void paused(boolean paused) {
-            pausedNow = paused;
+            board.paused(paused);
         }
 
         @Override
         public void joined() {
-            inGroup = true;
+            board.joined();
         }
 
         @Override
         public void consumerOpened(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
-            inGroup = false;
             liveConsumer = consumer;
-            for (ConsumerListener listener : consumerListeners) {
-                try {
-                    listener.opened(consumer);
-                } catch (RuntimeException e) {
-                    LOG.warn("pipeline {}: a consumer listener threw", settings.name(), e);
-                }
-            }
+            board.consumerOpened(consumer);
         }
 
         @Override
         public void consumerClosing(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
-            inGroup = false;
             liveConsumer = null;
-            for (ConsumerListener listener : consumerListeners) {
-                try {
-                    listener.closing(consumer);
-                } catch (RuntimeException e) {
-                    LOG.warn("pipeline {}: a consumer listener threw", settings.name(), e);
-                }
-            }
+            board.consumerClosing(consumer);
         }
     }
 }

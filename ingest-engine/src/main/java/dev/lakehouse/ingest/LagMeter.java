@@ -23,15 +23,34 @@ final class LagMeter {
 
     private final String pipeline;
     private final Consumer<?, ?> consumer;
+    private final java.util.function.Predicate<TopicPartition> owned;
 
     LagMeter(String pipeline, Consumer<?, ?> consumer) {
+        this(pipeline, consumer, partition -> true);
+    }
+
+    /** @param owned which of the consumer's partitions are this table's (a consumer may read for many tables) */
+    LagMeter(String pipeline, Consumer<?, ?> consumer, java.util.function.Predicate<TopicPartition> owned) {
         this.pipeline = pipeline;
         this.consumer = consumer;
+        this.owned = owned;
+    }
+
+    /** The consumer's partitions that are this table's. */
+    private Set<TopicPartition> assigned() {
+        Set<TopicPartition> all = consumer.assignment();
+        Set<TopicPartition> mine = new java.util.HashSet<>();
+        for (TopicPartition partition : all) {
+            if (owned.test(partition)) {
+                mine.add(partition);
+            }
+        }
+        return mine;
     }
 
     /** Whether the consumer has read up to the end of every partition it owns, as of its last fetch. */
     boolean caughtUp() {
-        Set<TopicPartition> assigned = consumer.assignment();
+        Set<TopicPartition> assigned = assigned();
         if (assigned.isEmpty()) {
             return false;
         }
@@ -93,7 +112,7 @@ final class LagMeter {
     /** Paused partitions are not fetched, so the fetch's lag goes stale: ask the broker instead. */
     private Map<TopicPartition, Long> brokerLogEndOffsets() {
         try {
-            Set<TopicPartition> assigned = consumer.assignment();
+            Set<TopicPartition> assigned = assigned();
             return assigned.isEmpty() ? Map.of() : consumer.endOffsets(assigned, Duration.ofSeconds(2));
         } catch (RuntimeException e) {
             LOG.debug("pipeline {}: end offsets not known while paused: {}", pipeline, e.toString());

@@ -268,6 +268,15 @@ final class PollLoop {
     }
 
     private Properties consumerProperties() {
+        return consumerProperties(settings);
+    }
+
+    /**
+     * The consumer of a pipeline's runs: read-committed, cooperative rebalancing, static membership under a fixed
+     * instance id, no auto-commit and no auto-reset (the engine seeks), no topic auto-creation; the user's
+     * consumer properties win except for the keys the engine owns.
+     */
+    static Properties consumerProperties(PipelineSettings settings) {
         Properties props = new Properties();
         // Defaults tuned for throughput; anything the user passes wins, except the keys the engine owns.
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -63,6 +64,8 @@ final class TableLane {
     private final ExpiredOffsets expiredOffsets;
     /** Where a catch-up run ends; null in an ordinary run. */
     private final CatchUpTargets catchUp;
+    /** Which of the consumer's partitions are this table's: all of them, unless the consumer reads for many. */
+    private final Predicate<TopicPartition> owned;
 
     /** Set by {@link #attach}: the run's consumer, and what needs it. */
     private Consumer<byte[], byte[]> consumer;
@@ -85,6 +88,18 @@ final class TableLane {
     TableLane(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
               BatchIdSequence batchIds, CatchUpTargets catchUp, java.util.function.Consumer<BatchProgress> progressSink,
               PollLoop.Observer observer) {
+        this(settings, table, decoder, deadLetters, batchIds, catchUp, progressSink, observer, partition -> true);
+    }
+
+    /**
+     * A lane for a consumer that reads for many tables.
+     *
+     * @param owned which of the consumer's partitions are this table's
+     */
+    TableLane(PipelineSettings settings, LakeTable table, RecordDecoder decoder, DeadLetterDestination deadLetters,
+              BatchIdSequence batchIds, CatchUpTargets catchUp, java.util.function.Consumer<BatchProgress> progressSink,
+              PollLoop.Observer observer, Predicate<TopicPartition> owned) {
+        this.owned = owned;
         this.settings = settings;
         this.table = table;
         this.deadLetters = deadLetters;
@@ -109,7 +124,7 @@ final class TableLane {
         this.consumer = kafka;
         this.positions = new TablePositions(settings, table, deadLetters, converter, planner, kafka, batchIds,
                 this::commitInFlight);
-        this.lagMeter = new LagMeter(settings.name(), kafka);
+        this.lagMeter = new LagMeter(settings.name(), kafka, owned);
     }
 
     /** Ends the writer: after a clean run it may finish its commit, else what it holds is dropped. */
@@ -231,7 +246,7 @@ final class TableLane {
             commitInFlight();
             LOG.info("pipeline {}: paused", settings.name());
         } else if (!pause && paused) {
-            consumer.resume(consumer.paused());
+            consumer.resume(mine(consumer.paused()));
             LOG.info("pipeline {}: resumed", settings.name());
         }
         if (pause != paused) {
@@ -239,9 +254,14 @@ final class TableLane {
             observer.paused(pause);
         }
         if (paused) {
-            consumer.pause(consumer.assignment());
+            consumer.pause(mine(consumer.assignment()));
         }
         return paused;
+    }
+
+    /** The table's partitions among {@code partitions}. */
+    List<TopicPartition> mine(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(owned).toList();
     }
 
     boolean paused() {

@@ -140,23 +140,7 @@ public final class ApplianceMetrics implements AutoCloseable {
                     .description("Records sent to the dead-letter destination, by reason").register(registry)
                     .increment(count));
         });
-        pipeline.addConsumerListener(new ConsumerListener() {
-            @Override
-            public void opened(Consumer<?, ?> consumer) {
-                KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("pipeline", name),
-                        kafkaMetricsRefresh);
-                metrics.bindTo(registry);
-                consumerMetrics.put(consumer, metrics);
-            }
-
-            @Override
-            public void closing(Consumer<?, ?> consumer) {
-                KafkaClientMetrics metrics = consumerMetrics.remove(consumer);
-                if (metrics != null) {
-                    metrics.close(); // removes its meters: the next run's consumer registers fresh ones
-                }
-            }
-        });
+        pipeline.addConsumerListener(consumerMeters(name));
         Gauge.builder("lakehouse.pipeline.running", pipeline, p -> isRunning(p.status().state()) ? 1 : 0)
                 .tags(tags).description("1 while the pipeline runs (or is paused), 0 when stopped or failed")
                 .register(registry);
@@ -193,6 +177,34 @@ public final class ApplianceMetrics implements AutoCloseable {
                 registry.remove(meter);
             }
         }
+    }
+
+    /**
+     * Meters the Kafka client of each consumer that {@code register} reports, tagged with {@code pipeline}: for a
+     * consumer that reads for many tables, whose tables report none of their own.
+     */
+    public void bindConsumers(String pipeline, java.util.function.Consumer<ConsumerListener> register) {
+        register.accept(consumerMeters(pipeline));
+    }
+
+    private ConsumerListener consumerMeters(String name) {
+        return new ConsumerListener() {
+            @Override
+            public void opened(Consumer<?, ?> consumer) {
+                KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("pipeline", name),
+                        kafkaMetricsRefresh);
+                metrics.bindTo(registry);
+                consumerMetrics.put(consumer, metrics);
+            }
+
+            @Override
+            public void closing(Consumer<?, ?> consumer) {
+                KafkaClientMetrics metrics = consumerMetrics.remove(consumer);
+                if (metrics != null) {
+                    metrics.close(); // removes its meters: the next run's consumer registers fresh ones
+                }
+            }
+        };
     }
 
     /** Meters of the maintenance jobs: runs by table, kind and outcome, and their duration. */

@@ -70,6 +70,8 @@ class ModuleRulesTest {
     void theConsoleSeesPipelinesDeadLettersAndMaintenanceOnlyThroughTheirViews() {
         noClasses().that().resideInAPackage("dev.lakehouse.console..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.IngestPipeline")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.TopicFanIn")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.FanInTable")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.deadletter.DeadLetterTable")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.lakehouse.ingest.deadletter.DeadLetterTopic")
                 .orShould().dependOnClassesThat()

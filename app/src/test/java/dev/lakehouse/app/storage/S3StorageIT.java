@@ -12,7 +12,7 @@ import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.compaction.MaintenanceOutcome;
 import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.compaction.Vacuum;
-import dev.lakehouse.ingest.IngestPipeline;
+import dev.lakehouse.ingest.RunningPipeline;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
@@ -114,7 +114,7 @@ class S3StorageIT {
              SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
              OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
                      Clock.systemUTC())) {
-            IngestPipeline pipeline = appliance.pipelines().get(0);
+            RunningPipeline pipeline = appliance.pipelines().get(0);
             appliance.start();
             for (int i = 0; i < 5; i++) { // several batches: several small files per partition
                 generator.produce(1000);
