@@ -81,6 +81,8 @@ final class FanoutBenchmark {
             cpu = once.cpuSeconds();
         }
         double seconds = (System.nanoTime() - launched) / 1e9;
+        // Kept for reading afterwards: the run below writes a log of its own.
+        Files.move(work.resolve("appliance.log"), work.resolve("once.log"));
         long rows = 0;
         int incomplete = 0;
         for (int i = 0; i < topics; i++) {

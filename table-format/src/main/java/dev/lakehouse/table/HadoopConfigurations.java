@@ -19,8 +19,10 @@ final class HadoopConfigurations {
         if (scheme == null || scheme.equals("file")) {
             // Hadoop's local file system writes a .crc file beside every data file; Delta readers never need them.
             // Only for local tables: S3A buffers uploads on local disk through the checksumming local file system.
-            conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
-            conf.set("fs.AbstractFileSystem.file.impl", "org.apache.hadoop.fs.local.RawLocalFs");
+            // The raw one, without Hadoop's native library, runs chmod and readlink for every file it creates or
+            // renames: the appliance's own starts no process.
+            conf.set("fs.file.impl", NioLocalFileSystem.class.getName());
+            conf.set("fs.AbstractFileSystem.file.impl", NioLocalFs.class.getName());
             // Hadoop caches file systems by scheme, not by configuration: without this, a checksumming local file
             // system created elsewhere in the JVM (another library's default configuration) would be reused here.
             conf.setBoolean("fs.file.impl.disable.cache", true);
