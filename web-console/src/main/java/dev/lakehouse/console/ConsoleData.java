@@ -14,6 +14,7 @@ import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.SchemaChange;
 import dev.lakehouse.table.TableCommit;
+import dev.lakehouse.table.TableNotFoundException;
 import dev.lakehouse.table.TableSnapshot;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -43,12 +44,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The overview of hundreds of tables must not wait for hundreds of log reads: a request reads what is stale for
  * at most {@link #OVERVIEW_READ_BUDGET} and shows the rest as last read (or as not read yet), while
- * {@link #refreshStale()}, run in the background, renews every table's figures in turn.
+ * {@link #refreshStale()}, run in the background, renews the figures of the tables that committed since they were
+ * read, and the others' after {@link #RENEW_UNCHANGED_AFTER} (another writer, such as a user's Spark, may have changed
+ * them): hundreds of idle tables cost no log read every few seconds, only when someone looks.
  */
 final class ConsoleData {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleData.class);
     static final Duration CACHE_FOR = Duration.ofSeconds(2);
+    /**
+     * How old the background lets the figures of a table that has not committed grow: what another writer did to
+     * it is shown this late at worst by a page that reads nothing itself.
+     */
+    static final Duration RENEW_UNCHANGED_AFTER = Duration.ofSeconds(30);
     /** How long one overview request may spend reading tables' logs and dead-letter summaries. */
     static final Duration OVERVIEW_READ_BUDGET = Duration.ofMillis(250);
     private static final int COMMITS_SHOWN = 50;
@@ -96,6 +104,9 @@ final class ConsoleData {
             // The table changed: its figures are read again (by the next page, or in the background), never shown
             // from before a commit the pipeline already reported.
             figures.remove(table.name());
+            if (!progress.deadLettersByReason().isEmpty() && table.deadLetters() != null) {
+                deadLetterFigures.remove(table.deadLetters().describe());
+            }
         });
         synchronized (tables) {
             tables.put(table.name(), table);
@@ -170,9 +181,16 @@ final class ConsoleData {
      */
     void refreshStale() {
         for (MonitoredTable monitored : tables()) {
-            figures(monitored);
-            deadLetterFigures(monitored.deadLetters());
+            figures(monitored, RENEW_UNCHANGED_AFTER);
+            DeadLetterSummaries deadLetters = monitored.deadLetters();
+            if (deadLetters != null) {
+                deadLetterFigures(deadLetters, max(deadLetters.readEvery(), RENEW_UNCHANGED_AFTER));
+            }
         }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     Views.TableDetail detail(MonitoredTable monitored) {
@@ -204,16 +222,23 @@ final class ConsoleData {
     }
 
     private TableFigures figures(MonitoredTable monitored) {
+        return figures(monitored, CACHE_FOR);
+    }
+
+    /** The table's figures, read again when older than {@code maxAge} or when a commit made them stale. */
+    private TableFigures figures(MonitoredTable monitored, Duration maxAge) {
         return figures.compute(monitored.name(), (name, cached) -> {
-            if (cached != null && cached.readAt().plus(CACHE_FOR).isAfter(clock.instant())) {
+            if (cached != null && cached.readAt().plus(maxAge).isAfter(clock.instant())) {
                 return cached;
             }
             LakeTable table = monitored.pipeline().table();
             try {
-                if (!table.exists()) {
+                TableSnapshot snapshot;
+                try {
+                    snapshot = table.snapshot(); // one log read; exists() first would be a second
+                } catch (TableNotFoundException e) {
                     return new TableFigures(clock.instant(), null, 0, null);
                 }
-                TableSnapshot snapshot = table.snapshot();
                 int small = (int) snapshot.files().stream()
                         .filter(f -> f.sizeBytes() < monitored.smallFileBytes()).count();
                 return new TableFigures(clock.instant(), snapshot, small, null);
@@ -255,12 +280,13 @@ final class ConsoleData {
      * unreachable topic must not slow every page by its timeout.
      */
     private DeadLetterFigures deadLetterFigures(DeadLetterSummaries source) {
-        if (source == null) {
-            return null;
-        }
+        return source == null ? null : deadLetterFigures(source, source.readEvery());
+    }
+
+    private DeadLetterFigures deadLetterFigures(DeadLetterSummaries source, Duration maxAge) {
         String key = source.describe();
         DeadLetterFigures cached = deadLetterFigures.get(key);
-        if (cached != null && cached.readAt().plus(source.readEvery()).isAfter(clock.instant())) {
+        if (cached != null && cached.readAt().plus(maxAge).isAfter(clock.instant())) {
             return cached;
         }
         try {

@@ -3,10 +3,28 @@ package dev.lakehouse.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lakehouse.ingest.BatchOutcome;
+import dev.lakehouse.ingest.BatchProgress;
+import dev.lakehouse.ingest.ConsumerListener;
+import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.ingest.PipelineStatus;
+import dev.lakehouse.ingest.PipelineView;
 import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.ForwardingLakeTable;
+import dev.lakehouse.table.InMemoryLakeTable;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.TableSnapshot;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
 class ConsoleDataTest {
@@ -52,6 +70,143 @@ class ConsoleDataTest {
     void aSchemaThatIsNotADeltaStructIsRefusedByName() {
         assertThatThrownBy(() -> DeltaSchemaFields.of("{\"type\":\"record\"}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a Delta struct");
+    }
+
+    @Test
+    void theBackgroundReadsATableAgainAfterItsOwnCommitOrAfterHalfAMinuteAndAPageAfterTwoSeconds() {
+        MovableClock clock = new MovableClock();
+        CountingTable table = new CountingTable(new InMemoryLakeTable("orders"));
+        table.createIfAbsent(SchemaBuilder.record("Order").fields().requiredLong("id").endRecord());
+        ListenedPipeline pipeline = new ListenedPipeline(table);
+        ConsoleData data = new ConsoleData(List.of(new MonitoredTable(pipeline, List.of("orders"), null, 1)), null,
+                Map.of("orders", new LagHistory(10, Duration.ofSeconds(30))), clock);
+
+        data.refreshStale();
+        assertThat(table.snapshotReads.get()).as("first reading").isEqualTo(1);
+        for (int i = 0; i < 10; i++) { // the sampler's rounds, every two seconds, while the table does not change
+            clock.advance(Duration.ofSeconds(2));
+            data.refreshStale();
+        }
+        assertThat(table.snapshotReads.get()).as("an idle table is not read every round").isEqualTo(1);
+
+        pipeline.committed(); // the pipeline reports a commit: its figures are stale from now on
+        data.refreshStale();
+        assertThat(table.snapshotReads.get()).as("read again after its own commit").isEqualTo(2);
+
+        clock.advance(ConsoleData.RENEW_UNCHANGED_AFTER.minusSeconds(1));
+        data.refreshStale();
+        assertThat(table.snapshotReads.get()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(2));
+        data.refreshStale();
+        assertThat(table.snapshotReads.get()).as("another writer's change is shown within half a minute")
+                .isEqualTo(3);
+
+        clock.advance(ConsoleData.CACHE_FOR.plusSeconds(1));
+        assertThat(data.overview()).hasSize(1);
+        assertThat(table.snapshotReads.get()).as("a page reads what is older than two seconds").isEqualTo(4);
+    }
+
+    /** A clock the test moves. */
+    private static final class MovableClock extends Clock {
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    /** Counts the reads of the table's log. */
+    private static final class CountingTable extends ForwardingLakeTable {
+        final AtomicInteger snapshotReads = new AtomicInteger();
+
+        CountingTable(LakeTable table) {
+            super(table);
+        }
+
+        @Override
+        public TableSnapshot snapshot() {
+            snapshotReads.incrementAndGet();
+            return super.snapshot();
+        }
+    }
+
+    /** A pipeline whose commits the test reports to the console's listeners. */
+    private static final class ListenedPipeline implements PipelineView {
+        final LakeTable table;
+        final List<Consumer<BatchProgress>> listeners = new ArrayList<>();
+
+        ListenedPipeline(LakeTable table) {
+            this.table = table;
+        }
+
+        void committed() {
+            BatchProgress progress = new BatchProgress("orders", "i1", 0, "2026-01-01T00:00:00Z",
+                    BatchOutcome.COMMITTED, 1, 1, 10, 1, 1, new BatchProgress.PhaseDurations(1, 1, 1, 3), List.of(),
+                    1, 100, 0, Map.of(), null);
+            listeners.forEach(listener -> listener.accept(progress));
+        }
+
+        @Override
+        public String name() {
+            return "orders";
+        }
+
+        @Override
+        public PipelineStatus status() {
+            return new PipelineStatus("orders", PipelineState.RUNNING, null, 1, 0, null, List.of());
+        }
+
+        @Override
+        public List<BatchProgress> recentProgress() {
+            return List.of();
+        }
+
+        @Override
+        public LakeTable table() {
+            return table;
+        }
+
+        @Override
+        public String deadLetterDestination() {
+            return null;
+        }
+
+        @Override
+        public boolean isPaused() {
+            return false;
+        }
+
+        @Override
+        public void pause() {
+        }
+
+        @Override
+        public void resume() {
+        }
+
+        @Override
+        public void addProgressListener(Consumer<BatchProgress> listener) {
+            listeners.add(listener);
+        }
+
+        @Override
+        public void addConsumerListener(ConsumerListener listener) {
+        }
     }
 
     private static DataFile file(long size) {
