@@ -9,9 +9,24 @@ final class HadoopConfigurations {
     private HadoopConfigurations() {
     }
 
+    /**
+     * Hadoop's defaults, parsed once: a new {@link Configuration} parses Hadoop's XML resources again when it is
+     * first read, which made opening each of hundreds of tables cost tens of milliseconds. Never changed after it
+     * is built; each table gets a copy.
+     */
+    private static final class Defaults {
+        static final Configuration PARSED = parsed();
+
+        private static Configuration parsed() {
+            Configuration conf = new Configuration();
+            conf.size(); // parses the resources now, once
+            return conf;
+        }
+    }
+
     /** @param location the table's location: local tables get a local file system without checksum files */
     static Configuration create(String location, Map<String, String> properties) {
-        Configuration conf = new Configuration();
+        Configuration conf = new Configuration(Defaults.PARSED);
         // Standard three-level Parquet lists: what Spark, Trino and Delta Kernel expect. parquet-avro's default
         // two-level form is read differently by different engines.
         conf.setBoolean("parquet.avro.write-old-list-structure", false);
