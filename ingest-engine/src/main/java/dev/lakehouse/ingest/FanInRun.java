@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
@@ -72,6 +73,8 @@ final class FanInRun implements ConsumerRebalanceListener {
     private long lastDeletionCheckMillis;
     private long lagRefreshedAt;
     private Set<String> deletedTopics = Set.of();
+    /** The consumer's assignment as last copied; null when it may have changed since (see {@link #assignment()}). */
+    private Set<TopicPartition> assignmentCopy;
 
     FanInRun(TopicFanIn fanIn) {
         this.fanIn = fanIn;
@@ -105,12 +108,26 @@ final class FanInRun implements ConsumerRebalanceListener {
             }
             for (Member member : members.values()) {
                 if (member.healthy()) {
+                    safely(member, member.lane::sealOpenBatch); // every table's last commit in flight at once
+                }
+            }
+            Map<TopicPartition, OffsetAndMetadata> groupOffsets = new HashMap<>();
+            for (Member member : members.values()) {
+                if (member.healthy()) {
                     try {
-                        safely(member, member.lane::finish);
+                        safely(member, member.lane::finishCommits);
                     } catch (WakeupException e) {
-                        safely(member, member.lane::finish); // the stop's wakeup, consumed by the first try
+                        safely(member, member.lane::finishCommits); // the stop's wakeup, consumed by the first try
+                    }
+                    if (member.healthy()) {
+                        groupOffsets.putAll(member.lane.groupOffsetsOnStop());
                     }
                 }
+            }
+            try {
+                TableLane.commitGroupOffsetsOnStop(kafka, groupOffsets, settings.name());
+            } catch (WakeupException e) {
+                TableLane.commitGroupOffsetsOnStop(kafka, groupOffsets, settings.name());
             }
             clean = true;
         } catch (FencedInstanceIdException e) {
@@ -172,6 +189,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             } else {
                 consumer.subscribe(topics, this);
             }
+            assignmentCopy = null;
             LOG.info("pipeline {}: reading {} topics for their tables", settings.name(), topics.size());
             subscribed = topics;
         }
@@ -200,7 +218,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         member.lane = lane;
         boolean opened = safely(member, () -> {
             lane.start();
-            lane.attach(consumer);
+            lane.attach(consumer, this::assignment);
             List<TopicPartition> held = lane.mine(consumer.assignment());
             if (!held.isEmpty()) {
                 lane.assigned(held);
@@ -299,6 +317,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         try {
             records = consumer.poll(Duration.ofMillis(timeout));
         } catch (OffsetOutOfRangeException e) {
+            assignmentCopy = null;
             Map<String, Map<TopicPartition, Long>> byTopic = new HashMap<>();
             e.offsetOutOfRangePartitions().forEach((partition, offset) ->
                     byTopic.computeIfAbsent(partition.topic(), t -> new HashMap<>()).put(partition, offset));
@@ -311,6 +330,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             });
             return;
         }
+        assignmentCopy = null; // a rebalance inside the poll may have changed it
         if (!records.isEmpty()) {
             long readAt = settings.clock().millis();
             lastRecordsMillis = readAt;
@@ -412,8 +432,22 @@ final class FanInRun implements ConsumerRebalanceListener {
 
     // ---- rebalance listener: on the poll thread, inside poll() ----
 
+    /**
+     * The consumer's assignment, copied once per poll for all the tables (each table's lag report asks for it); a
+     * rebalance or a new subscription drops the copy.
+     */
+    private Set<TopicPartition> assignment() {
+        Set<TopicPartition> copy = assignmentCopy;
+        if (copy == null) {
+            copy = Set.copyOf(consumer.assignment());
+            assignmentCopy = copy;
+        }
+        return copy;
+    }
+
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        assignmentCopy = null;
         // Every given partition gets a position before any table seeks: a table that asks the consumer for a
         // position (a new table's start offsets) makes it resolve the positions of every assigned partition, and
         // with no reset policy (the engine's) one without a position fails the ask, blamed on that table. Each
@@ -455,6 +489,7 @@ final class FanInRun implements ConsumerRebalanceListener {
     }
 
     private void handOver(Collection<TopicPartition> partitions, boolean owned) {
+        assignmentCopy = null;
         if (closing || partitions.isEmpty()) {
             return;
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -24,21 +25,29 @@ final class LagMeter {
     private final String pipeline;
     private final Consumer<?, ?> consumer;
     private final java.util.function.Predicate<TopicPartition> owned;
+    private final Supplier<Set<TopicPartition>> assignment;
 
     LagMeter(String pipeline, Consumer<?, ?> consumer) {
-        this(pipeline, consumer, partition -> true);
+        this(pipeline, consumer, partition -> true, consumer::assignment);
     }
 
-    /** @param owned which of the consumer's partitions are this table's (a consumer may read for many tables) */
-    LagMeter(String pipeline, Consumer<?, ?> consumer, java.util.function.Predicate<TopicPartition> owned) {
+    /**
+     * @param owned which of the consumer's partitions are this table's (a consumer may read for many tables)
+     * @param assignment the consumer's assignment, never modified: a consumer that reads for many tables answers
+     *        each table's meter from one copy (the consumer copies its whole assignment on every ask, which made
+     *        a lag report of a thousand tables a million set insertions)
+     */
+    LagMeter(String pipeline, Consumer<?, ?> consumer, java.util.function.Predicate<TopicPartition> owned,
+             Supplier<Set<TopicPartition>> assignment) {
         this.pipeline = pipeline;
         this.consumer = consumer;
         this.owned = owned;
+        this.assignment = assignment;
     }
 
     /** The consumer's partitions that are this table's. */
     private Set<TopicPartition> assigned() {
-        Set<TopicPartition> all = consumer.assignment();
+        Set<TopicPartition> all = assignment.get();
         Set<TopicPartition> mine = new java.util.HashSet<>();
         for (TopicPartition partition : all) {
             if (owned.test(partition)) {
@@ -66,7 +75,7 @@ final class LagMeter {
     /** The log-end offsets of the assigned partitions among {@code partitions}, as of the last fetch. */
     Map<TopicPartition, Long> logEndOffsets(Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> ends = new HashMap<>();
-        Set<TopicPartition> assigned = consumer.assignment();
+        Set<TopicPartition> assigned = assignment.get();
         for (TopicPartition partition : partitions) {
             if (!assigned.contains(partition)) {
                 continue;
@@ -92,7 +101,7 @@ final class LagMeter {
     List<PartitionLag> lags(Collection<TopicPartition> partitions, Map<TopicPartition, Long> tableNextOffsets,
                             java.util.function.BiPredicate<TopicPartition, Long> awaitsCommit, boolean paused) {
         Map<TopicPartition, Long> ends = paused ? brokerLogEndOffsets() : logEndOffsets(partitions);
-        Set<TopicPartition> assigned = consumer.assignment();
+        Set<TopicPartition> assigned = assignment.get();
         List<PartitionLag> lags = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             long tableNext = tableNextOffsets.getOrDefault(partition, -1L);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -121,10 +122,18 @@ final class TableLane {
 
     /** Binds the lane to the run's consumer, before it subscribes. */
     void attach(Consumer<byte[], byte[]> kafka) {
+        attach(kafka, kafka::assignment);
+    }
+
+    /**
+     * As {@link #attach(Consumer)}, with the consumer's assignment from {@code assignment} (one copy shared by the
+     * tables of a consumer that reads for many), never modified.
+     */
+    void attach(Consumer<byte[], byte[]> kafka, Supplier<Set<TopicPartition>> assignment) {
         this.consumer = kafka;
         this.positions = new TablePositions(settings, table, deadLetters, converter, planner, kafka, batchIds,
                 this::commitInFlight);
-        this.lagMeter = new LagMeter(settings.name(), kafka, owned);
+        this.lagMeter = new LagMeter(settings.name(), kafka, owned, assignment);
     }
 
     /** Ends the writer: after a clean run it may finish its commit, else what it holds is dropped. */
@@ -268,14 +277,45 @@ final class TableLane {
         return paused;
     }
 
+    /**
+     * Hands the open batch to the writer without waiting for its commit: a run that ends seals every table's batch
+     * first, so that their last commits run side by side on the writer pool, then {@link #finish()}es each.
+     */
+    void sealOpenBatch() {
+        if (!planner.isEmpty()) {
+            seal();
+        }
+    }
+
     /** On a clean stop: commits the open batch, waits for the writer, and records group offsets for monitoring. */
     void finish() {
+        finishCommits();
+        commitGroupOffsetsOnStop(consumer, groupOffsetsOnStop(), settings.name());
+    }
+
+    /** The first half of {@link #finish()}: the open batch committed, the writer idle. */
+    void finishCommits() {
         commitInFlight();
+    }
+
+    /** The group offsets that {@link #finish()} records: the table's offsets, for monitoring only. */
+    Map<TopicPartition, OffsetAndMetadata> groupOffsetsOnStop() {
+        return positions.groupOffsets(List.copyOf(positions.tableNextOffsets().keySet()));
+    }
+
+    /**
+     * Records group offsets for monitoring on a stop, in one request for however many tables (a fan-in's tables
+     * share one consumer); a failure only costs the monitoring.
+     */
+    static void commitGroupOffsetsOnStop(Consumer<byte[], byte[]> consumer,
+                                         Map<TopicPartition, OffsetAndMetadata> offsets, String pipeline) {
+        if (offsets.isEmpty()) {
+            return;
+        }
         try {
-            consumer.commitSync(positions.groupOffsets(List.copyOf(positions.tableNextOffsets().keySet())),
-                    GROUP_OFFSETS_TIMEOUT);
+            consumer.commitSync(offsets, GROUP_OFFSETS_TIMEOUT);
         } catch (RuntimeException e) {
-            LOG.debug("pipeline {}: group offsets not committed on stop (monitoring only): {}", settings.name(),
+            LOG.debug("pipeline {}: group offsets not committed on stop (monitoring only): {}", pipeline,
                     e.toString());
         }
     }
