@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,10 +57,7 @@ class HundredsOfTopicsIT {
         for (int i = 0; i < TOPICS; i++) {
             topics.add(prefix + "-" + i);
         }
-        try (Admin admin = kafka.admin()) {
-            admin.createTopics(topics.stream().map(t -> new NewTopic(t, 1, (short) 1)).toList()).all()
-                    .get(60, TimeUnit.SECONDS);
-        }
+        kafka.createTopics(topics, 1); // and waits for their leaders: a send before that may expire
         try (SchemaRegistryClient client = SchemaRegistryClient.connect(
                 RegistryClientConfig.builder(registry.url()).build());
              OrderGenerator orders = new OrderGenerator(kafka.bootstrapServers(), client, topics.get(0), 0,
@@ -72,15 +67,21 @@ class HundredsOfTopicsIT {
                      ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 20),
                      new ByteArraySerializer(), new ByteArraySerializer())) {
             ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(client).build();
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+                    new ArrayList<>();
             for (String topic : topics) { // orders i * 1000 .. i * 1000 + 49 to topic i
                 long first = Long.parseLong(topic.substring(topic.lastIndexOf('-') + 1)) * 1000;
                 for (int n = 0; n < ORDERS_PER_TOPIC; n++) {
                     org.apache.avro.generic.GenericRecord order = orders.nextOrder();
                     order.put("order_id", first + n);
-                    producer.send(new ProducerRecord<>(topic, serializer.serialize(topic, RecordPart.VALUE, order)));
+                    sent.add(producer.send(new ProducerRecord<>(topic,
+                            serializer.serialize(topic, RecordPart.VALUE, order))));
                 }
             }
             producer.flush();
+            for (java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send : sent) {
+                send.get(); // every order is in its topic, or the test stops here
+            }
         }
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

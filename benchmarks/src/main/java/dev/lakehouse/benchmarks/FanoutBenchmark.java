@@ -4,6 +4,7 @@ import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
+import dev.lakehouse.registry.serde.ConfluentAvroSerializer;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.TableOptions;
@@ -11,7 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
  * Many topics, a table each, from one appliance: the same total of orders spread over {@code fanout.topics} topics
@@ -50,9 +54,18 @@ final class FanoutBenchmark {
             throws IOException, InterruptedException {
         String prefix = "fan" + topics;
         long perTopic = total / topics;
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < topics; i++) {
-            kafka.createTopic(prefix + "-" + i, 1);
-            OrderTopic.fill(kafka.bootstrapServers(), registry, prefix + "-" + i, perTopic);
+            names.add(prefix + "-" + i);
+        }
+        kafka.createTopics(names, 1);
+        try (KafkaProducer<byte[], byte[]> producer = OrderTopic.fastProducer(kafka.bootstrapServers())) {
+            ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
+            for (String topic : names) {
+                OrderTopic.fill(producer, serializer, topic, perTopic, false);
+            }
+            producer.flush();
+            OrderTopic.checkSent();
         }
         Path work = Files.createTempDirectory("fanout-bench");
         Path tables = work.resolve("tables");

@@ -20,6 +20,18 @@ final class OrderTopic {
     private OrderTopic() {
     }
 
+    /** The first send that failed, of any topic: the benchmark stops at the next send. */
+    private static final java.util.concurrent.atomic.AtomicReference<Exception> SEND_FAILURE =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Throws if a send of {@link #fill} failed (call it again after the producer's flush). */
+    static void checkSent() {
+        Exception failed = SEND_FAILURE.get();
+        if (failed != null) {
+            throw new IllegalStateException("an order was not produced: " + failed, failed);
+        }
+    }
+
     /** A producer tuned for filling a local topic fast (large lz4 batches). */
     static KafkaProducer<byte[], byte[]> fastProducer(String bootstrapServers) {
         return new KafkaProducer<>(Map.of(
@@ -103,24 +115,40 @@ final class OrderTopic {
     /** As {@link #fill(String, SchemaRegistryClient, String, long)}, of {@link #NESTED} orders when asked. */
     static long fill(String bootstrapServers, SchemaRegistryClient registry, String topic, long records,
                      boolean nested) {
+        try (KafkaProducer<byte[], byte[]> producer = fastProducer(bootstrapServers)) {
+            long bytes = fill(producer, ConfluentAvroSerializer.builder(registry).build(), topic, records, nested);
+            producer.flush();
+            checkSent();
+            return bytes;
+        }
+    }
+
+    /**
+     * Sends {@code records} orders with unique ids 0..records-1 to {@code topic} through a producer the caller
+     * flushes and closes (one producer for many topics); returns the bytes sent. A send that fails ends the
+     * benchmark at the next send (a topic short of records would be measured as the appliance's loss).
+     */
+    static long fill(KafkaProducer<byte[], byte[]> producer, ConfluentAvroSerializer serializer, String topic,
+                     long records, boolean nested) {
         Schema schema = DeserializationBenchmark.orderV1();
-        ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
         Random random = new Random(7);
         long bytes = 0;
-        try (KafkaProducer<byte[], byte[]> producer = fastProducer(bootstrapServers)) {
-            GenericRecord r = new GenericData.Record(schema);
-            for (long i = 0; i < records; i++) {
-                if (nested) {
-                    r = nestedOrder(i, random);
-                } else {
-                    DeserializationBenchmark.fillOrder(r, i, i, random);
-                }
-                byte[] key = Long.toString(i).getBytes(StandardCharsets.UTF_8);
-                byte[] value = serializer.serialize(topic, RecordPart.VALUE, r);
-                bytes += key.length + value.length;
-                producer.send(new ProducerRecord<>(topic, key, value));
+        GenericRecord r = new GenericData.Record(schema);
+        for (long i = 0; i < records; i++) {
+            if (nested) {
+                r = nestedOrder(i, random);
+            } else {
+                DeserializationBenchmark.fillOrder(r, i, i, random);
             }
-            producer.flush();
+            byte[] key = Long.toString(i).getBytes(StandardCharsets.UTF_8);
+            byte[] value = serializer.serialize(topic, RecordPart.VALUE, r);
+            bytes += key.length + value.length;
+            producer.send(new ProducerRecord<>(topic, key, value), (metadata, failure) -> {
+                if (failure != null) {
+                    SEND_FAILURE.compareAndSet(null, failure);
+                }
+            });
+            checkSent();
         }
         return bytes;
     }

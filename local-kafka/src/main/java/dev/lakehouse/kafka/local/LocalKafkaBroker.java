@@ -170,6 +170,30 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 + ")\n" + logTail(60));
     }
 
+    /**
+     * Creates many topics of {@code partitions} partitions each in one request, with default configs, and waits
+     * until every partition of every one has a leader (a producer sending before that may see its batches expire).
+     *
+     * @throws IllegalStateException if one exists already, the broker refuses one, or leaders take over 60 s
+     */
+    public void createTopics(java.util.Collection<String> names, int partitions) {
+        try (Admin admin = admin()) {
+            admin.createTopics(names.stream().map(name -> new NewTopic(name, partitions, (short) 1)).toList()).all()
+                    .get(2, TimeUnit.MINUTES);
+            Instant deadline = Instant.now().plusSeconds(60);
+            for (String name : names) {
+                awaitLeaders(admin, name, partitions, deadline);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not create " + names.size() + " topics: " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out creating topics: " + e.getMessage(), e);
+        }
+    }
+
     /** Creates a topic with default configs. See {@link #createTopic(String, int, Map)}. */
     public void createTopic(String name, int partitions) {
         createTopic(name, partitions, Map.of());
