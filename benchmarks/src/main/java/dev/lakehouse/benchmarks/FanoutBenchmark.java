@@ -25,7 +25,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * same, caught-up topics: how long until every topic's partition is assigned (from its log), then the CPU it uses
  * while nothing arrives over {@code fanout.idle-seconds} (20) and its threads.
  *
- * <p>Options: {@code fanout.topics}, {@code fanout.records} (200,000 in all).
+ * Then, with the run still going, as many orders again to every topic ({@code fanout.more} each, by default the same
+ * total again): how long after the end of production until every table holds them.
+ *
+ * <p>Options: {@code fanout.topics}, {@code fanout.records} (200,000 in all), {@code fanout.idle-seconds},
+ * {@code fanout.more}.
  */
 final class FanoutBenchmark {
 
@@ -35,12 +39,15 @@ final class FanoutBenchmark {
     static void run() {
         long total = Long.getLong("fanout.records", 200_000);
         int idleSeconds = Integer.getInteger("fanout.idle-seconds", 20);
+        long more = Long.getLong("fanout.more", -1);
         try (LocalKafkaBroker kafka = LocalKafkaBroker.builder().heap("1g").start();
              SchemaRegistryServer registryServer = SchemaRegistryServer.builder().start();
              SchemaRegistryClient registry = SchemaRegistryClient.connect(
                      RegistryClientConfig.builder(registryServer.url()).build())) {
             for (String count : System.getProperty("fanout.topics", "1,10,50").split(",")) {
-                measure(kafka, registryServer, registry, Integer.parseInt(count.trim()), total, idleSeconds);
+                int topics = Integer.parseInt(count.trim());
+                measure(kafka, registryServer, registry, topics, total, idleSeconds,
+                        more >= 0 ? more : total / topics);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -50,7 +57,7 @@ final class FanoutBenchmark {
     }
 
     private static void measure(LocalKafkaBroker kafka, SchemaRegistryServer registryServer,
-                                SchemaRegistryClient registry, int topics, long total, int idleSeconds)
+                                SchemaRegistryClient registry, int topics, long total, int idleSeconds, long more)
             throws IOException, InterruptedException {
         String prefix = "fan" + topics;
         long perTopic = total / topics;
@@ -129,7 +136,44 @@ final class FanoutBenchmark {
                     assigned(log), topics, 100 * idleCpu / window, window, running.threads(), running.peakRssMb());
             System.out.println("  threads by name: " + running.threadsByName().entrySet().stream().limit(8)
                     .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+            if (more > 0) {
+                measureMore(kafka, registry, tables, names, perTopic, more, running);
+            }
         }
+    }
+
+    /**
+     * Then {@code more} orders to every topic, produced as fast as one producer sends them: how long after the end of
+     * production until every table holds them (each table read until it does).
+     */
+    private static void measureMore(LocalKafkaBroker kafka, SchemaRegistryClient registry, Path tables,
+                                    List<String> names, long perTopic, long more, InstalledAppliance running)
+            throws InterruptedException {
+        long producing = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = OrderTopic.fastProducer(kafka.bootstrapServers())) {
+            ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
+            for (String topic : names) {
+                OrderTopic.fill(producer, serializer, topic, more, false);
+            }
+            producer.flush();
+            OrderTopic.checkSent();
+        }
+        long produced = System.nanoTime();
+        List<LakeTable> waiting = new ArrayList<>();
+        for (String topic : names) {
+            waiting.add(LakeTable.open(TableOptions.builder(tables.resolve(topic).toUri().toString()).build()));
+        }
+        long deadline = produced + TimeUnit.MINUTES.toNanos(5);
+        while (!waiting.isEmpty() && System.nanoTime() < deadline && running.process().isAlive()) {
+            waiting.removeIf(table -> table.snapshot().totalRecords() >= perTopic + more);
+            if (!waiting.isEmpty()) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
+        long done = System.nanoTime();
+        System.out.printf("fanout %,d topics: %,d more orders to each (%,d in %.1f s); every table held them %.1f s "
+                        + "after the end of production (%d tables short)%n", names.size(), more, names.size() * more,
+                (produced - producing) / 1e9, (done - produced) / 1e9, waiting.size());
     }
 
     /** How many partitions the run's log says were assigned (one per topic here). */
