@@ -105,10 +105,6 @@ public final class Appliance implements AutoCloseable {
         CATCH_UP
     }
 
-    /** The tables of a discovery round's new topics, opened side by side before their pipelines are made. */
-    private final TablesOpenedAhead openedAhead = new TablesOpenedAhead(Appliance::table,
-            Appliance::deadLetterLakeTable, Runtime.getRuntime().availableProcessors());
-
     private Appliance(ApplianceConfig config, RunMode mode) {
         this.config = config;
         this.mode = mode;
@@ -173,7 +169,7 @@ public final class Appliance implements AutoCloseable {
                 }
             }
             add(topicPipeline, fanIn);
-        }, this::retire).beforeNewTopics(openedAhead::open));
+        }, this::retire));
     }
 
     /**
@@ -230,11 +226,8 @@ public final class Appliance implements AutoCloseable {
             throw new IllegalStateException("the appliance is stopping");
         }
         RecordDecoder decoder = decoder(pipeline, registries);
-        LakeTable table = leases.leased(openedAhead.take(pipeline.table().location(), () -> table(pipeline)),
-                pipeline);
-        String deadLetterLocation = pipeline.deadLetters().tableLocation();
-        DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases, deadLetterLocation == null ? null
-                : openedAhead.take(deadLetterLocation, () -> deadLetterLakeTable(pipeline)));
+        LakeTable table = leases.leased(table(pipeline), pipeline);
+        DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
         DeadLetterTopic deadLetterTopic = deadLetterTopic(pipeline);
         PipelineSettings settings = settings(pipeline, mode == RunMode.CATCH_UP);
         DeadLetterDestination deadLetters = deadLetters(deadLetterTable, deadLetterTopic);
@@ -364,12 +357,7 @@ public final class Appliance implements AutoCloseable {
             }
         }
         try {
-            List<String> found;
-            try {
-                found = discovery.discover();
-            } finally {
-                openedAhead.clear();
-            }
+            List<String> found = discovery.discover();
             if (discovery.topics().isEmpty() && found.isEmpty()) {
                 LOG.warn("pipeline {}: no topic matches yet", discovery.pipeline());
             }
@@ -560,20 +548,6 @@ public final class Appliance implements AutoCloseable {
 
     /** As {@link #deadLetterTable(PipelineConfig)}, behind a writer lease added to {@code leases} when not null. */
     static DeadLetterTable deadLetterTable(PipelineConfig pipeline, WriterLeases leases) {
-        return deadLetterTable(pipeline, leases, deadLetterLakeTable(pipeline));
-    }
-
-    /** The dead letters in {@code table} (null: the pipeline has no dead-letter table), leased when asked. */
-    private static DeadLetterTable deadLetterTable(PipelineConfig pipeline, WriterLeases leases, LakeTable table) {
-        if (table == null) {
-            return null;
-        }
-        return new DeadLetterTable(leases != null ? leases.leased(table, pipeline) : table, pipeline.name(),
-                Clock.systemUTC());
-    }
-
-    /** Opens the pipeline's dead-letter table, without a lease; null when its dead letters go elsewhere. */
-    static LakeTable deadLetterLakeTable(PipelineConfig pipeline) {
         String location = pipeline.deadLetters().tableLocation();
         if (location == null) {
             return null;
@@ -583,7 +557,11 @@ public final class Appliance implements AutoCloseable {
                 .engineInfo(ENGINE_INFO);
         pipeline.table().hadoop().forEach(options::hadoopProperty);
         CommitCoordinations.shared().configure(options, location, pipeline.table());
-        return LakeTable.open(options.build());
+        LakeTable table = LakeTable.open(options.build());
+        if (leases != null) {
+            table = leases.leased(table, pipeline);
+        }
+        return new DeadLetterTable(table, pipeline.name(), Clock.systemUTC());
     }
 
     static PipelineSettings settings(PipelineConfig pipeline) {

@@ -30,7 +30,6 @@ final class TopicDiscovery {
     private final Consumer<PipelineConfig> onNewTopic;
     private final Consumer<PipelineConfig> onTopicGone;
     private final Pattern deadLetterTopics;
-    private Consumer<List<PipelineConfig>> beforeNewTopics = pipelines -> { };
     private final Set<String> known = new LinkedHashSet<>();
     /** Known topics the last listing lacked: gone when the next one lacks them too. */
     private final Set<String> missingOnce = new LinkedHashSet<>();
@@ -61,17 +60,6 @@ final class TopicDiscovery {
         this.deadLetterTopics = deadLetterTopicPattern(template.deadLetters().topic());
     }
 
-    /**
-     * Runs {@code prepare} with the pipelines of the topics a round found, before they are handed over one at a time
-     * (the appliance opens their tables side by side); a failure there is logged and the hand-over goes on.
-     *
-     * @return this discovery
-     */
-    TopicDiscovery beforeNewTopics(Consumer<List<PipelineConfig>> prepare) {
-        this.beforeNewTopics = prepare;
-        return this;
-    }
-
     /** The template's name. */
     String pipeline() {
         return template.name();
@@ -94,21 +82,13 @@ final class TopicDiscovery {
         if (template.source().topicPattern() != null) {
             retireDeleted(candidates);
         }
-        List<String> fresh = new ArrayList<>();
         for (String topic : candidates) {
-            if (!known.contains(topic) && (deadLetterTopics == null || !deadLetterTopics.matcher(topic).matches())) {
-                fresh.add(topic);
+            if (known.contains(topic)) {
+                continue;
             }
-        }
-        if (!fresh.isEmpty()) {
-            try {
-                beforeNewTopics.accept(fresh.stream().map(template::forTopic).toList());
-            } catch (RuntimeException e) {
-                LOG.warn("pipeline {}: preparing {} new topics failed, handing them over one at a time: {}",
-                        template.name(), fresh.size(), e.toString());
+            if (deadLetterTopics != null && deadLetterTopics.matcher(topic).matches()) {
+                continue;
             }
-        }
-        for (String topic : fresh) {
             try {
                 onNewTopic.accept(template.forTopic(topic));
                 known.add(topic);

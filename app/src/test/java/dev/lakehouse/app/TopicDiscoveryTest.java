@@ -57,57 +57,6 @@ class TopicDiscoveryTest {
     }
 
     @Test
-    void aRoundsNewTopicsArePreparedTogetherBeforeTheyAreHandedOverAndAFailedPreparationChangesNothing() {
-        List<List<String>> prepared = new ArrayList<>();
-        TopicDiscovery discovery = discovery(PER_TOPIC).beforeNewTopics(pipelines -> {
-            assertThat(made).as("prepared before any is handed over").isEmpty();
-            prepared.add(pipelines.stream().map(PipelineConfig::name).toList());
-        });
-        clusterTopics.addAll(List.of("clicks-eu", "clicks-us", "orders", "clicks-eu-dead-letters"));
-        discovery.discover();
-        assertThat(prepared).containsExactly(List.of("raw.clicks-eu", "raw.clicks-us"));
-        assertThat(made).extracting(PipelineConfig::name).containsExactly("raw.clicks-eu", "raw.clicks-us");
-
-        assertThat(discovery.discover()).isEmpty();
-        assertThat(prepared).as("a round without new topics prepares nothing").hasSize(1);
-
-        TopicDiscovery failing = discovery(PER_TOPIC).beforeNewTopics(pipelines -> {
-            throw new IllegalStateException("storage down");
-        });
-        made.clear();
-        assertThat(failing.discover()).containsExactly("clicks-eu", "clicks-us");
-        assertThat(made).extracting(PipelineConfig::name).containsExactly("raw.clicks-eu", "raw.clicks-us");
-    }
-
-    @Test
-    void tablesOpenedAheadAreGivenOnceAndWhatFailedOrWasNotOpenedIsOpenedWhereNeeded() {
-        PipelineConfig template = ConfigLoader.parse(PER_TOPIC, "x.yaml", Path.of("/srv")).pipelines().get(0);
-        List<String> openedBy = java.util.Collections.synchronizedList(new ArrayList<>());
-        TablesOpenedAhead ahead = new TablesOpenedAhead(pipeline -> {
-            if (pipeline.name().endsWith("broken")) {
-                throw new IllegalStateException("cannot read the log");
-            }
-            openedBy.add(Thread.currentThread().getName());
-            return new dev.lakehouse.table.InMemoryLakeTable(pipeline.table().location());
-        }, pipeline -> null, 2);
-        PipelineConfig eu = template.forTopic("clicks-eu");
-        PipelineConfig us = template.forTopic("clicks-us");
-        PipelineConfig broken = template.forTopic("clicks-broken");
-        ahead.open(List.of(eu, us, broken));
-        assertThat(openedBy).hasSize(2).allMatch(name -> name.equals("lakehouse-table-open"));
-
-        dev.lakehouse.table.LakeTable first = ahead.take(eu.table().location(), () -> {
-            throw new AssertionError("opened ahead already");
-        });
-        assertThat(first.location()).isEqualTo("memory:/" + eu.table().location());
-        dev.lakehouse.table.LakeTable again = new dev.lakehouse.table.InMemoryLakeTable("again");
-        assertThat(ahead.take(eu.table().location(), () -> again)).as("given once").isSameAs(again);
-        assertThat(ahead.take(broken.table().location(), () -> again)).as("its opening failed").isSameAs(again);
-        ahead.clear();
-        assertThat(ahead.take(us.table().location(), () -> again)).as("dropped by clear").isSameAs(again);
-    }
-
-    @Test
     void aTopicMissingFromTwoListingsInARowIsReleasedAndIfCreatedAgainFoundAgain() {
         List<PipelineConfig> gone = new ArrayList<>();
         PipelineConfig template = ConfigLoader.parse(PER_TOPIC, "x.yaml", Path.of("/srv")).pipelines().get(0);
