@@ -131,11 +131,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             }
             clean = true;
         } catch (FencedInstanceIdException e) {
-            throw new IllegalStateException("pipeline " + settings.name() + ": another consumer joined group "
-                    + settings.groupId() + " with this instance's group.instance.id '" + settings.groupInstanceId()
-                    + "', and the broker fenced this one. Two running processes share instance-id '"
-                    + settings.instanceId() + "' (or group.instance.id); give each its own. This process stops; the "
-                    + "other one keeps the partitions.", e);
+            throw PollLoop.fenced(settings, e);
         } finally {
             closing = true;
             if (kafka != null) {

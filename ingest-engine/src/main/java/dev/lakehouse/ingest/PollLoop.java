@@ -156,11 +156,7 @@ final class PollLoop {
             lane.finish();
             clean = true;
         } catch (FencedInstanceIdException e) {
-            throw new IllegalStateException("pipeline " + settings.name() + ": another consumer joined group "
-                    + settings.groupId() + " with this instance's group.instance.id '" + settings.groupInstanceId()
-                    + "', and the broker fenced this one. Two running processes share instance-id '"
-                    + settings.instanceId() + "' (or group.instance.id); give each its own. This process stops; the "
-                    + "other one keeps the partitions.", e);
+            throw fenced(settings, e);
         } catch (org.apache.kafka.common.KafkaException e) {
             // The consumer wraps what the rebalance listener throws; the listener's own error is the one to report.
             if (e.getCause() instanceof RuntimeException cause
@@ -269,6 +265,18 @@ final class PollLoop {
 
     private Properties consumerProperties() {
         return consumerProperties(settings);
+    }
+
+    /**
+     * The error of a consumer the broker fenced: another process joined the group with this instance's static member
+     * id. It stops the run (it is not transient), naming the setting to fix.
+     */
+    static IllegalStateException fenced(PipelineSettings settings, FencedInstanceIdException e) {
+        return new IllegalStateException("pipeline " + settings.name() + ": another consumer joined group "
+                + settings.groupId() + " with this instance's group.instance.id '" + settings.groupInstanceId()
+                + "', and the broker fenced this one. Two running processes share instance-id '"
+                + settings.instanceId() + "' (or group.instance.id); give each its own. This process stops; the "
+                + "other one keeps the partitions.", e);
     }
 
     /**
