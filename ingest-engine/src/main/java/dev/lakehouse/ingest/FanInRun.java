@@ -73,6 +73,11 @@ final class FanInRun implements ConsumerRebalanceListener {
     private long lastDeletionCheckMillis;
     private long lagRefreshedAt;
     private Set<String> deletedTopics = Set.of();
+    /**
+     * The ids of the topics an assignment gave, looked up once for all of them while the tables position their
+     * partitions; null outside that (see {@link #topicIds}).
+     */
+    private Map<String, String> assignedTopicIds;
     /** The consumer's assignment as last copied; null when it may have changed since (see {@link #assignment()}). */
     private Set<TopicPartition> assignmentCopy;
 
@@ -214,7 +219,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         member.lane = lane;
         boolean opened = safely(member, () -> {
             lane.start();
-            lane.attach(consumer, this::assignment);
+            lane.attach(consumer, this::assignment, topics -> topicIds(topics, member.table.settings().topicIds()));
             List<TopicPartition> held = lane.mine(consumer.assignment());
             if (!held.isEmpty()) {
                 lane.assigned(held);
@@ -452,6 +457,52 @@ final class FanInRun implements ConsumerRebalanceListener {
         if (!partitions.isEmpty()) {
             consumer.seekToBeginning(partitions);
         }
+        assignedTopicIds = lookUpTopicIds(partitions);
+        try {
+            positionTables(partitions);
+        } finally {
+            assignedTopicIds = null;
+        }
+        joined = true;
+        lastRecordsMillis = settings.clock().millis();
+        for (Member member : members.values()) {
+            if (member.healthy()) {
+                member.table.board().joined();
+            }
+        }
+    }
+
+    /**
+     * The ids of the given partitions' topics in one request, instead of one request (and one admin client) per
+     * table; null when that request fails, and each table then asks for its own topic as it would alone.
+     */
+    private Map<String, String> lookUpTopicIds(Collection<TopicPartition> partitions) {
+        Set<String> topics = new TreeSet<>();
+        partitions.forEach(partition -> topics.add(partition.topic()));
+        if (topics.size() < 2) {
+            return null;
+        }
+        try {
+            return settings.topicIds().topicIds(topics);
+        } catch (RuntimeException e) {
+            LOG.debug("pipeline {}: topic ids not read for all {} topics at once: {}", settings.name(), topics.size(),
+                    e.toString());
+            return null;
+        }
+    }
+
+    /** A table's lookup of its topics' ids: from the assignment's one request when it has them all. */
+    private Map<String, String> topicIds(Collection<String> topics, TopicIdLookup own) {
+        Map<String, String> known = assignedTopicIds;
+        if (known != null && known.keySet().containsAll(topics)) {
+            Map<String, String> ids = new HashMap<>();
+            topics.forEach(topic -> ids.put(topic, known.get(topic)));
+            return ids;
+        }
+        return own.topicIds(topics);
+    }
+
+    private void positionTables(Collection<TopicPartition> partitions) {
         for (Map.Entry<String, List<TopicPartition>> entry : byTopic(partitions).entrySet()) {
             Member member = members.get(entry.getKey());
             List<TopicPartition> given = entry.getValue();
@@ -463,13 +514,6 @@ final class FanInRun implements ConsumerRebalanceListener {
             if (safely(member, () -> member.lane.assigned(given))) {
                 LOG.info("pipeline {}: assigned {} partitions in {} ms: {}", member.table.name(), given.size(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), given);
-            }
-        }
-        joined = true;
-        lastRecordsMillis = settings.clock().millis();
-        for (Member member : members.values()) {
-            if (member.healthy()) {
-                member.table.board().joined();
             }
         }
     }

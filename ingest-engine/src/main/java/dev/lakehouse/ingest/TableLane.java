@@ -122,17 +122,18 @@ final class TableLane {
 
     /** Binds the lane to the run's consumer, before it subscribes. */
     void attach(Consumer<byte[], byte[]> kafka) {
-        attach(kafka, kafka::assignment);
+        attach(kafka, kafka::assignment, settings.topicIds());
     }
 
     /**
      * As {@link #attach(Consumer)}, with the consumer's assignment from {@code assignment} (one copy shared by the
-     * tables of a consumer that reads for many), never modified.
+     * tables of a consumer that reads for many), never modified, and the topics' ids from {@code topicIds} (looked
+     * up once for all of them).
      */
-    void attach(Consumer<byte[], byte[]> kafka, Supplier<Set<TopicPartition>> assignment) {
+    void attach(Consumer<byte[], byte[]> kafka, Supplier<Set<TopicPartition>> assignment, TopicIdLookup topicIds) {
         this.consumer = kafka;
         this.positions = new TablePositions(settings, table, deadLetters, converter, planner, kafka, batchIds,
-                this::commitInFlight);
+                this::commitInFlight, topicIds);
         this.lagMeter = new LagMeter(settings.name(), kafka, owned, assignment);
     }
 

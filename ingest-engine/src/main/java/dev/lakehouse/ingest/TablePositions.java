@@ -31,6 +31,7 @@ final class TablePositions {
 
     private static final Logger LOG = LoggerFactory.getLogger(TablePositions.class);
 
+    private final TopicIdLookup topicIds;
     private final PipelineSettings settings;
     private final LakeTable table;
     private final DeadLetterDestination deadLetters;
@@ -50,6 +51,15 @@ final class TablePositions {
     TablePositions(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
                    RecordConverter converter, BatchPlanner planner, Consumer<byte[], byte[]> consumer,
                    BatchIdSequence batchIds, Runnable commitInFlight) {
+        this(settings, table, deadLetters, converter, planner, consumer, batchIds, commitInFlight,
+                settings.topicIds());
+    }
+
+    /** As the other constructor, with the topics' ids from {@code topicIds} instead of the settings' lookup. */
+    TablePositions(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
+                   RecordConverter converter, BatchPlanner planner, Consumer<byte[], byte[]> consumer,
+                   BatchIdSequence batchIds, Runnable commitInFlight, TopicIdLookup topicIds) {
+        this.topicIds = topicIds;
         this.settings = settings;
         this.table = table;
         this.deadLetters = deadLetters;
@@ -231,7 +241,7 @@ final class TablePositions {
     private void checkTopicIds(Collection<TopicPartition> partitions, boolean tableExists) {
         Set<String> topics = new java.util.TreeSet<>();
         partitions.forEach(p -> topics.add(p.topic()));
-        Map<String, String> current = settings.topicIds().topicIds(topics);
+        Map<String, String> current = topicIds.topicIds(topics);
         if (current.isEmpty()) {
             return;
         }
