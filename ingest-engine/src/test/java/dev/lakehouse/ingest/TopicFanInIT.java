@@ -84,6 +84,8 @@ class TopicFanInIT {
             assertThat(tableB.status().error()).contains("storage refused the commit");
             assertThat(tableC.status().error()).containsIgnoringCase("magic byte");
             assertThat(tableB.status().recordsCommitted()).isZero();
+            assertThat(topicIdRequests).as("the first assignment's topic ids in one request, not one per table")
+                    .contains(java.util.Set.of(a, b, c)).doesNotContain(java.util.Set.of(a), java.util.Set.of(c));
             assertThat(tableC.awaitTermination(Duration.ZERO)).as("a failed table is done").isTrue();
 
             refusing.set(false); // the storage is back: b starts again from its table's offsets
@@ -122,8 +124,15 @@ class TopicFanInIT {
 
     private PipelineSettings.Builder settings(String name, String group, List<String> topics) {
         return PipelineSettings.builder(name).topics(topics).bootstrapServers(kafka.bootstrapServers())
-                .groupId(group).triggerInterval(Duration.ofMillis(500)).maxRecords(2_000);
+                .groupId(group).triggerInterval(Duration.ofMillis(500)).maxRecords(2_000).topicIds(topicIds);
     }
+
+    /** The cluster's topic ids, each request recorded (the fan-in's and every table's). */
+    private final List<java.util.Set<String>> topicIdRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final TopicIdLookup topicIds = topics -> {
+        topicIdRequests.add(java.util.Set.copyOf(topics));
+        return TopicIdLookup.kafka(java.util.Map.of("bootstrap.servers", kafka.bootstrapServers())).topicIds(topics);
+    };
 
     private String location(String topic) {
         return dir.resolve(topic).toUri().toString();
