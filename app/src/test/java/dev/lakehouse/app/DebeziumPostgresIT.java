@@ -351,8 +351,14 @@ class DebeziumPostgresIT {
     /** A Delta table's rows as Delta Kernel reads them, in the same canonical text. */
     private static Map<Integer, String> tableRows(String location) {
         Map<Integer, String> rows = new TreeMap<>();
-        if (!Files.exists(Path.of(java.net.URI.create(location)).resolve("_delta_log"))) {
-            return rows;
+        Path log = Path.of(java.net.URI.create(location)).resolve("_delta_log");
+        // Not a table until its first version is committed: the log's directory exists a moment before.
+        try (Stream<Path> files = Files.exists(log) ? Files.list(log) : Stream.empty()) {
+            if (files.noneMatch(file -> file.getFileName().toString().matches("\\d{20}\\.json"))) {
+                return rows;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         for (Map<String, Object> row : KernelReader.read(location).rows()) {
             if (Boolean.TRUE.equals(row.get("_deleted"))) {
