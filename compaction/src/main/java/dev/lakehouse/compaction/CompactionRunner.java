@@ -7,6 +7,7 @@ import dev.lakehouse.table.FileRewrite;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.RewriteConflictException;
 import dev.lakehouse.table.RowReader;
+import dev.lakehouse.table.TableSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +53,10 @@ public final class CompactionRunner {
             if (!table.exists()) {
                 return run(started, startNanos, MaintenanceOutcome.NOTHING_TO_DO, 0, 0, 0, 0, 0, "the table does not exist yet");
             }
-            CompactionPlan plan = CompactionPlanner.plan(table.location(), table.snapshot(), settings);
-            return execute(plan, settings, started, startNanos);
+            TableSnapshot snapshot = table.snapshot();
+            CompactionSettings forTable = settings.forTable(snapshot);
+            CompactionPlan plan = CompactionPlanner.plan(table.location(), snapshot, forTable);
+            return execute(plan, forTable, started, startNanos);
         } catch (RuntimeException e) {
             LOG.warn("table {}: compaction failed: {}", table.location(), e.toString(), e);
             return run(started, startNanos, MaintenanceOutcome.FAILED, 0, 0, 0, 0, 0, e.getMessage() == null ? e.toString() : e.getMessage());

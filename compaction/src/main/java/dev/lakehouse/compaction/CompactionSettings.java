@@ -18,9 +18,13 @@ import java.util.List;
  * @param writeParallelism output files written at once by an unsorted rewrite of a group large enough for each
  *        writer to fill at least two files of the table's target size (see {@link LakeTable#copyRows}); 1 writes
  *        one file at a time
+ * @param sortByTableKey whether output is sorted by the key columns the table recorded at its creation
+ *        ({@link dev.lakehouse.table.TableSnapshot#keyColumns()}) when {@code sortBy} is empty: a keyed table whose
+ *        key was taken from the Kafka key, which no configuration names
  */
 public record CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles, List<String> sortBy,
-                                 int readParallelism, long sortMemoryBytes, int writeParallelism) {
+                                 int readParallelism, long sortMemoryBytes, int writeParallelism,
+                                 boolean sortByTableKey) {
 
     public CompactionSettings {
         sortBy = List.copyOf(sortBy);
@@ -48,7 +52,7 @@ public record CompactionSettings(long targetFileBytes, long smallFileBytes, int 
     /** Unsorted, with the default read and write parallelism and sort memory. */
     public CompactionSettings(long targetFileBytes, long smallFileBytes, int minInputFiles) {
         this(targetFileBytes, smallFileBytes, minInputFiles, List.of(), defaultReadParallelism(),
-                defaultSortMemoryBytes(), defaultWriteParallelism());
+                defaultSortMemoryBytes(), defaultWriteParallelism(), false);
     }
 
     /** Files below 3/4 of the target are small; at least 5 of them per partition make it worth a rewrite. */
@@ -59,25 +63,40 @@ public record CompactionSettings(long targetFileBytes, long smallFileBytes, int 
     /** These settings with output sorted by {@code columns}. */
     public CompactionSettings sortedBy(List<String> columns) {
         return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, columns, readParallelism,
-                sortMemoryBytes, writeParallelism);
+                sortMemoryBytes, writeParallelism, sortByTableKey);
+    }
+
+    /** These settings sorting by the table's recorded key when no sort columns are given ({@link #sortByTableKey}). */
+    public CompactionSettings sortedByTableKey() {
+        return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, readParallelism,
+                sortMemoryBytes, writeParallelism, true);
+    }
+
+    /**
+     * The settings for a table: with {@link #sortByTableKey} and no sort columns, sorted by the key columns the
+     * table recorded (unsorted when it recorded none).
+     */
+    public CompactionSettings forTable(dev.lakehouse.table.TableSnapshot table) {
+        return sortByTableKey && sortBy.isEmpty() && !table.keyColumns().isEmpty()
+                ? sortedBy(table.keyColumns()) : this;
     }
 
     /** These settings with {@code threads} reading input files at once. */
     public CompactionSettings readingWith(int threads) {
         return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, threads,
-                sortMemoryBytes, writeParallelism);
+                sortMemoryBytes, writeParallelism, sortByTableKey);
     }
 
     /** These settings with {@code bytes} of rows sorted in memory before spilling. */
     public CompactionSettings sortingIn(long bytes) {
         return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, readParallelism, bytes,
-                writeParallelism);
+                writeParallelism, sortByTableKey);
     }
 
     /** These settings with up to {@code threads} output files written at once. */
     public CompactionSettings writingWith(int threads) {
         return new CompactionSettings(targetFileBytes, smallFileBytes, minInputFiles, sortBy, readParallelism,
-                sortMemoryBytes, threads);
+                sortMemoryBytes, threads, sortByTableKey);
     }
 
     /** One reader per core, at most four: decoding is CPU work, and the writer needs a core too. */

@@ -227,7 +227,7 @@ final class DeltaLakeTable implements LakeTable {
         } else if (change instanceof FileRewrite rewrite) {
             result = commits.run(new FileRewriteCommitter(rewrite, log, options, location()));
         } else if (change instanceof TableChange.Create create) {
-            result = schemas.createIfAbsent(create.avroSchema(), create.writerSchemaRef());
+            result = schemas.createIfAbsent(create.avroSchema(), create.writerSchemaRef(), create.keyColumns());
         } else if (change instanceof TableChange.EvolveSchema evolve) {
             result = schemas.evolve(evolve.writerSchema(), evolve.writerSchemaRef());
         } else if (change instanceof TableChange.RecordSourceFacts facts) {

@@ -50,7 +50,7 @@ public interface LakeTable {
      * @throws NotCreatedByApplianceException if a table exists there that the appliance did not create
      */
     default TableSnapshot createIfAbsent(Schema avroSchema) {
-        return apply(new TableChange.Create(avroSchema, ""));
+        return apply(new TableChange.Create(avroSchema, "", List.of()));
     }
 
     /**
@@ -59,7 +59,19 @@ public interface LakeTable {
      * @param writerSchemaRef the writer schema's identity, such as {@code registry id 7}; empty when unknown
      */
     default TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
-        return apply(new TableChange.Create(avroSchema, writerSchemaRef));
+        return apply(new TableChange.Create(avroSchema, writerSchemaRef, List.of()));
+    }
+
+    /**
+     * {@link #createIfAbsent(Schema, String)} for a keyed table: its key columns are recorded in the table's
+     * properties ({@link TableSnapshot#keyColumns()}), so every writer and every later run merges by the same key
+     * even when no configuration names it (a key taken from the Kafka key). When the table exists, nothing is
+     * changed: the returned snapshot says which key it was created with (possibly by another writer).
+     *
+     * @throws SchemaMappingException also when a key column is not a top-level column of the schema
+     */
+    default TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef, List<String> keyColumns) {
+        return apply(new TableChange.Create(avroSchema, writerSchemaRef, keyColumns));
     }
 
     /**

@@ -34,10 +34,16 @@ final class SchemaEvolver {
         this.snapshots = snapshots;
     }
 
-    /** See {@link LakeTable#createIfAbsent(Schema, String)}. */
-    TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
+    /** See {@link LakeTable#createIfAbsent(Schema, String, List)}. */
+    TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef, List<String> keyColumns) {
         Schema normalized = TableSchemas.normalize(avroSchema);
-        return commits.run(new Creation(normalized, writerSchemaRef));
+        for (String column : keyColumns) {
+            if (normalized.getField(column) == null) {
+                throw new SchemaMappingException(column, "a key column must be a top-level column of the table; "
+                        + "its columns are " + normalized.getFields().stream().map(Schema.Field::name).toList());
+            }
+        }
+        return commits.run(new Creation(normalized, writerSchemaRef, keyColumns));
     }
 
     /** See {@link LakeTable#evolveSchema(Schema, String)}. */
@@ -63,10 +69,12 @@ final class SchemaEvolver {
     private final class Creation implements CommitLoop.Change<TableSnapshot> {
         private final Schema schema;
         private final String writerSchemaRef;
+        private final List<String> keyColumns;
 
-        Creation(Schema schema, String writerSchemaRef) {
+        Creation(Schema schema, String writerSchemaRef, List<String> keyColumns) {
             this.schema = schema;
             this.writerSchemaRef = writerSchemaRef;
+            this.keyColumns = keyColumns;
         }
 
         @Override
@@ -85,6 +93,9 @@ final class SchemaEvolver {
             Map<String, String> configuration = new LinkedHashMap<>(options.tableProperties());
             configuration.put(TableMetadata.AVRO_SCHEMA_PROPERTY, schema.toString());
             configuration.put(TableMetadata.PARTITION_SPEC_PROPERTY, PartitionSpecs.format(options.partitionSpec()));
+            if (!keyColumns.isEmpty()) {
+                configuration.put(TableMetadata.KEY_COLUMNS_PROPERTY, String.join(",", keyColumns));
+            }
             txn.updateMetadata(Metadata.builder()
                     .schema(deltaSchema)
                     .partitionColumns(options.partitionSpec().columns())

@@ -1,6 +1,7 @@
 package dev.lakehouse.table;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.Schema;
@@ -22,14 +23,18 @@ public sealed interface TableChange<R> permits BatchCommit, FileRewrite, MergeCo
     }
 
     /**
-     * Creates the table unless it exists ({@link LakeTable#createIfAbsent(Schema, String)}).
+     * Creates the table unless it exists ({@link LakeTable#createIfAbsent(Schema, String, List)}).
      *
      * @param writerSchemaRef the writer schema's identity for the history, empty when unknown
+     * @param keyColumns a keyed table's key columns, recorded in the table ({@link TableSnapshot#keyColumns()});
+     *        empty for a table that appends
      */
-    record Create(Schema avroSchema, String writerSchemaRef) implements TableChange<TableSnapshot> {
+    record Create(Schema avroSchema, String writerSchemaRef, List<String> keyColumns)
+            implements TableChange<TableSnapshot> {
         public Create {
             Objects.requireNonNull(avroSchema, "avroSchema");
             Objects.requireNonNull(writerSchemaRef, "writerSchemaRef");
+            keyColumns = List.copyOf(keyColumns);
         }
     }
 

@@ -21,6 +21,8 @@ final class TableMetadata {
     static final String INTERNAL_PREFIX = "lakehouse.";
     static final String AVRO_SCHEMA_PROPERTY = "lakehouse.avro.schema";
     static final String PARTITION_SPEC_PROPERTY = "lakehouse.partition.spec";
+    /** A keyed table's key columns, comma-separated (column names are identifiers, never holding a comma). */
+    static final String KEY_COLUMNS_PROPERTY = "lakehouse.key.columns";
     /** The commit parameter naming the writer schema behind a create or a schema change. */
     static final String WRITER_SCHEMA_PARAMETER = "writerSchema";
 

@@ -22,6 +22,15 @@ public record TableSnapshot(long version, Schema avroSchema, String deltaSchemaJ
         files = List.copyOf(files);
     }
 
+    /**
+     * The key columns the table was created with ({@link LakeTable#createIfAbsent(Schema, String, List)}); empty
+     * for a table that appends, or a keyed table created before tables recorded their key.
+     */
+    public List<String> keyColumns() {
+        String columns = properties.get(TableMetadata.KEY_COLUMNS_PROPERTY);
+        return columns == null || columns.isEmpty() ? List.of() : List.of(columns.split(","));
+    }
+
     public long totalBytes() {
         return files.stream().mapToLong(DataFile::sizeBytes).sum();
     }
