@@ -483,9 +483,15 @@ public final class Appliance implements AutoCloseable {
                 compactSchedule, vacuumSchedule, compaction.vacuumRetention());
     }
 
+    /**
+     * A keyed table without {@code table.key} or {@code compaction.sort-by} is sorted by the key the table recorded
+     * (taken from the Kafka key at its creation), as a keyed table with a configured key is sorted by that key.
+     */
     static CompactionSettings compactionSettings(PipelineConfig pipeline) {
-        return new CompactionSettings(pipeline.table().targetFileSize(), pipeline.compaction().smallFileSize(),
-                pipeline.compaction().minInputFiles()).sortedBy(pipeline.compaction().sortBy());
+        CompactionSettings settings = new CompactionSettings(pipeline.table().targetFileSize(),
+                pipeline.compaction().smallFileSize(), pipeline.compaction().minInputFiles())
+                .sortedBy(pipeline.compaction().sortBy());
+        return pipeline.compaction().sortByTableKey() ? settings.sortedByTableKey() : settings;
     }
 
     /**
@@ -586,6 +592,7 @@ public final class Appliance implements AutoCloseable {
                 .maxRecordBytes(source.maxRecordSize())
                 .requiredColumns(pipeline.table().requiredColumns())
                 .keyColumns(pipeline.table().key())
+                .keyed(pipeline.table().mode() != dev.lakehouse.app.config.ApplianceConfig.TableMode.APPEND)
                 .versionColumn(pipeline.table().versionColumn())
                 .softDeletes(pipeline.table().softDeletes())
                 .changeMetadata(pipeline.table().changeMetadata())

@@ -56,6 +56,9 @@ import org.junit.jupiter.api.io.TempDir;
  * stream with schemas with {@code table.soft-deletes} and {@code table.change-metadata}, ordered by PostgreSQL's log
  * position ({@code version-column: _source_lsn}): its live rows equal the
  * database table, and every deleted key's row stays, marked, with Debezium's operation and the source time.
+ * A fourth pipeline takes the whole database as Debezium writes it, a topic per table ({@code topic-pattern},
+ * a {@code {topic}} table location) with no {@code table.key}: each table is keyed by its own primary key, as
+ * Debezium's Kafka key gives it (a composite one for {@code order_lines}), and equals its database table.
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
 class DebeziumPostgresIT {
@@ -105,8 +108,11 @@ class DebeziumPostgresIT {
                 run(db, "CREATE TABLE customers (id integer PRIMARY KEY, name text NOT NULL, email varchar(120), "
                         + "balance numeric(12,2), vip boolean, born date, updated_at timestamp(6), "
                         + "created timestamptz, tags text[], profile jsonb, token uuid)");
+                run(db, "CREATE TABLE order_lines (order_id integer, line integer, sku text NOT NULL, "
+                        + "quantity integer, price numeric(10,2), PRIMARY KEY (order_id, line))");
                 for (int i = 0; i < 300; i++) {
                     insert(db); // the snapshot's rows
+                    changeLine(db);
                 }
                 streamInto(kafka, registry, postgres, db);
             }
@@ -118,11 +124,16 @@ class DebeziumPostgresIT {
         String run = TestNames.unique("cdc").replace('-', '_');
         String withSchemas = run + "_schemas";
         String withoutSchemas = run + "_plain";
-        kafka.createTopic(withSchemas + ".public.customers", PARTITIONS);
-        kafka.createTopic(withoutSchemas + ".public.customers", PARTITIONS);
+        for (String table : List.of("customers", "order_lines")) {
+            kafka.createTopic(withSchemas + ".public." + table, PARTITIONS);
+            kafka.createTopic(withoutSchemas + ".public." + table, PARTITIONS);
+        }
         String schemasTable = dir.resolve("customers_schemas").toUri().toString();
         String plainTable = dir.resolve("customers_plain").toUri().toString();
         String historyTable = dir.resolve("customers_history").toUri().toString();
+        Path database = dir.resolve("shop");
+        String databaseCustomers = database.resolve(withSchemas + ".public.customers").toUri().toString();
+        String databaseLines = database.resolve(withSchemas + ".public.order_lines").toUri().toString();
         Files.writeString(dir.resolve("customer.avsc"), CUSTOMER_AVSC);
         ApplianceYaml yaml = new ApplianceYaml();
         ShippedConfig.pipeline(yaml, "customers_schemas", kafka, registry, withSchemas + ".public.customers",
@@ -139,6 +150,12 @@ class DebeziumPostgresIT {
                         plainTable, "appliance-1")
                 .set("format", "json").set("value-schema-file", "customer.avsc").set("source.envelope", "debezium")
                 .set("table.mode", "upsert").set("table.key", List.of("id"));
+        // The whole database: a table per topic, each keyed by its primary key from Debezium's Kafka key.
+        ShippedConfig.pipeline(yaml, "shop", kafka, registry, "unused", database.toUri() + "/{topic}", "appliance-1")
+                .set("source.topics", null)
+                .set("source.topic-pattern", withSchemas + "\\.public\\..*")
+                .set("source.group-id", "lakehouse-shop-" + withSchemas)
+                .set("format", "json").set("source.envelope", "debezium").set("table.mode", "upsert");
         Path config = yaml.console("host", "127.0.0.1").console("port", 0).write(dir.resolve("lakehouse.yaml"));
         Path log = Path.of("target", "debezium-appliance.log").toAbsolutePath();
         Files.deleteIfExists(log);
@@ -148,12 +165,14 @@ class DebeziumPostgresIT {
         try {
             for (int i = 0; i < 400; i++) {
                 change(db, false);
+                changeLine(db);
             }
             // A primary-key update: Debezium writes a delete of the old key (and its tombstone) and a create.
             int moved = anyId(db);
             run(db, "UPDATE customers SET id = " + (100_000 + moved) + " WHERE id = " + moved);
             deletedIds.add(moved);
-            awaitSame(db, List.of(schemasTable, plainTable, historyTable), log);
+            awaitSame(db, List.of(schemasTable, plainTable, historyTable, databaseCustomers), log);
+            awaitSameLines(db, databaseLines, log);
 
             // SIGKILL, then on with a restarted appliance: nothing applied twice, nothing lost.
             appliance.destroyForcibly();
@@ -162,8 +181,10 @@ class DebeziumPostgresIT {
             run(db, "ALTER TABLE customers ADD COLUMN loyalty integer");
             for (int i = 0; i < 300; i++) {
                 change(db, true);
+                changeLine(db);
             }
-            awaitSame(db, List.of(schemasTable, plainTable, historyTable), log);
+            awaitSame(db, List.of(schemasTable, plainTable, historyTable, databaseCustomers), log);
+            awaitSameLines(db, databaseLines, log);
         } finally {
             debezium.destroy();
             debezium.waitFor(30, TimeUnit.SECONDS);
@@ -187,6 +208,11 @@ class DebeziumPostgresIT {
             }
         }
         assertThat(marked).as("the keys deleted in the database").isEqualTo(deletedIds).isNotEmpty();
+        assertThat(LakeTable.open(TableOptions.builder(databaseLines).build()).snapshot().keyColumns())
+                .as("the key recorded in the order lines' table: the primary key, from Debezium's Kafka key")
+                .containsExactly("order_id", "line");
+        assertThat(LakeTable.open(TableOptions.builder(databaseCustomers).build()).snapshot().keyColumns())
+                .containsExactly("id");
         for (String table : List.of(schemasTable, plainTable)) {
             assertThat(LakeTable.open(TableOptions.builder(table).build()).history(10_000))
                     .as("merges with deletes in %s", table)
@@ -208,7 +234,8 @@ class DebeziumPostgresIT {
                 "-cp", peer.resolve("peer-debezium.jar") + File.pathSeparator + peer.resolve("lib") + "/*",
                 "dev.lakehouse.peer.debezium.DebeziumPostgresPeer",
                 "bootstrap=" + kafka.bootstrapServers(), "host=127.0.0.1", "port=" + postgres.port(),
-                "database=shop", "user=postgres", "table=public.customers", "state=" + dir.resolve("debezium"),
+                "database=shop", "user=postgres", "table=public.customers,public.order_lines",
+                "state=" + dir.resolve("debezium"),
                 "streams=" + withSchemas + ":true," + withoutSchemas + ":false",
                 // Without schemas nothing says a decimal's scale: Debezium writes them as text then, as
                 // schemaless users configure it.
@@ -246,6 +273,51 @@ class DebeziumPostgresIT {
                                 .plusDays(random.nextInt(365)), id);
                 default -> update(db, "UPDATE customers SET loyalty = ? WHERE id = ?", random.nextInt(10_000), id);
             }
+        }
+    }
+
+    /** One random change of an order line: a new line, a quantity or price changed, or a line removed. */
+    private void changeLine(Connection db) throws SQLException {
+        int order = random.nextInt(60);
+        int line = random.nextInt(5);
+        int dice = random.nextInt(10);
+        if (dice < 2) {
+            update(db, "DELETE FROM order_lines WHERE order_id = ? AND line = ?", order, line);
+        } else {
+            update(db, "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_id, line) DO UPDATE SET "
+                            + "quantity = EXCLUDED.quantity, price = EXCLUDED.price",
+                    order, line, "sku-" + order + "-" + line, random.nextInt(50), balance().movePointLeft(3));
+        }
+    }
+
+    /** Waits until the table holds exactly the database's order lines, keyed by (order_id, line). */
+    private static void awaitSameLines(Connection db, String table, Path log) throws Exception {
+        Map<String, String> expected = new TreeMap<>();
+        try (Statement statement = db.createStatement();
+             ResultSet row = statement.executeQuery("SELECT order_id, line, sku, quantity, price FROM order_lines")) {
+            while (row.next()) {
+                expected.put(row.getInt(1) + "/" + row.getInt(2), canonical(row.getString(3), row.getObject(4),
+                        row.getBigDecimal(5)));
+            }
+        }
+        java.util.concurrent.atomic.AtomicReference<Map<String, String>> seen =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                Map<String, String> rows = new TreeMap<>();
+                if (committed(table)) {
+                    for (Map<String, Object> row : KernelReader.read(table).rows()) {
+                        String key = row.get("order_id") + "/" + row.get("line");
+                        assertThat(rows.put(key, canonical(row.get("sku"), row.get("quantity"), row.get("price"))))
+                                .as("one row for order line %s", key).isNull();
+                    }
+                }
+                seen.set(rows);
+                return rows.equals(expected);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(table + " does not equal the order_lines table (see " + log + "): table "
+                    + seen.get() + " / database " + expected, e);
         }
     }
 
@@ -351,14 +423,8 @@ class DebeziumPostgresIT {
     /** A Delta table's rows as Delta Kernel reads them, in the same canonical text. */
     private static Map<Integer, String> tableRows(String location) {
         Map<Integer, String> rows = new TreeMap<>();
-        Path log = Path.of(java.net.URI.create(location)).resolve("_delta_log");
-        // Not a table until its first version is committed: the log's directory exists a moment before.
-        try (Stream<Path> files = Files.exists(log) ? Files.list(log) : Stream.empty()) {
-            if (files.noneMatch(file -> file.getFileName().toString().matches("\\d{20}\\.json"))) {
-                return rows;
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        if (!committed(location)) {
+            return rows;
         }
         for (Map<String, Object> row : KernelReader.read(location).rows()) {
             if (Boolean.TRUE.equals(row.get("_deleted"))) {
@@ -371,6 +437,16 @@ class DebeziumPostgresIT {
             assertThat(previous).as("one row for key %s in %s", row.get("id"), location).isNull();
         }
         return rows;
+    }
+
+    /** Whether the table has a committed version: its log's directory exists a moment before. */
+    private static boolean committed(String location) {
+        Path log = Path.of(java.net.URI.create(location)).resolve("_delta_log");
+        try (Stream<Path> files = Files.exists(log) ? Files.list(log) : Stream.empty()) {
+            return files.anyMatch(file -> file.getFileName().toString().matches("\\d{20}\\.json"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String canonical(Object... values) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
@@ -273,6 +274,148 @@ class KeyedTableIT {
         long letters = KernelReader.read(location + "_dead_letters").rows().stream()
                 .filter(r -> "UNKNOWN_OPERATION".equals(String.valueOf(r.get("reason")))).count();
         assertThat(letters).as("truncates as dead letters").isEqualTo(truncates).isPositive();
+    }
+
+    /**
+     * A table per topic without {@code table.key}: each table is keyed by the fields of its topic's Kafka key (Avro
+     * records through the registry, a composite key on one topic), the key is recorded in the table, later runs use
+     * it, and a configuration naming another key is refused for that table with a message saying which key it has.
+     */
+    @Test
+    void aTablePerTopicIsKeyedByEachTopicsKafkaKeyAndKeepsThatKey(LocalKafkaBroker kafka,
+                                                                  SchemaRegistryServer registry) throws Exception {
+        String prefix = TestNames.unique("inventory");
+        String items = prefix + ".items";
+        String stock = prefix + ".stock";
+        kafka.createTopic(items, PARTITIONS);
+        kafka.createTopic(stock, PARTITIONS);
+        Schema itemKey = new Schema.Parser().parse("""
+                {"type": "record", "name": "ItemKey", "namespace": "inventory", "fields": [
+                  {"name": "sku", "type": "string"}]}""");
+        Schema item = new Schema.Parser().parse("""
+                {"type": "record", "name": "Item", "namespace": "inventory", "fields": [
+                  {"name": "sku", "type": "string"}, {"name": "title", "type": "string"}]}""");
+        Schema stockKey = new Schema.Parser().parse("""
+                {"type": "record", "name": "StockKey", "namespace": "inventory", "fields": [
+                  {"name": "warehouse", "type": "string"}, {"name": "sku", "type": "string"}]}""");
+        Schema level = new Schema.Parser().parse("""
+                {"type": "record", "name": "Stock", "namespace": "inventory", "fields": [
+                  {"name": "warehouse", "type": "string"}, {"name": "sku", "type": "string"},
+                  {"name": "quantity", "type": "int"}]}""");
+        Map<String, String> expectedItems = new TreeMap<>();
+        Map<String, String> expectedStock = new TreeMap<>();
+        List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();
+        Random random = new Random(5);
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build())) {
+            ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(client).build();
+            for (int i = 0; i < 2_000; i++) {
+                String sku = "sku-" + random.nextInt(300);
+                String warehouse = "wh-" + random.nextInt(4);
+                boolean delete = random.nextInt(10) == 0;
+                if (random.nextBoolean()) {
+                    byte[] key = serializer.serialize(items, RecordPart.KEY, record(itemKey, "sku", sku));
+                    String title = "item " + sku + " #" + i;
+                    events.add(new ProducerRecord<>(items, key, delete ? null : serializer.serialize(items,
+                            RecordPart.VALUE, record(item, "sku", sku, "title", title))));
+                    if (delete) {
+                        expectedItems.remove(sku);
+                    } else {
+                        expectedItems.put(sku, title);
+                    }
+                } else {
+                    byte[] key = serializer.serialize(stock, RecordPart.KEY,
+                            record(stockKey, "warehouse", warehouse, "sku", sku));
+                    events.add(new ProducerRecord<>(stock, key, delete ? null : serializer.serialize(stock,
+                            RecordPart.VALUE, record(level, "warehouse", warehouse, "sku", sku, "quantity", i))));
+                    if (delete) {
+                        expectedStock.remove(warehouse + "/" + sku);
+                    } else {
+                        expectedStock.put(warehouse + "/" + sku, Integer.toString(i));
+                    }
+                }
+            }
+        }
+        KafkaTestClients.produceAll(kafka, events); // the default partitioner: by the key's bytes
+        Path tables = dir.resolve("inventory");
+        java.util.function.Function<List<String>, Path> config = key -> {
+            dev.lakehouse.app.config.ApplianceYaml yaml = new dev.lakehouse.app.config.ApplianceYaml();
+            ApplianceYaml.Pipeline pipeline = yaml.pipeline("inventory").set("instance-id", "appliance-1")
+                    .set("source.bootstrap-servers", kafka.bootstrapServers())
+                    .set("source.topic-pattern", java.util.regex.Pattern.quote(prefix) + "\\..*")
+                    .set("source.starting-position", "earliest")
+                    .set("registry.url", registry.url())
+                    .set("table.location", tables.toUri() + "/{topic}")
+                    .set("table.mode", "upsert")
+                    .set("trigger.interval", "1s");
+            if (!key.isEmpty()) {
+                pipeline.set("table.key", key);
+            }
+            try {
+                return yaml.console("host", "127.0.0.1").console("port", 0)
+                        .write(dir.resolve("inventory-" + key.size() + ".yaml"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Path log = Path.of("target", "keyed-table-per-topic.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        assertThat(ApplianceProcess.runToExit(log, "run", "--config", config.apply(List.of()).toString(), "--once"))
+                .as("run --once (see %s)", log).isZero();
+
+        String itemsTable = tables.resolve(items).toUri().toString();
+        String stockTable = tables.resolve(stock).toUri().toString();
+        assertThat(LakeTable.open(TableOptions.builder(itemsTable).build()).snapshot().keyColumns())
+                .as("recorded key of %s", items).containsExactly("sku");
+        assertThat(LakeTable.open(TableOptions.builder(stockTable).build()).snapshot().keyColumns())
+                .as("recorded key of %s", stock).containsExactly("warehouse", "sku");
+        Map<String, String> actualItems = new TreeMap<>();
+        for (Map<String, Object> row : KernelReader.read(itemsTable).rows()) {
+            assertThat(actualItems.put((String) row.get("sku"), (String) row.get("title")))
+                    .as("one row for %s", row.get("sku")).isNull();
+        }
+        assertThat(actualItems).isEqualTo(expectedItems).isNotEmpty();
+        Map<String, String> actualStock = new TreeMap<>();
+        for (Map<String, Object> row : KernelReader.read(stockTable).rows()) {
+            assertThat(actualStock.put(row.get("warehouse") + "/" + row.get("sku"), String.valueOf(row.get("quantity"))))
+                    .as("one row for %s/%s", row.get("warehouse"), row.get("sku")).isNull();
+        }
+        assertThat(actualStock).as("one row per (warehouse, sku): the composite Kafka key")
+                .isEqualTo(expectedStock).isNotEmpty();
+
+        // A configuration that names a key: the items table has it, the stock table was created with another. The
+        // stock table is refused; the items table goes on with the changes produced since.
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build())) {
+            ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(client).build();
+            List<ProducerRecord<byte[], byte[]>> more = new ArrayList<>();
+            for (String sku : List.copyOf(expectedItems.keySet())) {
+                String title = "renamed " + sku;
+                more.add(new ProducerRecord<>(items, serializer.serialize(items, RecordPart.KEY,
+                        record(itemKey, "sku", sku)), serializer.serialize(items, RecordPart.VALUE,
+                        record(item, "sku", sku, "title", title))));
+                expectedItems.put(sku, title);
+            }
+            KafkaTestClients.produceAll(kafka, more);
+        }
+        Path refusedLog = Path.of("target", "keyed-table-per-topic-refused.log").toAbsolutePath();
+        Files.deleteIfExists(refusedLog);
+        assertThat(ApplianceProcess.runToExit(refusedLog, "run", "--config",
+                config.apply(List.of("sku")).toString(), "--once")).as("run --once (see %s)", refusedLog).isNotZero();
+        assertThat(Files.readString(refusedLog)).contains("is keyed by [warehouse, sku] since its creation, but "
+                + "table.key says [sku]");
+        Map<String, String> renamed = new TreeMap<>();
+        KernelReader.read(itemsTable).rows().forEach(row -> renamed.put((String) row.get("sku"),
+                (String) row.get("title")));
+        assertThat(renamed).as("the items table, not refused, took its new changes").isEqualTo(expectedItems);
+    }
+
+    private static GenericRecord record(Schema schema, Object... fieldsAndValues) {
+        GenericRecord record = new GenericData.Record(schema);
+        for (int i = 0; i < fieldsAndValues.length; i += 2) {
+            record.put((String) fieldsAndValues[i], fieldsAndValues[i + 1]);
+        }
+        return record;
     }
 
     private Map<String, Object> row(long id, long version, Map<Long, Long> versions) {

@@ -307,7 +307,8 @@ final class BatchWriter {
                 outcome = BatchOutcome.NO_TABLE_YET;
             } else {
                 if (keyedMerge == null) {
-                    keyedMerge = new KeyedMerge(table, settings.keyColumns(), settings.versionColumn(),
+                    keyedMerge = new KeyedMerge(table, TableKey.of(settings, table.snapshot(), table.location()),
+                            settings.versionColumn(),
                             settings.insertOnly(), settings.softDeletes() ? ChangeColumns.DELETED : null);
                 }
                 try {

@@ -243,7 +243,8 @@ public final class DeadLetterReplay {
         Map<String, String> parameters = Map.of("deadLettersReplayed", Integer.toString(good.size()),
                 "deadLetterTable", deadLetters.describe());
         CommitOutcome outcome = settings.keyed()
-                ? new dev.lakehouse.table.KeyedMerge(table, settings.keyColumns(), settings.versionColumn(),
+                ? new dev.lakehouse.table.KeyedMerge(table, TableKey.of(settings, table.snapshot(), table.location()),
+                        settings.versionColumn(),
                         settings.insertOnly()).apply(settings.name(),
                         REPLAY_INSTANCE, replayId, List.of(), changes, parameters).outcome()
                 : table.commit(new BatchCommit(settings.name(), REPLAY_INSTANCE, replayId, writeRows(rows), List.of(),

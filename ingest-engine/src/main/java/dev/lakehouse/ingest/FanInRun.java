@@ -215,9 +215,11 @@ final class FanInRun implements ConsumerRebalanceListener {
 
     /** Gives a member a new lane, positioned at its table's offsets for the partitions the consumer holds. */
     private void open(Member member) {
-        TableLane lane = member.table.newLane(catchUp);
-        member.lane = lane;
         boolean opened = safely(member, () -> {
+            // Inside the guard: a lane reads its table as it is made (a table whose key the configuration
+            // contradicts is refused there), and that table's failure must stay in that table.
+            TableLane lane = member.table.newLane(catchUp);
+            member.lane = lane;
             lane.start();
             lane.attach(consumer, this::assignment, topics -> topicIds(topics, member.table.settings().topicIds()));
             List<TopicPartition> held = lane.mine(consumer.assignment());

@@ -62,6 +62,7 @@ public final class PipelineSettings {
     private final long maxRecordBytes;
     private final List<String> requiredColumns;
     private final List<String> keyColumns;
+    private final boolean keyed;
     private final String versionColumn;
     private final boolean insertOnly;
     private final boolean softDeletes;
@@ -122,6 +123,7 @@ public final class PipelineSettings {
         this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
         this.keyColumns = List.copyOf(b.keyColumns);
+        this.keyed = b.keyed || !b.keyColumns.isEmpty();
         this.versionColumn = b.versionColumn;
         this.insertOnly = b.insertOnly;
         this.softDeletes = b.softDeletes;
@@ -286,9 +288,11 @@ public final class PipelineSettings {
     }
 
     /**
-     * The table's key columns (top level) when it holds one row per key ({@code table.mode: upsert}): each batch is
+     * The configured key columns (top level) of a table that holds one row per key ({@code table.key}): each batch is
      * merged ({@link dev.lakehouse.table.KeyedMerge}), the newest row of a key replacing the table's, and a record
-     * with a null value (a tombstone) deleting its key's row. Empty (the default): every record is appended.
+     * with a null value (a tombstone) deleting its key's row. Empty: every record is appended, or, for a
+     * {@link #keyed()} table, the key is the one the table recorded at its creation, or else the fields of the Kafka
+     * key of the record that creates it ({@link TableKey}).
      */
     public List<String> keyColumns() {
         return keyColumns;
@@ -353,9 +357,12 @@ public final class PipelineSettings {
         return changeMetadata;
     }
 
-    /** Whether the table holds one row per key ({@link #keyColumns()} not empty). */
+    /**
+     * Whether the table holds one row per key ({@code table.mode: upsert} or {@code dedupe}): with key columns
+     * configured, or with the key taken from the table or the Kafka key ({@link #keyColumns()}).
+     */
     public boolean keyed() {
-        return !keyColumns.isEmpty();
+        return keyed;
     }
 
     /**
@@ -415,6 +422,7 @@ public final class PipelineSettings {
         private long maxRecordBytes = 16L * 1024 * 1024;
         private List<String> requiredColumns = List.of();
         private List<String> keyColumns = List.of();
+        private boolean keyed;
         private String versionColumn;
         private boolean insertOnly;
         private boolean softDeletes;
@@ -594,9 +602,18 @@ public final class PipelineSettings {
             return this;
         }
 
-        /** See {@link PipelineSettings#keyColumns()}. */
+        /** See {@link PipelineSettings#keyColumns()}; key columns make the table {@link PipelineSettings#keyed()}. */
         public Builder keyColumns(List<String> columns) {
             this.keyColumns = List.copyOf(columns);
+            return this;
+        }
+
+        /**
+         * See {@link PipelineSettings#keyed()}: true without {@link #keyColumns} takes the key from the table, or
+         * from the Kafka key of the record that creates it.
+         */
+        public Builder keyed(boolean keyed) {
+            this.keyed = keyed;
             return this;
         }
 
@@ -650,11 +667,12 @@ public final class PipelineSettings {
                             + "a column name, or a dotted path to a nested one (customer.email)");
                 }
             }
-            if ((versionColumn != null || insertOnly) && keyColumns.isEmpty()) {
+            boolean keyedTable = keyed || !keyColumns.isEmpty();
+            if ((versionColumn != null || insertOnly) && !keyedTable) {
                 throw new IllegalArgumentException("pipeline " + name + ": a version column and insert-only need a "
                         + "keyed table (key columns)");
             }
-            if (softDeletes && (keyColumns.isEmpty() || insertOnly)) {
+            if (softDeletes && (!keyedTable || insertOnly)) {
                 throw new IllegalArgumentException("pipeline " + name + ": soft deletes need an upsert table (key "
                         + "columns, not insert-only)");
             }
@@ -662,7 +680,7 @@ public final class PipelineSettings {
                 throw new IllegalArgumentException("pipeline " + name + ": change metadata columns come from "
                         + "Debezium's change events: they need the Debezium envelope");
             }
-            if (envelope == Envelope.DEBEZIUM && (keyColumns.isEmpty() || insertOnly)) {
+            if (envelope == Envelope.DEBEZIUM && (!keyedTable || insertOnly)) {
                 throw new IllegalArgumentException("pipeline " + name + ": a Debezium envelope needs a keyed table "
                         + "(key columns)");
             }

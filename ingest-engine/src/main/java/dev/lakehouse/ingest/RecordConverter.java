@@ -70,6 +70,8 @@ final class RecordConverter {
     private final Map<Schema, RuntimeException> incompatibleWriterSchemas = new IdentityHashMap<>();
     private final Map<TopicPartition, Set<Long>> alreadyDeadLettered = new HashMap<>();
     private Schema tableSchema;
+    /** A keyed table's key ({@link TableKey}): configured, else known once the table exists. */
+    private List<String> keyColumns;
     private final DecimalBounds decimalBounds = new DecimalBounds();
 
     /**
@@ -84,9 +86,14 @@ final class RecordConverter {
         this.decoder = decoder;
         this.deadLettersEnabled = deadLettersEnabled;
         this.commitSchemaChanges = commitSchemaChanges;
+        this.keyColumns = settings.keyColumns();
         if (table.exists()) {
-            tableSchema = table.snapshot().avroSchema();
-            checkRequiredColumnsExist();
+            dev.lakehouse.table.TableSnapshot snapshot = table.snapshot();
+            tableSchema = snapshot.avroSchema();
+            if (settings.keyed()) {
+                keyColumns = TableKey.of(settings, snapshot, table.location());
+            }
+            checkRequiredColumnsExist(tableSchema);
             addMissingChangeColumns();
         }
     }
@@ -98,6 +105,11 @@ final class RecordConverter {
             tableSchema = commitSchemaChanges ? table.evolveSchema(withThem, "").avroSchema()
                     : TableSchemas.merge(tableSchema, withThem);
         }
+    }
+
+    /** A keyed table's key columns; empty for a table that appends, and until a keyed table without table.key exists. */
+    List<String> keyColumns() {
+        return keyColumns;
     }
 
     /** The table schema rows are decoded into; null until the table exists. */
@@ -143,7 +155,7 @@ final class RecordConverter {
             if (tableSchema == null) {
                 return new Outcome.NoChange();
             }
-            GenericRecord key = KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns());
+            GenericRecord key = KafkaKeys.keyRow(record, decoder, tableSchema, keyColumns);
             ChangeColumns.set(key, settings, true, settings.changeMetadata() ? "d" : null, null, null);
             return new Outcome.Delete(tableSchema, key);
         }
@@ -154,9 +166,8 @@ final class RecordConverter {
                 if (tableSchema == null) {
                     return new Outcome.NoChange();
                 }
-                GenericRecord key = KafkaKeys.keyRow(change.before(), tableSchema, settings.keyColumns(),
-                        where(record));
-                key = key != null ? key : KafkaKeys.keyRow(record, decoder, tableSchema, settings.keyColumns());
+                GenericRecord key = KafkaKeys.keyRow(change.before(), tableSchema, keyColumns, where(record));
+                key = key != null ? key : KafkaKeys.keyRow(record, decoder, tableSchema, keyColumns);
                 ChangeColumns.set(key, settings, true, change.op(), change.sourceTimeMillis(), change.sourceLsn());
                 return new Outcome.Delete(tableSchema, key);
             }
@@ -164,8 +175,14 @@ final class RecordConverter {
             record = withValue(record, change.rowValue());
         }
         Schema writerSchema = decoder.writerSchema(record);
+        if (tableSchema == null && settings.keyed() && keyColumns.isEmpty()) {
+            keyColumns = keyFromKafkaKey(record, writerSchema);
+        }
         if (!coveredWriterSchemas.containsKey(writerSchema) && !incompatibleWriterSchemas.containsKey(writerSchema)) {
             cover(writerSchema, decoder.writerSchemaRef(record));
+        }
+        if (tableSchema == null) {
+            keyColumns = settings.keyColumns(); // not created: the next record's key may say otherwise
         }
         RuntimeException incompatible = incompatibleWriterSchemas.get(writerSchema);
         if (incompatible != null) {
@@ -202,7 +219,7 @@ final class RecordConverter {
                         + tooWide + " has more digits; fix the producer, or widen the column's precision", null);
             }
         }
-        for (String column : settings.keyColumns()) {
+        for (String column : keyColumns) {
             if (row.get(column) == null) {
                 throw new RecordDecodeException(DeadLetterReason.MISSING_KEY, where(record) + ": key column '" + column
                         + "' is null; a keyed table's row needs its key (table.key)", null);
@@ -214,6 +231,22 @@ final class RecordConverter {
                     + missing + "' is null, but the pipeline requires it (required-columns)", null);
         }
         return new Outcome.Row(tableSchema, row);
+    }
+
+    /**
+     * The key of a keyed table that neither its configuration nor (not existing yet) the table names: the fields
+     * of the Kafka key of the record that creates it, each of which must be a field of the row.
+     */
+    private List<String> keyFromKafkaKey(ConsumerRecord<byte[], byte[]> record, Schema writerSchema) {
+        List<String> fields = KafkaKeys.fieldNames(record, decoder);
+        for (String field : fields) {
+            if (writerSchema.getType() != Schema.Type.RECORD || writerSchema.getField(field) == null) {
+                throw new RecordDecodeException(DeadLetterReason.UNDECODABLE_KEY, where(record) + ": the Kafka key's "
+                        + "field '" + field + "' is not a field of the row (" + describe(writerSchema, record) + "), so "
+                        + "it cannot be the table's key; set table.key to the row's columns that identify it", null);
+            }
+        }
+        return fields;
     }
 
     /** The record with another value (a change event's row), the rest as it was. */
@@ -239,8 +272,15 @@ final class RecordConverter {
                 return;
             }
             if (tableSchema == null) {
-                tableSchema = table.createIfAbsent(writerSchema, writerSchemaRef).avroSchema();
-                checkRequiredColumnsExist();
+                checkRequiredColumnsExist(TableSchemas.normalize(writerSchema)); // before a table that lacks them
+                dev.lakehouse.table.TableSnapshot created = table.createIfAbsent(writerSchema, writerSchemaRef,
+                        keyColumns);
+                tableSchema = created.avroSchema();
+                if (settings.keyed()) {
+                    // Another writer may have created it first, keyed by what its first record said.
+                    keyColumns = TableKey.of(settings, created, table.location());
+                }
+                checkRequiredColumnsExist(tableSchema);
             }
             if (TableSchemas.merge(tableSchema, writerSchema) != tableSchema) {
                 // Columns are added in their own commit before any file that has them. Files already written keep
@@ -259,8 +299,8 @@ final class RecordConverter {
         return writerSchema.getFullName() + (ref.isEmpty() ? "" : " (" + ref + ")");
     }
 
-    private void checkRequiredColumnsExist() {
-        List<String> named = new java.util.ArrayList<>(settings.keyColumns());
+    private void checkRequiredColumnsExist(Schema tableSchema) {
+        List<String> named = new java.util.ArrayList<>(keyColumns);
         if (settings.versionColumn() != null) {
             named.add(settings.versionColumn());
         }

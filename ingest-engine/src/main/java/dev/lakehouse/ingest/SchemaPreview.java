@@ -92,7 +92,15 @@ public final class SchemaPreview {
                 return refused(settings, deadLetters, report, e.getMessage());
             }
         }
-        List<String> named = new ArrayList<>(settings.keyColumns());
+        List<String> key = settings.keyColumns();
+        if (settings.keyed() && table.exists()) {
+            try {
+                key = TableKey.of(settings, table.snapshot(), table.location());
+            } catch (IllegalArgumentException e) {
+                return refused(settings, deadLetters, report, e.getMessage());
+            }
+        }
+        List<String> named = new ArrayList<>(key);
         if (settings.versionColumn() != null) {
             named.add(settings.versionColumn());
         }
@@ -108,9 +116,9 @@ public final class SchemaPreview {
                         + "the table it would have");
             }
         }
-        if (!settings.keyColumns().isEmpty()) {
-            report.add("  keyed by " + settings.keyColumns() + (settings.versionColumn() == null ? ""
-                    : ", ordered by " + settings.versionColumn()));
+        if (settings.keyed()) {
+            report.add("  keyed by " + (key.isEmpty() ? "the fields of the Kafka key of the record that creates it"
+                    : key) + (settings.versionColumn() == null ? "" : ", ordered by " + settings.versionColumn()));
         }
         report.add("ACCEPTED: records of this schema would become rows");
         return new Result(true, report);

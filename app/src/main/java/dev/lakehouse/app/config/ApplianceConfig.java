@@ -194,10 +194,12 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param vacuumInterval how often to vacuum, or null for never
      * @param vacuumRetention how long removed and unreferenced files are kept
      * @param sortBy columns each compaction's output is sorted by (data skipping); empty for none
+     * @param sortByTableKey whether the output is sorted by the key the table recorded instead: a keyed table
+     *        keyed by its Kafka key (no {@code table.key}) and no {@code sort-by} given
      */
     public record CompactionConfig(boolean enabled, Duration interval, String cron, long smallFileSize,
                                    int minInputFiles, Duration vacuumInterval, Duration vacuumRetention,
-                                   List<String> sortBy) {
+                                   List<String> sortBy, boolean sortByTableKey) {
         public CompactionConfig {
             sortBy = List.copyOf(sortBy);
         }

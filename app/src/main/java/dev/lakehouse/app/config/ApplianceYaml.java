@@ -82,7 +82,7 @@ public final class ApplianceYaml {
 
         /**
          * Sets the key at a dotted path below the pipeline ({@code table.partition-by}); a value is a string, a
-         * number, a boolean, a list or a map of those.
+         * number, a boolean, a list or a map of those; null removes the key.
          */
         public Pipeline set(String path, Object value) {
             put(keys, path, value);
@@ -103,7 +103,11 @@ public final class ApplianceYaml {
     private static void put(Map<String, Object> map, String path, Object value) {
         int dot = path.indexOf('.');
         if (dot < 0) {
-            map.put(path, value);
+            if (value == null) {
+                map.remove(path);
+            } else {
+                map.put(path, value);
+            }
             return;
         }
         String section = path.substring(0, dot);

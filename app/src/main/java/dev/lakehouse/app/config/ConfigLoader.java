@@ -179,7 +179,7 @@ public final class ConfigLoader {
             }
             if (table.mode() != ApplianceConfig.TableMode.UPSERT) {
                 node.problem("source.envelope", "is debezium, whose changes need an upsert table: set table.mode: "
-                        + "upsert and table.key to the table's primary key");
+                        + "upsert (keyed by the event's Kafka key, the primary key, unless table.key says otherwise)");
             }
         }
         if (table.changeMetadata() && source.envelope() != PipelineSettings.Envelope.DEBEZIUM) {
@@ -195,7 +195,8 @@ public final class ConfigLoader {
                     + "configure one, or set on-incompatible-schema: fail");
         }
         // A keyed table is clustered by its key unless told otherwise: a batch's keys then touch few files.
-        CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize(), table.key());
+        CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize(), table.key(),
+                table.mode() != ApplianceConfig.TableMode.APPEND && table.key().isEmpty());
         checkTopicPlaceholders(node, table, deadLetters);
         node.finish();
         return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger,
@@ -223,7 +224,8 @@ public final class ConfigLoader {
         }
     }
 
-    private static CompactionConfig compaction(ConfigNode node, long targetFileSize, List<String> defaultSortBy) {
+    private static CompactionConfig compaction(ConfigNode node, long targetFileSize, List<String> defaultSortBy,
+                                               boolean keyedByTheTable) {
         boolean enabled = node.bool("enabled", true);
         String cron = node.string("cron").orElse(null);
         Duration interval = null;
@@ -243,6 +245,7 @@ public final class ConfigLoader {
             node.problem("small-file-size", "must not exceed table.target-file-size (" + targetFileSize + " bytes)");
         }
         long minInputFiles = node.positiveLong("min-input-files", 5);
+        boolean sortByTableKey = keyedByTheTable && !node.has("sort-by");
         List<String> sortBy = node.has("sort-by") ? node.stringList("sort-by") : defaultSortBy;
         for (String column : sortBy) {
             if (!PipelineSettings.isColumnPath(column)) {
@@ -261,7 +264,7 @@ public final class ConfigLoader {
         }
         node.finish();
         return new CompactionConfig(enabled, interval, cron, smallFileSize, (int) minInputFiles, vacuumInterval,
-                retention, sortBy);
+                retention, sortBy, sortByTableKey);
     }
 
     /** {@code table}: a location, {@code none}, or absent for the default beside the main table. */
@@ -398,11 +401,9 @@ public final class ConfigLoader {
         }
         ApplianceConfig.TableMode mode = node.choice("mode", ApplianceConfig.TableMode.class,
                 ApplianceConfig.TableMode.APPEND);
+        // Without table.key a keyed table is keyed by the fields of the Kafka key of the record that creates it
+        // (recorded in the table): one pipeline then serves a whole database's change streams, each table its key.
         List<String> key = node.stringList("key");
-        if (mode != ApplianceConfig.TableMode.APPEND && key.isEmpty()) {
-            node.problem("mode", "is " + mode.name().toLowerCase(Locale.ROOT) + ", which needs table.key: the "
-                    + "top-level columns that identify a row, such as [order_id]");
-        }
         String versionColumn = node.string("version-column").orElse(null);
         if (versionColumn != null && mode != ApplianceConfig.TableMode.UPSERT) {
             node.problem("version-column", "is set but table.mode is " + mode.name().toLowerCase(Locale.ROOT)

@@ -271,7 +271,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aKeyedTableNeedsItsKeyAndAnAppendTableRefusesOne() {
+    void aKeyedTableTakesItsKeyFromTheConfigOrTheKafkaKeyAndAnAppendTableRefusesOne() {
         ApplianceConfig keyed = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      mode: upsert\n      key: [order_id]"), "x.yaml", null);
         assertThat(keyed.pipelines().get(0).table().mode()).isEqualTo(ApplianceConfig.TableMode.UPSERT);
@@ -281,10 +281,13 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).table().mode())
                 .isEqualTo(ApplianceConfig.TableMode.APPEND);
 
-        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
-                "      location: data/orders\n      mode: upsert"), "x.yaml", null))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("pipelines[0].table.mode: is upsert, which "
-                        + "needs table.key");
+        ApplianceConfig byKafkaKey = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert"), "x.yaml", null);
+        assertThat(byKafkaKey.pipelines().get(0).table().key()).as("the key comes from the Kafka key").isEmpty();
+        assertThat(byKafkaKey.pipelines().get(0).table().mode()).isEqualTo(ApplianceConfig.TableMode.UPSERT);
+        assertThat(byKafkaKey.pipelines().get(0).compaction().sortByTableKey()).as("sorted by the table's recorded "
+                + "key, which the compaction job reads from the table").isTrue();
+        assertThat(keyed.pipelines().get(0).compaction().sortByTableKey()).as("sorted by the configured key").isFalse();
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      key: [order_id]"), "x.yaml", null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("pipelines[0].table.key: is set but "
@@ -300,9 +303,9 @@ class ConfigLoaderTest {
                 "      location: data/orders\n      mode: dedupe\n      key: [order_id]\n      version-column: v"),
                 "x.yaml", null)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("pipelines[0].table.version-column: is set but table.mode is dedupe");
-        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
-                "      location: data/orders\n      mode: dedupe"), "x.yaml", null))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("is dedupe, which needs table.key");
+        assertThat(ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: dedupe"), "x.yaml", null).pipelines().get(0).table().mode())
+                .isEqualTo(ApplianceConfig.TableMode.DEDUPE);
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      mode: upsert\n      key: [customer.id]"), "x.yaml", null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'customer.id' is not the name of a "

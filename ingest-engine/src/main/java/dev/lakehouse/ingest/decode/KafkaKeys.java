@@ -15,7 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * The key columns of a keyed table's deletion, read from the tombstone's Kafka key: an Avro key in the Confluent
  * wire format (its record's fields by name, or a primitive for a single key column), a JSON object (its fields by
  * name, inside Kafka Connect's {@code payload} when the JSON converter wrote a {@code schema} and
- * {@code payload}), or text (for a single key column: the text, or the number it spells for a numeric column).
+ * {@code payload}), a JSON object in the Confluent wire format (JSON Schema's serializer: the object after the
+ * five-byte header), or text (for a single key column: the text, or the number it spells for a numeric column).
  */
 public final class KafkaKeys {
 
@@ -67,6 +68,49 @@ public final class KafkaKeys {
     }
 
     /**
+     * The names of the Kafka key's fields, in the key's order: the key columns of a keyed table whose configuration
+     * names none, taken from the record that creates it (Debezium's key holds the source table's primary key
+     * columns, so each table of a whole database gets its own key).
+     *
+     * @throws RecordDecodeException {@code MISSING_KEY} without a key, {@code UNDECODABLE_KEY} when the key is not a
+     *         record of fields (a primitive or text): such a table needs {@code table.key}
+     */
+    public static List<String> fieldNames(ConsumerRecord<byte[], byte[]> record, RecordDecoder decoder) {
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+        String fix = "; the table's key is taken from the Kafka key's fields because table.key is not set: set "
+                + "table.key to the columns that identify a row";
+        if (record.key() == null) {
+            throw new RecordDecodeException(DeadLetterReason.MISSING_KEY, where + ": the record has no Kafka key"
+                    + fix, null);
+        }
+        Object decoded = decoder.decodeFramedKey(record);
+        List<String> names = new java.util.ArrayList<>();
+        if (decoded instanceof GenericRecord avro) {
+            avro.getSchema().getFields().forEach(field -> names.add(field.name()));
+        } else if (decoded == null) {
+            JsonNode json = json(record.key());
+            if (json != null && json.has("payload") && json.has("schema")) {
+                json = json.get("payload"); // Kafka Connect's JSON converter with schemas
+            }
+            if (json != null && json.isObject()) {
+                json.fieldNames().forEachRemaining(names::add);
+            }
+        }
+        if (names.isEmpty()) {
+            throw new RecordDecodeException(DeadLetterReason.UNDECODABLE_KEY, where + ": the Kafka key is not a "
+                    + "record of fields (" + (decoded != null ? "an Avro " + decoded.getClass().getSimpleName()
+                    : "not a JSON object or Avro record") + ")" + fix, null);
+        }
+        for (String name : names) {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new RecordDecodeException(DeadLetterReason.UNDECODABLE_KEY, where + ": the Kafka key's field '"
+                        + name + "' cannot be a key column name" + fix, null);
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /**
      * A record of {@code tableSchema} holding only the key columns, from a JSON object's fields of those names
      * (a change event's {@code before} row).
      *
@@ -89,6 +133,14 @@ public final class KafkaKeys {
     }
 
     private static JsonNode json(byte[] key) {
+        if (key.length > 5 && key[0] == 0 && key[5] == '{') {
+            // The Confluent wire format around JSON (JSON Schema's serializer): magic byte, schema id, the object.
+            try {
+                return JSON.readTree(key, 5, key.length - 5);
+            } catch (IOException e) {
+                return null;
+            }
+        }
         if (key.length == 0 || (key[0] != '{' && key[0] != '"' && key[0] != '-' && (key[0] < '0' || key[0] > '9'))) {
             return null;
         }

@@ -72,4 +72,62 @@ class KafkaKeysTest {
         assertThatThrownBy(() -> key("not-a-number", List.of("id"))).isInstanceOf(RecordDecodeException.class)
                 .hasMessageContaining("'not-a-number'").hasMessageContaining("'id'");
     }
+
+    @Test
+    void theKeyOfATableWithoutTableKeyIsTheKafkaKeysFieldsInTheirOrder() {
+        assertThat(KafkaKeys.fieldNames(tombstone("{\"region\": \"eu\", \"id\": 7}"), NO_FRAMED_KEYS))
+                .containsExactly("region", "id");
+        assertThat(KafkaKeys.fieldNames(tombstone("{\"schema\": {\"type\": \"struct\"}, \"payload\": "
+                + "{\"order_id\": 8, \"line\": 2}}"), NO_FRAMED_KEYS)).as("Kafka Connect's JSON converter")
+                .containsExactly("order_id", "line");
+        byte[] body = "{\"id\": 9}".getBytes(StandardCharsets.UTF_8);
+        byte[] framed = new byte[5 + body.length]; // JSON Schema's serializer: magic 0, schema id 3, the object
+        framed[4] = 3;
+        System.arraycopy(body, 0, framed, 5, body.length);
+        assertThat(KafkaKeys.fieldNames(new ConsumerRecord<>("t", 0, 5, framed, null), NO_FRAMED_KEYS))
+                .containsExactly("id");
+        Schema keySchema = new Schema.Parser().parse("""
+                {"type": "record", "name": "K", "fields": [{"name": "tenant", "type": "string"},
+                  {"name": "id", "type": "long"}]}""");
+        GenericRecord avroKey = new org.apache.avro.generic.GenericData.Record(keySchema);
+        RecordDecoder avroKeys = new RecordDecoder() {
+            @Override
+            public Schema writerSchema(ConsumerRecord<byte[], byte[]> record) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Object decodeFramedKey(ConsumerRecord<byte[], byte[]> record) {
+                return avroKey;
+            }
+
+            @Override
+            public DeadLetterReason undecodableReason() {
+                return DeadLetterReason.CORRUPT_AVRO;
+            }
+        };
+        assertThat(KafkaKeys.fieldNames(tombstone("framed"), avroKeys)).containsExactly("tenant", "id");
+    }
+
+    @Test
+    void aKafkaKeyWithoutFieldsCannotKeyATableAndSaysToSetTableKey() {
+        assertThatThrownBy(() -> KafkaKeys.fieldNames(tombstone(null), NO_FRAMED_KEYS))
+                .isInstanceOf(RecordDecodeException.class)
+                .satisfies(e -> assertThat(((RecordDecodeException) e).reason()).isEqualTo(DeadLetterReason.MISSING_KEY))
+                .hasMessageContaining("t-0@5").hasMessageContaining("set table.key");
+        for (String primitive : List.of("42", "eu-west", "\"quoted\"", "[1, 2]", "{}")) {
+            assertThatThrownBy(() -> KafkaKeys.fieldNames(tombstone(primitive), NO_FRAMED_KEYS)).as(primitive)
+                    .isInstanceOf(RecordDecodeException.class)
+                    .satisfies(e -> assertThat(((RecordDecodeException) e).reason())
+                            .isEqualTo(DeadLetterReason.UNDECODABLE_KEY))
+                    .hasMessageContaining("not a record of fields").hasMessageContaining("set table.key");
+        }
+        assertThatThrownBy(() -> KafkaKeys.fieldNames(tombstone("{\"order id\": 1}"), NO_FRAMED_KEYS))
+                .isInstanceOf(RecordDecodeException.class).hasMessageContaining("'order id' cannot be a key column");
+    }
 }
