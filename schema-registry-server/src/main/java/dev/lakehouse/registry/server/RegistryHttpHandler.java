@@ -104,6 +104,8 @@ final class RegistryHttpHandler implements HttpHandler {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         boolean deleted = Boolean.parseBoolean(query.get("deleted"));
         boolean permanent = Boolean.parseBoolean(query.get("permanent"));
+        // Confluent's JavaScript and Go deserializers ask for Protobuf schemas as serialized descriptors.
+        boolean serialized = "serialized".equals(query.get("format"));
         int n = path.size();
         String first = n > 0 ? path.get(0) : "";
 
@@ -122,7 +124,8 @@ final class RegistryHttpHandler implements HttpHandler {
                     if (n == 3) {
                         SchemaStore.StoredSchema schema = store.schemaById(id);
                         ObjectNode node = JSON.createObjectNode();
-                        putSchema(node, schema.type(), schema.text(), schema.references());
+                        putSchema(node, schema.type(), served(schema.type(), schema.text(), schema.references(), id,
+                                serialized), schema.references());
                         return node;
                     }
                     if (n == 4 && path.get(3).equals("schema")) {
@@ -174,7 +177,10 @@ final class RegistryHttpHandler implements HttpHandler {
                             return store.deleteVersion(subject, version, permanent);
                         }
                         requireMethod(method, "GET");
-                        return subjectVersion(store.version(subject, version, deleted));
+                        SchemaStore.SubjectVersion v = store.version(subject, version, deleted);
+                        ObjectNode node = subjectVersion(v);
+                        node.put("schema", served(v.type(), v.schema(), v.references(), v.id(), serialized));
+                        return node;
                     }
                     if (n == 5 && path.get(4).equals("schema")) {
                         requireMethod(method, "GET");
@@ -267,6 +273,33 @@ final class RegistryHttpHandler implements HttpHandler {
             ArrayNode array = node.putArray("references");
             references.forEach(r -> array.addObject().put("name", r.name()).put("subject", r.subject())
                     .put("version", r.version()));
+        }
+    }
+
+    /**
+     * A schema's text as asked for: as stored, or for {@code format=serialized} a Protobuf schema as base64 of its
+     * {@code FileDescriptorProto} (named {@code schema<id>.proto}; its imports resolved through its references).
+     */
+    private String served(SchemaType type, String text, List<SchemaStore.Reference> references, int id,
+                          boolean serialized) {
+        if (!serialized || type != SchemaType.PROTOBUF) {
+            return text;
+        }
+        Map<String, String> imported = new java.util.HashMap<>();
+        collectReferences(references, imported);
+        return ProtobufDescriptors.serialized("schema" + id + ".proto", text, imported::get);
+    }
+
+    /** The texts of referenced schemas by the name they are imported as, theirs included. */
+    private void collectReferences(List<SchemaStore.Reference> references, Map<String, String> into) {
+        for (SchemaStore.Reference reference : references) {
+            if (into.containsKey(reference.name())) {
+                continue;
+            }
+            SchemaStore.SubjectVersion v = store.version(reference.subject(), Integer.toString(reference.version()),
+                    true);
+            into.put(reference.name(), v.schema());
+            collectReferences(v.references(), into);
         }
     }
 

@@ -41,17 +41,35 @@ enum SchemaType {
         };
     }
 
-    /** Parses a {@code .proto} file with Wire's parser (as Confluent's server does). */
+    /**
+     * Parses a {@code .proto} file with Wire's parser (as Confluent's server does); a schema sent as base64 of a
+     * serialized {@code FileDescriptorProto} (Confluent's JavaScript and Go serializers send them so) is first
+     * written out as {@code .proto} text ({@link ProtobufDescriptorText}), which is what is stored and served.
+     */
     static com.squareup.wire.schema.internal.parser.ProtoFileElement protobuf(String text) {
         if (text == null || text.isBlank()) {
             throw RegistryError.invalidSchema("the request has no schema");
         }
         try {
-            return com.squareup.wire.schema.internal.parser.ProtoParser.Companion.parse(
-                    com.squareup.wire.schema.Location.get("schema.proto"), text);
+            return parseProto(text);
         } catch (RuntimeException e) {
-            throw RegistryError.invalidSchema("the Protobuf schema does not parse: " + e.getMessage());
+            com.google.protobuf.DescriptorProtos.FileDescriptorProto descriptor = ProtobufDescriptorText.decode(text);
+            if (descriptor == null) {
+                throw RegistryError.invalidSchema("the Protobuf schema does not parse: " + e.getMessage());
+            }
+            String rendered = ProtobufDescriptorText.render(descriptor);
+            try {
+                return parseProto(rendered);
+            } catch (RuntimeException renderedFailure) {
+                throw RegistryError.invalidSchema("the Protobuf descriptor " + descriptor.getName() + " cannot be "
+                        + "stored as .proto text: " + renderedFailure.getMessage());
+            }
         }
+    }
+
+    private static com.squareup.wire.schema.internal.parser.ProtoFileElement parseProto(String text) {
+        return com.squareup.wire.schema.internal.parser.ProtoParser.Companion.parse(
+                com.squareup.wire.schema.Location.get("schema.proto"), text);
     }
 
     /** Parses a JSON Schema document (an object, or {@code true}/{@code false}). */

@@ -205,4 +205,102 @@ class SchemaRegistryServerIT {
             assertThat(JSON.readTree(again.body()).get("id").asInt()).as("the same schema, the same id").isEqualTo(id);
         }
     }
+
+    /**
+     * Confluent's JavaScript and Go serializers register Protobuf schemas as base64 of a serialized
+     * {@code FileDescriptorProto}, an import as a reference, and their deserializers ask for {@code format=serialized}:
+     * the registry stores and serves {@code .proto} text, and serves a descriptor that protobuf-java builds.
+     */
+    @Test
+    void protobufSchemasSentAsSerializedDescriptorsAreStoredAsProtoTextAndServedSerializedOnRequest()
+            throws Exception {
+        com.google.protobuf.DescriptorProtos.FileDescriptorProto money =
+                com.google.protobuf.DescriptorProtos.FileDescriptorProto.newBuilder().setName("shop/money.proto")
+                        .setPackage("shop.money").setSyntax("proto3")
+                        .addMessageType(com.google.protobuf.DescriptorProtos.DescriptorProto.newBuilder()
+                                .setName("Money").addField(field("units", 1,
+                                        com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_INT64)))
+                        .build();
+        var entry = com.google.protobuf.DescriptorProtos.DescriptorProto.newBuilder().setName("AttributesEntry")
+                .setOptions(com.google.protobuf.DescriptorProtos.MessageOptions.newBuilder().setMapEntry(true))
+                .addField(field("key", 1, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING))
+                .addField(field("value", 2, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING));
+        var order = com.google.protobuf.DescriptorProtos.DescriptorProto.newBuilder().setName("Order")
+                .addField(field("id", 1, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_INT64))
+                .addField(field("attributes", 2, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_MESSAGE)
+                        .setLabel(com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Label.LABEL_REPEATED)
+                        .setTypeName(".shop.Order.AttributesEntry"))
+                .addField(field("total", 3, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_MESSAGE)
+                        .setTypeName(".shop.money.Money"))
+                .addField(field("created", 4, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_MESSAGE)
+                        .setTypeName(".google.protobuf.Timestamp"))
+                .addField(field("status", 5, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_ENUM)
+                        .setTypeName(".shop.Order.Status"))
+                .addField(field("note", 6, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING)
+                        .setProto3Optional(true).setOneofIndex(1))
+                .addField(field("email", 7, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING)
+                        .setOneofIndex(0))
+                .addField(field("phone", 8, com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type.TYPE_STRING)
+                        .setOneofIndex(0))
+                .addOneofDecl(com.google.protobuf.DescriptorProtos.OneofDescriptorProto.newBuilder().setName("contact"))
+                .addOneofDecl(com.google.protobuf.DescriptorProtos.OneofDescriptorProto.newBuilder().setName("_note"))
+                .addNestedType(entry)
+                .addEnumType(com.google.protobuf.DescriptorProtos.EnumDescriptorProto.newBuilder().setName("Status")
+                        .addValue(com.google.protobuf.DescriptorProtos.EnumValueDescriptorProto.newBuilder()
+                                .setName("NEW").setNumber(0))
+                        .addValue(com.google.protobuf.DescriptorProtos.EnumValueDescriptorProto.newBuilder()
+                                .setName("PAID").setNumber(1)));
+        com.google.protobuf.DescriptorProtos.FileDescriptorProto file =
+                com.google.protobuf.DescriptorProtos.FileDescriptorProto.newBuilder().setName("shop/order.proto")
+                        .setPackage("shop").setSyntax("proto3").addDependency("google/protobuf/timestamp.proto")
+                        .addDependency("shop/money.proto").addMessageType(order).build();
+
+        String base64Money = java.util.Base64.getEncoder().encodeToString(money.toByteArray());
+        Answer moneyId = call("POST", "/subjects/shop%2Fmoney.proto/versions", JSON.createObjectNode()
+                .put("schemaType", "PROTOBUF").put("schema", base64Money).toString());
+        assertThat(moneyId.status()).as("%s", moneyId.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("schemaType", "PROTOBUF")
+                .put("schema", java.util.Base64.getEncoder().encodeToString(file.toByteArray()));
+        body.putArray("references").addObject().put("name", "shop/money.proto").put("subject", "shop/money.proto")
+                .put("version", 1);
+        Answer registered = call("POST", "/subjects/orders-proto-value/versions?normalize=true", body.toString());
+        assertThat(registered.status()).as("%s", registered.body()).isEqualTo(200);
+        int id = registered.body().get("id").asInt();
+        assertThat(call("POST", "/subjects/orders-proto-value?normalize=true", body.toString()).body().get("id")
+                .asInt()).as("the same descriptor looks up the same schema").isEqualTo(id);
+
+        String text = call("GET", "/subjects/orders-proto-value/versions/1", null).body().get("schema").asText();
+        assertThat(text).contains("package shop;", "import \"shop/money.proto\";", "map<string, string> attributes = 2;",
+                "optional string note = 6;", "oneof contact {", ".shop.money.Money total = 3;",
+                ".google.protobuf.Timestamp created = 4;", "enum Status {").doesNotContain("AttributesEntry");
+
+        for (String path : java.util.List.of("/schemas/ids/" + id + "?format=serialized",
+                "/subjects/orders-proto-value/versions/1?format=serialized")) {
+            String served = call("GET", path, null).body().get("schema").asText();
+            var descriptor = com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(
+                    java.util.Base64.getDecoder().decode(served));
+            var moneyFile = com.google.protobuf.Descriptors.FileDescriptor.buildFrom(money,
+                    new com.google.protobuf.Descriptors.FileDescriptor[0]);
+            var built = com.google.protobuf.Descriptors.FileDescriptor.buildFrom(descriptor,
+                    new com.google.protobuf.Descriptors.FileDescriptor[] {
+                            com.google.protobuf.TimestampProto.getDescriptor(), moneyFile});
+            var message = built.findMessageTypeByName("Order");
+            assertThat(message.findFieldByName("attributes").isMapField()).as(path).isTrue();
+            assertThat(message.findFieldByName("total").getMessageType().getFullName()).isEqualTo("shop.money.Money");
+            assertThat(message.findFieldByName("created").getMessageType().getFullName())
+                    .isEqualTo("google.protobuf.Timestamp");
+            assertThat(message.findFieldByName("status").getEnumType().getFullName()).isEqualTo("shop.Order.Status");
+            assertThat(message.findFieldByName("note").hasPresence()).isTrue();
+            assertThat(message.findFieldByName("email").getContainingOneof().getName()).isEqualTo("contact");
+            assertThat(message.getFields()).extracting(f -> f.getNumber()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        }
+        assertThat(call("GET", "/associations/resources/-/orders-proto", null).status())
+                .as("an endpoint this registry does not have: a plain 404 clients fall back on").isEqualTo(404);
+    }
+
+    private static com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Builder field(String name, int number,
+            com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Type type) {
+        return com.google.protobuf.DescriptorProtos.FieldDescriptorProto.newBuilder().setName(name).setNumber(number)
+                .setType(type).setLabel(com.google.protobuf.DescriptorProtos.FieldDescriptorProto.Label.LABEL_OPTIONAL);
+    }
 }
