@@ -3,8 +3,28 @@ package dev.lakehouse.table;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
-/** The Hadoop configuration every table uses: the caller's properties over the appliance's defaults. */
+/**
+ * The Hadoop configuration every table uses: the caller's properties over the appliance's defaults.
+ *
+ * <p>Tables with the same properties and the same kind of location share one configuration: each copy holds every
+ * Hadoop default with where it came from (about 200 KB), and an appliance with a table per topic opens two tables
+ * per topic (rows and dead letters), so a thousand topics held hundreds of megabytes of identical copies. Nothing
+ * changes a configuration after it is built here: the table code only reads it, and the libraries it hands it to
+ * (Parquet's readers and writers, delta-standalone, Hadoop's file systems; S3A copies it before adding its
+ * per-bucket options) read it too. Reads of one configuration from several threads are safe: Hadoop synchronizes
+ * them, which is also why tables are spread over {@link #STRIPES} copies by location: with one copy for every
+ * table, the writer threads' reads contended for its lock (the fanout benchmark's 200 tables took 15-17 % longer).
+ */
 final class HadoopConfigurations {
+
+    /** Copies of each configuration, tables taking one by their location's hash. */
+    static final int STRIPES = 8;
+
+    private record Key(boolean local, Map<String, String> properties, int stripe) {
+    }
+
+    private static final java.util.concurrent.ConcurrentHashMap<Key, Configuration> SHARED =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private HadoopConfigurations() {
     }
@@ -24,14 +44,25 @@ final class HadoopConfigurations {
         }
     }
 
-    /** @param location the table's location: local tables get a local file system without checksum files */
+    /**
+     * The configuration for a table: one of {@link #STRIPES} instances shared by the tables with the same kind of
+     * location and properties. Callers must not change it.
+     *
+     * @param location the table's location: local tables get a local file system without checksum files
+     */
     static Configuration create(String location, Map<String, String> properties) {
+        String scheme = java.net.URI.create(location).getScheme();
+        boolean local = scheme == null || scheme.equals("file");
+        return SHARED.computeIfAbsent(new Key(local, Map.copyOf(properties), Math.floorMod(location.hashCode(),
+                STRIPES)), key -> build(key.local(), key.properties()));
+    }
+
+    private static Configuration build(boolean local, Map<String, String> properties) {
         Configuration conf = new Configuration(Defaults.PARSED);
         // Standard three-level Parquet lists: what Spark, Trino and Delta Kernel expect. parquet-avro's default
         // two-level form is read differently by different engines.
         conf.setBoolean("parquet.avro.write-old-list-structure", false);
-        String scheme = java.net.URI.create(location).getScheme();
-        if (scheme == null || scheme.equals("file")) {
+        if (local) {
             // Hadoop's local file system writes a .crc file beside every data file; Delta readers never need them.
             // Only for local tables: S3A buffers uploads on local disk through the checksumming local file system.
             // The raw one, without Hadoop's native library, runs chmod and readlink for every file it creates or
