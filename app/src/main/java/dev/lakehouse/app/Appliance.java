@@ -1,12 +1,10 @@
 package dev.lakehouse.app;
 
-import dev.lakehouse.app.config.ApplianceConfig.CompactionConfig;
 import dev.lakehouse.app.config.ApplianceConfig.ConsoleConfig;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
 import dev.lakehouse.app.config.ApplianceConfig;
 import dev.lakehouse.app.config.PartitionByParser;
-import dev.lakehouse.compaction.CompactionSettings;
 import dev.lakehouse.compaction.MaintenanceScheduler;
 import dev.lakehouse.console.ApplianceMetrics;
 import dev.lakehouse.console.ConsoleSettings;
@@ -14,34 +12,23 @@ import dev.lakehouse.console.ConsoleUser;
 import dev.lakehouse.console.HealthCheck;
 import dev.lakehouse.console.MonitoredTable;
 import dev.lakehouse.console.WebConsole;
-import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
-import dev.lakehouse.ingest.decode.ConfluentJsonSchemaDecoder;
-import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.deadletter.DeadLetterTopic;
 import dev.lakehouse.ingest.IngestPipeline;
 import dev.lakehouse.ingest.RunningPipeline;
 import dev.lakehouse.ingest.TopicFanIn;
-import dev.lakehouse.ingest.decode.ConnectJsonDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.PipelineState;
 import dev.lakehouse.ingest.decode.RecordDecoder;
-import dev.lakehouse.ingest.StartingPosition;
-import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.table.LakeTable;
-import dev.lakehouse.table.TableOptions;
-import org.apache.avro.Schema;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +38,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,12 +135,12 @@ public final class Appliance implements AutoCloseable {
     }
 
     private void addTemplate(PipelineConfig template) {
-        TopicFanIn fanIn = new TopicFanIn(settings(template, mode == RunMode.CATCH_UP));
+        TopicFanIn fanIn = new TopicFanIn(PipelineParts.settings(template, mode == RunMode.CATCH_UP));
         fanIns.put(template.name(), fanIn);
         metrics.bindConsumers(template.name(), fanIn::addConsumerListener);
         TopicLister lister = TopicLister.empty();
         if (template.source().topicPattern() != null) {
-            Map<String, Object> client = securityProperties(template.source().consumerProperties());
+            Map<String, Object> client = PipelineParts.securityProperties(template.source().consumerProperties());
             client.put("bootstrap.servers", template.source().bootstrapServers());
             lister = TopicLister.kafka(client);
             listers.add(lister);
@@ -225,12 +211,12 @@ public final class Appliance implements AutoCloseable {
         if (stopped) {
             throw new IllegalStateException("the appliance is stopping");
         }
-        RecordDecoder decoder = decoder(pipeline, registries);
-        LakeTable table = leases.leased(table(pipeline), pipeline);
-        DeadLetterTable deadLetterTable = deadLetterTable(pipeline, leases);
-        DeadLetterTopic deadLetterTopic = deadLetterTopic(pipeline);
-        PipelineSettings settings = settings(pipeline, mode == RunMode.CATCH_UP);
-        DeadLetterDestination deadLetters = deadLetters(deadLetterTable, deadLetterTopic);
+        RecordDecoder decoder = PipelineParts.decoder(pipeline, registries);
+        LakeTable table = leases.leased(PipelineParts.table(pipeline), pipeline);
+        DeadLetterTable deadLetterTable = PipelineParts.deadLetterTable(pipeline, leases);
+        DeadLetterTopic deadLetterTopic = PipelineParts.deadLetterTopic(pipeline);
+        PipelineSettings settings = PipelineParts.settings(pipeline, mode == RunMode.CATCH_UP);
+        DeadLetterDestination deadLetters = PipelineParts.deadLetters(deadLetterTable, deadLetterTopic);
         RunningPipeline ingest = fanIn == null ? new IngestPipeline(settings, table, decoder, deadLetters)
                 : fanIn.addTable(settings, table, decoder, deadLetters);
         MonitoredTable shown = new MonitoredTable(ingest, pipeline.source().topicPattern() != null
@@ -238,9 +224,9 @@ public final class Appliance implements AutoCloseable {
                 deadLetterTable != null ? deadLetterTable : deadLetterTopic,
                 pipeline.compaction().smallFileSize());
         // Maintenance shares the pipeline's table instance: one log per table in this process.
-        maintenance.add(maintenance(pipeline, table));
+        maintenance.add(PipelineParts.maintenance(pipeline, table));
         if (deadLetterTable != null) {
-            maintenance.add(deadLetterMaintenance(pipeline, deadLetterTable.table()));
+            maintenance.add(PipelineParts.deadLetterMaintenance(pipeline, deadLetterTable.table()));
         }
         leases.guard(ingest);
         metrics.bind(ingest);
@@ -263,10 +249,10 @@ public final class Appliance implements AutoCloseable {
      */
     public static void check(ApplianceConfig config) {
         for (PipelineConfig pipeline : config.pipelines()) {
-            settings(pipeline);
+            PipelineParts.settings(pipeline);
             PartitionByParser.parse(pipeline.table().partitionBy());
             if (pipeline.valueSchemaFile() != null) {
-                new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
+                new JsonRecordDecoder(PipelineParts.readSchema(pipeline.valueSchemaFile()));
             }
         }
     }
@@ -381,7 +367,7 @@ public final class Appliance implements AutoCloseable {
         Map<String, PipelineConfig> clusters = new LinkedHashMap<>();
         config.pipelines().forEach(p -> clusters.putIfAbsent(p.source().bootstrapServers(), p));
         clusters.forEach((servers, pipeline) -> checks.add(HealthChecks.kafka(servers,
-                securityProperties(pipeline.source().consumerProperties()))));
+                PipelineParts.securityProperties(pipeline.source().consumerProperties()))));
         registries.forEach((registry, client) -> checks.add(HealthChecks.registry(String.join(",", registry.urls()),
                 client)));
         for (RunningPipeline pipeline : pipelines) {
@@ -402,17 +388,6 @@ public final class Appliance implements AutoCloseable {
                 config.console().readyMaxFreshness(), Clock.systemUTC()));
         checksByPipeline.put(pipeline.name(), List.copyOf(checks));
         return checks;
-    }
-
-    /** The client settings that reach a secured cluster: {@code security.*}, {@code sasl.*}, {@code ssl.*}. */
-    static Map<String, Object> securityProperties(Map<String, String> consumerProperties) {
-        Map<String, Object> security = new HashMap<>();
-        consumerProperties.forEach((key, value) -> {
-            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                security.put(key, value);
-            }
-        });
-        return security;
     }
 
     /** Asks every pipeline to commit its open batch and stop; no topic's pipeline is added from now on. */
@@ -466,183 +441,5 @@ public final class Appliance implements AutoCloseable {
         leases.close(); // the next writer need not wait for them to expire
         instanceLocks.close();
         metrics.close();
-    }
-
-    /** A pipeline table's maintenance: scheduled when compaction is enabled, on demand otherwise. */
-    static MaintenanceScheduler.TableMaintenance maintenance(PipelineConfig pipeline, LakeTable table) {
-        CompactionConfig compaction = pipeline.compaction();
-        MaintenanceScheduler.Schedule compactSchedule = null;
-        MaintenanceScheduler.Schedule vacuumSchedule = null;
-        if (compaction.enabled()) {
-            compactSchedule = compaction.cron() != null ? MaintenanceScheduler.Schedule.cron(compaction.cron())
-                    : MaintenanceScheduler.Schedule.every(compaction.interval());
-            vacuumSchedule = compaction.vacuumInterval() == null ? null
-                    : MaintenanceScheduler.Schedule.every(compaction.vacuumInterval());
-        }
-        return new MaintenanceScheduler.TableMaintenance(pipeline.name(), table, compactionSettings(pipeline),
-                compactSchedule, vacuumSchedule, compaction.vacuumRetention());
-    }
-
-    /**
-     * A keyed table without {@code table.key} or {@code compaction.sort-by} is sorted by the key the table recorded
-     * (taken from the Kafka key at its creation), as a keyed table with a configured key is sorted by that key.
-     */
-    static CompactionSettings compactionSettings(PipelineConfig pipeline) {
-        CompactionSettings settings = new CompactionSettings(pipeline.table().targetFileSize(),
-                pipeline.compaction().smallFileSize(), pipeline.compaction().minInputFiles())
-                .sortedBy(pipeline.compaction().sortBy());
-        return pipeline.compaction().sortByTableKey() ? settings.sortedByTableKey() : settings;
-    }
-
-    /**
-     * The dead-letter table's maintenance: compacted and vacuumed on the pipeline's schedule, unsorted (its
-     * columns are the letters', not the table's), named {@code <pipeline>.dead_letters}.
-     */
-    static MaintenanceScheduler.TableMaintenance deadLetterMaintenance(PipelineConfig pipeline, LakeTable table) {
-        MaintenanceScheduler.TableMaintenance main = maintenance(pipeline, table);
-        return new MaintenanceScheduler.TableMaintenance(pipeline.name() + ".dead_letters", table,
-                new CompactionSettings(pipeline.table().targetFileSize(), pipeline.compaction().smallFileSize(),
-                        pipeline.compaction().minInputFiles()), main.compactSchedule(), main.vacuumSchedule(),
-                main.vacuumRetention());
-    }
-
-    /** The pipeline's decoder, sharing one registry client per registry configuration. */
-    static RecordDecoder decoder(PipelineConfig pipeline, Map<RegistryConfig, SchemaRegistryClient> registries) {
-        return switch (pipeline.format()) {
-            case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), Appliance::registry));
-            case JSON -> pipeline.valueSchemaFile() == null ? new ConnectJsonDecoder()
-                    : new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
-            case JSON_SCHEMA -> new ConfluentJsonSchemaDecoder(registries.computeIfAbsent(pipeline.registry(),
-                    Appliance::registry));
-            case PROTOBUF -> new ConfluentProtobufDecoder(registries.computeIfAbsent(pipeline.registry(),
-                    Appliance::registry));
-        };
-    }
-
-    /** The pipeline's dead-letter destinations: its table and/or topic. */
-    static DeadLetterDestination deadLetters(PipelineConfig pipeline) {
-        return deadLetters(deadLetterTable(pipeline), deadLetterTopic(pipeline));
-    }
-
-    private static DeadLetterDestination deadLetters(DeadLetterTable table, DeadLetterTopic topic) {
-        List<DeadLetterDestination> destinations = new ArrayList<>();
-        if (table != null) {
-            destinations.add(table);
-        }
-        if (topic != null) {
-            destinations.add(topic);
-        }
-        return DeadLetterDestination.all(destinations);
-    }
-
-    /** The pipeline's dead-letter topic, or null when it has none. */
-    private static DeadLetterTopic deadLetterTopic(PipelineConfig pipeline) {
-        if (pipeline.deadLetters().topic() == null) {
-            return null;
-        }
-        // The topic lives on the source cluster: reuse the consumer's security settings, nothing else.
-        Map<String, Object> client = securityProperties(pipeline.source().consumerProperties());
-        client.put("bootstrap.servers", pipeline.source().bootstrapServers());
-        return new DeadLetterTopic(pipeline.deadLetters().topic(), pipeline.name(), client,
-                new HashMap<>(pipeline.deadLetters().producerProperties()));
-    }
-
-    /** The pipeline's dead-letter table, or null when it has none. */
-    static DeadLetterTable deadLetterTable(PipelineConfig pipeline) {
-        return deadLetterTable(pipeline, null);
-    }
-
-    /** As {@link #deadLetterTable(PipelineConfig)}, behind a writer lease added to {@code leases} when not null. */
-    static DeadLetterTable deadLetterTable(PipelineConfig pipeline, WriterLeases leases) {
-        String location = pipeline.deadLetters().tableLocation();
-        if (location == null) {
-            return null;
-        }
-        TableOptions.Builder options = TableOptions.builder(location)
-                .codec(pipeline.table().codec())
-                .engineInfo(ENGINE_INFO);
-        pipeline.table().hadoop().forEach(options::hadoopProperty);
-        CommitCoordinations.shared().configure(options, location, pipeline.table());
-        LakeTable table = LakeTable.open(options.build());
-        if (leases != null) {
-            table = leases.leased(table, pipeline);
-        }
-        return new DeadLetterTable(table, pipeline.name(), Clock.systemUTC());
-    }
-
-    static PipelineSettings settings(PipelineConfig pipeline) {
-        return settings(pipeline, false);
-    }
-
-    static PipelineSettings settings(PipelineConfig pipeline, boolean catchUpOnly) {
-        ApplianceConfig.SourceConfig source = pipeline.source();
-        PipelineSettings.Builder settings = PipelineSettings.builder(pipeline.name())
-                .instanceId(pipeline.instanceId())
-                .bootstrapServers(source.bootstrapServers())
-                .groupId(source.groupId())
-                .startingPosition(StartingPosition.parse(source.startingPosition()))
-                .triggerInterval(pipeline.trigger().interval())
-                .maxRecords(pipeline.trigger().maxRecords())
-                .maxBytes(pipeline.trigger().maxBytes())
-                .maxBytesInFlight(pipeline.trigger().maxBytesInFlight())
-                .onIncompatibleSchema(pipeline.onIncompatibleSchema())
-                .onOffsetGap(source.onOffsetGap())
-                .onTopicRecreated(source.onTopicRecreated())
-                .leaveGroupOnStop(source.leaveGroupOnStop())
-                .maxRecordBytes(source.maxRecordSize())
-                .requiredColumns(pipeline.table().requiredColumns())
-                .keyColumns(pipeline.table().key())
-                .keyed(pipeline.table().mode() != dev.lakehouse.app.config.ApplianceConfig.TableMode.APPEND)
-                .versionColumn(pipeline.table().versionColumn())
-                .softDeletes(pipeline.table().softDeletes())
-                .changeMetadata(pipeline.table().changeMetadata())
-                .insertOnly(pipeline.table().mode() == dev.lakehouse.app.config.ApplianceConfig.TableMode.DEDUPE)
-                .envelope(pipeline.source().envelope())
-                .kafkaMetadata(pipeline.table().kafkaMetadata())
-                .catchUpOnly(catchUpOnly);
-        if (source.topicPattern() != null) {
-            settings.topicPattern(Pattern.compile(source.topicPattern()));
-        } else {
-            settings.topics(source.topics());
-        }
-        source.consumerProperties().forEach(settings::consumerProperty);
-        return settings.build();
-    }
-
-    static LakeTable table(PipelineConfig pipeline) {
-        ApplianceConfig.TableConfig table = pipeline.table();
-        TableOptions.Builder options = TableOptions.builder(table.location())
-                .partitionSpec(PartitionByParser.parse(table.partitionBy()))
-                .targetFileSizeBytes(table.targetFileSize())
-                .codec(table.codec())
-                .engineInfo(ENGINE_INFO);
-        table.properties().forEach(options::tableProperty);
-        table.hadoop().forEach(options::hadoopProperty);
-        CommitCoordinations.shared().configure(options, table.location(), table);
-        return LakeTable.open(options.build());
-    }
-
-    static SchemaRegistryClient registry(RegistryConfig registry) {
-        RegistryClientConfig.Builder config = RegistryClientConfig.builder(String.join(",", registry.urls()))
-                .connectTimeout(registry.timeout())
-                .readTimeout(registry.timeout());
-        if (registry.userInfo() != null) {
-            config.userInfo(registry.userInfo());
-        }
-        if (registry.trustStore() != null) {
-            char[] password = registry.trustStorePassword() == null ? new char[0]
-                    : registry.trustStorePassword().toCharArray();
-            String type = registry.trustStore().endsWith(".jks") ? "JKS" : "PKCS12";
-            config.trustStore(Path.of(registry.trustStore()), password, type);
-        }
-        return SchemaRegistryClient.connect(config.build());
-    }
-
-    private static Schema readSchema(String file) {
-        try {
-            return new Schema.Parser().parse(Path.of(file).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the value schema " + file, e);
-        }
     }
 }

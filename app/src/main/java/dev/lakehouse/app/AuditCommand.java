@@ -66,7 +66,7 @@ final class AuditCommand implements Callable<Integer> {
         boolean whole = true;
         List<String> json = new ArrayList<>();
         for (PipelineConfig p : pipelines) {
-            LakeTable table = Appliance.table(p);
+            LakeTable table = PipelineParts.table(p);
             if (!table.exists()) {
                 out.printf("%s: no table at %s yet: nothing to audit%n", p.name(), p.table().location());
                 continue;

@@ -55,7 +55,7 @@ final class DeadLettersCommand implements Runnable {
 
         /** The dead-letter table, behind a writer lease taken through {@code leases} when it is not null. */
         DeadLetterTable deadLetterTable(PipelineConfig pipelineConfig, WriterLeases leases) {
-            DeadLetterTable table = Appliance.deadLetterTable(pipelineConfig, leases);
+            DeadLetterTable table = PipelineParts.deadLetterTable(pipelineConfig, leases);
             if (table == null) {
                 throw new ConfigException(config.toString(), List.of("pipelines[" + pipeline + "]"
                         + ".dead-letters.table: is none; replay and listing read the dead-letter table"));
@@ -119,10 +119,10 @@ final class DeadLettersCommand implements Runnable {
                 // writer leases it takes both, so it is refused while the appliance owning them runs. A dry run
                 // writes nothing and takes none.
                 DeadLetterTable deadLetters = deadLetterTable(pipelineConfig, dryRun ? null : leases);
-                LakeTable table = Appliance.table(pipelineConfig);
-                DeadLetterReplay replay = new DeadLetterReplay(Appliance.settings(pipelineConfig),
+                LakeTable table = PipelineParts.table(pipelineConfig);
+                DeadLetterReplay replay = new DeadLetterReplay(PipelineParts.settings(pipelineConfig),
                         dryRun ? table : leases.leased(table, pipelineConfig),
-                        Appliance.decoder(pipelineConfig, new HashMap<>()), deadLetters);
+                        PipelineParts.decoder(pipelineConfig, new HashMap<>()), deadLetters);
                 report = replay.run(chosen, dryRun);
             }
             if (report.recovered() > 0) {

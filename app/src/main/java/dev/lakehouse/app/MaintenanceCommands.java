@@ -65,8 +65,8 @@ final class MaintenanceCommands {
             PipelineConfig pipelineConfig = pipelineConfig();
             try (WriterLeases leases = WriterLeases.forCommand("compact",
                     "use its console's Compact now (POST /api/tables/{pipeline}/compact), or stop it first.")) {
-                LakeTable table = leases.leased(Appliance.table(pipelineConfig), pipelineConfig);
-                return report(new CompactionRunner(table).compact(Appliance.compactionSettings(pipelineConfig)));
+                LakeTable table = leases.leased(PipelineParts.table(pipelineConfig), pipelineConfig);
+                return report(new CompactionRunner(table).compact(PipelineParts.compactionSettings(pipelineConfig)));
             }
         }
     }
@@ -91,8 +91,8 @@ final class MaintenanceCommands {
             try (WriterLeases leases = WriterLeases.forCommand("vacuum",
                     "leave vacuum to its compaction schedule, or stop it first.")) {
                 // A dry run deletes nothing, so it needs no lease and may run beside the appliance anywhere.
-                LakeTable table = dryRun ? Appliance.table(pipelineConfig)
-                        : leases.leased(Appliance.table(pipelineConfig), pipelineConfig);
+                LakeTable table = dryRun ? PipelineParts.table(pipelineConfig)
+                        : leases.leased(PipelineParts.table(pipelineConfig), pipelineConfig);
                 return report(Vacuum.run(table, new Vacuum.Options(Units.parseDuration(retention), dryRun, force)));
             }
         }

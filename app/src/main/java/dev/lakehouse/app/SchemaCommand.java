@@ -92,7 +92,7 @@ final class SchemaCommand implements Runnable {
             }
             String deadLetters = config.deadLetters().tableLocation() != null ? config.deadLetters().tableLocation()
                     : config.deadLetters().topic() != null ? "topic " + config.deadLetters().topic() : null;
-            SchemaPreview.Result result = SchemaPreview.preview(Appliance.settings(config), Appliance.table(config),
+            SchemaPreview.Result result = SchemaPreview.preview(PipelineParts.settings(config), PipelineParts.table(config),
                     PartitionByParser.parse(config.table().partitionBy()), deadLetters, writer);
             out.printf("pipeline %s, schema %s (%s):%n", config.name(), describeSource(), config.format().name()
                     .toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
@@ -121,7 +121,7 @@ final class SchemaCommand implements Runnable {
                     throw new IllegalArgumentException("pipeline " + config.name() + " has no registry: give "
                             + "--schema-file");
                 }
-                registry = Appliance.registry(config.registry());
+                registry = PipelineParts.registry(config.registry());
                 int v = version != null ? version : registry.versions(source.subject).stream()
                         .mapToInt(Integer::intValue).max().orElseThrow(() -> new IllegalArgumentException(
                                 "subject " + source.subject + " has no versions"));

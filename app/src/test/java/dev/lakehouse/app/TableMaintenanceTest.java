@@ -40,8 +40,8 @@ class TableMaintenanceTest {
         LakeTable table = LakeTable.open(TableOptions.builder(pipeline.table().location()).build());
         LakeTable deadLetters = LakeTable.open(TableOptions.builder(pipeline.deadLetters().tableLocation()).build());
 
-        MaintenanceScheduler.TableMaintenance main = Appliance.maintenance(pipeline, table);
-        MaintenanceScheduler.TableMaintenance letters = Appliance.deadLetterMaintenance(pipeline, deadLetters);
+        MaintenanceScheduler.TableMaintenance main = PipelineParts.maintenance(pipeline, table);
+        MaintenanceScheduler.TableMaintenance letters = PipelineParts.deadLetterMaintenance(pipeline, deadLetters);
 
         assertThat(main.compaction().sortBy()).containsExactly("customer_id", "created_at");
         assertThat(letters.name()).isEqualTo("orders.dead_letters");

@@ -110,7 +110,7 @@ class TopicDiscoveryTest {
         assertThat(eu.deadLetters().tableLocation()).isEqualTo("s3a://lake/raw/clicks-eu_dead_letters");
         assertThat(eu.deadLetters().topic()).isEqualTo("clicks-eu-dead-letters");
         assertThat(eu.source().consumerProperties()).containsEntry("security.protocol", "SASL_SSL");
-        assertThat(Appliance.settings(eu).groupInstanceId()).isEqualTo("raw.clicks-eu-host-1");
+        assertThat(PipelineParts.settings(eu).groupInstanceId()).isEqualTo("raw.clicks-eu-host-1");
     }
 
     @Test

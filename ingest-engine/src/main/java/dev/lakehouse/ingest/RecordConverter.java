@@ -107,11 +107,6 @@ final class RecordConverter {
         }
     }
 
-    /** A keyed table's key columns; empty for a table that appends, and until a keyed table without table.key exists. */
-    List<String> keyColumns() {
-        return keyColumns;
-    }
-
     /** The table schema rows are decoded into; null until the table exists. */
     Schema tableSchema() {
         return tableSchema;
