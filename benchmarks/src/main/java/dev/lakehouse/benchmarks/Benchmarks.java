@@ -16,7 +16,8 @@ public final class Benchmarks {
             Map.entry("versus-spark", SparkComparisonBenchmark::run),
             Map.entry("upsert", UpsertBenchmark::run),
             Map.entry("audit", AuditBenchmark::run),
-            Map.entry("fanout", FanoutBenchmark::run));
+            Map.entry("fanout", FanoutBenchmark::run),
+            Map.entry("rolling", RollingRestartBenchmark::run));
 
     private Benchmarks() {
     }

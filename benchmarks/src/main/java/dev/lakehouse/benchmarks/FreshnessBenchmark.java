@@ -137,9 +137,10 @@ final class FreshnessBenchmark {
 
     /**
      * Sends at {@code rate} in 10 ms slices for the warm-up and the window; {@code window} gets the window's start
-     * and end (nanoTime) once each is reached.
+     * and end (nanoTime) once each is reached. Setting {@code producing} false ends it early; it is false once
+     * everything sent is acknowledged.
      */
-    private static void produce(String bootstrapServers, SchemaRegistryClient registry, String topic, int rate,
+    static void produce(String bootstrapServers, SchemaRegistryClient registry, String topic, int rate,
                                 int warmup, int seconds, SendTimes sendTimes, AtomicLongArray window,
                                 AtomicBoolean producing) {
         ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
@@ -156,8 +157,8 @@ final class FreshnessBenchmark {
             long sent = 0;
             while (true) {
                 long now = System.nanoTime();
-                if (now >= end) {
-                    break;
+                if (now >= end || !producing.get()) {
+                    break; // the window is over, or the caller ended production
                 }
                 if (window.get(0) == 0 && now >= windowStart) {
                     window.set(0, now);
@@ -186,7 +187,7 @@ final class FreshnessBenchmark {
     }
 
     /** Send times by partition and offset, written by the producer's I/O thread and read by the measuring one. */
-    private static final class SendTimes {
+    static final class SendTimes {
         private final Map<Integer, long[]> byPartition = new ConcurrentHashMap<>();
         private final Map<Integer, Long> counts = new ConcurrentHashMap<>();
 
