@@ -18,22 +18,32 @@ class KafkaKeysTest {
               {"name": "id", "type": ["null", "long"]}, {"name": "region", "type": ["null", "string"]},
               {"name": "name", "type": ["null", "string"]}]}""");
 
-    private static final RecordDecoder NO_FRAMED_KEYS = new RecordDecoder() {
-        @Override
-        public Schema writerSchema(ConsumerRecord<byte[], byte[]> record) {
-            throw new UnsupportedOperationException();
-        }
+    private static final RecordDecoder NO_FRAMED_KEYS = decodingKeysAs(null);
 
-        @Override
-        public GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema) {
-            throw new UnsupportedOperationException();
-        }
+    /** A decoder whose Confluent-framed keys decode to {@code key} (null: it reads no framed keys). */
+    private static RecordDecoder decodingKeysAs(Object key) {
+        return new RecordDecoder() {
+            @Override
+            public Schema writerSchema(ConsumerRecord<byte[], byte[]> record) {
+                throw new UnsupportedOperationException();
+            }
 
-        @Override
-        public DeadLetterReason undecodableReason() {
-            return DeadLetterReason.CORRUPT_AVRO;
-        }
-    };
+            @Override
+            public GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Object decodeFramedKey(ConsumerRecord<byte[], byte[]> record) {
+                return key;
+            }
+
+            @Override
+            public DeadLetterReason undecodableReason() {
+                return DeadLetterReason.CORRUPT_AVRO;
+            }
+        };
+    }
 
     private static ConsumerRecord<byte[], byte[]> tombstone(String key) {
         return new ConsumerRecord<>("t", 0, 5, key == null ? null : key.getBytes(StandardCharsets.UTF_8), null);
@@ -90,27 +100,7 @@ class KafkaKeysTest {
                 {"type": "record", "name": "K", "fields": [{"name": "tenant", "type": "string"},
                   {"name": "id", "type": "long"}]}""");
         GenericRecord avroKey = new org.apache.avro.generic.GenericData.Record(keySchema);
-        RecordDecoder avroKeys = new RecordDecoder() {
-            @Override
-            public Schema writerSchema(ConsumerRecord<byte[], byte[]> record) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public GenericRecord decode(ConsumerRecord<byte[], byte[]> record, Schema tableSchema) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Object decodeFramedKey(ConsumerRecord<byte[], byte[]> record) {
-                return avroKey;
-            }
-
-            @Override
-            public DeadLetterReason undecodableReason() {
-                return DeadLetterReason.CORRUPT_AVRO;
-            }
-        };
+        RecordDecoder avroKeys = decodingKeysAs(avroKey);
         assertThat(KafkaKeys.fieldNames(tombstone("framed"), avroKeys)).containsExactly("tenant", "id");
     }
 

@@ -250,17 +250,22 @@ final class ProtobufDescriptorText {
 
     /** protoc's json_name: the field name in lowerCamelCase, underscores dropped. */
     static String defaultJsonName(String name) {
-        StringBuilder json = new StringBuilder();
-        boolean upper = false;
+        return camelCase(name, false);
+    }
+
+    /** A field name in camel case as protoc forms it: underscores dropped, the letter after one upper-cased. */
+    static String camelCase(String name, boolean upperFirst) {
+        StringBuilder camel = new StringBuilder();
+        boolean upper = upperFirst;
         for (char c : name.toCharArray()) {
             if (c == '_') {
                 upper = true;
             } else {
-                json.append(upper ? Character.toUpperCase(c) : c);
+                camel.append(upper ? Character.toUpperCase(c) : c);
                 upper = false;
             }
         }
-        return json.toString();
+        return camel.toString();
     }
 
     private static String quoted(String text) {

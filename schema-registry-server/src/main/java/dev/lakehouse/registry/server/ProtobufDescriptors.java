@@ -313,16 +313,6 @@ final class ProtobufDescriptors {
 
     /** protoc's name for a map field's entry message: the field name in CamelCase, then {@code Entry}. */
     private static String entryName(String field) {
-        StringBuilder name = new StringBuilder();
-        boolean upper = true;
-        for (char c : field.toCharArray()) {
-            if (c == '_') {
-                upper = true;
-            } else {
-                name.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return name.append("Entry").toString();
+        return ProtobufDescriptorText.camelCase(field, true) + "Entry";
     }
 }
