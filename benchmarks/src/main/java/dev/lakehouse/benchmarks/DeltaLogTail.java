@@ -58,6 +58,11 @@ final class DeltaLogTail {
         }
     }
 
+    /** The version the next {@link #poll} looks for first. */
+    long nextVersion() {
+        return nextVersion;
+    }
+
     /** The sum of the next offsets of the given transaction ids committed so far: records taken. */
     long committed(List<String> appIds) {
         return appIds.stream().mapToLong(id -> nextOffsets.getOrDefault(id, 0L)).sum();

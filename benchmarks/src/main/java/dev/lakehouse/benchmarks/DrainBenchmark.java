@@ -25,6 +25,9 @@ import java.util.stream.IntStream;
  * <p>Options: {@code drain.records} (5,000,000), {@code drain.partitions} (3), {@code drain.cpus} (a taskset CPU
  * list such as {@code 0} or {@code 0,1}; unpinned by default), {@code drain.mode} ({@code run}, the continuous
  * service with its console and maintenance, or {@code once}, a catch-up run that exits at the end offsets),
+ * {@code catch-up}: the continuous service drains the topic, is stopped with SIGTERM, as many records again arrive
+ * while it is down, and the same service started again catches up that backlog; both drains are printed with their
+ * batch sizes, since a backlog must make batches larger, never smaller),
  * {@code drain.runs} (1: the topic is filled once and drained into a new table that many times), {@code
  * drain.java-opts} (JVM options in place of the script's defaults, options separated by commas, variants by {@code ;}, each drained in
  * turn; {@code default} stands for the script's own), {@code drain.warm-broker} (true: the broker serves a consumer
@@ -65,8 +68,13 @@ final class DrainBenchmark {
             int run = 0;
             for (int i = 1; i <= runs; i++) {
                 for (String javaOpts : javaOptions) {
-                    drainOnce(kafka, registryServer, records, partitions, kafkaBytes, cpus, mode, ++run,
-                            javaOpts);
+                    if (mode.equals("catch-up")) {
+                        catchUp(kafka, registryServer, registry, records, partitions, kafkaBytes, cpus, ++run,
+                                javaOpts, nested);
+                    } else {
+                        drainOnce(kafka, registryServer, records, partitions, kafkaBytes, cpus, mode, ++run,
+                                javaOpts);
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -131,6 +139,81 @@ final class DrainBenchmark {
             return report(table, run, mode, cpus, records, kafkaBytes, commits, launched, lastCommitNanos, cpuSeconds,
                     peakRss, heap, mode.equals("once") ? (System.nanoTime() - launched) / 1e9 : Double.NaN);
         }
+    }
+
+    /**
+     * A cold drain by the continuous service, then a catch-up: the service is stopped (SIGTERM, committing its open
+     * batches), as many records again arrive, and the service started again with the same configuration drains
+     * the backlog. Prints both drains' rates and batch sizes.
+     */
+    private static void catchUp(LocalKafkaBroker kafka, SchemaRegistryServer registryServer,
+                                SchemaRegistryClient registry, long records, int partitions, long kafkaBytes,
+                                String cpus, int run, String javaOpts, boolean nested)
+            throws IOException, InterruptedException {
+        Drain cold = drainOnce(kafka, registryServer, records, partitions, kafkaBytes, cpus, "run", run, javaOpts);
+        String pipeline = "drain" + run;
+        List<String> appIds = IntStream.range(0, partitions).mapToObj(p -> pipeline + "/" + TOPIC + "/" + p)
+                .toList();
+        System.out.println("  batches of the cold drain: " + batchSizes(cold.table(), appIds, 0));
+        long backlog = OrderTopic.fill(kafka.bootstrapServers(), registry, TOPIC, records, nested);
+        Path work = cold.table().getParent();
+        DeltaLogTail tail = new DeltaLogTail(cold.table());
+        tail.poll();
+        long versionBefore = tail.nextVersion();
+        long target = 2 * records;
+        try (InstalledAppliance appliance = InstalledAppliance.launch(cpus,
+                javaOpts.equals("default") ? null : javaOpts, Files.createDirectories(work.resolve("restart")),
+                "run", "--config", work.resolve("lakehouse.yaml").toString())) {
+            long first = -1;
+            long last = -1;
+            while (tail.committed(appIds) < target) {
+                for (DeltaLogTail.Commit commit : tail.poll()) {
+                    if (!commit.nextOffsets().isEmpty()) {
+                        first = first < 0 ? commit.seenNanos() : first;
+                        last = commit.seenNanos();
+                    }
+                }
+                if (!appliance.process().isAlive()) {
+                    throw new IllegalStateException("the restarted appliance exited; see " + work.resolve("restart"));
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            double firstSeconds = (first - appliance.launchedNanos()) / 1e9;
+            double lastSeconds = (last - appliance.launchedNanos()) / 1e9;
+            System.out.printf("catch-up after a restart: %,d records (%.1f MB) that arrived while it was down; launch "
+                            + "to first commit %.2f s, to last %.2f s: %,.0f records/s end to end (the cold drain: "
+                            + "%,.0f records/s); peak RSS %,d MB, CPU %.1f s%n", records, backlog / 1e6, firstSeconds,
+                    lastSeconds, records / lastSeconds, records / cold.lastCommitSeconds(), appliance.peakRssMb(),
+                    appliance.cpuSeconds());
+            System.out.println("  batches of the catch-up: " + batchSizes(cold.table(), appIds, versionBefore));
+        }
+    }
+
+    /** Records per batch commit from {@code fromVersion} on: how many, and their smallest, median and largest. */
+    private static String batchSizes(Path table, List<String> appIds, long fromVersion) {
+        DeltaLogTail tail = new DeltaLogTail(table);
+        java.util.Map<String, Long> previous = new java.util.HashMap<>();
+        List<Long> sizes = new ArrayList<>();
+        for (DeltaLogTail.Commit commit : tail.poll()) {
+            long size = 0;
+            for (String appId : appIds) {
+                Long next = commit.nextOffsets().get(appId);
+                if (next != null) {
+                    size += next - previous.getOrDefault(appId, 0L);
+                    previous.put(appId, next);
+                }
+            }
+            if (commit.version() >= fromVersion && size > 0) {
+                sizes.add(size);
+            }
+        }
+        if (sizes.isEmpty()) {
+            return "none";
+        }
+        List<Long> sorted = sizes.stream().sorted().toList();
+        return String.format("%d commits, records per batch min %,d, median %,d, max %,d; %d of at most 1,024",
+                sorted.size(), sorted.get(0), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),
+                sorted.stream().filter(n -> n <= 1_024).count());
     }
 
     private static Drain report(Path table, int run, String mode, String cpus, long records, long kafkaBytes,
