@@ -178,6 +178,7 @@ final class PipelineParts {
                 .maxRecordBytes(source.maxRecordSize())
                 .requiredColumns(pipeline.table().requiredColumns())
                 .keyColumns(pipeline.table().key())
+                .kafkaKeyColumn(pipeline.table().kafkaKeyColumn())
                 .keyed(pipeline.table().mode() != ApplianceConfig.TableMode.APPEND)
                 .versionColumn(pipeline.table().versionColumn())
                 .softDeletes(pipeline.table().softDeletes())

@@ -410,6 +410,58 @@ class KeyedTableIT {
         assertThat(renamed).as("the items table, not refused, took its new changes").isEqualTo(expectedItems);
     }
 
+    /**
+     * A compacted topic keyed by text whose values do not repeat the key: {@code table.kafka-key-column} makes the
+     * key a column of its own and the table's key; tombstones delete by it.
+     */
+    @Test
+    void aCompactedTopicKeyedByTextBecomesOneRowPerKeyInTheKeysColumn(LocalKafkaBroker kafka,
+                                                                     SchemaRegistryServer registry) throws Exception {
+        String topic = TestNames.unique("prices");
+        kafka.createTopic(topic, PARTITIONS);
+        Schema price = new Schema.Parser().parse("""
+                {"type": "record", "name": "Price", "namespace": "shop", "fields": [
+                  {"name": "amount", "type": "long"}, {"name": "currency", "type": "string"}]}""");
+        Map<String, Long> expectedPrices = new TreeMap<>();
+        List<ProducerRecord<byte[], byte[]>> events = new ArrayList<>();
+        Random random = new Random(3);
+        try (SchemaRegistryClient client = SchemaRegistryClient.connect(
+                RegistryClientConfig.builder(registry.url()).build())) {
+            ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(client).build();
+            for (int i = 0; i < 3_000; i++) {
+                String sku = "sku-" + random.nextInt(400);
+                byte[] key = sku.getBytes(StandardCharsets.UTF_8); // a StringSerializer's key
+                if (random.nextInt(8) == 0) {
+                    events.add(new ProducerRecord<>(topic, key, null));
+                    expectedPrices.remove(sku);
+                } else {
+                    events.add(new ProducerRecord<>(topic, key, serializer.serialize(topic, RecordPart.VALUE,
+                            record(price, "amount", (long) i, "currency", "EUR"))));
+                    expectedPrices.put(sku, (long) i);
+                }
+            }
+        }
+        KafkaTestClients.produceAll(kafka, events);
+        String location = dir.resolve("prices").toUri().toString();
+        Path config = ShippedConfig.write(dir.resolve("prices.yaml"), kafka, registry, topic, location, "appliance-1",
+                pipeline -> pipeline.set("table.mode", "upsert").set("table.kafka-key-column", "sku")
+                        .set("table.partition-by", List.of()));
+        Path log = Path.of("target", "keyed-table-kafka-key-column.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        assertThat(ApplianceProcess.runToExit(log, "run", "--config", config.toString(), "--once"))
+                .as("run --once (see %s)", log).isZero();
+
+        assertThat(LakeTable.open(TableOptions.builder(location).build()).snapshot().keyColumns())
+                .containsExactly("sku");
+        Map<String, Long> actual = new TreeMap<>();
+        for (Map<String, Object> row : KernelReader.read(location).rows()) {
+            assertThat(actual.put((String) row.get("sku"), (Long) row.get("amount")))
+                    .as("one row for %s", row.get("sku")).isNull();
+        }
+        assertThat(actual).as("the latest price of every key not deleted since").isEqualTo(expectedPrices)
+                .isNotEmpty();
+    }
+
     private static GenericRecord record(Schema schema, Object... fieldsAndValues) {
         GenericRecord record = new GenericData.Record(schema);
         for (int i = 0; i < fieldsAndValues.length; i += 2) {

@@ -63,6 +63,7 @@ public final class PipelineSettings {
     private final List<String> requiredColumns;
     private final List<String> keyColumns;
     private final boolean keyed;
+    private final String kafkaKeyColumn;
     private final String versionColumn;
     private final boolean insertOnly;
     private final boolean softDeletes;
@@ -124,6 +125,7 @@ public final class PipelineSettings {
         this.requiredColumns = List.copyOf(b.requiredColumns);
         this.keyColumns = List.copyOf(b.keyColumns);
         this.keyed = b.keyed || !b.keyColumns.isEmpty();
+        this.kafkaKeyColumn = b.kafkaKeyColumn;
         this.versionColumn = b.versionColumn;
         this.insertOnly = b.insertOnly;
         this.softDeletes = b.softDeletes;
@@ -358,6 +360,15 @@ public final class PipelineSettings {
     }
 
     /**
+     * The column that holds each record's Kafka key, a primitive (text, a number), as the keyed table's only key
+     * column ({@code table.kafka-key-column}), for compacted topics whose values do not repeat their key; null when
+     * the key is read from the rows' own columns.
+     */
+    public String kafkaKeyColumn() {
+        return kafkaKeyColumn;
+    }
+
+    /**
      * Whether the table holds one row per key ({@code table.mode: upsert} or {@code dedupe}): with key columns
      * configured, or with the key taken from the table or the Kafka key ({@link #keyColumns()}).
      */
@@ -423,6 +434,7 @@ public final class PipelineSettings {
         private List<String> requiredColumns = List.of();
         private List<String> keyColumns = List.of();
         private boolean keyed;
+        private String kafkaKeyColumn;
         private String versionColumn;
         private boolean insertOnly;
         private boolean softDeletes;
@@ -605,6 +617,18 @@ public final class PipelineSettings {
         /** See {@link PipelineSettings#keyColumns()}; key columns make the table {@link PipelineSettings#keyed()}. */
         public Builder keyColumns(List<String> columns) {
             this.keyColumns = List.copyOf(columns);
+            return this;
+        }
+
+        /**
+         * See {@link PipelineSettings#kafkaKeyColumn()}: the table is keyed by this one column, which the pipeline
+         * adds (a string) and fills with each record's Kafka key.
+         */
+        public Builder kafkaKeyColumn(String column) {
+            this.kafkaKeyColumn = column;
+            if (column != null) {
+                this.keyColumns = List.of(column);
+            }
             return this;
         }
 

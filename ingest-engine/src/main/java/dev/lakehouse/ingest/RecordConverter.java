@@ -203,6 +203,9 @@ final class RecordConverter {
         if (settings.kafkaMetadata()) {
             KafkaMetadataColumn.set(row, record);
         }
+        if (settings.kafkaKeyColumn() != null) {
+            row.put(settings.kafkaKeyColumn(), KafkaKeys.text(record, decoder));
+        }
         if (ChangeColumns.any(settings)) {
             ChangeColumns.set(row, settings, false, change == null ? null : change.op(),
                     change == null ? null : change.sourceTimeMillis(), change == null ? null : change.sourceLsn());

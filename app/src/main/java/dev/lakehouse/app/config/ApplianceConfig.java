@@ -173,7 +173,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
             TableConfig topicTable = new TableConfig(forTopic(table.location(), topic), table.partitionBy(),
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
                     table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
-                    table.mode(), table.key(), table.versionColumn(), table.softDeletes(), table.changeMetadata());
+                    table.mode(), table.key(), table.versionColumn(), table.softDeletes(), table.changeMetadata(),
+                    table.kafkaKeyColumn());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -274,6 +275,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param commitCoordination how concurrent commits are kept apart on an object store
      * @param softDeletes whether a deleted key's row stays with {@code _deleted = true} (upsert tables)
      * @param changeMetadata whether rows carry their change's {@code _op} and {@code _source_ts} (Debezium)
+     * @param kafkaKeyColumn the column a keyed table adds for each record's (primitive) Kafka key, its key; or null
      */
     /**
      * How a table takes records: {@code append} every record; {@code upsert} one row per key, the newest replacing
@@ -287,7 +289,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                               long targetFileSize, String codec, Map<String, String> hadoop,
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
                               boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
-                              List<String> key, String versionColumn, boolean softDeletes, boolean changeMetadata) {
+                              List<String> key, String versionColumn, boolean softDeletes, boolean changeMetadata,
+                              String kafkaKeyColumn) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

@@ -195,8 +195,9 @@ public final class ConfigLoader {
                     + "configure one, or set on-incompatible-schema: fail");
         }
         // A keyed table is clustered by its key unless told otherwise: a batch's keys then touch few files.
-        CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize(), table.key(),
-                table.mode() != ApplianceConfig.TableMode.APPEND && table.key().isEmpty());
+        List<String> configuredKey = table.kafkaKeyColumn() != null ? List.of(table.kafkaKeyColumn()) : table.key();
+        CompactionConfig compaction = compaction(node.child("compaction"), table.targetFileSize(), configuredKey,
+                table.mode() != ApplianceConfig.TableMode.APPEND && configuredKey.isEmpty());
         checkTopicPlaceholders(node, table, deadLetters);
         node.finish();
         return new PipelineConfig(name, instanceId, source, format, registry, valueSchemaFile, table, trigger,
@@ -426,10 +427,22 @@ public final class ConfigLoader {
                     + "; soft deletes keep the deleted rows of an upsert table");
         }
         boolean changeMetadata = node.bool("change-metadata", false);
+        String kafkaKeyColumn = node.string("kafka-key-column").orElse(null);
+        if (kafkaKeyColumn != null) {
+            if (mode == ApplianceConfig.TableMode.APPEND) {
+                node.problem("kafka-key-column", "is set but table.mode is append; it keys an upsert or dedupe table "
+                        + "by the Kafka key");
+            } else if (!key.isEmpty()) {
+                node.problem("kafka-key-column", "and table.key are both set; the Kafka key's column is the key: set "
+                        + "one of them");
+            } else if (!kafkaKeyColumn.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                node.problem("kafka-key-column", "'" + kafkaKeyColumn + "' is not a column name");
+            }
+        }
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
                 writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key, versionColumn, softDeletes,
-                changeMetadata);
+                changeMetadata, kafkaKeyColumn);
     }
 
     /**

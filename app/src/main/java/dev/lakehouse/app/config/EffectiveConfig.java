@@ -90,6 +90,7 @@ public final class EffectiveConfig {
         table.put("commit-coordination", enumText(p.table().commitCoordination()));
         table.put("mode", enumText(p.table().mode()));
         table.put("key", p.table().key());
+        table.put("kafka-key-column", p.table().kafkaKeyColumn() == null ? "(none)" : p.table().kafkaKeyColumn());
         table.put("version-column", p.table().versionColumn() == null ? "(none)" : p.table().versionColumn());
         table.put("soft-deletes", p.table().softDeletes());
         table.put("change-metadata", p.table().changeMetadata());

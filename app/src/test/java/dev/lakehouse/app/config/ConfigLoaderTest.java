@@ -306,6 +306,18 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      mode: dedupe"), "x.yaml", null).pipelines().get(0).table().mode())
                 .isEqualTo(ApplianceConfig.TableMode.DEDUPE);
+        ApplianceConfig byKeyColumn = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert\n      kafka-key-column: sku"), "x.yaml", null);
+        assertThat(byKeyColumn.pipelines().get(0).table().kafkaKeyColumn()).isEqualTo("sku");
+        assertThat(byKeyColumn.pipelines().get(0).compaction().sortBy()).as("clustered by it").containsExactly("sku");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      mode: upsert\n      key: [sku]\n      kafka-key-column: sku"),
+                "x.yaml", null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("table.kafka-key-column: and table.key are both set");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      kafka-key-column: sku"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("table.kafka-key-column: is set but "
+                        + "table.mode is append");
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      mode: upsert\n      key: [customer.id]"), "x.yaml", null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'customer.id' is not the name of a "

@@ -68,6 +68,46 @@ public final class KafkaKeys {
     }
 
     /**
+     * A primitive Kafka key as text, for a keyed table whose key column holds the key itself
+     * ({@code table.kafka-key-column}): an Avro primitive through the registry, a JSON string or number (inside
+     * Kafka Connect's {@code payload} when it has one), or the key's bytes as UTF-8 text. A tombstone's key reads
+     * into the same text ({@link #keyRow(ConsumerRecord, RecordDecoder, Schema, List)} with that one column).
+     *
+     * @return null for a record without a key
+     * @throws RecordDecodeException {@code UNDECODABLE_KEY} when the key is a record or a JSON object or array
+     */
+    public static String text(ConsumerRecord<byte[], byte[]> record, RecordDecoder decoder) {
+        if (record.key() == null) {
+            return null;
+        }
+        Object decoded = decoder.decodeFramedKey(record);
+        String structured = null;
+        if (decoded instanceof GenericRecord) {
+            structured = "an Avro record";
+        } else if (decoded != null) {
+            return decoded.toString();
+        } else {
+            JsonNode json = json(record.key());
+            if (json != null && json.has("payload") && json.has("schema")) {
+                json = json.get("payload"); // Kafka Connect's JSON converter with schemas
+            }
+            if (json != null && json.isValueNode()) {
+                return json.isNumber() ? json.numberValue().toString() : json.asText();
+            }
+            if (json != null && json.isContainerNode()) {
+                structured = "a JSON " + (json.isObject() ? "object" : "array");
+            }
+        }
+        if (structured != null) {
+            throw new RecordDecodeException(DeadLetterReason.UNDECODABLE_KEY, record.topic() + "-"
+                    + record.partition() + "@" + record.offset() + ": the Kafka key is " + structured + ", not a "
+                    + "single value for table.kafka-key-column; leave that setting out to key the table by the key's "
+                    + "fields", null);
+        }
+        return new String(record.key(), StandardCharsets.UTF_8);
+    }
+
+    /**
      * The names of the Kafka key's fields, in the key's order: the key columns of a keyed table whose configuration
      * names none, taken from the record that creates it (Debezium's key holds the source table's primary key
      * columns, so each table of a whole database gets its own key).

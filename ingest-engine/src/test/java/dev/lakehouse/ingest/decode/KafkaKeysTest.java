@@ -120,4 +120,23 @@ class KafkaKeysTest {
         assertThatThrownBy(() -> KafkaKeys.fieldNames(tombstone("{\"order id\": 1}"), NO_FRAMED_KEYS))
                 .isInstanceOf(RecordDecodeException.class).hasMessageContaining("'order id' cannot be a key column");
     }
+
+    @Test
+    void aSingleValueKeyIsTheSameTextForARowAndForATombstone() {
+        Schema table = new Schema.Parser().parse("""
+                {"type": "record", "name": "T", "fields": [{"name": "sku", "type": ["null", "string"]}]}""");
+        for (String key : List.of("sku-17", "\"sku-17\"", "42", "1.5", "{\"schema\": {\"type\": \"string\"}, "
+                + "\"payload\": \"sku-9\"}")) {
+            String text = KafkaKeys.text(tombstone(key), NO_FRAMED_KEYS);
+            assertThat(KafkaKeys.keyRow(tombstone(key), NO_FRAMED_KEYS, table, List.of("sku")).get("sku"))
+                    .as("a tombstone keyed %s deletes the row keyed so", key).isEqualTo(text);
+        }
+        assertThat(KafkaKeys.text(tombstone("\"sku-17\""), NO_FRAMED_KEYS)).isEqualTo("sku-17");
+        assertThat(KafkaKeys.text(tombstone(null), NO_FRAMED_KEYS)).isNull();
+        assertThat(KafkaKeys.text(tombstone("framed"), decodingKeysAs(new org.apache.avro.util.Utf8("avro-7"))))
+                .isEqualTo("avro-7");
+        assertThatThrownBy(() -> KafkaKeys.text(tombstone("{\"id\": 1}"), NO_FRAMED_KEYS))
+                .isInstanceOf(RecordDecodeException.class).hasMessageContaining("a JSON object")
+                .hasMessageContaining("table.kafka-key-column");
+    }
 }
