@@ -87,15 +87,31 @@ final class RecordConverter {
         this.deadLettersEnabled = deadLettersEnabled;
         this.commitSchemaChanges = commitSchemaChanges;
         this.keyColumns = settings.keyColumns();
-        if (table.exists()) {
-            dev.lakehouse.table.TableSnapshot snapshot = table.snapshot();
-            tableSchema = snapshot.avroSchema();
-            if (settings.keyed()) {
-                keyColumns = TableKey.of(settings, snapshot, table.location());
-            }
-            checkRequiredColumnsExist(tableSchema);
-            addMissingChangeColumns();
+        adoptTableIfItExists();
+    }
+
+    /**
+     * Takes the table's schema and recorded key if the table exists, and says whether it does. Called at
+     * construction and again, while this converter has no table yet, before a record whose meaning depends on the
+     * table: another instance (or this one before a rebalance) may have created it since, and a delete or tombstone
+     * must then delete its row rather than be skipped as the deletion of a row that cannot exist, and the key must
+     * be the one the table recorded rather than one derived from this record's Kafka key.
+     */
+    private boolean adoptTableIfItExists() {
+        if (tableSchema != null) {
+            return true;
         }
+        if (!table.exists()) {
+            return false;
+        }
+        dev.lakehouse.table.TableSnapshot snapshot = table.snapshot();
+        tableSchema = snapshot.avroSchema();
+        if (settings.keyed()) {
+            keyColumns = TableKey.of(settings, snapshot, table.location());
+        }
+        checkRequiredColumnsExist(tableSchema);
+        addMissingChangeColumns();
+        return true;
     }
 
     /** A table created before its change columns were configured gets them before any row or deletion needs them. */
@@ -147,7 +163,7 @@ final class RecordConverter {
         }
         if (settings.deletesOnTombstones() && record.value() == null) {
             // A tombstone: in a keyed table, the deletion of its key's row.
-            if (tableSchema == null) {
+            if (!adoptTableIfItExists()) {
                 return new Outcome.NoChange();
             }
             GenericRecord key = KafkaKeys.keyRow(record, decoder, tableSchema, keyColumns);
@@ -158,7 +174,7 @@ final class RecordConverter {
         if (settings.envelope() == PipelineSettings.Envelope.DEBEZIUM) {
             change = DebeziumEnvelope.parse(record);
             if (!change.upserts()) {
-                if (tableSchema == null) {
+                if (!adoptTableIfItExists()) {
                     return new Outcome.NoChange();
                 }
                 GenericRecord key = KafkaKeys.keyRow(change.before(), tableSchema, keyColumns, where(record));
@@ -170,7 +186,7 @@ final class RecordConverter {
             record = withValue(record, change.rowValue());
         }
         Schema writerSchema = decoder.writerSchema(record);
-        if (tableSchema == null && settings.keyed() && keyColumns.isEmpty()) {
+        if (settings.keyed() && !adoptTableIfItExists() && keyColumns.isEmpty()) {
             keyColumns = keyFromKafkaKey(record, writerSchema);
         }
         if (!coveredWriterSchemas.containsKey(writerSchema) && !incompatibleWriterSchemas.containsKey(writerSchema)) {

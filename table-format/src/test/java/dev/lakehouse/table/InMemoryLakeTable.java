@@ -27,6 +27,7 @@ import org.apache.avro.generic.GenericRecord;
 public final class InMemoryLakeTable implements LakeTable {
 
     private final TableOptions options;
+    private Map<String, String> properties;
     private final AtomicLong fileNumbers = new AtomicLong();
     private final Map<String, List<GenericRecord>> written = new HashMap<>();
     private final Map<String, DataFile> live = new LinkedHashMap<>();
@@ -54,6 +55,7 @@ public final class InMemoryLakeTable implements LakeTable {
     /** An empty table with these options (location, partition spec, clock). */
     public InMemoryLakeTable(TableOptions options) {
         this.options = options;
+        this.properties = options.tableProperties();
     }
 
     /** The next {@code count} commits (batches, rewrites, schema changes) throw what {@code fault} supplies. */
@@ -103,6 +105,12 @@ public final class InMemoryLakeTable implements LakeTable {
 
     @Override
     public synchronized TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef) {
+        return createIfAbsent(avroSchema, writerSchemaRef, List.of());
+    }
+
+    @Override
+    public synchronized TableSnapshot createIfAbsent(Schema avroSchema, String writerSchemaRef,
+                                                     List<String> keyColumns) {
         if (exists()) {
             if (!snapshot().partitionSpec().equals(options.partitionSpec())) {
                 throw new PartitioningMismatchException(location(), snapshot().partitionSpec(),
@@ -112,6 +120,10 @@ public final class InMemoryLakeTable implements LakeTable {
         }
         onCreate.run();
         schema = TableSchemas.normalize(avroSchema);
+        if (!keyColumns.isEmpty()) { // recorded as the Delta table records it
+            properties = new java.util.HashMap<>(options.tableProperties());
+            properties.put(TableMetadata.KEY_COLUMNS_PROPERTY, String.join(",", keyColumns));
+        }
         newVersion("CREATE TABLE", Map.of("writerSchema", writerSchemaRef), Map.of());
         schemaChanges.add(new SchemaChange(version, options.clock().instant(), "CREATE TABLE",
                 schema.getFields().stream().map(Schema.Field::name).toList(), writerSchemaRef,
@@ -123,7 +135,7 @@ public final class InMemoryLakeTable implements LakeTable {
     public synchronized TableSnapshot snapshot() {
         requireExists();
         return new TableSnapshot(version, schema, AvroToDelta.toStructType(schema).toJson(), options.partitionSpec(),
-                options.tableProperties(), List.copyOf(live.values()));
+                properties, List.copyOf(live.values()));
     }
 
     @Override
@@ -416,7 +428,7 @@ public final class InMemoryLakeTable implements LakeTable {
         } else if (change instanceof FileRewrite rewrite) {
             result = rewrite(rewrite);
         } else if (change instanceof TableChange.Create create) {
-            result = createIfAbsent(create.avroSchema(), create.writerSchemaRef());
+            result = createIfAbsent(create.avroSchema(), create.writerSchemaRef(), create.keyColumns());
         } else if (change instanceof TableChange.EvolveSchema evolve) {
             result = evolveSchema(evolve.writerSchema(), evolve.writerSchemaRef());
         } else if (change instanceof TableChange.RecordSourceFacts facts) {
