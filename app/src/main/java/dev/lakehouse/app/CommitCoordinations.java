@@ -2,7 +2,7 @@ package dev.lakehouse.app;
 
 import dev.lakehouse.app.config.ApplianceConfig.CommitCoordinationMode;
 import dev.lakehouse.app.config.ApplianceConfig.TableConfig;
-import dev.lakehouse.table.ConditionalWrites;
+import dev.lakehouse.table.storage.ConditionalWrites;
 import dev.lakehouse.table.TableOptions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -129,7 +129,7 @@ final class HealthChecks {
      * The table's writer lease is being renewed. Down while renewals fail (storage unreachable): writes wait for the
      * storage and resume by themselves once it answers, unless another owner took the lease meanwhile.
      */
-    static HealthCheck writerLease(dev.lakehouse.table.WriterLease lease) {
+    static HealthCheck writerLease(dev.lakehouse.table.storage.WriterLease lease) {
         return new HealthCheck() {
             @Override
             public String name() {

@@ -2,7 +2,7 @@ package dev.lakehouse.app;
 
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.table.BatchCommit;
-import dev.lakehouse.table.InstanceLock;
+import dev.lakehouse.table.storage.InstanceLock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -25,7 +25,7 @@ final class InstanceLocks implements AutoCloseable {
     /**
      * Makes sure this process is the only one running {@code pipeline}'s instance.
      *
-     * @throws dev.lakehouse.table.InstanceIdInUseException if another live process runs it (the message names it)
+     * @throws dev.lakehouse.table.storage.InstanceIdInUseException if another live process runs it (the message names it)
      */
     void claim(PipelineConfig pipeline) {
         if (pipeline.instanceId() == null) {

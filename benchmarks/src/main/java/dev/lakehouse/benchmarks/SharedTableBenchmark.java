@@ -24,7 +24,7 @@ import org.apache.avro.generic.GenericRecord;
 /**
  * Commits per second on one {@code s3a://} table with 1, 2 and 3 writer processes against the project's local S3
  * server (s3proxy 4, file-system backend), every commit made with conditional puts
- * ({@link dev.lakehouse.table.ConditionalPutLogStore}). Each writer is a JVM of its own, as an appliance is; it
+ * ({@link dev.lakehouse.table.storage.ConditionalPutLogStore}). Each writer is a JVM of its own, as an appliance is; it
  * commits batches of {@code shared.batch} rows (default 2,000) for {@code shared.seconds} (default 20) and reports
  * its commits, rows and commit latencies; the parent adds them up.
  */

@@ -4,7 +4,6 @@ import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.decode.RecordDecoder;
-import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.storage.ConditionalPutLogStore;
 import java.util.Locale;
 
 /** What keeps concurrent commits to a table from replacing each other. */

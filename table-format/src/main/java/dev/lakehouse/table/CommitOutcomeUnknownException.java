@@ -6,7 +6,7 @@ package dev.lakehouse.table;
  */
 public final class CommitOutcomeUnknownException extends TableException {
 
-    CommitOutcomeUnknownException(String message, Throwable cause) {
+    public CommitOutcomeUnknownException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -12,7 +12,7 @@ public final class FileColumnTypeException extends TableException {
     private final String file;
     private final String column;
 
-    FileColumnTypeException(String file, String column, String fileType, String tableType) {
+    public FileColumnTypeException(String file, String column, String fileType, String tableType) {
         super("data file " + file + ", column '" + column + "': " + fileType.strip()
                 + " cannot be read as the table's " + tableType + " without changing values");
         this.file = file;

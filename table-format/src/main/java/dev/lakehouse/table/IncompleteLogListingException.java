@@ -7,7 +7,7 @@ package dev.lakehouse.table;
  */
 public final class IncompleteLogListingException extends TableException {
 
-    IncompleteLogListingException(String logPath, int listings, Throwable cause) {
+    public IncompleteLogListingException(String logPath, int listings, Throwable cause) {
         super("the log " + logPath + " was listed " + listings + " times without all its files (" + cause.getMessage()
                 + "); the store lists objects incompletely while others are written: retried later", cause);
     }

@@ -1,5 +1,6 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.DeltaLakeTable;
 import java.util.List;
 import org.apache.avro.Schema;
 

@@ -1,5 +1,8 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.DeltaLakeTable;
+import dev.lakehouse.table.storage.WriterLease;
+
 /**
  * A table whose every write (each {@link TableChange} that {@link TableChange#writes() writes}: creation, schema
  * change, batch commit, rewrite, source facts, vacuum), and every attempt of a commit to write a log file, first

@@ -7,7 +7,7 @@ package dev.lakehouse.table;
  */
 public final class OffsetGapException extends TableException {
 
-    OffsetGapException(String message) {
+    public OffsetGapException(String message) {
         super(message, null);
     }
 }

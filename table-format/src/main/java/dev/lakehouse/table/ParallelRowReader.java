@@ -24,7 +24,7 @@ import org.apache.avro.generic.GenericRecord;
  * is done. {@link #close()} stops the threads (a reader closed early leaves nothing running). Used by one
  * consumer thread.
  */
-final class ParallelRowReader implements RowReader {
+public final class ParallelRowReader implements RowReader {
 
     static final int CHUNK_ROWS = 1024;
 
@@ -52,7 +52,7 @@ final class ParallelRowReader implements RowReader {
      * @param open opens one file's reader (its rows in the table schema)
      * @param parallelism threads reading at once, at least 1
      */
-    <F> ParallelRowReader(List<F> files, Function<F, RowReader> open, int parallelism) {
+    public <F> ParallelRowReader(List<F> files, Function<F, RowReader> open, int parallelism) {
         this.parallelism = Math.max(1, Math.min(parallelism, Math.max(1, files.size())));
         this.queue = new ArrayBlockingQueue<>(2 * this.parallelism + 1);
         AtomicInteger next = new AtomicInteger();

@@ -42,7 +42,7 @@ public enum PartitionTransform {
      *
      * @param epochMicros the field value converted to microseconds since the epoch
      */
-    String fromEpochMicros(long epochMicros) {
+    public String fromEpochMicros(long epochMicros) {
         Instant instant = Instant.ofEpochSecond(Math.floorDiv(epochMicros, 1_000_000L),
                 Math.floorMod(epochMicros, 1_000_000L) * 1_000L);
         LocalDate day = LocalDate.ofInstant(instant, ZoneOffset.UTC);

@@ -1,5 +1,7 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.PartitionSpecs;
+
 /**
  * The table exists with another partitioning than the configuration asks for. The partitioning of an existing
  * table cannot change; not retryable: fix the configuration, or write to a new table.

@@ -8,7 +8,7 @@ public final class SchemaMappingException extends TableException {
 
     private final String fieldPath;
 
-    SchemaMappingException(String fieldPath, String problem) {
+    public SchemaMappingException(String fieldPath, String problem) {
         super("field '" + fieldPath + "': " + problem, null);
         this.fieldPath = fieldPath;
     }

@@ -45,7 +45,7 @@ public record SourceFact(Kind kind, SourcePartition partition) {
      * The key it is stored under beside the table, {@code <kind>/<pipeline>/<topic>/<partition>}. Stored in every
      * table the appliance wrote: never change its form.
      */
-    String storageKey() {
+    public String storageKey() {
         return kind.storedAs + "/" + partition.transactionId();
     }
 }

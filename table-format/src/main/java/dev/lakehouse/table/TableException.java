@@ -6,11 +6,11 @@ package dev.lakehouse.table;
  */
 public class TableException extends RuntimeException {
 
-    TableException(String message) {
+    protected TableException(String message) {
         super(message);
     }
 
-    TableException(String message, Throwable cause) {
+    protected TableException(String message, Throwable cause) {
         super(message, cause);
     }
 }

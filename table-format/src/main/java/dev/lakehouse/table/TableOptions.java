@@ -1,5 +1,9 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.TableMetadata;
+import dev.lakehouse.table.storage.ConditionalPutLogStore;
+import dev.lakehouse.table.storage.ConditionalWrites;
+import dev.lakehouse.table.storage.WriterLease;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Locale;

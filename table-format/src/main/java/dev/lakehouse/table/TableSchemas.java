@@ -1,5 +1,6 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.AvroToDelta;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -145,7 +146,7 @@ public final class TableSchemas {
     }
 
     /** The non-null branches of a type (the type itself when it is not a union). */
-    static List<Schema> nonNullBranches(Schema type) {
+    public static List<Schema> nonNullBranches(Schema type) {
         if (type.getType() != Schema.Type.UNION) {
             return List.of(type);
         }
@@ -296,7 +297,7 @@ public final class TableSchemas {
         return s.getType() == Schema.Type.RECORD || s.getType() == Schema.Type.ENUM || s.getType() == Schema.Type.FIXED;
     }
 
-    static String describe(Schema s) {
+    public static String describe(Schema s) {
         List<Schema> branches = nonNullBranches(s);
         if (branches.size() == 1) {
             Schema b = branches.get(0);

@@ -1,5 +1,6 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.TableMetadata;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;

@@ -8,7 +8,7 @@ package dev.lakehouse.table;
  */
 public final class UnsupportedTableProtocolException extends TableException {
 
-    UnsupportedTableProtocolException(String location, String protocol, Throwable cause) {
+    public UnsupportedTableProtocolException(String location, String protocol, Throwable cause) {
         super("table " + location + " uses Delta protocol " + (protocol.isEmpty() ? "newer than reader 1 / writer 2"
                 : protocol) + ": another writer raised it (for example Spark's ALTER TABLE ... SET TBLPROPERTIES "
                 + "('delta.enableDeletionVectors' = true)). The appliance writes reader 1 / writer 2 tables only and "

@@ -1,5 +1,11 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.storage.ConditionalPutLogStore;
+import dev.lakehouse.table.storage.ConditionalWrites;
+import dev.lakehouse.table.storage.HadoopConfigurations;
+import dev.lakehouse.table.storage.S3ObjectStore;
+import dev.lakehouse.table.storage.WriterLease;
+import dev.lakehouse.table.storage.WriterLeaseHeldException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakehouse.s3.local.LocalS3Server;

@@ -1,5 +1,8 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.AvroToDelta;
+import dev.lakehouse.table.delta.BatchCommitRules;
+import dev.lakehouse.table.delta.TableMetadata;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.lakehouse.table;
 
+import dev.lakehouse.table.delta.SourceFactsFile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -15,14 +15,14 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 /** Schemas, records and helpers shared by the table tests. */
-final class TestTables {
+public final class TestTables {
 
     static final long BASE_MILLIS = 1_763_700_000_000L; // 2025-11-21T04:40:00Z
 
     private TestTables() {
     }
 
-    static Schema eventSchema() {
+    public static Schema eventSchema() {
         Schema ts = LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
         Schema date = LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
         Schema decimal = LogicalTypes.decimal(10, 2).addToSchema(Schema.create(Schema.Type.BYTES));
@@ -78,7 +78,7 @@ final class TestTables {
         return r;
     }
 
-    static List<GenericRecord> events(Schema schema, long from, long to) {
+    public static List<GenericRecord> events(Schema schema, long from, long to) {
         List<GenericRecord> list = new ArrayList<>();
         for (long id = from; id < to; id++) {
             list.add(event(schema, id));
@@ -86,14 +86,14 @@ final class TestTables {
         return list;
     }
 
-    static List<DataFile> write(LakeTable table, List<GenericRecord> records) {
+    public static List<DataFile> write(LakeTable table, List<GenericRecord> records) {
         try (DataFileWriter writer = table.newDataFileWriter()) {
             records.forEach(writer::write);
             return writer.finish();
         }
     }
 
-    static TableOptions.Builder options(Path dir) {
+    public static TableOptions.Builder options(Path dir) {
         return TableOptions.builder(dir.toUri().toString());
     }
 }

@@ -295,7 +295,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
         /** Whether the table gets a lease. */
         public boolean leased() {
             return writerLease == WriterLeaseMode.ALWAYS
-                    || writerLease == WriterLeaseMode.AUTO && dev.lakehouse.table.WriterLease.needed(location);
+                    || writerLease == WriterLeaseMode.AUTO && dev.lakehouse.table.storage.WriterLease.needed(location);
         }
         public TableConfig {
             partitionBy = List.copyOf(partitionBy);

@@ -55,6 +55,24 @@ class ModuleRulesTest {
     }
 
     @Test
+    void theTableLayersPackagesKeepToTheirJobs() {
+        // Data files know nothing of the log, locks or leases; storage knows nothing of files or the log's contents.
+        noClasses().that().resideInAPackage("dev.lakehouse.table.parquet..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.table.delta..",
+                        "dev.lakehouse.table.storage..", "io.delta..")
+                .check(production);
+        noClasses().that().resideInAPackage("dev.lakehouse.table.storage..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.table.delta..",
+                        "dev.lakehouse.table.parquet..", "org.apache.parquet..")
+                .check(production);
+        // Above the table layer only its contract (and the leases) are visible: how a table is kept may change.
+        noClasses().that().resideOutsideOfPackage("dev.lakehouse.table..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.table.delta..",
+                        "dev.lakehouse.table.parquet..", "io.delta.standalone..")
+                .check(production);
+    }
+
+    @Test
     void ingestionsPackagesPointOneWay() {
         // pipeline (dev.lakehouse.ingest) -> decode -> deadletter: decoders name dead-letter reasons, dead letters
         // know nothing of decoding or of the pipeline that sends them.
