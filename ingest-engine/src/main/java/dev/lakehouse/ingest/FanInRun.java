@@ -64,6 +64,7 @@ final class FanInRun implements ConsumerRebalanceListener {
     private final CatchUpTargets catchUp;
     /** The run's tables by topic. */
     private final Map<String, Member> members = new LinkedHashMap<>();
+    private final SideBySideCreation creations;
     private Consumer<byte[], byte[]> consumer;
     private Set<String> subscribed = Set.of();
     private boolean closing;
@@ -85,6 +86,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         this.fanIn = fanIn;
         this.settings = fanIn.settings();
         this.catchUp = fanIn.catchUp();
+        this.creations = SideBySideCreation.forCores(settings.name());
     }
 
     void run() {
@@ -139,6 +141,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             throw PollLoop.fenced(settings, e);
         } finally {
             closing = true;
+            creations.close();
             if (kafka != null) {
                 try {
                     fanIn.consumerClosing(kafka);
@@ -305,6 +308,25 @@ final class FanInRun implements ConsumerRebalanceListener {
 
     // ---- the loop ----
 
+    /** Creates the tables whose first records this poll brought side by side (see {@link SideBySideCreation}). */
+    private void createNewTables(ConsumerRecords<byte[], byte[]> records) {
+        Map<Member, ConsumerRecord<byte[], byte[]>> firstRecords = new LinkedHashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            Member member = members.get(partition.topic());
+            if (member != null && member.healthy() && !firstRecords.containsKey(member)) {
+                ConsumerRecord<byte[], byte[]> first = records.records(partition).get(0);
+                if (member.lane.wouldCreateTable(partition, first)) {
+                    firstRecords.put(member, first);
+                }
+            }
+        }
+        if (firstRecords.size() > 1) {
+            List<Runnable> work = new ArrayList<>(firstRecords.size());
+            firstRecords.forEach((member, first) -> work.add(() -> member.lane.createTableFor(first)));
+            creations.runAll(work);
+        }
+    }
+
     private void pollOnce() {
         long timeout = QUIET_POLL_MILLIS;
         for (Member member : members.values()) {
@@ -337,6 +359,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         if (!records.isEmpty()) {
             long readAt = settings.clock().millis();
             lastRecordsMillis = readAt;
+            createNewTables(records);
             for (TopicPartition partition : records.partitions()) {
                 Member member = members.get(partition.topic());
                 if (member == null) {

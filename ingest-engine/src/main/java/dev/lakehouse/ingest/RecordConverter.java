@@ -35,6 +35,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class RecordConverter {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RecordConverter.class);
+
     /** What became of a record. */
     sealed interface Outcome {
         /** A row of {@code schema}, the table schema at the time it was decoded. */
@@ -134,6 +136,28 @@ final class RecordConverter {
             alreadyDeadLettered.remove(partition);
         } else {
             alreadyDeadLettered.put(partition, new java.util.HashSet<>(offsets));
+        }
+    }
+
+    /** Whether a record may create the table: it did not exist when last looked at, and tables are created. */
+    boolean mayCreateTable() {
+        return tableSchema == null && commitSchemaChanges;
+    }
+
+    /**
+     * Does what {@link #convert} of this record would do to the table (create it, keyed as it would be, with the
+     * columns the record needs) and forgets the record: a fan-in creates the tables of many new topics side by
+     * side this way before its poll thread converts their records one by one. Whatever goes wrong (a bad record,
+     * an unreachable registry or store, a key the configuration contradicts) is left for {@link #convert} of the
+     * same record, which meets it again and reports it as it always does. Not to be called while another thread
+     * uses this converter.
+     */
+    void createTableFor(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            decode(record);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.debug("{}: creating the table ahead of conversion failed; conversion will meet it: {}", where(record),
+                    e.toString());
         }
     }
 

@@ -172,6 +172,20 @@ final class TableLane {
         pollDecodeNanos += nanos;
     }
 
+    /**
+     * Whether {@link #take} of this record would create the lane's table (see
+     * {@link RecordConverter#createTableFor}): the table did not exist, and the record is one this lane takes.
+     */
+    boolean wouldCreateTable(TopicPartition partition, ConsumerRecord<byte[], byte[]> record) {
+        return converter.mayCreateTable() && planner.accepts(partition, record.offset())
+                && (catchUp == null || !catchUp.beyond(partition, record.offset()));
+    }
+
+    /** Creates the table as {@link #take} of the record would; the record itself is taken later. */
+    void createTableFor(ConsumerRecord<byte[], byte[]> record) {
+        converter.createTableFor(record);
+    }
+
     /** Converts one polled record into the open batch (a row, a deletion or a dead letter). */
     void take(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, long readAtMillis) {
         if (!planner.accepts(partition, record.offset())) {
