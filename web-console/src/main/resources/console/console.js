@@ -200,6 +200,15 @@ function overviewControls() {
   return el('div', { id: 'overview-controls', class: 'controls' }, search, order, el('span', { id: 'overview-count', class: 'muted' }));
 }
 
+// The table's freshness objective under its freshness: the share of records in time over the window.
+function objectiveLine(objective) {
+  if (!objective) { return null; }
+  const share = objective.ratio === null ? 'no records yet' : (objective.ratio * 100).toFixed(objective.ratio >= 0.999 ? 2 : 1) + ' %';
+  return el('div', { class: objective.met ? 'muted' : 'error', data: { testid: 'objective' },
+    title: 'objective ' + objective.objective + ' over ' + objective.window + '; error budget burning at ' + objective.burnRate.toFixed(2) + 'x' },
+    share + ' of ' + objective.objective);
+}
+
 function overviewRow(row) {
   return el('tr', { data: { pipeline: row.name }, class: 'table-row' },
     el('td', {}, el('a', { href: '#/table/' + encodeURIComponent(row.name), class: 'table-link' }, row.name),
@@ -209,7 +218,7 @@ function overviewRow(row) {
       row.figuresReadAt ? fmtInt(row.tableVersion) : 'reading…'),
     el('td', {}, fmtAge(row.lastCommitAgeSeconds)),
     el('td', { data: { testid: 'freshness' }, title: 'age of the newest committed record (now minus its Kafka timestamp)' },
-      fmtDuration(row.freshnessSeconds)),
+      fmtDuration(row.freshnessSeconds), objectiveLine(row.freshnessObjective)),
     el('td', { class: 'num' }, fmtRate(row.inputRowsPerSecond)),
     el('td', { class: 'num' }, fmtRate(row.processedRowsPerSecond)),
     el('td', { class: 'num' + (row.totalLag > 10000 ? ' lag-high' : ''), data: { testid: 'lag' } },

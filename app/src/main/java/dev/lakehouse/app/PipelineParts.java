@@ -168,6 +168,7 @@ final class PipelineParts {
                 .groupId(source.groupId())
                 .startingPosition(StartingPosition.parse(source.startingPosition()))
                 .triggerInterval(pipeline.trigger().interval())
+                .freshnessObjective(pipeline.table().freshnessObjective())
                 .maxRecords(pipeline.trigger().maxRecords())
                 .maxBytes(pipeline.trigger().maxBytes())
                 .maxBytesInFlight(pipeline.trigger().maxBytesInFlight())

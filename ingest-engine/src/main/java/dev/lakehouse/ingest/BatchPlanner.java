@@ -23,9 +23,15 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class BatchPlanner {
 
-    /** A closed batch's offsets and size. */
+    /** A closed batch's offsets and size; {@code times} counts its records' timestamps (for freshness). */
     record PlannedBatch(List<OffsetRange> ranges, long records, long bytes, long openedAtMillis, long sealedAtMillis,
-                        long previousSealedAtMillis, long newestRecordTimestampMillis) {
+                        long previousSealedAtMillis, long newestRecordTimestampMillis, RecordTimes times) {
+
+        PlannedBatch(List<OffsetRange> ranges, long records, long bytes, long openedAtMillis, long sealedAtMillis,
+                     long previousSealedAtMillis, long newestRecordTimestampMillis) {
+            this(ranges, records, bytes, openedAtMillis, sealedAtMillis, previousSealedAtMillis,
+                    newestRecordTimestampMillis, new RecordTimes());
+        }
     }
 
     private final Clock clock;
@@ -38,6 +44,7 @@ final class BatchPlanner {
     private long bytes;
     private long openedAtMillis = -1;
     private long newestTimestampMillis = -1;
+    private RecordTimes times = new RecordTimes();
     private long lastSealedAtMillis = -1;
     private boolean sinceSeek;
 
@@ -92,6 +99,7 @@ final class BatchPlanner {
             openedAtMillis = readAtMillis;
         }
         newestTimestampMillis = Math.max(newestTimestampMillis, timestampMillis);
+        times.add(timestampMillis);
         long[] next = openNext.get(partition);
         if (next == null) {
             openNext.put(partition, new long[] {offset + 1});
@@ -140,7 +148,7 @@ final class BatchPlanner {
         }
         long now = clock.millis();
         PlannedBatch batch = new PlannedBatch(ranges, records, bytes, openedAtMillis, now,
-                lastSealedAtMillis < 0 ? openedAtMillis : lastSealedAtMillis, newestTimestampMillis);
+                lastSealedAtMillis < 0 ? openedAtMillis : lastSealedAtMillis, newestTimestampMillis, times);
         lastSealedAtMillis = now;
         sinceSeek = false;
         openNext.clear();
@@ -148,6 +156,7 @@ final class BatchPlanner {
         bytes = 0;
         openedAtMillis = -1;
         newestTimestampMillis = -1;
+        times = new RecordTimes();
         return batch;
     }
 
@@ -158,5 +167,6 @@ final class BatchPlanner {
         bytes = 0;
         openedAtMillis = -1;
         newestTimestampMillis = -1;
+        times = new RecordTimes();
     }
 }

@@ -52,7 +52,8 @@ public final class FanInTable implements RunningPipeline {
         this.table = table;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
-        this.board = new StatusBoard(settings.name(), settings.progressHistory());
+        this.board = new StatusBoard(settings.name(), settings.progressHistory(), settings.freshnessObjective(),
+                settings.clock());
     }
 
     /** The topic this table holds. */

@@ -81,7 +81,8 @@ public final class IngestPipeline implements RunningPipeline {
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.catchUpTargets = settings.catchUpOnly() ? new CatchUpTargets() : null;
-        this.board = new StatusBoard(settings.name(), settings.progressHistory());
+        this.board = new StatusBoard(settings.name(), settings.progressHistory(), settings.freshnessObjective(),
+                settings.clock());
     }
 
     /** Where this pipeline's dead letters go ({@link DeadLetterDestination#none()} if nowhere). */

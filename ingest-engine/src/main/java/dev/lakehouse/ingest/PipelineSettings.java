@@ -45,6 +45,7 @@ public final class PipelineSettings {
     private final Map<String, Object> consumerProperties;
     private final StartingPosition startingPosition;
     private final Duration triggerInterval;
+    private final FreshnessObjective freshnessObjective;
     private final long maxRecords;
     private final long maxBytes;
     private final long maxBytesInFlight;
@@ -107,6 +108,7 @@ public final class PipelineSettings {
         this.consumerProperties = Map.copyOf(b.consumerProperties);
         this.startingPosition = b.startingPosition;
         this.triggerInterval = b.triggerInterval;
+        this.freshnessObjective = b.freshnessObjective;
         this.maxRecords = b.maxRecords;
         this.maxBytes = b.maxBytes;
         this.maxBytesInFlight = b.maxBytesInFlight > 0 ? b.maxBytesInFlight : defaultBytesInFlight();
@@ -196,6 +198,14 @@ public final class PipelineSettings {
 
     public StartingPosition startingPosition() {
         return startingPosition;
+    }
+
+    /**
+     * The table's freshness objective ({@code table.freshness-objective}), judged per committed batch and shown as
+     * {@link PipelineStatus#freshnessObjective()}; null for none (the default).
+     */
+    public FreshnessObjective freshnessObjective() {
+        return freshnessObjective;
     }
 
     public Duration triggerInterval() {
@@ -417,6 +427,7 @@ public final class PipelineSettings {
         private final Map<String, Object> consumerProperties = new LinkedHashMap<>();
         private StartingPosition startingPosition = StartingPosition.earliest();
         private Duration triggerInterval = Duration.ofSeconds(30);
+        private FreshnessObjective freshnessObjective;
         private long maxRecords = 1_000_000;
         private long maxBytes = 256L * 1024 * 1024;
         private long maxBytesInFlight;
@@ -480,6 +491,12 @@ public final class PipelineSettings {
 
         public Builder startingPosition(StartingPosition position) {
             this.startingPosition = Objects.requireNonNull(position, "startingPosition");
+            return this;
+        }
+
+        /** See {@link PipelineSettings#freshnessObjective()}; null for none. */
+        public Builder freshnessObjective(FreshnessObjective objective) {
+            this.freshnessObjective = objective;
             return this;
         }
 

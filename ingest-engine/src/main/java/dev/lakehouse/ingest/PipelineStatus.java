@@ -16,10 +16,12 @@ import java.util.List;
  * @param partitions lag per assigned partition
  * @param newestCommittedRecord the largest Kafka timestamp among the records this run committed (rows and dead
  *     letters), null before its first commit or when the records carry no timestamps
+ * @param freshnessObjective how the table meets its freshness objective ({@code table.freshness-objective}) over
+ *     the objective's window, null when it has none
  */
 public record PipelineStatus(String pipeline, PipelineState state, String error, long batchesCommitted,
                              long recordsCommitted, Instant lastCommit, List<PartitionLag> partitions,
-                             Instant newestCommittedRecord) {
+                             Instant newestCommittedRecord, FreshnessCompliance freshnessObjective) {
 
     public PipelineStatus {
         partitions = List.copyOf(partitions);
@@ -28,7 +30,15 @@ public record PipelineStatus(String pipeline, PipelineState state, String error,
     /** A status before anything of known age was committed. */
     public PipelineStatus(String pipeline, PipelineState state, String error, long batchesCommitted,
                           long recordsCommitted, Instant lastCommit, List<PartitionLag> partitions) {
-        this(pipeline, state, error, batchesCommitted, recordsCommitted, lastCommit, partitions, null);
+        this(pipeline, state, error, batchesCommitted, recordsCommitted, lastCommit, partitions, null, null);
+    }
+
+    /** A status without a freshness objective. */
+    public PipelineStatus(String pipeline, PipelineState state, String error, long batchesCommitted,
+                          long recordsCommitted, Instant lastCommit, List<PartitionLag> partitions,
+                          Instant newestCommittedRecord) {
+        this(pipeline, state, error, batchesCommitted, recordsCommitted, lastCommit, partitions,
+                newestCommittedRecord, null);
     }
 
     /**

@@ -41,10 +41,36 @@ final class StatusBoard implements PollLoop.Observer {
     /** The largest Kafka timestamp committed, or null. */
     private volatile Instant newestCommittedRecord;
 
+    private final FreshnessTracker freshness;
+    private final java.time.Clock clock;
+
     /** @param history the batch progress records kept ({@link PipelineSettings#progressHistory()}) */
     StatusBoard(String name, int history) {
+        this(name, history, null, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * @param objective the table's freshness objective, judged per committed batch; null for none
+     * @param clock when "now" is, for the objective's window
+     */
+    StatusBoard(String name, int history, FreshnessObjective objective, java.time.Clock clock) {
         this.name = name;
         this.history = history;
+        this.freshness = objective == null ? null : new FreshnessTracker(objective);
+        this.clock = clock;
+    }
+
+    /** The table's compliance with its freshness objective now; null without an objective. */
+    FreshnessCompliance freshnessCompliance() {
+        if (freshness == null) {
+            return null;
+        }
+        Instant newest = newestCommittedRecord;
+        long lag = 0;
+        for (PartitionLag partition : lags) {
+            lag += Math.max(0, partition.lag());
+        }
+        return freshness.compliance(clock.millis(), newest == null ? -1 : newest.toEpochMilli(), lag);
     }
 
     PipelineState state() {
@@ -75,7 +101,7 @@ final class StatusBoard implements PollLoop.Observer {
             current = PipelineState.PAUSED;
         }
         return new PipelineStatus(name, current, error, batchesCommitted.get(), recordsCommitted.get(), lastCommit,
-                lags, newestCommittedRecord);
+                lags, newestCommittedRecord, freshnessCompliance());
     }
 
     List<BatchProgress> recentProgress() {
@@ -115,6 +141,9 @@ final class StatusBoard implements PollLoop.Observer {
         batchesCommitted.incrementAndGet();
         recordsCommitted.addAndGet(batch.records());
         lastCommit = Instant.parse(progress.timestamp());
+        if (freshness != null) {
+            freshness.committed(lastCommit.toEpochMilli(), batch.times());
+        }
         if (batch.newestRecordTimestampMillis() >= 0) {
             Instant newest = Instant.ofEpochMilli(batch.newestRecordTimestampMillis());
             Instant known = newestCommittedRecord;

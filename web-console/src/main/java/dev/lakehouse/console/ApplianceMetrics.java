@@ -6,6 +6,8 @@ import dev.lakehouse.ingest.BatchProgress;
 import dev.lakehouse.ingest.ConsumerListener;
 import dev.lakehouse.ingest.PipelineView;
 import dev.lakehouse.ingest.PartitionLag;
+import dev.lakehouse.ingest.FreshnessCompliance;
+import dev.lakehouse.ingest.FreshnessObjective;
 import dev.lakehouse.ingest.PipelineState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -152,6 +154,20 @@ public final class ApplianceMetrics implements AutoCloseable {
         TimeGauge.builder("lakehouse.freshness", pipeline, TimeUnit.SECONDS, this::freshnessSeconds).tags(tags)
                 .description("Age of the newest committed record: now minus the largest Kafka timestamp this run "
                         + "committed; NaN before the first").register(registry);
+        if (pipeline.status().freshnessObjective() != null) {
+            FreshnessObjective objective = pipeline.status().freshnessObjective().objective();
+            Gauge.builder("lakehouse.freshness.objective.target", () -> objective.percent() / 100).tags(tags)
+                    .tag("objective", objective.describe()).baseUnit("ratio")
+                    .description("The share of records the table's freshness objective asks to be committed in time")
+                    .register(registry);
+            Gauge.builder("lakehouse.freshness.objective", pipeline, p -> compliance(p, FreshnessCompliance::ratio)).tags(tags)
+                    .baseUnit("ratio").description("The share of records committed within the freshness objective's "
+                            + "time over its window (records not committed yet and already late count as late); "
+                            + "NaN before any record was judged").register(registry);
+            Gauge.builder("lakehouse.freshness.objective.burn.rate", pipeline, p -> compliance(p, FreshnessCompliance::burnRate))
+                    .tags(tags).description("How fast the freshness objective's error budget burns: 1 spends it "
+                            + "exactly over the window, above 1 sooner").register(registry);
+        }
         Gauge.builder("lakehouse.commit.coordination", () -> 1).tags(tags)
                 .tag("mode", pipeline.table().options().commitCoordination().label())
                 .description("How concurrent commits to the table are kept apart: conditional-put (several writers), "
@@ -264,6 +280,11 @@ public final class ApplianceMetrics implements AutoCloseable {
 
     private static boolean isRunning(PipelineState state) {
         return state == PipelineState.RUNNING || state == PipelineState.PAUSED || state == PipelineState.RETRYING;
+    }
+
+    private static double compliance(PipelineView pipeline, java.util.function.ToDoubleFunction<FreshnessCompliance> of) {
+        FreshnessCompliance compliance = pipeline.status().freshnessObjective();
+        return compliance == null ? Double.NaN : of.applyAsDouble(compliance);
     }
 
     private double freshnessSeconds(PipelineView pipeline) {

@@ -7,6 +7,7 @@ import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.compaction.MaintenanceControl;
 import dev.lakehouse.ingest.deadletter.DeadLetter;
 import dev.lakehouse.ingest.deadletter.DeadLetterSummaries;
+import dev.lakehouse.ingest.FreshnessCompliance;
 import dev.lakehouse.ingest.PipelineView;
 import dev.lakehouse.ingest.deadletter.ReplayState;
 import dev.lakehouse.ingest.PipelineStatus;
@@ -170,7 +171,8 @@ final class ConsoleData {
                             .orElse(null),
                     pendingDeadLetters(monitored, mayRead), deadLetteredSinceStart(monitored.name()).values().stream()
                             .mapToLong(Long::longValue).sum(),
-                    table.readAt() == null ? null : table.readAt().toString()));
+                    table.readAt() == null ? null : table.readAt().toString(),
+                    objective(status.freshnessObjective())));
         }
         return rows;
     }
@@ -382,6 +384,15 @@ final class ConsoleData {
     private static Views.SchemaChangeView schemaChange(SchemaChange change) {
         return new Views.SchemaChangeView(change.version(), change.timestamp().toString(), change.operation(),
                 change.addedColumns(), change.writerSchema(), change.columnCount());
+    }
+
+    private static Views.ObjectiveView objective(FreshnessCompliance compliance) {
+        if (compliance == null) {
+            return null;
+        }
+        double ratio = compliance.ratio();
+        return new Views.ObjectiveView(compliance.objective().describe(), compliance.objective().window().toString(),
+                Double.isNaN(ratio) ? null : ratio, compliance.burnRate(), compliance.met(), compliance.records());
     }
 
     static Views.RunView run(MaintenanceRun run) {

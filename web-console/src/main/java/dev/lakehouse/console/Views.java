@@ -21,10 +21,19 @@ final class Views {
                        Double freshnessSeconds,
                        double inputRowsPerSecond, double processedRowsPerSecond, long totalLag, int files,
                        int smallFiles, long totalBytes, long records, RunView lastCompaction,
-                       Long pendingDeadLetters, long deadLetteredSinceStart, String figuresReadAt) {
+                       Long pendingDeadLetters, long deadLetteredSinceStart, String figuresReadAt,
+                       ObjectiveView freshnessObjective) {
     }
 
     /** A compaction or vacuum run. */
+    /**
+     * A table's freshness objective and how it is met over its window: {@code ratio} the share of records committed
+     * in time (null before any was judged), {@code burnRate} how fast the error budget burns (1: exactly over the
+     * window), {@code met} whether the objective holds.
+     */
+    record ObjectiveView(String objective, String window, Double ratio, double burnRate, boolean met, long records) {
+    }
+
     record RunView(String kind, String startedAt, long durationMs, String outcome, int filesBefore, long bytesBefore,
                    int filesAfter, long bytesAfter, String detail) {
     }

@@ -174,7 +174,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
                     table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
                     table.mode(), table.key(), table.versionColumn(), table.softDeletes(), table.changeMetadata(),
-                    table.kafkaKeyColumn());
+                    table.kafkaKeyColumn(), table.freshnessObjective());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -290,7 +290,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
                               boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
                               List<String> key, String versionColumn, boolean softDeletes, boolean changeMetadata,
-                              String kafkaKeyColumn) {
+                              String kafkaKeyColumn, dev.lakehouse.ingest.FreshnessObjective freshnessObjective) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

@@ -20,6 +20,7 @@ import dev.lakehouse.console.PasswordHash;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
 import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
+import dev.lakehouse.ingest.FreshnessObjective;
 import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.StartingPosition;
 import java.io.IOException;
@@ -439,10 +440,20 @@ public final class ConfigLoader {
                 node.problem("kafka-key-column", "'" + kafkaKeyColumn + "' is not a column name");
             }
         }
+        Duration freshnessWindow = node.duration("freshness-window", FreshnessObjective.DEFAULT_WINDOW);
+        FreshnessObjective freshnessObjective = null;
+        String objective = node.string("freshness-objective").orElse(null);
+        if (objective != null) {
+            try {
+                freshnessObjective = FreshnessObjective.parse(objective, freshnessWindow);
+            } catch (IllegalArgumentException e) {
+                node.problem("freshness-objective", e.getMessage());
+            }
+        }
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
                 writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key, versionColumn, softDeletes,
-                changeMetadata, kafkaKeyColumn);
+                changeMetadata, kafkaKeyColumn, freshnessObjective);
     }
 
     /**

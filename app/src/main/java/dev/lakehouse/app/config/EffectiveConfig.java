@@ -94,6 +94,10 @@ public final class EffectiveConfig {
         table.put("version-column", p.table().versionColumn() == null ? "(none)" : p.table().versionColumn());
         table.put("soft-deletes", p.table().softDeletes());
         table.put("change-metadata", p.table().changeMetadata());
+        table.put("freshness-objective", p.table().freshnessObjective() == null ? "(none)"
+                : p.table().freshnessObjective().describe());
+        table.put("freshness-window", p.table().freshnessObjective() == null ? dev.lakehouse.ingest.FreshnessObjective.DEFAULT_WINDOW.toString()
+                : p.table().freshnessObjective().window().toString());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package dev.lakehouse.app.config;
 
+import dev.lakehouse.ingest.FreshnessObjective;
 import static org.assertj.core.api.Assertions.assertThat;
+
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
@@ -322,6 +324,26 @@ class ConfigLoaderTest {
                 "      location: data/orders\n      mode: upsert\n      key: [customer.id]"), "x.yaml", null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("'customer.id' is not the name of a "
                         + "top-level column");
+    }
+
+    @Test
+    void aFreshnessObjectiveIsReadWithItsWindowAndABadOneIsRefusedSayingHowToWriteIt() throws Exception {
+        ApplianceConfig config = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      freshness-objective: \"99.5% within 30s\"\n      freshness-window: 6h"),
+                "x.yaml", null);
+        FreshnessObjective objective = config.pipelines().get(0).table().freshnessObjective();
+        assertThat(objective.percent()).isEqualTo(99.5);
+        assertThat(objective.within()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(objective.window()).isEqualTo(Duration.ofHours(6));
+        assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).table().freshnessObjective())
+                .as("none by default").isNull();
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      freshness-objective: fast"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipelines[0].table.freshness-objective: "
+                        + "'fast' is not a freshness objective; write it as \"95% within 10s\"");
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      freshness-objective: \"95% within 2h\""), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be longer than 'within'");
     }
 
     @Test

@@ -125,6 +125,18 @@ class ConsoleApiIT {
             fixture.generator.produce(500);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(operator.json("/api/tables/orders/lag")
                     .toString()).contains("\"totalLag\":500,"));
+            // The freshness objective (99 % within 2 s): the 500 records waiting while the newest committed one is
+            // older than 2 s count as late, so the paused table breaches its objective while it is paused.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode objective = operator.json("/api/overview").get(0).path("freshnessObjective");
+                assertThat(objective.path("objective").asText()).isEqualTo("99% within 2s");
+                assertThat(objective.path("met").asBoolean()).isFalse();
+                assertThat(objective.path("records").asLong()).isGreaterThanOrEqualTo(4000 + 500);
+                assertThat(objective.path("ratio").asDouble()).isLessThan(0.9); // at most 4,001 of 4,501 in time
+                assertThat(objective.path("burnRate").asDouble()).isGreaterThan(10);
+            });
+            assertThat(anonymous.get("/metrics").body()).containsPattern(
+                    "lakehouse_freshness_objective_burn_rate\\{pipeline=\"orders\"} ([1-9][0-9]|[1-9][0-9][0-9])\\.");
             assertThat(fixture.appliance.pipelines().get(0).table().snapshot().version()).isEqualTo(pausedVersion);
 
             // Resume: it catches up.
@@ -168,6 +180,8 @@ class ConsoleApiIT {
                     .contains("lakehouse_compaction_runs_total{kind=\"compaction\",outcome=\"COMPACTED\",table=\"orders\"} 1.0")
                     .contains("lakehouse_last_commit_age_seconds{pipeline=\"orders\"}")
                     .contains("lakehouse_freshness_seconds{pipeline=\"orders\"}")
+                    .contains("lakehouse_freshness_objective_ratio{pipeline=\"orders\"}")
+                    .contains("lakehouse_freshness_objective_target_ratio{objective=\"99% within 2s\",pipeline=\"orders\"} 0.99")
                     .contains("lakehouse_kafka_consumer_fetch_manager_records_consumed_total")
                     .containsPattern("lakehouse_consumer_lag_records\\{partition=\"0\",pipeline=\"orders\",topic=\"[^\"]+\"} 0.0");
             assertThat(metrics.lines().filter(l -> !l.startsWith("#") && !l.isBlank()))

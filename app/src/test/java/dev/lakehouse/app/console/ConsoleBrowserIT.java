@@ -72,6 +72,8 @@ class ConsoleBrowserIT {
                 assertThat(text(wait, row, "[data-testid='state']")).isEqualTo("RUNNING");
                 assertThat(text(wait, row, "[data-testid='lag']")).matches("[0-9,]+");
                 assertThat(Long.parseLong(text(wait, row, "[data-testid='version']").replace(",", ""))).isPositive();
+                // The freshness objective under the freshness: the share of records in time, and the objective.
+                assertThat(text(wait, row, "[data-testid='objective']")).matches("[0-9.]+ % of 99% within 2s");
 
                 // ... but no operator's buttons (the API refuses a viewer's action anyway: ConsoleApiIT).
                 assertThat(browser.findElements(By.cssSelector("tr[data-pipeline='orders'] button"))).isEmpty();

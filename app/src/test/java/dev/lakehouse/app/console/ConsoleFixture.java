@@ -95,6 +95,7 @@ final class ConsoleFixture implements AutoCloseable {
                     table:
                       location: %s
                       partition-by: [country]
+                      freshness-objective: "99%% within 2s"
                     trigger:
                       interval: 300ms
                     compaction:
