@@ -8,4 +8,9 @@ package dev.lakehouse.ingest;
  * @param lag records in Kafka not yet in the table, -1 if not known
  */
 public record PartitionLag(String topic, int partition, long tableNextOffset, long logEndOffset, long lag) {
+
+    /** The sum of the known lags of {@code partitions} (unknown ones, -1, left out). */
+    public static long total(java.util.List<PartitionLag> partitions) {
+        return partitions.stream().mapToLong(PartitionLag::lag).filter(l -> l > 0).sum();
+    }
 }

@@ -51,6 +51,6 @@ public record PipelineStatus(String pipeline, PipelineState state, String error,
 
     /** Sum of the known per-partition lags. */
     public long totalLag() {
-        return partitions.stream().mapToLong(PartitionLag::lag).filter(l -> l > 0).sum();
+        return PartitionLag.total(partitions);
     }
 }

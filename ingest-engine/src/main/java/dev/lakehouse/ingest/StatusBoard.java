@@ -44,12 +44,8 @@ final class StatusBoard implements PollLoop.Observer {
     private final FreshnessTracker freshness;
     private final java.time.Clock clock;
 
-    /** @param history the batch progress records kept ({@link PipelineSettings#progressHistory()}) */
-    StatusBoard(String name, int history) {
-        this(name, history, null, java.time.Clock.systemUTC());
-    }
-
     /**
+     * @param history the batch progress records kept ({@link PipelineSettings#progressHistory()})
      * @param objective the table's freshness objective, judged per committed batch; null for none
      * @param clock when "now" is, for the objective's window
      */
@@ -66,11 +62,8 @@ final class StatusBoard implements PollLoop.Observer {
             return null;
         }
         Instant newest = newestCommittedRecord;
-        long lag = 0;
-        for (PartitionLag partition : lags) {
-            lag += Math.max(0, partition.lag());
-        }
-        return freshness.compliance(clock.millis(), newest == null ? -1 : newest.toEpochMilli(), lag);
+        return freshness.compliance(clock.millis(), newest == null ? -1 : newest.toEpochMilli(),
+                PartitionLag.total(lags));
     }
 
     PipelineState state() {
