@@ -26,9 +26,9 @@ import org.apache.avro.Schema;
  * payload's values of Connect's and Debezium's logical types into the JSON that {@link JsonToAvro} reads into
  * those columns ({@link #normalize}). Stateless.
  *
- * <p>Mapping: {@code int8}, {@code int16}, {@code int32} → int; {@code int64} → long; {@code float32} → float;
- * {@code float64} → double; {@code boolean}; {@code string}; {@code bytes} → binary; {@code struct} → struct;
- * {@code array} → array; {@code map} with string keys → map (other keys: a string column of the map's JSON text).
+ * <p>Mapping: {@code int8}, {@code int16}, {@code int32} → int; {@code int64} → long; {@code float} (Connect's
+ * FLOAT32) → float; {@code double} (FLOAT64) → double; {@code boolean}; {@code string}; {@code bytes} → binary;
+ * {@code struct} → struct; {@code array} → array; {@code map} with string keys → map (other keys: a string column of the map's JSON text).
  * Logical types: Connect's {@code Decimal} (base64 unscaled bytes, or a number with {@code decimal.format=numeric})
  * → decimal(precision from {@code connect.decimal.precision}, else 38, scale); Connect's {@code Date} and
  * Debezium's {@code Date} → date; Connect's {@code Timestamp} and Debezium's {@code Timestamp} → timestamp
@@ -141,8 +141,10 @@ final class ConnectJson {
         return switch (type) {
             case "int8", "int16", "int32" -> Schema.create(Schema.Type.INT);
             case "int64" -> Schema.create(Schema.Type.LONG);
-            case "float32" -> Schema.create(Schema.Type.FLOAT);
-            case "float64" -> Schema.create(Schema.Type.DOUBLE);
+            // Connect's JsonConverter names FLOAT32 and FLOAT64 "float" and "double" in the schemas it writes;
+            // the enum's own names are taken too, for hand-written schemas.
+            case "float", "float32" -> Schema.create(Schema.Type.FLOAT);
+            case "double", "float64" -> Schema.create(Schema.Type.DOUBLE);
             case "boolean" -> Schema.create(Schema.Type.BOOLEAN);
             case "string" -> Schema.create(Schema.Type.STRING);
             case "bytes" -> Schema.create(Schema.Type.BYTES);

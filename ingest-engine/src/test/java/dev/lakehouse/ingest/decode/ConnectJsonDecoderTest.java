@@ -105,6 +105,25 @@ class ConnectJsonDecoderTest {
     }
 
     @Test
+    void floatsAndDoublesAreTheNamesConnectsConverterGivesThem() {
+        org.apache.kafka.connect.data.Schema measures = SchemaBuilder.struct().name("shop.Measure")
+                .field("ratio", org.apache.kafka.connect.data.Schema.FLOAT32_SCHEMA)
+                .field("price", org.apache.kafka.connect.data.Schema.OPTIONAL_FLOAT64_SCHEMA)
+                .build();
+        ConsumerRecord<byte[], byte[]> record = record(0, measures,
+                new Struct(measures).put("ratio", 0.25f).put("price", 1234.5));
+        // The converter writes "float" and "double", not the enum's FLOAT32 and FLOAT64.
+        assertThat(new String(record.value(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"type\":\"float\"").contains("\"type\":\"double\"");
+        Schema table = TableSchemas.normalize(decoder.writerSchema(record));
+        assertThat(type(table, "ratio").getType()).isEqualTo(Schema.Type.FLOAT);
+        assertThat(type(table, "price").getType()).isEqualTo(Schema.Type.DOUBLE);
+        GenericRecord decoded = decoder.decode(record, table);
+        assertThat(decoded.get("ratio")).isEqualTo(0.25f);
+        assertThat(decoded.get("price")).isEqualTo(1234.5);
+    }
+
+    @Test
     void anAddedColumnIsANewWriterSchemaThatCoversTheOlderValues() {
         Schema v1 = decoder.writerSchema(record(0, ROW_V1, row()));
         SchemaBuilder builder = SchemaBuilder.struct().name("dbserver1.public.customers.Value");
