@@ -45,7 +45,7 @@ interface BatchTrigger {
      * follows at the usual cadence.
      */
     static BatchTrigger of(PipelineSettings settings) {
-        return new LimitsOrInterval(settings.maxRecords(), settings.maxBytes(), settings.triggerInterval());
+        return new LimitsOrInterval(settings.limits().maxRecords(), settings.limits().maxBytes(), settings.limits().triggerInterval());
     }
 
     /** See {@link BatchTrigger#of}. */

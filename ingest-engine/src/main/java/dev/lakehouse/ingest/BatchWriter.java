@@ -158,7 +158,7 @@ final class BatchWriter {
                     released.accept(task.bytes());
                     throw new InterruptedException("abandoned");
                 }
-                boolean held = settings.keyed() && task instanceof Task.Rows;
+                boolean held = settings.keys().keyed() && task instanceof Task.Rows;
                 try {
                     handle(task);
                 } finally {
@@ -218,7 +218,7 @@ final class BatchWriter {
 
     private void write(Task.Rows rows) {
         long start = System.nanoTime();
-        if (settings.keyed()) {
+        if (settings.keys().keyed()) {
             for (int i = 0; i < rows.rows().size(); i++) {
                 GenericRecord row = rows.rows().get(i);
                 openChanges.add(rows.deletes() != null && rows.deletes().get(i) ? RowChange.delete(row)
@@ -261,7 +261,7 @@ final class BatchWriter {
                 batch.ranges(), Map.of("inputRows", Long.toString(batch.records()),
                         "inputBytes", Long.toString(batch.bytes()),
                         "deadLetters", Integer.toString(seal.letters().size())));
-        if (settings.keyed()) {
+        if (settings.keys().keyed()) {
             merge(seal, start);
             return;
         }
@@ -308,8 +308,8 @@ final class BatchWriter {
             } else {
                 if (keyedMerge == null) {
                     keyedMerge = new KeyedMerge(table, TableKey.of(settings, table.snapshot(), table.location()),
-                            settings.versionColumn(),
-                            settings.insertOnly(), settings.softDeletes() ? ChangeColumns.DELETED : null);
+                            settings.keys().versionColumn(),
+                            settings.keys().insertOnly(), settings.keys().softDeletes() ? ChangeColumns.DELETED : null);
                 }
                 try {
                     merged = keyedMerge.apply(settings.name(), settings.instanceId(), seal.batchId(), batch.ranges(),
@@ -373,7 +373,7 @@ final class BatchWriter {
     private BatchProgress progress(Task.Seal seal, BatchOutcome outcome, long version, int filesWritten,
                                    long bytesWritten, BatchProgress.MergeCounts merge, long commitNanos) {
         BatchPlanner.PlannedBatch batch = seal.batch();
-        long now = settings.clock().millis();
+        long now = settings.services().clock().millis();
         long totalMillis = Math.max(1, now - batch.openedAtMillis());
         long arrivalMillis = Math.max(1, batch.sealedAtMillis() - batch.previousSealedAtMillis());
         List<BatchProgress.SourceProgress> sources = new ArrayList<>(batch.ranges().size());

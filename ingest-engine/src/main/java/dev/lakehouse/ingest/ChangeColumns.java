@@ -11,10 +11,10 @@ import org.apache.avro.generic.GenericRecord;
  * A keyed table's optional change columns, appended to every writer schema like {@link KafkaMetadataColumn}:
  *
  * <ul>
- *   <li>{@value #DELETED} ({@code boolean}) with {@link PipelineSettings#softDeletes()}: true on a deleted key's row,
+ *   <li>{@value #DELETED} ({@code boolean}) with {@link KeyedTableSettings#softDeletes()}: true on a deleted key's row,
  *       which stays in the table; false on every other row.</li>
  *   <li>{@value #OPERATION} ({@code string}) and {@value #SOURCE_TIME} ({@code timestamp}) with
- *       {@link PipelineSettings#changeMetadata()}: Debezium's {@code op} of the change that made the row ({@code c},
+ *       {@link KeyedTableSettings#changeMetadata()}: Debezium's {@code op} of the change that made the row ({@code c},
  *       {@code u}, {@code r}; {@code d} on a soft-deleted row) and when the source database made it
  *       ({@code source.ts_ms}, else the event's {@code ts_ms}); and {@value #SOURCE_LSN} ({@code long}), the
  *       change's position in PostgreSQL's log ({@code source.lsn}), which grows with every change and so can be
@@ -35,7 +35,7 @@ final class ChangeColumns {
 
     /** Whether the pipeline adds any change column. */
     static boolean any(PipelineSettings settings) {
-        return settings.softDeletes() || settings.changeMetadata();
+        return settings.keys().softDeletes() || settings.keys().changeMetadata();
     }
 
     /**
@@ -63,10 +63,10 @@ final class ChangeColumns {
 
     private static List<Schema.Field> columns(PipelineSettings settings) {
         List<Schema.Field> added = new ArrayList<>();
-        if (settings.softDeletes()) {
+        if (settings.keys().softDeletes()) {
             added.add(nullable(DELETED, Schema.create(Schema.Type.BOOLEAN)));
         }
-        if (settings.changeMetadata()) {
+        if (settings.keys().changeMetadata()) {
             added.add(nullable(OPERATION, Schema.create(Schema.Type.STRING)));
             added.add(nullable(SOURCE_TIME, LogicalTypes.timestampMillis().addToSchema(
                     Schema.create(Schema.Type.LONG))));
@@ -101,10 +101,10 @@ final class ChangeColumns {
      */
     static void set(GenericRecord row, PipelineSettings settings, boolean deleted, String operation,
                     Long sourceTimeMillis, Long sourceLsn) {
-        if (settings.softDeletes()) {
+        if (settings.keys().softDeletes()) {
             row.put(DELETED, deleted);
         }
-        if (settings.changeMetadata()) {
+        if (settings.keys().changeMetadata()) {
             row.put(OPERATION, operation);
             row.put(SOURCE_TIME, sourceTimeMillis);
             row.put(SOURCE_LSN, sourceLsn);

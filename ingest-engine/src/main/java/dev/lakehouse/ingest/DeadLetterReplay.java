@@ -82,7 +82,7 @@ public final class DeadLetterReplay {
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.marks = deadLetters.replayMarks();
-        this.clock = settings.clock();
+        this.clock = settings.services().clock();
     }
 
     /**
@@ -122,7 +122,7 @@ public final class DeadLetterReplay {
         // The letters are read whole a bounded number of bytes at a time, each part replayed in a commit of its
         // own: a backlog of any size replays in the memory of the pipeline's bytes in flight. Parts follow the
         // source order, so a keyed table takes each partition's letters in offset order across parts too.
-        long budget = settings.maxBytesInFlight();
+        long budget = settings.limits().maxBytesInFlight();
         RecordConverter converter = new RecordConverter(settings, table, decoder, true, !dryRun);
         Map<String, Integer> stillFailing = new TreeMap<>();
         int replayed = 0;
@@ -149,7 +149,7 @@ public final class DeadLetterReplay {
                 plannedAt = now;
                 LetterState reached = from == 0 ? null : candidates.get(from - 1);
                 candidates = candidates(marks.states(), reasons);
-                if (settings.keyed()) {
+                if (settings.keys().keyed()) {
                     candidates = candidates.stream()
                             .filter(c -> reached == null || SOURCE_ORDER.compare(c, reached) > 0).toList();
                 } else {
@@ -202,7 +202,7 @@ public final class DeadLetterReplay {
         java.util.stream.Stream<LetterState> chosen = states.stream()
                 .filter(s -> s.replayState() != ReplayState.REPLAYED)
                 .filter(s -> reasons.isEmpty() || reasons.contains(s.reason()));
-        return (settings.keyed() ? chosen.sorted(SOURCE_ORDER) : chosen).toList();
+        return (settings.keys().keyed() ? chosen.sorted(SOURCE_ORDER) : chosen).toList();
     }
 
     private static final Comparator<LetterState> SOURCE_ORDER = Comparator.comparing(LetterState::topic)
@@ -242,10 +242,10 @@ public final class DeadLetterReplay {
 
         Map<String, String> parameters = Map.of("deadLettersReplayed", Integer.toString(good.size()),
                 "deadLetterTable", deadLetters.describe());
-        CommitOutcome outcome = settings.keyed()
+        CommitOutcome outcome = settings.keys().keyed()
                 ? new dev.lakehouse.table.KeyedMerge(table, TableKey.of(settings, table.snapshot(), table.location()),
-                        settings.versionColumn(),
-                        settings.insertOnly()).apply(settings.name(),
+                        settings.keys().versionColumn(),
+                        settings.keys().insertOnly()).apply(settings.name(),
                         REPLAY_INSTANCE, replayId, List.of(), changes, parameters).outcome()
                 : table.commit(new BatchCommit(settings.name(), REPLAY_INSTANCE, replayId, writeRows(rows), List.of(),
                         parameters));

@@ -35,7 +35,7 @@ final class ExpiredOffsets {
 
     /** Whether the pipeline skips lost ranges (else {@link #failure} is thrown). */
     boolean skipping() {
-        return settings.onOffsetGap() == PipelineSettings.OffsetGapPolicy.SKIP;
+        return settings.failures().onOffsetGap() == OffsetGapPolicy.SKIP;
     }
 
     /**

@@ -93,8 +93,8 @@ final class FanInRun implements ConsumerRebalanceListener {
         boolean clean = false;
         Consumer<byte[], byte[]> kafka = null;
         try {
-            lastRecordsMillis = settings.clock().millis();
-            kafka = settings.consumerFactory().create(PollLoop.consumerProperties(settings));
+            lastRecordsMillis = settings.services().clock().millis();
+            kafka = settings.services().consumerFactory().create(PollLoop.consumerProperties(settings));
             consumer = kafka;
             fanIn.consumerOpened(kafka);
             syncMembers();
@@ -224,7 +224,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             TableLane lane = member.table.newLane(catchUp);
             member.lane = lane;
             lane.start();
-            lane.attach(consumer, this::assignment, topics -> topicIds(topics, member.table.settings().topicIds()));
+            lane.attach(consumer, this::assignment, topics -> topicIds(topics, member.table.settings().services().topicIds()));
             List<TopicPartition> held = lane.mine(consumer.assignment());
             if (!held.isEmpty()) {
                 lane.assigned(held);
@@ -240,7 +240,7 @@ final class FanInRun implements ConsumerRebalanceListener {
     }
 
     private void retryDueMembers() {
-        long now = settings.clock().millis();
+        long now = settings.services().clock().millis();
         for (Member member : members.values()) {
             if (!member.failed && member.lane == null && member.retryAtMillis >= 0 && now >= member.retryAtMillis) {
                 member.retryAtMillis = -1;
@@ -298,7 +298,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             member.backoff = FIRST_BACKOFF; // it made progress since its last failure: a new outage
         }
         member.committedAtFailure = board.batchesCommitted();
-        member.retryAtMillis = settings.clock().millis() + member.backoff.toMillis();
+        member.retryAtMillis = settings.services().clock().millis() + member.backoff.toMillis();
         board.state(PipelineState.RETRYING);
         LOG.warn("pipeline {}: {}; starting again from the table's offsets in {} s", member.table.name(), error,
                 member.backoff.toSeconds(), e);
@@ -357,7 +357,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         }
         assignmentCopy = null; // a rebalance inside the poll may have changed it
         if (!records.isEmpty()) {
-            long readAt = settings.clock().millis();
+            long readAt = settings.services().clock().millis();
             lastRecordsMillis = readAt;
             createNewTables(records);
             for (TopicPartition partition : records.partitions()) {
@@ -377,9 +377,9 @@ final class FanInRun implements ConsumerRebalanceListener {
                 }
             }
         }
-        boolean refreshLag = settings.clock().millis() - lagRefreshedAt >= LAG_REFRESH_MILLIS;
+        boolean refreshLag = settings.services().clock().millis() - lagRefreshedAt >= LAG_REFRESH_MILLIS;
         if (refreshLag) {
-            lagRefreshedAt = settings.clock().millis();
+            lagRefreshedAt = settings.services().clock().millis();
         }
         for (Member member : members.values()) {
             if (member.healthy()) {
@@ -407,7 +407,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             return true;
         }
         if (consumer.assignment().isEmpty()) {
-            long now = settings.clock().millis();
+            long now = settings.services().clock().millis();
             if (unassignedSinceMillis < 0) {
                 unassignedSinceMillis = now;
             } else if (now - unassignedSinceMillis >= PollLoop.CATCH_UP_SETTLE.toMillis()) {
@@ -436,7 +436,7 @@ final class FanInRun implements ConsumerRebalanceListener {
      * partitions are not waited for (the group takes tens of seconds to notice a deleted topic).
      */
     private void checkDeletedTopics() {
-        long now = settings.clock().millis();
+        long now = settings.services().clock().millis();
         long quietFor = PollLoop.CATCH_UP_SETTLE.toMillis() / 5;
         if (now - lastRecordsMillis < quietFor || now - lastDeletionCheckMillis < quietFor) {
             return;
@@ -489,7 +489,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             assignedTopicIds = null;
         }
         joined = true;
-        lastRecordsMillis = settings.clock().millis();
+        lastRecordsMillis = settings.services().clock().millis();
         for (Member member : members.values()) {
             if (member.healthy()) {
                 member.table.board().joined();
@@ -508,7 +508,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             return null;
         }
         try {
-            return settings.topicIds().topicIds(topics);
+            return settings.services().topicIds().topicIds(topics);
         } catch (RuntimeException e) {
             LOG.debug("pipeline {}: topic ids not read for all {} topics at once: {}", settings.name(), topics.size(),
                     e.toString());

@@ -53,7 +53,7 @@ public final class FanInTable implements RunningPipeline {
         this.decoder = decoder;
         this.deadLetters = deadLetters;
         this.board = new StatusBoard(settings.name(), settings.progressHistory(), settings.freshnessObjective(),
-                settings.clock());
+                settings.services().clock());
     }
 
     /** The topic this table holds. */

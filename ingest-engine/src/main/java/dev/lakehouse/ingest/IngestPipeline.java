@@ -82,7 +82,7 @@ public final class IngestPipeline implements RunningPipeline {
         this.deadLetters = deadLetters;
         this.catchUpTargets = settings.catchUpOnly() ? new CatchUpTargets() : null;
         this.board = new StatusBoard(settings.name(), settings.progressHistory(), settings.freshnessObjective(),
-                settings.clock());
+                settings.services().clock());
     }
 
     /** Where this pipeline's dead letters go ({@link DeadLetterDestination#none()} if nowhere). */
@@ -277,7 +277,7 @@ public final class IngestPipeline implements RunningPipeline {
     /** Waits out a backoff; false when a stop was requested meanwhile. */
     private boolean sleep(Duration duration) {
         try {
-            return !settings.sleeper().sleepUnlessSignalled(duration, stopSignal);
+            return !settings.services().sleeper().sleepUnlessSignalled(duration, stopSignal);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

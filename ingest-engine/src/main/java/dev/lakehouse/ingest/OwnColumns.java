@@ -20,7 +20,7 @@ final class OwnColumns {
      *                                                pipeline's own column names
      */
     static Schema addTo(Schema producerSchema, PipelineSettings settings) {
-        Schema schema = settings.kafkaKeyColumn() != null ? withKeyColumn(producerSchema, settings.kafkaKeyColumn())
+        Schema schema = settings.keys().kafkaKeyColumn() != null ? withKeyColumn(producerSchema, settings.keys().kafkaKeyColumn())
                 : producerSchema;
         schema = settings.kafkaMetadata() ? KafkaMetadataColumn.addTo(schema) : schema;
         return ChangeColumns.any(settings) ? ChangeColumns.addTo(schema, settings) : schema;

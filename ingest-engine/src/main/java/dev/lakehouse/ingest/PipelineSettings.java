@@ -13,10 +13,9 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
- * What one pipeline reads, how it batches, and who it is. Immutable; build with {@link #builder(String)}.
- *
- * <p>Batches close at whichever comes first: {@code maxRecords}, {@code maxBytes} (serialized key and value
- * bytes) or {@code triggerInterval} after the batch's first record. A batch with no records is never committed.
+ * What one pipeline reads, and who it is; what it shares with others by concern: {@link #limits()} (when
+ * batches close), {@link #keys()} (a keyed table's settings), {@link #failures()} (what a broken assumption does),
+ * {@link #services()} (time, Kafka, the process's shared resources). Immutable; build with {@link #builder(String)}.
  */
 public final class PipelineSettings {
 
@@ -44,61 +43,18 @@ public final class PipelineSettings {
     private final String groupId;
     private final Map<String, Object> consumerProperties;
     private final StartingPosition startingPosition;
-    private final Duration triggerInterval;
     private final FreshnessObjective freshnessObjective;
-    private final long maxRecords;
-    private final long maxBytes;
-    private final long maxBytesInFlight;
-    private final boolean maxBytesInFlightConfigured;
     private final int progressHistory;
-    private final Clock clock;
-    private final Sleeper sleeper;
-    private final ConsumerFactory consumerFactory;
-    private final ProcessByteBudget processByteBudget;
-    private final WriterPool writerPool;
-    private final IncompatibleSchemaPolicy onIncompatibleSchema;
-    private final OffsetGapPolicy onOffsetGap;
-    private final TopicRecreatedPolicy onTopicRecreated;
-    private final TopicIdLookup topicIds;
-    private final long maxRecordBytes;
     private final List<String> requiredColumns;
-    private final List<String> keyColumns;
-    private final boolean keyed;
-    private final String kafkaKeyColumn;
-    private final String versionColumn;
-    private final boolean insertOnly;
-    private final boolean softDeletes;
-    private final boolean changeMetadata;
-    private final Envelope envelope;
+    private final BatchLimits limits;
+    private final KeyedTableSettings keys;
+    private final FailurePolicies failures;
+    private final PipelineServices services;
     private final boolean leaveGroupOnStop;
     private final boolean catchUpOnly;
     private final boolean kafkaMetadata;
 
-    /** What to do with records whose writer schema the table cannot take. */
-    public enum IncompatibleSchemaPolicy {
-        /** Stop the pipeline with a message naming the field, the table's type and the new type. */
-        FAIL,
-        /** Send those records to the dead-letter destination ({@code INCOMPATIBLE_SCHEMA}) and keep going. */
-        DEAD_LETTER
-    }
-
-    /** What to do when a topic the table has offsets for was deleted and created again under its name. */
-    public enum TopicRecreatedPolicy {
-        /** Stop with a message naming the topic and both ids. */
-        FAIL,
-        /** Read the new topic from its beginning; the table's offsets of the old one are replaced by a commit. */
-        START_OVER
-    }
-
-    /** What to do when the table's next offset of a partition is no longer in Kafka (retention deleted it). */
-    public enum OffsetGapPolicy {
-        /** Stop with a message naming topic, partition and the lost range. */
-        FAIL,
-        /** Continue at the earliest offset still in Kafka, recording the skipped range in the table history. */
-        SKIP
-    }
-
-    private PipelineSettings(Builder b) {
+    private PipelineSettings(Builder b, BatchLimits limits, KeyedTableSettings keys) {
         this.name = b.name;
         this.instanceId = b.instanceId != null ? b.instanceId : UUID.randomUUID().toString().substring(0, 8);
         this.fixedInstanceId = b.instanceId != null;
@@ -107,35 +63,37 @@ public final class PipelineSettings {
         this.groupId = b.groupId != null ? b.groupId : "lakehouse-" + b.name;
         this.consumerProperties = Map.copyOf(b.consumerProperties);
         this.startingPosition = b.startingPosition;
-        this.triggerInterval = b.triggerInterval;
         this.freshnessObjective = b.freshnessObjective;
-        this.maxRecords = b.maxRecords;
-        this.maxBytes = b.maxBytes;
-        this.maxBytesInFlight = b.maxBytesInFlight > 0 ? b.maxBytesInFlight : defaultBytesInFlight();
-        this.maxBytesInFlightConfigured = b.maxBytesInFlight > 0;
         this.progressHistory = b.progressHistory;
-        this.clock = b.clock;
-        this.sleeper = b.sleeper;
-        this.consumerFactory = b.consumerFactory;
-        this.processByteBudget = b.processByteBudget;
-        this.writerPool = b.writerPool;
-        this.onIncompatibleSchema = b.onIncompatibleSchema;
-        this.onOffsetGap = b.onOffsetGap;
-        this.onTopicRecreated = b.onTopicRecreated;
-        this.topicIds = b.topicIds != null ? b.topicIds : TopicIdLookup.kafka(this.consumerProperties);
-        this.maxRecordBytes = b.maxRecordBytes;
         this.requiredColumns = List.copyOf(b.requiredColumns);
-        this.keyColumns = List.copyOf(b.keyColumns);
-        this.keyed = b.keyed || !b.keyColumns.isEmpty();
-        this.kafkaKeyColumn = b.kafkaKeyColumn;
-        this.versionColumn = b.versionColumn;
-        this.insertOnly = b.insertOnly;
-        this.softDeletes = b.softDeletes;
-        this.changeMetadata = b.changeMetadata;
-        this.envelope = b.envelope;
+        this.limits = limits;
+        this.keys = keys;
+        this.failures = new FailurePolicies(b.onIncompatibleSchema, b.onOffsetGap, b.onTopicRecreated);
+        this.services = new PipelineServices(b.clock, b.sleeper, b.consumerFactory, b.processByteBudget, b.writerPool,
+                b.topicIds != null ? b.topicIds : TopicIdLookup.kafka(this.consumerProperties));
         this.leaveGroupOnStop = b.leaveGroupOnStop;
         this.catchUpOnly = b.catchUpOnly;
         this.kafkaMetadata = b.kafkaMetadata;
+    }
+
+    /** When batches close, and the bytes the pipeline may hold. */
+    public BatchLimits limits() {
+        return limits;
+    }
+
+    /** Whether the table holds one row per key, and how records change it; {@link KeyedTableSettings#APPEND} if not. */
+    public KeyedTableSettings keys() {
+        return keys;
+    }
+
+    /** What the pipeline does when the input or Kafka breaks an assumption. */
+    public FailurePolicies failures() {
+        return failures;
+    }
+
+    /** The pipeline's seams to time, Kafka and the process's shared resources. */
+    public PipelineServices services() {
+        return services;
     }
 
     /** Starts settings for a pipeline; the name goes into table transaction ids, so it must stay stable. */
@@ -208,182 +166,14 @@ public final class PipelineSettings {
         return freshnessObjective;
     }
 
-    public Duration triggerInterval() {
-        return triggerInterval;
-    }
-
-    public long maxRecords() {
-        return maxRecords;
-    }
-
-    public long maxBytes() {
-        return maxBytes;
-    }
-
-    /**
-     * How many bytes of read records (rows on their way to Parquet, dead letters with their payloads) may be held
-     * between Kafka and the table at once; the poll thread waits while they are spent, and an open batch whose dead
-     * letters reach half of it closes early. Counted as serialized key and value bytes. Default: an eighth of the
-     * JVM's maximum heap, at least 16 MiB: decoded rows take several times their serialized size on the heap (a
-     * 94-byte order is about 500 bytes of objects), and Parquet buffers a row group beside them.
-     */
-    public long maxBytesInFlight() {
-        return maxBytesInFlight;
-    }
-
-    /** Whether {@link #maxBytesInFlight()} was configured rather than the default. */
-    public boolean maxBytesInFlightConfigured() {
-        return maxBytesInFlightConfigured;
-    }
-
-    private static long defaultBytesInFlight() {
-        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
-    }
-
     /** How many batch progress records are kept for {@link IngestPipeline#recentProgress()}. */
     public int progressHistory() {
         return progressHistory;
     }
 
-    public Clock clock() {
-        return clock;
-    }
-
-    /** How the pipeline waits (its restart backoff); beside {@link #clock()} so tests need not wait. */
-    public Sleeper sleeper() {
-        return sleeper;
-    }
-
-    /** Makes each run's consumer; {@link ConsumerFactory#kafka()} unless a test hands in another. */
-    public ConsumerFactory consumerFactory() {
-        return consumerFactory;
-    }
-
-    /** What the bytes in flight of every pipeline of the process draw on together; by default the process's own. */
-    public ProcessByteBudget processByteBudget() {
-        return processByteBudget;
-    }
-
-    /** The threads that write and commit this pipeline's batches, shared with the process's other pipelines. */
-    public WriterPool writerPool() {
-        return writerPool;
-    }
-
-    /** Default {@link IncompatibleSchemaPolicy#DEAD_LETTER}. */
-    public IncompatibleSchemaPolicy onIncompatibleSchema() {
-        return onIncompatibleSchema;
-    }
-
-    /** Default {@link OffsetGapPolicy#FAIL}. */
-    /** Default {@link TopicRecreatedPolicy#FAIL}. */
-    public TopicRecreatedPolicy onTopicRecreated() {
-        return onTopicRecreated;
-    }
-
-    /** Where topic ids come from: the source cluster, unless a test hands in another lookup. */
-    public TopicIdLookup topicIds() {
-        return topicIds;
-    }
-
-    public OffsetGapPolicy onOffsetGap() {
-        return onOffsetGap;
-    }
-
-    /** Records whose key and value exceed this many bytes are dead letters ({@code RECORD_TOO_LARGE}). Default 16 MiB. */
-    public long maxRecordBytes() {
-        return maxRecordBytes;
-    }
-
     /** Columns (dotted paths for nested ones) a row must have non-null, else it is a dead letter. Default none. */
     public List<String> requiredColumns() {
         return requiredColumns;
-    }
-
-    /**
-     * The configured key columns (top level) of a table that holds one row per key ({@code table.key}): each batch is
-     * merged ({@link dev.lakehouse.table.KeyedMerge}), the newest row of a key replacing the table's, and a record
-     * with a null value (a tombstone) deleting its key's row. Empty: every record is appended, or, for a
-     * {@link #keyed()} table, the key is the one the table recorded at its creation, or else the fields of the Kafka
-     * key of the record that creates it ({@link TableKey}).
-     */
-    public List<String> keyColumns() {
-        return keyColumns;
-    }
-
-    /** How a record's value carries its row: as the row itself, or inside a change-data-capture envelope. */
-    public enum Envelope {
-        /** The value is the row; in a keyed table a null value (a tombstone) deletes its key. */
-        NONE,
-        /**
-         * The value is Debezium's change event ({@code before}, {@code after}, {@code source}, {@code op},
-         * {@code ts_ms}) as Kafka Connect's JSON converter writes it, with its {@code schema}/{@code payload}
-         * wrapper or without: {@code c}, {@code u} and {@code r} (snapshot reads) upsert the {@code after} row,
-         * {@code d} deletes the key of {@code before}; the tombstone after a delete deletes it again (nothing).
-         */
-        DEBEZIUM
-    }
-
-    /** See {@link Envelope}. Default {@link Envelope#NONE}. */
-    public Envelope envelope() {
-        return envelope;
-    }
-
-    /**
-     * A keyed table's version column, or null: a row replaces its key's row only if its version is not lower, so
-     * late and reordered events never overwrite newer rows.
-     */
-    public String versionColumn() {
-        return versionColumn;
-    }
-
-    /**
-     * Whether a keyed table only inserts ({@code table.mode: dedupe}): a row is added only if the table has none for
-     * its key, for producers that resend; tombstones are dead letters as in an append table.
-     */
-    public boolean insertOnly() {
-        return insertOnly;
-    }
-
-    /**
-     * Whether a tombstone deletes its key's row (an upsert table). Also with Debezium's envelope, where the
-     * tombstone follows the delete event: applying it again changes nothing, and when log compaction removed the
-     * delete event before it was read, the tombstone is the deletion.
-     */
-    public boolean deletesOnTombstones() {
-        return keyed() && !insertOnly;
-    }
-
-    /**
-     * Whether a deletion keeps its key's row with {@link ChangeColumns#DELETED} true ({@code table.soft-deletes}),
-     * instead of removing it; a later row of the key replaces it (and the column is false again).
-     */
-    public boolean softDeletes() {
-        return softDeletes;
-    }
-
-    /**
-     * Whether rows carry their change's metadata ({@code table.change-metadata}): {@link ChangeColumns#OPERATION}
-     * (Debezium's {@code op}) and {@link ChangeColumns#SOURCE_TIME} (when the source database made the change).
-     */
-    public boolean changeMetadata() {
-        return changeMetadata;
-    }
-
-    /**
-     * The column that holds each record's Kafka key, a primitive (text, a number), as the keyed table's only key
-     * column ({@code table.kafka-key-column}), for compacted topics whose values do not repeat their key; null when
-     * the key is read from the rows' own columns.
-     */
-    public String kafkaKeyColumn() {
-        return kafkaKeyColumn;
-    }
-
-    /**
-     * Whether the table holds one row per key ({@code table.mode: upsert} or {@code dedupe}): with key columns
-     * configured, or with the key taken from the table or the Kafka key ({@link #keyColumns()}).
-     */
-    public boolean keyed() {
-        return keyed;
     }
 
     /**
@@ -510,7 +300,7 @@ public final class PipelineSettings {
             return this;
         }
 
-        /** See {@link PipelineSettings#maxBytesInFlight()}; 0 for the default. */
+        /** See {@link BatchLimits#maxBytesInFlight()}; 0 for the default. */
         public Builder maxBytesInFlight(long bytes) {
             this.maxBytesInFlight = bytes;
             return this;
@@ -536,13 +326,13 @@ public final class PipelineSettings {
             return this;
         }
 
-        /** See {@link PipelineSettings#writerPool()}. */
+        /** See {@link PipelineServices#writerPool()}. */
         public Builder writerPool(WriterPool pool) {
             this.writerPool = Objects.requireNonNull(pool, "writerPool");
             return this;
         }
 
-        /** See {@link PipelineSettings#processByteBudget()}. */
+        /** See {@link PipelineServices#processByteBudget()}. */
         public Builder processByteBudget(ProcessByteBudget budget) {
             this.processByteBudget = Objects.requireNonNull(budget, "processByteBudget");
             return this;
@@ -601,56 +391,53 @@ public final class PipelineSettings {
             return this;
         }
 
-        /** See {@link PipelineSettings#versionColumn()}; null for none. */
+        /** See {@link KeyedTableSettings#versionColumn()}; null for none. */
         public Builder versionColumn(String column) {
             this.versionColumn = column;
             return this;
         }
 
-        /** See {@link PipelineSettings#insertOnly()}. */
+        /** See {@link KeyedTableSettings#insertOnly()}. */
         public Builder insertOnly(boolean insertOnly) {
             this.insertOnly = insertOnly;
             return this;
         }
 
-        /** See {@link PipelineSettings#softDeletes()}. */
+        /** See {@link KeyedTableSettings#softDeletes()}. */
         public Builder softDeletes(boolean softDeletes) {
             this.softDeletes = softDeletes;
             return this;
         }
 
-        /** See {@link PipelineSettings#changeMetadata()}. */
+        /** See {@link KeyedTableSettings#changeMetadata()}. */
         public Builder changeMetadata(boolean changeMetadata) {
             this.changeMetadata = changeMetadata;
             return this;
         }
 
-        /** See {@link PipelineSettings#envelope()}. */
+        /** See {@link KeyedTableSettings#envelope()}. */
         public Builder envelope(Envelope envelope) {
             this.envelope = java.util.Objects.requireNonNull(envelope, "envelope");
             return this;
         }
 
-        /** See {@link PipelineSettings#keyColumns()}; key columns make the table {@link PipelineSettings#keyed()}. */
+        /** See {@link KeyedTableSettings#columns()}; key columns make the table {@link KeyedTableSettings#keyed()}. */
         public Builder keyColumns(List<String> columns) {
             this.keyColumns = List.copyOf(columns);
             return this;
         }
 
         /**
-         * See {@link PipelineSettings#kafkaKeyColumn()}: the table is keyed by this one column, which the pipeline
+         * See {@link KeyedTableSettings#kafkaKeyColumn()}: the table is keyed by this one column, which the pipeline
          * adds (a string) and fills with each record's Kafka key.
          */
         public Builder kafkaKeyColumn(String column) {
             this.kafkaKeyColumn = column;
-            if (column != null) {
-                this.keyColumns = List.of(column);
-            }
             return this;
         }
 
         /**
-         * See {@link PipelineSettings#keyed()}: true without {@link #keyColumns} takes the key from the table, or
+         * See {@link KeyedTableSettings#keyed()}: true without {@link #keyColumns} takes the key from the table, or
          * from the Kafka key of the record that creates it.
          */
         public Builder keyed(boolean keyed) {
@@ -683,58 +470,30 @@ public final class PipelineSettings {
                             + (key.equals(ConsumerConfig.GROUP_ID_CONFIG) ? " and use the group id setting" : ""));
                 }
             }
-            if (triggerInterval == null || triggerInterval.isNegative() || triggerInterval.isZero()) {
-                throw new IllegalArgumentException("pipeline " + name + ": trigger interval must be positive, got "
-                        + triggerInterval);
-            }
-            if (maxRecords < 1) {
-                throw new IllegalArgumentException("pipeline " + name + ": max records must be at least 1, got "
-                        + maxRecords);
-            }
-            if (maxBytesInFlight < 0) {
-                throw new IllegalArgumentException("pipeline " + name + ": max bytes in flight must be positive (or 0 "
-                        + "for the default), got " + maxBytesInFlight);
-            }
-            if (maxBytes < 1) {
-                throw new IllegalArgumentException("pipeline " + name + ": max bytes must be at least 1, got " + maxBytes);
-            }
-            if (maxRecordBytes < 1) {
-                throw new IllegalArgumentException("pipeline " + name + ": max record size must be at least 1 byte, got "
-                        + maxRecordBytes);
-            }
+            BatchLimits limits = named(() -> new BatchLimits(triggerInterval, maxRecords, maxBytes,
+                    maxBytesInFlight == 0 ? BatchLimits.defaultBytesInFlight() : maxBytesInFlight,
+                    maxBytesInFlight != 0, maxRecordBytes));
             for (String column : requiredColumns) {
                 if (!isColumnPath(column)) {
                     throw new IllegalArgumentException("pipeline " + name + ": required column '" + column + "' must be "
                             + "a column name, or a dotted path to a nested one (customer.email)");
                 }
             }
-            boolean keyedTable = keyed || !keyColumns.isEmpty();
-            if ((versionColumn != null || insertOnly) && !keyedTable) {
-                throw new IllegalArgumentException("pipeline " + name + ": a version column and insert-only need a "
-                        + "keyed table (key columns)");
-            }
-            if (softDeletes && (!keyedTable || insertOnly)) {
-                throw new IllegalArgumentException("pipeline " + name + ": soft deletes need an upsert table (key "
-                        + "columns, not insert-only)");
-            }
-            if (changeMetadata && envelope != Envelope.DEBEZIUM) {
-                throw new IllegalArgumentException("pipeline " + name + ": change metadata columns come from "
-                        + "Debezium's change events: they need the Debezium envelope");
-            }
-            if (envelope == Envelope.DEBEZIUM && (!keyedTable || insertOnly)) {
-                throw new IllegalArgumentException("pipeline " + name + ": a Debezium envelope needs a keyed table "
-                        + "(key columns)");
-            }
-            for (String column : keyColumns) {
-                if (!column.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                    throw new IllegalArgumentException("pipeline " + name + ": key column '" + column + "' must be "
-                            + "the name of a top-level column");
-                }
-            }
+            KeyedTableSettings keys = named(() -> new KeyedTableSettings(keyColumns, keyed, kafkaKeyColumn,
+                    versionColumn, insertOnly, softDeletes, changeMetadata, envelope));
             if (progressHistory < 1) {
                 throw new IllegalArgumentException("pipeline " + name + ": progress history must be at least 1");
             }
-            return new PipelineSettings(this);
+            return new PipelineSettings(this, limits, keys);
+        }
+
+        /** What {@code part} makes, its {@link IllegalArgumentException} prefixed with the pipeline's name. */
+        private <T> T named(java.util.function.Supplier<T> part) {
+            try {
+                return part.get();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("pipeline " + name + ": " + e.getMessage(), e);
+            }
         }
     }
 }

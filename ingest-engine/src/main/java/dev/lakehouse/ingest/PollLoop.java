@@ -134,9 +134,9 @@ final class PollLoop {
         Consumer<byte[], byte[]> kafka = null;
         PartitionHandOver handOver = new PartitionHandOver(settings.name(), lane, this::rebalanceDone);
         try {
-            lastRecordsMillis = settings.clock().millis();
+            lastRecordsMillis = settings.services().clock().millis();
             lane.start();
-            kafka = settings.consumerFactory().create(consumerProperties());
+            kafka = settings.services().consumerFactory().create(consumerProperties());
             consumer = kafka;
             lane.attach(kafka);
             observer.consumerOpened(kafka);
@@ -191,7 +191,7 @@ final class PollLoop {
     /** The end of a rebalance this member took part in: the run has joined, and quiet counts from here. */
     private void rebalanceDone() {
         joined = true;
-        lastRecordsMillis = settings.clock().millis();
+        lastRecordsMillis = settings.services().clock().millis();
         observer.joined();
     }
 
@@ -201,7 +201,7 @@ final class PollLoop {
      * at most every {@link #CATCH_UP_SETTLE} / 5.
      */
     private boolean topicsDeletedWhileReading() {
-        long now = settings.clock().millis();
+        long now = settings.services().clock().millis();
         long quietFor = CATCH_UP_SETTLE.toMillis() / 5;
         if (now - lastRecordsMillis < quietFor || now - lastDeletionCheckMillis < quietFor) {
             return false;
@@ -239,7 +239,7 @@ final class PollLoop {
             return false;
         }
         if (joined && consumer.assignment().isEmpty()) {
-            long now = settings.clock().millis();
+            long now = settings.services().clock().millis();
             if (unassignedSinceMillis < 0) {
                 unassignedSinceMillis = now;
             } else if (now - unassignedSinceMillis >= CATCH_UP_SETTLE.toMillis()) {
@@ -325,8 +325,8 @@ final class PollLoop {
             return;
         }
         if (!records.isEmpty()) {
-            lastRecordsMillis = settings.clock().millis();
-            long readAt = settings.clock().millis();
+            lastRecordsMillis = settings.services().clock().millis();
+            long readAt = settings.services().clock().millis();
             for (TopicPartition partition : records.partitions()) {
                 for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
                     lane.take(partition, record, readAt);
@@ -335,7 +335,7 @@ final class PollLoop {
             lane.addPollDecodeNanos(System.nanoTime() - pollStart);
         }
         lane.afterPoll();
-        long now = settings.clock().millis();
+        long now = settings.services().clock().millis();
         if (now - lagRefreshedAt >= LAG_REFRESH_MILLIS) {
             lagRefreshedAt = now;
             lane.reportLag();

@@ -2,7 +2,7 @@ package dev.lakehouse.ingest;
 
 /**
  * The read bytes every pipeline of a process holds between Kafka and its table, together: each pipeline's own
- * {@link PipelineSettings#maxBytesInFlight()} bounds it, and this bounds their sum, so a process with hundreds of
+ * {@link BatchLimits#maxBytesInFlight()} bounds it, and this bounds their sum, so a process with hundreds of
  * pipelines holds no more than one with a few.
  *
  * <p>Taking waits while the sum would pass the limit; a take while nothing at all is held always succeeds, so a

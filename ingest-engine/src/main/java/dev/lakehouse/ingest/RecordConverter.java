@@ -88,7 +88,7 @@ final class RecordConverter {
         this.decoder = decoder;
         this.deadLettersEnabled = deadLettersEnabled;
         this.commitSchemaChanges = commitSchemaChanges;
-        this.keyColumns = settings.keyColumns();
+        this.keyColumns = settings.keys().columns();
         adoptTableIfItExists();
     }
 
@@ -108,7 +108,7 @@ final class RecordConverter {
         }
         dev.lakehouse.table.TableSnapshot snapshot = table.snapshot();
         tableSchema = snapshot.avroSchema();
-        if (settings.keyed()) {
+        if (settings.keys().keyed()) {
             keyColumns = TableKey.of(settings, snapshot, table.location());
         }
         checkRequiredColumnsExist(tableSchema);
@@ -180,22 +180,22 @@ final class RecordConverter {
 
     private Outcome decode(ConsumerRecord<byte[], byte[]> record) {
         long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
-        if (size > settings.maxRecordBytes()) {
+        if (size > settings.limits().maxRecordBytes()) {
             throw new RecordDecodeException(DeadLetterReason.RECORD_TOO_LARGE, where(record) + ": key and value are "
-                    + size + " bytes, above the pipeline's maximum record size of " + settings.maxRecordBytes()
+                    + size + " bytes, above the pipeline's maximum record size of " + settings.limits().maxRecordBytes()
                     + " bytes; raise max-record-size or make the producer send smaller records", null);
         }
-        if (settings.deletesOnTombstones() && record.value() == null) {
+        if (settings.keys().deletesOnTombstones() && record.value() == null) {
             // A tombstone: in a keyed table, the deletion of its key's row.
             if (!adoptTableIfItExists()) {
                 return new Outcome.NoChange();
             }
             GenericRecord key = KafkaKeys.keyRow(record, decoder, tableSchema, keyColumns);
-            ChangeColumns.set(key, settings, true, settings.changeMetadata() ? "d" : null, null, null);
+            ChangeColumns.set(key, settings, true, settings.keys().changeMetadata() ? "d" : null, null, null);
             return new Outcome.Delete(tableSchema, key);
         }
         DebeziumEnvelope.Change change = null;
-        if (settings.envelope() == PipelineSettings.Envelope.DEBEZIUM) {
+        if (settings.keys().envelope() == Envelope.DEBEZIUM) {
             change = DebeziumEnvelope.parse(record);
             if (!change.upserts()) {
                 if (!adoptTableIfItExists()) {
@@ -210,20 +210,20 @@ final class RecordConverter {
             record = withValue(record, change.rowValue());
         }
         Schema writerSchema = decoder.writerSchema(record);
-        if (settings.keyed() && !adoptTableIfItExists() && keyColumns.isEmpty()) {
+        if (settings.keys().keyed() && !adoptTableIfItExists() && keyColumns.isEmpty()) {
             keyColumns = keyFromKafkaKey(record, writerSchema);
         }
         if (!coveredWriterSchemas.containsKey(writerSchema) && !incompatibleWriterSchemas.containsKey(writerSchema)) {
             cover(writerSchema, decoder.writerSchemaRef(record));
         }
         if (tableSchema == null) {
-            keyColumns = settings.keyColumns(); // not created: the next record's key may say otherwise
+            keyColumns = settings.keys().columns(); // not created: the next record's key may say otherwise
         }
         RuntimeException incompatible = incompatibleWriterSchemas.get(writerSchema);
         if (incompatible != null) {
             String message = where(record) + ": the writer schema " + describe(writerSchema, record) + " does not fit table "
                     + table.location() + ": " + incompatible.getMessage();
-            if (settings.onIncompatibleSchema() == PipelineSettings.IncompatibleSchemaPolicy.FAIL) {
+            if (settings.failures().onIncompatibleSchema() == IncompatibleSchemaPolicy.FAIL) {
                 throw new RecordRejectedException(message + ". The pipeline's on-incompatible-schema policy is "
                         + "'fail'; fix the producer's schema, or set it to 'dead-letter' to route such records aside.",
                         incompatible);
@@ -243,8 +243,8 @@ final class RecordConverter {
         if (settings.kafkaMetadata()) {
             KafkaMetadataColumn.set(row, record);
         }
-        if (settings.kafkaKeyColumn() != null) {
-            row.put(settings.kafkaKeyColumn(), KafkaKeys.text(record, decoder));
+        if (settings.keys().kafkaKeyColumn() != null) {
+            row.put(settings.keys().kafkaKeyColumn(), KafkaKeys.text(record, decoder));
         }
         if (ChangeColumns.any(settings)) {
             ChangeColumns.set(row, settings, false, change == null ? null : change.op(),
@@ -314,7 +314,7 @@ final class RecordConverter {
                 dev.lakehouse.table.TableSnapshot created = table.createIfAbsent(writerSchema, writerSchemaRef,
                         keyColumns);
                 tableSchema = created.avroSchema();
-                if (settings.keyed()) {
+                if (settings.keys().keyed()) {
                     // Another writer may have created it first, keyed by what its first record said.
                     keyColumns = TableKey.of(settings, created, table.location());
                 }
@@ -339,8 +339,8 @@ final class RecordConverter {
 
     private void checkRequiredColumnsExist(Schema tableSchema) {
         List<String> named = new java.util.ArrayList<>(keyColumns);
-        if (settings.versionColumn() != null) {
-            named.add(settings.versionColumn());
+        if (settings.keys().versionColumn() != null) {
+            named.add(settings.keys().versionColumn());
         }
         for (String column : named) {
             if (tableSchema.getField(column) == null) {

@@ -92,8 +92,8 @@ public final class SchemaPreview {
                 return refused(settings, deadLetters, report, e.getMessage());
             }
         }
-        List<String> key = settings.keyColumns();
-        if (settings.keyed() && table.exists()) {
+        List<String> key = settings.keys().columns();
+        if (settings.keys().keyed() && table.exists()) {
             try {
                 key = TableKey.of(settings, table.snapshot(), table.location());
             } catch (IllegalArgumentException e) {
@@ -101,8 +101,8 @@ public final class SchemaPreview {
             }
         }
         List<String> named = new ArrayList<>(key);
-        if (settings.versionColumn() != null) {
-            named.add(settings.versionColumn());
+        if (settings.keys().versionColumn() != null) {
+            named.add(settings.keys().versionColumn());
         }
         for (String column : named) {
             if (tableAfter.getField(column) == null) {
@@ -116,9 +116,9 @@ public final class SchemaPreview {
                         + "the table it would have");
             }
         }
-        if (settings.keyed()) {
+        if (settings.keys().keyed()) {
             report.add("  keyed by " + (key.isEmpty() ? "the fields of the Kafka key of the record that creates it"
-                    : key) + (settings.versionColumn() == null ? "" : ", ordered by " + settings.versionColumn()));
+                    : key) + (settings.keys().versionColumn() == null ? "" : ", ordered by " + settings.keys().versionColumn()));
         }
         report.add("ACCEPTED: records of this schema would become rows");
         return new Result(true, report);
@@ -126,7 +126,7 @@ public final class SchemaPreview {
 
     private static Result refused(PipelineSettings settings, String deadLetters, List<String> report, String why) {
         report.add("REFUSED: " + why);
-        if (settings.onIncompatibleSchema() == PipelineSettings.IncompatibleSchemaPolicy.FAIL || deadLetters == null) {
+        if (settings.failures().onIncompatibleSchema() == IncompatibleSchemaPolicy.FAIL || deadLetters == null) {
             report.add("records of this schema would stop the pipeline (FAILED) until the schema or the table is "
                     + "fixed" + (deadLetters == null ? ": it has no dead-letter destination"
                     : " (on-incompatible-schema: fail)"));

@@ -4,7 +4,7 @@ import dev.lakehouse.table.TableSnapshot;
 import java.util.List;
 
 /**
- * The key of a keyed table ({@link PipelineSettings#keyed()}): the columns its merges match rows by. A table
+ * The key of a keyed table ({@link KeyedTableSettings#keyed()}): the columns its merges match rows by. A table
  * records its key when it is created ({@link dev.lakehouse.table.LakeTable#createIfAbsent(org.apache.avro.Schema,
  * String, List)}): the configured {@code table.key}, or, when none is configured, the fields of the Kafka key of
  * the record that created it. From then on the recorded key is the key, for every run and every writer, so a
@@ -23,7 +23,7 @@ final class TableKey {
      *         from the one the table recorded, or when no key is configured and the table recorded none
      */
     static List<String> of(PipelineSettings settings, TableSnapshot table, String location) {
-        List<String> configured = settings.keyColumns();
+        List<String> configured = settings.keys().columns();
         List<String> recorded = table.keyColumns();
         if (!configured.isEmpty() && !recorded.isEmpty() && !configured.equals(recorded)) {
             throw new IllegalArgumentException("pipeline " + settings.name() + ": table " + location + " is keyed by "

@@ -107,7 +107,7 @@ final class TableLane {
         this.converter = new RecordConverter(settings, table, decoder, !deadLetters.isNone(), true);
         this.batchIds = batchIds;
         this.observer = observer;
-        this.planner = new BatchPlanner(settings.clock());
+        this.planner = new BatchPlanner(settings.services().clock());
         this.trigger = BatchTrigger.of(settings);
         this.writer = new WriterHandOff(settings, table, deadLetters, progressSink);
         this.expiredOffsets = new ExpiredOffsets(settings, table, batchIds);
@@ -122,7 +122,7 @@ final class TableLane {
 
     /** Binds the lane to the run's consumer, before it subscribes. */
     void attach(Consumer<byte[], byte[]> kafka) {
-        attach(kafka, kafka::assignment, settings.topicIds());
+        attach(kafka, kafka::assignment, settings.services().topicIds());
     }
 
     /**
@@ -153,7 +153,7 @@ final class TableLane {
     long pollTimeoutMillis(long quietMillis, long idleMillis, long busyWriterMillis) {
         long idle = planner.isEmpty() && sealsAwaitingCommit == 0 ? quietMillis : idleMillis;
         long timeout = paused ? idle : Math.min(idle, trigger.millisUntilDue(planner.openBatch(),
-                settings.clock().millis()));
+                settings.services().clock().millis()));
         return timeout == 0 && sealsAwaitingCommit > 0 ? busyWriterMillis : timeout;
     }
 
@@ -235,7 +235,7 @@ final class TableLane {
         // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now. A keyed
         // table's writer holds a batch's rows until it merges them, so such a batch closes at a quarter.
         if (trigger.sealAfterRecord(planner.openBatch()) || openLetterBytes >= writer.budget() / 2
-                || (settings.keyed() && planner.openBatch().bytes() >= writer.budget() / 4)) {
+                || (settings.keys().keyed() && planner.openBatch().bytes() >= writer.budget() / 4)) {
             seal();
         }
     }
@@ -395,7 +395,7 @@ final class TableLane {
      * never shrink to a chunk each: fewer, larger commits catch up at the rate of a drain.
      */
     private boolean dueAndWriterFree(BatchTrigger.OpenBatch open) {
-        return sealsAwaitingCommit == 0 && trigger.sealOnTime(open, settings.clock().millis());
+        return sealsAwaitingCommit == 0 && trigger.sealOnTime(open, settings.services().clock().millis());
     }
 
     private void seal() {

@@ -52,7 +52,7 @@ final class TablePositions {
                    RecordConverter converter, BatchPlanner planner, Consumer<byte[], byte[]> consumer,
                    BatchIdSequence batchIds, Runnable commitInFlight) {
         this(settings, table, deadLetters, converter, planner, consumer, batchIds, commitInFlight,
-                settings.topicIds());
+                settings.services().topicIds());
     }
 
     /** As the other constructor, with the topics' ids from {@code topicIds} instead of the settings' lookup. */
@@ -255,7 +255,7 @@ final class TablePositions {
                 continue;
             }
             if (before != null) {
-                if (settings.onTopicRecreated() == PipelineSettings.TopicRecreatedPolicy.FAIL) {
+                if (settings.failures().onTopicRecreated() == TopicRecreatedPolicy.FAIL) {
                     throw new TopicRecreatedException("pipeline " + settings.name() + ": topic " + partition.topic()
                             + " was deleted and created again (its id was " + before + ", it is " + now + "). The "
                             + "table's offsets belong to the old topic; applied to the new one they would skip its "

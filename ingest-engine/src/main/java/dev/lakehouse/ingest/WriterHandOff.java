@@ -61,14 +61,14 @@ final class WriterHandOff {
 
     WriterHandOff(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters,
                   Consumer<BatchProgress> progressSink) {
-        this.budget = settings.maxBytesInFlight();
-        this.processBudget = settings.processByteBudget();
-        if (settings.maxBytesInFlightConfigured()) {
+        this.budget = settings.limits().maxBytesInFlight();
+        this.processBudget = settings.services().processByteBudget();
+        if (settings.limits().maxBytesInFlightConfigured()) {
             this.processBudget.admit(budget); // a pipeline configured to hold more than the process's default may
         }
-        this.tasks = new ArrayBlockingQueue<>(settings.keyed() ? KEYED_QUEUE_CAPACITY : QUEUE_CAPACITY);
+        this.tasks = new ArrayBlockingQueue<>(settings.keys().keyed() ? KEYED_QUEUE_CAPACITY : QUEUE_CAPACITY);
         this.writer = new BatchWriter(settings, table, deadLetters, tasks, results, progressSink, this::release);
-        this.pool = settings.writerPool();
+        this.pool = settings.services().writerPool();
         this.turnName = "lakehouse-" + settings.name() + "-writer";
     }
 
@@ -120,7 +120,7 @@ final class WriterHandOff {
         }
     }
 
-    /** The byte budget of what is in flight ({@link PipelineSettings#maxBytesInFlight()}). */
+    /** The byte budget of what is in flight ({@link BatchLimits#maxBytesInFlight()}). */
     long budget() {
         return budget;
     }

@@ -280,7 +280,7 @@ class DeadLettersIT {
                 record(bad, BAD, order(BAD, 2, 0)), record(v1, V1, order(V1, 3, 1))));
         String location = dir.resolve("strict").toUri().toString();
         PipelineSettings settings = settings("strict")
-                .onIncompatibleSchema(PipelineSettings.IncompatibleSchemaPolicy.FAIL).build();
+                .onIncompatibleSchema(IncompatibleSchemaPolicy.FAIL).build();
         try (IngestPipeline pipeline = new IngestPipeline(settings, table(location), new ConfluentAvroDecoder(registry),
                 new DeadLetterTable(table(DeadLetterTable.defaultLocation(location)), "strict", Clock.systemUTC()))) {
             pipeline.start();
@@ -425,7 +425,7 @@ class DeadLettersIT {
         }
         assertThat(nextOffset(location, "gaps")).isEqualTo(100);
 
-        PipelineSettings skipping = settings("gaps").onOffsetGap(PipelineSettings.OffsetGapPolicy.SKIP).build();
+        PipelineSettings skipping = settings("gaps").onOffsetGap(OffsetGapPolicy.SKIP).build();
         try (IngestPipeline lenient = new IngestPipeline(skipping, table(location), new ConfluentAvroDecoder(registry))) {
             lenient.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> nextOffset(location, "gaps") == 200);

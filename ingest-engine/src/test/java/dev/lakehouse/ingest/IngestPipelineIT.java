@@ -363,7 +363,7 @@ class IngestPipelineIT {
         assertThat(TestOrders.idCounts(location)).as("nothing of the new topic skipped or read").hasSize(3);
 
         try (IngestPipeline startOver = new IngestPipeline(settings
-                .onTopicRecreated(PipelineSettings.TopicRecreatedPolicy.START_OVER).build(), table(location),
+                .onTopicRecreated(TopicRecreatedPolicy.START_OVER).build(), table(location),
                 new ConfluentAvroDecoder(registry), letters.get())) {
             startOver.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> startOver.status().recordsCommitted() == 5);

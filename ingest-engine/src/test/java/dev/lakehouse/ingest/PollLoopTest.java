@@ -478,7 +478,7 @@ class PollLoopTest {
 
         SeekRecordingConsumer startOver = assignedWithRecords(0, 2);
         loop(settings().consumerFactory(p -> startOver)
-                .onTopicRecreated(PipelineSettings.TopicRecreatedPolicy.START_OVER).build())
+                .onTopicRecreated(TopicRecreatedPolicy.START_OVER).build())
                 .run(until(() -> table.txnVersion("orders/t/0") == 2 && ids().size() == 5));
 
         assertThat(ids()).as("the old topic's rows, then the new topic's").containsExactly(0L, 1L, 2L, 0L, 1L);
@@ -513,7 +513,7 @@ class PollLoopTest {
         AtomicBoolean guardFired = new AtomicBoolean();
         BooleanSupplier guard = until(() -> false);
 
-        loop(settings().catchUpOnly(true).onTopicRecreated(PipelineSettings.TopicRecreatedPolicy.START_OVER).build())
+        loop(settings().catchUpOnly(true).onTopicRecreated(TopicRecreatedPolicy.START_OVER).build())
                 .run(() -> {
                     guardFired.set(guard.getAsBoolean());
                     return guardFired.get();
@@ -583,7 +583,7 @@ class PollLoopTest {
         });
         consumer.schedulePollTask(() -> addRecords(9, 11));
 
-        loop(settings().onOffsetGap(PipelineSettings.OffsetGapPolicy.SKIP).build())
+        loop(settings().onOffsetGap(OffsetGapPolicy.SKIP).build())
                 .run(until(() -> table.txnVersion("orders/t/0") == 11));
 
         List<TableCommit> history = table.history(10);

@@ -1,11 +1,13 @@
 package dev.lakehouse.app.config;
 
+import dev.lakehouse.ingest.Envelope;
+import dev.lakehouse.ingest.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.OffsetGapPolicy;
+import dev.lakehouse.ingest.PipelineSettings;
+import dev.lakehouse.ingest.TopicRecreatedPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
-import dev.lakehouse.ingest.PipelineSettings;
-import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
 
 /**
  * The appliance's configuration file, validated. Every key, its default and its meaning is documented in
@@ -239,8 +241,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
     public record SourceConfig(String bootstrapServers, List<String> topics, String topicPattern, String groupId,
                                String startingPosition, Map<String, String> consumerProperties,
                                OffsetGapPolicy onOffsetGap, long maxRecordSize, boolean leaveGroupOnStop,
-                               PipelineSettings.TopicRecreatedPolicy onTopicRecreated,
-                               Duration topicDiscoveryInterval, PipelineSettings.Envelope envelope) {
+                               TopicRecreatedPolicy onTopicRecreated,
+                               Duration topicDiscoveryInterval, Envelope envelope) {
         public SourceConfig {
             topics = List.copyOf(topics);
             consumerProperties = Map.copyOf(consumerProperties);

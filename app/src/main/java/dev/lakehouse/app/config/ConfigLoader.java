@@ -17,12 +17,14 @@ import dev.lakehouse.app.config.ApplianceConfig.UserConfig;
 import dev.lakehouse.console.ConsoleRole;
 import dev.lakehouse.console.ConsoleSettings;
 import dev.lakehouse.console.PasswordHash;
-import dev.lakehouse.ingest.deadletter.DeadLetterTable;
-import dev.lakehouse.ingest.PipelineSettings.IncompatibleSchemaPolicy;
-import dev.lakehouse.ingest.PipelineSettings.OffsetGapPolicy;
+import dev.lakehouse.ingest.Envelope;
 import dev.lakehouse.ingest.FreshnessObjective;
+import dev.lakehouse.ingest.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.OffsetGapPolicy;
 import dev.lakehouse.ingest.PipelineSettings;
 import dev.lakehouse.ingest.StartingPosition;
+import dev.lakehouse.ingest.TopicRecreatedPolicy;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -32,8 +34,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -173,7 +175,7 @@ public final class ConfigLoader {
             node.problem("value-schema-file", "cannot read " + valueSchemaFile);
         }
         TableConfig table = table(node.child("table"), baseDir);
-        if (source.envelope() == PipelineSettings.Envelope.DEBEZIUM) {
+        if (source.envelope() == Envelope.DEBEZIUM) {
             if (format != Format.JSON) {
                 node.problem("source.envelope", "is debezium, which is read from Kafka Connect's JSON converter: "
                         + "set format: json");
@@ -183,7 +185,7 @@ public final class ConfigLoader {
                         + "upsert (keyed by the event's Kafka key, the primary key, unless table.key says otherwise)");
             }
         }
-        if (table.changeMetadata() && source.envelope() != PipelineSettings.Envelope.DEBEZIUM) {
+        if (table.changeMetadata() && source.envelope() != Envelope.DEBEZIUM) {
             node.problem("table.change-metadata", "is true, but its columns (_op, _source_ts, _source_lsn) come from Debezium's "
                     + "change events: set source.envelope: debezium, or turn it off");
         }
@@ -327,14 +329,14 @@ public final class ConfigLoader {
         OffsetGapPolicy onOffsetGap = node.choice("on-offset-gap", OffsetGapPolicy.class, OffsetGapPolicy.FAIL);
         long maxRecordSize = node.bytes("max-record-size", 16L * 1024 * 1024);
         boolean leaveGroupOnStop = node.bool("leave-group-on-stop", false);
-        PipelineSettings.TopicRecreatedPolicy onTopicRecreated = node.choice("on-topic-recreated",
-                PipelineSettings.TopicRecreatedPolicy.class, PipelineSettings.TopicRecreatedPolicy.FAIL);
+        TopicRecreatedPolicy onTopicRecreated = node.choice("on-topic-recreated",
+                TopicRecreatedPolicy.class, TopicRecreatedPolicy.FAIL);
         Duration topicDiscoveryInterval = node.duration("topic-discovery-interval", Duration.ofSeconds(30));
         if (topicDiscoveryInterval.compareTo(Duration.ofSeconds(1)) < 0) {
             node.problem("topic-discovery-interval", "must be at least 1s");
         }
-        PipelineSettings.Envelope envelope = node.choice("envelope", PipelineSettings.Envelope.class,
-                PipelineSettings.Envelope.NONE);
+        Envelope envelope = node.choice("envelope", Envelope.class,
+                Envelope.NONE);
         node.finish();
         return new SourceConfig(servers, topics, pattern, groupId, starting, consumerProperties, onOffsetGap,
                 maxRecordSize, leaveGroupOnStop, onTopicRecreated, topicDiscoveryInterval, envelope);

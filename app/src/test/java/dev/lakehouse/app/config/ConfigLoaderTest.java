@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lakehouse.console.ConsoleRole;
+import dev.lakehouse.console.PasswordHash;
+import dev.lakehouse.ingest.Envelope;
+import dev.lakehouse.ingest.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.OffsetGapPolicy;
+import dev.lakehouse.ingest.PipelineSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import dev.lakehouse.console.ConsoleRole;
-import dev.lakehouse.console.PasswordHash;
-import dev.lakehouse.ingest.PipelineSettings;
 import org.junit.jupiter.api.Test;
 
 class ConfigLoaderTest {
@@ -39,10 +42,10 @@ class ConfigLoaderTest {
         assertThat(p.trigger().maxRecords()).isEqualTo(1_000_000);
         assertThat(p.trigger().maxBytes()).isEqualTo(256L * 1024 * 1024);
         assertThat(p.source().startingPosition()).isEqualTo("earliest");
-        assertThat(p.onIncompatibleSchema()).isEqualTo(PipelineSettings.IncompatibleSchemaPolicy.DEAD_LETTER);
+        assertThat(p.onIncompatibleSchema()).isEqualTo(IncompatibleSchemaPolicy.DEAD_LETTER);
         assertThat(p.deadLetters().tableLocation()).isEqualTo("file:///srv/lakehouse/data/orders_dead_letters");
         assertThat(p.deadLetters().topic()).isNull();
-        assertThat(p.source().onOffsetGap()).isEqualTo(PipelineSettings.OffsetGapPolicy.FAIL);
+        assertThat(p.source().onOffsetGap()).isEqualTo(OffsetGapPolicy.FAIL);
         assertThat(p.source().maxRecordSize()).isEqualTo(16L * 1024 * 1024);
         assertThat(p.table().requiredColumns()).isEmpty();
         assertThat(p.table().kafkaMetadata()).as("no _kafka column by default").isFalse();
@@ -149,7 +152,7 @@ class ConfigLoaderTest {
                       max-record-size: 2MiB
                 """), "test.yaml", Path.of("/srv"));
         ApplianceConfig.PipelineConfig p = config.pipelines().get(0);
-        assertThat(p.onIncompatibleSchema()).isEqualTo(PipelineSettings.IncompatibleSchemaPolicy.FAIL);
+        assertThat(p.onIncompatibleSchema()).isEqualTo(IncompatibleSchemaPolicy.FAIL);
         assertThat(p.deadLetters().tableLocation()).isNull();
         assertThat(p.deadLetters().topic()).isEqualTo("orders-dead-letters");
         assertThat(p.deadLetters().producerProperties()).containsEntry("max.request.size", "4194304");
@@ -158,7 +161,7 @@ class ConfigLoaderTest {
                     table:
                 """), "test.yaml", Path.of("/srv")))
                 .hasMessageContaining("dead-letters.producer-properties.acks");
-        assertThat(p.source().onOffsetGap()).isEqualTo(PipelineSettings.OffsetGapPolicy.SKIP);
+        assertThat(p.source().onOffsetGap()).isEqualTo(OffsetGapPolicy.SKIP);
         assertThat(p.source().maxRecordSize()).isEqualTo(2L * 1024 * 1024);
         assertThat(p.table().requiredColumns()).containsExactly("id", "customer.email");
 
@@ -354,7 +357,7 @@ class ConfigLoaderTest {
                         + "JSON converter: set format: json")
                 .hasMessageContaining("set table.mode: upsert");
         assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).source().envelope())
-                .isEqualTo(dev.lakehouse.ingest.PipelineSettings.Envelope.NONE);
+                .isEqualTo(dev.lakehouse.ingest.Envelope.NONE);
     }
 
     @Test
