@@ -148,7 +148,7 @@ final class FanInRun implements ConsumerRebalanceListener {
                     for (Member member : members.values()) {
                         member.table.board().leftGroup();
                     }
-                    boolean leave = clean && (settings.leaveGroupOnStop() || catchUp != null);
+                    boolean leave = clean && (settings.source().leaveGroupOnStop() || catchUp != null);
                     kafka.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(
                             leave ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
                                     : CloseOptions.GroupMembershipOperation.DEFAULT));
@@ -413,7 +413,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             } else if (now - unassignedSinceMillis >= PollLoop.CATCH_UP_SETTLE.toMillis()) {
                 LOG.info("pipeline {}: catch-up run: the group {} has given this instance no partition for {} s "
                         + "since it joined (other members own them, or the topics are gone); nothing to do, stopping",
-                        settings.name(), settings.groupId(), PollLoop.CATCH_UP_SETTLE.toSeconds());
+                        settings.name(), settings.source().groupId(), PollLoop.CATCH_UP_SETTLE.toSeconds());
                 return true;
             }
             return false;

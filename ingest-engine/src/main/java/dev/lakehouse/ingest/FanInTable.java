@@ -42,13 +42,13 @@ public final class FanInTable implements RunningPipeline {
 
     FanInTable(TopicFanIn fanIn, PipelineSettings settings, LakeTable table, RecordDecoder decoder,
                DeadLetterDestination deadLetters) {
-        if (settings.topicPattern() != null || settings.topics().size() != 1) {
+        if (settings.source().topicPattern() != null || settings.source().topics().size() != 1) {
             throw new IllegalArgumentException("a fan-in table reads exactly one topic; pipeline " + settings.name()
-                    + " has " + (settings.topicPattern() != null ? "a pattern" : settings.topics()));
+                    + " has " + (settings.source().topicPattern() != null ? "a pattern" : settings.source().topics()));
         }
         this.fanIn = fanIn;
         this.settings = settings;
-        this.topic = settings.topics().get(0);
+        this.topic = settings.source().topics().get(0);
         this.table = table;
         this.decoder = decoder;
         this.deadLetters = deadLetters;

@@ -80,7 +80,7 @@ public final class IngestPipeline implements RunningPipeline {
         this.table = table;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
-        this.catchUpTargets = settings.catchUpOnly() ? new CatchUpTargets() : null;
+        this.catchUpTargets = settings.source().catchUpOnly() ? new CatchUpTargets() : null;
         this.board = new StatusBoard(settings.name(), settings.progressHistory(), settings.freshnessObjective(),
                 settings.services().clock());
     }

@@ -7,25 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
- * What one pipeline reads, and who it is; what it shares with others by concern: {@link #limits()} (when
+ * Who one pipeline is, and its settings by concern: {@link #source()} (what it reads), {@link #limits()} (when
  * batches close), {@link #keys()} (a keyed table's settings), {@link #failures()} (what a broken assumption does),
  * {@link #services()} (time, Kafka, the process's shared resources). Immutable; build with {@link #builder(String)}.
  */
 public final class PipelineSettings {
-
-    /** Consumer settings the engine owns (it keeps offsets in the table and seeks itself); refused if given. */
-    public static final Set<String> MANAGED_CONSUMER_KEYS = Set.of(
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-            ConsumerConfig.GROUP_ID_CONFIG);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     private static final Pattern COLUMN_PATH = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
@@ -38,31 +29,21 @@ public final class PipelineSettings {
     private final String name;
     private final String instanceId;
     private final boolean fixedInstanceId;
-    private final List<String> topics;
-    private final Pattern topicPattern;
-    private final String groupId;
-    private final Map<String, Object> consumerProperties;
-    private final StartingPosition startingPosition;
     private final FreshnessObjective freshnessObjective;
     private final int progressHistory;
     private final List<String> requiredColumns;
+    private final SourceSettings source;
     private final BatchLimits limits;
     private final KeyedTableSettings keys;
     private final FailurePolicies failures;
     private final PipelineServices services;
-    private final boolean leaveGroupOnStop;
-    private final boolean catchUpOnly;
     private final boolean kafkaMetadata;
 
-    private PipelineSettings(Builder b, BatchLimits limits, KeyedTableSettings keys) {
+    private PipelineSettings(Builder b, SourceSettings source, BatchLimits limits, KeyedTableSettings keys) {
         this.name = b.name;
         this.instanceId = b.instanceId != null ? b.instanceId : UUID.randomUUID().toString().substring(0, 8);
         this.fixedInstanceId = b.instanceId != null;
-        this.topics = List.copyOf(b.topics);
-        this.topicPattern = b.topicPattern;
-        this.groupId = b.groupId != null ? b.groupId : "lakehouse-" + b.name;
-        this.consumerProperties = Map.copyOf(b.consumerProperties);
-        this.startingPosition = b.startingPosition;
+        this.source = source;
         this.freshnessObjective = b.freshnessObjective;
         this.progressHistory = b.progressHistory;
         this.requiredColumns = List.copyOf(b.requiredColumns);
@@ -70,10 +51,13 @@ public final class PipelineSettings {
         this.keys = keys;
         this.failures = new FailurePolicies(b.onIncompatibleSchema, b.onOffsetGap, b.onTopicRecreated);
         this.services = new PipelineServices(b.clock, b.sleeper, b.consumerFactory, b.processByteBudget, b.writerPool,
-                b.topicIds != null ? b.topicIds : TopicIdLookup.kafka(this.consumerProperties));
-        this.leaveGroupOnStop = b.leaveGroupOnStop;
-        this.catchUpOnly = b.catchUpOnly;
+                b.topicIds != null ? b.topicIds : TopicIdLookup.kafka(source.consumerProperties()));
         this.kafkaMetadata = b.kafkaMetadata;
+    }
+
+    /** What the pipeline reads, and how its consumer joins and leaves the group. */
+    public SourceSettings source() {
+        return source;
     }
 
     /** When batches close, and the bytes the pipeline may hold. */
@@ -128,34 +112,11 @@ public final class PipelineSettings {
      * {@code <pipeline>-<instanceId>} for a fixed instance id, else null (a dynamic member).
      */
     public String groupInstanceId() {
-        Object configured = consumerProperties.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        Object configured = source.consumerProperties().get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         if (configured != null) {
             return configured.toString();
         }
         return fixedInstanceId ? name + "-" + instanceId : null;
-    }
-
-    /** Topics to subscribe to; empty when a pattern is used. */
-    public List<String> topics() {
-        return topics;
-    }
-
-    /** The subscription pattern, or null when topics are listed. */
-    public Pattern topicPattern() {
-        return topicPattern;
-    }
-
-    public String groupId() {
-        return groupId;
-    }
-
-    /** Consumer properties passed through to Kafka (bootstrap servers, security, tuning). */
-    public Map<String, Object> consumerProperties() {
-        return consumerProperties;
-    }
-
-    public StartingPosition startingPosition() {
-        return startingPosition;
     }
 
     /**
@@ -174,29 +135,6 @@ public final class PipelineSettings {
     /** Columns (dotted paths for nested ones) a row must have non-null, else it is a dead letter. Default none. */
     public List<String> requiredColumns() {
         return requiredColumns;
-    }
-
-    /**
-     * Whether a graceful stop leaves the consumer group. Default false: a static member (fixed instance id) that
-     * stops stays in the group, so its restart takes its partitions back without a rebalance, and the other
-     * members take them over only after {@code session.timeout.ms} if it does not come back. True hands them over
-     * at once, for an appliance stopped for good. Dynamic members always leave. A run that fails never leaves: it
-     * rejoins at once.
-     */
-    public boolean leaveGroupOnStop() {
-        return leaveGroupOnStop;
-    }
-
-    /**
-     * Whether this is a catch-up run (as Spark's {@code Trigger.AvailableNow}): each partition's end offset is read
-     * when the partition is first assigned, records up to it are ingested and committed, records beyond it are left
-     * for a later run, and the pipeline stops by itself (state {@code STOPPED}) once every assigned partition has
-     * been read to its end offset and the last batch is committed. Offsets and batch ids are the table's, as in an
-     * ordinary run, so catch-up runs and ordinary runs on one table together ingest every record exactly once.
-     * Transient failures are retried as in an ordinary run, keeping the end offsets first read. Default false.
-     */
-    public boolean catchUpOnly() {
-        return catchUpOnly;
     }
 
     /**
@@ -368,13 +306,13 @@ public final class PipelineSettings {
             return this;
         }
 
-        /** See {@link PipelineSettings#leaveGroupOnStop()}. */
+        /** See {@link SourceSettings#leaveGroupOnStop()}. */
         public Builder leaveGroupOnStop(boolean leave) {
             this.leaveGroupOnStop = leave;
             return this;
         }
 
-        /** See {@link PipelineSettings#catchUpOnly()}. */
+        /** See {@link SourceSettings#catchUpOnly()}. */
         public Builder catchUpOnly(boolean catchUpOnly) {
             this.catchUpOnly = catchUpOnly;
             return this;
@@ -457,19 +395,9 @@ public final class PipelineSettings {
                 throw new IllegalArgumentException("instance id '" + instanceId + "' must be 1-100 letters, digits, "
                         + "'_', '.' or '-'");
             }
-            if (topics.isEmpty() == (topicPattern == null)) {
-                throw new IllegalArgumentException("pipeline " + name + ": give either topics or a topic pattern");
-            }
-            if (!consumerProperties.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                throw new IllegalArgumentException("pipeline " + name + ": bootstrap servers are missing");
-            }
-            for (String key : consumerProperties.keySet()) {
-                if (MANAGED_CONSUMER_KEYS.contains(key)) {
-                    throw new IllegalArgumentException("pipeline " + name + ": consumer property '" + key + "' is set "
-                            + "by the engine (offsets live in the table, the engine seeks itself); remove it"
-                            + (key.equals(ConsumerConfig.GROUP_ID_CONFIG) ? " and use the group id setting" : ""));
-                }
-            }
+            SourceSettings source = named(() -> new SourceSettings(topics, topicPattern,
+                    groupId != null ? groupId : "lakehouse-" + name, consumerProperties, startingPosition,
+                    leaveGroupOnStop, catchUpOnly));
             BatchLimits limits = named(() -> new BatchLimits(triggerInterval, maxRecords, maxBytes,
                     maxBytesInFlight == 0 ? BatchLimits.defaultBytesInFlight() : maxBytesInFlight,
                     maxBytesInFlight != 0, maxRecordBytes));
@@ -484,7 +412,7 @@ public final class PipelineSettings {
             if (progressHistory < 1) {
                 throw new IllegalArgumentException("pipeline " + name + ": progress history must be at least 1");
             }
-            return new PipelineSettings(this, limits, keys);
+            return new PipelineSettings(this, source, limits, keys);
         }
 
         /** What {@code part} makes, its {@link IllegalArgumentException} prefixed with the pipeline's name. */

@@ -140,10 +140,10 @@ final class PollLoop {
             consumer = kafka;
             lane.attach(kafka);
             observer.consumerOpened(kafka);
-            if (settings.topicPattern() != null) {
-                kafka.subscribe(settings.topicPattern(), handOver);
+            if (settings.source().topicPattern() != null) {
+                kafka.subscribe(settings.source().topicPattern(), handOver);
             } else {
-                kafka.subscribe(settings.topics(), handOver);
+                kafka.subscribe(settings.source().topics(), handOver);
             }
             while (!stopRequested.getAsBoolean() && !caughtUpToTargets()) {
                 try {
@@ -174,7 +174,7 @@ final class PollLoop {
                     // A failed run rejoins at once, so it stays; a stop leaves only when asked to. A catch-up run
                     // that is done leaves: a static member that departs without a word holds up every rebalance
                     // of its group (other topics' pipelines joining it) until its session times out.
-                    boolean leave = clean && (settings.leaveGroupOnStop() || catchUp != null
+                    boolean leave = clean && (settings.source().leaveGroupOnStop() || catchUp != null
                             || leaveGroupRequested.getAsBoolean());
                     kafka.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(
                             leave ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
@@ -208,7 +208,7 @@ final class PollLoop {
         }
         lastDeletionCheckMillis = now;
         List<String> gone = deletedTopics();
-        if (gone.isEmpty() || gone.size() < settings.topics().size()) {
+        if (gone.isEmpty() || gone.size() < settings.source().topics().size()) {
             return false;
         }
         LOG.info("pipeline {}: catch-up run: its topics {} were deleted while it read them, so records it had not "
@@ -218,12 +218,12 @@ final class PollLoop {
 
     /** The pipeline's listed topics the cluster no longer has; empty when it cannot tell (a pattern, no answer). */
     private List<String> deletedTopics() {
-        if (settings.topicPattern() != null) {
+        if (settings.source().topicPattern() != null) {
             return List.of();
         }
         try {
             java.util.Set<String> existing = consumer.listTopics(Duration.ofSeconds(5)).keySet();
-            return settings.topics().stream().filter(t -> !existing.contains(t)).toList();
+            return settings.source().topics().stream().filter(t -> !existing.contains(t)).toList();
         } catch (RuntimeException e) {
             return List.of();
         }
@@ -245,8 +245,8 @@ final class PollLoop {
             } else if (now - unassignedSinceMillis >= CATCH_UP_SETTLE.toMillis()) {
                 List<String> gone = deletedTopics();
                 LOG.info("pipeline {}: catch-up run: the group {} has given this instance no partition of {} for "
-                        + "{} s since it joined ({}); nothing to do, stopping", settings.name(), settings.groupId(),
-                        settings.topicPattern() != null ? settings.topicPattern() : settings.topics(),
+                        + "{} s since it joined ({}); nothing to do, stopping", settings.name(), settings.source().groupId(),
+                        settings.source().topicPattern() != null ? settings.source().topicPattern() : settings.source().topics(),
                         CATCH_UP_SETTLE.toSeconds(), gone.isEmpty() ? "other members own them, or the topics are gone"
                         : "the topics are gone: " + gone + " no longer exist, so records this run had not ingested"
                         + " were deleted with them");
@@ -273,7 +273,7 @@ final class PollLoop {
      */
     static IllegalStateException fenced(PipelineSettings settings, FencedInstanceIdException e) {
         return new IllegalStateException("pipeline " + settings.name() + ": another consumer joined group "
-                + settings.groupId() + " with this instance's group.instance.id '" + settings.groupInstanceId()
+                + settings.source().groupId() + " with this instance's group.instance.id '" + settings.groupInstanceId()
                 + "', and the broker fenced this one. Two running processes share instance-id '"
                 + settings.instanceId() + "' (or group.instance.id); give each its own. This process stops; the "
                 + "other one keeps the partitions.", e);
@@ -303,8 +303,8 @@ final class PollLoop {
             // (KIP-848's protocol refuses a static member whose predecessor has not left, as after a kill -9.)
             props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.groupInstanceId());
         }
-        props.putAll(settings.consumerProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        props.putAll(settings.source().consumerProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, settings.source().groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // The engine always seeks; "none" turns a position that retention deleted into an error, not a jump.
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");

@@ -163,7 +163,7 @@ final class TablePositions {
         for (TopicPartition partition : fresh) {
             boolean known = topicKnown.computeIfAbsent(partition.topic(), t -> tableExists && tableHasOffsetsFor(t));
             // A partition added to a topic the table already follows starts at its beginning: nothing skipped.
-            if (known || settings.startingPosition().kind() == StartingPosition.Kind.EARLIEST) {
+            if (known || settings.source().startingPosition().kind() == StartingPosition.Kind.EARLIEST) {
                 toBeginning.add(partition);
             } else {
                 byPosition.add(partition);
@@ -182,7 +182,7 @@ final class TablePositions {
             }
         }
         if (!undecided.isEmpty()) {
-            if (settings.startingPosition().kind() == StartingPosition.Kind.LATEST) {
+            if (settings.source().startingPosition().kind() == StartingPosition.Kind.LATEST) {
                 consumer.seekToEnd(undecided);
             } else {
                 seekToTimestamp(undecided);
@@ -198,8 +198,8 @@ final class TablePositions {
             planner.track(partition, position);
             positions.put(partition, position);
             String how = toBeginning.contains(partition) ? "earliest"
-                    : recorded.containsKey(startKey(partition)) ? "recorded start of " + settings.startingPosition()
-                    : settings.startingPosition().toString();
+                    : recorded.containsKey(startKey(partition)) ? "recorded start of " + settings.source().startingPosition()
+                    : settings.source().startingPosition().toString();
             LOG.info("pipeline {}: {} has no offset in the table; starting at {} ({})", settings.name(), partition,
                     position, how);
         }
@@ -207,7 +207,7 @@ final class TablePositions {
 
     private void seekToTimestamp(List<TopicPartition> partitions) {
         Map<TopicPartition, Long> query = new LinkedHashMap<>();
-        long millis = settings.startingPosition().timestamp().toEpochMilli();
+        long millis = settings.source().startingPosition().timestamp().toEpochMilli();
         partitions.forEach(p -> query.put(p, millis));
         Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
         List<TopicPartition> none = new ArrayList<>();

@@ -59,7 +59,7 @@ public final class TopicFanIn implements AutoCloseable {
      */
     public TopicFanIn(PipelineSettings settings) {
         this.settings = settings;
-        this.catchUp = settings.catchUpOnly() ? new CatchUpTargets() : null;
+        this.catchUp = settings.source().catchUpOnly() ? new CatchUpTargets() : null;
     }
 
     /** The pipeline's name. */

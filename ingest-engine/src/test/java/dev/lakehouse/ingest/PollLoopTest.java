@@ -94,7 +94,7 @@ class PollLoopTest {
             }
         };
         return new PollLoop(settings, table, new JsonRecordDecoder(SCHEMA), deadLetters, new BatchIdSequence(),
-                settings.catchUpOnly() ? new CatchUpTargets() : null,
+                settings.source().catchUpOnly() ? new CatchUpTargets() : null,
                 progress::add, observer);
     }
 

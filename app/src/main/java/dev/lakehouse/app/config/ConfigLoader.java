@@ -22,6 +22,7 @@ import dev.lakehouse.ingest.FreshnessObjective;
 import dev.lakehouse.ingest.IncompatibleSchemaPolicy;
 import dev.lakehouse.ingest.OffsetGapPolicy;
 import dev.lakehouse.ingest.PipelineSettings;
+import dev.lakehouse.ingest.SourceSettings;
 import dev.lakehouse.ingest.StartingPosition;
 import dev.lakehouse.ingest.TopicRecreatedPolicy;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
@@ -320,7 +321,7 @@ public final class ConfigLoader {
         String starting = node.parsed("starting-position", "earliest", "earliest, latest or an ISO-8601 instant",
                 text -> StartingPosition.parse(text).toString());
         var consumerProperties = node.stringMap("consumer-properties");
-        for (String managed : new java.util.TreeSet<>(PipelineSettings.MANAGED_CONSUMER_KEYS)) {
+        for (String managed : new java.util.TreeSet<>(SourceSettings.MANAGED_CONSUMER_KEYS)) {
             if (consumerProperties.containsKey(managed)) {
                 node.problem("consumer-properties." + managed, "is managed by the appliance (offsets live in the table)"
                         + (managed.equals("group.id") ? "; use source.group-id" : "; remove it"));
