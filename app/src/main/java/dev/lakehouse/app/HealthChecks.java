@@ -1,9 +1,9 @@
 package dev.lakehouse.app;
 
 import dev.lakehouse.console.HealthCheck;
-import dev.lakehouse.ingest.PipelineView;
-import dev.lakehouse.ingest.PipelineState;
-import dev.lakehouse.ingest.PipelineStatus;
+import dev.lakehouse.ingest.status.PipelineState;
+import dev.lakehouse.ingest.status.PipelineStatus;
+import dev.lakehouse.ingest.status.PipelineView;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.table.LakeTable;
 import java.time.Clock;

@@ -1,14 +1,12 @@
 package dev.lakehouse.app;
 
-import dev.lakehouse.app.config.ApplianceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.CompactionConfig;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ApplianceConfig.RegistryConfig;
+import dev.lakehouse.app.config.ApplianceConfig;
 import dev.lakehouse.app.config.PartitionByParser;
 import dev.lakehouse.compaction.CompactionSettings;
 import dev.lakehouse.compaction.MaintenanceScheduler;
-import dev.lakehouse.ingest.PipelineSettings;
-import dev.lakehouse.ingest.StartingPosition;
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.deadletter.DeadLetterTopic;
@@ -18,6 +16,8 @@ import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
 import dev.lakehouse.ingest.decode.ConnectJsonDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.StartingPosition;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.table.LakeTable;

@@ -1,6 +1,6 @@
 package dev.lakehouse.app;
 
-import dev.lakehouse.ingest.BatchOutcome;
+import dev.lakehouse.ingest.status.BatchOutcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,9 +9,9 @@ import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.compaction.MaintenanceOutcome;
 import dev.lakehouse.compaction.MaintenanceRun;
-import dev.lakehouse.ingest.BatchProgress;
 import dev.lakehouse.ingest.RunningPipeline;
-import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;

@@ -3,12 +3,12 @@ package dev.lakehouse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakehouse.console.HealthCheck;
-import dev.lakehouse.ingest.BatchProgress;
-import dev.lakehouse.ingest.ConsumerListener;
-import dev.lakehouse.ingest.PartitionLag;
-import dev.lakehouse.ingest.PipelineState;
-import dev.lakehouse.ingest.PipelineStatus;
-import dev.lakehouse.ingest.PipelineView;
+import dev.lakehouse.ingest.source.ConsumerListener;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PartitionLag;
+import dev.lakehouse.ingest.status.PipelineState;
+import dev.lakehouse.ingest.status.PipelineStatus;
+import dev.lakehouse.ingest.status.PipelineView;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.testkit.ManualClock;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.lakehouse.benchmarks;
 
-import dev.lakehouse.ingest.BatchProgress;
-import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.IngestPipeline;
-import dev.lakehouse.ingest.PipelineSettings;
-import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;

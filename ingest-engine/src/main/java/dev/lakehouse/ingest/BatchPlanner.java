@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.status.RecordTimes;
 import dev.lakehouse.table.OffsetRange;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import java.time.Duration;
 
 /**

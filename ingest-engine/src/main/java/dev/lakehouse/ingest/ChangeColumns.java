@@ -1,5 +1,7 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.KeyedTableSettings;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.JsonProperties;

@@ -1,20 +1,21 @@
 package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.deadletter.DeadLetterTable.StoredDeadLetter;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
-import dev.lakehouse.ingest.deadletter.ReplayState;
-import dev.lakehouse.ingest.decode.RecordDecoder;
-import dev.lakehouse.ingest.deadletter.ReplayMarks;
 import dev.lakehouse.ingest.deadletter.ReplayMarks.LetterState;
 import dev.lakehouse.ingest.deadletter.ReplayMarks.ReplayMark;
-import dev.lakehouse.ingest.deadletter.DeadLetterTable.StoredDeadLetter;
+import dev.lakehouse.ingest.deadletter.ReplayMarks;
+import dev.lakehouse.ingest.deadletter.ReplayState;
+import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.storage.InstanceIdInUseException;
 import dev.lakehouse.table.storage.InstanceLock;
-import dev.lakehouse.table.LakeTable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

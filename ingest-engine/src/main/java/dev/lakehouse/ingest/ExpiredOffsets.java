@@ -1,5 +1,8 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.OffsetGapPolicy;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.source.OffsetsExpiredException;
 import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.CommitOutcome;
 import dev.lakehouse.table.LakeTable;

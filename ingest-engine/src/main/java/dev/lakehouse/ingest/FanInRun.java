@@ -1,5 +1,8 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.source.TopicIdLookup;
+import dev.lakehouse.ingest.status.PipelineState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

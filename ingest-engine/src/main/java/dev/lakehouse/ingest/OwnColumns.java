@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import org.apache.avro.Schema;
 
 /**

@@ -2,6 +2,9 @@ package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PartitionLag;
 import dev.lakehouse.table.LakeTable;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.status.PipelineView;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,7 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import dev.lakehouse.table.IncompatibleSchemaChangeException;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.PartitionField;

@@ -1,5 +1,14 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.source.ConsumerListener;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.FreshnessCompliance;
+import dev.lakehouse.ingest.status.FreshnessObjective;
+import dev.lakehouse.ingest.status.FreshnessTracker;
+import dev.lakehouse.ingest.status.PartitionLag;
+import dev.lakehouse.ingest.status.PipelineState;
+import dev.lakehouse.ingest.status.PipelineStatus;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

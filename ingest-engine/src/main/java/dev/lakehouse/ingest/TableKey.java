@@ -1,5 +1,7 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.settings.KeyedTableSettings;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import dev.lakehouse.table.TableSnapshot;
 import java.util.List;
 

@@ -1,6 +1,11 @@
 package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.StartingPosition;
+import dev.lakehouse.ingest.settings.TopicRecreatedPolicy;
+import dev.lakehouse.ingest.source.TopicIdLookup;
+import dev.lakehouse.ingest.source.TopicRecreatedException;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.OffsetRange;
 import dev.lakehouse.table.SourceFact;

@@ -2,6 +2,10 @@ package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.ingest.resources.WriterPool;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.source.ConsumerListener;
+import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.table.LakeTable;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,11 @@
 package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
+import dev.lakehouse.ingest.resources.ProcessByteBudget;
+import dev.lakehouse.ingest.resources.WriterPool;
+import dev.lakehouse.ingest.settings.BatchLimits;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.status.BatchProgress;
 import dev.lakehouse.table.LakeTable;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;

@@ -2,6 +2,9 @@ package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.deadletter.DeadLetter;
 import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.status.BatchOutcome;
+import dev.lakehouse.ingest.status.BatchProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakehouse.table.BatchCommit;

@@ -6,6 +6,7 @@ import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.deadletter.ReplayState;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -7,6 +7,11 @@ import dev.lakehouse.ingest.deadletter.DeadLetterTopic;
 import dev.lakehouse.ingest.deadletter.ReplayState;
 import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
+import dev.lakehouse.ingest.settings.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.settings.OffsetGapPolicy;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PipelineState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,24 +1,25 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.decode.RecordDecoder;
-import dev.lakehouse.ingest.deadletter.DeadLetterReason;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
-import dev.lakehouse.registry.server.SchemaRegistryServer;
-import dev.lakehouse.testkit.SchemaRegistryExtension;
-import dev.lakehouse.testkit.TestNames;
 import dev.lakehouse.registry.serde.ConfluentAvroSerializer;
 import dev.lakehouse.registry.serde.ConfluentProtobufSerializer;
 import dev.lakehouse.registry.serde.ProtobufSchemas;
 import dev.lakehouse.registry.serde.RecordPart;
+import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.table.InMemoryLakeTable;
+import dev.lakehouse.testkit.SchemaRegistryExtension;
+import dev.lakehouse.testkit.TestNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

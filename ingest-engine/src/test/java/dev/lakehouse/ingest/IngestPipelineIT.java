@@ -4,6 +4,13 @@ import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.deadletter.DeadLetterTopic;
 import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
+import dev.lakehouse.ingest.resources.ProcessByteBudget;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.StartingPosition;
+import dev.lakehouse.ingest.settings.TopicRecreatedPolicy;
+import dev.lakehouse.ingest.status.BatchOutcome;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PipelineState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

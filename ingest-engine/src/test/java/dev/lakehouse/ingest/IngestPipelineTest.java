@@ -1,6 +1,10 @@
 package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.source.ConsumerFactory;
+import dev.lakehouse.ingest.source.TopicIdLookup;
+import dev.lakehouse.ingest.status.PipelineState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakehouse.table.InMemoryLakeTable;

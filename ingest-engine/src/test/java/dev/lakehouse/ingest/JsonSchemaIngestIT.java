@@ -4,6 +4,7 @@ import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.decode.ConfluentJsonSchemaDecoder;
 import dev.lakehouse.ingest.decode.RecordDecodeException;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -4,6 +4,15 @@ import dev.lakehouse.ingest.deadletter.DeadLetter;
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
+import dev.lakehouse.ingest.settings.OffsetGapPolicy;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.StartingPosition;
+import dev.lakehouse.ingest.settings.TopicRecreatedPolicy;
+import dev.lakehouse.ingest.source.OffsetsExpiredException;
+import dev.lakehouse.ingest.source.TopicRecreatedException;
+import dev.lakehouse.ingest.status.BatchOutcome;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PartitionLag;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

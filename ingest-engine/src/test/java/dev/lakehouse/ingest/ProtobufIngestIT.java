@@ -2,6 +2,7 @@ package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

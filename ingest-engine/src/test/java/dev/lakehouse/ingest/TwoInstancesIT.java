@@ -1,6 +1,8 @@
 package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.status.PipelineState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

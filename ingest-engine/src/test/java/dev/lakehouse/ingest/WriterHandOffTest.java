@@ -1,5 +1,8 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.resources.ProcessByteBudget;
+import dev.lakehouse.ingest.resources.WriterPool;
+import dev.lakehouse.ingest.settings.PipelineSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;

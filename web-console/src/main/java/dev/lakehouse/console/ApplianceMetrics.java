@@ -1,14 +1,14 @@
 package dev.lakehouse.console;
 
-import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.compaction.MaintenanceControl;
-import dev.lakehouse.ingest.BatchProgress;
-import dev.lakehouse.ingest.ConsumerListener;
-import dev.lakehouse.ingest.PipelineView;
-import dev.lakehouse.ingest.PartitionLag;
-import dev.lakehouse.ingest.FreshnessCompliance;
-import dev.lakehouse.ingest.FreshnessObjective;
-import dev.lakehouse.ingest.PipelineState;
+import dev.lakehouse.compaction.MaintenanceRun;
+import dev.lakehouse.ingest.source.ConsumerListener;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.FreshnessCompliance;
+import dev.lakehouse.ingest.status.FreshnessObjective;
+import dev.lakehouse.ingest.status.PartitionLag;
+import dev.lakehouse.ingest.status.PipelineState;
+import dev.lakehouse.ingest.status.PipelineView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

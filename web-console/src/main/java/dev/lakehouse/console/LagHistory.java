@@ -1,7 +1,7 @@
 package dev.lakehouse.console;
 
-import dev.lakehouse.ingest.PartitionLag;
-import dev.lakehouse.ingest.PipelineStatus;
+import dev.lakehouse.ingest.status.PartitionLag;
+import dev.lakehouse.ingest.status.PipelineStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.lakehouse.console;
 
 import dev.lakehouse.ingest.deadletter.DeadLetterSummaries;
-import dev.lakehouse.ingest.PipelineView;
+import dev.lakehouse.ingest.status.PipelineView;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,8 +1,8 @@
 package dev.lakehouse.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lakehouse.ingest.BatchProgress;
-import dev.lakehouse.ingest.PartitionLag;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PartitionLag;
 import java.util.List;
 import java.util.Map;
 

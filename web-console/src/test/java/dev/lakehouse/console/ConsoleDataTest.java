@@ -3,12 +3,12 @@ package dev.lakehouse.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lakehouse.ingest.BatchOutcome;
-import dev.lakehouse.ingest.BatchProgress;
-import dev.lakehouse.ingest.ConsumerListener;
-import dev.lakehouse.ingest.PipelineState;
-import dev.lakehouse.ingest.PipelineStatus;
-import dev.lakehouse.ingest.PipelineView;
+import dev.lakehouse.ingest.source.ConsumerListener;
+import dev.lakehouse.ingest.status.BatchOutcome;
+import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.PipelineState;
+import dev.lakehouse.ingest.status.PipelineStatus;
+import dev.lakehouse.ingest.status.PipelineView;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.ForwardingLakeTable;
 import dev.lakehouse.table.InMemoryLakeTable;

@@ -2,9 +2,9 @@ package dev.lakehouse.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lakehouse.ingest.PartitionLag;
-import dev.lakehouse.ingest.PipelineState;
-import dev.lakehouse.ingest.PipelineStatus;
+import dev.lakehouse.ingest.status.PartitionLag;
+import dev.lakehouse.ingest.status.PipelineState;
+import dev.lakehouse.ingest.status.PipelineStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,9 @@
 package dev.lakehouse.app.config;
 
-import dev.lakehouse.ingest.Envelope;
-import dev.lakehouse.ingest.IncompatibleSchemaPolicy;
-import dev.lakehouse.ingest.OffsetGapPolicy;
-import dev.lakehouse.ingest.PipelineSettings;
-import dev.lakehouse.ingest.TopicRecreatedPolicy;
+import dev.lakehouse.ingest.settings.Envelope;
+import dev.lakehouse.ingest.settings.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.settings.OffsetGapPolicy;
+import dev.lakehouse.ingest.settings.TopicRecreatedPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -292,7 +291,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
                               boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
                               List<String> key, String versionColumn, boolean softDeletes, boolean changeMetadata,
-                              String kafkaKeyColumn, dev.lakehouse.ingest.FreshnessObjective freshnessObjective) {
+                              String kafkaKeyColumn, dev.lakehouse.ingest.status.FreshnessObjective freshnessObjective) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

@@ -96,7 +96,7 @@ public final class EffectiveConfig {
         table.put("change-metadata", p.table().changeMetadata());
         table.put("freshness-objective", p.table().freshnessObjective() == null ? "(none)"
                 : p.table().freshnessObjective().describe());
-        table.put("freshness-window", p.table().freshnessObjective() == null ? dev.lakehouse.ingest.FreshnessObjective.DEFAULT_WINDOW.toString()
+        table.put("freshness-window", p.table().freshnessObjective() == null ? dev.lakehouse.ingest.status.FreshnessObjective.DEFAULT_WINDOW.toString()
                 : p.table().freshnessObjective().window().toString());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));

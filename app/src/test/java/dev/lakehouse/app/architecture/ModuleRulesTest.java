@@ -82,6 +82,23 @@ class ModuleRulesTest {
         noClasses().that().resideInAPackage("dev.lakehouse.ingest.decode..")
                 .should().dependOnClassesThat().resideInAPackage("dev.lakehouse.ingest")
                 .check(production);
+        // The pipeline's settings, its status, its Kafka seams and the process's shared resources are below the
+        // pipeline: they know nothing of the poll loop, the lanes or the writers that use them.
+        noClasses().that().resideInAnyPackage("dev.lakehouse.ingest.settings..", "dev.lakehouse.ingest.status..",
+                        "dev.lakehouse.ingest.source..", "dev.lakehouse.ingest.resources..")
+                .should().dependOnClassesThat().resideInAPackage("dev.lakehouse.ingest")
+                .check(production);
+        // Status is read by the console: it knows nothing of how a pipeline is configured or run.
+        noClasses().that().resideInAPackage("dev.lakehouse.ingest.status..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.ingest.settings..",
+                        "dev.lakehouse.ingest.resources..", "dev.lakehouse.ingest.decode..")
+                .check(production);
+        // Kafka's seams and the shared resources stand alone.
+        noClasses().that().resideInAnyPackage("dev.lakehouse.ingest.source..", "dev.lakehouse.ingest.resources..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.lakehouse.ingest.settings..",
+                        "dev.lakehouse.ingest.status..", "dev.lakehouse.ingest.decode..",
+                        "dev.lakehouse.ingest.deadletter..")
+                .check(production);
     }
 
     @Test

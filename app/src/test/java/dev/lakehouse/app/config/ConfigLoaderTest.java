@@ -1,16 +1,15 @@
 package dev.lakehouse.app.config;
 
-import dev.lakehouse.ingest.FreshnessObjective;
+import dev.lakehouse.ingest.status.FreshnessObjective;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lakehouse.console.ConsoleRole;
 import dev.lakehouse.console.PasswordHash;
-import dev.lakehouse.ingest.Envelope;
-import dev.lakehouse.ingest.IncompatibleSchemaPolicy;
-import dev.lakehouse.ingest.OffsetGapPolicy;
-import dev.lakehouse.ingest.PipelineSettings;
+import dev.lakehouse.ingest.settings.Envelope;
+import dev.lakehouse.ingest.settings.IncompatibleSchemaPolicy;
+import dev.lakehouse.ingest.settings.OffsetGapPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -357,7 +356,7 @@ class ConfigLoaderTest {
                         + "JSON converter: set format: json")
                 .hasMessageContaining("set table.mode: upsert");
         assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).source().envelope())
-                .isEqualTo(dev.lakehouse.ingest.Envelope.NONE);
+                .isEqualTo(dev.lakehouse.ingest.settings.Envelope.NONE);
     }
 
     @Test
