@@ -1,6 +1,12 @@
 package dev.lakehouse.ingest;
 
+import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
+import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.table.BatchCommit;
+import dev.lakehouse.table.LakeTable;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The batch ids of one pipeline instance ({@code <pipeline>@<instance>}): increasing, and always above every batch
@@ -13,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * skipped a batch. Thread-safe.
  */
 final class BatchIdSequence {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchIdSequence.class);
 
     private final AtomicLong next = new AtomicLong();
 
@@ -29,5 +37,22 @@ final class BatchIdSequence {
     /** The id {@link #next()} would return, without taking it. */
     long peek() {
         return next.get();
+    }
+
+    /**
+     * Moves the ids past every batch committed under the pipeline instance's app id, in {@code table} and in
+     * {@code deadLetters}: a restarted process with a fixed instance id continues its predecessor's numbering instead
+     * of sending ids the table would refuse or skip.
+     */
+    void continueFromTables(PipelineSettings settings, LakeTable table, DeadLetterDestination deadLetters) {
+        String appId = BatchCommit.batchAppId(settings.name(), settings.instanceId());
+        long inTable = table.exists() ? table.txnVersion(appId) : -1;
+        long inDeadLetters = deadLetters.lastBatchId(appId);
+        long before = peek();
+        continueAfter(Math.max(inTable, inDeadLetters));
+        if (peek() != before) {
+            LOG.info("pipeline {}: batch ids of {} continue at {} (table holds batch {}, dead letters batch {})",
+                    settings.name(), appId, peek(), inTable, inDeadLetters);
+        }
     }
 }

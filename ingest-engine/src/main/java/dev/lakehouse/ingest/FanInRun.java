@@ -119,9 +119,9 @@ final class FanInRun implements ConsumerRebalanceListener {
                 }
             }
             try {
-                TableLane.commitGroupOffsetsOnStop(kafka, groupOffsets, settings.name());
+                GroupOffsets.commitNow(kafka, groupOffsets, settings.name(), "stop");
             } catch (WakeupException e) {
-                TableLane.commitGroupOffsetsOnStop(kafka, groupOffsets, settings.name());
+                GroupOffsets.commitNow(kafka, groupOffsets, settings.name(), "stop");
             }
             clean = true;
         } catch (FencedInstanceIdException e) {

@@ -36,8 +36,8 @@ final class PollLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
 
-    /** Rows handed to the writer at once ({@link TableLane#CHUNK_ROWS}). */
-    static final int CHUNK_ROWS = TableLane.CHUNK_ROWS;
+    /** Rows handed to the writer at once ({@link OpenRows#CHUNK_ROWS}). */
+    static final int CHUNK_ROWS = OpenRows.CHUNK_ROWS;
     private static final long IDLE_POLL_MILLIS = 200;
     /**
      * How long a poll waits when nothing is open or in flight: a poll returns as soon as records arrive, and a stop

@@ -1,6 +1,5 @@
 package dev.lakehouse.ingest;
 
-import dev.lakehouse.ingest.deadletter.DeadLetter;
 import dev.lakehouse.ingest.deadletter.DeadLetterDestination;
 import dev.lakehouse.ingest.decode.RecordDecoder;
 import dev.lakehouse.ingest.settings.PipelineSettings;
@@ -8,21 +7,13 @@ import dev.lakehouse.ingest.source.TopicIdLookup;
 import dev.lakehouse.ingest.status.BatchProgress;
 import dev.lakehouse.ingest.status.LagMeter;
 import dev.lakehouse.ingest.status.PartitionLag;
-import dev.lakehouse.table.BatchCommit;
 import dev.lakehouse.table.LakeTable;
-import dev.lakehouse.table.OffsetRange;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -46,18 +37,6 @@ final class TableLane {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableLane.class);
 
-    /**
-     * Rows handed to the writer at once: large enough to amortize the queue, small enough that few decoded rows wait
-     * (see {@link WriterHandOff}: rows kept waiting across young collections cost copying and old-generation space).
-     */
-    static final int CHUNK_ROWS = 1024;
-    /**
-     * How long a commit of group offsets (monitoring only: the table holds the real ones) may take on a stop or a
-     * revocation; the client's default minute held up the stop of a deleted topic's pipeline, whose commits are
-     * retried until they time out.
-     */
-    private static final Duration GROUP_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
-
     private final PipelineSettings settings;
     private final LakeTable table;
     private final DeadLetterDestination deadLetters;
@@ -80,13 +59,8 @@ final class TableLane {
 
     /** Sealed batches handed to the writer whose outcome has not come back yet. */
     private int sealsAwaitingCommit;
-    private List<GenericRecord> chunk = new ArrayList<>(CHUNK_ROWS);
-    /** Which rows of the chunk are a keyed table's deletions (their key columns only); null while none is. */
-    private BitSet chunkDeletes;
-    private long chunkBytes;
-    private Schema chunkSchema;
-    private List<DeadLetter> openLetters = new ArrayList<>();
-    private long openLetterBytes;
+    /** The open batch's rows not yet handed to the writer, and its dead letters. */
+    private final OpenRows open = new OpenRows();
     private long pollDecodeNanos;
     /** Whether the lane's partitions are paused by the pipeline's pause switch. */
     private boolean paused;
@@ -122,7 +96,7 @@ final class TableLane {
     /** Lets the writer work, and moves the batch ids past what the table and the dead letters hold. */
     void start() {
         writer.start();
-        continueBatchIdsFromTables();
+        batchIds.continueFromTables(settings, table, deadLetters);
     }
 
     /** Binds the lane to the run's consumer, before it subscribes. */
@@ -204,30 +178,21 @@ final class TableLane {
         RecordConverter.Outcome outcome = converter.convert(record);
         long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
         if (outcome instanceof RecordConverter.Outcome.Row row) {
-            if (chunkSchema != row.schema() && !chunk.isEmpty()) {
+            if (open.schemaChanges(row.schema())) {
                 flushChunk();
             }
-            chunk.add(row.row());
-            chunkBytes += size;
-            chunkSchema = row.schema();
+            open.addRow(row.schema(), row.row(), size);
         } else if (outcome instanceof RecordConverter.Outcome.Delete delete) {
-            if (chunkSchema != delete.schema() && !chunk.isEmpty()) {
+            if (open.schemaChanges(delete.schema())) {
                 flushChunk();
             }
-            if (chunkDeletes == null) {
-                chunkDeletes = new BitSet();
-            }
-            chunkDeletes.set(chunk.size());
-            chunk.add(delete.key());
-            chunkBytes += size;
-            chunkSchema = delete.schema();
+            open.addDeletion(delete.schema(), delete.key(), size);
         } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
-            openLetters.add(dead.letter());
-            openLetterBytes += dead.letter().sizeBytes() + 2L * dead.letter().message().length();
+            open.addLetter(dead.letter());
         }
         planner.add(partition, record.offset(), size, record.timestamp(), readAtMillis);
         // Large records: a chunk goes to the writer by bytes too, so rows in flight stay within the budget.
-        if (chunk.size() >= CHUNK_ROWS || chunkBytes >= writer.budget() / 8) {
+        if (open.chunkFull(writer.budget())) {
             flushChunk();
             // A batch that fell due while this poll's records were being converted (a table creation, a schema
             // change, a large poll) closes here rather than at the poll's end: a clock read per chunk, not per
@@ -239,7 +204,7 @@ final class TableLane {
         }
         // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now. A keyed
         // table's writer holds a batch's rows until it merges them, so such a batch closes at a quarter.
-        if (trigger.sealAfterRecord(planner.openBatch()) || openLetterBytes >= writer.budget() / 2
+        if (trigger.sealAfterRecord(planner.openBatch()) || open.letterBytes() >= writer.budget() / 2
                 || (settings.keys().keyed() && planner.openBatch().bytes() >= writer.budget() / 4)) {
             seal();
         }
@@ -310,7 +275,7 @@ final class TableLane {
     /** On a clean stop: commits the open batch, waits for the writer, and records group offsets for monitoring. */
     void finish() {
         finishCommits();
-        commitGroupOffsetsOnStop(consumer, groupOffsetsOnStop(), settings.name());
+        GroupOffsets.commitNow(consumer, groupOffsetsOnStop(), settings.name(), "stop");
     }
 
     /** The first half of {@link #finish()}: the open batch committed, the writer idle. */
@@ -321,23 +286,6 @@ final class TableLane {
     /** The group offsets that {@link #finish()} records: the table's offsets, for monitoring only. */
     Map<TopicPartition, OffsetAndMetadata> groupOffsetsOnStop() {
         return positions.groupOffsets(List.copyOf(positions.tableNextOffsets().keySet()));
-    }
-
-    /**
-     * Records group offsets for monitoring on a stop, in one request for however many tables (a fan-in's tables
-     * share one consumer); a failure only costs the monitoring.
-     */
-    static void commitGroupOffsetsOnStop(Consumer<byte[], byte[]> consumer,
-                                         Map<TopicPartition, OffsetAndMetadata> offsets, String pipeline) {
-        if (offsets.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(offsets, GROUP_OFFSETS_TIMEOUT);
-        } catch (RuntimeException e) {
-            LOG.debug("pipeline {}: group offsets not committed on stop (monitoring only): {}", pipeline,
-                    e.toString());
-        }
     }
 
     // ---- assignment changes (called by PartitionHandOver, inside a poll) ----
@@ -361,12 +309,7 @@ final class TableLane {
         LOG.info("pipeline {}: {} {}", settings.name(), owned ? "revoked" : "lost", partitions);
         dropInFlight();
         if (owned) {
-            try {
-                consumer.commitSync(positions.groupOffsets(partitions), GROUP_OFFSETS_TIMEOUT);
-            } catch (RuntimeException e) {
-                LOG.debug("pipeline {}: group offsets not committed on revocation (monitoring only): {}",
-                        settings.name(), e.toString());
-            }
+            GroupOffsets.commitNow(consumer, positions.groupOffsets(partitions), settings.name(), "revocation");
         }
         planner.untrack(partitions);
         positions.forget(partitions);
@@ -376,11 +319,9 @@ final class TableLane {
     // ---- batches ----
 
     private void flushChunk() {
-        if (!chunk.isEmpty()) {
-            writer.put(new BatchWriter.Task.Rows(chunkSchema, chunk, chunkBytes, chunkDeletes));
-            chunk = new ArrayList<>(CHUNK_ROWS);
-            chunkDeletes = null;
-            chunkBytes = 0;
+        BatchWriter.Task.Rows rows = open.takeChunk();
+        if (rows != null) {
+            writer.put(rows);
         }
     }
 
@@ -407,10 +348,9 @@ final class TableLane {
         sealsAwaitingCommit++;
         flushChunk();
         BatchPlanner.PlannedBatch batch = planner.seal();
-        writer.put(new BatchWriter.Task.Seal(batchIds.next(), batch, openLetters, pollDecodeNanos,
-                lagMeter.logEndOffsets(planner.tracked()), openLetterBytes));
-        openLetters = new ArrayList<>();
-        openLetterBytes = 0;
+        long letterBytes = open.letterBytes();
+        writer.put(new BatchWriter.Task.Seal(batchIds.next(), batch, open.takeLetters(), pollDecodeNanos,
+                lagMeter.logEndOffsets(planner.tracked()), letterBytes));
         pollDecodeNanos = 0;
     }
 
@@ -423,7 +363,7 @@ final class TableLane {
                 committed = true;
                 positions.committed(result.batch().ranges());
                 observer.committed(result.batch(), result.progress());
-                commitGroupOffsets(result.batch());
+                GroupOffsets.afterBatch(consumer, result.batch().ranges(), settings.name());
             } else {
                 resyncWithTable();
             }
@@ -438,60 +378,18 @@ final class TableLane {
         return lagMeter.lags(planner.tracked(), positions.tableNextOffsets(), planner::awaitsCommit, paused);
     }
 
-    /** Group offsets for monitoring tools (lag in Kafka UIs); never read back by the engine. */
-    private void commitGroupOffsets(BatchPlanner.PlannedBatch batch) {
-        Set<TopicPartition> assigned = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (OffsetRange range : batch.ranges()) {
-            TopicPartition partition = new TopicPartition(range.topic(), range.partition());
-            if (assigned.contains(partition)) {
-                offsets.put(partition, new OffsetAndMetadata(range.nextOffset()));
-            }
-        }
-        if (!offsets.isEmpty()) {
-            consumer.commitAsync(offsets, (done, error) -> {
-                if (error != null) {
-                    LOG.debug("pipeline {}: group offset commit failed (monitoring only): {}", settings.name(),
-                            error.toString());
-                }
-            });
-        }
-    }
-
     /** After a skipped batch: drop everything in flight and continue from the table's offsets. */
     private void resyncWithTable() {
         LOG.info("pipeline {}: re-reading offsets from table {}", settings.name(), table.location());
         dropOpenBatch();
         awaitWriter();
-        continueBatchIdsFromTables();
+        batchIds.continueFromTables(settings, table, deadLetters);
         seekFromTable(List.copyOf(planner.tracked()));
-    }
-
-    /**
-     * Moves the batch ids past every batch committed under this instance's app id, in the table and in the
-     * dead-letter destination: a restarted process with a fixed instance id continues its predecessor's numbering
-     * instead of sending ids the table would refuse or skip.
-     */
-    private void continueBatchIdsFromTables() {
-        String appId = BatchCommit.batchAppId(settings.name(), settings.instanceId());
-        long inTable = table.exists() ? table.txnVersion(appId) : -1;
-        long inDeadLetters = deadLetters.lastBatchId(appId);
-        long before = batchIds.peek();
-        batchIds.continueAfter(Math.max(inTable, inDeadLetters));
-        if (batchIds.peek() != before) {
-            LOG.info("pipeline {}: batch ids of {} continue at {} (table holds batch {}, dead letters batch {})",
-                    settings.name(), appId, batchIds.peek(), inTable, inDeadLetters);
-        }
     }
 
     private void dropOpenBatch() {
         planner.discardOpen();
-        chunk = new ArrayList<>(CHUNK_ROWS);
-        chunkDeletes = null;
-        chunkBytes = 0;
-        openLetters = new ArrayList<>();
-        openLetterBytes = 0;
-        chunkSchema = null;
+        open.clear();
         pollDecodeNanos = 0;
     }
 
