@@ -18,7 +18,7 @@ public final class PartitionByParser {
     public static PartitionSpec parse(List<String> entries) {
         PartitionField[] fields = new PartitionField[entries.size()];
         for (int i = 0; i < fields.length; i++) {
-            String[] parts = ConfigLoader.partitionParts(entries.get(i));
+            String[] parts = TableSection.partitionParts(entries.get(i));
             fields[i] = parts[0].equals("identity") ? PartitionField.identity(parts[1])
                     : PartitionField.derived(parts[1], PartitionTransform.parse(parts[0]), parts[2]);
         }
