@@ -1,6 +1,5 @@
 package dev.lakehouse.ingest.deadletter;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,9 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dead letters in a Kafka topic: each message has the original key, value and headers, plus headers
- * {@code lakehouse.dead-letter.*} with the source topic, partition, offset and timestamp, the reason, the message,
- * the pipeline and the writer schema. Letters of one source partition go to one topic partition, in offset order.
+ * Dead letters in a Kafka topic, as {@link DeadLetterMessages} (the original record and the headers that say why).
+ * Letters of one source partition go to one topic partition, in offset order.
  *
  * <p><strong>Exactly once</strong> without Kafka transactions: before writing past the table's offsets, the
  * pipeline asks {@link #writtenFrom}, which reads the topic's messages since shortly before the table's last
@@ -60,7 +58,7 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterSummaries {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterTopic.class);
-    public static final String HEADER_PREFIX = "lakehouse.dead-letter.";
+    public static final String HEADER_PREFIX = DeadLetterMessages.HEADER_PREFIX;
     /** Clock skew allowed between this host and whoever wrote the table's last commit. */
     private static final Duration SCAN_MARGIN = Duration.ofMinutes(10);
     /** How long the exactly-once scan of an assignment waits for a position to move before it gives up. */
@@ -182,11 +180,11 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
             for (TopicPartition dlq : open) {
                 scan.seek(dlq, starts.get(dlq).offset());
             }
-            readToEnds(scan, topic, open, ends, SCAN_STALL, System::nanoTime, record -> {
-                if (!pipeline.equals(header(record, "pipeline"))) {
+            PartitionScan.readToEnds(scan, topic, open, ends, SCAN_STALL, System::nanoTime, record -> {
+                if (!pipeline.equals(DeadLetterMessages.header(record, "pipeline"))) {
                     return; // a topic may be shared: only this pipeline's letters count
                 }
-                message(record).map(Message::letter).ifPresent(letter -> {
+                DeadLetterMessages.decode(record).map(Message::letter).ifPresent(letter -> {
                     TopicPartition source = new TopicPartition(letter.topic(), letter.partition());
                     Long from = fromOffsets.get(source);
                     if (from != null && letter.offset() >= from) {
@@ -199,43 +197,6 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
         Map<TopicPartition, Set<Long>> result = new HashMap<>();
         found.forEach((source, offsets) -> result.put(source, Set.copyOf(offsets)));
         return result;
-    }
-
-    /**
-     * Reads {@code open} up to {@code ends}, handing every record to {@code each}. A scan whose positions stop
-     * moving (an offline partition, a broker that does not answer) gives up after {@code stall} with a
-     * {@link TimeoutException}, which is retriable: the assignment that asked is tried again, instead of a rebalance
-     * callback that never returns while the pipeline says it runs.
-     */
-    static void readToEnds(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> scan, String topic,
-                           Set<TopicPartition> open, Map<TopicPartition, Long> ends, Duration stall,
-                           java.util.function.LongSupplier nanoTime,
-                           java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        long read = positionsSum(scan, open);
-        long movedAt = nanoTime.getAsLong();
-        while (open.stream().anyMatch(p -> scan.position(p) < ends.get(p))) {
-            for (ConsumerRecord<byte[], byte[]> record : scan.poll(Duration.ofMillis(500))) {
-                each.accept(record);
-            }
-            long now = positionsSum(scan, open);
-            if (now != read) {
-                read = now;
-                movedAt = nanoTime.getAsLong();
-            } else if (nanoTime.getAsLong() - movedAt > stall.toNanos()) {
-                throw new TimeoutException("dead-letter topic " + topic + ": reading " + open + " up to their end "
-                        + "offsets " + ends + " made no progress for " + stall.toSeconds() + " s (a partition "
-                        + "offline, or the brokers not answering); the assignment is tried again");
-            }
-        }
-    }
-
-    private static long positionsSum(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> scan,
-                                     Set<TopicPartition> partitions) {
-        long sum = 0;
-        for (TopicPartition partition : partitions) {
-            sum += scan.position(partition);
-        }
-        return sum;
     }
 
     @Override
@@ -297,41 +258,14 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
                 }
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))
-                            && pipeline.equals(header(record, "pipeline"))) {
-                        message(record).ifPresent(messages::add);
+                            && pipeline.equals(DeadLetterMessages.header(record, "pipeline"))) {
+                        DeadLetterMessages.decode(record).ifPresent(messages::add);
                     }
                 }
             }
         }
         messages.sort(Comparator.comparing(Message::deadLetteredAt).reversed());
         return messages;
-    }
-
-    /** The dead letter a message of the topic carries, when it has this appliance's headers. */
-    private static Optional<Message> message(ConsumerRecord<byte[], byte[]> record) {
-        String sourceTopic = header(record, "source.topic");
-        String partition = header(record, "source.partition");
-        String offset = header(record, "source.offset");
-        if (sourceTopic == null || partition == null || offset == null) {
-            return Optional.empty();
-        }
-        String timestamp = header(record, "source.timestamp");
-        List<DeadLetter.HeaderValue> original = new ArrayList<>();
-        for (Header header : record.headers()) {
-            if (!header.key().startsWith(HEADER_PREFIX)) {
-                original.add(new DeadLetter.HeaderValue(header.key(), header.value()));
-            }
-        }
-        try {
-            DeadLetter letter = new DeadLetter(sourceTopic, Integer.parseInt(partition), Long.parseLong(offset),
-                    timestamp == null ? -1 : Long.parseLong(timestamp),
-                    timestamp == null ? "NoTimestampType" : "CreateTime", record.key(), record.value(), original,
-                    DeadLetterReason.named(header(record, "reason")), String.valueOf(header(record, "message")),
-                    header(record, "writer.schema"));
-            return Optional.of(new Message(letter, Instant.ofEpochMilli(record.timestamp())));
-        } catch (IllegalArgumentException e) { // includes NumberFormatException
-            return Optional.empty();
-        }
     }
 
     /** A byte-array consumer of the topic's cluster without a group: it reads by assignment and commits nothing. */
@@ -401,7 +335,7 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
 
     /** The letter's message, its value cut so that the message fits {@link #maxMessageBytes}. */
     private ProducerRecord<byte[], byte[]> fitted(DeadLetter letter, DeadLetterBatch batch) {
-        RecordHeaders headers = headers(letter, batch);
+        RecordHeaders headers = DeadLetterMessages.headers(letter, batch);
         byte[] value = letter.value();
         long headerBytes = 0;
         for (Header header : headers) {
@@ -413,8 +347,8 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
             // Room for the two headers added below as well.
             long room = maxMessageBytes - RECORD_OVERHEAD - keyBytes - headerBytes - 128;
             int kept = (int) Math.max(0, Math.min(value.length, room));
-            add(headers, "truncated", "true");
-            add(headers, "original.size", Integer.toString(value.length));
+            DeadLetterMessages.add(headers, "truncated", "true");
+            DeadLetterMessages.add(headers, "original.size", Integer.toString(value.length));
             LOG.warn("pipeline {}: dead letter of {}-{}@{} is {} bytes, more than a message of topic {} may be ({}); "
                     + "its value is cut to {} bytes (header {}truncated). Raise dead-letters.producer-properties."
                     + "max.request.size and the topic's max.message.bytes to keep such letters whole.", pipeline,
@@ -425,38 +359,16 @@ public final class DeadLetterTopic implements DeadLetterDestination, DeadLetterS
         return new ProducerRecord<>(topic, letter.partition() % partitions, null, letter.key(), value, headers);
     }
 
-    private RecordHeaders headers(DeadLetter letter, DeadLetterBatch batch) {
-        RecordHeaders headers = new RecordHeaders();
-        letter.headers().forEach(h -> headers.add(h.key(), h.value()));
-        add(headers, "source.topic", letter.topic());
-        add(headers, "source.partition", Integer.toString(letter.partition()));
-        add(headers, "source.offset", Long.toString(letter.offset()));
-        add(headers, "source.timestamp", Long.toString(letter.timestamp()));
-        add(headers, "reason", letter.reason().name());
-        add(headers, "message", letter.message());
-        add(headers, "pipeline", batch.pipeline());
-        add(headers, "batch", batch.instanceId() + "/" + batch.batchId());
-        if (!letter.writerSchema().isEmpty()) {
-            add(headers, "writer.schema", letter.writerSchema());
-        }
-        return headers;
-    }
-
-    private static void add(RecordHeaders headers, String name, String value) {
-        headers.add(HEADER_PREFIX + name, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A {@code lakehouse.dead-letter.*} header's value, or null. */
-    public static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(HEADER_PREFIX + name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
     @Override
     public synchronized void close() {
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
             producer = null;
         }
+    }
+
+    /** A {@code lakehouse.dead-letter.*} header's value, or null (see {@link DeadLetterMessages#header}). */
+    public static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return DeadLetterMessages.header(record, name);
     }
 }

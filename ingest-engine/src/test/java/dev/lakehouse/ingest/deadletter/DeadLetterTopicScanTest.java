@@ -31,7 +31,7 @@ class DeadLetterTopicScanTest {
         AtomicLong nanos = new AtomicLong();
         List<Long> read = new ArrayList<>();
 
-        assertThatThrownBy(() -> DeadLetterTopic.readToEnds(scan, "dlq", Set.of(DLQ), Map.of(DLQ, 5L),
+        assertThatThrownBy(() -> PartitionScan.readToEnds(scan, "dlq", Set.of(DLQ), Map.of(DLQ, 5L),
                 Duration.ofSeconds(60), () -> nanos.addAndGet(Duration.ofSeconds(7).toNanos()),
                 r -> read.add(r.offset())))
                 .isInstanceOf(RetriableException.class)
@@ -49,7 +49,7 @@ class DeadLetterTopicScanTest {
             scan.addRecord(new ConsumerRecord<>("dlq", 0, offset, null, new byte[] {1}));
         }
         List<Long> read = new ArrayList<>();
-        DeadLetterTopic.readToEnds(scan, "dlq", Set.of(DLQ), Map.of(DLQ, 3L), Duration.ofSeconds(60),
+        PartitionScan.readToEnds(scan, "dlq", Set.of(DLQ), Map.of(DLQ, 3L), Duration.ofSeconds(60),
                 System::nanoTime, r -> read.add(r.offset()));
         assertThat(read).containsExactly(0L, 1L, 2L);
     }
