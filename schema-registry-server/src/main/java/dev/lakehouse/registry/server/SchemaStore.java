@@ -1,15 +1,9 @@
 package dev.lakehouse.registry.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,13 +47,13 @@ final class SchemaStore {
         }
     }
 
-    private record VersionEntry(int version, int id, boolean deleted) {
+    /** One version of a subject: its number, its schema id, whether it is soft-deleted. */
+    record VersionEntry(int version, int id, boolean deleted) {
         VersionEntry markDeleted() {
             return new VersionEntry(version, id, true);
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<Integer, StoredSchema> schemaById = new HashMap<>();
     private final Map<String, Integer> idByCanonicalSchema = new HashMap<>();
@@ -378,75 +372,21 @@ final class SchemaStore {
     }
 
     private void persist() {
-        if (storeFile == null) {
-            return;
-        }
-        ObjectNode root = JSON.createObjectNode();
-        root.put("lastId", lastId);
-        root.put("globalLevel", globalLevel.name());
-        ObjectNode schemas = root.putObject("schemas");
-        // Avro schemas as plain strings, as files written before other types were served hold them.
-        schemaById.forEach((id, schema) -> {
-            if (schema.type() == SchemaType.AVRO && schema.references().isEmpty()) {
-                schemas.put(Integer.toString(id), schema.text());
-            } else {
-                ObjectNode node = schemas.putObject(Integer.toString(id)).put("schemaType", schema.type().name())
-                        .put("schema", schema.text());
-                ArrayNode references = node.putArray("references");
-                schema.references().forEach(r -> references.addObject().put("name", r.name())
-                        .put("subject", r.subject()).put("version", r.version()));
-            }
-        });
-        ObjectNode subjectsNode = root.putObject("subjects");
-        subjects.forEach((subject, versions) -> {
-            ArrayNode array = subjectsNode.putArray(subject);
-            versions.forEach(v -> array.addObject().put("version", v.version()).put("id", v.id())
-                    .put("deleted", v.deleted()));
-        });
-        ObjectNode levels = root.putObject("subjectLevels");
-        subjectLevels.forEach((subject, level) -> levels.put(subject, level.name()));
-        try {
-            Path tmp = storeFile.resolveSibling(storeFile.getFileName() + ".tmp");
-            if (tmp.getParent() != null) {
-                Files.createDirectories(tmp.getParent());
-            }
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-            Files.move(tmp, storeFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw RegistryError.storeError("cannot write " + storeFile + ": " + e.getMessage());
+        if (storeFile != null) {
+            SchemaStoreFile.write(storeFile, new SchemaStoreFile.Contents(lastId, globalLevel, schemaById, subjects,
+                    subjectLevels));
         }
     }
 
     private void load(Path file) {
-        try {
-            ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
-            lastId = root.path("lastId").asInt();
-            globalLevel = CompatibilityPolicy.valueOf(root.path("globalLevel").asText(globalLevel.name()));
-            root.path("schemas").fields().forEachRemaining(e -> {
-                int id = Integer.parseInt(e.getKey());
-                List<Reference> references = new ArrayList<>();
-                e.getValue().path("references").forEach(r -> references.add(new Reference(r.path("name").asText(),
-                        r.path("subject").asText(), r.path("version").asInt())));
-                StoredSchema schema = e.getValue().isTextual()
-                        ? new StoredSchema(SchemaType.AVRO, e.getValue().asText())
-                        : new StoredSchema(SchemaType.valueOf(e.getValue().path("schemaType").asText()),
-                                e.getValue().path("schema").asText(), List.copyOf(references));
-                schemaById.put(id, schema);
-                idByCanonicalSchema.put(schema.key(), id);
-            });
-            Map<String, List<VersionEntry>> loaded = new LinkedHashMap<>();
-            root.path("subjects").fields().forEachRemaining(e -> {
-                List<VersionEntry> versions = new ArrayList<>();
-                e.getValue().forEach(v -> versions.add(new VersionEntry(v.path("version").asInt(),
-                        v.path("id").asInt(), v.path("deleted").asBoolean())));
-                loaded.put(e.getKey(), versions);
-            });
-            subjects.putAll(loaded);
-            root.path("subjectLevels").fields().forEachRemaining(e ->
-                    subjectLevels.put(e.getKey(), CompatibilityPolicy.valueOf(e.getValue().asText())));
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("cannot read the registry store " + file + ": " + e.getMessage()
-                    + ". Fix or delete the file to start with an empty registry.", e);
-        }
+        SchemaStoreFile.Contents contents = SchemaStoreFile.read(file, globalLevel);
+        lastId = contents.lastId();
+        globalLevel = contents.globalLevel();
+        contents.schemas().forEach((id, schema) -> {
+            schemaById.put(id, schema);
+            idByCanonicalSchema.put(schema.key(), id);
+        });
+        subjects.putAll(contents.subjects());
+        subjectLevels.putAll(contents.subjectLevels());
     }
 }
