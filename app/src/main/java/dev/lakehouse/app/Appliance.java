@@ -25,19 +25,13 @@ import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
 import dev.lakehouse.table.LakeTable;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,18 +56,15 @@ public final class Appliance implements AutoCloseable {
     /** The consumers of table-per-topic pipelines, by pipeline name. */
     private final Map<String, TopicFanIn> fanIns = new ConcurrentHashMap<>();
     private final List<MonitoredTable> monitored = new CopyOnWriteArrayList<>();
-    private final List<TopicDiscovery> discoveries = new ArrayList<>();
-    private final List<TopicLister> listers = new ArrayList<>();
+    private final TopicDiscoveries discoveries = new TopicDiscoveries(this::stopped);
     /** The topics' pipelines whose identity this process holds. */
     private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
-    /** The readiness checks of each pipeline, to drop with it. */
-    private final Map<String, List<HealthCheck>> checksByPipeline = new ConcurrentHashMap<>();
     private final MaintenanceScheduler maintenance;
     private final Map<RegistryConfig, SchemaRegistryClient> registries = new ConcurrentHashMap<>();
     private final ApplianceMetrics metrics = new ApplianceMetrics();
     private final WriterLeases leases = new WriterLeases();
+    private final ReadinessChecks readiness;
     private final InstanceLocks instanceLocks = new InstanceLocks();
-    private ScheduledExecutorService discoveryThread;
     /** Guarded by this: whether pipelines added from now on start at once, and whether none may be added. */
     private boolean started;
     private boolean stopped;
@@ -94,6 +85,7 @@ public final class Appliance implements AutoCloseable {
     private Appliance(ApplianceConfig config, RunMode mode) {
         this.config = config;
         this.mode = mode;
+        this.readiness = new ReadinessChecks(config, leases);
         this.maintenance = new MaintenanceScheduler(Math.max(1, Math.min(4, config.pipelines().size())));
         metrics.bind(maintenance);
     }
@@ -143,9 +135,8 @@ public final class Appliance implements AutoCloseable {
             Map<String, Object> client = PipelineParts.securityProperties(template.source().consumerProperties());
             client.put("bootstrap.servers", template.source().bootstrapServers());
             lister = TopicLister.kafka(client);
-            listers.add(lister);
         }
-        discoveries.add(new TopicDiscovery(template, lister, topicPipeline -> {
+        discoveries.add(template, new TopicDiscovery(template, lister, topicPipeline -> {
             if (claimed.add(topicPipeline.name())) { // a topic whose pipeline failed is tried again: claim once
                 try {
                     instanceLocks.claim(topicPipeline);
@@ -155,7 +146,7 @@ public final class Appliance implements AutoCloseable {
                 }
             }
             add(topicPipeline, fanIn);
-        }, this::retire));
+        }, this::retire), lister);
     }
 
     /**
@@ -178,9 +169,9 @@ public final class Appliance implements AutoCloseable {
                 monitored.remove(shown);
             }
         }
-        List<HealthCheck> checks = checksByPipeline.remove(name);
+        List<HealthCheck> checks = readiness.remove(name);
         if (console != null) {
-            console.removeTable(name, checks == null ? List.of() : checks);
+            console.removeTable(name, checks);
         }
         maintenance.remove(name);
         maintenance.remove(name + ".dead_letters");
@@ -235,7 +226,7 @@ public final class Appliance implements AutoCloseable {
         if (started) {
             ingest.start();
             if (console != null) {
-                console.addTable(shown, pipelineChecks(ingest));
+                console.addTable(shown, readiness.of(ingest));
             }
         }
     }
@@ -290,12 +281,10 @@ public final class Appliance implements AutoCloseable {
             started = true;
             pipelines.forEach(RunningPipeline::start);
         }
-        for (TopicDiscovery discovery : discoveries) {
-            discoverTopics(discovery, mode == RunMode.CATCH_UP);
-        }
+        discoveries.discoverAll(mode == RunMode.CATCH_UP);
         // After the first discovery: the consumer's first subscription holds every topic found at start. A catch-up
         // run's fan-in without a topic has nothing to catch up.
-        for (TopicDiscovery discovery : discoveries) {
+        for (TopicDiscovery discovery : discoveries.all()) {
             if (mode != RunMode.CATCH_UP || !discovery.topics().isEmpty()) {
                 fanIns.get(discovery.pipeline()).start();
             }
@@ -309,51 +298,18 @@ public final class Appliance implements AutoCloseable {
             try {
                 synchronized (this) {
                     console = WebConsole.start(consoleSettings(settings), List.copyOf(monitored), maintenance,
-                            healthChecks(), metrics);
+                            readiness.all(registries, pipelines), metrics);
                 }
             } catch (RuntimeException e) {
                 close();
                 throw e;
             }
         }
-        if (!discoveries.isEmpty()) {
-            discoveryThread = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "lakehouse-topic-discovery");
-                thread.setDaemon(true);
-                return thread;
-            });
-            for (TopicDiscovery discovery : discoveries) {
-                long every = template(discovery).source().topicDiscoveryInterval().toMillis();
-                discoveryThread.scheduleWithFixedDelay(() -> discoverTopics(discovery, false), every, every,
-                        TimeUnit.MILLISECONDS);
-            }
-        }
+        discoveries.schedule();
     }
 
-    private PipelineConfig template(TopicDiscovery discovery) {
-        return config.pipelines().stream().filter(p -> p.name().equals(discovery.pipeline())).findFirst()
-                .orElseThrow();
-    }
-
-    /** One round of a template's topic discovery; a failure to list is retried next round, or thrown if asked. */
-    private void discoverTopics(TopicDiscovery discovery, boolean failOnListing) {
-        synchronized (this) {
-            if (stopped) {
-                return;
-            }
-        }
-        try {
-            List<String> found = discovery.discover();
-            if (discovery.topics().isEmpty() && found.isEmpty()) {
-                LOG.warn("pipeline {}: no topic matches yet", discovery.pipeline());
-            }
-        } catch (RuntimeException e) {
-            if (failOnListing) {
-                throw e;
-            }
-            LOG.warn("pipeline {}: topic discovery failed, trying again at the next round: {}", discovery.pipeline(),
-                    e.getMessage());
-        }
+    private synchronized boolean stopped() {
+        return stopped;
     }
 
     private static ConsoleSettings consoleSettings(ConsoleConfig console) {
@@ -361,43 +317,12 @@ public final class Appliance implements AutoCloseable {
                 .map(u -> new ConsoleUser(u.name(), u.passwordHash(), u.role())).toList(), console.sessionTimeout());
     }
 
-    /** Readiness: every cluster and registry reachable, every table's storage answering, every pipeline fresh. */
-    private List<HealthCheck> healthChecks() {
-        List<HealthCheck> checks = new ArrayList<>();
-        Map<String, PipelineConfig> clusters = new LinkedHashMap<>();
-        config.pipelines().forEach(p -> clusters.putIfAbsent(p.source().bootstrapServers(), p));
-        clusters.forEach((servers, pipeline) -> checks.add(HealthChecks.kafka(servers,
-                PipelineParts.securityProperties(pipeline.source().consumerProperties()))));
-        registries.forEach((registry, client) -> checks.add(HealthChecks.registry(String.join(",", registry.urls()),
-                client)));
-        for (RunningPipeline pipeline : pipelines) {
-            checks.addAll(pipelineChecks(pipeline));
-        }
-        return checks;
-    }
-
-    /**
-     * A pipeline's readiness: its writer leases are valid, its table's storage answers, and it keeps up. Kept by
-     * pipeline, so that a deleted topic's pipeline takes its checks with it.
-     */
-    private List<HealthCheck> pipelineChecks(RunningPipeline pipeline) {
-        List<HealthCheck> checks = new ArrayList<>();
-        leases.heldBy(pipeline.name()).forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
-        checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
-        checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(),
-                config.console().readyMaxFreshness(), Clock.systemUTC()));
-        checksByPipeline.put(pipeline.name(), List.copyOf(checks));
-        return checks;
-    }
-
     /** Asks every pipeline to commit its open batch and stop; no topic's pipeline is added from now on. */
     public void stop() {
         synchronized (this) {
             stopped = true;
         }
-        if (discoveryThread != null) {
-            discoveryThread.shutdownNow();
-        }
+        discoveries.stop();
         fanIns.values().forEach(TopicFanIn::stop);
         pipelines.forEach(RunningPipeline::stop);
     }
@@ -437,7 +362,7 @@ public final class Appliance implements AutoCloseable {
         maintenance.close();
         fanIns.values().forEach(TopicFanIn::close);
         pipelines.forEach(RunningPipeline::close);
-        listers.forEach(TopicLister::close);
+        discoveries.close();
         leases.close(); // the next writer need not wait for them to expire
         instanceLocks.close();
         metrics.close();
