@@ -17,6 +17,7 @@ import dev.lakehouse.ingest.decode.ConnectJsonDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.decode.RecordDecoder;
 import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.PipelineSettingsBuilder;
 import dev.lakehouse.ingest.settings.StartingPosition;
 import dev.lakehouse.registry.client.RegistryClientConfig;
 import dev.lakehouse.registry.client.SchemaRegistryClient;
@@ -162,7 +163,7 @@ final class PipelineParts {
 
     static PipelineSettings settings(PipelineConfig pipeline, boolean catchUpOnly) {
         ApplianceConfig.SourceConfig source = pipeline.source();
-        PipelineSettings.Builder settings = PipelineSettings.builder(pipeline.name())
+        PipelineSettingsBuilder settings = PipelineSettings.builder(pipeline.name())
                 .instanceId(pipeline.instanceId())
                 .bootstrapServers(source.bootstrapServers())
                 .groupId(source.groupId())

@@ -10,6 +10,7 @@ import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.settings.IncompatibleSchemaPolicy;
 import dev.lakehouse.ingest.settings.OffsetGapPolicy;
 import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.PipelineSettingsBuilder;
 import dev.lakehouse.ingest.status.BatchProgress;
 import dev.lakehouse.ingest.status.PipelineState;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -503,7 +504,7 @@ class DeadLettersIT {
         return registry.register(TestNames.unique("probe") + "-value", probe) + 1;
     }
 
-    private PipelineSettings.Builder settings(String name) {
+    private PipelineSettingsBuilder settings(String name) {
         return PipelineSettings.builder(name).topics(List.of(topic)).bootstrapServers(kafka.bootstrapServers())
                 .groupId(TestNames.unique("group")).triggerInterval(Duration.ofMillis(500));
     }

@@ -6,6 +6,7 @@ import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.resources.ProcessByteBudget;
 import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.PipelineSettingsBuilder;
 import dev.lakehouse.ingest.settings.StartingPosition;
 import dev.lakehouse.ingest.settings.TopicRecreatedPolicy;
 import dev.lakehouse.ingest.status.BatchOutcome;
@@ -339,7 +340,7 @@ class IngestPipelineIT {
                 "not avro".getBytes(StandardCharsets.UTF_8))));
         String location = dir.resolve("recreated").toUri().toString();
         String group = TestNames.unique("group");
-        PipelineSettings.Builder settings = PipelineSettings.builder("orders").topics(List.of(recreated))
+        PipelineSettingsBuilder settings = PipelineSettings.builder("orders").topics(List.of(recreated))
                 .bootstrapServers(kafka.bootstrapServers()).groupId(group).triggerInterval(Duration.ofMillis(300));
         java.util.function.Supplier<DeadLetterTable> letters = () -> new DeadLetterTable(
                 table(DeadLetterTable.defaultLocation(location)), "orders", java.time.Clock.systemUTC());
@@ -385,7 +386,7 @@ class IngestPipelineIT {
         return new IngestPipeline(settings(name, maxRecords).build(), table(location), new ConfluentAvroDecoder(registry));
     }
 
-    private PipelineSettings.Builder settings(String name, long maxRecords) {
+    private PipelineSettingsBuilder settings(String name, long maxRecords) {
         return PipelineSettings.builder(name).topics(List.of(topic)).bootstrapServers(kafka.bootstrapServers())
                 .groupId(TestNames.unique("group")).triggerInterval(Duration.ofMillis(500)).maxRecords(maxRecords);
     }

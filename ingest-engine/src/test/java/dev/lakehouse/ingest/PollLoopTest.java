@@ -6,6 +6,7 @@ import dev.lakehouse.ingest.deadletter.DeadLetterReason;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.settings.OffsetGapPolicy;
 import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.PipelineSettingsBuilder;
 import dev.lakehouse.ingest.settings.StartingPosition;
 import dev.lakehouse.ingest.settings.TopicRecreatedPolicy;
 import dev.lakehouse.ingest.source.OffsetsExpiredException;
@@ -86,7 +87,7 @@ class PollLoopTest {
         }
     }
 
-    private PipelineSettings.Builder settings() {
+    private PipelineSettingsBuilder settings() {
         return PipelineSettings.builder("orders").instanceId("a").topics(List.of("t"))
                 .bootstrapServers("unused:9092").consumerFactory(properties -> consumer)
                 .topicIds(topics -> topicId == null ? Map.of() : Map.of("t", topicId));
@@ -457,7 +458,7 @@ class PollLoopTest {
             consumer.updateEndOffsets(Map.of(T0, 5L));
             consumer.rebalance(List.of(T0));
         });
-        PipelineSettings.Builder latest = settings().startingPosition(StartingPosition.latest());
+        PipelineSettingsBuilder latest = settings().startingPosition(StartingPosition.latest());
         loop(latest.build()).run(until(() -> !table.sourceFacts(List.of(dev.lakehouse.table.SourceFact.startOffset(
                 new dev.lakehouse.table.SourcePartition("orders", "t", 0)))).isEmpty()));
         assertThat(table.exists()).isFalse();

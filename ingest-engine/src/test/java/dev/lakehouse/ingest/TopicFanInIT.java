@@ -1,6 +1,7 @@
 package dev.lakehouse.ingest;
 
 import dev.lakehouse.ingest.settings.PipelineSettings;
+import dev.lakehouse.ingest.settings.PipelineSettingsBuilder;
 import dev.lakehouse.ingest.source.TopicIdLookup;
 import dev.lakehouse.ingest.status.PipelineState;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -125,7 +126,7 @@ class TopicFanInIT {
                 new ConfluentAvroDecoder(registry), dev.lakehouse.ingest.deadletter.DeadLetterDestination.none());
     }
 
-    private PipelineSettings.Builder settings(String name, String group, List<String> topics) {
+    private PipelineSettingsBuilder settings(String name, String group, List<String> topics) {
         return PipelineSettings.builder(name).topics(topics).bootstrapServers(kafka.bootstrapServers())
                 .groupId(group).triggerInterval(Duration.ofMillis(500)).maxRecords(2_000).topicIds(topicIds);
     }

@@ -1,18 +1,9 @@
 package dev.lakehouse.ingest.settings;
 
-import dev.lakehouse.common.Sleeper;
-import dev.lakehouse.ingest.resources.ProcessByteBudget;
-import dev.lakehouse.ingest.resources.WriterPool;
-import dev.lakehouse.ingest.source.ConsumerFactory;
 import dev.lakehouse.ingest.source.TopicIdLookup;
 import dev.lakehouse.ingest.status.FreshnessObjective;
 import dev.lakehouse.ingest.status.PipelineStatus;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -24,7 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  */
 public final class PipelineSettings {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     private static final Pattern COLUMN_PATH = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
 
     /** Whether {@code text} names a column, or a nested one by a dotted path ({@code customer.email}). */
@@ -45,7 +36,7 @@ public final class PipelineSettings {
     private final PipelineServices services;
     private final boolean kafkaMetadata;
 
-    private PipelineSettings(Builder b, SourceSettings source, BatchLimits limits, KeyedTableSettings keys) {
+    PipelineSettings(PipelineSettingsBuilder b, SourceSettings source, BatchLimits limits, KeyedTableSettings keys) {
         this.name = b.name;
         this.instanceId = b.instanceId != null ? b.instanceId : UUID.randomUUID().toString().substring(0, 8);
         this.fixedInstanceId = b.instanceId != null;
@@ -87,8 +78,8 @@ public final class PipelineSettings {
     }
 
     /** Starts settings for a pipeline; the name goes into table transaction ids, so it must stay stable. */
-    public static Builder builder(String name) {
-        return new Builder(name);
+    public static PipelineSettingsBuilder builder(String name) {
+        return new PipelineSettingsBuilder(name);
     }
 
     public String name() {
@@ -149,285 +140,5 @@ public final class PipelineSettings {
      */
     public boolean kafkaMetadata() {
         return kafkaMetadata;
-    }
-
-    /** Builder; {@link #build()} validates and names the offending setting. */
-    public static final class Builder {
-        private final String name;
-        private String instanceId;
-        private List<String> topics = List.of();
-        private Pattern topicPattern;
-        private String groupId;
-        private final Map<String, Object> consumerProperties = new LinkedHashMap<>();
-        private StartingPosition startingPosition = StartingPosition.earliest();
-        private Duration triggerInterval = Duration.ofSeconds(30);
-        private FreshnessObjective freshnessObjective;
-        private long maxRecords = 1_000_000;
-        private long maxBytes = 256L * 1024 * 1024;
-        private long maxBytesInFlight;
-        private int progressHistory = 100;
-        private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.system();
-        private ConsumerFactory consumerFactory = ConsumerFactory.kafka();
-        private ProcessByteBudget processByteBudget = ProcessByteBudget.shared();
-        private WriterPool writerPool = WriterPool.shared();
-        private IncompatibleSchemaPolicy onIncompatibleSchema = IncompatibleSchemaPolicy.DEAD_LETTER;
-        private OffsetGapPolicy onOffsetGap = OffsetGapPolicy.FAIL;
-        private TopicRecreatedPolicy onTopicRecreated = TopicRecreatedPolicy.FAIL;
-        private TopicIdLookup topicIds;
-        private long maxRecordBytes = 16L * 1024 * 1024;
-        private List<String> requiredColumns = List.of();
-        private List<String> keyColumns = List.of();
-        private boolean keyed;
-        private String kafkaKeyColumn;
-        private String versionColumn;
-        private boolean insertOnly;
-        private boolean softDeletes;
-        private boolean changeMetadata;
-        private Envelope envelope = Envelope.NONE;
-        private boolean leaveGroupOnStop;
-        private boolean catchUpOnly;
-        private boolean kafkaMetadata;
-
-        private Builder(String name) {
-            this.name = Objects.requireNonNull(name, "name");
-        }
-
-        public Builder instanceId(String id) {
-            this.instanceId = id;
-            return this;
-        }
-
-        public Builder topics(List<String> topics) {
-            this.topics = List.copyOf(topics);
-            return this;
-        }
-
-        public Builder topicPattern(Pattern pattern) {
-            this.topicPattern = pattern;
-            return this;
-        }
-
-        public Builder groupId(String groupId) {
-            this.groupId = groupId;
-            return this;
-        }
-
-        public Builder bootstrapServers(String servers) {
-            return consumerProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        }
-
-        /** Passes a Kafka consumer property through (security, tuning). */
-        public Builder consumerProperty(String key, Object value) {
-            consumerProperties.put(key, value);
-            return this;
-        }
-
-        public Builder startingPosition(StartingPosition position) {
-            this.startingPosition = Objects.requireNonNull(position, "startingPosition");
-            return this;
-        }
-
-        /** See {@link PipelineSettings#freshnessObjective()}; null for none. */
-        public Builder freshnessObjective(FreshnessObjective objective) {
-            this.freshnessObjective = objective;
-            return this;
-        }
-
-        public Builder triggerInterval(Duration interval) {
-            this.triggerInterval = interval;
-            return this;
-        }
-
-        public Builder maxRecords(long records) {
-            this.maxRecords = records;
-            return this;
-        }
-
-        /** See {@link BatchLimits#maxBytesInFlight()}; 0 for the default. */
-        public Builder maxBytesInFlight(long bytes) {
-            this.maxBytesInFlight = bytes;
-            return this;
-        }
-
-        public Builder maxBytes(long bytes) {
-            this.maxBytes = bytes;
-            return this;
-        }
-
-        public Builder progressHistory(int batches) {
-            this.progressHistory = batches;
-            return this;
-        }
-
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        public Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-            return this;
-        }
-
-        /** See {@link PipelineServices#writerPool()}. */
-        public Builder writerPool(WriterPool pool) {
-            this.writerPool = Objects.requireNonNull(pool, "writerPool");
-            return this;
-        }
-
-        /** See {@link PipelineServices#processByteBudget()}. */
-        public Builder processByteBudget(ProcessByteBudget budget) {
-            this.processByteBudget = Objects.requireNonNull(budget, "processByteBudget");
-            return this;
-        }
-
-        public Builder consumerFactory(ConsumerFactory factory) {
-            this.consumerFactory = Objects.requireNonNull(factory, "consumerFactory");
-            return this;
-        }
-
-        public Builder onIncompatibleSchema(IncompatibleSchemaPolicy policy) {
-            this.onIncompatibleSchema = Objects.requireNonNull(policy, "onIncompatibleSchema");
-            return this;
-        }
-
-        public Builder onTopicRecreated(TopicRecreatedPolicy policy) {
-            this.onTopicRecreated = Objects.requireNonNull(policy, "onTopicRecreated");
-            return this;
-        }
-
-        public Builder topicIds(TopicIdLookup lookup) {
-            this.topicIds = Objects.requireNonNull(lookup, "topicIds");
-            return this;
-        }
-
-        public Builder onOffsetGap(OffsetGapPolicy policy) {
-            this.onOffsetGap = Objects.requireNonNull(policy, "onOffsetGap");
-            return this;
-        }
-
-        public Builder maxRecordBytes(long bytes) {
-            this.maxRecordBytes = bytes;
-            return this;
-        }
-
-        /** See {@link SourceSettings#leaveGroupOnStop()}. */
-        public Builder leaveGroupOnStop(boolean leave) {
-            this.leaveGroupOnStop = leave;
-            return this;
-        }
-
-        /** See {@link SourceSettings#catchUpOnly()}. */
-        public Builder catchUpOnly(boolean catchUpOnly) {
-            this.catchUpOnly = catchUpOnly;
-            return this;
-        }
-
-        /** See {@link PipelineSettings#kafkaMetadata()}. */
-        public Builder kafkaMetadata(boolean kafkaMetadata) {
-            this.kafkaMetadata = kafkaMetadata;
-            return this;
-        }
-
-        public Builder requiredColumns(List<String> columns) {
-            this.requiredColumns = List.copyOf(columns);
-            return this;
-        }
-
-        /** See {@link KeyedTableSettings#versionColumn()}; null for none. */
-        public Builder versionColumn(String column) {
-            this.versionColumn = column;
-            return this;
-        }
-
-        /** See {@link KeyedTableSettings#insertOnly()}. */
-        public Builder insertOnly(boolean insertOnly) {
-            this.insertOnly = insertOnly;
-            return this;
-        }
-
-        /** See {@link KeyedTableSettings#softDeletes()}. */
-        public Builder softDeletes(boolean softDeletes) {
-            this.softDeletes = softDeletes;
-            return this;
-        }
-
-        /** See {@link KeyedTableSettings#changeMetadata()}. */
-        public Builder changeMetadata(boolean changeMetadata) {
-            this.changeMetadata = changeMetadata;
-            return this;
-        }
-
-        /** See {@link KeyedTableSettings#envelope()}. */
-        public Builder envelope(Envelope envelope) {
-            this.envelope = java.util.Objects.requireNonNull(envelope, "envelope");
-            return this;
-        }
-
-        /** See {@link KeyedTableSettings#columns()}; key columns make the table {@link KeyedTableSettings#keyed()}. */
-        public Builder keyColumns(List<String> columns) {
-            this.keyColumns = List.copyOf(columns);
-            return this;
-        }
-
-        /**
-         * See {@link KeyedTableSettings#kafkaKeyColumn()}: the table is keyed by this one column, which the pipeline
-         * adds (a string) and fills with each record's Kafka key.
-         */
-        public Builder kafkaKeyColumn(String column) {
-            this.kafkaKeyColumn = column;
-            return this;
-        }
-
-        /**
-         * See {@link KeyedTableSettings#keyed()}: true without {@link #keyColumns} takes the key from the table, or
-         * from the Kafka key of the record that creates it.
-         */
-        public Builder keyed(boolean keyed) {
-            this.keyed = keyed;
-            return this;
-        }
-
-        /**
-         * @throws IllegalArgumentException naming the setting that is missing or wrong
-         */
-        public PipelineSettings build() {
-            if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("pipeline name '" + name + "' must be 1-100 letters, digits, '_', "
-                        + "'.' or '-', starting with a letter or digit (it is part of the table's transaction ids)");
-            }
-            if (instanceId != null && !NAME.matcher(instanceId).matches()) {
-                throw new IllegalArgumentException("instance id '" + instanceId + "' must be 1-100 letters, digits, "
-                        + "'_', '.' or '-'");
-            }
-            SourceSettings source = named(() -> new SourceSettings(topics, topicPattern,
-                    groupId != null ? groupId : "lakehouse-" + name, consumerProperties, startingPosition,
-                    leaveGroupOnStop, catchUpOnly));
-            BatchLimits limits = named(() -> new BatchLimits(triggerInterval, maxRecords, maxBytes,
-                    maxBytesInFlight == 0 ? BatchLimits.defaultBytesInFlight() : maxBytesInFlight,
-                    maxBytesInFlight != 0, maxRecordBytes));
-            for (String column : requiredColumns) {
-                if (!isColumnPath(column)) {
-                    throw new IllegalArgumentException("pipeline " + name + ": required column '" + column + "' must be "
-                            + "a column name, or a dotted path to a nested one (customer.email)");
-                }
-            }
-            KeyedTableSettings keys = named(() -> new KeyedTableSettings(keyColumns, keyed, kafkaKeyColumn,
-                    versionColumn, insertOnly, softDeletes, changeMetadata, envelope));
-            if (progressHistory < 1) {
-                throw new IllegalArgumentException("pipeline " + name + ": progress history must be at least 1");
-            }
-            return new PipelineSettings(this, source, limits, keys);
-        }
-
-        /** What {@code part} makes, its {@link IllegalArgumentException} prefixed with the pipeline's name. */
-        private <T> T named(java.util.function.Supplier<T> part) {
-            try {
-                return part.get();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("pipeline " + name + ": " + e.getMessage(), e);
-            }
-        }
     }
 }
