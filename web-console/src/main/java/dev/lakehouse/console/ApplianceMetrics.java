@@ -1,7 +1,6 @@
 package dev.lakehouse.console;
 
 import dev.lakehouse.compaction.MaintenanceControl;
-import dev.lakehouse.compaction.MaintenanceRun;
 import dev.lakehouse.ingest.source.ConsumerListener;
 import dev.lakehouse.ingest.status.BatchProgress;
 import dev.lakehouse.ingest.status.FreshnessCompliance;

@@ -1,32 +1,18 @@
 package dev.lakehouse.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakehouse.compaction.MaintenanceControl;
 import dev.lakehouse.compaction.MaintenanceKind;
 import dev.lakehouse.compaction.MaintenanceRun;
-import dev.lakehouse.ingest.deadletter.DeadLetter;
 import dev.lakehouse.ingest.deadletter.DeadLetterSummaries;
-import dev.lakehouse.ingest.deadletter.ReplayState;
-import dev.lakehouse.ingest.status.FreshnessCompliance;
 import dev.lakehouse.ingest.status.PipelineStatus;
 import dev.lakehouse.ingest.status.PipelineView;
-import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.LakeTable;
-import dev.lakehouse.table.SchemaChange;
-import dev.lakehouse.table.TableCommit;
 import dev.lakehouse.table.TableNotFoundException;
 import dev.lakehouse.table.TableSnapshot;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,10 +48,6 @@ final class ConsoleData {
     static final Duration OVERVIEW_READ_BUDGET = Duration.ofMillis(250);
     private static final int COMMITS_SHOWN = 50;
     private static final int DEAD_LETTER_EXAMPLES = 5;
-    private static final int PREVIEW_CHARS = 200;
-    private static final long MB = 1024 * 1024;
-    private static final long[] BUCKET_BOUNDS = {0, MB, 8 * MB, 32 * MB, 128 * MB, 512 * MB};
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, MonitoredTable> tables = new LinkedHashMap<>();
     private final MaintenanceControl maintenance;
@@ -167,12 +149,12 @@ final class ConsoleData {
                     status.totalLag(),
                     snapshot == null ? 0 : snapshot.files().size(), table.smallFiles(),
                     snapshot == null ? 0 : snapshot.totalBytes(), snapshot == null ? 0 : snapshot.totalRecords(),
-                    runs.stream().filter(r -> r.kind() == MaintenanceKind.COMPACTION).findFirst().map(ConsoleData::run)
+                    runs.stream().filter(r -> r.kind() == MaintenanceKind.COMPACTION).findFirst().map(ConsoleViews::run)
                             .orElse(null),
                     pendingDeadLetters(monitored, mayRead), deadLetteredSinceStart(monitored.name()).values().stream()
                             .mapToLong(Long::longValue).sum(),
                     table.readAt() == null ? null : table.readAt().toString(),
-                    objective(status.freshnessObjective())));
+                    ConsoleViews.objective(status.freshnessObjective())));
         }
         return rows;
     }
@@ -200,7 +182,7 @@ final class ConsoleData {
         TableSnapshot snapshot = figures.snapshot();
         LakeTable table = monitored.pipeline().table();
         List<Views.RunView> runs = maintenance == null ? List.of()
-                : maintenance.recentRuns(monitored.name()).stream().map(ConsoleData::run).toList();
+                : maintenance.recentRuns(monitored.name()).stream().map(ConsoleViews::run).toList();
         Views.DeadLetterSummary deadLetters = deadLetterSummary(monitored);
         if (snapshot == null) {
             return new Views.TableDetail(monitored.name(), table.location(), -1,
@@ -209,12 +191,12 @@ final class ConsoleData {
         }
         // The reader's view: Delta types, not the Avro types of the writer (those are in the schema history).
         List<Views.FieldView> schema = DeltaSchemaFields.of(snapshot.deltaSchemaJson());
-        List<Views.SchemaChangeView> schemaHistory = table.schemaHistory().stream().map(ConsoleData::schemaChange)
+        List<Views.SchemaChangeView> schemaHistory = table.schemaHistory().stream().map(ConsoleViews::schemaChange)
                 .toList();
         return new Views.TableDetail(monitored.name(), table.location(), snapshot.version(),
                 table.options().commitCoordination().label(), schema, schemaHistory,
-                snapshot.partitionSpec().columns(), partitions(snapshot), histogram(snapshot.files()),
-                table.history(COMMITS_SHOWN).stream().map(ConsoleData::commit).toList(), runs, deadLetters);
+                snapshot.partitionSpec().columns(), ConsoleViews.partitions(snapshot), ConsoleViews.histogram(snapshot.files()),
+                table.history(COMMITS_SHOWN).stream().map(ConsoleViews::commit).toList(), runs, deadLetters);
     }
 
     Views.LagView lag(MonitoredTable monitored) {
@@ -294,7 +276,7 @@ final class ConsoleData {
         try {
             DeadLetterSummaries.Summary summary = source.read(DEAD_LETTER_EXAMPLES);
             DeadLetterFigures fresh = new DeadLetterFigures(clock.instant(), summary.pendingByReason(),
-                    summary.newest().stream().limit(DEAD_LETTER_EXAMPLES).map(ConsoleData::example).toList());
+                    summary.newest().stream().limit(DEAD_LETTER_EXAMPLES).map(ConsoleViews::example).toList());
             deadLetterFigures.put(key, fresh);
             return fresh;
         } catch (RuntimeException e) {
@@ -304,99 +286,5 @@ final class ConsoleData {
             deadLetterFigures.put(key, last);
             return last;
         }
-    }
-
-    private static Views.DeadLetterExample example(DeadLetterSummaries.Example stored) {
-        String state = stored.replayState() == null ? "IN_TOPIC"
-                : stored.replayState() == ReplayState.NOT_REPLAYED ? null : stored.replayState().name();
-        return example(stored.letter(), stored.deadLetteredAt(), state);
-    }
-
-    private static Views.DeadLetterExample example(DeadLetter letter, Instant deadLetteredAt, String state) {
-        return new Views.DeadLetterExample(letter.topic(), letter.partition(), letter.offset(), letter.reason().name(),
-                letter.message(), preview(letter.key()), preview(letter.value()),
-                deadLetteredAt == null ? null : deadLetteredAt.toString(), state);
-    }
-
-    /** Text when the bytes are UTF-8 without control characters, else hex; cut to a preview length. */
-    static String preview(byte[] bytes) {
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-            if (text.chars().noneMatch(c -> c < 0x20 && c != '\n' && c != '\r' && c != '\t')) {
-                return text.length() > PREVIEW_CHARS ? text.substring(0, PREVIEW_CHARS) + "…" : text;
-            }
-        } catch (CharacterCodingException e) {
-            // binary: shown as hex below
-        }
-        int shown = Math.min(bytes.length, PREVIEW_CHARS / 2);
-        return "0x" + HexFormat.of().formatHex(bytes, 0, shown) + (shown < bytes.length ? "…" : "");
-    }
-
-    private static List<Views.PartitionView> partitions(TableSnapshot snapshot) {
-        Map<Map<String, String>, long[]> byValues = new LinkedHashMap<>();
-        for (DataFile file : snapshot.files()) {
-            long[] sums = byValues.computeIfAbsent(new TreeMap<>(file.partitionValues()), k -> new long[3]);
-            sums[0]++;
-            sums[1] += file.sizeBytes();
-            sums[2] += file.numRecords();
-        }
-        List<Views.PartitionView> partitions = new ArrayList<>();
-        byValues.forEach((values, sums) -> partitions.add(new Views.PartitionView(values, (int) sums[0], sums[1],
-                sums[2])));
-        partitions.sort(Comparator.comparing(p -> p.values().toString()));
-        return partitions;
-    }
-
-    static List<Views.BucketView> histogram(List<DataFile> files) {
-        List<Views.BucketView> buckets = new ArrayList<>();
-        for (int i = 0; i < BUCKET_BOUNDS.length; i++) {
-            long from = BUCKET_BOUNDS[i];
-            long to = i + 1 < BUCKET_BOUNDS.length ? BUCKET_BOUNDS[i + 1] : -1;
-            int count = (int) files.stream()
-                    .filter(f -> f.sizeBytes() >= from && (to < 0 || f.sizeBytes() < to)).count();
-            String label = to < 0 ? "≥ " + from / MB + " MB" : from / MB + "–" + to / MB + " MB";
-            buckets.add(new Views.BucketView(label, from, to, count));
-        }
-        return buckets;
-    }
-
-    private static Views.CommitView commit(TableCommit commit) {
-        Map<String, String> params = commit.parameters();
-        JsonNode offsets = null;
-        if (params.containsKey("offsets")) {
-            try {
-                offsets = JSON.readTree(params.get("offsets"));
-            } catch (Exception e) {
-                offsets = null; // written by another engine: shown in the parameters instead
-            }
-        }
-        Map<String, String> other = new TreeMap<>(params);
-        other.keySet().removeAll(List.of("offsets", "epochId", "pipeline", "queryId", "outputMode"));
-        return new Views.CommitView(commit.version(), commit.timestamp().toString(), commit.operation(),
-                params.get("epochId"), params.get("pipeline"), offsets, commit.metrics().get("numOutputRows"),
-                commit.metrics().get("numAddedFiles"), other);
-    }
-
-    private static Views.SchemaChangeView schemaChange(SchemaChange change) {
-        return new Views.SchemaChangeView(change.version(), change.timestamp().toString(), change.operation(),
-                change.addedColumns(), change.writerSchema(), change.columnCount());
-    }
-
-    private static Views.ObjectiveView objective(FreshnessCompliance compliance) {
-        if (compliance == null) {
-            return null;
-        }
-        double ratio = compliance.ratio();
-        return new Views.ObjectiveView(compliance.objective().describe(), compliance.objective().window().toString(),
-                Double.isNaN(ratio) ? null : ratio, compliance.burnRate(), compliance.met(), compliance.records());
-    }
-
-    static Views.RunView run(MaintenanceRun run) {
-        return new Views.RunView(run.kind().name(), run.startedAt().toString(), run.duration().toMillis(), run.outcome().name(),
-                run.filesBefore(), run.bytesBefore(), run.filesAfter(), run.bytesAfter(), run.detail());
     }
 }

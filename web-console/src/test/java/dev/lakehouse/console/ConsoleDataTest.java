@@ -31,18 +31,18 @@ class ConsoleDataTest {
 
     @Test
     void previewsShowTextAsTextAndBinaryAsHexCutToLength() {
-        assertThat(ConsoleData.preview(null)).isNull();
-        assertThat(ConsoleData.preview("<b>hi</b>".getBytes(StandardCharsets.UTF_8))).isEqualTo("<b>hi</b>");
-        assertThat(ConsoleData.preview(new byte[] {0, 0, 0, 0, 7, 2})).isEqualTo("0x000000000702");
-        assertThat(ConsoleData.preview(new byte[] {(byte) 0xff, (byte) 0xfe})).isEqualTo("0xfffe");
-        assertThat(ConsoleData.preview("x".repeat(500).getBytes(StandardCharsets.UTF_8))).hasSize(201).endsWith("…");
+        assertThat(ConsoleViews.preview(null)).isNull();
+        assertThat(ConsoleViews.preview("<b>hi</b>".getBytes(StandardCharsets.UTF_8))).isEqualTo("<b>hi</b>");
+        assertThat(ConsoleViews.preview(new byte[] {0, 0, 0, 0, 7, 2})).isEqualTo("0x000000000702");
+        assertThat(ConsoleViews.preview(new byte[] {(byte) 0xff, (byte) 0xfe})).isEqualTo("0xfffe");
+        assertThat(ConsoleViews.preview("x".repeat(500).getBytes(StandardCharsets.UTF_8))).hasSize(201).endsWith("…");
     }
 
     @Test
     void theHistogramCountsEveryFileOnce() {
         long mb = 1024 * 1024;
         List<DataFile> files = List.of(file(10), file(mb - 1), file(mb), file(200 * mb), file(600 * mb));
-        List<Views.BucketView> buckets = ConsoleData.histogram(files);
+        List<Views.BucketView> buckets = ConsoleViews.histogram(files);
         assertThat(buckets).extracting(Views.BucketView::files).containsExactly(2, 1, 0, 0, 1, 1);
         assertThat(buckets.get(0).label()).isEqualTo("0–1 MB");
         assertThat(buckets.get(5).toBytes()).isEqualTo(-1);
