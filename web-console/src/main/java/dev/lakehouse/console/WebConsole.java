@@ -1,20 +1,14 @@
 package dev.lakehouse.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakehouse.compaction.MaintenanceControl;
 import io.javalin.Javalin;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
-import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.NotFoundResponse;
-import io.javalin.http.UnauthorizedResponse;
 import io.javalin.http.staticfiles.Location;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import dev.lakehouse.common.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,35 +58,29 @@ public final class WebConsole implements AutoCloseable {
     /** Rates are averaged over this much history: several trigger intervals at the usual 1-5 s triggers. */
     private static final Duration RATE_WINDOW = Duration.ofSeconds(30);
     private static final Duration READINESS_CACHE = Duration.ofSeconds(5);
-    private static final Duration FAILED_LOGIN_DELAY = Duration.ofMillis(500);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConsoleSettings settings;
     private final ConsoleData data;
     private final MaintenanceControl maintenance;
     private final List<HealthCheck> checks;
     private final ApplianceMetrics metrics;
-    private final Sessions sessions;
-    private final LoginThrottle loginThrottle;
+    /** Logins, sessions and who may do what. */
+    private final ConsoleAuth auth;
     private final Map<String, LagHistory> lagHistories = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService sampler;
     private final Javalin server;
     private final Clock clock;
-    /** Waits out the failed-login delay. */
-    private final Sleeper sleeper;
     private volatile Views.HealthView readiness;
     private volatile Instant readinessAt = Instant.EPOCH;
 
     private WebConsole(ConsoleSettings settings, List<MonitoredTable> tables, MaintenanceControl maintenance,
                        List<HealthCheck> checks, ApplianceMetrics metrics, Clock clock, Sleeper sleeper) {
         this.settings = settings;
-        this.sleeper = sleeper;
         this.maintenance = maintenance;
         this.checks = new java.util.concurrent.CopyOnWriteArrayList<>(checks);
         this.metrics = metrics;
         this.clock = clock;
-        this.sessions = new Sessions(settings.sessionIdleTimeout(), clock);
-        this.loginThrottle = new LoginThrottle(clock);
+        this.auth = new ConsoleAuth(settings, clock, sleeper);
         tables.forEach(t -> lagHistories.put(t.name(), new LagHistory(SAMPLES_KEPT, RATE_WINDOW)));
         this.data = new ConsoleData(tables, maintenance, lagHistories, clock);
         // Two threads: one samples lag, one renews the tables' figures (a slow storage delays only the latter).
@@ -238,7 +225,7 @@ public final class WebConsole implements AutoCloseable {
                 ctx.header("Cache-Control", "no-store");
             }
         });
-        server.before("/api/*", this::requireViewer);
+        server.before("/api/*", auth::requireViewer);
         server.exception(HttpResponseException.class, (e, ctx) ->
                 ctx.status(e.getStatus()).json(Map.of("error", e.getMessage())));
         server.exception(Exception.class, (e, ctx) -> {
@@ -254,13 +241,9 @@ public final class WebConsole implements AutoCloseable {
         server.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));
 
-        server.get("/api/session", ctx -> ctx.json(sessionView(session(ctx))));
-        server.post("/api/login", this::login);
-        server.post("/api/logout", ctx -> {
-            sessions.remove(ctx.cookie(SESSION_COOKIE));
-            ctx.header("Set-Cookie", cookie(ctx, "", 0));
-            ctx.json(sessionView(Optional.empty()));
-        });
+        server.get("/api/session", auth::showSession);
+        server.post("/api/login", auth::login);
+        server.post("/api/logout", auth::logout);
         server.get("/api/overview", ctx -> ctx.json(data.overview()));
         server.get("/api/tables/{name}", ctx -> ctx.json(data.detail(table(ctx))));
         server.get("/api/tables/{name}/lag", ctx -> ctx.json(data.lag(table(ctx))));
@@ -283,105 +266,13 @@ public final class WebConsole implements AutoCloseable {
         return table;
     }
 
-    private void requireViewer(Context ctx) {
-        if (!settings.loginRequired() || ctx.path().equals("/api/session") || ctx.path().equals("/api/login")) {
-            return;
-        }
-        if (session(ctx).isEmpty()) {
-            throw new UnauthorizedResponse("log in to see the console");
-        }
-    }
-
     private void act(Context ctx, String verb, Consumer<MonitoredTable> action) {
-        if (!settings.loginRequired()) {
-            throw new ForbiddenResponse("this console is read-only: configure console.users with an operator to "
-                    + "enable actions");
-        }
-        Sessions.Session session = session(ctx).orElseThrow(() -> new UnauthorizedResponse("log in first"));
-        if (session.role() != ConsoleRole.OPERATOR) {
-            throw new ForbiddenResponse("user " + session.user() + " is a viewer; only operators may do this");
-        }
-        String token = ctx.header(CSRF_HEADER);
-        if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
-                session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
-            throw new ForbiddenResponse("missing or wrong " + CSRF_HEADER + " header; reload the page");
-        }
+        Sessions.Session session = auth.requireOperator(ctx);
         MonitoredTable table = table(ctx);
         action.accept(table);
         LOG.info("console: {} {} {}", session.user(), verb, table.name());
         ctx.json(Map.of("ok", true, "message", table.name() + " " + verb,
                 "state", table.pipeline().status().state().name()));
-    }
-
-    private void login(Context ctx) {
-        if (!settings.loginRequired()) {
-            throw new BadRequestResponse("this console has no users: it is read-only and needs no login");
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(ctx.body());
-        } catch (Exception e) {
-            throw new BadRequestResponse("expected a JSON body {\"user\": ..., \"password\": ...}");
-        }
-        String name = body == null ? null : body.path("user").asText(null);
-        char[] password = body == null ? new char[0] : body.path("password").asText("").toCharArray();
-        try {
-            Optional<ConsoleUser> user = settings.users().stream().filter(u -> u.name().equals(name)).findFirst();
-            // Every name is throttled alike, known or not: a lock must not tell which names exist.
-            String throttled = name == null ? "" : name;
-            Optional<Duration> locked = loginThrottle.lockedFor(throttled);
-            if (locked.isPresent()) {
-                // Refused before the password is checked: a locked name costs no hashing.
-                long seconds = Math.max(1, (locked.get().toMillis() + 999) / 1000);
-                LOG.warn("console: login for '{}' from {} refused, locked for {} s after failed logins", name,
-                        ctx.ip(), seconds);
-                ctx.header("Retry-After", Long.toString(seconds));
-                throw new HttpResponseException(HttpStatus.TOO_MANY_REQUESTS.getCode(), "too many failed logins "
-                        + "for this user; try again in " + seconds + " s");
-            }
-            // Hash even for an unknown user, so the answer's timing does not tell which names exist.
-            String hash = user.map(ConsoleUser::passwordHash).orElseGet(UnknownUser::hash);
-            boolean matches = PasswordHash.matches(password, hash) && user.isPresent();
-            if (!matches) {
-                LOG.warn("console: failed login for '{}' from {}", name, ctx.ip());
-                loginThrottle.failed(throttled);
-                sleep(FAILED_LOGIN_DELAY);
-                throw new UnauthorizedResponse("wrong user name or password");
-            }
-            loginThrottle.succeeded(throttled);
-            Sessions.Session session = sessions.create(user.get());
-            ctx.header("Set-Cookie", cookie(ctx, session.id(), settings.sessionIdleTimeout().toSeconds()));
-            LOG.info("console: {} logged in ({})", session.user(), session.role());
-            ctx.json(sessionView(Optional.of(session)));
-        } finally {
-            PasswordHash.wipe(password);
-        }
-    }
-
-    /** A hash to check unknown names against, made on the first such login rather than at start-up. */
-    private static final class UnknownUser {
-        private static final String HASH = PasswordHash.hash("unknown-user".toCharArray());
-
-        static String hash() {
-            return HASH;
-        }
-    }
-
-    private Optional<Sessions.Session> session(Context ctx) {
-        return settings.loginRequired() ? sessions.find(ctx.cookie(SESSION_COOKIE)) : Optional.empty();
-    }
-
-    private Views.SessionView sessionView(Optional<Sessions.Session> session) {
-        return session.map(s -> new Views.SessionView(true, true, s.user(), s.role().name(),
-                        s.role() == ConsoleRole.OPERATOR, s.csrfToken()))
-                .orElseGet(() -> new Views.SessionView(settings.loginRequired(), false, null, null, false, null));
-    }
-
-    /** HttpOnly, SameSite=Strict; Secure when the request came over HTTPS (directly or via a proxy). */
-    private static String cookie(Context ctx, String value, long maxAgeSeconds) {
-        boolean secure = ctx.scheme().equals("https") || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
-        return SESSION_COOKIE + "=" + value + "; Path=/; Max-Age=" + maxAgeSeconds + "; HttpOnly; SameSite=Strict"
-                + (secure ? "; Secure" : "");
     }
 
     private Views.HealthView readiness() {
@@ -405,13 +296,5 @@ public final class WebConsole implements AutoCloseable {
         readiness = view;
         readinessAt = clock.instant();
         return view;
-    }
-
-    private void sleep(Duration duration) {
-        try {
-            sleeper.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
