@@ -1,6 +1,5 @@
 package dev.lakehouse.registry.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,7 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -100,8 +98,8 @@ final class RegistryHttpHandler implements HttpHandler {
 
     private Object route(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
-        List<String> path = segments(exchange.getRequestURI().getRawPath());
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        List<String> path = RegistryRequests.segments(exchange.getRequestURI().getRawPath());
+        Map<String, String> query = RegistryRequests.query(exchange.getRequestURI().getRawQuery());
         boolean deleted = Boolean.parseBoolean(query.get("deleted"));
         boolean permanent = Boolean.parseBoolean(query.get("permanent"));
         // Confluent's JavaScript and Go deserializers ask for Protobuf schemas as serialized descriptors.
@@ -120,7 +118,7 @@ final class RegistryHttpHandler implements HttpHandler {
                 }
                 if (n >= 3 && path.get(1).equals("ids")) {
                     requireMethod(method, "GET");
-                    int id = parseId(path.get(2));
+                    int id = RegistryRequests.parseId(path.get(2));
                     if (n == 3) {
                         SchemaStore.StoredSchema schema = store.schemaById(id);
                         ObjectNode node = JSON.createObjectNode();
@@ -152,7 +150,7 @@ final class RegistryHttpHandler implements HttpHandler {
                 String subject = path.get(1);
                 if (n == 2) {
                     if (method.equals("POST")) {
-                        SchemaRequest request = schemaFrom(exchange);
+                        RegistryRequests.SchemaRequest request = RegistryRequests.schemaFrom(exchange);
                         return subjectVersion(store.lookup(subject, request.type(), request.text(),
                                 request.references(), deleted));
                     }
@@ -163,7 +161,7 @@ final class RegistryHttpHandler implements HttpHandler {
                     if (n == 3) {
                         if (method.equals("POST")) {
                             ObjectNode node = JSON.createObjectNode();
-                            SchemaRequest request = schemaFrom(exchange);
+                            RegistryRequests.SchemaRequest request = RegistryRequests.schemaFrom(exchange);
                             node.put("id", store.register(subject, request.type(), request.text(),
                                     request.references()));
                             return node;
@@ -193,7 +191,7 @@ final class RegistryHttpHandler implements HttpHandler {
                 if (n >= 4 && path.get(1).equals("subjects") && path.get(3).equals("versions") && n <= 5) {
                     requireMethod(method, "POST");
                     String version = n == 5 ? path.get(4) : null;
-                    SchemaRequest request = schemaFrom(exchange);
+                    RegistryRequests.SchemaRequest request = RegistryRequests.schemaFrom(exchange);
                     List<String> problems = store.testCompatibility(path.get(2), version, request.type(),
                             request.text(), request.references());
                     ObjectNode node = JSON.createObjectNode();
@@ -208,7 +206,7 @@ final class RegistryHttpHandler implements HttpHandler {
             case "config" -> {
                 if (n == 1) {
                     if (method.equals("PUT")) {
-                        CompatibilityPolicy level = levelFrom(exchange);
+                        CompatibilityPolicy level = RegistryRequests.levelFrom(exchange);
                         store.setGlobalLevel(level);
                         return levelAnswer("compatibility", level);
                     }
@@ -219,7 +217,7 @@ final class RegistryHttpHandler implements HttpHandler {
                     String subject = path.get(1);
                     switch (method) {
                         case "PUT" -> {
-                            CompatibilityPolicy level = levelFrom(exchange);
+                            CompatibilityPolicy level = RegistryRequests.levelFrom(exchange);
                             store.setSubjectLevel(subject, level);
                             return levelAnswer("compatibility", level);
                         }
@@ -308,89 +306,16 @@ final class RegistryHttpHandler implements HttpHandler {
         return type == SchemaType.PROTOBUF ? JSON.getNodeFactory().textNode(text) : JSON.readTree(text);
     }
 
-    /** A schema in a request body: its language, text and references. */
-    private record SchemaRequest(SchemaType type, String text, List<SchemaStore.Reference> references) {
-    }
-
     private static ObjectNode levelAnswer(String field, CompatibilityPolicy level) {
         ObjectNode node = JSON.createObjectNode();
         node.put(field, level.name());
         return node;
     }
 
-    /** Reads {@code {"schema": "...", "schemaType": "AVRO", "references": [{"name", "subject", "version"}]}}. */
-    private static SchemaRequest schemaFrom(HttpExchange exchange) throws IOException {
-        JsonNode body = body(exchange);
-        SchemaType type = SchemaType.named(body.path("schemaType").asText(null));
-        List<SchemaStore.Reference> references = new java.util.ArrayList<>();
-        for (JsonNode reference : body.path("references")) {
-            if (!reference.path("name").isTextual() || !reference.path("subject").isTextual()
-                    || !reference.path("version").canConvertToInt()) {
-                throw RegistryError.invalidSchema("a schema reference needs \"name\", \"subject\" and \"version\"");
-            }
-            references.add(new SchemaStore.Reference(reference.get("name").asText(), reference.get("subject").asText(),
-                    reference.get("version").asInt()));
-        }
-        JsonNode schema = body.get("schema");
-        if (schema == null || !schema.isTextual()) {
-            throw RegistryError.invalidSchema("the request body needs a \"schema\" field holding the schema as a "
-                    + "JSON string");
-        }
-        return new SchemaRequest(type, schema.asText(), references);
-    }
-
-    private static CompatibilityPolicy levelFrom(HttpExchange exchange) throws IOException {
-        JsonNode body = body(exchange);
-        JsonNode level = body.has("compatibility") ? body.get("compatibility") : body.get("compatibilityLevel");
-        return CompatibilityPolicy.parse(level == null ? null : level.asText());
-    }
-
-    private static JsonNode body(HttpExchange exchange) throws IOException {
-        byte[] bytes = exchange.getRequestBody().readAllBytes();
-        try {
-            JsonNode node = JSON.readTree(bytes);
-            if (node == null || !node.isObject()) {
-                throw RegistryError.badRequest("the request body must be a JSON object");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw RegistryError.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
     private static void requireMethod(String actual, String expected) {
         if (!actual.equals(expected)) {
             throw RegistryError.methodNotAllowed(actual);
         }
-    }
-
-    private static int parseId(String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw RegistryError.schemaNotFound(text);
-        }
-    }
-
-    private static List<String> segments(String rawPath) {
-        return java.util.Arrays.stream(rawPath.split("/"))
-                .filter(s -> !s.isEmpty())
-                .map(s -> URLDecoder.decode(s, StandardCharsets.UTF_8))
-                .toList();
-    }
-
-    private static Map<String, String> query(String rawQuery) {
-        Map<String, String> result = new HashMap<>();
-        if (rawQuery == null) {
-            return result;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            result.put(key, value);
-        }
-        return result;
     }
 
     private static byte[] sha256(String text) {
