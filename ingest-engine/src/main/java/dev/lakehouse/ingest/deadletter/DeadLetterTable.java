@@ -101,7 +101,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
     /**
      * Reads the summary in bounded memory: the counts and the choice of the newest letters come from a projection
      * without payloads (key, value and headers are never decompressed), and only the chosen letters are read whole,
-     * from their files only, with key and value cut to {@link #EXAMPLE_BYTES} for display. A backlog of millions of
+     * from their files only, with key and value cut to {@link DeadLetterScan#EXAMPLE_BYTES} for display. A backlog of millions of
      * large letters costs one pass over a few small columns.
      */
     @Override
@@ -117,10 +117,11 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
             return empty;
         }
         Map<String, Long> pending = new TreeMap<>();
-        java.util.Comparator<Coordinates> byAge = java.util.Comparator.comparing(Coordinates::deadLetteredAt,
+        java.util.Comparator<DeadLetterScan.Coordinates> byAge = java.util.Comparator.comparing(
+                DeadLetterScan.Coordinates::deadLetteredAt,
                 java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder()));
-        java.util.PriorityQueue<Coordinates> chosen = new java.util.PriorityQueue<>(byAge);
-        forEachLetter(file -> true, letter -> {
+        java.util.PriorityQueue<DeadLetterScan.Coordinates> chosen = new java.util.PriorityQueue<>(byAge);
+        DeadLetterScan.forEachLetter(table, file -> true, letter -> {
             if (letter.replayState() != ReplayState.REPLAYED) {
                 pending.merge(letter.reason(), 1L, Long::sum);
             }
@@ -131,93 +132,13 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
                 }
             }
         });
-        List<Example> examples = examples(chosen).stream()
+        List<Example> examples = DeadLetterScan.examples(table, chosen).stream()
                 .sorted(java.util.Comparator.comparing(Example::deadLetteredAt,
                         java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())).reversed())
                 .toList();
         Summary summary = new Summary(pending, examples);
         cachedSummary = new CachedSummary(version, newest, summary);
         return summary;
-    }
-
-    /** How much of a letter's key and value an example holds: enough to recognise it, never a whole payload. */
-    static final int EXAMPLE_BYTES = 4 * 1024;
-
-    /** The columns that identify a letter and its state: everything a summary or the exactly-once scan needs. */
-    private static final Set<String> COORDINATE_COLUMNS = Set.of("source_topic", "source_partition",
-            "source_offset", "reason", "message", "replay_state", "dead_lettered_at");
-
-    /** A stored letter without its payload, and the file that holds it. */
-    private record Coordinates(String topic, int partition, long offset, String reason, String message,
-                               ReplayState replayState, Instant deadLetteredAt, DataFile file) {
-        String key() {
-            return DeadLetterRows.key(topic, partition, offset);
-        }
-    }
-
-    /**
-     * Hands the coordinates of every letter in the files {@code fileFilter} admits to {@code each}, read without
-     * payload columns and one at a time, so nothing grows with the number of letters.
-     */
-    private void forEachLetter(java.util.function.Predicate<DataFile> fileFilter,
-                               java.util.function.Consumer<Coordinates> each) {
-        if (!table.exists()) {
-            return;
-        }
-        forEachLetter(table.snapshot().files(), fileFilter, each);
-    }
-
-    private void forEachLetter(List<DataFile> files, java.util.function.Predicate<DataFile> fileFilter,
-                               java.util.function.Consumer<Coordinates> each) {
-        for (DataFile file : files) {
-            if (!fileFilter.test(file)) {
-                continue;
-            }
-            try (RowReader reader = table.openRows(file, COORDINATE_COLUMNS)) {
-                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                    Long deadAt = (Long) row.get("dead_lettered_at");
-                    each.accept(new Coordinates(DeadLetterRows.str(row.get("source_topic")), (Integer) row.get("source_partition"),
-                            (Long) row.get("source_offset"), DeadLetterRows.str(row.get("reason")), DeadLetterRows.str(row.get("message")),
-                            ReplayState.ofStored(DeadLetterRows.str(row.get("replay_state"))),
-                            deadAt == null ? null : Instant.ofEpochMilli(deadAt), file));
-                }
-            }
-        }
-    }
-
-    /** The chosen letters read whole from their files (and no others), with key and value cut for display. */
-    private List<Example> examples(java.util.Collection<Coordinates> chosen) {
-        Map<String, Set<String>> keysByFile = new HashMap<>();
-        Map<String, DataFile> files = new HashMap<>();
-        for (Coordinates letter : chosen) {
-            keysByFile.computeIfAbsent(letter.file().path(), k -> new HashSet<>()).add(letter.key());
-            files.put(letter.file().path(), letter.file());
-        }
-        List<Example> examples = new ArrayList<>();
-        for (Map.Entry<String, Set<String>> entry : keysByFile.entrySet()) {
-            DataFile file = files.get(entry.getKey());
-            try (RowReader reader = table.openRows(file)) {
-                for (GenericRecord row = reader.next(); row != null; row = reader.next()) {
-                    if (entry.getValue().contains(DeadLetterRows.key(row))) {
-                        StoredDeadLetter stored = DeadLetterRows.fromRow(row, file);
-                        examples.add(new Example(cut(stored.letter()), stored.deadLetteredAt(),
-                                stored.replayState()));
-                    }
-                }
-            }
-        }
-        return examples;
-    }
-
-    /** The letter with key and value cut to {@link #EXAMPLE_BYTES}. */
-    private static DeadLetter cut(DeadLetter letter) {
-        return new DeadLetter(letter.topic(), letter.partition(), letter.offset(), letter.timestamp(),
-                letter.timestampType(), cut(letter.key()), cut(letter.value()), letter.headers(), letter.reason(),
-                letter.message(), letter.writerSchema());
-    }
-
-    private static byte[] cut(byte[] bytes) {
-        return bytes == null || bytes.length <= EXAMPLE_BYTES ? bytes : java.util.Arrays.copyOf(bytes, EXAMPLE_BYTES);
     }
 
     @Override
@@ -325,7 +246,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
         // Letters stored before the partition started over belong to a deleted topic of the same name.
         String reset = table.sourceFacts(List.of(resetKey(topic, partition))).get(resetKey(topic, partition));
         Instant since = reset == null ? Instant.MIN : Instant.parse(reset);
-        forEachLetter(file -> mayHold(file, fromOffset), letter -> {
+        DeadLetterScan.forEachLetter(table, file -> mayHold(file, fromOffset), letter -> {
             boolean beforeReset = letter.deadLetteredAt() != null && letter.deadLetteredAt().isBefore(since);
             if (!beforeReset && letter.topic().equals(topic) && letter.partition() == partition
                     && letter.offset() >= fromOffset) {
@@ -381,7 +302,7 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
      */
     public Map<String, PendingReason> pendingByReason() {
         Map<String, PendingReason> pending = new TreeMap<>();
-        forEachLetter(file -> true, letter -> {
+        DeadLetterScan.forEachLetter(table, file -> true, letter -> {
             if (letter.replayState() != ReplayState.REPLAYED) {
                 pending.merge(letter.reason(), new PendingReason(1, letter.message()),
                         (a, b) -> new PendingReason(a.count() + 1, a.exampleMessage()));
