@@ -15,16 +15,12 @@ import dev.lakehouse.table.KeyedMerge;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.MergeResult;
 import dev.lakehouse.table.OffsetGapException;
-import dev.lakehouse.table.OffsetRange;
 import dev.lakehouse.table.RowChange;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -368,38 +364,11 @@ final class BatchWriter {
             skippingUntilBarrier = true;
         }
         long commitNanos = System.nanoTime() - start;
-        BatchProgress progress = progress(seal, outcome, version, filesWritten, bytesWritten, merge, commitNanos);
+        BatchProgress progress = BatchProgressReport.of(settings, seal, outcome, version, filesWritten, bytesWritten,
+                merge, writeNanos, commitNanos);
         writeNanos = 0;
         progressSink.accept(progress);
         results.put(new Result(seal.batch(), committed, progress));
-    }
-
-    private BatchProgress progress(Task.Seal seal, BatchOutcome outcome, long version, int filesWritten,
-                                   long bytesWritten, BatchProgress.MergeCounts merge, long commitNanos) {
-        BatchPlanner.PlannedBatch batch = seal.batch();
-        long now = settings.services().clock().millis();
-        long totalMillis = Math.max(1, now - batch.openedAtMillis());
-        long arrivalMillis = Math.max(1, batch.sealedAtMillis() - batch.previousSealedAtMillis());
-        List<BatchProgress.SourceProgress> sources = new ArrayList<>(batch.ranges().size());
-        for (OffsetRange range : batch.ranges()) {
-            sources.add(new BatchProgress.SourceProgress(range.topic(), range.partition(), range.startOffset(),
-                    range.nextOffset(), seal.latestOffsets().getOrDefault(
-                            new TopicPartition(range.topic(), range.partition()), -1L)));
-        }
-        return new BatchProgress(settings.name(), settings.instanceId(), seal.batchId(),
-                Instant.ofEpochMilli(now).toString(), outcome, version, batch.records(), batch.bytes(),
-                batch.records() * 1000.0 / arrivalMillis, batch.records() * 1000.0 / totalMillis,
-                new BatchProgress.PhaseDurations(TimeUnit.NANOSECONDS.toMillis(seal.pollDecodeNanos()),
-                        TimeUnit.NANOSECONDS.toMillis(writeNanos), TimeUnit.NANOSECONDS.toMillis(commitNanos),
-                        totalMillis),
-                sources, filesWritten, bytesWritten, seal.letters().size(),
-                countByReason(seal.letters()), merge);
-    }
-
-    private static Map<String, Integer> countByReason(List<DeadLetter> letters) {
-        Map<String, Integer> counts = new TreeMap<>();
-        letters.forEach(letter -> counts.merge(letter.reason().name(), 1, Integer::sum));
-        return counts;
     }
 
     /** Abandons the open batch: its files are deleted best effort, and are orphans vacuum removes otherwise. */
