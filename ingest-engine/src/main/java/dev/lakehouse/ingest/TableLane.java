@@ -23,15 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One table's side of a run: the open batch and its offsets ({@link BatchPlanner}), when it closes
- * ({@link BatchTrigger}), its records turned into rows ({@link RecordConverter}) and handed in chunks to the table's
- * writer ({@link WriterHandOff}), what the writer's commits say, the table's offsets ({@link TablePositions}) and
- * the lag ({@link LagMeter}). {@link PollLoop} owns the consumer and feeds this the records of the table's
- * partitions; {@link PartitionHandOver} tells it about assignments.
- *
- * <p>Everything here runs on the poll thread. Offsets come from the table only: on every assignment the lane seeks
- * to the table's next offsets, and when it must drop work (revocation, a skipped batch) it re-reads them. Kafka
- * group offsets are committed after the table commit, for monitoring tools only.
+ * One table's side of a run: the open batch and its offsets ({@link BatchPlanner}), when it closes ({@link
+ * BatchTrigger}, {@link SealTiming}), its records turned into rows ({@link RecordConverter}) and handed in chunks
+ * ({@link OpenRows}) to the table's writer ({@link WriterHandOff}), what the writer's commits say, the table's
+ * offsets ({@link TablePositions}) and the lag ({@link LagMeter}). The run owns the consumer, feeds this the records
+ * of the table's partitions and tells it about assignments. Poll thread only. Offsets come from the table only: on
+ * every assignment the lane seeks to the table's next offsets, and when it must drop work (revocation, a skipped
+ * batch) it re-reads them; Kafka group offsets are committed after the table commit, for monitoring only.
  */
 final class TableLane {
 
@@ -57,8 +55,8 @@ final class TableLane {
     private TablePositions positions;
     private LagMeter lagMeter;
 
-    /** Sealed batches handed to the writer whose outcome has not come back yet. */
-    private int sealsAwaitingCommit;
+    /** When the open batch may close by time, given the sealed batches awaiting their commit. */
+    private final SealTiming timing;
     /** The open batch's rows not yet handed to the writer, and its dead letters. */
     private final OpenRows open = new OpenRows();
     private long pollDecodeNanos;
@@ -88,6 +86,7 @@ final class TableLane {
         this.observer = observer;
         this.planner = new BatchPlanner(settings.services().clock());
         this.trigger = BatchTrigger.of(settings);
+        this.timing = new SealTiming(trigger, settings.services().clock());
         this.writer = new WriterHandOff(settings, table, deadLetters, progressSink);
         this.expiredOffsets = new ExpiredOffsets(settings, table, batchIds);
         this.catchUp = catchUp;
@@ -124,16 +123,10 @@ final class TableLane {
 
     // ---- the poll thread's steps ----
 
-    /**
-     * How long the next poll may wait: up to {@code quietMillis} when nothing is open or in flight, up to
-     * {@code idleMillis} otherwise, less when the open batch falls due sooner, and {@code busyWriterMillis} when it
-     * is due but waits for the writer (no busy loop).
-     */
+    /** How long the next poll may wait ({@link SealTiming#pollTimeoutMillis}). */
     long pollTimeoutMillis(long quietMillis, long idleMillis, long busyWriterMillis) {
-        long idle = planner.isEmpty() && sealsAwaitingCommit == 0 ? quietMillis : idleMillis;
-        long timeout = paused ? idle : Math.min(idle, trigger.millisUntilDue(planner.openBatch(),
-                settings.services().clock().millis()));
-        return timeout == 0 && sealsAwaitingCommit > 0 ? busyWriterMillis : timeout;
+        return timing.pollTimeoutMillis(planner.openBatch(), planner.isEmpty(), paused, quietMillis, idleMillis,
+                busyWriterMillis);
     }
 
     /** A poll found offsets that retention deleted: fails the run, or skips them when the settings say so. */
@@ -197,7 +190,7 @@ final class TableLane {
             // A batch that fell due while this poll's records were being converted (a table creation, a schema
             // change, a large poll) closes here rather than at the poll's end: a clock read per chunk, not per
             // record. The first batch of a start, whose records waited for the table's creation, commits early.
-            if (dueAndWriterFree(planner.openBatch())) {
+            if (timing.dueAndWriterFree(planner.openBatch())) {
                 seal();
                 return;
             }
@@ -217,7 +210,7 @@ final class TableLane {
     void afterPoll() {
         BatchTrigger.OpenBatch open = planner.openBatch();
         drainResults(); // a batch committed meanwhile lets the open one close on time
-        if (dueAndWriterFree(open) || trigger.sealWhenCaughtUp(open) && lagMeter.caughtUp()) {
+        if (timing.dueAndWriterFree(open) || trigger.sealWhenCaughtUp(open) && lagMeter.caughtUp()) {
             seal();
         }
         drainResults();
@@ -325,27 +318,14 @@ final class TableLane {
         }
     }
 
-    /**
-     * Waits until the writer has handled everything handed to it: nothing is in flight after this (a batch it
-     * dropped after a failure has no outcome, so the count of seals awaiting one starts again from zero).
-     */
+    /** Waits until the writer has handled everything handed to it: nothing is in flight after this. */
     private void awaitWriter() {
         writer.barrier();
-        sealsAwaitingCommit = 0;
-    }
-
-    /**
-     * Whether the open batch is due by time and may close now: only while no sealed batch waits for its commit.
-     * When commits take longer than the trigger (a backlog after a restart, slow storage), a due batch keeps
-     * growing until the writer is free or a size limit closes it, so batches grow when the pipeline is behind and
-     * never shrink to a chunk each: fewer, larger commits catch up at the rate of a drain.
-     */
-    private boolean dueAndWriterFree(BatchTrigger.OpenBatch open) {
-        return sealsAwaitingCommit == 0 && trigger.sealOnTime(open, settings.services().clock().millis());
+        timing.writerIdle();
     }
 
     private void seal() {
-        sealsAwaitingCommit++;
+        timing.sealed();
         flushChunk();
         BatchPlanner.PlannedBatch batch = planner.seal();
         long letterBytes = open.letterBytes();
@@ -358,7 +338,7 @@ final class TableLane {
         BatchWriter.Result result;
         boolean committed = false;
         while ((result = writer.nextResult()) != null) {
-            sealsAwaitingCommit = Math.max(0, sealsAwaitingCommit - 1);
+            timing.outcome();
             if (result.committed()) {
                 committed = true;
                 positions.committed(result.batch().ranges());
