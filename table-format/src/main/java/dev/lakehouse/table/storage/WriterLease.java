@@ -3,15 +3,9 @@ package dev.lakehouse.table.storage;
 import dev.lakehouse.table.LeasedLakeTable;
 import dev.lakehouse.table.TableOptions;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import dev.lakehouse.common.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +46,6 @@ public final class WriterLease implements AutoCloseable {
             "wasb", "wasbs", "oss", "cos", "cosn", "obs");
     static final String LEASE_FILE = "_lakehouse/writer-lease.json";
     static final String INSTANCE_LEASES = "_lakehouse/instance-leases/";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MAX_RENEW_INTERVAL = Duration.ofSeconds(5);
     /** How late a live holder's renewal may be (storage latency, a GC pause) before it counts as stopped. */
     private static final Duration RENEWAL_GRACE = Duration.ofSeconds(2);
@@ -367,29 +360,15 @@ public final class WriterLease implements AutoCloseable {
     }
 
     private JsonNode read() throws IOException {
-        return read(file);
+        return LeaseFile.read(fs, file);
     }
 
     private JsonNode read(Path path) throws IOException {
-        try (InputStream in = fs.open(path)) {
-            return JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (FileNotFoundException e) {
-            return null;
-        }
+        return LeaseFile.read(fs, path);
     }
 
     private Instant write(Instant now) throws IOException {
-        ObjectNode lease = JSON.createObjectNode();
-        lease.put("owner", owner);
-        lease.put("token", token);
-        lease.put("renewedAt", now.toString());
-        lease.put("expiresAt", now.plus(ttl).toString());
-        lease.put("ttlSeconds", ttl.toSeconds());
-        lease.put("renewIntervalMillis", renewInterval().toMillis());
-        lease.put("process", PROCESS);
-        try (OutputStream out = fs.create(file, true)) {
-            out.write(JSON.writeValueAsBytes(lease));
-        }
+        LeaseFile.write(fs, file, owner, token, PROCESS, now, ttl, renewInterval());
         return now;
     }
 
