@@ -8,7 +8,6 @@ import dev.lakehouse.registry.serde.RecordPart;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +20,7 @@ import java.util.regex.Pattern;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A keyed table under a change stream: {@code bin/lakehouse run} (its own process, default JVM options, a 1 s
@@ -87,11 +84,12 @@ final class UpsertBenchmark {
         ConfluentAvroSerializer serializer = ConfluentAvroSerializer.builder(registry).build();
         GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
         Random random = new Random(5);
-        Changes changes = new Changes(distribution, keys);
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+        UpsertChangeStream changes = new UpsertChangeStream(distribution, keys);
+        try (KafkaProducer<byte[], byte[]> producer = UpsertChangeStream.producer(kafka)) {
             for (long id = 0; id < keys; id++) {
                 DeserializationBenchmark.fillOrder(order, id, id, random);
-                producer.send(new ProducerRecord<>(topic, key(id), serializer.serialize(topic, RecordPart.VALUE, order)));
+                producer.send(new ProducerRecord<>(topic, UpsertChangeStream.key(id),
+                        serializer.serialize(topic, RecordPart.VALUE, order)));
             }
             producer.flush();
         }
@@ -117,7 +115,7 @@ final class UpsertBenchmark {
             }
             long[] firstChange = readable.clone();
             long[] produced = new long[PARTITIONS];
-            Thread producerThread = new Thread(() -> produceChanges(kafka, serializer, topic, changes, rate,
+            Thread producerThread = new Thread(() -> UpsertChangeStream.produce(kafka, serializer, topic, changes, rate,
                     seconds, sendNanos, firstChange, produced), "upsert-producer");
             long windowStart = System.nanoTime();
             producerThread.start();
@@ -155,10 +153,10 @@ final class UpsertBenchmark {
      * table Spark loads from the same topic up to the backlog; then Spark compares the two tables.
      */
     private static void backlog(LocalKafkaBroker kafka, ConfluentAvroSerializer serializer, String topic,
-                                Changes changes, int backlog, Path work, Path config, Path table, String cpus)
+                                UpsertChangeStream changes, int backlog, Path work, Path config, Path table, String cpus)
             throws IOException, InterruptedException {
         long[] start = endOffsets(kafka, topic);
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+        try (KafkaProducer<byte[], byte[]> producer = UpsertChangeStream.producer(kafka)) {
             for (int i = 0; i < backlog; i++) {
                 producer.send(changes.next(topic, serializer));
             }
@@ -187,7 +185,7 @@ final class UpsertBenchmark {
         long perBatch = Math.max(1, rows / Math.max(1, batches));
         System.out.printf("upsert backlog, %s: the appliance (run --once) merged %,d changes in %.1f s from launch "
                         + "(%,.0f changes/s), %,d merges of %,d changes, %.1f files rewritten per merge; peak RSS "
-                        + "%,d MB, CPU %.1f s%n", changes.distribution, backlog, seconds, backlog / seconds, batches,
+                        + "%,d MB, CPU %.1f s%n", changes.distribution(), backlog, seconds, backlog / seconds, batches,
                 perBatch, filesRewritten / (double) Math.max(1, batches), peakRss, cpu);
         if (!Boolean.parseBoolean(System.getProperty("upsert.spark", "true"))) {
             return;
@@ -216,11 +214,11 @@ final class UpsertBenchmark {
         double query = Double.parseDouble(m.group(3));
         System.out.printf("upsert backlog, %s: Spark foreachBatch MERGE merged %s changes in %.1f s from query start "
                         + "(%,.0f changes/s; %s micro-batches; table load %.1f s, session %.1f s, launch to exit "
-                        + "%.1f s); peak RSS %,d MB, CPU %.1f s%n", changes.distribution, m.group(4), query,
+                        + "%.1f s); peak RSS %,d MB, CPU %.1f s%n", changes.distribution(), m.group(4), query,
                 backlog / query, m.group(5), Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
                 sparkSeconds, sampler.peakRssMb(), sampler.cpuSeconds());
         System.out.printf("upsert backlog, %s: the appliance merges %.2f times as fast as Spark's query (launch to "
-                + "exit against query time alone)%n", changes.distribution, query / seconds);
+                + "exit against query time alone)%n", changes.distribution(), query / seconds);
         int compared = SparkComparisonBenchmark.runPeer(SparkComparisonBenchmark.peerHome(), work,
                 "spark-compare-" + topic + ".log", "compare", sparkTable.toString(), table.toString()).waitFor();
         Files.readAllLines(work.resolve("spark-compare-" + topic + ".log")).stream()
@@ -251,88 +249,6 @@ final class UpsertBenchmark {
                 out[p] = ends.get(partitions.get(p));
             }
             return out;
-        }
-    }
-
-    /**
-     * The change stream: 75 % updates, 10 % new keys, 15 % deletes (tombstones); updates and deletes skewed (90 % to
-     * the newest 1 % of keys) or uniform. Continues across the live phase and the backlog.
-     */
-    private static final class Changes {
-        private final String distribution;
-        private final Random random = new Random(9);
-        private final GenericRecord order = new GenericData.Record(DeserializationBenchmark.orderV1());
-        private long nextKey;
-        private long sequence;
-
-        Changes(String distribution, long keys) {
-            this.distribution = distribution;
-            this.nextKey = keys;
-        }
-
-        ProducerRecord<byte[], byte[]> next(String topic, ConfluentAvroSerializer serializer) {
-            int dice = random.nextInt(100);
-            long id;
-            if (dice < 10) {
-                id = nextKey++;
-            } else if (distribution.equals("skewed") && random.nextInt(10) < 9) {
-                long recent = Math.max(1, nextKey / 100);
-                id = nextKey - 1 - (long) (random.nextDouble() * recent);
-            } else {
-                id = (long) (random.nextDouble() * nextKey);
-            }
-            byte[] value = null;
-            if (dice < 10 || dice >= 25) {
-                DeserializationBenchmark.fillOrder(order, id, sequence, random);
-                value = serializer.serialize(topic, RecordPart.VALUE, order);
-            }
-            sequence++;
-            return new ProducerRecord<>(topic, key(id), value);
-        }
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(LocalKafkaBroker kafka) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    private static byte[] key(long id) {
-        return Long.toString(id).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Changes at {@code rate} per second for {@code seconds}, in 10 ms slices. */
-    private static void produceChanges(LocalKafkaBroker kafka, ConfluentAvroSerializer serializer, String topic,
-                                       Changes changes, int rate, int seconds, List<long[]> sendNanos,
-                                       long[] firstChange, long[] produced) {
-        try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-            long start = System.nanoTime();
-            long end = start + TimeUnit.SECONDS.toNanos(seconds);
-            long sent = 0;
-            while (System.nanoTime() < end) {
-                long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
-                for (; sent < due; sent++) {
-                    ProducerRecord<byte[], byte[]> change = changes.next(topic, serializer);
-                    long sendAt = System.nanoTime();
-                    producer.send(change, (metadata, error) -> {
-                        if (error == null) {
-                            synchronized (sendNanos) {
-                                long[] times = sendNanos.get(metadata.partition());
-                                int index = (int) (metadata.offset() - firstChange[metadata.partition()]);
-                                if (index >= 0 && index < times.length) {
-                                    times[index] = sendAt;
-                                }
-                                produced[metadata.partition()] = Math.max(produced[metadata.partition()],
-                                        metadata.offset() + 1);
-                            }
-                        }
-                    });
-                }
-                TimeUnit.MILLISECONDS.sleep(10);
-            }
-            producer.flush();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
