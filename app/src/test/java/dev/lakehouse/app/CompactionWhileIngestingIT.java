@@ -1,5 +1,6 @@
 package dev.lakehouse.app;
 
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.ingest.status.BatchOutcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,6 @@ import dev.lakehouse.table.KernelReader;
 import dev.lakehouse.testkit.KafkaBrokerExtension;
 import dev.lakehouse.testkit.SchemaRegistryExtension;
 import dev.lakehouse.testkit.TestNames;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,27 +48,18 @@ class CompactionWhileIngestingIT {
         String topic = TestNames.unique("orders");
         kafka.createTopic(topic, 2);
         Path config = dir.resolve("appliance.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      group-id: lakehouse-%s
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      partition-by: [country]
-                      target-file-size: 1MB
-                    trigger:
-                      interval: 250ms
-                    compaction:
-                      schedule: 2s
-                      min-input-files: 3
-                console:
-                  port: 0
-                """.formatted(kafka.bootstrapServers(), topic, topic, registry.url(), dir.resolve("orders").toUri()));
+        new ApplianceYaml().pipeline("orders")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                .set("source.group-id", "lakehouse-" + topic)
+                .set("registry.url", registry.url())
+                .set("table.location", dir.resolve("orders").toUri().toString())
+                .set("table.partition-by", List.of("country"))
+                .set("table.target-file-size", "1MB")
+                .set("trigger.interval", "250ms")
+                .set("compaction.schedule", "2s")
+                .set("compaction.min-input-files", 3)
+                .and().console("port", 0).write(config);
         List<BatchProgress> progress = new CopyOnWriteArrayList<>();
         try (Appliance appliance = Appliance.create(ConfigLoader.load(config));
              SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());

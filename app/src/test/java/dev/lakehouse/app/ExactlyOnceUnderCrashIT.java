@@ -3,6 +3,7 @@ package dev.lakehouse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
@@ -54,29 +55,22 @@ class ExactlyOnceUnderCrashIT {
         kafka.createTopic(topic, PARTITIONS);
         Path tableDir = dir.resolve("orders");
         Path config = dir.resolve("appliance.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      consumer-properties:
-                        # Static membership: a restarted appliance takes its partitions back at once instead of
-                        # waiting for the killed one's session to time out.
-                        group.instance.id: appliance-1
-                        session.timeout.ms: "10000"
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      partition-by: [country]
-                    trigger:
-                      interval: 300ms
-                      max-records: 4000
-                console:
-                  # Not the subject here, and its start-up would shift the kill moments.
-                  enabled: false
-                """.formatted(kafka.bootstrapServers(), topic, registry.url(), tableDir.toUri()));
+        new ApplianceYaml().pipeline("orders")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                // Static membership: a restarted appliance takes its partitions back at once instead of waiting
+                // for the killed one's session to time out.
+                .set("source.consumer-properties.group.instance.id", "appliance-1")
+                .set("source.consumer-properties.session.timeout.ms", "10000")
+                .set("registry.url", registry.url())
+                .set("table.location", tableDir.toUri().toString())
+                .set("table.partition-by", List.of("country"))
+                .set("trigger.interval", "300ms")
+                .set("trigger.max-records", 4000)
+                .and()
+                // Not the subject here, and its start-up would shift the kill moments.
+                .console("enabled", false)
+                .write(config);
 
         // Records arrive throughout the test, so kills land while batches are written and committed.
         AtomicReference<Throwable> producerFailure = new AtomicReference<>();

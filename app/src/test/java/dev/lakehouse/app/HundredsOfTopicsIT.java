@@ -2,6 +2,7 @@ package dev.lakehouse.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
@@ -89,25 +90,16 @@ class HundredsOfTopicsIT {
         }
         Path tables = dir.resolve("tables");
         Path config = dir.resolve("lakehouse.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: many
-                    instance-id: appliance-1
-                    source:
-                      bootstrap-servers: %s
-                      topic-pattern: "%s-[0-9]+"
-                      starting-position: earliest
-                    format: avro
-                    registry:
-                      url: %s
-                    table:
-                      location: %s/{topic}
-                    trigger:
-                      interval: 1s
-                console:
-                  host: 127.0.0.1
-                  port: %d
-                """.formatted(kafka.bootstrapServers(), prefix, registry.url(), tables.toUri(), port));
+        new ApplianceYaml().pipeline("many")
+                .set("instance-id", "appliance-1")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topic-pattern", prefix + "-[0-9]+")
+                .set("source.starting-position", "earliest")
+                .set("format", "avro")
+                .set("registry.url", registry.url())
+                .set("table.location", tables.toUri() + "/{topic}")
+                .set("trigger.interval", "1s")
+                .and().console("host", "127.0.0.1").console("port", port).write(config);
         Path log = Path.of("target", "hundreds-of-topics.log").toAbsolutePath();
         Files.deleteIfExists(log);
 

@@ -3,6 +3,7 @@ package dev.lakehouse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.table.KernelReader;
 import dev.lakehouse.table.LakeTable;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -65,25 +67,16 @@ class MemoryBoundIT {
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
             consolePort = free.getLocalPort();
         }
-        Path config = dir.resolve("appliance.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: clicks
-                    format: json
-                    value-schema-file: click.avsc
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                    table:
-                      location: %s
-                    trigger:
-                      interval: 1s
-                    compaction:
-                      enabled: false
-                console:
-                  host: 127.0.0.1
-                  port: %d
-                """.formatted(kafka.bootstrapServers(), topic, location, consolePort));
+        Path config = new ApplianceYaml().pipeline("clicks")
+                .set("format", "json")
+                .set("value-schema-file", "click.avsc")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                .set("table.location", location)
+                .set("trigger.interval", "1s")
+                .set("compaction.enabled", false)
+                .and().console("host", "127.0.0.1").console("port", consolePort)
+                .write(dir.resolve("appliance.yaml"));
         Path log = Path.of("target", "memory-bound.log").toAbsolutePath();
         Path gcLog = Path.of("target", "memory-bound-gc.log").toAbsolutePath();
         Files.deleteIfExists(log);

@@ -3,6 +3,7 @@ package dev.lakehouse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.console.PasswordHash;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,36 +56,23 @@ class SecretsNeverLoggedIT {
         String topic = TestNames.unique("orders");
         kafka.createTopic(topic, 1);
         String hash = PasswordHash.hash(CONSOLE_PASSWORD.toCharArray());
-        Path config = dir.resolve("appliance.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      consumer-properties:
-                        # Read only under SASL; the broker here is PLAINTEXT, so it is configured but unused.
-                        sasl.jaas.config: "org.apache.kafka.common.security.plain.PlainLoginModule required username='ingest' password='%s';"
-                        sasl.mechanism: PLAIN
-                    registry:
-                      url: %s
-                      user-info: "ingest:%s"
-                    table:
-                      location: %s
-                      hadoop:
-                        fs.s3a.access.key: s3-access
-                        fs.s3a.secret.key: ${S3_SECRET_KEY}
-                    trigger:
-                      interval: 300ms
-                console:
-                  host: 127.0.0.1
-                  port: 0
-                  users:
-                    - name: ann
-                      password-hash: ${CONSOLE_HASH}
-                      role: operator
-                """.formatted(kafka.bootstrapServers(), topic, KAFKA_SECRET, registry.url(), REGISTRY_SECRET,
-                dir.resolve("orders").toUri()));
+        Path config = new ApplianceYaml().pipeline("orders")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                // Read only under SASL; the broker here is PLAINTEXT, so it is configured but unused.
+                .set("source.consumer-properties.sasl.jaas.config", "org.apache.kafka.common.security.plain."
+                        + "PlainLoginModule required username='ingest' password='" + KAFKA_SECRET + "';")
+                .set("source.consumer-properties.sasl.mechanism", "PLAIN")
+                .set("registry.url", registry.url())
+                .set("registry.user-info", "ingest:" + REGISTRY_SECRET)
+                .set("table.location", dir.resolve("orders").toUri().toString())
+                .set("table.hadoop.fs.s3a.access.key", "s3-access")
+                .set("table.hadoop.fs.s3a.secret.key", "${S3_SECRET_KEY}")
+                .set("trigger.interval", "300ms")
+                .and().console("host", "127.0.0.1").console("port", 0)
+                .console("users", List.of(Map.of("name", "ann", "password-hash", "${CONSOLE_HASH}",
+                        "role", "operator")))
+                .write(dir.resolve("appliance.yaml"));
         List<String> secrets = List.of(KAFKA_SECRET, REGISTRY_SECRET, S3_SECRET, CONSOLE_PASSWORD, WRONG_PASSWORD,
                 hash, hash.substring(hash.lastIndexOf('$') + 1));
 

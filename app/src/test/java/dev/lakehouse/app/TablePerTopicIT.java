@@ -3,6 +3,7 @@ package dev.lakehouse.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.client.RegistryClientConfig;
@@ -66,27 +67,18 @@ class TablePerTopicIT {
         }
         Path tables = dir.resolve("tables");
         Path config = dir.resolve("lakehouse.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: raw
-                    instance-id: appliance-1
-                    source:
-                      bootstrap-servers: %s
-                      topic-pattern: "%s-[a-d]"
-                      topic-discovery-interval: 2s
-                      starting-position: earliest
-                    format: avro
-                    registry:
-                      url: %s
-                    table:
-                      location: %s/{topic}
-                      kafka-metadata: true
-                    trigger:
-                      interval: 1s
-                console:
-                  host: 127.0.0.1
-                  port: %d
-                """.formatted(kafka.bootstrapServers(), prefix, registry.url(), tables.toUri(), port));
+        new ApplianceYaml().pipeline("raw")
+                .set("instance-id", "appliance-1")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topic-pattern", prefix + "-[a-d]")
+                .set("source.topic-discovery-interval", "2s")
+                .set("source.starting-position", "earliest")
+                .set("format", "avro")
+                .set("registry.url", registry.url())
+                .set("table.location", tables.toUri() + "/{topic}")
+                .set("table.kafka-metadata", true)
+                .set("trigger.interval", "1s")
+                .and().console("host", "127.0.0.1").console("port", port).write(config);
         Path log = Path.of("target", "table-per-topic.log").toAbsolutePath();
         Files.deleteIfExists(log);
 

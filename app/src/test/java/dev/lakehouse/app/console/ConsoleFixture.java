@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakehouse.app.Appliance;
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.console.PasswordHash;
@@ -19,11 +20,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -64,49 +65,30 @@ final class ConsoleFixture implements AutoCloseable {
         this.kafka = kafka;
         this.topic = TestNames.unique("orders");
         kafka.createTopic(topic, 2);
-        String deadLetters = "";
+        ApplianceYaml yaml = new ApplianceYaml();
+        ApplianceYaml.Pipeline pipeline = yaml.pipeline("orders")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                .set("registry.url", registry.url())
+                .set("table.location", dir.resolve("orders").toUri().toString())
+                .set("table.partition-by", List.of("country"))
+                .set("table.freshness-objective", "99% within 2s")
+                .set("trigger.interval", "300ms")
+                .set("compaction.enabled", false)
+                .set("compaction.min-input-files", 2);
         if (deadLettersToTopic) {
             kafka.createTopic(deadLetterTopic(), 1);
-            deadLetters = """
-                    dead-letters:
-                      table: none
-                      topic: %s
-                    """.formatted(deadLetterTopic());
+            pipeline.set("dead-letters.table", "none").set("dead-letters.topic", deadLetterTopic());
         }
-        String users = !withUsers ? "" : """
-                  users:
-                    - name: %s
-                      password-hash: "%s"
-                      role: viewer
-                    - name: %s
-                      password-hash: "%s"
-                      role: operator
-                """.formatted(VIEWER, PasswordHash.hash(VIEWER_PASSWORD.toCharArray()), OPERATOR,
-                PasswordHash.hash(OPERATOR_PASSWORD.toCharArray()));
-        Path config = dir.resolve("appliance.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      partition-by: [country]
-                      freshness-objective: "99%% within 2s"
-                    trigger:
-                      interval: 300ms
-                    compaction:
-                      enabled: false
-                      min-input-files: 2
-                %s
-                console:
-                  host: 127.0.0.1
-                  port: 0
-                %s""".formatted(kafka.bootstrapServers(), topic, registry.url(), dir.resolve("orders").toUri(),
-                deadLetters.indent(4), users));
+        yaml.console("host", "127.0.0.1").console("port", 0);
+        if (withUsers) {
+            yaml.console("users", List.of(
+                    Map.of("name", VIEWER, "password-hash", PasswordHash.hash(VIEWER_PASSWORD.toCharArray()),
+                            "role", "viewer"),
+                    Map.of("name", OPERATOR, "password-hash", PasswordHash.hash(OPERATOR_PASSWORD.toCharArray()),
+                            "role", "operator")));
+        }
+        Path config = yaml.write(dir.resolve("appliance.yaml"));
         appliance = Appliance.create(ConfigLoader.load(config));
         appliance.start();
         url = appliance.console().orElseThrow().url();

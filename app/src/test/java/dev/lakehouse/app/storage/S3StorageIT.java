@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.lakehouse.app.Appliance;
 import dev.lakehouse.app.ApplianceProcess;
 import dev.lakehouse.app.Main;
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.app.config.ConfigLoader;
 import dev.lakehouse.app.demo.OrderGenerator;
 import dev.lakehouse.compaction.MaintenanceOutcome;
@@ -72,44 +73,23 @@ class S3StorageIT {
         return LocalS3Server.s3aSettings(endpoint);
     }
 
-    static String hadoopYaml() {
-        return hadoopYaml(s3.endpoint());
-    }
-
-    /** {@link #hadoopYaml()} for the S3 server at {@code endpoint}. */
-    static String hadoopYaml(String endpoint) {
-        StringBuilder yaml = new StringBuilder();
-        s3aSettings(endpoint).forEach((k, v) -> yaml.append("        ").append(k).append(": \"").append(v).append("\"\n"));
-        return yaml.toString();
-    }
-
     @Test
     void ingestsCompactsAndVacuumsAnS3aTable(LocalKafkaBroker kafka, SchemaRegistryServer registry) throws Exception {
         String topic = TestNames.unique("orders");
         kafka.createTopic(topic, 2);
         String location = "s3a://" + BUCKET + "/" + topic + "/orders";
-        Path config = dir.resolve("appliance.yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      partition-by: [country]
-                      hadoop:
-                %s
-                    trigger:
-                      interval: 500ms
-                    compaction:
-                      enabled: false
-                      min-input-files: 2
-                console:
-                  port: 0
-                """.formatted(kafka.bootstrapServers(), topic, registry.url(), location, hadoopYaml().indent(4)));
+        Path config = new ApplianceYaml().pipeline("orders")
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                .set("registry.url", registry.url())
+                .set("table.location", location)
+                .set("table.partition-by", List.of("country"))
+                .set("table.hadoop", s3aSettings())
+                .set("trigger.interval", "500ms")
+                .set("compaction.enabled", false)
+                .set("compaction.min-input-files", 2)
+                .and().console("port", 0)
+                .write(dir.resolve("appliance.yaml"));
         try (Appliance appliance = Appliance.create(ConfigLoader.load(config));
              SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
              OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
@@ -158,8 +138,10 @@ class S3StorageIT {
         kafka.createTopic(topic, 1);
         String location = "s3a://" + BUCKET + "/" + topic + "/orders";
         // The single-writer lease, as on a store without conditional writes (this server has them).
-        Path first = singleWriter(config("first", "appliance-a", kafka, registry, topic, location));
-        Path second = singleWriter(config("second", "appliance-b", kafka, registry, topic, location));
+        Path first = write("first", pipeline("appliance-a", kafka, registry, topic, location)
+                .set("table.commit-coordination", "lease"));
+        Path second = write("second", pipeline("appliance-b", kafka, registry, topic, location)
+                .set("table.commit-coordination", "lease"));
         try (Appliance owner = Appliance.create(ConfigLoader.load(first));
              SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
              OrderGenerator generator = new OrderGenerator(kafka.bootstrapServers(), client, topic, 0,
@@ -223,8 +205,8 @@ class S3StorageIT {
         kafka.createTopic(topic, 1);
         String location = "s3a://" + BUCKET + "/" + topic + "/orders";
         // The default lease time to live (60 s): a restart must not wait for it.
-        Path config = config("same-identity", "appliance-s", kafka, registry, topic, location);
-        Files.writeString(config, Files.readString(config).replace("      writer-lease-ttl: 6s\n", ""));
+        Path config = write("same-identity", pipeline("appliance-s", kafka, registry, topic, location)
+                .set("table.writer-lease-ttl", null));
         Path log = Path.of("target", "s3-same-identity.log").toAbsolutePath();
         Files.deleteIfExists(log);
         try (SchemaRegistryClient client = SchemaRegistryClient.connect(RegistryClientConfig.builder(registry.url()).build());
@@ -275,17 +257,17 @@ class S3StorageIT {
         String topic = TestNames.unique("orders");
         kafka.createTopic(topic, 1);
         String location = "s3a://" + bucket + "/" + topic + "/orders";
-        Path config = config("outage", "appliance-o", kafka, registry, topic, location);
         Map<String, String> settings = new java.util.HashMap<>(s3aSettings());
         settings.put("fs.s3a.endpoint", storage.endpoint());
         // This test's own server; quick s3a retries so that the outage is seen at once, not after minutes.
+        Map<String, String> hadoop = new java.util.LinkedHashMap<>(settings);
+        hadoop.put("fs.s3a.attempts.maximum", "1");
+        hadoop.put("fs.s3a.retry.limit", "1");
+        hadoop.put("fs.s3a.connection.timeout", "2000");
+        hadoop.put("fs.s3a.connection.establish.timeout", "2000");
         // A group of its own: the other tests' static members of the default group would hold up the join.
-        Files.writeString(config, Files.readString(config).replace(s3.endpoint(), storage.endpoint())
-                .replace("      topics: [" + topic + "]\n", "      topics: [" + topic + "]\n      group-id: "
-                        + TestNames.unique("outage-group") + "\n")
-                .replace("      hadoop:\n", "      hadoop:\n            fs.s3a.attempts.maximum: \"1\"\n"
-                        + "            fs.s3a.retry.limit: \"1\"\n            fs.s3a.connection.timeout: \"2000\"\n"
-                        + "            fs.s3a.connection.establish.timeout: \"2000\"\n"));
+        Path config = write("outage", pipeline("appliance-o", kafka, registry, topic, location)
+                .set("table.hadoop", hadoop).set("source.group-id", TestNames.unique("outage-group")));
         Path log = Path.of("target", "s3-outage.log").toAbsolutePath();
         Files.deleteIfExists(log);
         Process appliance = null;
@@ -324,38 +306,24 @@ class S3StorageIT {
         }
     }
 
-    private static Path singleWriter(Path config) throws Exception {
-        Files.writeString(config, Files.readString(config).replace("      writer-lease-ttl: 6s\n",
-                "      writer-lease-ttl: 6s\n      commit-coordination: lease\n"));
-        return config;
+    /** A single pipeline of the kind these tests run: a fixed instance id, a 6 s writer lease, s3a settings. */
+    private static ApplianceYaml.Pipeline pipeline(String instanceId, LocalKafkaBroker kafka,
+                                                   SchemaRegistryServer registry, String topic, String location) {
+        return new ApplianceYaml().pipeline("orders")
+                .set("instance-id", instanceId)
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                .set("registry.url", registry.url())
+                .set("table.location", location)
+                .set("table.writer-lease-ttl", "6s")
+                .set("table.hadoop", s3aSettings())
+                .set("trigger.interval", "300ms")
+                .set("compaction.enabled", false);
     }
 
-    private Path config(String name, String instanceId, LocalKafkaBroker kafka, SchemaRegistryServer registry,
-                        String topic, String location) throws Exception {
-        Path config = dir.resolve(name + ".yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    instance-id: %s
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      writer-lease-ttl: 6s
-                      hadoop:
-                %s
-                    trigger:
-                      interval: 300ms
-                    compaction:
-                      enabled: false
-                console:
-                  enabled: false
-                """.formatted(instanceId, kafka.bootstrapServers(), topic, registry.url(), location,
-                hadoopYaml().indent(4)));
-        return config;
+    /** Writes {@code pipeline}'s configuration, without a console, as {@code <name>.yaml}. */
+    private Path write(String name, ApplianceYaml.Pipeline pipeline) throws Exception {
+        return pipeline.and().console("enabled", false).write(dir.resolve(name + ".yaml"));
     }
 
     /** Parquet objects of the table in the bucket, as the S3 server stores them. */

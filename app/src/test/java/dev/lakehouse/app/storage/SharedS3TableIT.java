@@ -5,14 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.lakehouse.app.ApplianceProcess;
 import dev.lakehouse.app.BackgroundOrders;
+import dev.lakehouse.app.config.ApplianceYaml;
 import dev.lakehouse.kafka.local.LocalKafkaBroker;
 import dev.lakehouse.registry.server.SchemaRegistryServer;
 import dev.lakehouse.s3.local.LocalS3Server;
-import dev.lakehouse.testkit.LocalS3Extension;
 import dev.lakehouse.table.KernelReader;
 import dev.lakehouse.table.LakeTable;
 import dev.lakehouse.table.TableOptions;
 import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.LocalS3Extension;
 import dev.lakehouse.testkit.SchemaRegistryExtension;
 import dev.lakehouse.testkit.TestNames;
 import java.nio.file.Files;
@@ -196,30 +197,19 @@ class SharedS3TableIT {
 
     private Path writeConfig(LocalKafkaBroker kafka, SchemaRegistryServer registry, String topic, String location,
                              String instanceId) throws Exception {
-        Path config = dir.resolve(instanceId + ".yaml");
-        Files.writeString(config, """
-                pipelines:
-                  - name: orders
-                    instance-id: %s
-                    source:
-                      bootstrap-servers: %s
-                      topics: [%s]
-                      starting-position: earliest
-                    registry:
-                      url: %s
-                    table:
-                      location: %s
-                      hadoop:
-                %s
-                    trigger:
-                      interval: 1s
-                    compaction:
-                      schedule: 15s
-                      min-input-files: 5
-                console:
-                  enabled: false
-                """.formatted(instanceId, kafka.bootstrapServers(), topic, registry.url(), location,
-                S3StorageIT.hadoopYaml(s3.endpoint())));
+        Path config = new ApplianceYaml().pipeline("orders")
+                .set("instance-id", instanceId)
+                .set("source.bootstrap-servers", kafka.bootstrapServers())
+                .set("source.topics", List.of(topic))
+                .set("source.starting-position", "earliest")
+                .set("registry.url", registry.url())
+                .set("table.location", location)
+                .set("table.hadoop", S3StorageIT.s3aSettings(s3.endpoint()))
+                .set("trigger.interval", "1s")
+                .set("compaction.schedule", "15s")
+                .set("compaction.min-input-files", 5)
+                .and().console("enabled", false)
+                .write(dir.resolve(instanceId + ".yaml"));
         return config;
     }
 }
