@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -31,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * records routed by topic to each table's {@link TableLane}. Everything runs on the fan-in's poll thread.
  *
  * <p>A lane's failure is caught where it happens (a record's conversion, a commit's outcome, an assignment's seek)
- * and stays in its table ({@link FanInMembers}); a failure of the consumer ends the run. The run is also the
- * consumer's rebalance listener, handing each table its share of an assignment or a revocation; a catch-up run
+ * and stays in its table ({@link FanInMembers}); a failure of the consumer ends the run. {@link FanInHandOver},
+ * the consumer's rebalance listener, hands each table its share of an assignment or a revocation; a catch-up run
  * ends when {@link FanInCatchUpEnd} says so.
  */
-final class FanInRun implements ConsumerRebalanceListener {
+final class FanInRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(FanInRun.class);
     private static final long IDLE_POLL_MILLIS = 200;
@@ -49,29 +47,24 @@ final class FanInRun implements ConsumerRebalanceListener {
     private final CatchUpTargets catchUp;
     /** The run's tables and their lanes. */
     private final FanInMembers members;
+    /** The consumer's rebalance listener: each table's share of an assignment or a revocation. */
+    private final FanInHandOver handOver;
     /** Whether a catch-up run is done; never for an ordinary run. */
     private final FanInCatchUpEnd catchUpEnd;
     private final SideBySideCreation creations;
     private Consumer<byte[], byte[]> consumer;
     private Set<String> subscribed = Set.of();
-    private boolean closing;
-    private boolean joined;
     private long lastRecordsMillis;
     private long lagRefreshedAt;
-    /**
-     * The ids of the topics an assignment gave, looked up once for all of them while the tables position their
-     * partitions; null outside that (see {@link #topicIds}).
-     */
-    private Map<String, String> assignedTopicIds;
-    /** The consumer's assignment as last copied; null when it may have changed since (see {@link #assignment()}). */
-    private Set<TopicPartition> assignmentCopy;
 
     FanInRun(TopicFanIn fanIn) {
         this.fanIn = fanIn;
         this.settings = fanIn.settings();
         this.catchUp = fanIn.catchUp();
         this.creations = SideBySideCreation.forCores(settings.name());
+        // The members' lanes ask the hand-over for the assignment and topic ids; the hand-over positions them.
         this.members = new FanInMembers(fanIn, catchUp, this::assignment, this::topicIds);
+        this.handOver = new FanInHandOver(settings, members);
         this.catchUpEnd = new FanInCatchUpEnd(settings, catchUp, members);
     }
 
@@ -84,8 +77,10 @@ final class FanInRun implements ConsumerRebalanceListener {
             consumer = kafka;
             fanIn.consumerOpened(kafka);
             members.consumerOpened(kafka);
+            handOver.consumerOpened(kafka);
             syncMembers();
-            while (!fanIn.stopRequested() && !catchUpEnd.reached(kafka, joined, lastRecordsMillis)) {
+            while (!fanIn.stopRequested() && !catchUpEnd.reached(kafka, handOver.joined(),
+                    Math.max(lastRecordsMillis, handOver.assignedAtMillis()))) {
                 try {
                     if (fanIn.takeMembersChanged()) {
                         syncMembers();
@@ -127,7 +122,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         } catch (FencedInstanceIdException e) {
             throw PollLoop.fenced(settings, e);
         } finally {
-            closing = true;
+            handOver.closing();
             creations.close();
             if (kafka != null) {
                 try {
@@ -162,9 +157,9 @@ final class FanInRun implements ConsumerRebalanceListener {
             if (topics.isEmpty()) {
                 consumer.unsubscribe();
             } else {
-                consumer.subscribe(topics, this);
+                consumer.subscribe(topics, handOver);
             }
-            assignmentCopy = null;
+            handOver.assignmentMayHaveChanged();
             LOG.info("pipeline {}: reading {} topics for their tables", settings.name(), topics.size());
             subscribed = topics;
         }
@@ -204,7 +199,7 @@ final class FanInRun implements ConsumerRebalanceListener {
         try {
             records = consumer.poll(Duration.ofMillis(timeout));
         } catch (OffsetOutOfRangeException e) {
-            assignmentCopy = null;
+            handOver.assignmentMayHaveChanged();
             Map<String, Map<TopicPartition, Long>> byTopic = new HashMap<>();
             e.offsetOutOfRangePartitions().forEach((partition, offset) ->
                     byTopic.computeIfAbsent(partition.topic(), t -> new HashMap<>()).put(partition, offset));
@@ -217,7 +212,7 @@ final class FanInRun implements ConsumerRebalanceListener {
             });
             return;
         }
-        assignmentCopy = null; // a rebalance inside the poll may have changed it
+        handOver.assignmentMayHaveChanged(); // a rebalance inside the poll may have changed it
         if (!records.isEmpty()) {
             long readAt = settings.services().clock().millis();
             lastRecordsMillis = readAt;
@@ -253,122 +248,11 @@ final class FanInRun implements ConsumerRebalanceListener {
         }
     }
 
-    // ---- rebalance listener: on the poll thread, inside poll() ----
-
-    /**
-     * The consumer's assignment, copied once per poll for all the tables (each table's lag report asks for it); a
-     * rebalance or a new subscription drops the copy.
-     */
     private Set<TopicPartition> assignment() {
-        Set<TopicPartition> copy = assignmentCopy;
-        if (copy == null) {
-            copy = Set.copyOf(consumer.assignment());
-            assignmentCopy = copy;
-        }
-        return copy;
+        return handOver.assignment();
     }
 
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        assignmentCopy = null;
-        // Every given partition gets a position before any table seeks: a table that asks the consumer for a
-        // position (a new table's start offsets) makes it resolve the positions of every assigned partition, and
-        // with no reset policy (the engine's) one without a position fails the ask, blamed on that table. Each
-        // table then seeks its own to its offsets; a table that fails has its partitions paused, and never commits
-        // offsets that do not continue its table's.
-        if (!partitions.isEmpty()) {
-            consumer.seekToBeginning(partitions);
-        }
-        assignedTopicIds = lookUpTopicIds(partitions);
-        try {
-            positionTables(partitions);
-        } finally {
-            assignedTopicIds = null;
-        }
-        joined = true;
-        members.joined();
-        lastRecordsMillis = settings.services().clock().millis();
-        for (Member member : members.all()) {
-            if (member.healthy()) {
-                member.table.board().joined();
-            }
-        }
-    }
-
-    /**
-     * The ids of the given partitions' topics in one request, instead of one request (and one admin client) per
-     * table; null when that request fails, and each table then asks for its own topic as it would alone.
-     */
-    private Map<String, String> lookUpTopicIds(Collection<TopicPartition> partitions) {
-        Set<String> topics = new TreeSet<>();
-        partitions.forEach(partition -> topics.add(partition.topic()));
-        if (topics.size() < 2) {
-            return null;
-        }
-        try {
-            return settings.services().topicIds().topicIds(topics);
-        } catch (RuntimeException e) {
-            LOG.debug("pipeline {}: topic ids not read for all {} topics at once: {}", settings.name(), topics.size(),
-                    e.toString());
-            return null;
-        }
-    }
-
-    /** A table's lookup of its topics' ids: from the assignment's one request when it has them all. */
     private Map<String, String> topicIds(Collection<String> topics, TopicIdLookup own) {
-        Map<String, String> known = assignedTopicIds;
-        if (known != null && known.keySet().containsAll(topics)) {
-            Map<String, String> ids = new HashMap<>();
-            topics.forEach(topic -> ids.put(topic, known.get(topic)));
-            return ids;
-        }
-        return own.topicIds(topics);
-    }
-
-    private void positionTables(Collection<TopicPartition> partitions) {
-        for (Map.Entry<String, List<TopicPartition>> entry : byTopic(partitions).entrySet()) {
-            Member member = members.get(entry.getKey());
-            List<TopicPartition> given = entry.getValue();
-            if (member == null || !member.healthy()) {
-                consumer.pause(given); // a failed, retrying or retired table reads nothing
-                continue;
-            }
-            long start = System.nanoTime();
-            if (members.safely(member, () -> member.lane.assigned(given))) {
-                LOG.info("pipeline {}: assigned {} partitions in {} ms: {}", member.table.name(), given.size(),
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), given);
-            }
-        }
-    }
-
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        handOver(partitions, true);
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        handOver(partitions, false);
-    }
-
-    private void handOver(Collection<TopicPartition> partitions, boolean owned) {
-        assignmentCopy = null;
-        if (closing || partitions.isEmpty()) {
-            return;
-        }
-        byTopic(partitions).forEach((topic, taken) -> {
-            Member member = members.get(topic);
-            if (member != null && member.healthy()) {
-                members.safely(member, () -> member.lane.handOver(taken, owned));
-            }
-        });
-    }
-
-    private static Map<String, List<TopicPartition>> byTopic(Collection<TopicPartition> partitions) {
-        Map<String, List<TopicPartition>> grouped = new LinkedHashMap<>();
-        for (TopicPartition partition : partitions) {
-            grouped.computeIfAbsent(partition.topic(), t -> new ArrayList<>()).add(partition);
-        }
-        return grouped;
+        return handOver.topicIds(topics, own);
     }
 }

@@ -362,7 +362,7 @@ public final class ConfigLoader {
         Duration interval = node.duration("interval", Duration.ofSeconds(30));
         long maxRecords = node.positiveLong("max-records", 1_000_000);
         long maxBytes = node.bytes("max-bytes", 256L * 1024 * 1024);
-        // "auto" (the default): an eighth of the heap, see PipelineSettings.maxBytesInFlight.
+        // "auto" (the default): an eighth of the heap, see BatchLimits.maxBytesInFlight.
         long inFlight = 0;
         java.util.Optional<String> inFlightText = node.string("max-bytes-in-flight");
         if (inFlightText.isPresent() && !inFlightText.get().equalsIgnoreCase("auto")) {
