@@ -35,13 +35,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The type matrix of the three formats beside Avro ({@link OtherEnginesReadEveryTypeIT} has Avro's): Protobuf and
- * JSON Schema values in Confluent's wire format, and JSON written by Kafka Connect's own converter, each holding every
- * type the product maps from its format, ingested by two catch-up runs of {@code bin/lakehouse} with the shipped
- * configuration (day partitions, a fixed instance id), compacted by {@code bin/lakehouse compact} (two of the tables
- * with sorted output), then read by <strong>Spark 4 with delta-spark and its default settings</strong>, by
- * <strong>DuckDB</strong> over the table's current files, and by <strong>Delta Kernel</strong> row by row. Every
- * aggregate equals the one computed from the values produced.
+ * The type matrix: a table per value format, each holding every type the product maps from it ({@link
+ * AvroTypeMatrix}, {@link ProtobufTypeMatrix}, {@link JsonSchemaTypeMatrix}, and {@link ConnectJsonTypeMatrix} for JSON
+ * written by Kafka Connect's own converter), ingested by two catch-up runs of {@code bin/lakehouse} with the shipped
+ * kind of pipeline (day partitions, a fixed instance id), compacted by {@code bin/lakehouse compact} (two of the
+ * tables with sorted output), then read by <strong>Spark 4 with delta-spark and its default settings</strong> (the
+ * vectorized Parquet reader, in a JVM of its own), by <strong>DuckDB</strong> over the tables' current files (its
+ * Delta extension is not installable offline) and by <strong>Delta Kernel</strong> row by row. Every aggregate equals
+ * the one computed from the values produced.
  */
 @ExtendWith({KafkaBrokerExtension.class, SchemaRegistryExtension.class})
 class EveryFormatEveryEngineIT {
@@ -55,6 +56,7 @@ class EveryFormatEveryEngineIT {
     void sparkDuckDbAndKernelReadEveryTypeOfProtobufJsonSchemaAndConnectJsonTables(LocalKafkaBroker kafka,
             SchemaRegistryServer registry) throws Exception {
         Map<String, TypeMatrixTable> tables = new LinkedHashMap<>();
+        tables.put("avro_orders", new AvroTypeMatrix());
         tables.put("protobuf_readings", new ProtobufTypeMatrix());
         tables.put("json_schema_readings", new JsonSchemaTypeMatrix());
         tables.put("connect_json_readings", new ConnectJsonTypeMatrix());
