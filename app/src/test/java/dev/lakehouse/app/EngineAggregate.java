@@ -17,7 +17,7 @@ record EngineAggregate(String name, String spark, String duckDb, Object expected
     static String selectList(List<EngineAggregate> aggregates, String engine) {
         List<String> columns = new ArrayList<>();
         for (EngineAggregate aggregate : aggregates) {
-            columns.add((engine.equals("spark") ? aggregate.spark : aggregate.duckDb) + " AS " + aggregate.name);
+            columns.add((engine.equalsIgnoreCase("spark") ? aggregate.spark : aggregate.duckDb) + " AS " + aggregate.name);
         }
         return String.join(",\n       ", columns);
     }
@@ -27,7 +27,7 @@ record EngineAggregate(String name, String spark, String duckDb, Object expected
         SoftAssertions soft = new SoftAssertions();
         for (EngineAggregate aggregate : aggregates) {
             String actual = row.get(aggregate.name);
-            String what = engine + " " + aggregate.name + " (" + (engine.equals("Spark") ? aggregate.spark
+            String what = engine + " " + aggregate.name + " (" + (engine.equalsIgnoreCase("spark") ? aggregate.spark
                     : aggregate.duckDb) + ")";
             soft.assertThat(actual).as(what).isNotNull();
             if (actual == null) {
