@@ -1,6 +1,7 @@
 package dev.lakehouse.app;
 
 import dev.lakehouse.console.HealthCheck;
+import dev.lakehouse.ingest.status.FreshnessCompliance;
 import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.ingest.status.PipelineStatus;
 import dev.lakehouse.ingest.status.PipelineView;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -82,6 +84,18 @@ final class HealthChecks {
      * @param maxFreshness the oldest the newest committed record may be while there is lag; null for no such rule
      */
     public static HealthCheck freshness(PipelineView pipeline, Duration maxAge, Duration maxFreshness, Clock clock) {
+        return freshness(pipeline, maxAge, maxFreshness, false, clock);
+    }
+
+    /**
+     * As {@link #freshness(PipelineView, Duration, Duration, Clock)}; with {@code onObjective}, a pipeline whose
+     * table has a freshness objective is also not ready while the objective is breached over its window and records
+     * wait that are already late (the newest committed record older than the objective's time, with lag). Once it
+     * has caught up it is ready again, though the window still remembers the breach: readiness says whether the
+     * pipeline keeps up now, the compliance on {@code /metrics} what it did.
+     */
+    public static HealthCheck freshness(PipelineView pipeline, Duration maxAge, Duration maxFreshness,
+                                        boolean onObjective, Clock clock) {
         Instant createdAt = clock.instant();
         return new HealthCheck() {
             @Override
@@ -119,10 +133,22 @@ final class HealthChecks {
                     return Result.down("lag " + status.totalLag() + " records and the newest committed record is "
                             + freshness.toSeconds() + " s old (limit " + maxFreshness.toSeconds() + " s)");
                 }
+                FreshnessCompliance objective = status.freshnessObjective();
+                if (onObjective && objective != null && !objective.met() && objective.pendingLate() > 0) {
+                    return Result.down(String.format(Locale.ROOT, "freshness objective %s breached: %.2f %% of %d "
+                            + "records in time over the last %s, and %d records wait past its time",
+                            objective.objective().describe(), objective.ratio() * 100, objective.records(),
+                            window(objective.objective().window()), objective.pendingLate()));
+                }
                 return Result.up(status.state().name().toLowerCase() + ", lag " + status.totalLag()
                         + (freshness == null ? "" : ", freshness " + freshness.toSeconds() + " s"));
             }
         };
+    }
+
+    private static String window(Duration window) {
+        long seconds = window.toSeconds();
+        return seconds % 3600 == 0 ? seconds / 3600 + " h" : seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
     }
 
     /**

@@ -50,7 +50,7 @@ final class ReadinessChecks {
         leases.heldBy(pipeline.name()).forEach(lease -> checks.add(HealthChecks.writerLease(lease)));
         checks.add(HealthChecks.storage(pipeline.name(), pipeline.table()));
         checks.add(HealthChecks.freshness(pipeline, config.console().readyMaxCommitAge(),
-                config.console().readyMaxFreshness(), Clock.systemUTC()));
+                config.console().readyMaxFreshness(), config.console().readyOnObjective(), Clock.systemUTC()));
         byPipeline.put(pipeline.name(), List.copyOf(checks));
         return checks;
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lakehouse.console.HealthCheck;
 import dev.lakehouse.ingest.source.ConsumerListener;
 import dev.lakehouse.ingest.status.BatchProgress;
+import dev.lakehouse.ingest.status.FreshnessCompliance;
+import dev.lakehouse.ingest.status.FreshnessObjective;
 import dev.lakehouse.ingest.status.PartitionLag;
 import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.ingest.status.PipelineStatus;
@@ -37,6 +39,37 @@ class HealthChecksTest {
         assertThat(withRule.detail()).contains("newest committed record is 600 s old (limit 120 s)");
         assertThat(withoutRule.up()).isTrue();
         assertThat(withoutRule.detail()).contains("freshness 600 s");
+    }
+
+    @Test
+    void withTheObjectiveRuleAPipelineIsNotReadyWhileItsObjectiveIsBreachedAndRecordsWaitLate() {
+        FreshnessObjective objective = FreshnessObjective.parse("95% within 10s", Duration.ofHours(1));
+        // 900 of 1,000 records judged were in time, and 200 more wait already late: 75 % against 95 %.
+        status = new PipelineStatus("orders", PipelineState.RUNNING, null, 10, 1_000, clock.instant().minusSeconds(2),
+                List.of(new PartitionLag("orders", 0, 1_000, 1_200, 200)), clock.instant().minusSeconds(30),
+                new FreshnessCompliance(objective, 1_200, 900, 200));
+
+        HealthCheck.Result withRule = HealthChecks.freshness(view(), Duration.ofMinutes(5), null, true, clock).check();
+        HealthCheck.Result withoutRule = HealthChecks.freshness(view(), Duration.ofMinutes(5), null, false, clock)
+                .check();
+
+        assertThat(withRule.up()).isFalse();
+        assertThat(withRule.detail()).isEqualTo("freshness objective 95% within 10s breached: 75.00 % of 1200 "
+                + "records in time over the last 1 h, and 200 records wait past its time");
+        assertThat(withoutRule.up()).isTrue();
+    }
+
+    @Test
+    void withTheObjectiveRuleAPipelineThatCaughtUpIsReadyThoughItsWindowRemembersTheBreach() {
+        FreshnessObjective objective = FreshnessObjective.parse("95% within 10s", Duration.ofMinutes(30));
+        status = new PipelineStatus("orders", PipelineState.RUNNING, null, 10, 1_000, clock.instant().minusSeconds(2),
+                List.of(new PartitionLag("orders", 0, 1_200, 1_200, 0)), clock.instant().minusSeconds(2),
+                new FreshnessCompliance(objective, 1_200, 900, 0));
+
+        HealthCheck.Result result = HealthChecks.freshness(view(), Duration.ofMinutes(5), null, true, clock).check();
+
+        assertThat(status.freshnessObjective().met()).isFalse();
+        assertThat(result.up()).as(result.detail()).isTrue();
     }
 
     @Test

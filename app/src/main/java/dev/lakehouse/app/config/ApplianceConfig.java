@@ -32,9 +32,12 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param readyMaxCommitAge how long a pipeline with lag may go without a commit before it is not ready
      * @param readyMaxFreshness when set, a pipeline with lag whose newest committed record is older than this is
      *     not ready; null for no such rule (the default: an idle topic's freshness grows without anything wrong)
+     * @param readyOnObjective whether a pipeline whose table has a freshness objective is not ready while the
+     *     objective is breached over its window and records are waiting past the objective's time
      */
     public record ConsoleConfig(boolean enabled, String host, int port, List<UserConfig> users,
-                                Duration sessionTimeout, Duration readyMaxCommitAge, Duration readyMaxFreshness) {
+                                Duration sessionTimeout, Duration readyMaxCommitAge, Duration readyMaxFreshness,
+                                boolean readyOnObjective) {
 
         public ConsoleConfig {
             users = List.copyOf(users);
@@ -43,7 +46,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
         /** The defaults: a read-only console on 127.0.0.1:8080. */
         public static ConsoleConfig defaults() {
             return new ConsoleConfig(true, "127.0.0.1", 8080, List.of(), Duration.ofHours(8), Duration.ofMinutes(5),
-                    null);
+                    null, false);
         }
     }
 

@@ -145,8 +145,10 @@ public final class ConfigLoader {
         Duration sessionTimeout = node.duration("session-timeout", defaults.sessionTimeout());
         Duration readyMaxCommitAge = node.duration("ready-max-commit-age", defaults.readyMaxCommitAge());
         Duration readyMaxFreshness = node.duration("ready-max-freshness", defaults.readyMaxFreshness());
+        boolean readyOnObjective = node.bool("ready-on-objective", defaults.readyOnObjective());
         node.finish();
-        return new ConsoleConfig(enabled, host, port, users, sessionTimeout, readyMaxCommitAge, readyMaxFreshness);
+        return new ConsoleConfig(enabled, host, port, users, sessionTimeout, readyMaxCommitAge, readyMaxFreshness,
+                readyOnObjective);
     }
 
     private static PipelineConfig pipeline(ConfigNode node, Path baseDir, List<String> problems) {

@@ -146,6 +146,7 @@ public final class EffectiveConfig {
         m.put("session-timeout", c.sessionTimeout().toString());
         m.put("ready-max-commit-age", c.readyMaxCommitAge().toString());
         m.put("ready-max-freshness", c.readyMaxFreshness() == null ? "(no rule)" : c.readyMaxFreshness().toString());
+        m.put("ready-on-objective", c.readyOnObjective());
         return m;
     }
 

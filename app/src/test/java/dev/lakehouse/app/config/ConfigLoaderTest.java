@@ -66,6 +66,7 @@ class ConfigLoaderTest {
                   session-timeout: 30m
                   ready-max-commit-age: 2m
                   ready-max-freshness: 90s
+                  ready-on-objective: true
                   users:
                     - name: ann
                       password-hash: "%s"
@@ -75,6 +76,8 @@ class ConfigLoaderTest {
                 """.formatted(hash, hash), "x.yaml", null).console();
         assertThat(console.port()).isZero();
         assertThat(console.readyMaxFreshness()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(console.readyOnObjective()).isTrue();
+        assertThat(ApplianceConfig.ConsoleConfig.defaults().readyOnObjective()).as("off by default").isFalse();
         assertThat(ApplianceConfig.ConsoleConfig.defaults().readyMaxFreshness()).as("no freshness rule by default")
                 .isNull();
         assertThat(console.users()).extracting(ApplianceConfig.UserConfig::role)
