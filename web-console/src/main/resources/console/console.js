@@ -346,11 +346,15 @@ function lineChart(canvasId, labels, datasets) {
     existing.update('none');
     return;
   }
+  // A dataset on the 'percent' axis (the objective's share in time) gets a 0-100 axis on the right.
+  const scales = { y: { beginAtZero: true } };
+  if (datasets.some((d) => d.yAxisID === 'percent')) {
+    scales.percent = { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false } };
+  }
   state.charts[canvasId] = new Chart(document.getElementById(canvasId), {
     type: 'line',
     data: { labels, datasets: datasets.map((d) => Object.assign({ pointRadius: 0, borderWidth: 2, tension: 0.2 }, d)) },
-    options: { animation: false, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
-      scales: { y: { beginAtZero: true } } },
+    options: { animation: false, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false }, scales },
   });
 }
 
@@ -376,7 +380,8 @@ async function renderLag(view, name) {
       el('div', { class: 'cards' }, card('Total lag', '', 'total-lag')),
       el('div', { class: 'charts' },
         el('div', { class: 'chart' }, el('canvas', { id: 'chart-lag' })),
-        el('div', { class: 'chart' }, el('canvas', { id: 'chart-rates' }))),
+        el('div', { class: 'chart' }, el('canvas', { id: 'chart-rates' })),
+        el('div', { class: 'chart' }, el('canvas', { id: 'chart-freshness' }))),
       el('h2', {}, 'Partitions'), el('div', { id: 'partitions-box' }),
       el('h2', {}, 'Recent batches'), el('div', { id: 'batches-box' }));
   }
@@ -389,6 +394,13 @@ async function renderLag(view, name) {
   lineChart('chart-rates', labels, [
     { label: 'input rows/s', data: lag.series.map((s) => s.inputRowsPerSecond), borderColor: '#4e79a7' },
     { label: 'processed rows/s', data: lag.series.map((s) => s.processedRowsPerSecond), borderColor: '#59a14f' }]);
+  // Freshness: how old the newest committed record is; with an objective, the share of records in time too.
+  const freshness = [{ label: 'freshness (s)', data: lag.series.map((s) => s.freshnessSeconds), borderColor: '#f28e2b' }];
+  if (lag.objective) {
+    freshness.push({ label: '% in time (' + lag.objective + ')', data: lag.series.map((s) => s.objectivePercent),
+      borderColor: '#76b7b2', yAxisID: 'percent' });
+  }
+  lineChart('chart-freshness', labels, freshness);
 }
 
 async function refresh() {

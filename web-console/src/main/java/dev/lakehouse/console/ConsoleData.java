@@ -202,7 +202,8 @@ final class ConsoleData {
     Views.LagView lag(MonitoredTable monitored) {
         PipelineStatus status = monitored.pipeline().status();
         return new Views.LagView(monitored.name(), status.state().name(), status.totalLag(), status.partitions(),
-                lagHistories.get(monitored.name()).samples(), monitored.pipeline().recentProgress());
+                lagHistories.get(monitored.name()).samples(), monitored.pipeline().recentProgress(),
+                status.freshnessObjective() == null ? null : status.freshnessObjective().objective().describe());
     }
 
     private TableFigures figures(MonitoredTable monitored) {

@@ -1,15 +1,17 @@
 package dev.lakehouse.console;
 
+import dev.lakehouse.ingest.status.FreshnessCompliance;
 import dev.lakehouse.ingest.status.PartitionLag;
 import dev.lakehouse.ingest.status.PipelineStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
 /**
- * One pipeline's lag and rates over time, sampled at a fixed period and kept for a bounded window (in memory only).
+ * One pipeline's lag, rates, freshness and freshness-objective compliance over time, sampled at a fixed period and kept for a bounded window (in memory only).
  *
  * <p>The input rate is how fast the partitions' log-end offsets advanced (records arriving in Kafka); the process
  * rate is how fast the pipeline committed records. Lag grows while input outruns processing, as in Spark's
@@ -26,8 +28,12 @@ final class LagHistory {
      * @param totalLag records in Kafka not yet in the table, -1 before the lag is known
      * @param inputRowsPerSecond records arriving per second over the rate window before this sample
      * @param processedRowsPerSecond records committed per second over the rate window before this sample
+     * @param freshnessSeconds how old the newest committed record was at this sample, null when unknown
+     * @param objectivePercent the share of records in time over the freshness objective's window at this sample,
+     *     in percent; null without an objective or before any record was judged
      */
-    record Sample(long epochMillis, long totalLag, double inputRowsPerSecond, double processedRowsPerSecond) {
+    record Sample(long epochMillis, long totalLag, double inputRowsPerSecond, double processedRowsPerSecond,
+                  Double freshnessSeconds, Double objectivePercent) {
     }
 
     private final int capacity;
@@ -80,7 +86,11 @@ final class LagHistory {
             processed = (now.committed() - base.committed()) / seconds;
         }
         totals.addLast(now);
-        samples.addLast(new Sample(nowMillis, lagKnown ? status.totalLag() : -1, input, processed));
+        Duration freshness = status.freshness(Instant.ofEpochMilli(nowMillis));
+        FreshnessCompliance objective = status.freshnessObjective();
+        samples.addLast(new Sample(nowMillis, lagKnown ? status.totalLag() : -1, input, processed,
+                freshness == null ? null : freshness.toMillis() / 1000.0,
+                objective == null || objective.records() == 0 ? null : objective.ratio() * 100));
         while (samples.size() > capacity) {
             samples.removeFirst();
             totals.removeFirst();

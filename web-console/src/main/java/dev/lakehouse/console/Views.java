@@ -85,9 +85,13 @@ final class Views {
                              String value, String deadLetteredAt, String replayState) {
     }
 
-    /** The lag page of a pipeline. */
+    /**
+     * The lag page of a pipeline.
+     *
+     * @param objective the table's freshness objective as written ({@code "95% within 10s"}), null without one
+     */
     record LagView(String name, String state, long totalLag, List<PartitionLag> partitions,
-                   List<LagHistory.Sample> series, List<BatchProgress> recentBatches) {
+                   List<LagHistory.Sample> series, List<BatchProgress> recentBatches, String objective) {
     }
 
     /** What the page needs to know about the visitor. */

@@ -2,10 +2,13 @@ package dev.lakehouse.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lakehouse.ingest.status.FreshnessCompliance;
+import dev.lakehouse.ingest.status.FreshnessObjective;
 import dev.lakehouse.ingest.status.PartitionLag;
 import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.ingest.status.PipelineStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +33,21 @@ class LagHistoryTest {
         assertThat(sample.processedRowsPerSecond()).isEqualTo(60.0);
         assertThat(sample.totalLag()).isEqualTo(330);
         assertThat(history.samples().get(0).inputRowsPerSecond()).as("no rate before a second sample").isZero();
+    }
+
+    @Test
+    void eachSampleKeepsTheFreshnessAndTheObjectivesComplianceOfItsMoment() {
+        LagHistory history = new LagHistory(10, Duration.ofSeconds(30));
+        FreshnessObjective objective = FreshnessObjective.parse("95% within 10s", Duration.ofHours(1));
+        history.record(status(0, 100, 0), 1_000);
+        history.record(new PipelineStatus("p", PipelineState.RUNNING, null, 1, 100, Instant.ofEpochMilli(9_000),
+                List.of(new PartitionLag("t", 0, 100, 100, 0)), Instant.ofEpochMilli(7_500),
+                new FreshnessCompliance(objective, 200, 180, 0)), 10_000);
+
+        assertThat(history.samples().get(0).freshnessSeconds()).as("nothing committed yet").isNull();
+        assertThat(history.samples().get(0).objectivePercent()).as("no objective").isNull();
+        assertThat(history.latest().freshnessSeconds()).isEqualTo(2.5);
+        assertThat(history.latest().objectivePercent()).isEqualTo(90.0);
     }
 
     @Test

@@ -95,7 +95,7 @@ class ConsoleBrowserIT {
                         + ".data.datasets[0].data.reduce((a, b) => a + b, 0);")).isNotEqualTo(0L);
                 screenshot(browser, "table.png");
 
-                // Lag view: partitions with numbers, and both charts drawn with points.
+                // Lag view: partitions with numbers, and the lag and rate charts drawn with points.
                 browser.get(fixture.url + "#/lag/orders");
                 wait.until(b -> ((Number) script(b, "return document.querySelectorAll('#partitions-lag tbody tr')"
                         + ".length;")).intValue() == 2);
@@ -107,6 +107,13 @@ class ConsoleBrowserIT {
                         + ".data.datasets.length;")).intValue()).isEqualTo(2);
                 assertThat(((Number) script(browser, "return document.getElementById('chart-lag').width;"))
                         .intValue()).isPositive();
+                // Freshness: the newest committed record's age, and the objective's share in time, both plotted.
+                assertThat(script(browser, "return Chart.getChart(document.getElementById('chart-freshness'))"
+                        + ".data.datasets.map(d => d.label).join(', ');")).isEqualTo("freshness (s), % in time (99% "
+                        + "within 2s)");
+                wait.until(b -> ((Number) script(b, "return Chart.getChart(document.getElementById('chart-freshness'))"
+                        + ".data.datasets[1].data.filter(v => v !== null && v >= 0 && v <= 100).length;"))
+                        .intValue() >= 1);
                 screenshot(browser, "lag.png");
 
                 // An operator pauses and resumes the pipeline from the overview.
