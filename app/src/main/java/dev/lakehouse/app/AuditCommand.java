@@ -1,5 +1,7 @@
 package dev.lakehouse.app;
 
+import dev.lakehouse.app.audit.DeepAudit;
+import dev.lakehouse.app.audit.DeepReport;
 import dev.lakehouse.app.config.ApplianceConfig;
 import dev.lakehouse.app.config.ApplianceConfig.PipelineConfig;
 import dev.lakehouse.app.config.ConfigLoader;
@@ -10,9 +12,13 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,7 +28,8 @@ import picocli.CommandLine.Spec;
  * {@code lakehouse audit}: proves from each table's own log that every Kafka offset it took is covered exactly once
  * ({@link OffsetAudit}), prints a line per partition and every problem with its offsets, optionally writes the
  * reports as JSON, and exits 0 when every audited table is whole, 1 otherwise. Reads the log only: safe beside a
- * running appliance, on any storage, without a lease.
+ * running appliance, on any storage, without a lease. With {@code --deep} it also reads the source topic over the
+ * audited offsets and the table's {@code _kafka} column and dead letters ({@link DeepAudit}): still read-only.
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Proves from each table's log that every Kafka offset it took is covered exactly once: no gap, "
@@ -33,9 +40,14 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "The YAML configuration file.")
     Path config;
 
-    @Option(names = {"-t", "--table"}, description = "One pipeline's table (a table per topic: <pipeline>.<topic>); "
-            + "default every pipeline's.")
+    @Option(names = {"-t", "--table", "-p", "--pipeline"}, description = "One pipeline's table (a table per topic: "
+            + "<pipeline>.<topic>); default every pipeline's.")
     String pipeline;
+
+    @Option(names = "--deep", description = "Also read the source topic over the audited offsets (read_committed) "
+            + "and check every data record is in the table exactly once: by offset with the _kafka column, else by "
+            + "each commit's counts.")
+    boolean deep;
 
     @Option(names = "--from-version", description = "Audit from this table version on (default: the oldest the "
             + "log retains).")
@@ -74,7 +86,22 @@ final class AuditCommand implements Callable<Integer> {
             OffsetAudit.Report result = OffsetAudit.audit(table, fromVersion);
             print(out, p.name(), result);
             whole &= result.ok();
-            json.add(result.toJson());
+            if (!deep) {
+                json.add(result.toJson());
+                continue;
+            }
+            DeepReport deepResult;
+            try {
+                deepResult = DeepAudit.run(table, PipelineParts.deadLetterTable(p), kafkaClient(p), fromVersion,
+                        KAFKA_STALL_TIMEOUT, System::nanoTime);
+            } catch (RuntimeException e) {
+                out.printf("%s: the deep audit could not read Kafka: %s%n", p.name(), e.getMessage());
+                whole = false;
+                continue;
+            }
+            deepResult.print(out, p.name());
+            whole &= deepResult.ok();
+            json.add("{\"log\": " + result.toJson() + ",\n\"deep\": " + deepResult.toJson().toPrettyString() + "}");
         }
         if (report != null) {
             try {
@@ -85,6 +112,16 @@ final class AuditCommand implements Callable<Integer> {
         }
         out.flush();
         return whole ? 0 : 1;
+    }
+
+    /** How long reading the source topic may make no progress before a deep audit gives up. */
+    private static final Duration KAFKA_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private static Map<String, Object> kafkaClient(PipelineConfig pipeline) {
+        Map<String, Object> client = new HashMap<>(PipelineParts.securityProperties(
+                pipeline.source().consumerProperties()));
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, pipeline.source().bootstrapServers());
+        return client;
     }
 
     private static void print(PrintWriter out, String name, OffsetAudit.Report result) {

@@ -322,6 +322,24 @@ public final class DeadLetterTable implements DeadLetterDestination, DeadLetterS
     public record PendingReason(long count, String exampleMessage) {
     }
 
+    /**
+     * A stored letter's source coordinates and state, without its payload.
+     *
+     * @param deadLetteredAt when it was stored, null for letters stored before the table recorded it
+     */
+    public record StoredOffset(String topic, int partition, long offset, String reason, ReplayState replayState,
+                               Instant deadLetteredAt) {
+    }
+
+    /**
+     * Hands every stored letter's coordinates to {@code each}, one at a time, read without the payload columns:
+     * bounded memory for any number of letters (what an offset audit needs).
+     */
+    public void forEachStoredOffset(java.util.function.Consumer<StoredOffset> each) {
+        DeadLetterScan.forEachLetter(table, file -> true, letter -> each.accept(new StoredOffset(letter.topic(),
+                letter.partition(), letter.offset(), letter.reason(), letter.replayState(), letter.deadLetteredAt())));
+    }
+
     /** The replay state of this table's letters: what a replay reads to plan, and how it marks letters. */
     public ReplayMarks replayMarks() {
         return new ReplayMarks(table);

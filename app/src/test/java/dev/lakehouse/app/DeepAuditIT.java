@@ -1,0 +1,156 @@
+package dev.lakehouse.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakehouse.app.config.ApplianceYaml;
+import dev.lakehouse.kafka.local.LocalKafkaBroker;
+import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.DataFileWriter;
+import dev.lakehouse.table.FileRewrite;
+import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.RowReader;
+import dev.lakehouse.table.TableOptions;
+import dev.lakehouse.testkit.KafkaBrokerExtension;
+import dev.lakehouse.testkit.KafkaTestClients;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code lakehouse audit --deep} through the app's own processes: a topic written by a transactional producer
+ * (committed and aborted transactions, so transaction markers and aborted records sit between the data records,
+ * and a few records that are not JSON) is ingested by {@code bin/lakehouse run --once} into two tables, one with
+ * the {@code _kafka} column and one without. The deep audit reads the topic itself and proves both whole, with
+ * every figure exact. Then a test helper changes the first table behind the appliance's back, as another writer
+ * could: it removes a data file and adds a copy of a row. The log audit cannot see that (the offsets the commits
+ * took are unchanged); the deep audit names the missing and the doubled offsets and exits 1.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class DeepAuditIT {
+
+    private static final int PARTITIONS = 2;
+    private static final int COMMITTED = 100;
+    private static final int ABORTED = 50;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theDeepAuditProvesEveryDataRecordIsInTheTableOnceAndNamesRowsChangedBehindItsBack(LocalKafkaBroker kafka,
+                                                                                         @TempDir Path dir)
+            throws Exception {
+        String topic = "deep-audit";
+        kafka.createTopic(topic, PARTITIONS);
+        // Per partition: a committed transaction of 100, an aborted one of 50, a committed one of 100 of which 2
+        // are not JSON. Kafka holds 200 data records per partition; 50 aborted records and 2 markers lie in the
+        // span the table takes (the last marker follows its last record, outside the span).
+        try (KafkaProducer<byte[], byte[]> producer = KafkaTestClients.producer(kafka,
+                Map.of("transactional.id", "deep-audit-producer"))) {
+            producer.initTransactions();
+            long id = 0;
+            for (String outcome : List.of("commit", "abort", "commit")) {
+                producer.beginTransaction();
+                for (int partition = 0; partition < PARTITIONS; partition++) {
+                    int count = outcome.equals("abort") ? ABORTED : COMMITTED;
+                    for (int i = 0; i < count; i++) {
+                        boolean bad = outcome.equals("commit") && id >= COMMITTED * PARTITIONS && i % 50 == 17;
+                        String value = bad ? "not json " + id : "{\"id\": " + id + ", \"note\": \"" + outcome + "\"}";
+                        producer.send(new ProducerRecord<>(topic, partition, null,
+                                value.getBytes(StandardCharsets.UTF_8)));
+                        id++;
+                    }
+                }
+                if (outcome.equals("commit")) {
+                    producer.commitTransaction();
+                } else {
+                    producer.flush();
+                    producer.abortTransaction();
+                }
+            }
+        }
+        Files.writeString(dir.resolve("event.avsc"), """
+                {"type": "record", "name": "Event", "fields": [{"name": "id", "type": "long"},
+                  {"name": "note", "type": "string"}]}""");
+        String withOffsets = dir.resolve("events").toUri().toString();
+        String withoutOffsets = dir.resolve("events_plain").toUri().toString();
+        ApplianceYaml yaml = new ApplianceYaml();
+        for (String name : List.of("events", "events_plain")) {
+            yaml.pipeline(name).set("instance-id", "appliance-1")
+                    .set("format", "json").set("value-schema-file", "event.avsc")
+                    .set("source.bootstrap-servers", kafka.bootstrapServers())
+                    .set("source.topics", List.of(topic))
+                    .set("source.group-id", "lakehouse-" + name)
+                    .set("source.starting-position", "earliest")
+                    .set("table.location", name.equals("events") ? withOffsets : withoutOffsets)
+                    .set("table.kafka-metadata", name.equals("events"))
+                    .set("trigger.interval", "1s")
+                    .set("trigger.max-records", 60) // several commits, and files
+                    .set("compaction.enabled", false);
+        }
+        Path config = yaml.console("enabled", false).write(dir.resolve("lakehouse.yaml"));
+        Path log = Path.of("target", "deep-audit.log").toAbsolutePath();
+        Files.deleteIfExists(log);
+        assertThat(ApplianceProcess.runToExit(log, "run", "--config", config.toString(), "--once"))
+                .as("run --once (see %s)", log).isZero();
+
+        Path auditLog = Path.of("target", "deep-audit-audit.log").toAbsolutePath();
+        Path report = dir.resolve("audit.json");
+        Files.deleteIfExists(auditLog);
+        int exit = ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString(), "--deep",
+                "--report", report.toString());
+        String printed = Files.readString(auditLog);
+        assertThat(exit).as(printed).isZero();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            assertThat(printed).contains("  " + topic + "-" + partition + ": offsets 0 to 251: 200 data records, "
+                    + "198 rows, 2 dead letters, 52 control or aborted");
+            assertThat(printed).contains("  " + topic + "-" + partition + ": offsets 0 to 251: 200 data records, "
+                    + "2 dead letters, 52 control or aborted");
+        }
+        assertThat(printed).contains("events: deep audit against Kafka (read_committed): rows matched to offsets by "
+                        + "their _kafka column")
+                .contains("events_plain: deep audit against Kafka (read_committed): no _kafka column: each "
+                        + "commit's rows and dead letters counted against Kafka's records")
+                .contains("events: OK: every data record in Kafka is in the table exactly once")
+                .contains("events_plain: OK: every data record in Kafka is in the table exactly once");
+        JsonNode reports = JSON.readTree(Files.readString(report));
+        assertThat(reports).hasSize(2);
+        assertThat(reports.get(0).path("deep").path("ok").asBoolean()).isTrue();
+        assertThat(reports.get(0).path("deep").path("partitions").get(0).path("dataRecords").asLong()).isEqualTo(200);
+        assertThat(reports.get(0).path("log").path("ok").asBoolean()).isTrue();
+
+        // Another writer removes a data file and adds a copy of a row: the offsets the commits took are unchanged.
+        LakeTable table = LakeTable.open(TableOptions.builder(withOffsets).build());
+        List<DataFile> files = table.snapshot().files();
+        assertThat(files).hasSizeGreaterThan(2);
+        DataFile removed = files.get(0);
+        GenericRecord copied;
+        try (RowReader rows = table.openRows(files.get(files.size() - 1))) {
+            copied = rows.next();
+        }
+        DataFileWriter writer = table.newDataFileWriter();
+        writer.write(copied);
+        table.rewrite(new FileRewrite(List.of(removed), writer.finish(), true, "UPDATE", Map.of(), Map.of()));
+        GenericRecord copiedKafka = (GenericRecord) copied.get("_kafka");
+
+        Files.deleteIfExists(auditLog);
+        exit = ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString(), "--table", "events",
+                "--deep");
+        printed = Files.readString(auditLog);
+        assertThat(exit).as(printed).isEqualTo(1);
+        assertThat(printed).as("the log cannot see it").contains("events: OK: every offset taken is in the table "
+                + "exactly once");
+        assertThat(printed).contains(removed.numRecords() + " data records in Kafka that are neither a row nor a dead "
+                + "letter: offsets ");
+        assertThat(printed).contains(copiedKafka.get("topic") + "-" + copiedKafka.get("partition")
+                + ": 1 rows more than once: offsets " + copiedKafka.get("offset"));
+        assertThat(printed).contains("events: NOT WHOLE against Kafka: 2 problems");
+    }
+}
