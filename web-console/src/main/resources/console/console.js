@@ -48,6 +48,12 @@ function fmtDuration(seconds) {
   if (seconds < 3600) return Math.round(seconds / 60) + ' min';
   return (seconds / 3600).toFixed(1) + ' h';
 }
+// An ISO-8601 duration as Java writes it (PT1H, PT10M, PT30S) in short form: 1h, 10m, 30s.
+function fmtIsoDuration(iso) {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(iso || '');
+  if (!m) return iso;
+  return [[m[1], 'h'], [m[2], 'm'], [m[3], 's']].filter(([v]) => v).map(([v, u]) => v + u).join(' ') || '0s';
+}
 function fmtTime(iso) { return iso ? TIME_FORMAT.format(new Date(iso)) : '—'; }
 function stateBadge(s) { return el('span', { class: 'state state-' + s, data: { testid: 'state' } }, s); }
 
@@ -152,7 +158,8 @@ function crumbs(name) {
   nav.replaceChildren(el('a', { href: '#/' }, 'Overview'));
   if (name) {
     const n = encodeURIComponent(name);
-    nav.append(el('a', { href: '#/table/' + n }, 'Table ' + name), el('a', { href: '#/lag/' + n }, 'Lag'));
+    nav.append(el('a', { href: '#/table/' + n }, 'Table ' + name), el('a', { href: '#/lag/' + n }, 'Lag'),
+      el('a', { href: '#/audit/' + n }, 'Audit'));
   }
 }
 
@@ -205,7 +212,7 @@ function objectiveLine(objective) {
   if (!objective) { return null; }
   const share = objective.ratio === null ? 'no records yet' : (objective.ratio * 100).toFixed(objective.ratio >= 0.999 ? 2 : 1) + ' %';
   return el('div', { class: objective.met ? 'muted' : 'error', data: { testid: 'objective' },
-    title: 'objective ' + objective.objective + ' over ' + objective.window + '; error budget burning at ' + objective.burnRate.toFixed(2) + 'x' },
+    title: 'objective ' + objective.objective + ' over ' + fmtIsoDuration(objective.window) + '; error budget burning at ' + objective.burnRate.toFixed(2) + 'x' },
     share + ' of ' + objective.objective);
 }
 
@@ -403,10 +410,47 @@ async function renderLag(view, name) {
   lineChart('chart-freshness', labels, freshness);
 }
 
+// The audit page: the freshness objective, and the last offset audit of the table's log (run in the background).
+async function renderAudit(view, name) {
+  const audit = await api('/api/tables/' + encodeURIComponent(name) + '/audit');
+  const o = audit.objective;
+  const objective = o
+    ? el('div', { class: 'cards', id: 'audit-objective' },
+      card('Objective', o.objective + ' over ' + fmtIsoDuration(o.window)),
+      card('In time', o.ratio === null ? 'no records yet' : (o.ratio * 100).toFixed(2) + ' %'),
+      card('Error budget burn rate', o.burnRate.toFixed(2) + 'x'),
+      card('Status', o.met ? 'met' : 'breached'))
+    : el('p', { class: 'muted', id: 'audit-objective' }, 'No freshness objective (table.freshness-objective).');
+  let verdict;
+  if (audit.state === 'RUNNING') {
+    verdict = el('p', { id: 'audit-verdict', class: 'muted' }, 'Auditing the log…');
+  } else if (audit.state === 'FAILED') {
+    verdict = el('p', { id: 'audit-verdict', class: 'error' }, 'The audit failed: ' + audit.error);
+  } else {
+    verdict = el('p', { id: 'audit-verdict', class: audit.ok ? '' : 'error' },
+      (audit.ok ? 'Every offset taken is in the table exactly once' : 'NOT WHOLE: see the problems below')
+      + ': versions ' + fmtInt(audit.fromVersion) + ' to ' + fmtInt(audit.toVersion) + ', ' + fmtInt(audit.commits)
+      + ' commits audited' + (audit.logTruncated ? ' (earlier versions are no longer in the log)' : '')
+      + ', finished ' + fmtTime(audit.finishedAt) + (audit.renewing ? ' (a newer audit is running)' : '') + '.');
+  }
+  const partitions = simpleTable('audit-partitions', ['Topic', 'Partition', 'Offsets', 'Commits', 'Skipped', 'Start-overs', 'Result'],
+    audit.partitions.map((p) => [el('span', { class: 'mono' }, p.topic), fmtInt(p.partition),
+      fmtInt(p.firstOffset) + ' to ' + fmtInt(p.nextOffset - 1), fmtInt(p.commits), fmtInt(p.skippedOffsets), fmtInt(p.startOvers),
+      p.problems.length ? el('span', { class: 'error' }, p.problems.length + ' problems') : 'every offset once']));
+  const problems = audit.partitions.flatMap((p) => p.problems);
+  view.replaceChildren(...[
+    el('h1', {}, 'Audit of ', el('span', { class: 'mono' }, audit.name)),
+    el('h2', {}, 'Freshness objective'), objective,
+    el('h2', {}, 'Offsets'), verdict, partitions,
+    problems.length ? el('ul', { id: 'audit-problems', class: 'error' }, problems.map((p) => el('li', {}, p))) : null,
+    el('p', { class: 'muted' }, 'From the table\'s log only; ', el('code', {}, 'lakehouse audit --deep'),
+      ' also reads the topic and matches every record with a row or a dead letter.')].filter((n) => n !== null));
+}
+
 async function refresh() {
   const view = document.getElementById('view');
   const hash = location.hash || '#/';
-  const match = hash.match(/^#\/(table|lag)\/(.+)$/);
+  const match = hash.match(/^#\/(table|lag|audit)\/(.+)$/);
   const name = match ? decodeURIComponent(match[2]) : null;
   const route = match ? match[1] + ':' + name : 'overview';
   crumbs(name);
@@ -420,6 +464,9 @@ async function refresh() {
       await renderOverview(view);
     } else if (match[1] === 'table') {
       await renderTable(view, name);
+    } else if (match[1] === 'audit') {
+      destroyCharts();
+      await renderAudit(view, name);
     } else {
       await renderLag(view, name);
     }

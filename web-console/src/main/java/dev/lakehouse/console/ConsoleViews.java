@@ -8,6 +8,7 @@ import dev.lakehouse.ingest.deadletter.DeadLetterSummaries;
 import dev.lakehouse.ingest.deadletter.ReplayState;
 import dev.lakehouse.ingest.status.FreshnessCompliance;
 import dev.lakehouse.table.DataFile;
+import dev.lakehouse.table.OffsetAudit;
 import dev.lakehouse.table.SchemaChange;
 import dev.lakehouse.table.TableCommit;
 import dev.lakehouse.table.TableSnapshot;
@@ -127,6 +128,21 @@ final class ConsoleViews {
         double ratio = compliance.ratio();
         return new Views.ObjectiveView(compliance.objective().describe(), compliance.objective().window().toString(),
                 Double.isNaN(ratio) ? null : ratio, compliance.burnRate(), compliance.met(), compliance.records());
+    }
+
+    static Views.AuditView audit(String name, TableAudits.Audit audit, Views.ObjectiveView objective) {
+        OffsetAudit.Report report = audit.report();
+        String state = report != null ? "DONE" : audit.error() != null ? "FAILED" : "RUNNING";
+        List<Views.AuditPartitionView> partitions = report == null ? List.of() : report.partitions().stream()
+                .map(p -> new Views.AuditPartitionView(p.topic(), p.partition(), p.firstOffset(), p.nextOffset(),
+                        p.tableNextOffset(), p.commits(), p.skippedOffsets(), p.startOvers(), p.problems()))
+                .toList();
+        return new Views.AuditView(name, state, audit.running() && state.equals("DONE"),
+                audit.startedAt() == null ? null : audit.startedAt().toString(),
+                audit.finishedAt() == null ? null : audit.finishedAt().toString(), audit.error(),
+                report == null ? -1 : report.fromVersion(), report == null ? -1 : report.toVersion(),
+                report != null && report.logTruncated(), report == null ? 0 : report.commits(),
+                report != null && report.ok(), partitions, objective);
     }
 
     static Views.RunView run(MaintenanceRun run) {

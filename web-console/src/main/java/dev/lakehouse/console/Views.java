@@ -25,7 +25,6 @@ final class Views {
                        ObjectiveView freshnessObjective) {
     }
 
-    /** A compaction or vacuum run. */
     /**
      * A table's freshness objective and how it is met over its window: {@code ratio} the share of records committed
      * in time (null before any was judged), {@code burnRate} how fast the error budget burns (1: exactly over the
@@ -34,6 +33,7 @@ final class Views {
     record ObjectiveView(String objective, String window, Double ratio, double burnRate, boolean met, long records) {
     }
 
+    /** A compaction or vacuum run. */
     record RunView(String kind, String startedAt, long durationMs, String outcome, int filesBefore, long bytesBefore,
                    int filesAfter, long bytesAfter, String detail) {
     }
@@ -92,6 +92,22 @@ final class Views {
      */
     record LagView(String name, String state, long totalLag, List<PartitionLag> partitions,
                    List<LagHistory.Sample> series, List<BatchProgress> recentBatches, String objective) {
+    }
+
+    /**
+     * The audit page of a table: its freshness objective, and the last offset audit of its log.
+     *
+     * @param state {@code RUNNING} (the first audit), {@code DONE}, or {@code FAILED} with {@code error}
+     * @param renewing whether a newer audit is under way while this one is shown
+     * @param objective the freshness objective, null without one
+     */
+    record AuditView(String name, String state, boolean renewing, String startedAt, String finishedAt, String error,
+                     long fromVersion, long toVersion, boolean logTruncated, int commits, boolean ok,
+                     List<AuditPartitionView> partitions, ObjectiveView objective) {
+    }
+
+    record AuditPartitionView(String topic, int partition, long firstOffset, long nextOffset, long tableNextOffset,
+                              int commits, long skippedOffsets, int startOvers, List<String> problems) {
     }
 
     /** What the page needs to know about the visitor. */

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <dl>
  * <dt>Reads</dt><dd>{@code GET /api/overview}, {@code /api/tables/{name}}, {@code /api/tables/{name}/lag},
- * {@code /api/session}. With users configured they need a login (any role); without, anyone who can reach the
+ * {@code /api/tables/{name}/audit} (the last offset audit of the table's log, started in the background when there is
+ * none or it is stale: {@link TableAudits}), {@code /api/session}. With users configured they need a login (any role); without, anyone who can reach the
  * loopback address may read.</dd>
  * <dt>Actions</dt><dd>{@code POST /api/pipelines/{name}/pause|resume}, {@code POST /api/tables/{name}/compact}:
  * an {@link ConsoleRole#OPERATOR} session and its CSRF token in the {@code X-CSRF-Token} header. Refused with 403
@@ -67,6 +68,7 @@ public final class WebConsole implements AutoCloseable {
     /** Logins, sessions and who may do what. */
     private final ConsoleAuth auth;
     private final Map<String, LagHistory> lagHistories = new java.util.concurrent.ConcurrentHashMap<>();
+    private final TableAudits audits;
     private final ScheduledExecutorService sampler;
     private final Javalin server;
     private final Clock clock;
@@ -83,6 +85,7 @@ public final class WebConsole implements AutoCloseable {
         this.auth = new ConsoleAuth(settings, clock, sleeper);
         tables.forEach(t -> lagHistories.put(t.name(), new LagHistory(SAMPLES_KEPT, RATE_WINDOW)));
         this.data = new ConsoleData(tables, maintenance, lagHistories, clock);
+        this.audits = new TableAudits(clock);
         // Two threads: one samples lag, one renews the tables' figures (a slow storage delays only the latter).
         this.sampler = Executors.newScheduledThreadPool(2, r -> {
             Thread thread = new Thread(r, "lakehouse-console-sampler");
@@ -155,6 +158,7 @@ public final class WebConsole implements AutoCloseable {
     public void removeTable(String name, List<HealthCheck> tableChecks) {
         data.remove(name);
         lagHistories.remove(name);
+        audits.forget(name);
         checks.removeAll(tableChecks);
         for (HealthCheck check : tableChecks) {
             if (check instanceof AutoCloseable closeable) {
@@ -182,6 +186,7 @@ public final class WebConsole implements AutoCloseable {
     @Override
     public void close() {
         sampler.shutdownNow();
+        audits.close();
         server.stop();
         for (HealthCheck check : checks) {
             if (check instanceof AutoCloseable closeable) {
@@ -247,6 +252,11 @@ public final class WebConsole implements AutoCloseable {
         server.get("/api/overview", ctx -> ctx.json(data.overview()));
         server.get("/api/tables/{name}", ctx -> ctx.json(data.detail(table(ctx))));
         server.get("/api/tables/{name}/lag", ctx -> ctx.json(data.lag(table(ctx))));
+        server.get("/api/tables/{name}/audit", ctx -> {
+            MonitoredTable table = table(ctx);
+            ctx.json(ConsoleViews.audit(table.name(), audits.latest(table.name(), table.pipeline().table()),
+                    ConsoleViews.objective(table.pipeline().status().freshnessObjective())));
+        });
 
         server.post("/api/pipelines/{name}/pause", ctx -> act(ctx, "paused", t -> t.pipeline().pause()));
         server.post("/api/pipelines/{name}/resume", ctx -> act(ctx, "resumed", t -> t.pipeline().resume()));

@@ -116,6 +116,17 @@ class ConsoleBrowserIT {
                         .intValue() >= 1);
                 screenshot(browser, "lag.png");
 
+                // Audit page: the objective, and the log's offset audit run in the background, one line per partition.
+                click(wait, By.linkText("Audit"));
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-verdict"),
+                        "Every offset taken is in the table exactly once"));
+                assertThat(browser.findElement(By.id("audit-objective")).getText()).contains("99% within 2s over 1h");
+                assertThat(browser.findElements(By.id("audit-problems"))).isEmpty();
+                assertThat(script(browser, "return Array.from(document.querySelectorAll('#audit-partitions tbody tr'))"
+                        + ".map(r => r.lastChild.textContent).join(', ');")).isEqualTo("every offset once, every "
+                        + "offset once");
+                screenshot(browser, "audit.png");
+
                 // An operator pauses and resumes the pipeline from the overview.
                 click(wait, By.id("logout"));
                 wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
