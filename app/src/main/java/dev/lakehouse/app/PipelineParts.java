@@ -170,6 +170,7 @@ final class PipelineParts {
                 .startingPosition(StartingPosition.parse(source.startingPosition()))
                 .triggerInterval(pipeline.trigger().interval())
                 .freshnessObjective(pipeline.table().freshnessObjective())
+                .freshnessEventTime(pipeline.table().freshnessEventTime())
                 .maxRecords(pipeline.trigger().maxRecords())
                 .maxBytes(pipeline.trigger().maxBytes())
                 .maxBytesInFlight(pipeline.trigger().maxBytesInFlight())

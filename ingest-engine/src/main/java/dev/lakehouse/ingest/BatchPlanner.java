@@ -92,7 +92,8 @@ final class BatchPlanner {
      * record was read from Kafka, not from when it was added: the time that record's conversion took (creating the
      * table, adding columns, a registry lookup) is time its batch has waited.
      *
-     * @param timestampMillis the record's Kafka timestamp, negative when it has none
+     * @param timestampMillis the record's time for freshness (its Kafka timestamp, or its event-time column:
+     *     {@code EventTimes}), negative when it has none
      * @param readAtMillis when the poll that returned the record returned
      */
     void add(TopicPartition partition, long offset, long sizeBytes, long timestampMillis, long readAtMillis) {

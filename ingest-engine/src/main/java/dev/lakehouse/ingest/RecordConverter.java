@@ -78,6 +78,7 @@ final class RecordConverter {
     /** A keyed table's key ({@link TableKey}): configured, else known once the table exists. */
     private List<String> keyColumns;
     private final DecimalBounds decimalBounds = new DecimalBounds();
+    private final EventTimes eventTimes;
 
     /**
      * @param deadLettersEnabled whether bad records become dead letters (else {@link RecordRejectedException})
@@ -92,7 +93,13 @@ final class RecordConverter {
         this.deadLettersEnabled = deadLettersEnabled;
         this.commitSchemaChanges = commitSchemaChanges;
         this.keyColumns = settings.keys().columns();
+        this.eventTimes = new EventTimes(settings.name(), settings.freshnessEventTime());
         adoptTableIfItExists();
+    }
+
+    /** The time a converted record is judged by for freshness ({@link EventTimes}); negative for none. */
+    long eventTime(Outcome outcome, long kafkaTimestamp) {
+        return eventTimes.of(outcome, kafkaTimestamp);
     }
 
     /**

@@ -183,7 +183,7 @@ final class TableLane {
         } else if (outcome instanceof RecordConverter.Outcome.Dead dead) {
             open.addLetter(dead.letter());
         }
-        planner.add(partition, record.offset(), size, record.timestamp(), readAtMillis);
+        planner.add(partition, record.offset(), size, converter.eventTime(outcome, record.timestamp()), readAtMillis);
         // Large records: a chunk goes to the writer by bytes too, so rows in flight stay within the budget.
         if (open.chunkFull(writer.budget())) {
             flushChunk();

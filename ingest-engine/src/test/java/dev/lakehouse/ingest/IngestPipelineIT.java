@@ -258,6 +258,42 @@ class IngestPipelineIT {
     }
 
     @Test
+    void withAnEventTimeColumnFreshnessAndTheObjectiveJudgeTheEventNotItsArrivalInKafka() throws Exception {
+        // Sent now, but each event happened an hour ago (delayed before it reached Kafka).
+        java.time.Instant happened = java.time.Instant.now().minus(Duration.ofHours(1));
+        List<ProducerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String json = "{\"order_id\":" + i + ",\"customer\":\"c\",\"amount\":1.5,\"created_at\":\""
+                    + happened.plusMillis(i) + "\"}";
+            records.add(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
+        }
+        KafkaTestClients.produceAll(kafka, records);
+        dev.lakehouse.ingest.status.FreshnessObjective objective = dev.lakehouse.ingest.status.FreshnessObjective
+                .parse("95% within 1m", Duration.ofHours(2));
+        Map<String, dev.lakehouse.ingest.status.PipelineStatus> statuses = new java.util.TreeMap<>();
+        for (String eventTime : new String[] {"created_at", null}) {
+            String name = eventTime == null ? "by_kafka_time" : "by_event_time";
+            try (IngestPipeline pipeline = new IngestPipeline(settings(name, 10_000).freshnessObjective(objective)
+                    .freshnessEventTime(eventTime).build(), table(dir.resolve(name).toUri().toString()),
+                    new JsonRecordDecoder(TestOrders.V1))) {
+                pipeline.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.status().recordsCommitted() == 200);
+                statuses.put(name, pipeline.status());
+            }
+        }
+        dev.lakehouse.ingest.status.PipelineStatus byEvent = statuses.get("by_event_time");
+        dev.lakehouse.ingest.status.PipelineStatus byKafka = statuses.get("by_kafka_time");
+        assertThat(byEvent.newestCommittedRecord()).isEqualTo(happened.plusMillis(199).truncatedTo(
+                java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(byEvent.freshnessObjective().records()).isEqualTo(200);
+        assertThat(byEvent.freshnessObjective().ratio()).as("every event committed an hour late").isZero();
+        assertThat(byEvent.freshnessObjective().met()).isFalse();
+        assertThat(byKafka.freshnessObjective().ratio()).as("each record committed within a minute of its send")
+                .isEqualTo(1.0);
+        assertThat(byKafka.newestCommittedRecord()).isAfter(happened.plus(Duration.ofMinutes(59)));
+    }
+
+    @Test
     void anUndecodableRecordStopsThePipelineWithItsPositionAndReason() throws Exception {
         TestOrders.produce(kafka, registry, topic, TestOrders.V1, 0, 100);
         KafkaTestClients.produceAll(kafka, List.of(new ProducerRecord<>(topic, 1, null,

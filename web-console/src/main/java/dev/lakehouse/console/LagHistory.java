@@ -11,7 +11,8 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * One pipeline's lag, rates, freshness and freshness-objective compliance over time, sampled at a fixed period and kept for a bounded window (in memory only).
+ * One pipeline's lag, rates, freshness and freshness-objective compliance over time, sampled at a fixed period and
+ * kept for a bounded window (in memory only).
  *
  * <p>The input rate is how fast the partitions' log-end offsets advanced (records arriving in Kafka); the process
  * rate is how fast the pipeline committed records. Lag grows while input outruns processing, as in Spark's

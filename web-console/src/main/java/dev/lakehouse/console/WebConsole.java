@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * <dl>
  * <dt>Reads</dt><dd>{@code GET /api/overview}, {@code /api/tables/{name}}, {@code /api/tables/{name}/lag},
  * {@code /api/tables/{name}/audit} (the last offset audit of the table's log, started in the background when there is
- * none or it is stale: {@link TableAudits}), {@code /api/session}. With users configured they need a login (any role); without, anyone who can reach the
- * loopback address may read.</dd>
+ * none or it is stale: {@link TableAudits}), {@code /api/session}. With users configured they need a login (any
+ * role); without, anyone who can reach the loopback address may read.</dd>
  * <dt>Actions</dt><dd>{@code POST /api/pipelines/{name}/pause|resume}, {@code POST /api/tables/{name}/compact}:
  * an {@link ConsoleRole#OPERATOR} session and its CSRF token in the {@code X-CSRF-Token} header. Refused with 403
  * otherwise, and always refused when no users are configured (read-only console). Each action is logged with the

@@ -178,7 +178,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
                     table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
                     table.mode(), table.key(), table.versionColumn(), table.softDeletes(), table.changeMetadata(),
-                    table.kafkaKeyColumn(), table.freshnessObjective());
+                    table.kafkaKeyColumn(), table.freshnessObjective(), table.freshnessEventTime());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -266,6 +266,16 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
     }
 
     /**
+     * How a table takes records: {@code append} every record; {@code upsert} one row per key, the newest replacing
+     * it; {@code dedupe} one row per key, the first kept (later copies of a key are skipped).
+     */
+    public enum TableMode {
+        APPEND, UPSERT, DEDUPE
+    }
+
+    /**
+     * A pipeline's table: where it is, how it is laid out and written, and how its freshness is judged.
+     *
      * @param location table URI ({@code file:///…}, {@code s3a://bucket/…})
      * @param partitionBy partition columns: {@code field} or {@code day(field) as column}
      * @param properties Delta table properties set at creation
@@ -280,21 +290,17 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param softDeletes whether a deleted key's row stays with {@code _deleted = true} (upsert tables)
      * @param changeMetadata whether rows carry their change's {@code _op} and {@code _source_ts} (Debezium)
      * @param kafkaKeyColumn the column a keyed table adds for each record's (primitive) Kafka key, its key; or null
+     * @param freshnessObjective the table's freshness objective, or null
+     * @param freshnessEventTime the timestamp column records are judged by for freshness, or null for their Kafka
+     *     timestamp
      */
-    /**
-     * How a table takes records: {@code append} every record; {@code upsert} one row per key, the newest replacing
-     * it; {@code dedupe} one row per key, the first kept (later copies of a key are skipped).
-     */
-    public enum TableMode {
-        APPEND, UPSERT, DEDUPE
-    }
-
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
                               long targetFileSize, String codec, Map<String, String> hadoop,
                               List<String> requiredColumns, WriterLeaseMode writerLease, Duration writerLeaseTtl,
                               boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
                               List<String> key, String versionColumn, boolean softDeletes, boolean changeMetadata,
-                              String kafkaKeyColumn, dev.lakehouse.ingest.status.FreshnessObjective freshnessObjective) {
+                              String kafkaKeyColumn, dev.lakehouse.ingest.status.FreshnessObjective freshnessObjective,
+                              String freshnessEventTime) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

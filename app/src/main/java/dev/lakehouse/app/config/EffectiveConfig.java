@@ -98,6 +98,8 @@ public final class EffectiveConfig {
                 : p.table().freshnessObjective().describe());
         table.put("freshness-window", p.table().freshnessObjective() == null ? dev.lakehouse.ingest.status.FreshnessObjective.DEFAULT_WINDOW.toString()
                 : p.table().freshnessObjective().window().toString());
+        table.put("freshness-event-time", p.table().freshnessEventTime() == null ? "(the Kafka timestamp)"
+                : p.table().freshnessEventTime());
         m.put("table", table);
         m.put("on-incompatible-schema", enumText(p.onIncompatibleSchema()));
         Map<String, Object> deadLetters = new LinkedHashMap<>();

@@ -118,10 +118,14 @@ final class TableSection {
                 node.problem("freshness-objective", e.getMessage());
             }
         }
+        String freshnessEventTime = node.string("freshness-event-time").orElse(null);
+        if (freshnessEventTime != null && !freshnessEventTime.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            node.problem("freshness-event-time", "'" + freshnessEventTime + "' is not a top-level column name");
+        }
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
                 writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key, versionColumn, softDeletes,
-                changeMetadata, kafkaKeyColumn, freshnessObjective);
+                changeMetadata, kafkaKeyColumn, freshnessObjective, freshnessEventTime);
     }
 
     /**

@@ -352,6 +352,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anEventTimeColumnForFreshnessIsATopLevelColumnName() throws Exception {
+        ApplianceConfig config = ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      freshness-event-time: created_at"), "x.yaml", null);
+        assertThat(config.pipelines().get(0).table().freshnessEventTime()).isEqualTo("created_at");
+        assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).table().freshnessEventTime())
+                .as("the Kafka timestamp by default").isNull();
+        assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
+                "      location: data/orders\n      freshness-event-time: order.created_at"), "x.yaml", null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pipelines[0].table.freshness-event-time: "
+                        + "'order.created_at' is not a top-level column name");
+    }
+
+    @Test
     void aDebeziumEnvelopeNeedsJsonValuesAndAKeyedTable() {
         String debezium = MINIMAL.replace("      topics: [orders]", "      topics: [orders]\n      envelope: debezium");
         assertThatThrownBy(() -> ConfigLoader.parse(debezium, "x.yaml", null)).isInstanceOf(ConfigException.class)

@@ -27,6 +27,7 @@ public final class PipelineSettings {
     private final String instanceId;
     private final boolean fixedInstanceId;
     private final FreshnessObjective freshnessObjective;
+    private final String freshnessEventTime;
     private final int progressHistory;
     private final List<String> requiredColumns;
     private final SourceSettings source;
@@ -42,6 +43,7 @@ public final class PipelineSettings {
         this.fixedInstanceId = b.instanceId != null;
         this.source = source;
         this.freshnessObjective = b.freshnessObjective;
+        this.freshnessEventTime = b.freshnessEventTime;
         this.progressHistory = b.progressHistory;
         this.requiredColumns = List.copyOf(b.requiredColumns);
         this.limits = limits;
@@ -122,6 +124,15 @@ public final class PipelineSettings {
      */
     public FreshnessObjective freshnessObjective() {
         return freshnessObjective;
+    }
+
+    /**
+     * The top-level timestamp column whose value is a record's time for freshness and the freshness objective
+     * ({@code table.freshness-event-time}), instead of its Kafka timestamp; null for the Kafka timestamp (the
+     * default). Rows where it is null are not judged; dead letters and deletions are judged by their Kafka timestamp.
+     */
+    public String freshnessEventTime() {
+        return freshnessEventTime;
     }
 
     /** How many batch progress records are kept for {@code IngestPipeline.recentProgress()}. */

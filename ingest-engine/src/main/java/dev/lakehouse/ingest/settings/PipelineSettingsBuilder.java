@@ -31,6 +31,7 @@ public final class PipelineSettingsBuilder {
     StartingPosition startingPosition = StartingPosition.earliest();
     Duration triggerInterval = Duration.ofSeconds(30);
     FreshnessObjective freshnessObjective;
+    String freshnessEventTime;
     long maxRecords = 1_000_000;
     long maxBytes = 256L * 1024 * 1024;
     long maxBytesInFlight;
@@ -100,6 +101,12 @@ public final class PipelineSettingsBuilder {
     /** See {@link PipelineSettings#freshnessObjective()}; null for none. */
     public PipelineSettingsBuilder freshnessObjective(FreshnessObjective objective) {
         this.freshnessObjective = objective;
+        return this;
+    }
+
+    /** See {@link PipelineSettings#freshnessEventTime()}; null for the Kafka timestamp. */
+    public PipelineSettingsBuilder freshnessEventTime(String column) {
+        this.freshnessEventTime = column;
         return this;
     }
 

@@ -14,8 +14,9 @@ import java.util.List;
  * @param recordsCommitted records committed by this run
  * @param lastCommit when this run last committed, null if never
  * @param partitions lag per assigned partition
- * @param newestCommittedRecord the largest Kafka timestamp among the records this run committed (rows and dead
- *     letters), null before its first commit or when the records carry no timestamps
+ * @param newestCommittedRecord the largest time among the records this run committed (rows and dead letters): their
+ *     Kafka timestamp, or their event-time column ({@code PipelineSettings.freshnessEventTime()}); null before its
+ *     first commit or when the records carry no times
  * @param freshnessObjective how the table meets its freshness objective ({@code table.freshness-objective}) over
  *     the objective's window, null when it has none
  */
