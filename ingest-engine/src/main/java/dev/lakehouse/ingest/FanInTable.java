@@ -7,6 +7,7 @@ import dev.lakehouse.ingest.source.ConsumerListener;
 import dev.lakehouse.ingest.status.BatchProgress;
 import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.ingest.status.PipelineStatus;
+import dev.lakehouse.ingest.status.VisibilityHistogram;
 import dev.lakehouse.table.LakeTable;
 import java.time.Duration;
 import java.util.List;
@@ -107,6 +108,11 @@ public final class FanInTable implements RunningPipeline {
     @Override
     public boolean inGroup() {
         return board.inGroup();
+    }
+
+    @Override
+    public VisibilityHistogram.Snapshot visibility() {
+        return board.visibility();
     }
 
     /** As {@link IngestPipeline#pause()}: the open batch is committed, then the table's partitions are paused. */

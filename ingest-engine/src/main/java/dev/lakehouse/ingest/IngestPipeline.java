@@ -9,6 +9,7 @@ import dev.lakehouse.ingest.status.BatchProgress;
 import dev.lakehouse.ingest.status.PartitionLag;
 import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.ingest.status.PipelineStatus;
+import dev.lakehouse.ingest.status.VisibilityHistogram;
 import dev.lakehouse.table.LakeTable;
 import java.time.Duration;
 import java.util.List;
@@ -150,6 +151,11 @@ public final class IngestPipeline implements RunningPipeline {
     @Override
     public boolean inGroup() {
         return board.inGroup();
+    }
+
+    @Override
+    public VisibilityHistogram.Snapshot visibility() {
+        return board.visibility();
     }
 
     /** Whether {@link #pause()} was called without a {@link #resume()} since. */

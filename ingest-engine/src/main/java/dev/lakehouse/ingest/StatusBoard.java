@@ -9,6 +9,7 @@ import dev.lakehouse.ingest.status.FreshnessTracker;
 import dev.lakehouse.ingest.status.PartitionLag;
 import dev.lakehouse.ingest.status.PipelineState;
 import dev.lakehouse.ingest.status.PipelineStatus;
+import dev.lakehouse.ingest.status.VisibilityHistogram;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,10 +48,11 @@ final class StatusBoard implements PollLoop.Observer {
     private volatile boolean pausedNow;
     private volatile List<PartitionLag> lags = List.of();
     private volatile Instant lastCommit;
-    /** The largest Kafka timestamp committed, or null. */
+    /** The largest record time committed (Kafka timestamp or event time), or null. */
     private volatile Instant newestCommittedRecord;
 
     private final FreshnessTracker freshness;
+    private final VisibilityHistogram visibility = new VisibilityHistogram();
     private final java.time.Clock clock;
 
     /**
@@ -63,6 +65,11 @@ final class StatusBoard implements PollLoop.Observer {
         this.history = history;
         this.freshness = objective == null ? null : new FreshnessTracker(objective);
         this.clock = clock;
+    }
+
+    /** How long the records committed since start took to become visible. */
+    VisibilityHistogram.Snapshot visibility() {
+        return visibility.snapshot();
     }
 
     /** The table's compliance with its freshness objective now; null without an objective. */
@@ -146,6 +153,7 @@ final class StatusBoard implements PollLoop.Observer {
         if (freshness != null) {
             freshness.committed(lastCommit.toEpochMilli(), batch.times());
         }
+        visibility.committed(lastCommit.toEpochMilli(), batch.times());
         if (batch.newestRecordTimestampMillis() >= 0) {
             Instant newest = Instant.ofEpochMilli(batch.newestRecordTimestampMillis());
             Instant known = newestCommittedRecord;

@@ -88,6 +88,7 @@ public final class ApplianceMetrics implements AutoCloseable {
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         binders.add(gc);
+        registry.getPrometheusRegistry().register(new VisibilityCollector(pipelines::values));
     }
 
     /** Meters of one pipeline: batch counters and timers, dead letters by reason, its consumer's metrics. */

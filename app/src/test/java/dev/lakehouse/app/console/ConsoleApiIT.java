@@ -181,6 +181,8 @@ class ConsoleApiIT {
                     .contains("lakehouse_last_commit_age_seconds{pipeline=\"orders\"}")
                     .contains("lakehouse_freshness_seconds{pipeline=\"orders\"}")
                     .contains("lakehouse_freshness_objective_ratio{pipeline=\"orders\"}")
+                    .containsPattern("lakehouse_record_visibility_seconds_bucket\\{pipeline=\"orders\",le=\"\\+Inf\"} [1-9]")
+                    .contains("lakehouse_record_visibility_seconds_count{pipeline=\"orders\"}")
                     .contains("lakehouse_freshness_objective_target_ratio{objective=\"99% within 2s\",pipeline=\"orders\"} 0.99")
                     .contains("lakehouse_kafka_consumer_fetch_manager_records_consumed_total")
                     .containsPattern("lakehouse_consumer_lag_records\\{partition=\"0\",pipeline=\"orders\",topic=\"[^\"]+\"} 0.0");

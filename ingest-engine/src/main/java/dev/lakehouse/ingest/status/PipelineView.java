@@ -37,6 +37,14 @@ public interface PipelineView {
         return true;
     }
 
+    /**
+     * How long the records committed since the pipeline started took to become visible, by bucket
+     * ({@link VisibilityHistogram}); empty for views that do not measure it.
+     */
+    default VisibilityHistogram.Snapshot visibility() {
+        return new VisibilityHistogram().snapshot();
+    }
+
     /** See {@code IngestPipeline.pause()}: the open batch is committed, then nothing is read. Idempotent. */
     void pause();
 

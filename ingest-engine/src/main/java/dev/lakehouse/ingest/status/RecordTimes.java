@@ -53,6 +53,17 @@ public final class RecordTimes {
         }
     }
 
+    /** Receives one time bucket: where it starts and how many records fell in it. */
+    @FunctionalInterface
+    public interface BucketVisitor {
+        void bucket(long startMillis, long records);
+    }
+
+    /** Hands every time bucket to {@code visitor}, oldest first. */
+    public void forEachBucket(BucketVisitor visitor) {
+        counts.forEach((start, count) -> visitor.bucket(start, count[0]));
+    }
+
     /** Records counted (those with a timestamp). */
     public long total() {
         return total;
