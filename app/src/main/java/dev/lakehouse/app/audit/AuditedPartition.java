@@ -106,8 +106,15 @@ final class AuditedPartition {
         asRow.set(i);
     }
 
+    /** A stored dead letter at {@code offset}: counted for the offset and for the commit whose range holds it. */
     void letter(long offset, boolean wasReplayed) {
         int i = index(offset);
+        if (!asLetter.get(i)) {
+            CommitTally.Range range = rangeOf(offset);
+            if (range != null) {
+                range.commit().lettersFound++;
+            }
+        }
         asLetter.set(i);
         if (wasReplayed) {
             replayed.set(i);

@@ -22,6 +22,8 @@ final class CommitTally {
     /** Dead letters of the batch, or -1 when the commit does not say. */
     final long lettersWritten;
     long kafkaRecords;
+    /** Dead letters stored at offsets of the commit's ranges, found in the dead-letter table. */
+    long lettersFound;
 
     CommitTally(TableCommit commit) {
         this.version = commit.version();
@@ -35,15 +37,20 @@ final class CommitTally {
      * What is wrong with the commit's counts against the records Kafka holds in its ranges, or null when they
      * agree: the batch must have read every data record of its ranges, and (when it appended) written each as a
      * row or a dead letter.
+     *
+     * @param lettersByOffset whether the dead letters were found by offset in the dead-letter table: then those at
+     *     the commit's offsets count, also letters an earlier attempt of the batch stored before a crash (which the
+     *     commit's own count leaves out); else the commit's count
      */
-    String countProblem() {
+    String countProblem(boolean lettersByOffset) {
+        long letters = lettersByOffset ? lettersFound : lettersWritten;
         if (inputRecords >= 0 && inputRecords != kafkaRecords) {
             return "version " + version + ": Kafka holds " + kafkaRecords + " data records in its ranges, the "
                     + "batch says it read " + inputRecords;
         }
-        if (rowsWritten >= 0 && lettersWritten >= 0 && rowsWritten + lettersWritten != kafkaRecords) {
+        if (rowsWritten >= 0 && letters >= 0 && rowsWritten + letters != kafkaRecords) {
             return "version " + version + ": Kafka holds " + kafkaRecords + " data records in its ranges, the "
-                    + "commit wrote " + rowsWritten + " rows and " + lettersWritten + " dead letters";
+                    + "commit wrote " + rowsWritten + " rows and " + letters + " dead letters are stored for them";
         }
         return null;
     }

@@ -128,7 +128,7 @@ public final class DeepAudit {
         List<String> commitProblems = new ArrayList<>();
         for (CommitTally commit : commits) {
             if (fullyChecked(commit, partitions, checkedFrom)) {
-                String problem = commit.countProblem();
+                String problem = commit.countProblem(letters != null);
                 if (problem != null) {
                     commitProblems.add(problem);
                 }
