@@ -239,6 +239,7 @@ final class BatchWriter {
         for (GenericRecord row : rows.rows()) {
             openWriter.write(row);
         }
+        settings.services().processByteBudget().openFiles(this, openWriter.openFileBytes());
         writeNanos += System.nanoTime() - start;
     }
 
@@ -249,6 +250,7 @@ final class BatchWriter {
             openWriter = null;
             openSchema = null;
         }
+        settings.services().processByteBudget().openFiles(this, 0);
         List<DataFile> files = List.copyOf(openFiles);
         openFiles.clear();
         BatchPlanner.PlannedBatch batch = seal.batch();
@@ -381,6 +383,7 @@ final class BatchWriter {
             openSchema = null;
         }
         openFiles.clear();
+        settings.services().processByteBudget().openFiles(this, 0);
         writeNanos = 0;
     }
 }

@@ -39,9 +39,15 @@ final class SealTiming {
         awaitingCommit = 0;
     }
 
-    /** Whether the open batch is due by time and may close now (see the class comment). */
-    boolean dueAndWriterFree(BatchTrigger.OpenBatch open) {
-        return awaitingCommit == 0 && trigger.sealOnTime(open, clock.millis());
+    /**
+     * Whether the open batch may close now, while no sealed batch waits for its commit: because it is due by time
+     * (see the class comment), or early because the process's open data files passed their budget and this table's
+     * hold the most ({@code largestOverBudget}; the bytes that made it the largest are then the open batch's, so an
+     * early batch is never followed by a tiny one).
+     */
+    boolean mayClose(BatchTrigger.OpenBatch open, boolean largestOverBudget) {
+        return awaitingCommit == 0 && (trigger.sealOnTime(open, clock.millis())
+                || largestOverBudget && !open.isEmpty());
     }
 
     /**

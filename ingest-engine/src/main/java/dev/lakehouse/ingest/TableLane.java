@@ -49,14 +49,13 @@ final class TableLane {
     private final CatchUpTargets catchUp;
     /** Which of the consumer's partitions are this table's: all of them, unless the consumer reads for many. */
     private final Predicate<TopicPartition> owned;
+    /** When the open batch may close by time, given the sealed batches awaiting their commit. */
+    private final SealTiming timing;
 
     /** Set by {@link #attach}: the run's consumer, and what needs it. */
     private Consumer<byte[], byte[]> consumer;
     private TablePositions positions;
     private LagMeter lagMeter;
-
-    /** When the open batch may close by time, given the sealed batches awaiting their commit. */
-    private final SealTiming timing;
     /** The open batch's rows not yet handed to the writer, and its dead letters. */
     private final OpenRows open = new OpenRows();
     private long pollDecodeNanos;
@@ -188,9 +187,9 @@ final class TableLane {
         if (open.chunkFull(writer.budget())) {
             flushChunk();
             // A batch that fell due while this poll's records were being converted (a table creation, a schema
-            // change, a large poll) closes here rather than at the poll's end: a clock read per chunk, not per
-            // record. The first batch of a start, whose records waited for the table's creation, commits early.
-            if (timing.dueAndWriterFree(planner.openBatch())) {
+            // change, a large poll), or whose open files are the largest of a process over its budget, closes here
+            // rather than at the poll's end. The first batch of a start, waiting for its table, commits early.
+            if (timing.mayClose(planner.openBatch(), writer.openFilesOverBudget())) {
                 seal();
                 return;
             }
@@ -204,13 +203,14 @@ final class TableLane {
     }
 
     /**
-     * After a poll: takes the writer's outcomes, closes the open batch when it is due (by time while the writer is
-     * free, or because the partitions are read to their ends and the trigger says so), and takes outcomes again.
+     * After a poll: takes the writer's outcomes, closes the open batch when due (by time or for memory while the writer
+     * is free: {@link SealTiming#mayClose}; or read to the partitions' ends), and takes outcomes again.
      */
     void afterPoll() {
         BatchTrigger.OpenBatch open = planner.openBatch();
         drainResults(); // a batch committed meanwhile lets the open one close on time
-        if (timing.dueAndWriterFree(open) || trigger.sealWhenCaughtUp(open) && lagMeter.caughtUp()) {
+        if (timing.mayClose(open, writer.openFilesOverBudget())
+                || trigger.sealWhenCaughtUp(open) && lagMeter.caughtUp()) {
             seal();
         }
         drainResults();

@@ -125,6 +125,14 @@ final class WriterHandOff {
         }
     }
 
+    /**
+     * Whether the process's open data files passed their budget and this table's hold the most
+     * ({@link ProcessByteBudget#commitEarly}): the open batch should be committed now.
+     */
+    boolean openFilesOverBudget() {
+        return processBudget.commitEarly(writer);
+    }
+
     /** The byte budget of what is in flight ({@link BatchLimits#maxBytesInFlight()}). */
     long budget() {
         return budget;

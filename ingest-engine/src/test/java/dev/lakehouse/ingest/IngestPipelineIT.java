@@ -134,6 +134,50 @@ class IngestPipelineIT {
     }
 
     @Test
+    void whenTheOpenFilesOfAllTablesPassTheirBudgetTheLargestBatchesCommitEarly() throws Exception {
+        // Three tables catch up 20,000 orders each with a 60 s trigger and no record limit: alone, each would commit
+        // one batch once caught up, its files open until then. The process lets open files hold 64 KiB in all (and
+        // records in flight as much, so reading waits for the writers as it does when memory is short).
+        ProcessByteBudget process = new ProcessByteBudget(64 << 10, 64 << 10);
+        List<String> topics = List.of(topic, TestNames.unique("orders"), TestNames.unique("orders"));
+        for (String t : topics.subList(1, 3)) {
+            kafka.createTopic(t, 3);
+        }
+        for (String t : topics) {
+            TestOrders.produce(kafka, registry, t, TestOrders.V1, 0, 20_000);
+        }
+        List<IngestPipeline> pipelines = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                IngestPipeline pipeline = new IngestPipeline(settings("early" + i, 1_000_000)
+                        .triggerInterval(Duration.ofSeconds(60)).topics(List.of(topics.get(i)))
+                        .processByteBudget(process).build(),
+                        table(dir.resolve("early-" + i).toUri().toString()), new ConfluentAvroDecoder(registry));
+                pipelines.add(pipeline);
+                pipeline.start();
+            }
+            await().atMost(Duration.ofMinutes(2)).until(() -> pipelines.stream()
+                    .allMatch(p -> p.status().recordsCommitted() == 20_000));
+        } finally {
+            pipelines.forEach(IngestPipeline::close);
+        }
+        List<Long> committedBytes = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String location = dir.resolve("early-" + i).toUri().toString();
+            assertThat(TestOrders.idCounts(location)).hasSize(20_000)
+                    .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
+            assertThat(dev.lakehouse.table.OffsetAudit.audit(table(location), 0).ok()).isTrue();
+            table(location).history(1_000).stream().filter(c -> c.metrics().containsKey("numOutputBytes"))
+                    .forEach(c -> committedBytes.add(Long.parseLong(c.metrics().get("numOutputBytes"))));
+        }
+        System.out.printf("open-file budget: %,d bytes; %d commits of %,d to %,d bytes%n", process.openFileLimit(),
+                committedBytes.size(), committedBytes.stream().mapToLong(Long::longValue).min().orElse(0),
+                committedBytes.stream().mapToLong(Long::longValue).max().orElse(0));
+        assertThat(committedBytes).as("batches committed early, not one per table").hasSizeGreaterThan(6);
+        assertThat(process.openFileBytes()).as("every table's files closed").isZero();
+    }
+
+    @Test
     void aRestartWithTheSameInstanceIdContinuesItsBatchIdsAndIngestsTheBacklogWithoutNewRecords() throws Exception {
         String location = dir.resolve("fixed-id").toUri().toString();
         String group = TestNames.unique("group");

@@ -26,6 +26,15 @@ public interface DataFileWriter extends AutoCloseable {
     long estimatedBytes();
 
     /**
+     * The size of the files still open: their buffered row groups and what was already flushed of them. An upper
+     * bound of what the writer holds in memory (files rolled or finished hold none); by default
+     * {@link #estimatedBytes()}.
+     */
+    default long openFileBytes() {
+        return estimatedBytes();
+    }
+
+    /**
      * Closes every open file and returns them, complete, with their statistics. The writer cannot be used after.
      *
      * @throws java.io.UncheckedIOException if a file cannot be completed; call {@link #abort()}

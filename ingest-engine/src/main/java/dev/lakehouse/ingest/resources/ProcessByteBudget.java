@@ -1,9 +1,15 @@
 package dev.lakehouse.ingest.resources;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The read bytes every pipeline of a process holds between Kafka and its table, together: each pipeline's own
  * {@code maxBytesInFlight} bounds it, and this bounds their sum, so a process with hundreds of
  * pipelines holds no more than one with a few.
+ *
+ * <p>A second ledger counts the bytes of the tables' open data files ({@link #openFiles}): it never blocks, it
+ * asks the table holding the most to commit early ({@link #commitEarly}).
  *
  * <p>Taking waits while the sum would pass the limit; a take while nothing at all is held always succeeds, so a
  * chunk larger than the whole limit goes alone and nothing waits forever. No deadlock: bytes are given back as soon
@@ -13,23 +19,44 @@ package dev.lakehouse.ingest.resources;
 public final class ProcessByteBudget {
 
     private static final ProcessByteBudget SHARED = new ProcessByteBudget(Math.max(16L << 20,
-            Runtime.getRuntime().maxMemory() / 8));
+            Runtime.getRuntime().maxMemory() / 8), Math.max(32L << 20, Runtime.getRuntime().maxMemory() / 4));
 
     private long limit;
+    /** The second ledger: bytes of the tables' open data files, reported by their writers. */
+    private final long openFileLimit;
+    private final Map<Object, Long> openFiles = new HashMap<>();
+    private long openFileBytes;
     private long held;
     private long peakHeld;
     private long largestTake;
     private long waits;
 
-    /** @param limit bytes all pipelines sharing it hold at most (a single larger chunk excepted) */
+    /**
+     * A budget whose open data files may hold twice {@code limit}.
+     *
+     * @param limit bytes all pipelines sharing it hold at most (a single larger chunk excepted)
+     */
     public ProcessByteBudget(long limit) {
-        if (limit <= 0) {
-            throw new IllegalArgumentException("a byte budget must be positive, got " + limit);
-        }
-        this.limit = limit;
+        this(limit, 2 * limit);
     }
 
-    /** The budget of this process: an eighth of the heap (at least 16 MiB), shared by every pipeline it runs. */
+    /**
+     * @param limit bytes all pipelines sharing it hold at most (a single larger chunk excepted)
+     * @param openFileLimit bytes the open data files of all their tables hold before the largest is committed early
+     */
+    public ProcessByteBudget(long limit, long openFileLimit) {
+        if (limit <= 0 || openFileLimit <= 0) {
+            throw new IllegalArgumentException("a byte budget must be positive, got " + limit + " and "
+                    + openFileLimit);
+        }
+        this.limit = limit;
+        this.openFileLimit = openFileLimit;
+    }
+
+    /**
+     * The budget of this process, shared by every pipeline it runs: an eighth of the heap (at least 16 MiB) for
+     * records in flight, a quarter (at least 32 MiB) for open data files.
+     */
     public static ProcessByteBudget shared() {
         return SHARED;
     }
@@ -98,5 +125,43 @@ public final class ProcessByteBudget {
     public synchronized void release(long bytes) {
         held -= bytes;
         notifyAll();
+    }
+
+    /**
+     * A table's writer reports the size of its open data files ({@code DataFileWriter.openFileBytes()}) after it
+     * appended rows, and 0 once its batch is committed or dropped. Parquet holds a row group in memory per open file,
+     * which the in-flight ledger no longer counts once rows are appended; this ledger does, across every table.
+     */
+    public synchronized void openFiles(Object writer, long bytes) {
+        Long before = bytes > 0 ? openFiles.put(writer, bytes) : openFiles.remove(writer);
+        openFileBytes += bytes - (before == null ? 0 : before);
+    }
+
+    /**
+     * Whether {@code writer}'s table should commit its open batch now: the open files of all tables passed their
+     * limit and this writer's are the largest (ties: each of the largest). Never blocks; committing early frees the
+     * largest share first, so hundreds of tables catching up hold about the limit, not a row group each.
+     */
+    public synchronized boolean commitEarly(Object writer) {
+        Long mine = openFiles.get(writer);
+        if (openFileBytes <= openFileLimit || mine == null) {
+            return false;
+        }
+        for (long other : openFiles.values()) {
+            if (other > mine) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The bytes of every sharer's open data files now. */
+    public synchronized long openFileBytes() {
+        return openFileBytes;
+    }
+
+    /** The bytes the open data files may hold before the largest table commits early. */
+    public synchronized long openFileLimit() {
+        return openFileLimit;
     }
 }

@@ -64,4 +64,25 @@ class ProcessByteBudgetTest {
         budget.admit(1_000);
         assertThat(budget.limit()).isEqualTo(1_000);
     }
+
+    @Test
+    void overItsOpenFileLimitOnlyTheTableHoldingTheMostIsAskedToCommitEarly() {
+        ProcessByteBudget budget = new ProcessByteBudget(100, 1_000);
+        Object small = new Object();
+        Object large = new Object();
+        budget.openFiles(small, 300);
+        budget.openFiles(large, 600);
+        assertThat(budget.commitEarly(large)).as("within the limit").isFalse();
+
+        budget.openFiles(large, 800);
+        assertThat(budget.openFileBytes()).isEqualTo(1_100);
+        assertThat(budget.commitEarly(large)).isTrue();
+        assertThat(budget.commitEarly(small)).isFalse();
+        assertThat(budget.commitEarly(new Object())).as("a writer with no open files").isFalse();
+
+        budget.openFiles(large, 0); // committed
+        assertThat(budget.openFileBytes()).isEqualTo(300);
+        assertThat(budget.commitEarly(small)).isFalse();
+        assertThat(budget.held()).as("a ledger of its own: takes are not held back").isZero();
+    }
 }

@@ -129,6 +129,11 @@ public final class ParquetDataFileWriter implements DataFileWriter {
 
     @Override
     public long estimatedBytes() {
+        return closedBytes + openFileBytes();
+    }
+
+    @Override
+    public long openFileBytes() {
         long openBytes = 0;
         if (unpartitioned != null) {
             openBytes += unpartitioned.writer.getDataSize();
@@ -136,7 +141,7 @@ public final class ParquetDataFileWriter implements DataFileWriter {
         for (OpenFile f : open.values()) {
             openBytes += f.writer.getDataSize();
         }
-        return closedBytes + openBytes;
+        return openBytes;
     }
 
     @Override
