@@ -100,31 +100,7 @@ class IngestPipelineIT {
     void thePipelinesOfAProcessShareOneByteBudget() throws Exception {
         // Three pipelines whose own (default) budgets are each far above the process's: together they stay within it.
         ProcessByteBudget process = new ProcessByteBudget(32 * 1024);
-        List<String> topics = List.of(topic, TestNames.unique("orders"), TestNames.unique("orders"));
-        for (String t : topics.subList(1, 3)) {
-            kafka.createTopic(t, 3);
-        }
-        for (String t : topics) {
-            TestOrders.produce(kafka, registry, t, TestOrders.V1, 0, 20_000);
-        }
-        List<IngestPipeline> pipelines = new java.util.ArrayList<>();
-        try {
-            for (int i = 0; i < 3; i++) {
-                IngestPipeline pipeline = new IngestPipeline(settings("orders" + i, 5_000).topics(List.of(topics.get(i)))
-                        .processByteBudget(process).build(),
-                        table(dir.resolve("shared-" + i).toUri().toString()), new ConfluentAvroDecoder(registry));
-                pipelines.add(pipeline);
-                pipeline.start();
-            }
-            await().atMost(Duration.ofMinutes(2)).until(() -> pipelines.stream()
-                    .allMatch(p -> p.status().recordsCommitted() == 20_000));
-        } finally {
-            pipelines.forEach(IngestPipeline::close);
-        }
-        for (int i = 0; i < 3; i++) {
-            assertThat(TestOrders.idCounts(dir.resolve("shared-" + i).toUri().toString())).hasSize(20_000)
-                    .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
-        }
+        catchUpThreeTables("shared-", i -> settings("orders" + i, 5_000).processByteBudget(process));
         System.out.printf("shared byte budget: limit %,d bytes, peak held %,d, %,d waits%n", process.limit(),
                 process.peakHeld(), process.waits());
         assertThat(process.waits()).as("the shared budget held pipelines back").isPositive();
@@ -135,37 +111,15 @@ class IngestPipelineIT {
 
     @Test
     void whenTheOpenFilesOfAllTablesPassTheirBudgetTheLargestBatchesCommitEarly() throws Exception {
-        // Three tables catch up 20,000 orders each with a 60 s trigger and no record limit: alone, each would commit
-        // one batch once caught up, its files open until then. The process lets open files hold 64 KiB in all (and
+        // Three tables catch up 20,000 orders each with a 20 s trigger and no record limit: alone, each would commit
+        // one batch once caught up (or when the trigger falls due), its files open until then. The process lets open files hold 64 KiB in all (and
         // records in flight as much, so reading waits for the writers as it does when memory is short).
         ProcessByteBudget process = new ProcessByteBudget(64 << 10, 64 << 10);
-        List<String> topics = List.of(topic, TestNames.unique("orders"), TestNames.unique("orders"));
-        for (String t : topics.subList(1, 3)) {
-            kafka.createTopic(t, 3);
-        }
-        for (String t : topics) {
-            TestOrders.produce(kafka, registry, t, TestOrders.V1, 0, 20_000);
-        }
-        List<IngestPipeline> pipelines = new java.util.ArrayList<>();
-        try {
-            for (int i = 0; i < 3; i++) {
-                IngestPipeline pipeline = new IngestPipeline(settings("early" + i, 1_000_000)
-                        .triggerInterval(Duration.ofSeconds(60)).topics(List.of(topics.get(i)))
-                        .processByteBudget(process).build(),
-                        table(dir.resolve("early-" + i).toUri().toString()), new ConfluentAvroDecoder(registry));
-                pipelines.add(pipeline);
-                pipeline.start();
-            }
-            await().atMost(Duration.ofMinutes(2)).until(() -> pipelines.stream()
-                    .allMatch(p -> p.status().recordsCommitted() == 20_000));
-        } finally {
-            pipelines.forEach(IngestPipeline::close);
-        }
+        catchUpThreeTables("early-", i -> settings("early" + i, 1_000_000).triggerInterval(Duration.ofSeconds(20))
+                .processByteBudget(process));
         List<Long> committedBytes = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
             String location = dir.resolve("early-" + i).toUri().toString();
-            assertThat(TestOrders.idCounts(location)).hasSize(20_000)
-                    .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
             assertThat(dev.lakehouse.table.OffsetAudit.audit(table(location), 0).ok()).isTrue();
             table(location).history(1_000).stream().filter(c -> c.metrics().containsKey("numOutputBytes"))
                     .forEach(c -> committedBytes.add(Long.parseLong(c.metrics().get("numOutputBytes"))));
@@ -464,6 +418,38 @@ class IngestPipelineIT {
 
     private IngestPipeline pipeline(String name, String location, long maxRecords) {
         return new IngestPipeline(settings(name, maxRecords).build(), table(location), new ConfluentAvroDecoder(registry));
+    }
+
+    /**
+     * Three pipelines of one process, each catching up 20,000 orders of a topic of its own into the table
+     * {@code <prefix><i>}; each table then holds every order once.
+     */
+    private void catchUpThreeTables(String prefix, java.util.function.IntFunction<PipelineSettingsBuilder> settings)
+            throws Exception {
+        List<String> topics = List.of(topic, TestNames.unique("orders"), TestNames.unique("orders"));
+        for (String t : topics.subList(1, 3)) {
+            kafka.createTopic(t, 3);
+        }
+        for (String t : topics) {
+            TestOrders.produce(kafka, registry, t, TestOrders.V1, 0, 20_000);
+        }
+        List<IngestPipeline> pipelines = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                IngestPipeline pipeline = new IngestPipeline(settings.apply(i).topics(List.of(topics.get(i))).build(),
+                        table(dir.resolve(prefix + i).toUri().toString()), new ConfluentAvroDecoder(registry));
+                pipelines.add(pipeline);
+                pipeline.start();
+            }
+            await().atMost(Duration.ofMinutes(2)).until(() -> pipelines.stream()
+                    .allMatch(p -> p.status().recordsCommitted() == 20_000));
+        } finally {
+            pipelines.forEach(IngestPipeline::close);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(TestOrders.idCounts(dir.resolve(prefix + i).toUri().toString())).hasSize(20_000)
+                    .allSatisfy((id, count) -> assertThat(count).isEqualTo(1));
+        }
     }
 
     private PipelineSettingsBuilder settings(String name, long maxRecords) {

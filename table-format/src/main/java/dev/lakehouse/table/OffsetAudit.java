@@ -115,14 +115,11 @@ public final class OffsetAudit {
                 continue; // compaction, schema change, vacuum, replay: no offsets taken
             }
             String pipeline = commit.parameters().getOrDefault("pipeline", "");
-            Kind kind = commit.parameters().containsKey("skippedOffsets") ? Kind.SKIP
-                    : commit.parameters().containsKey("resetReason") ? Kind.START_OVER : Kind.BATCH;
-            for (JsonNode range : ranges(offsets, commit.version())) {
-                String topic = range.path("topic").asText();
-                int partition = range.path("partition").asInt();
-                partitions.computeIfAbsent(topic + "\u0000" + partition, k -> new Partition(topic, partition))
-                        .take(commit.version(), pipeline, kind, range.path("startOffset").asLong(),
-                                range.path("nextOffset").asLong());
+            Kind kind = kind(commit);
+            for (TakenRange range : rangesTaken(commit)) {
+                partitions.computeIfAbsent(range.topic() + "\u0000" + range.partition(),
+                        k -> new Partition(range.topic(), range.partition()))
+                        .take(commit.version(), pipeline, kind, range.start(), range.next());
             }
         }
         List<PartitionReport> reports = new ArrayList<>();
@@ -147,20 +144,57 @@ public final class OffsetAudit {
         return new Report(table.location(), from, to, from > 0, audited, reports);
     }
 
-    private static JsonNode ranges(String offsets, long version) {
-        try {
-            JsonNode node = JSON.readTree(offsets);
-            if (node.isArray()) {
-                return node;
-            }
-        } catch (IOException e) {
-            // reported below
-        }
-        throw new IllegalStateException("version " + version + " records offsets that are not a JSON list of "
-                + "ranges: " + offsets);
+    /**
+     * One range a commit records having taken ({@code offsets} in its history parameters), as recorded: unlike an
+     * {@link OffsetRange}, it may be malformed (a range that ends before it starts), which the audit reports.
+     */
+    public record TakenRange(String topic, int partition, long start, long next) {
     }
 
-    private enum Kind { BATCH, SKIP, START_OVER }
+    /**
+     * The ranges {@code commit} records having taken, empty when it took none (compaction, schema change, vacuum,
+     * replay).
+     *
+     * @throws IllegalStateException if its {@code offsets} parameter is not a JSON list of ranges
+     */
+    public static List<TakenRange> rangesTaken(TableCommit commit) {
+        String offsets = commit.parameters().get("offsets");
+        if (offsets == null || offsets.isEmpty()) {
+            return List.of();
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(offsets);
+        } catch (IOException e) {
+            node = null;
+        }
+        if (node == null || !node.isArray()) {
+            throw new IllegalStateException("version " + commit.version() + " records offsets that are not a JSON "
+                    + "list of ranges: " + offsets);
+        }
+        List<TakenRange> ranges = new ArrayList<>();
+        for (JsonNode range : node) {
+            ranges.add(new TakenRange(range.path("topic").asText(), range.path("partition").asInt(),
+                    range.path("startOffset").asLong(), range.path("nextOffset").asLong()));
+        }
+        return ranges;
+    }
+
+    /** What a commit that took offsets did with them: see {@link #kind(TableCommit)}. */
+    public enum Kind {
+        /** Ingested them (rows and dead letters). */
+        BATCH,
+        /** Skipped offsets Kafka's retention deleted before they were read ({@code on-offset-gap: skip}). */
+        SKIP,
+        /** Started over on a topic deleted and created again: earlier offsets belong to the deleted topic. */
+        START_OVER
+    }
+
+    /** What {@code commit} did with the offsets it records. */
+    public static Kind kind(TableCommit commit) {
+        return commit.parameters().containsKey("skippedOffsets") ? Kind.SKIP
+                : commit.parameters().containsKey("resetReason") ? Kind.START_OVER : Kind.BATCH;
+    }
 
     /** One partition's ranges so far, in version order. */
     private static final class Partition {

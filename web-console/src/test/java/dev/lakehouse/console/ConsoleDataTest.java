@@ -3,12 +3,6 @@ package dev.lakehouse.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lakehouse.ingest.source.ConsumerListener;
-import dev.lakehouse.ingest.status.BatchOutcome;
-import dev.lakehouse.ingest.status.BatchProgress;
-import dev.lakehouse.ingest.status.PipelineState;
-import dev.lakehouse.ingest.status.PipelineStatus;
-import dev.lakehouse.ingest.status.PipelineView;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.ForwardingLakeTable;
 import dev.lakehouse.table.InMemoryLakeTable;
@@ -19,11 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -142,70 +134,6 @@ class ConsoleDataTest {
         public TableSnapshot snapshot() {
             snapshotReads.incrementAndGet();
             return super.snapshot();
-        }
-    }
-
-    /** A pipeline whose commits the test reports to the console's listeners. */
-    private static final class ListenedPipeline implements PipelineView {
-        final LakeTable table;
-        final List<Consumer<BatchProgress>> listeners = new ArrayList<>();
-
-        ListenedPipeline(LakeTable table) {
-            this.table = table;
-        }
-
-        void committed() {
-            BatchProgress progress = new BatchProgress("orders", "i1", 0, "2026-01-01T00:00:00Z",
-                    BatchOutcome.COMMITTED, 1, 1, 10, 1, 1, new BatchProgress.PhaseDurations(1, 1, 1, 3), List.of(),
-                    1, 100, 0, Map.of(), null);
-            listeners.forEach(listener -> listener.accept(progress));
-        }
-
-        @Override
-        public String name() {
-            return "orders";
-        }
-
-        @Override
-        public PipelineStatus status() {
-            return new PipelineStatus("orders", PipelineState.RUNNING, null, 1, 0, null, List.of());
-        }
-
-        @Override
-        public List<BatchProgress> recentProgress() {
-            return List.of();
-        }
-
-        @Override
-        public LakeTable table() {
-            return table;
-        }
-
-        @Override
-        public String deadLetterDestination() {
-            return null;
-        }
-
-        @Override
-        public boolean isPaused() {
-            return false;
-        }
-
-        @Override
-        public void pause() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void addProgressListener(Consumer<BatchProgress> listener) {
-            listeners.add(listener);
-        }
-
-        @Override
-        public void addConsumerListener(ConsumerListener listener) {
         }
     }
 

@@ -2,19 +2,13 @@ package dev.lakehouse.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lakehouse.ingest.source.ConsumerListener;
-import dev.lakehouse.ingest.status.BatchProgress;
-import dev.lakehouse.ingest.status.PipelineStatus;
-import dev.lakehouse.ingest.status.PipelineView;
 import dev.lakehouse.ingest.status.RecordTimes;
 import dev.lakehouse.ingest.status.VisibilityHistogram;
-import dev.lakehouse.table.LakeTable;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class VisibilityCollectorTest {
@@ -28,7 +22,8 @@ class VisibilityCollectorTest {
         }
         VisibilityHistogram histogram = new VisibilityHistogram();
         histogram.committed(100_000, times);
-        PipelineView orders = view("orders", histogram.snapshot());
+        ListenedPipeline orders = new ListenedPipeline("orders", null);
+        orders.visibility = histogram.snapshot();
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new VisibilityCollector(() -> List.of(orders)));
         ByteArrayOutputStream text = new ByteArrayOutputStream();
@@ -43,61 +38,5 @@ class VisibilityCollectorTest {
                 .contains("lakehouse_record_visibility_seconds_bucket{pipeline=\"orders\",le=\"+Inf\"} 6")
                 .contains("lakehouse_record_visibility_seconds_count{pipeline=\"orders\"} 6")
                 .containsPattern("lakehouse_record_visibility_seconds_sum\\{pipeline=\"orders\"} 66\\.3");
-    }
-
-    /** A pipeline that only says its name and visibility (the collector reads nothing else). */
-    private static PipelineView view(String name, VisibilityHistogram.Snapshot visibility) {
-        return new PipelineView() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public VisibilityHistogram.Snapshot visibility() {
-                return visibility;
-            }
-
-            @Override
-            public PipelineStatus status() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public List<BatchProgress> recentProgress() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public LakeTable table() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public String deadLetterDestination() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public boolean isPaused() {
-                return false;
-            }
-
-            @Override
-            public void pause() {
-            }
-
-            @Override
-            public void resume() {
-            }
-
-            @Override
-            public void addProgressListener(Consumer<BatchProgress> listener) {
-            }
-
-            @Override
-            public void addConsumerListener(ConsumerListener listener) {
-            }
-        };
     }
 }

@@ -1,14 +1,12 @@
 package dev.lakehouse.app.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakehouse.ingest.deadletter.DeadLetterTable;
 import dev.lakehouse.ingest.deadletter.ReplayState;
 import dev.lakehouse.table.DataFile;
 import dev.lakehouse.table.LakeTable;
+import dev.lakehouse.table.OffsetAudit;
 import dev.lakehouse.table.RowReader;
 import dev.lakehouse.table.TableCommit;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -40,7 +38,6 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class DeepAudit {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The most offsets a problem lists; the count says how many there are in all. */
     private static final int OFFSETS_SHOWN = 10;
 
@@ -61,30 +58,25 @@ public final class DeepAudit {
         Map<String, AuditedPartition> partitions = new TreeMap<>();
         List<CommitTally> commits = new ArrayList<>();
         for (TableCommit commit : table.historySince(fromVersion)) {
-            String offsets = commit.parameters().get("offsets");
-            if (commit.version() < fromVersion || offsets == null || offsets.isEmpty()) {
+            List<OffsetAudit.TakenRange> taken = OffsetAudit.rangesTaken(commit);
+            if (commit.version() < fromVersion || taken.isEmpty()) {
                 continue;
             }
             CommitTally tally = new CommitTally(commit);
-            boolean skip = commit.parameters().containsKey("skippedOffsets");
-            boolean startOver = commit.parameters().containsKey("resetReason");
-            if (!skip && !startOver) {
+            OffsetAudit.Kind kind = OffsetAudit.kind(commit);
+            if (kind == OffsetAudit.Kind.BATCH) {
                 commits.add(tally);
             }
-            for (JsonNode range : ranges(offsets, commit.version())) {
-                String topic = range.path("topic").asText();
-                int partition = range.path("partition").asInt();
-                long start = range.path("startOffset").asLong();
-                long end = range.path("nextOffset").asLong();
-                AuditedPartition p = partitions.computeIfAbsent(topic + "\u0000" + partition,
-                        k -> new AuditedPartition(topic, partition));
-                if (startOver) {
+            for (OffsetAudit.TakenRange range : taken) {
+                AuditedPartition p = partitions.computeIfAbsent(range.topic() + "\u0000" + range.partition(),
+                        k -> new AuditedPartition(range.topic(), range.partition()));
+                if (kind == OffsetAudit.Kind.START_OVER) {
                     p.ranges.clear(); // offsets before belong to the deleted topic
                     p.startedOverAt = commit.timestamp();
-                } else if (skip) {
-                    p.skippedOffsets += Math.max(0, end - start);
-                } else if (end > start) {
-                    p.ranges.add(new CommitTally.Range(start, end, tally));
+                } else if (kind == OffsetAudit.Kind.SKIP) {
+                    p.skippedOffsets += Math.max(0, range.next() - range.start());
+                } else if (range.next() > range.start()) {
+                    p.ranges.add(new CommitTally.Range(range.start(), range.next(), tally));
                 }
             }
         }
@@ -190,18 +182,5 @@ public final class DeepAudit {
             i = offsets.nextSetBit(end);
         }
         problems.add(p.name() + ": " + count + " " + what + ": offsets " + shown + (i >= 0 ? ", …" : ""));
-    }
-
-    private static JsonNode ranges(String offsets, long version) {
-        try {
-            JsonNode node = JSON.readTree(offsets);
-            if (node.isArray()) {
-                return node;
-            }
-        } catch (IOException e) {
-            // reported below
-        }
-        throw new IllegalStateException("version " + version + " records offsets that are not a JSON list of "
-                + "ranges: " + offsets);
     }
 }
