@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DeepAuditIT {
 
     private static final int PARTITIONS = 2;
-    private static final int COMMITTED = 100;
+    /** Records per partition per committed transaction; {@code -Ddeep.audit.records=1000000} times a large audit. */
+    private static final int COMMITTED = Integer.getInteger("deep.audit.records", 100);
     private static final int ABORTED = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,7 +52,7 @@ class DeepAuditIT {
         kafka.createTopic(topic, PARTITIONS);
         // Per partition: a committed transaction of 100, an aborted one of 50, a committed one of 100 of which 2
         // are not JSON. Kafka holds 200 data records per partition; 50 aborted records and 2 markers lie in the
-        // span the table takes (the last marker follows its last record, outside the span).
+        // span the table takes (the last marker follows its last record, outside the span), offsets 0 to 251.
         try (KafkaProducer<byte[], byte[]> producer = KafkaTestClients.producer(kafka,
                 Map.of("transactional.id", "deep-audit-producer"))) {
             producer.initTransactions();
@@ -61,7 +62,7 @@ class DeepAuditIT {
                 for (int partition = 0; partition < PARTITIONS; partition++) {
                     int count = outcome.equals("abort") ? ABORTED : COMMITTED;
                     for (int i = 0; i < count; i++) {
-                        boolean bad = outcome.equals("commit") && id >= COMMITTED * PARTITIONS && i % 50 == 17;
+                        boolean bad = outcome.equals("commit") && id >= COMMITTED * PARTITIONS && (i == 17 || i == 67);
                         String value = bad ? "not json " + id : "{\"id\": " + id + ", \"note\": \"" + outcome + "\"}";
                         producer.send(new ProducerRecord<>(topic, partition, null,
                                 value.getBytes(StandardCharsets.UTF_8)));
@@ -92,10 +93,10 @@ class DeepAuditIT {
                     .set("table.location", name.equals("events") ? withOffsets : withoutOffsets)
                     .set("table.kafka-metadata", name.equals("events"))
                     .set("trigger.interval", "1s")
-                    .set("trigger.max-records", 60) // several commits, and files
+                    .set("trigger.max-records", Math.max(60, COMMITTED / 2)) // several commits, and files
                     .set("compaction.enabled", false);
         }
-        Path config = yaml.console("enabled", false).write(dir.resolve("lakehouse.yaml"));
+        Path config = yaml.console("host", "127.0.0.1").console("port", 0).write(dir.resolve("lakehouse.yaml"));
         Path log = Path.of("target", "deep-audit.log").toAbsolutePath();
         Files.deleteIfExists(log);
         assertThat(ApplianceProcess.runToExit(log, "run", "--config", config.toString(), "--once"))
@@ -104,15 +105,20 @@ class DeepAuditIT {
         Path auditLog = Path.of("target", "deep-audit-audit.log").toAbsolutePath();
         Path report = dir.resolve("audit.json");
         Files.deleteIfExists(auditLog);
+        long auditStart = System.nanoTime();
         int exit = ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString(), "--deep",
                 "--report", report.toString());
+        System.out.printf("deep audit: 2 tables of %,d data records (and %,d aborted) each, exit %d in %.1f s%n",
+                PARTITIONS * 2L * COMMITTED, PARTITIONS * (long) ABORTED, exit, (System.nanoTime() - auditStart) / 1e9);
         String printed = Files.readString(auditLog);
         assertThat(exit).as(printed).isZero();
+        long last = 2L * COMMITTED + ABORTED + 1;
         for (int partition = 0; partition < PARTITIONS; partition++) {
-            assertThat(printed).contains("  " + topic + "-" + partition + ": offsets 0 to 251: 200 data records, "
-                    + "198 rows, 2 dead letters, 52 control or aborted");
-            assertThat(printed).contains("  " + topic + "-" + partition + ": offsets 0 to 251: 200 data records, "
-                    + "2 dead letters, 52 control or aborted");
+            assertThat(printed).contains(String.format("  %s-%d: offsets 0 to %d: %,d data records, %,d rows, 2 dead "
+                    + "letters, %d control or aborted", topic, partition, last, 2L * COMMITTED, 2L * COMMITTED - 2,
+                    ABORTED + 2));
+            assertThat(printed).contains(String.format("  %s-%d: offsets 0 to %d: %,d data records, 2 dead letters, "
+                    + "%d control or aborted", topic, partition, last, 2L * COMMITTED, ABORTED + 2));
         }
         assertThat(printed).contains("events: deep audit against Kafka (read_committed): rows matched to offsets by "
                         + "their _kafka column")
@@ -123,7 +129,8 @@ class DeepAuditIT {
         JsonNode reports = JSON.readTree(Files.readString(report));
         assertThat(reports).hasSize(2);
         assertThat(reports.get(0).path("deep").path("ok").asBoolean()).isTrue();
-        assertThat(reports.get(0).path("deep").path("partitions").get(0).path("dataRecords").asLong()).isEqualTo(200);
+        assertThat(reports.get(0).path("deep").path("partitions").get(0).path("dataRecords").asLong())
+                .isEqualTo(2L * COMMITTED);
         assertThat(reports.get(0).path("log").path("ok").asBoolean()).isTrue();
 
         // Another writer removes a data file and adds a copy of a row: the offsets the commits took are unchanged.
@@ -147,10 +154,19 @@ class DeepAuditIT {
         assertThat(exit).as(printed).isEqualTo(1);
         assertThat(printed).as("the log cannot see it").contains("events: OK: every offset taken is in the table "
                 + "exactly once");
-        assertThat(printed).contains(removed.numRecords() + " data records in Kafka that are neither a row nor a dead "
-                + "letter: offsets ");
+        // The removed file's rows are named per partition (a file of a batch holds rows of each of its partitions).
+        java.util.regex.Matcher missing = java.util.regex.Pattern.compile(
+                "\\n    " + topic + "-\\d: ([0-9,]+) data records in Kafka that are neither a row nor a dead letter: "
+                        + "offsets \\d").matcher(printed);
+        long missingRecords = 0;
+        int missingProblems = 0;
+        while (missing.find()) {
+            missingRecords += Long.parseLong(missing.group(1).replace(",", ""));
+            missingProblems++;
+        }
+        assertThat(missingRecords).as(printed).isEqualTo(removed.numRecords());
         assertThat(printed).contains(copiedKafka.get("topic") + "-" + copiedKafka.get("partition")
                 + ": 1 rows more than once: offsets " + copiedKafka.get("offset"));
-        assertThat(printed).contains("events: NOT WHOLE against Kafka: 2 problems");
+        assertThat(printed).contains("events: NOT WHOLE against Kafka: " + (missingProblems + 1) + " problems");
     }
 }
