@@ -1,5 +1,6 @@
 package dev.lakehouse.app;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakehouse.app.audit.DeepAudit;
 import dev.lakehouse.app.audit.DeepReport;
 import dev.lakehouse.app.config.ApplianceConfig;
@@ -95,8 +96,12 @@ final class AuditCommand implements Callable<Integer> {
                 deepResult = DeepAudit.run(table, PipelineParts.deadLetterTable(p), kafkaClient(p), fromVersion,
                         KAFKA_STALL_TIMEOUT, System::nanoTime);
             } catch (RuntimeException e) {
-                out.printf("%s: the deep audit could not read Kafka: %s%n", p.name(), e.getMessage());
+                // Kafka did not answer in time, the topic was recreated, or the span is too long to hold.
+                out.printf("%s: the deep audit did not complete: %s%n", p.name(), e.getMessage());
                 whole = false;
+                String error = JSON.createObjectNode().put("ok", false).put("error", String.valueOf(e.getMessage()))
+                        .toPrettyString();
+                json.add("{\"log\": " + result.toJson() + ",\n\"deep\": " + error + "}");
                 continue;
             }
             deepResult.print(out, p.name());
@@ -113,6 +118,8 @@ final class AuditCommand implements Callable<Integer> {
         out.flush();
         return whole ? 0 : 1;
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How long reading the source topic may make no progress before a deep audit gives up. */
     private static final Duration KAFKA_STALL_TIMEOUT = Duration.ofSeconds(60);

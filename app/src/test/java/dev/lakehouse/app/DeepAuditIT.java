@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the {@code _kafka} column and one without. The deep audit reads the topic itself and proves both whole, with
  * every figure exact. Then a test helper changes the first table behind the appliance's back, as another writer
  * could: it removes a data file and adds a copy of a row. The log audit cannot see that (the offsets the commits
- * took are unchanged); the deep audit names the missing and the doubled offsets and exits 1.
+ * took are unchanged); the deep audit names the missing and the doubled offsets and exits 1. Last, the topic is
+ * deleted and created again: the deep audit says it cannot check the table against it, and why.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class DeepAuditIT {
@@ -168,5 +169,26 @@ class DeepAuditIT {
         assertThat(printed).contains(copiedKafka.get("topic") + "-" + copiedKafka.get("partition")
                 + ": 1 rows more than once: offsets " + copiedKafka.get("offset"));
         assertThat(printed).contains("events: NOT WHOLE against Kafka: " + (missingProblems + 1) + " problems");
+
+        // The topic deleted and created again, empty: the deep audit cannot check the table against it and says why.
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            admin.deleteTopics(List.of(topic)).all().get();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> {
+                    kafka.createTopic(topic, PARTITIONS);
+                    return true;
+                });
+        Path report2 = dir.resolve("audit-recreated.json");
+        Files.deleteIfExists(auditLog);
+        exit = ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString(), "--table",
+                "events_plain", "--deep", "--report", report2.toString());
+        printed = Files.readString(auditLog);
+        assertThat(exit).as(printed).isEqualTo(1);
+        assertThat(printed).contains("events_plain: OK: every offset taken is in the table exactly once")
+                .contains("events_plain: the deep audit did not complete: " + topic + "-0: Kafka's partition ends at "
+                        + "offset 0 but the table took offsets up to " + (last + 1) + ": the topic was recreated");
+        assertThat(JSON.readTree(Files.readString(report2)).get(0).path("deep").path("error").asText())
+                .contains("the topic was recreated");
     }
 }

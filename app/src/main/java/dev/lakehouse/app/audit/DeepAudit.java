@@ -51,7 +51,9 @@ public final class DeepAudit {
      *     are checked by count per commit, not by offset)
      * @param kafka bootstrap servers and security settings of the source cluster
      * @param stallTimeout how long reading Kafka may make no progress before the audit gives up
+     * @param nanoTime the monotonic clock that timeout is measured on
      * @throws IllegalStateException when Kafka cannot be read over the audited span (the message says where)
+     * @throws IllegalArgumentException when a partition's span is too long to hold (narrow it with a later version)
      */
     public static DeepReport run(LakeTable table, DeadLetterTable letters, Map<String, Object> kafka,
                                  long fromVersion, Duration stallTimeout, LongSupplier nanoTime) {

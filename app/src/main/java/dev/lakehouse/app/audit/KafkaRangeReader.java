@@ -64,6 +64,9 @@ final class KafkaRangeReader {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> assigned = new ArrayList<>(byPartition.keySet());
+            // In order, so a problem found in several partitions is reported for the first of them.
+            assigned.sort(java.util.Comparator.comparing(TopicPartition::topic)
+                    .thenComparingInt(TopicPartition::partition));
             consumer.assign(assigned);
             Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(assigned, stallTimeout);
             Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, stallTimeout);
