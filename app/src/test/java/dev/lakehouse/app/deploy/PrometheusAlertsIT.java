@@ -87,7 +87,7 @@ class PrometheusAlertsIT {
                 .set("source.topics", List.of(clicks))
                 .set("source.group-id", "lakehouse-" + clicks)
                 .set("table.location", dir.resolve("clicks").toUri().toString())
-                .set("table.freshness-objective", "99% within 3s")
+                .set("table.freshness-objective", "99% within 10s")
                 .set("table.freshness-window", "10m")
                 .set("trigger.interval", "1s")
                 .set("compaction.enabled", false);
@@ -154,7 +154,8 @@ class PrometheusAlertsIT {
             assertThat(keepingUp).as("burn rate while keeping up").isLessThan(10);
 
             // An operator pauses the table while records keep arriving: once its newest committed record is older
-            // than the objective's 3 s, every waiting record counts as late, and the budget burns.
+            // than the objective's 10 s, every waiting record counts as late, and the budget burns. (10 s: while it
+            // keeps up, not even the commit that creates the table on a loaded machine makes records that late.)
             HttpResponse<String> login = post(console.resolve("/api/login"), JSON.writeValueAsString(
                     Map.of("user", "ops", "password", OPERATOR_PASSWORD)), null);
             assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
