@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * every figure exact. Then a test helper changes the first table behind the appliance's back, as another writer
  * could: it removes a data file and adds a copy of a row. The log audit cannot see that (the offsets the commits
  * took are unchanged); the deep audit names the missing and the doubled offsets and exits 1. Last, the topic is
- * deleted and created again: the deep audit says it cannot check the table against it, and why.
+ * deleted and created again: the deep audit says it cannot check the table against it, and why; and once the
+ * appliance started over on the new topic, the deep audit checks the table from its start-over on.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class DeepAuditIT {
@@ -91,6 +92,7 @@ class DeepAuditIT {
                     .set("source.topics", List.of(topic))
                     .set("source.group-id", "lakehouse-" + name)
                     .set("source.starting-position", "earliest")
+                    .set("source.on-topic-recreated", "start-over")
                     .set("table.location", name.equals("events") ? withOffsets : withoutOffsets)
                     .set("table.kafka-metadata", name.equals("events"))
                     .set("trigger.interval", "1s")
@@ -190,5 +192,26 @@ class DeepAuditIT {
                         + "offset 0 but the table took offsets up to " + (last + 1) + ": the topic was recreated");
         assertThat(JSON.readTree(Files.readString(report2)).get(0).path("deep").path("error").asText())
                 .contains("the topic was recreated");
+
+        // The appliance starts over on the new topic (source.on-topic-recreated: start-over): the deep audit checks
+        // the table from its start-over on, and the commits before it, of the deleted topic, are not held against it.
+        List<ProducerRecord<byte[], byte[]>> fresh = new java.util.ArrayList<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            for (int i = 0; i < 30; i++) {
+                fresh.add(new ProducerRecord<>(topic, partition, null, ("{\"id\": " + (1_000_000 + i) + ", \"note\": "
+                        + "\"again\"}").getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        KafkaTestClients.produceAll(kafka, fresh);
+        assertThat(ApplianceProcess.runToExit(log, "run", "--config", config.toString(), "--once"))
+                .as("run --once after the topic was recreated (see %s)", log).isZero();
+        Files.deleteIfExists(auditLog);
+        exit = ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString(), "--table",
+                "events_plain", "--deep");
+        printed = Files.readString(auditLog);
+        assertThat(exit).as(printed).isZero();
+        assertThat(printed).contains("start-overs (topic recreated)")
+                .contains("  " + topic + "-0: offsets 0 to 29: 30 data records, 0 dead letters, 0 control or aborted")
+                .contains("events_plain: OK: every data record in Kafka is in the table exactly once");
     }
 }

@@ -59,6 +59,9 @@ public final class DeepAudit {
                                  long fromVersion, Duration stallTimeout, LongSupplier nanoTime) {
         Map<String, AuditedPartition> partitions = new TreeMap<>();
         List<CommitTally> commits = new ArrayList<>();
+        // Commits judged by offset only, not by their counts: some of their records are no longer in the topic
+        // (it was deleted and created again since, or retention deleted them).
+        Set<CommitTally> notCounted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (TableCommit commit : table.historySince(fromVersion)) {
             List<OffsetAudit.TakenRange> taken = OffsetAudit.rangesTaken(commit);
             if (commit.version() < fromVersion || taken.isEmpty()) {
@@ -73,6 +76,7 @@ public final class DeepAudit {
                 AuditedPartition p = partitions.computeIfAbsent(range.topic() + "\u0000" + range.partition(),
                         k -> new AuditedPartition(range.topic(), range.partition()));
                 if (kind == OffsetAudit.Kind.START_OVER) {
+                    p.ranges.forEach(before -> notCounted.add(before.commit()));
                     p.ranges.clear(); // offsets before belong to the deleted topic
                     p.startedOverAt = commit.timestamp();
                 } else if (kind == OffsetAudit.Kind.SKIP) {
@@ -119,13 +123,19 @@ public final class DeepAudit {
                     p.deletedByRetention, p.dataRecords(), byOffset ? p.rows() : -1, letters != null ? p.letters() : -1,
                     p.replayedLetters(), p.controlOrAborted(checked), p.skippedOffsets, problems));
         }
+        for (AuditedPartition p : partitions.values()) {
+            long checked = checkedFrom.getOrDefault(p, p.from());
+            for (CommitTally.Range range : p.ranges) {
+                if (range.start() < checked) {
+                    notCounted.add(range.commit());
+                }
+            }
+        }
         List<String> commitProblems = new ArrayList<>();
         for (CommitTally commit : commits) {
-            if (fullyChecked(commit, partitions, checkedFrom)) {
-                String problem = commit.countProblem(letters != null);
-                if (problem != null) {
-                    commitProblems.add(problem);
-                }
+            String problem = notCounted.contains(commit) ? null : commit.countProblem(letters != null);
+            if (problem != null) {
+                commitProblems.add(problem);
             }
         }
         return new DeepReport(table.location(), byOffset, keyed, letters != null, rowsWithoutOffset, results,
@@ -152,19 +162,6 @@ public final class DeepAudit {
             }
         }
         return withoutOffset;
-    }
-
-    /** Whether Kafka still held every offset of the commit's ranges (retention deleted none of them). */
-    private static boolean fullyChecked(CommitTally commit, Map<String, AuditedPartition> partitions,
-                                        Map<AuditedPartition, Long> checkedFrom) {
-        for (AuditedPartition p : partitions.values()) {
-            for (CommitTally.Range range : p.ranges) {
-                if (range.commit() == commit && range.start() < checkedFrom.getOrDefault(p, p.from())) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     private static void problem(List<String> problems, AuditedPartition p, BitSet offsets, String what) {
