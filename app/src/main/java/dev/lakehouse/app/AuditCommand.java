@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
  * ({@link OffsetAudit}), prints a line per partition and every problem with its offsets, optionally writes the
  * reports as JSON, and exits 0 when every audited table is whole, 1 otherwise. Reads the log only: safe beside a
  * running appliance, on any storage, without a lease. With {@code --deep} it also reads the source topic over the
- * audited offsets and the table's {@code _kafka} column and dead letters ({@link DeepAudit}): still read-only.
+ * audited offsets and the table's {@code _kafka} column and dead letters ({@link DeepAudit}): still read-only. A
+ * pipeline with a table per topic has the table of each topic it takes now audited ({@link TopicDiscovery}).
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Proves from each table's log that every Kafka offset it took is covered exactly once: no gap, "
@@ -70,7 +71,14 @@ final class AuditCommand implements Callable<Integer> {
         } else {
             for (PipelineConfig p : appliance.pipelines()) {
                 if (p.tablePerTopic()) {
-                    out.printf("%s: a table per topic; audit each with --table %s.<topic>%n", p.name(), p.name());
+                    // The topics it takes now, found as the running appliance finds them (dead-letter topics left out).
+                    List<String> topics;
+                    try (TopicLister lister = p.source().topicPattern() == null ? TopicLister.empty()
+                            : TopicLister.kafka(kafkaClient(p))) {
+                        topics = new TopicDiscovery(p, lister, pipelines::add).discover();
+                    }
+                    out.printf("%s: a table per topic, %d topics now (the table of a deleted topic: --table %s.<topic>)"
+                            + "%n", p.name(), topics.size(), p.name());
                 } else {
                     pipelines.add(p);
                 }

@@ -148,6 +148,19 @@ class TablePerTopicIT {
                     produced.get(topic));
         }
         assertThat(Files.readString(log)).doesNotContain("FAILED").doesNotContain("cannot be ingested");
+
+        // `lakehouse audit` audits the table of every topic the pattern matches now, against the topics themselves.
+        Path auditLog = Path.of("target", "table-per-topic-audit.log").toAbsolutePath();
+        Files.deleteIfExists(auditLog);
+        int exit = ApplianceProcess.runToExit(auditLog, "audit", "--config", config.toString(), "--deep");
+        String audited = Files.readString(auditLog);
+        assertThat(exit).as(audited).isZero();
+        assertThat(audited).contains("raw: a table per topic, 3 topics now");
+        for (String topic : List.of(topics.get(0), topics.get(1), topics.get(3))) {
+            assertThat(audited).contains("raw." + topic + ": OK: every offset taken is in the table exactly once")
+                    .contains("raw." + topic + ": OK: every data record in Kafka is in the table exactly once");
+        }
+        assertThat(audited).doesNotContain("raw." + topics.get(2) + ":");
     }
 
     private static void produce(LocalKafkaBroker kafka, SchemaRegistryClient client, String topic,
