@@ -14,8 +14,10 @@ import dev.lakehouse.ingest.decode.ConfluentAvroDecoder;
 import dev.lakehouse.ingest.decode.ConfluentJsonSchemaDecoder;
 import dev.lakehouse.ingest.decode.ConfluentProtobufDecoder;
 import dev.lakehouse.ingest.decode.ConnectJsonDecoder;
+import dev.lakehouse.ingest.decode.DebeziumAvroDecoder;
 import dev.lakehouse.ingest.decode.JsonRecordDecoder;
 import dev.lakehouse.ingest.decode.RecordDecoder;
+import dev.lakehouse.ingest.settings.Envelope;
 import dev.lakehouse.ingest.settings.PipelineSettings;
 import dev.lakehouse.ingest.settings.PipelineSettingsBuilder;
 import dev.lakehouse.ingest.settings.StartingPosition;
@@ -96,7 +98,9 @@ final class PipelineParts {
     /** The pipeline's decoder, sharing one registry client per registry configuration. */
     static RecordDecoder decoder(PipelineConfig pipeline, Map<RegistryConfig, SchemaRegistryClient> registries) {
         return switch (pipeline.format()) {
-            case AVRO -> new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), PipelineParts::registry));
+            case AVRO -> pipeline.source().envelope() == Envelope.DEBEZIUM
+                    ? new DebeziumAvroDecoder(registries.computeIfAbsent(pipeline.registry(), PipelineParts::registry))
+                    : new ConfluentAvroDecoder(registries.computeIfAbsent(pipeline.registry(), PipelineParts::registry));
             case JSON -> pipeline.valueSchemaFile() == null ? new ConnectJsonDecoder()
                     : new JsonRecordDecoder(readSchema(pipeline.valueSchemaFile()));
             case JSON_SCHEMA -> new ConfluentJsonSchemaDecoder(registries.computeIfAbsent(pipeline.registry(),

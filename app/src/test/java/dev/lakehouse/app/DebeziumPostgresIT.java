@@ -48,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The real thing: Debian's PostgreSQL, Debezium 3.6's embedded engine with its PostgreSQL connector (module
  * {@code peer-debezium}, a JVM of its own) writing the table's changes to the broker through Kafka Connect's JSON
  * converter, once with schemas (the converter's default: the table's columns come from the events, Debezium's
- * logical types included) and once without (the columns from {@code value-schema-file}), each stream into a
+ * logical types included) and once without (the columns from {@code value-schema-file}), and once more in the Avro
+ * converter's format through the registry (Kafka Connect's Avro mapping by Apicurio's {@code AvroData}, a port of
+ * Confluent's; keys in Avro too, the table keyed by them), each stream into a
  * keyed table ({@code table.mode: upsert}, {@code source.envelope: debezium}) by {@code bin/lakehouse run} with
  * the shipped configuration. A snapshot, then inserts, updates, deletes, a primary-key update and a column added
  * by {@code ALTER TABLE}, with a SIGKILL of the appliance in the middle: both tables Delta Kernel reads must equal
@@ -124,13 +126,16 @@ class DebeziumPostgresIT {
         String run = TestNames.unique("cdc").replace('-', '_');
         String withSchemas = run + "_schemas";
         String withoutSchemas = run + "_plain";
+        String avro = run + "_avro";
         for (String table : List.of("customers", "order_lines")) {
             kafka.createTopic(withSchemas + ".public." + table, PARTITIONS);
             kafka.createTopic(withoutSchemas + ".public." + table, PARTITIONS);
         }
+        kafka.createTopic(avro + ".public.customers", PARTITIONS);
         String schemasTable = dir.resolve("customers_schemas").toUri().toString();
         String plainTable = dir.resolve("customers_plain").toUri().toString();
         String historyTable = dir.resolve("customers_history").toUri().toString();
+        String avroTable = dir.resolve("customers_avro").toUri().toString();
         Path database = dir.resolve("shop");
         String databaseCustomers = database.resolve(withSchemas + ".public.customers").toUri().toString();
         String databaseLines = database.resolve(withSchemas + ".public.order_lines").toUri().toString();
@@ -150,6 +155,10 @@ class DebeziumPostgresIT {
                         plainTable, "appliance-1")
                 .set("format", "json").set("value-schema-file", "customer.avsc").set("source.envelope", "debezium")
                 .set("table.mode", "upsert").set("table.key", List.of("id"));
+        // The stream in the Avro converter's format through the registry, keyed by its Avro key (no table.key).
+        ShippedConfig.pipeline(yaml, "customers_avro", kafka, registry, avro + ".public.customers", avroTable,
+                        "appliance-1")
+                .set("format", "avro").set("source.envelope", "debezium").set("table.mode", "upsert");
         // The whole database: a table per topic, each keyed by its primary key from Debezium's Kafka key.
         ShippedConfig.pipeline(yaml, "shop", kafka, registry, "unused", database.toUri() + "/{topic}", "appliance-1")
                 .set("source.topics", null)
@@ -161,7 +170,7 @@ class DebeziumPostgresIT {
         Files.deleteIfExists(log);
 
         Process appliance = ApplianceProcess.startInstalled(config, log);
-        Process debezium = startDebezium(kafka, postgres, withSchemas, withoutSchemas);
+        Process debezium = startDebezium(kafka, registry, postgres, withSchemas, withoutSchemas, avro);
         try {
             for (int i = 0; i < 400; i++) {
                 change(db, false);
@@ -171,7 +180,7 @@ class DebeziumPostgresIT {
             int moved = anyId(db);
             run(db, "UPDATE customers SET id = " + (100_000 + moved) + " WHERE id = " + moved);
             deletedIds.add(moved);
-            awaitSame(db, List.of(schemasTable, plainTable, historyTable, databaseCustomers), log);
+            awaitSame(db, List.of(schemasTable, plainTable, avroTable, historyTable, databaseCustomers), log);
             awaitSameLines(db, databaseLines, log);
 
             // SIGKILL, then on with a restarted appliance: nothing applied twice, nothing lost.
@@ -183,7 +192,7 @@ class DebeziumPostgresIT {
                 change(db, true);
                 changeLine(db);
             }
-            awaitSame(db, List.of(schemasTable, plainTable, historyTable, databaseCustomers), log);
+            awaitSame(db, List.of(schemasTable, plainTable, avroTable, historyTable, databaseCustomers), log);
             awaitSameLines(db, databaseLines, log);
         } finally {
             debezium.destroy();
@@ -213,7 +222,9 @@ class DebeziumPostgresIT {
                 .containsExactly("order_id", "line");
         assertThat(LakeTable.open(TableOptions.builder(databaseCustomers).build()).snapshot().keyColumns())
                 .containsExactly("id");
-        for (String table : List.of(schemasTable, plainTable)) {
+        assertThat(LakeTable.open(TableOptions.builder(avroTable).build()).snapshot().keyColumns())
+                .as("the Avro stream's table is keyed by Debezium's Avro key").containsExactly("id");
+        for (String table : List.of(schemasTable, plainTable, avroTable)) {
             assertThat(LakeTable.open(TableOptions.builder(table).build()).history(10_000))
                     .as("merges with deletes in %s", table)
                     .anyMatch(c -> c.operation().equals("MERGE")
@@ -223,8 +234,8 @@ class DebeziumPostgresIT {
         }
     }
 
-    private Process startDebezium(LocalKafkaBroker kafka, PostgresServer postgres, String withSchemas,
-                                  String withoutSchemas) throws Exception {
+    private Process startDebezium(LocalKafkaBroker kafka, SchemaRegistryServer registry, PostgresServer postgres,
+                                  String withSchemas, String withoutSchemas, String avro) throws Exception {
         Path peer = Path.of("..", "peer-debezium", "target").toAbsolutePath().normalize();
         assertThat(peer.resolve("peer-debezium.jar")).as("the peer-debezium module is built before app").exists();
         Path out = Path.of("target", "debezium-peer.log").toAbsolutePath();
@@ -236,7 +247,8 @@ class DebeziumPostgresIT {
                 "bootstrap=" + kafka.bootstrapServers(), "host=127.0.0.1", "port=" + postgres.port(),
                 "database=shop", "user=postgres", "table=public.customers,public.order_lines",
                 "state=" + dir.resolve("debezium"),
-                "streams=" + withSchemas + ":true," + withoutSchemas + ":false",
+                "streams=" + withSchemas + ":true," + withoutSchemas + ":false," + avro + ":avro",
+                "registry=" + registry.url(),
                 // Without schemas nothing says a decimal's scale: Debezium writes them as text then, as
                 // schemaless users configure it.
                 "stream." + withoutSchemas + ".decimal.handling.mode=string")
@@ -244,7 +256,8 @@ class DebeziumPostgresIT {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("Debezium runs (see %s)", out).isTrue();
             String text = Files.readString(out);
-            return text.contains("STARTED " + withSchemas) && text.contains("STARTED " + withoutSchemas);
+            return text.contains("STARTED " + withSchemas) && text.contains("STARTED " + withoutSchemas)
+                    && text.contains("STARTED " + avro);
         });
         return process;
     }

@@ -206,7 +206,7 @@ final class RecordConverter {
         }
         DebeziumEnvelope.Change change = null;
         if (settings.keys().envelope() == Envelope.DEBEZIUM) {
-            change = DebeziumEnvelope.parse(record);
+            change = decoder.changeEvent(record);
             if (!change.upserts()) {
                 if (!adoptTableIfItExists()) {
                     return new Outcome.NoChange();

@@ -173,9 +173,9 @@ public final class ConfigLoader {
         }
         TableConfig table = TableSection.read(node.child("table"), baseDir);
         if (source.envelope() == Envelope.DEBEZIUM) {
-            if (format != Format.JSON) {
-                node.problem("source.envelope", "is debezium, which is read from Kafka Connect's JSON converter: "
-                        + "set format: json");
+            if (format != Format.JSON && format != Format.AVRO) {
+                node.problem("source.envelope", "is debezium, which is read as Kafka Connect's JSON converter or an "
+                        + "Avro converter writes it: set format: json or avro");
             }
             if (table.mode() != ApplianceConfig.TableMode.UPSERT) {
                 node.problem("source.envelope", "is debezium, whose changes need an upsert table: set table.mode: "

@@ -365,12 +365,18 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aDebeziumEnvelopeNeedsJsonValuesAndAKeyedTable() {
+    void aDebeziumEnvelopeNeedsJsonOrAvroValuesAndAKeyedTable() {
         String debezium = MINIMAL.replace("      topics: [orders]", "      topics: [orders]\n      envelope: debezium");
         assertThatThrownBy(() -> ConfigLoader.parse(debezium, "x.yaml", null)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("pipelines[0].source.envelope: is debezium, which is read from Kafka Connect's "
-                        + "JSON converter: set format: json")
                 .hasMessageContaining("set table.mode: upsert");
+        assertThatThrownBy(() -> ConfigLoader.parse(debezium.replace("registry:", "format: protobuf\n    registry:"),
+                "x.yaml", null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].source.envelope: is debezium, which is read as Kafka Connect's "
+                        + "JSON converter or an Avro converter writes it: set format: json or avro");
+        String upsert = debezium.replace("      location: data/orders", "      location: data/orders\n      mode: upsert");
+        assertThat(ConfigLoader.parse(upsert, "x.yaml", null).pipelines().get(0).source().envelope())
+                .as("Avro, the default format, takes Debezium's Avro converter")
+                .isEqualTo(dev.lakehouse.ingest.settings.Envelope.DEBEZIUM);
         assertThat(ConfigLoader.parse(MINIMAL, "x.yaml", null).pipelines().get(0).source().envelope())
                 .isEqualTo(dev.lakehouse.ingest.settings.Envelope.NONE);
     }

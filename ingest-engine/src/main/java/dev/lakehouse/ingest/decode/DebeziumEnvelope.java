@@ -9,7 +9,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Debezium's change event as Kafka Connect's JSON converter writes it: {@code {"schema": ..., "payload": {...}}}
  * with {@code schemas.enable=true} (the default), or the payload alone without; the payload holds {@code before},
- * {@code after}, {@code source}, {@code op} and {@code ts_ms}.
+ * {@code after}, {@code source}, {@code op} and {@code ts_ms}. Events of other converters are read into the same
+ * {@link Change}, in Connect's JSON ({@link DebeziumAvroDecoder}), so every converter's rows become the same columns.
  */
 public final class DebeziumEnvelope {
 
@@ -82,15 +83,26 @@ public final class DebeziumEnvelope {
                     + "change event (an object with op, before and after, or Kafka Connect's schema and payload "
                     + "around one); check the connector's converter, or set source.envelope: none", null);
         }
+        return change(where, payload, wrapped == null ? null : rowSchema(wrapped.schema()));
+    }
+
+    /**
+     * The change an event's payload describes, in Kafka Connect's JSON: {@code op}, {@code before}, {@code after},
+     * {@code source.ts_ms} (else {@code ts_ms}) and {@code source.lsn}. Shared by every converter's reading.
+     *
+     * @param rowSchema the Connect schema of {@code after} when the event carries one, else null
+     * @throws RecordDecodeException {@code UNKNOWN_OPERATION} for an {@code op} Debezium writes for no row,
+     *         {@code INVALID_JSON} for a create, update or read without its row
+     */
+    static Change change(String where, JsonNode payload, JsonNode rowSchema) {
         String op = payload.get("op").asText();
         JsonNode time = payload.path("source").path("ts_ms");
         if (!time.isIntegralNumber()) {
             time = payload.path("ts_ms");
         }
         JsonNode lsn = payload.path("source").path("lsn");
-        Change change = new Change(op, payload.path("before"), payload.path("after"),
-                wrapped == null ? null : rowSchema(wrapped.schema()), time.isIntegralNumber() ? time.longValue() : null,
-                lsn.isIntegralNumber() ? lsn.longValue() : null);
+        Change change = new Change(op, payload.path("before"), payload.path("after"), rowSchema,
+                time.isIntegralNumber() ? time.longValue() : null, lsn.isIntegralNumber() ? lsn.longValue() : null);
         switch (op) {
             case "c", "u", "r" -> {
                 if (!change.after().isObject()) {

@@ -58,4 +58,16 @@ public interface RecordDecoder {
     default Object decodeFramedKey(ConsumerRecord<byte[], byte[]> record) {
         return null;
     }
+
+    /**
+     * The record's value read as Debezium's change event ({@code source.envelope: debezium}). The row of a change
+     * that has one ({@link DebeziumEnvelope.Change#rowValue}) is then decoded by this decoder as a value of its own,
+     * in Kafka Connect's JSON. The default reads events written by Kafka Connect's JSON converter.
+     *
+     * @throws RecordDecodeException if the value is not a change event, or one that applies to no row
+     * @throws RuntimeException a transient failure (the registry unreachable)
+     */
+    default DebeziumEnvelope.Change changeEvent(ConsumerRecord<byte[], byte[]> record) {
+        return DebeziumEnvelope.parse(record);
+    }
 }

@@ -26,14 +26,16 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Debezium's PostgreSQL connector in its embedded engine, writing a database table's change events to Kafka the
  * way a Kafka Connect worker does: key and value through Kafka Connect's {@link JsonConverter} (with its
- * {@code schema}/{@code payload} wrapper or without, per stream), to the topic the connector names
+ * {@code schema}/{@code payload} wrapper or without, per stream) or in the Avro converter's format, to the topic the connector names
  * ({@code <topic.prefix>.<schema>.<table>}), partitioned by the key's bytes. A batch's offsets are stored only
  * after the broker acknowledged every event of it, so a restart resends rather than loses (at least once, as
  * Connect).
  *
  * <p>Arguments are {@code key=value}: {@code bootstrap}, {@code host}, {@code port}, {@code database},
  * {@code user}, {@code table} ({@code public.customers}), {@code state} (a folder for the engines' offsets) and
- * {@code streams}: a comma-separated list of {@code <topic prefix>:<schemas enabled true|false>}; each stream is a
+ * {@code streams}: a comma-separated list of {@code <topic prefix>:<converter>}, the converter {@code true} or
+ * {@code false} for Kafka Connect's JSON converter with schemas enabled or not, or {@code avro} for the Avro
+ * converter's format ({@link ConfluentAvroConverter}) through the registry at {@code registry}; each stream is a
  * connector of its own with its own replication slot and publication. Extra {@code debezium.<property>=<value>}
  * arguments go to every connector, {@code stream.<prefix>.<property>=<value>} to one
  * ({@code stream.plain.decimal.handling.mode=string}). Prints {@code STARTED <prefix>}
@@ -68,10 +70,9 @@ public final class DebeziumPostgresPeer {
         for (String stream : required(options, "streams").split(",")) {
             String[] parts = stream.split(":");
             String prefix = parts[0];
-            boolean schemas = Boolean.parseBoolean(parts[1]);
             Properties props = connectorProperties(options, prefix, state);
-            JsonConverter keys = converter(schemas, true);
-            JsonConverter values = converter(schemas, false);
+            EventWriter keys = writer(parts[1], true, options);
+            EventWriter values = writer(parts[1], false, options);
             DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(
                             ChangeEventFormat.of(Connect.class))
                     .using(props)
@@ -94,9 +95,8 @@ public final class DebeziumPostgresPeer {
                         List<Future<?>> sends = new ArrayList<>();
                         for (RecordChangeEvent<SourceRecord> event : batch) {
                             SourceRecord record = event.record();
-                            byte[] key = keys.fromConnectData(record.topic(), record.keySchema(), record.key());
-                            byte[] value = values.fromConnectData(record.topic(), record.valueSchema(),
-                                    record.value());
+                            byte[] key = keys.write(record.topic(), record.keySchema(), record.key());
+                            byte[] value = values.write(record.topic(), record.valueSchema(), record.value());
                             sends.add(producer.send(new ProducerRecord<>(record.topic(), key, value)));
                         }
                         for (Future<?> send : sends) {
@@ -163,10 +163,23 @@ public final class DebeziumPostgresPeer {
         return props;
     }
 
-    private static JsonConverter converter(boolean schemas, boolean isKey) {
-        JsonConverter converter = new JsonConverter();
-        converter.configure(Map.of("schemas.enable", String.valueOf(schemas)), isKey);
-        return converter;
+    /** How a stream's keys or values are written: as a Kafka Connect converter turns Connect data into bytes. */
+    private interface EventWriter {
+        byte[] write(String topic, org.apache.kafka.connect.data.Schema schema, Object value);
+    }
+
+    /**
+     * The writer of a stream's converter: {@code true} or {@code false} for Kafka Connect's JSON converter with or
+     * without schemas, {@code avro} for the Avro converter's format through the registry at {@code registry}.
+     */
+    private static EventWriter writer(String converter, boolean isKey, Map<String, String> options) {
+        if (converter.equals("avro")) {
+            ConfluentAvroConverter avro = new ConfluentAvroConverter(required(options, "registry"), isKey);
+            return avro::fromConnectData;
+        }
+        JsonConverter json = new JsonConverter();
+        json.configure(Map.of("schemas.enable", String.valueOf(Boolean.parseBoolean(converter))), isKey);
+        return json::fromConnectData;
     }
 
     private static String required(Map<String, String> options, String key) {
