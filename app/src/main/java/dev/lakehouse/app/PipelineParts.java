@@ -175,6 +175,7 @@ final class PipelineParts {
                 .triggerInterval(pipeline.trigger().interval())
                 .freshnessObjective(pipeline.table().freshnessObjective())
                 .freshnessEventTime(pipeline.table().freshnessEventTime())
+                .dedupeHorizon(pipeline.table().dedupeHorizon())
                 .maxRecords(pipeline.trigger().maxRecords())
                 .maxBytes(pipeline.trigger().maxBytes())
                 .maxBytesInFlight(pipeline.trigger().maxBytesInFlight())

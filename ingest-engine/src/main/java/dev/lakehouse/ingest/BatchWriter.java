@@ -309,9 +309,7 @@ final class BatchWriter {
                 outcome = BatchOutcome.NO_TABLE_YET;
             } else {
                 if (keyedMerge == null) {
-                    keyedMerge = new KeyedMerge(table, TableKey.of(settings, table.snapshot(), table.location()),
-                            settings.keys().versionColumn(),
-                            settings.keys().insertOnly(), settings.keys().softDeletes() ? ChangeColumns.DELETED : null);
+                    keyedMerge = KeyedMerges.of(settings, table);
                 }
                 try {
                     merged = keyedMerge.apply(settings.name(), settings.instanceId(), seal.batchId(), batch.ranges(),

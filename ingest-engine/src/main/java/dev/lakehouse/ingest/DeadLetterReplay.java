@@ -244,9 +244,7 @@ public final class DeadLetterReplay {
         Map<String, String> parameters = Map.of("deadLettersReplayed", Integer.toString(good.size()),
                 "deadLetterTable", deadLetters.describe());
         CommitOutcome outcome = settings.keys().keyed()
-                ? new dev.lakehouse.table.KeyedMerge(table, TableKey.of(settings, table.snapshot(), table.location()),
-                        settings.keys().versionColumn(),
-                        settings.keys().insertOnly()).apply(settings.name(),
+                ? KeyedMerges.of(settings, table).apply(settings.name(),
                         REPLAY_INSTANCE, replayId, List.of(), changes, parameters).outcome()
                 : table.commit(new BatchCommit(settings.name(), REPLAY_INSTANCE, replayId, writeRows(rows), List.of(),
                         parameters));

@@ -121,7 +121,7 @@ final class RecordConverter {
         if (settings.keys().keyed()) {
             keyColumns = TableKey.of(settings, snapshot, table.location());
         }
-        checkRequiredColumnsExist(tableSchema);
+        RequiredColumns.checkExist(settings, keyColumns, table.location(), tableSchema);
         addMissingChangeColumns();
         return true;
     }
@@ -273,10 +273,11 @@ final class RecordConverter {
                         + "' is null; a keyed table's row needs its key (table.key)", null);
             }
         }
-        String missing = firstNullRequiredColumn(row);
+        String missing = RequiredColumns.firstNull(settings, row);
         if (missing != null) {
             throw new RecordDecodeException(DeadLetterReason.NULL_IN_REQUIRED_COLUMN, where(record) + ": column '"
-                    + missing + "' is null, but the pipeline requires it (required-columns)", null);
+                    + missing + "' is null, but the pipeline requires it (required-columns, table.dedupe-time-column)",
+                    null);
         }
         return new Outcome.Row(tableSchema, row);
     }
@@ -320,7 +321,8 @@ final class RecordConverter {
                 return;
             }
             if (tableSchema == null) {
-                checkRequiredColumnsExist(TableSchemas.normalize(writerSchema)); // before a table that lacks them
+                // before a table that lacks them
+                RequiredColumns.checkExist(settings, keyColumns, table.location(), TableSchemas.normalize(writerSchema));
                 dev.lakehouse.table.TableSnapshot created = table.createIfAbsent(writerSchema, writerSchemaRef,
                         keyColumns);
                 tableSchema = created.avroSchema();
@@ -328,7 +330,7 @@ final class RecordConverter {
                     // Another writer may have created it first, keyed by what its first record said.
                     keyColumns = TableKey.of(settings, created, table.location());
                 }
-                checkRequiredColumnsExist(tableSchema);
+                RequiredColumns.checkExist(settings, keyColumns, table.location(), tableSchema);
             }
             if (TableSchemas.merge(tableSchema, writerSchema) != tableSchema) {
                 // Columns are added in their own commit before any file that has them. Files already written keep
@@ -345,50 +347,5 @@ final class RecordConverter {
     private String describe(Schema writerSchema, ConsumerRecord<byte[], byte[]> record) {
         String ref = decoder.writerSchemaRef(record);
         return writerSchema.getFullName() + (ref.isEmpty() ? "" : " (" + ref + ")");
-    }
-
-    private void checkRequiredColumnsExist(Schema tableSchema) {
-        List<String> named = new java.util.ArrayList<>(keyColumns);
-        if (settings.keys().versionColumn() != null) {
-            named.add(settings.keys().versionColumn());
-        }
-        for (String column : named) {
-            if (tableSchema.getField(column) == null) {
-                throw new IllegalArgumentException("pipeline " + settings.name() + ": key column '" + column + "' is "
-                        + "not a column of table " + table.location() + " (its columns: " + tableSchema.getFields()
-                        .stream().map(Schema.Field::name).toList() + "); fix table.key or table.version-column");
-            }
-        }
-        for (String column : settings.requiredColumns()) {
-            Schema type = tableSchema;
-            for (String part : column.split("\\.")) {
-                Schema record = type == null ? null : recordOf(type);
-                Schema.Field field = record == null ? null : record.getField(part);
-                if (field == null) {
-                    throw new IllegalArgumentException("pipeline " + settings.name() + ": required column '" + column
-                            + "' is not a column of table " + table.location() + "; fix required-columns");
-                }
-                type = field.schema();
-            }
-        }
-    }
-
-    private String firstNullRequiredColumn(GenericRecord row) {
-        for (String column : settings.requiredColumns()) {
-            Object value = row;
-            for (String part : column.split("\\.")) {
-                value = value instanceof GenericRecord r && r.getSchema().getField(part) != null ? r.get(part) : null;
-                if (value == null) {
-                    return column;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static Schema recordOf(Schema type) {
-        List<Schema> branches = type.isUnion() ? type.getTypes().stream()
-                .filter(s -> s.getType() != Schema.Type.NULL).toList() : List.of(type);
-        return branches.size() == 1 && branches.get(0).getType() == Schema.Type.RECORD ? branches.get(0) : null;
     }
 }

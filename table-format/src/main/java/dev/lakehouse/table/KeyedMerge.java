@@ -1,16 +1,13 @@
 package dev.lakehouse.table;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -39,6 +36,8 @@ public final class KeyedMerge {
     private final boolean insertOnly;
     /** The boolean column that marks a deleted key's row, which then stays; null when deletions remove rows. */
     private final String softDeleteColumn;
+    /** How far back an insert-only merge looks for a copy; null: the whole table. */
+    private DedupeHorizon horizon;
 
     /**
      * Upserts: the newest change of a key (the last in the batch) replaces its row, a deletion removes it.
@@ -98,6 +97,24 @@ public final class KeyedMerge {
                         .toList() + ")");
             }
         }
+    }
+
+    /**
+     * Makes this insert-only merge look for an earlier row of a key only within a horizon ({@link DedupeHorizon}):
+     * a row whose key the table holds only at an older time than the horizon is inserted, and files older than the
+     * batch's horizon are not read.
+     *
+     * @return this merge
+     * @throws IllegalArgumentException if the merge is not insert-only, or the horizon's column is not a timestamp
+     *                                  or date column of the table
+     */
+    public KeyedMerge withDedupeHorizon(DedupeHorizon horizon) {
+        if (!insertOnly) {
+            throw new IllegalArgumentException("a dedupe horizon needs an insert-only merge (table.mode: dedupe)");
+        }
+        horizon.checkColumn(table.snapshot().avroSchema(), table.location());
+        this.horizon = horizon;
+        return this;
     }
 
     /**
@@ -170,7 +187,7 @@ public final class KeyedMerge {
      * live when planned, and which files may hold a key.
      */
     private record Plan(List<DataFile> rewrite, Map<List<Object>, RowChange> applied, Set<List<Object>> found,
-                        Set<String> filesLive, KeyRanges ranges) {
+                        Set<String> filesLive, KeyRanges ranges, int filesRead) {
     }
 
     /** Whether {@code later} (after {@code earlier} in the batch) is the change of their key to keep. */
@@ -181,21 +198,7 @@ public final class KeyedMerge {
         if (versionColumn == null || later.delete() || earlier.delete()) {
             return true;
         }
-        return compareVersions(later.row().get(versionColumn), earlier.row().get(versionColumn)) >= 0;
-    }
-
-    /** Versions compared by value; a missing version is older than any. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int compareVersions(Object a, Object b) {
-        Object x = a == null ? null : comparable(a);
-        Object y = b == null ? null : comparable(b);
-        if (x == null || y == null) {
-            return x == null ? (y == null ? 0 : -1) : 1;
-        }
-        if (x instanceof Comparable c && x.getClass() == y.getClass()) {
-            return c.compareTo(y);
-        }
-        return x.toString().compareTo(y.toString());
+        return KeyValues.compareVersions(later.row().get(versionColumn), earlier.row().get(versionColumn)) >= 0;
     }
 
     private Plan plan(Map<List<Object>, RowChange> byKey, Set<List<Object>> deletedInBatch) {
@@ -207,16 +210,26 @@ public final class KeyedMerge {
         if (versionColumn != null) {
             projection.add(versionColumn);
         }
+        long since = Long.MIN_VALUE;
+        if (horizon != null) {
+            projection.add(horizon.timeColumn());
+            since = horizon.since(byKey.values().stream().map(RowChange::row).toList());
+        }
+        int filesRead = 0;
         for (DataFile file : table.snapshot().files()) {
             live.add(file.path());
-            if (!ranges.mayHold(file.statsJson())) {
+            if (!ranges.mayHold(file.statsJson())
+                    || (horizon != null && !horizon.mayHoldSince(file.statsJson(), since))) {
                 continue;
             }
+            filesRead++;
             List<List<Object>> held = new ArrayList<>();
             try (RowReader rows = table.openRows(file, projection)) {
                 for (GenericRecord row = rows.next(); row != null; row = rows.next()) {
                     List<Object> key = key(row);
-                    if (byKey.containsKey(key)) {
+                    RowChange change = byKey.get(key);
+                    if (change != null && (horizon == null
+                            || horizon.makesCopy(horizon.micros(row), horizon.micros(change.row())))) {
                         held.add(key);
                         if (versionColumn != null) {
                             tableVersions.put(key, row.get(versionColumn));
@@ -238,7 +251,7 @@ public final class KeyedMerge {
                 continue;
             }
             if (held && versionColumn != null && !change.getValue().delete()
-                    && !deletedInBatch.contains(change.getKey()) && compareVersions(
+                    && !deletedInBatch.contains(change.getKey()) && KeyValues.compareVersions(
                     change.getValue().row().get(versionColumn), tableVersions.get(change.getKey())) < 0) {
                 continue;
             }
@@ -250,7 +263,7 @@ public final class KeyedMerge {
                 rewrite.add(file);
             }
         });
-        return new Plan(rewrite, applied, found, live, ranges);
+        return new Plan(rewrite, applied, found, live, ranges, filesRead);
     }
 
     /** The files a plan writes, and what they hold. */
@@ -270,6 +283,9 @@ public final class KeyedMerge {
             metrics.put("numTargetRowsDeleted", Long.toString(deleted));
             metrics.put("numTargetRowsCopied", Long.toString(copied));
             metrics.put("numSourceRowsSkipped", Long.toString(skipped));
+            // Delta's names for the files live and the files read for their keys (the rest skipped by statistics).
+            metrics.put("numTargetFilesBeforeSkipping", Integer.toString(plan.filesLive.size()));
+            metrics.put("numTargetFilesAfterSkipping", Integer.toString(plan.filesRead));
             metrics.put("numTargetFilesRemoved", Integer.toString(plan.rewrite.size()));
             metrics.put("numTargetFilesAdded", Integer.toString(files.size()));
             metrics.put("numTargetBytesRemoved", Long.toString(plan.rewrite.stream().mapToLong(DataFile::sizeBytes)
@@ -364,25 +380,8 @@ public final class KeyedMerge {
             if (value == null) {
                 throw new IllegalArgumentException("key column '" + column + "' is null in " + row);
             }
-            key.add(comparable(value));
+            key.add(KeyValues.comparable(value));
         }
         return key;
-    }
-
-    private static Object comparable(Object value) {
-        if (value instanceof CharSequence text) {
-            return text.toString();
-        }
-        if (value instanceof ByteBuffer bytes) {
-            return "0x" + HexFormat.of().formatHex(bytes.array(), bytes.arrayOffset() + bytes.position(),
-                    bytes.arrayOffset() + bytes.limit());
-        }
-        if (value instanceof GenericFixed fixed) {
-            return "0x" + HexFormat.of().formatHex(fixed.bytes());
-        }
-        if (value instanceof Integer i) {
-            return i.longValue();
-        }
-        return value;
     }
 }

@@ -1,6 +1,7 @@
 package dev.lakehouse.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -248,6 +249,65 @@ class KeyedMergeIT {
         assertThat(result.skipped()).isEqualTo(2);
         assertThat(result.filesRemoved()).isZero();
         assertThat(paths(table.snapshot().files())).containsAll(before);
+    }
+
+    @Test
+    void aDedupeHorizonSkipsOnlyCopiesWithinItAndReadsNoFileOlderThanIt() {
+        Schema events = new Schema.Parser().parse("""
+                {"type": "record", "name": "Event", "namespace": "keyed", "fields": [
+                  {"name": "id", "type": "string"},
+                  {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+                  {"name": "note", "type": "string"}]}""");
+        LakeTable log = LakeTable.open(TestTables.options(dir.resolve("events")).build());
+        Schema current = log.createIfAbsent(events).avroSchema();
+        long day = 86_400_000_000L;
+        long start = 1_767_225_600_000_000L; // 2026-01-01
+        java.util.function.BiFunction<String, Long, RowChange> event = (id, at) -> {
+            GenericRecord r = new GenericData.Record(current);
+            r.put("id", id);
+            r.put("at", at);
+            r.put("note", id + "@" + at);
+            return RowChange.upsert(r);
+        };
+        DedupeHorizon week = new DedupeHorizon("at", java.time.Duration.ofDays(7));
+        // Ten daily batches of 50 events each: ten files, day 0 to day 9, whose id ranges all overlap (e000-e499),
+        // so their key statistics exclude no file.
+        for (int d = 0; d < 10; d++) {
+            List<RowChange> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(event.apply(String.format("e%03d", i * 10 + d), start + d * day + i));
+            }
+            new KeyedMerge(log, List.of("id"), null, true).withDedupeHorizon(week).apply("events", "a", d,
+                    List.of(new OffsetRange("events", 0, d * 50L, d * 50L + 50)), batch, Map.of());
+        }
+        // On day 12: a resend of day 0's e010 (outside the week: a new event), of day 8's e408 (within it: a copy),
+        // and a new e900; a week back from day 12 leaves days 5 to 9, so days 0 to 4 are not read.
+        MergeResult result = new KeyedMerge(log, List.of("id"), null, true).withDedupeHorizon(week).apply("events",
+                "a", 10, List.of(new OffsetRange("events", 0, 500, 503)), List.of(
+                        event.apply("e010", start + 12 * day), event.apply("e408", start + 12 * day),
+                        event.apply("e900", start + 12 * day)), Map.of());
+
+        assertThat(result.inserted()).as("e010 again after its week, and e900").isEqualTo(2);
+        assertThat(result.skipped()).as("e408 within its week").isEqualTo(1);
+        Map<String, String> metrics = log.history(1).get(0).metrics();
+        assertThat(metrics).containsEntry("numTargetFilesBeforeSkipping", "10")
+                .containsEntry("numTargetFilesAfterSkipping", "5");
+        List<String> ids = new ArrayList<>();
+        for (DataFile file : log.snapshot().files()) {
+            try (RowReader rows = log.openRows(file, Set.of("id"))) {
+                for (GenericRecord row = rows.next(); row != null; row = rows.next()) {
+                    ids.add(row.get("id").toString());
+                }
+            }
+        }
+        assertThat(ids).hasSize(502).filteredOn("e010"::equals).hasSize(2);
+        assertThat(ids).filteredOn("e408"::equals).hasSize(1);
+
+        assertThatThrownBy(() -> new KeyedMerge(log, List.of("id"), null, true)
+                .withDedupeHorizon(new DedupeHorizon("note", java.time.Duration.ofDays(1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a timestamp or a date");
+        assertThatThrownBy(() -> new KeyedMerge(log, List.of("id")).withDedupeHorizon(week))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("insert-only");
     }
 
     @Test

@@ -178,7 +178,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                     table.properties(), table.targetFileSize(), table.codec(), table.hadoop(), table.requiredColumns(),
                     table.writerLease(), table.writerLeaseTtl(), table.kafkaMetadata(), table.commitCoordination(),
                     table.mode(), table.key(), table.versionColumn(), table.softDeletes(), table.changeMetadata(),
-                    table.kafkaKeyColumn(), table.freshnessObjective(), table.freshnessEventTime());
+                    table.kafkaKeyColumn(), table.freshnessObjective(), table.freshnessEventTime(),
+                    table.dedupeHorizon());
             DeadLetterConfig topicDeadLetters = new DeadLetterConfig(forTopic(deadLetters.tableLocation(), topic),
                     forTopic(deadLetters.topic(), topic), deadLetters.producerProperties());
             return new PipelineConfig(name + "." + topic, instanceId, topicSource, format, registry, valueSchemaFile,
@@ -293,6 +294,8 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
      * @param freshnessObjective the table's freshness objective, or null
      * @param freshnessEventTime the timestamp column records are judged by for freshness, or null for their Kafka
      *     timestamp
+     * @param dedupeHorizon how far back a dedupe table looks for a copy of a row, on which time column; or null for
+     *     the whole table
      */
     public record TableConfig(String location, List<String> partitionBy, Map<String, String> properties,
                               long targetFileSize, String codec, Map<String, String> hadoop,
@@ -300,7 +303,7 @@ public record ApplianceConfig(List<PipelineConfig> pipelines, ConsoleConfig cons
                               boolean kafkaMetadata, CommitCoordinationMode commitCoordination, TableMode mode,
                               List<String> key, String versionColumn, boolean softDeletes, boolean changeMetadata,
                               String kafkaKeyColumn, dev.lakehouse.ingest.status.FreshnessObjective freshnessObjective,
-                              String freshnessEventTime) {
+                              String freshnessEventTime, dev.lakehouse.table.DedupeHorizon dedupeHorizon) {
 
         /** Whether the table gets a lease. */
         public boolean leased() {

@@ -94,6 +94,10 @@ public final class EffectiveConfig {
         table.put("version-column", p.table().versionColumn() == null ? "(none)" : p.table().versionColumn());
         table.put("soft-deletes", p.table().softDeletes());
         table.put("change-metadata", p.table().changeMetadata());
+        table.put("dedupe-horizon", p.table().dedupeHorizon() == null ? "(the whole table)"
+                : p.table().dedupeHorizon().within().toString());
+        table.put("dedupe-time-column", p.table().dedupeHorizon() == null ? "(none)"
+                : p.table().dedupeHorizon().timeColumn());
         table.put("freshness-objective", p.table().freshnessObjective() == null ? "(none)"
                 : p.table().freshnessObjective().describe());
         table.put("freshness-window", p.table().freshnessObjective() == null ? dev.lakehouse.ingest.status.FreshnessObjective.DEFAULT_WINDOW.toString()

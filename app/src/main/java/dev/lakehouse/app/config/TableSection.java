@@ -7,6 +7,7 @@ import dev.lakehouse.ingest.status.FreshnessObjective;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import dev.lakehouse.table.DedupeHorizon;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -122,10 +123,42 @@ final class TableSection {
         if (freshnessEventTime != null && !freshnessEventTime.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             node.problem("freshness-event-time", "'" + freshnessEventTime + "' is not a top-level column name");
         }
+        DedupeHorizon dedupeHorizon = dedupeHorizon(node, mode);
         node.finish();
         return new TableConfig(location, partitionBy, properties, targetFileSize, codec, hadoop, requiredColumns,
                 writerLease, writerLeaseTtl, kafkaMetadata, coordination, mode, key, versionColumn, softDeletes,
-                changeMetadata, kafkaKeyColumn, freshnessObjective, freshnessEventTime);
+                changeMetadata, kafkaKeyColumn, freshnessObjective, freshnessEventTime, dedupeHorizon);
+    }
+
+    /** {@code dedupe-horizon} on {@code dedupe-time-column}, both or neither, with {@code mode: dedupe}; or null. */
+    private static DedupeHorizon dedupeHorizon(ConfigNode node, ApplianceConfig.TableMode mode) {
+        Duration within = node.duration("dedupe-horizon", null);
+        String column = node.string("dedupe-time-column").orElse(null);
+        if (within == null && column == null) {
+            return null;
+        }
+        if (mode != ApplianceConfig.TableMode.DEDUPE) {
+            node.problem(within != null ? "dedupe-horizon" : "dedupe-time-column", "is set but table.mode is "
+                    + mode.name().toLowerCase(Locale.ROOT) + "; a horizon bounds how far back a dedupe table looks "
+                    + "for copies");
+            return null;
+        }
+        if (within == null || column == null) {
+            node.problem(within == null ? "dedupe-horizon" : "dedupe-time-column", "is missing: a dedupe horizon "
+                    + "needs both table.dedupe-horizon (such as 7d) and table.dedupe-time-column (a timestamp or "
+                    + "date column of the rows)");
+            return null;
+        }
+        if (!column.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            node.problem("dedupe-time-column", "'" + column + "' is not the name of a top-level column");
+            return null;
+        }
+        try {
+            return new DedupeHorizon(column, within);
+        } catch (IllegalArgumentException e) {
+            node.problem("dedupe-horizon", e.getMessage());
+            return null;
+        }
     }
 
     /**

@@ -382,6 +382,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aDedupeHorizonNeedsADedupeTableAndATimeColumn() {
+        String dedupe = MINIMAL.replace("      location: data/orders", "      location: data/orders\n      mode: dedupe"
+                + "\n      key: [event_id]");
+        ApplianceConfig config = ConfigLoader.parse(dedupe + "      dedupe-horizon: 7d\n      dedupe-time-column: at\n",
+                "x.yaml", null);
+        assertThat(config.pipelines().get(0).table().dedupeHorizon())
+                .isEqualTo(new dev.lakehouse.table.DedupeHorizon("at", Duration.ofDays(7)));
+        assertThat(ConfigLoader.parse(dedupe, "x.yaml", null).pipelines().get(0).table().dedupeHorizon())
+                .as("none: the whole table").isNull();
+        assertThatThrownBy(() -> ConfigLoader.parse(dedupe.replace("mode: dedupe", "mode: upsert")
+                + "      dedupe-horizon: 7d\n      dedupe-time-column: at\n", "x.yaml", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].table.dedupe-horizon: is set but table.mode is upsert");
+        assertThatThrownBy(() -> ConfigLoader.parse(dedupe + "      dedupe-horizon: 7d\n", "x.yaml", null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pipelines[0].table.dedupe-time-column: is missing");
+        assertThatThrownBy(() -> ConfigLoader.parse(dedupe + "      dedupe-horizon: 0s\n      dedupe-time-column: at\n",
+                "x.yaml", null)).isInstanceOf(ConfigException.class).hasMessageContaining("must be positive");
+    }
+
+    @Test
     void softDeletesNeedAnUpsertTableAndChangeMetadataTheDebeziumEnvelope() {
         assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("      location: data/orders",
                 "      location: data/orders\n      soft-deletes: true"), "x.yaml", null))

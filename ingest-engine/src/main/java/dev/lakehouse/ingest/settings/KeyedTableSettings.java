@@ -1,5 +1,6 @@
 package dev.lakehouse.ingest.settings;
 
+import dev.lakehouse.table.DedupeHorizon;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,13 +27,16 @@ import java.util.Objects;
  * @param changeMetadata whether rows carry their change's metadata ({@code table.change-metadata}):
  *        {@code _op} (Debezium's {@code op}) and {@code _source_ts}
  * @param envelope how a record's value carries its row
+ * @param dedupeHorizon with {@code insertOnly}, how far back a copy of a row is looked for
+ *        ({@code table.dedupe-horizon} on {@code table.dedupe-time-column}); null: in the whole table
  */
 public record KeyedTableSettings(List<String> columns, boolean keyed, String kafkaKeyColumn, String versionColumn,
-                                 boolean insertOnly, boolean softDeletes, boolean changeMetadata, Envelope envelope) {
+                                 boolean insertOnly, boolean softDeletes, boolean changeMetadata, Envelope envelope,
+                                 DedupeHorizon dedupeHorizon) {
 
     /** A table every record is appended to. */
     public static final KeyedTableSettings APPEND = new KeyedTableSettings(List.of(), false, null, null, false, false,
-            false, Envelope.NONE);
+            false, Envelope.NONE, null);
 
     /**
      * @throws IllegalArgumentException naming the setting that needs another, or a key column that is not a name
@@ -50,6 +54,9 @@ public record KeyedTableSettings(List<String> columns, boolean keyed, String kaf
         if (changeMetadata && envelope != Envelope.DEBEZIUM) {
             throw new IllegalArgumentException("change metadata columns come from Debezium's change events: they "
                     + "need the Debezium envelope");
+        }
+        if (dedupeHorizon != null && !insertOnly) {
+            throw new IllegalArgumentException("a dedupe horizon needs an insert-only table (table.mode: dedupe)");
         }
         if (envelope == Envelope.DEBEZIUM && (!keyed || insertOnly)) {
             throw new IllegalArgumentException("a Debezium envelope needs a keyed table (key columns)");

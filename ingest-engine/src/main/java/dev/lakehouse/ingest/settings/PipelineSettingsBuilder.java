@@ -52,6 +52,7 @@ public final class PipelineSettingsBuilder {
     String kafkaKeyColumn;
     String versionColumn;
     boolean insertOnly;
+    dev.lakehouse.table.DedupeHorizon dedupeHorizon;
     boolean softDeletes;
     boolean changeMetadata;
     Envelope envelope = Envelope.NONE;
@@ -223,6 +224,12 @@ public final class PipelineSettingsBuilder {
         return this;
     }
 
+    /** See {@link KeyedTableSettings#dedupeHorizon()}; null for none. */
+    public PipelineSettingsBuilder dedupeHorizon(dev.lakehouse.table.DedupeHorizon horizon) {
+        this.dedupeHorizon = horizon;
+        return this;
+    }
+
     /** See {@link KeyedTableSettings#softDeletes()}. */
     public PipelineSettingsBuilder softDeletes(boolean softDeletes) {
         this.softDeletes = softDeletes;
@@ -290,7 +297,7 @@ public final class PipelineSettingsBuilder {
             }
         }
         KeyedTableSettings keys = named(() -> new KeyedTableSettings(keyColumns, keyed, kafkaKeyColumn,
-                versionColumn, insertOnly, softDeletes, changeMetadata, envelope));
+                versionColumn, insertOnly, softDeletes, changeMetadata, envelope, dedupeHorizon));
         if (progressHistory < 1) {
             throw new IllegalArgumentException("pipeline " + name + ": progress history must be at least 1");
         }
