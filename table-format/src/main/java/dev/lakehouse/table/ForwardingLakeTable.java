@@ -84,6 +84,11 @@ public abstract class ForwardingLakeTable implements LakeTable {
     }
 
     @Override
+    public boolean mayHoldAnyKey(DataFile file, List<String> keyColumns, java.util.Collection<List<Object>> keys) {
+        return table.mayHoldAnyKey(file, keyColumns, keys);
+    }
+
+    @Override
     public RowReader openRows(List<DataFile> files, int parallelism) {
         return table.openRows(files, parallelism);
     }

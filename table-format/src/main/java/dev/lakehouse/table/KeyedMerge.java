@@ -219,8 +219,9 @@ public final class KeyedMerge {
         for (DataFile file : table.snapshot().files()) {
             live.add(file.path());
             if (!ranges.mayHold(file.statsJson())
-                    || (horizon != null && !horizon.mayHoldSince(file.statsJson(), since))) {
-                continue;
+                    || (horizon != null && !horizon.mayHoldSince(file.statsJson(), since))
+                    || !table.mayHoldAnyKey(file, keyColumns, byKey.keySet())) {
+                continue; // by statistics, then by the file's key bloom filters
             }
             filesRead++;
             List<List<Object>> held = new ArrayList<>();

@@ -186,6 +186,19 @@ public interface LakeTable {
     }
 
     /**
+     * Whether one of the table's data files may hold a row of one of {@code keys}, by the Parquet bloom filters a
+     * keyed table's files have on its key columns: reads the file's footer and filters, not its rows. False only
+     * when the filters rule out every key; true for a file without filters. The default has no filters to read.
+     *
+     * @param keys each key's values, in the order of {@code keyColumns}, as {@link KeyedMerge} compares them
+     *             (longs for integer columns, strings for text)
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    default boolean mayHoldAnyKey(DataFile file, List<String> keyColumns, java.util.Collection<List<Object>> keys) {
+        return true;
+    }
+
+    /**
      * Reads the rows of several of the table's data files in the current table schema, on up to
      * {@code parallelism} threads that open and decode files ahead of the caller; rows come in no particular order
      * across files, and at most a few thousand rows per thread are held at once. The schema and the read settings

@@ -311,6 +311,46 @@ class KeyedMergeIT {
     }
 
     @Test
+    void filesWhoseKeyBloomFiltersRuleOutEveryKeyAreNotRead() {
+        Schema devices = new Schema.Parser().parse("""
+                {"type": "record", "name": "Device", "namespace": "keyed", "fields": [
+                  {"name": "id", "type": "string"}, {"name": "state", "type": "string"}]}""");
+        LakeTable keyed = LakeTable.open(TestTables.options(dir.resolve("devices")).build());
+        Schema current = keyed.createIfAbsent(devices, "", List.of("id")).avroSchema();
+        java.util.function.BiFunction<Integer, String, RowChange> change = (n, state) -> {
+            GenericRecord r = new GenericData.Record(current);
+            r.put("id", java.util.UUID.nameUUIDFromBytes(new byte[] {(byte) n.intValue(), (byte) (n >> 8)}).toString());
+            r.put("state", state);
+            return RowChange.upsert(r);
+        };
+        // Ten batches of 100 random ids: ten files whose id ranges all span nearly every id.
+        for (int b = 0; b < 10; b++) {
+            List<RowChange> batch = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                batch.add(change.apply(b * 100 + i, "new"));
+            }
+            new KeyedMerge(keyed, List.of("id")).apply("devices", "a", b,
+                    List.of(new OffsetRange("devices", 0, b * 100L, b * 100L + 100)), batch, Map.of());
+        }
+        assertThat(keyed.snapshot().files()).hasSize(10)
+                .allSatisfy(file -> assertThat(file.sizeBytes()).as("a small file's filter is small").isLessThan(40_000));
+        MergeResult result = new KeyedMerge(keyed, List.of("id")).apply("devices", "a", 10,
+                List.of(new OffsetRange("devices", 0, 1_000, 1_003)), List.of(change.apply(342, "updated"),
+                        change.apply(5_000, "new"), change.apply(5_001, "new")), Map.of());
+
+        assertThat(result.updated()).isEqualTo(1);
+        assertThat(result.inserted()).isEqualTo(2);
+        assertThat(result.filesRemoved()).as("only the file of id 342 rewritten").isEqualTo(1);
+        assertThat(keyed.history(1).get(0).metrics()).containsEntry("numTargetFilesBeforeSkipping", "10")
+                .containsEntry("numTargetFilesAfterSkipping", "1");
+        long rows = 0;
+        for (DataFile file : keyed.snapshot().files()) {
+            rows += file.numRecords();
+        }
+        assertThat(rows).isEqualTo(1_002);
+    }
+
+    @Test
     void softDeletesKeepADeletedKeysRowMarkedAndALaterRowReplacesIt() {
         Schema withMarks = new Schema.Parser().parse("""
                 {"type": "record", "name": "Customer", "namespace": "keyed", "fields": [

@@ -10,6 +10,7 @@ import dev.lakehouse.table.TableNotFoundException;
 import dev.lakehouse.table.TableOptions;
 import dev.lakehouse.table.TableSchemas;
 import dev.lakehouse.table.parquet.ColumnarRewrite;
+import dev.lakehouse.table.parquet.KeyBloomFilters;
 import dev.lakehouse.table.parquet.KnownLengthInputFile;
 import dev.lakehouse.table.parquet.ParquetConverters;
 import dev.lakehouse.table.parquet.ParquetDataFileWriter;
@@ -71,10 +72,16 @@ final class DataFileAccess {
             PartitionSpec spec = TableMetadata.partitionSpec(metadata);
             cached = new CachedLayout(layoutSchemaJson, new ParquetDataFileWriter.Layout(root, conf, writeSchema,
                     TableMetadata.fileSchema(writeSchema, spec), spec, options.codec(), options.targetFileSizeBytes(),
-                    options.clock()));
+                    options.clock(), keyColumns(metadata)));
             cachedLayout = cached;
         }
         return cached.layout();
+    }
+
+    /** The key columns the table recorded at its creation; empty for a table of appends. */
+    private static List<String> keyColumns(Metadata metadata) {
+        String columns = metadata.getConfiguration().get(TableMetadata.KEY_COLUMNS_PROPERTY);
+        return columns == null || columns.isBlank() ? List.of() : List.of(columns.split(","));
     }
 
     /** See {@link LakeTable#copyRows}: the table's current layout, files of older schemas read as records. */
@@ -105,6 +112,11 @@ final class DataFileAccess {
             }
         }
         return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
+    }
+
+    /** See {@link LakeTable#mayHoldAnyKey}: by the file's bloom filters ({@link KeyBloomFilters}). */
+    boolean mayHoldAnyKey(DataFile file, List<String> keyColumns, java.util.Collection<List<Object>> keys) {
+        return KeyBloomFilters.mayHoldAny(root, file, conf, keyColumns, keys);
     }
 
     /** See {@link LakeTable#openRows(List, int)}: the log is read and the schemas set up once for all files. */

@@ -197,6 +197,11 @@ public final class DeltaLakeTable implements LakeTable {
     }
 
     @Override
+    public boolean mayHoldAnyKey(DataFile file, List<String> keyColumns, java.util.Collection<List<Object>> keys) {
+        return files.mayHoldAnyKey(file, keyColumns, keys);
+    }
+
+    @Override
     public RowReader openRows(List<DataFile> dataFiles, int parallelism) {
         return files.openRows(dataFiles, parallelism);
     }

@@ -91,7 +91,7 @@ final class ColumnarOutput {
         this.partitionValues = partitionValues;
         this.schema = ParquetFileSchema.of(layout.conf(), layout.fileSchema());
         this.columns = schema.getColumns();
-        this.properties = ParquetProperties.builder().build();
+        this.properties = KeyBloomFilters.properties(layout.bloomFilterColumns());
         this.codecs = new CodecFactory(layout.conf(), properties.getPageSizeThreshold());
         this.rowGroupBytes = ParquetDataFileWriter.rowGroupBytes(layout.targetFileBytes());
         // What parquet-avro writes, so these files read exactly like the ones ingestion writes.

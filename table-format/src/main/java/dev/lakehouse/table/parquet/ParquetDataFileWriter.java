@@ -40,9 +40,22 @@ public final class ParquetDataFileWriter implements DataFileWriter {
     /** How often (in records) a file's size is checked against the target: the check is not free. */
     private static final int SIZE_CHECK_INTERVAL = 1_000;
 
-    /** Writer settings derived once per table schema. */
+    /**
+     * Writer settings derived once per table schema.
+     *
+     * @param keyColumns a keyed table's key columns, which get bloom filters ({@link KeyBloomFilters}); empty for
+     *                   other tables
+     */
     public record Layout(Path tableRoot, Configuration conf, Schema tableSchema, Schema fileSchema, PartitionSpec spec,
-                  CompressionCodecName codec, long targetFileBytes, Clock clock) {
+                  CompressionCodecName codec, long targetFileBytes, Clock clock, List<String> keyColumns) {
+        public Layout {
+            keyColumns = List.copyOf(keyColumns);
+        }
+
+        /** The columns whose values the files' bloom filters hold. */
+        List<String> bloomFilterColumns() {
+            return KeyBloomFilters.columns(fileSchema, keyColumns);
+        }
     }
 
     private static final class OpenFile {
@@ -65,6 +78,7 @@ public final class ParquetDataFileWriter implements DataFileWriter {
     private final GenericData model;
     /** Whether records are written by {@link FlatRecordWriteSupport} rather than parquet-avro's writer. */
     private final boolean flat;
+    private final List<String> bloomFilterColumns;
     private final String batchTag = UUID.randomUUID().toString();
     private final Map<List<String>, OpenFile> open = new HashMap<>();
     private final List<DataFile> finished = new ArrayList<>();
@@ -80,6 +94,7 @@ public final class ParquetDataFileWriter implements DataFileWriter {
         this.partitions = layout.spec().isPartitioned() ? new PartitionValues(layout.spec(), layout.tableSchema()) : null;
         this.model = layout.fileSchema() == layout.tableSchema() ? GenericData.get() : new ByNameData();
         this.flat = FlatRecordWriteSupport.supports(layout.fileSchema(), model);
+        this.bloomFilterColumns = layout.bloomFilterColumns();
     }
 
     @Override
@@ -218,6 +233,7 @@ public final class ParquetDataFileWriter implements DataFileWriter {
             ParquetWriter.Builder<GenericRecord, ?> builder = flat
                     ? FlatRecordWriteSupport.builder(output, layout.fileSchema())
                     : AvroFileWriteSupport.builder(output, layout.fileSchema(), model);
+            KeyBloomFilters.configure(builder, bloomFilterColumns);
             ParquetWriter<GenericRecord> writer = builder
                     .withConf(layout.conf())
                     .withCompressionCodec(layout.codec())
