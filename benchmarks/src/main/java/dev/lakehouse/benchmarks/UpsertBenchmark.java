@@ -33,7 +33,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <p>Options: {@code upsert.keys} (1,000,000), {@code upsert.rate} (20,000), {@code upsert.seconds} (60),
  * {@code upsert.distributions} ({@code skewed,uniform}), {@code upsert.cpus} (a taskset CPU list),
- * {@code upsert.file-size} (the table's {@code target-file-size}; default the appliance's), {@code upsert.backlog}
+ * {@code upsert.file-size} (the table's {@code target-file-size}; default the appliance's), {@code upsert.key-order}
+ * ({@code sequential}, or {@code random}: ids in no order of arrival, see {@link UpsertChangeStream#orderId}),
+ * {@code upsert.backlog}
  * (300,000: then a backlog of that many changes drained by {@code run --once}, and by Spark Structured Streaming
  * with a {@code foreachBatch} MERGE in batches of the appliance's size unless {@code upsert.spark=false}; 0: none).
  */
@@ -86,8 +88,9 @@ final class UpsertBenchmark {
         Random random = new Random(5);
         UpsertChangeStream changes = new UpsertChangeStream(distribution, keys);
         try (KafkaProducer<byte[], byte[]> producer = UpsertChangeStream.producer(kafka)) {
-            for (long id = 0; id < keys; id++) {
-                DeserializationBenchmark.fillOrder(order, id, id, random);
+            for (long n = 0; n < keys; n++) {
+                long id = UpsertChangeStream.orderId(n);
+                DeserializationBenchmark.fillOrder(order, id, n, random);
                 producer.send(new ProducerRecord<>(topic, UpsertChangeStream.key(id),
                         serializer.serialize(topic, RecordPart.VALUE, order)));
             }
@@ -107,6 +110,7 @@ final class UpsertBenchmark {
             System.out.printf("upsert, %s: loaded %,d keys in %.1f s from launch (%,.0f rows/s)%n", distribution, keys,
                     loadSeconds, keys / loadSeconds);
             long logLinesBefore = Files.readAllLines(work.resolve("appliance.log")).size();
+            long versionAfterLoad = tail.nextVersion();
 
             // The changes, with each one's send time by partition and offset.
             List<long[]> sendNanos = new ArrayList<>();
@@ -138,6 +142,9 @@ final class UpsertBenchmark {
                     merges.filesRewritten() / (double) batches, merges.maxFilesRewritten(),
                     merges.rowsCopied() / (double) batches,
                     merges.rowsCopied() / (double) Math.max(1, merges.changes()));
+            long[] skipping = filesBeforeAndAfterSkipping(table, versionAfterLoad);
+            System.out.printf("  files per merge: %.1f in the table, %.1f read for their keys%n",
+                    skipping[0] / (double) batches, skipping[1] / (double) batches);
             System.out.printf("  appliance: peak RSS %,d MB, CPU %.1f s; %s%n", appliance.peakRssMb(),
                     appliance.cpuSeconds(), appliance.heapSummary());
         }
@@ -303,6 +310,29 @@ final class UpsertBenchmark {
             sum += v;
         }
         return sum;
+    }
+
+    private static final Pattern BEFORE_SKIPPING = Pattern.compile("\"numTargetFilesBeforeSkipping\":\"(\\d+)\"");
+    private static final Pattern AFTER_SKIPPING = Pattern.compile("\"numTargetFilesAfterSkipping\":\"(\\d+)\"");
+
+    /** The files live and the files read for their keys, summed over the merges from a version of the log on. */
+    private static long[] filesBeforeAndAfterSkipping(Path table, long fromVersion) throws IOException {
+        long[] sums = new long[2];
+        try (java.util.stream.Stream<Path> commits = Files.list(table.resolve("_delta_log"))) {
+            for (Path commit : commits.filter(p -> p.getFileName().toString().matches("\\d{20}\\.json")).toList()) {
+                if (Long.parseLong(commit.getFileName().toString().substring(0, 20)) < fromVersion) {
+                    continue;
+                }
+                String text = Files.readString(commit);
+                Matcher before = BEFORE_SKIPPING.matcher(text);
+                Matcher after = AFTER_SKIPPING.matcher(text);
+                if (before.find() && after.find()) {
+                    sums[0] += Long.parseLong(before.group(1));
+                    sums[1] += Long.parseLong(after.group(1));
+                }
+            }
+        }
+        return sums;
     }
 
     private static void checkAlive(InstalledAppliance appliance, Path work) {

@@ -55,6 +55,7 @@ final class UpsertChangeStream {
             id = (long) (random.nextDouble() * nextKey);
         }
         byte[] value = null;
+        id = orderId(id);
         if (dice < 10 || dice >= 25) {
             DeserializationBenchmark.fillOrder(order, id, sequence, random);
             value = serializer.serialize(topic, RecordPart.VALUE, order);
@@ -69,6 +70,17 @@ final class UpsertChangeStream {
                 ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
     }
+
+    /**
+     * The order id of the {@code n}th key: {@code n} itself, or with {@code upsert.key-order=random} its bits
+     * reversed, so that ids follow no order of arrival (as UUIDs and hashed ids do) and every file's min/max range
+     * of ids spans nearly all of them.
+     */
+    static long orderId(long n) {
+        return RANDOM_KEYS ? Long.reverse(n) : n;
+    }
+
+    private static final boolean RANDOM_KEYS = "random".equals(System.getProperty("upsert.key-order"));
 
     /** An order id as its Kafka key. */
     static byte[] key(long id) {
