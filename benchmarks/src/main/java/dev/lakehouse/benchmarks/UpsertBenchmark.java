@@ -35,6 +35,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code upsert.distributions} ({@code skewed,uniform}), {@code upsert.cpus} (a taskset CPU list),
  * {@code upsert.file-size} (the table's {@code target-file-size}; default the appliance's), {@code upsert.key-order}
  * ({@code sequential}, or {@code random}: ids in no order of arrival, see {@link UpsertChangeStream#orderId}),
+ * {@code upsert.mode} ({@code upsert}, or {@code dedupe}: a dedupe table under 95 % new events and 5 % resent
+ * copies, without Spark),
  * {@code upsert.backlog}
  * (300,000: then a backlog of that many changes drained by {@code run --once}, and by Spark Structured Streaming
  * with a {@code foreachBatch} MERGE in batches of the appliance's size unless {@code upsert.spark=false}; 0: none).
@@ -77,7 +79,8 @@ final class UpsertBenchmark {
         String pipeline = "upsert";
         Path config = BenchmarkConfig.write(work.resolve("lakehouse.yaml"), pipeline, kafka.bootstrapServers(), topic,
                 registryServer.url(), table, p -> {
-                    p.set("table.mode", "upsert").set("table.key", List.of("order_id"));
+                    p.set("table.mode", System.getProperty("upsert.mode", "upsert"))
+                            .set("table.key", List.of("order_id"));
                     String fileSize = System.getProperty("upsert.file-size");
                     if (fileSize != null) {
                         p.set("table.target-file-size", fileSize);
@@ -194,7 +197,8 @@ final class UpsertBenchmark {
                         + "(%,.0f changes/s), %,d merges of %,d changes, %.1f files rewritten per merge; peak RSS "
                         + "%,d MB, CPU %.1f s%n", changes.distribution(), backlog, seconds, backlog / seconds, batches,
                 perBatch, filesRewritten / (double) Math.max(1, batches), peakRss, cpu);
-        if (!Boolean.parseBoolean(System.getProperty("upsert.spark", "true"))) {
+        if (!Boolean.parseBoolean(System.getProperty("upsert.spark", "true"))
+                || "dedupe".equals(System.getProperty("upsert.mode"))) {
             return;
         }
         Path sparkTable = work.resolve("spark-" + topic);

@@ -42,9 +42,15 @@ final class UpsertChangeStream {
         return distribution;
     }
 
-    /** The next change: an upsert of a new or an existing key, or a tombstone. */
+    /**
+     * The next change: an upsert of a new or an existing key, or a tombstone; with {@code upsert.mode=dedupe}, as an
+     * at-least-once producer of events sends them: 95 % new keys, 5 % resent copies of existing ones.
+     */
     ProducerRecord<byte[], byte[]> next(String topic, ConfluentAvroSerializer serializer) {
         int dice = random.nextInt(100);
+        if (DEDUPE) {
+            dice = dice < 95 ? 0 : 10; // a new key, or a copy of an existing one's (never a tombstone)
+        }
         long id;
         if (dice < 10) {
             id = nextKey++;
@@ -81,6 +87,7 @@ final class UpsertChangeStream {
     }
 
     private static final boolean RANDOM_KEYS = "random".equals(System.getProperty("upsert.key-order"));
+    private static final boolean DEDUPE = "dedupe".equals(System.getProperty("upsert.mode"));
 
     /** An order id as its Kafka key. */
     static byte[] key(long id) {

@@ -28,8 +28,10 @@ import org.apache.parquet.schema.PrimitiveType;
  * are Parquet's own split-block filters, so other engines use them too (Spark's and Trino's row-group filtering).
  *
  * <p>Filters are adaptive: several candidate sizes are filled while a file is written, and the smallest that holds
- * the distinct keys written at a 1 % false-positive rate is kept, at most {@value #MAX_BYTES} bytes per column and
- * row group (a small batch file gets a small filter). Only columns stored as strings, ints or longs get filters.
+ * the distinct keys written at a {@value #FALSE_POSITIVES} false-positive rate is kept, at most {@value #MAX_BYTES}
+ * bytes per column and row group (a small batch file gets a small filter; past some 300,000 distinct keys a
+ * row group's filter saturates and leaves out fewer files). Only columns stored as strings, ints or longs get
+ * filters.
  */
 public final class KeyBloomFilters {
 
@@ -37,6 +39,12 @@ public final class KeyBloomFilters {
     static final int MAX_BYTES = 1 << 20;
     /** Candidate sizes, halving from {@link #MAX_BYTES}: the smallest is 8 KiB. */
     static final int CANDIDATES = 8;
+    /**
+     * The false-positive rate a filter is sized for: a file is left out only if every one of a batch's keys misses,
+     * and a batch probes thousands, so the rate must be far below the usual 1 % (at 1 %, 21,000 probes make a
+     * false positive in every file). About 25 bits per distinct key.
+     */
+    static final double FALSE_POSITIVES = 1e-5;
 
     private KeyBloomFilters() {
     }
@@ -73,6 +81,7 @@ public final class KeyBloomFilters {
         for (String column : columns) {
             builder.withBloomFilterEnabled(column, true);
             builder.withBloomFilterCandidateNumber(column, CANDIDATES);
+            builder.withBloomFilterFPP(column, FALSE_POSITIVES);
         }
     }
 
@@ -82,7 +91,8 @@ public final class KeyBloomFilters {
         if (!columns.isEmpty()) {
             builder.withAdaptiveBloomFilterEnabled(true).withMaxBloomFilterBytes(MAX_BYTES);
             for (String column : columns) {
-                builder.withBloomFilterEnabled(column, true).withBloomFilterCandidatesNumber(column, CANDIDATES);
+                builder.withBloomFilterEnabled(column, true).withBloomFilterCandidatesNumber(column, CANDIDATES)
+                        .withBloomFilterFPP(column, FALSE_POSITIVES);
             }
         }
         return builder.build();
