@@ -45,7 +45,7 @@ public final class DebeziumAvroDecoder implements RecordDecoder {
         Schema.Field after = envelope.getType() == Schema.Type.RECORD ? envelope.getField("after") : null;
         Schema.Field op = envelope.getType() == Schema.Type.RECORD ? envelope.getField("op") : null;
         if (after == null || op == null) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the value's Avro schema "
+            throw new RecordDecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA, where + ": the value's Avro schema "
                     + envelope.getFullName() + " is not Debezium's envelope (a record with op, before and after); "
                     + "check the connector's converter, or set source.envelope: none", null);
         }
@@ -75,10 +75,10 @@ public final class DebeziumAvroDecoder implements RecordDecoder {
             }
         }
         if (!payload.path("op").isTextual()) {
-            throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": the Debezium event's op is "
-                    + payload.path("op") + ", not an operation", null);
+            throw new RecordDecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA, where + ": the Debezium event's op "
+                    + "is " + payload.path("op") + ", not an operation", null);
         }
-        return DebeziumEnvelope.change(where, payload, rowSchema);
+        return DebeziumEnvelope.change(where, payload, rowSchema, DeadLetterReason.NOT_A_RECORD);
     }
 
     /** A change's row ({@link DebeziumEnvelope.Change#rowValue}), in Connect's JSON with its schema. */

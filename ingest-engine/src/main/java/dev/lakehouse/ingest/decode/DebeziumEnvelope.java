@@ -83,7 +83,8 @@ public final class DebeziumEnvelope {
                     + "change event (an object with op, before and after, or Kafka Connect's schema and payload "
                     + "around one); check the connector's converter, or set source.envelope: none", null);
         }
-        return change(where, payload, wrapped == null ? null : rowSchema(wrapped.schema()));
+        return change(where, payload, wrapped == null ? null : rowSchema(wrapped.schema()),
+                DeadLetterReason.INVALID_JSON);
     }
 
     /**
@@ -91,10 +92,11 @@ public final class DebeziumEnvelope {
      * {@code source.ts_ms} (else {@code ts_ms}) and {@code source.lsn}. Shared by every converter's reading.
      *
      * @param rowSchema the Connect schema of {@code after} when the event carries one, else null
+     * @param malformed the dead-letter reason of a create, update or read without its row, in the converter's terms
      * @throws RecordDecodeException {@code UNKNOWN_OPERATION} for an {@code op} Debezium writes for no row,
-     *         {@code INVALID_JSON} for a create, update or read without its row
+     *         {@code malformed} for a create, update or read without its row
      */
-    static Change change(String where, JsonNode payload, JsonNode rowSchema) {
+    static Change change(String where, JsonNode payload, JsonNode rowSchema, DeadLetterReason malformed) {
         String op = payload.get("op").asText();
         JsonNode time = payload.path("source").path("ts_ms");
         if (!time.isIntegralNumber()) {
@@ -106,7 +108,7 @@ public final class DebeziumEnvelope {
         switch (op) {
             case "c", "u", "r" -> {
                 if (!change.after().isObject()) {
-                    throw new RecordDecodeException(DeadLetterReason.INVALID_JSON, where + ": a Debezium '" + op
+                    throw new RecordDecodeException(malformed, where + ": a Debezium '" + op
                             + "' event without an 'after' row", null);
                 }
             }
