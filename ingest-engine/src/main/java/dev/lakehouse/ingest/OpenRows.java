@@ -24,9 +24,21 @@ final class OpenRows {
     /** Which rows of the chunk are a keyed table's deletions (their key columns only); null while none is. */
     private BitSet deletes;
     private long chunkBytes;
+    /** Whether rows are charged by their decoded size ({@link RowHeapSize}): a keyed table's, which stay decoded. */
+    private final boolean chargeDecoded;
+    /** What the open batch's rows were charged, since its last seal. */
+    private long batchBytes;
     private Schema schema;
     private List<DeadLetter> letters = new ArrayList<>();
     private long letterBytes;
+
+    /**
+     * @param chargeDecoded whether rows are charged by their decoded size rather than their serialized one: for a
+     *                      keyed table, whose writer holds the batch's rows decoded until it merges them
+     */
+    OpenRows(boolean chargeDecoded) {
+        this.chargeDecoded = chargeDecoded;
+    }
 
     /** Whether {@code schema} differs from the chunk's while the chunk holds rows: the chunk must go first. */
     boolean schemaChanges(Schema schema) {
@@ -35,9 +47,21 @@ final class OpenRows {
 
     /** A row of {@code schema}, {@code bytes} its record's serialized size. */
     void addRow(Schema schema, GenericRecord row, long bytes) {
+        long charged = chargeDecoded ? Math.max(bytes, RowHeapSize.of(row)) : bytes;
         chunk.add(row);
-        chunkBytes += bytes;
+        chunkBytes += charged;
+        batchBytes += charged;
         this.schema = schema;
+    }
+
+    /** What the rows of the open batch were charged (decoded or serialized sizes); back to 0 at {@link #sealed}. */
+    long batchBytes() {
+        return batchBytes;
+    }
+
+    /** The open batch was sealed: the next rows are the next batch's. */
+    void sealed() {
+        batchBytes = 0;
     }
 
     /** A keyed table's deletion of {@code key} (its key columns only). */

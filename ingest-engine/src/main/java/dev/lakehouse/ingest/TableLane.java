@@ -19,8 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One table's side of a run: the open batch and its offsets ({@link BatchPlanner}), when it closes ({@link
@@ -33,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TableLane {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TableLane.class);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableLane.class);
 
     private final PipelineSettings settings;
     private final LakeTable table;
@@ -57,7 +55,7 @@ final class TableLane {
     private TablePositions positions;
     private LagMeter lagMeter;
     /** The open batch's rows not yet handed to the writer, and its dead letters. */
-    private final OpenRows open = new OpenRows();
+    private final OpenRows open;
     private long pollDecodeNanos;
     /** Whether the lane's partitions are paused by the pipeline's pause switch. */
     private boolean paused;
@@ -78,6 +76,7 @@ final class TableLane {
               PollLoop.Observer observer, Predicate<TopicPartition> owned) {
         this.owned = owned;
         this.settings = settings;
+        this.open = new OpenRows(settings.keys().keyed());
         this.table = table;
         this.deadLetters = deadLetters;
         this.converter = new RecordConverter(settings, table, decoder, !deadLetters.isNone(), true);
@@ -195,9 +194,9 @@ final class TableLane {
             }
         }
         // Dead letters travel with their batch's seal: a batch holding half the budget of them closes now. A keyed
-        // table's writer holds a batch's rows until it merges them, so such a batch closes at a quarter.
+        // table's writer holds a batch's rows (charged decoded) until it merges them: such a batch closes at half.
         if (trigger.sealAfterRecord(planner.openBatch()) || open.letterBytes() >= writer.budget() / 2
-                || (settings.keys().keyed() && planner.openBatch().bytes() >= writer.budget() / 4)) {
+                || (settings.keys().keyed() && open.batchBytes() >= writer.budget() / 2)) {
             seal();
         }
     }
@@ -327,6 +326,7 @@ final class TableLane {
     private void seal() {
         timing.sealed();
         flushChunk();
+        open.sealed();
         BatchPlanner.PlannedBatch batch = planner.seal();
         long letterBytes = open.letterBytes();
         writer.put(new BatchWriter.Task.Seal(batchIds.next(), batch, open.takeLetters(), pollDecodeNanos,
